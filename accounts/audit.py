@@ -1,0 +1,207 @@
+"""Recording who did what: the only writer of ``AuditLog``.
+
+Services call ``record`` (one object) or ``record_many`` (bulk writes such as imports) inside
+their transaction, so a rolled-back write leaves no audit row and a committed one always has one.
+Who and from where come from ``jiangmen_portal.context`` (set by middleware or by the job runner).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from jiangmen_portal import context
+
+from .choices import AuditAction, AuditCategory
+from .models import AuditLog
+
+_LOCK_KEY = 7_440_700  # PostgreSQL advisory lock id serialising the hash chain
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(instance: models.Model, exclude: Iterable[str] = ()) -> dict:
+    """Concrete field values (foreign keys as ids, many-to-many as sorted id lists)."""
+    data: dict[str, Any] = {}
+    skip = set(exclude) | {"created_at", "updated_at"}
+    for field in instance._meta.concrete_fields:
+        if field.name in skip:
+            continue
+        data[field.attname] = _jsonable(getattr(instance, field.attname))
+    if instance.pk is not None:
+        for field in instance._meta.many_to_many:
+            if field.name not in skip:
+                data[field.name] = sorted(instance._prefetched_objects_cache[field.name].values_list("pk", flat=True)
+                                          if field.name in getattr(instance, "_prefetched_objects_cache", {})
+                                          else getattr(instance, field.name).values_list("pk", flat=True))
+    return data
+
+
+def diff(before: dict | None, after: dict | None) -> list[str]:
+    before, after = before or {}, after or {}
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+@dataclass
+class Entry:
+    """One audit row to write (used by ``record_many``)."""
+
+    action: str
+    object_type: str = ""
+    object_id: str = ""
+    object_repr: str = ""
+    county_code: str = ""
+    before: dict | None = None
+    after: dict | None = None
+    message: str = ""
+    category: str = AuditCategory.DATA
+
+
+def object_type_of(instance: models.Model) -> str:
+    return instance._meta.label_lower
+
+
+def county_code_of(instance: models.Model) -> str:
+    from .scoping import county_id_of
+
+    field = getattr(instance, "scope_county_field", None)
+    if not field:
+        return ""
+    county_id = county_id_of(instance)
+    if county_id is None:
+        return ""
+    from .models import Place
+
+    return Place.objects.filter(pk=county_id).values_list("code", flat=True).first() or ""
+
+
+def entry_for(action: str, instance: models.Model, before: dict | None = None, after: dict | None = None,
+              message: str = "") -> Entry:
+    return Entry(
+        action=action,
+        object_type=object_type_of(instance),
+        object_id=str(instance.pk or ""),
+        object_repr=str(instance)[:200],
+        county_code=county_code_of(instance),
+        before=before,
+        after=after,
+        message=message,
+    )
+
+
+def _digest(prev_hash: str, row: dict) -> str:
+    payload = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+
+
+def _hashed_fields(log: AuditLog) -> dict:
+    return {
+        "timestamp": log.timestamp.isoformat(),
+        "actor_username": log.actor_username,
+        "ip": log.ip,
+        "request_id": log.request_id,
+        "category": log.category,
+        "action": log.action,
+        "object_type": log.object_type,
+        "object_id": log.object_id,
+        "county_code": log.county_code,
+        "before": log.before,
+        "after": log.after,
+        "message": log.message,
+    }
+
+
+def record_many(actor, entries: list[Entry]) -> list[AuditLog]:
+    """Append ``entries`` to the chain in one statement. Call inside the write's transaction."""
+    if not entries:
+        return []
+    ctx = context.current()
+    now = timezone.now()
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        prev = AuditLog.objects.order_by("-id").values_list("hash", flat=True).first() or ""
+        rows = []
+        for e in entries:
+            log = AuditLog(
+                timestamp=now,
+                actor=actor_obj,
+                actor_username=getattr(actor, "username", "") or "",
+                ip=ctx.ip,
+                request_id=ctx.request_id,
+                source=ctx.source,
+                category=e.category,
+                action=e.action,
+                object_type=e.object_type,
+                object_id=e.object_id,
+                object_repr=e.object_repr[:200],
+                county_code=e.county_code,
+                before=_jsonable(e.before),
+                after=_jsonable(e.after),
+                changed_fields=diff(e.before, e.after) if e.category == AuditCategory.DATA else [],
+                message=e.message,
+                prev_hash=prev,
+            )
+            log.hash = _digest(prev, _hashed_fields(log))
+            prev = log.hash
+            rows.append(log)
+        return AuditLog.objects.bulk_create(rows, batch_size=2000)
+
+
+def record(actor, action: str, instance: models.Model | None = None, *, before: dict | None = None,
+           after: dict | None = None, message: str = "", category: str = AuditCategory.DATA) -> AuditLog:
+    if instance is not None:
+        entry = entry_for(action, instance, before, after, message)
+        entry.category = category
+    else:
+        entry = Entry(action=action, message=message, category=category, before=before, after=after)
+    return record_many(actor, [entry])[0]
+
+
+def security_event(actor, action: str, message: str = "", *, username: str = "", instance=None) -> AuditLog:
+    """A security event (login, lockout, denial, export, reveal, key use)."""
+    if actor is None and username:
+        class _Named:  # noqa: D401 - tiny adapter for events without a user row (failed logins)
+            is_authenticated = False
+
+        actor = _Named()
+        actor.username = username
+    return record(actor, action, instance, message=message, category=AuditCategory.SECURITY)
+
+
+def verify_chain(queryset=None) -> int | None:
+    """Return the id of the first row whose hash does not match, or None when the chain holds."""
+    prev = ""
+    for log in (queryset or AuditLog.objects.order_by("id")).iterator(chunk_size=2000):
+        if log.prev_hash != prev or _digest(prev, _hashed_fields(log)) != log.hash:
+            return log.id
+        prev = log.hash
+    return None
+
+
+__all__ = ["AuditAction", "AuditCategory", "Entry", "diff", "entry_for", "record", "record_many",
+           "security_event", "snapshot", "verify_chain"]

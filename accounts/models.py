@@ -1,0 +1,177 @@
+"""Organisation (places, departments), users, API clients and the audit trail."""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ADMIN_ROLES, AuditAction, AuditCategory, PlaceLevel, Role
+
+
+class NaturalKeyManager(models.Manager):
+    """Lets fixtures refer to reference rows by their code, so loading them again updates in place."""
+
+    natural_key_field = "code"
+
+    def get_by_natural_key(self, code):
+        return self.get(**{self.natural_key_field: code})
+
+
+class Place(models.Model):
+    """An administrative division (GB/T 2260): province → city → county, loaded from fixtures."""
+
+    code = models.CharField(_("division code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    level = models.CharField(_("level"), max_length=16, choices=PlaceLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Department(models.Model):
+    """A unit named by the plan (市工业和信息化局, 江门海关, …)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class User(AbstractUser):
+    """A portal user. A county official belongs to one county, a department user to one department;
+    city-level roles belong to the city as a whole."""
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.VIEWER)
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    county = models.ForeignKey(
+        Place, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="users", limit_choices_to={"level": PlaceLevel.COUNTY},
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="users",
+    )
+    must_change_password = models.BooleanField(_("must change password at next login"), default=True)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role=Role.COUNTY_OFFICIAL) | Q(county__isnull=False),
+                name="county_official_has_county",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.DEPARTMENT_USER) | Q(department__isnull=False),
+                name="department_user_has_department",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role in ADMIN_ROLES
+
+    @property
+    def scope(self):
+        from .scoping import scope_for
+
+        return scope_for(self)
+
+
+class ApiClient(models.Model):
+    """A calling system. Its key is stored hashed; requests run as its service ``user`` (role
+    ``api_client``, optionally limited to one county), so the web scoping applies unchanged."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    user = models.OneToOneField(
+        User, verbose_name=_("service account"), on_delete=models.PROTECT, related_name="api_client"
+    )
+    key_prefix = models.CharField(_("key prefix"), max_length=12, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=128)
+    can_write = models.BooleanField(_("may write"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AuditLog(models.Model):
+    """One append-only row per business write or security event.
+
+    Rows are chained (``hash`` covers the row and the previous row's hash), so an edit made behind
+    the application's back is detectable; the database refuses UPDATE and DELETE on this table.
+    """
+
+    timestamp = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("user"), null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+",
+    )
+    actor_username = models.CharField(_("username"), max_length=150, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
+    source = models.CharField(_("source"), max_length=8, blank=True)
+    category = models.CharField(_("category"), max_length=16, choices=AuditCategory.choices)
+    action = models.CharField(_("action"), max_length=24, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    county_code = models.CharField(_("county code"), max_length=12, blank=True, db_index=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        ordering = ["-id"]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_repr}"

@@ -1,0 +1,104 @@
+"""One FilterSet per model, shared by the web lists, the REST API, exports and dashboard drill-downs."""
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Place
+
+from .choices import EnterpriseStatus, TitleStatus
+from .models import Enterprise, Industry, Statistic, Tag, Tier, Title
+
+
+class ScopedFilterSetMixin:
+    """Offers only the counties inside the requesting user's scope."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        scope = getattr(user, "scope", None)
+        if scope is not None and scope.county_id is not None and "county" in self.filters:
+            self.filters["county"].queryset = Place.objects.filter(pk=scope.county_id)
+
+
+class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+    """Expects a queryset annotated by ``Enterprise.objects.with_current_tier()``."""
+
+    q = django_filters.CharFilter(label=_("Name or credit code"), method="filter_q")
+    county = django_filters.ModelChoiceFilter(
+        label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code"
+    )
+    tier = django_filters.ModelChoiceFilter(
+        label=_("Current tier"), queryset=Tier.objects.all(), to_field_name="code", method="filter_tier",
+        null_label=_("No valid title"), null_value="none",
+    )
+    industry = django_filters.ModelChoiceFilter(
+        label=_("Industry"), queryset=Industry.objects.all(), to_field_name="code", method="filter_industry"
+    )
+    tag = django_filters.ModelChoiceFilter(
+        label=_("Focus tag"), queryset=Tag.objects.all(), to_field_name="code", field_name="tags"
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=EnterpriseStatus.choices)
+    credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="credit_code", lookup_expr="iexact")
+    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("name", "name"), ("credit_code", "credit_code"), ("county__sort_order", "county"),
+                ("current_tier_rank", "tier"), ("established_on", "established_on"), ("updated_at", "updated_at")),
+        field_labels={"name": _("Name"), "credit_code": _("Credit code"), "county__sort_order": _("County"),
+                      "current_tier_rank": _("Current tier"), "established_on": _("Established on"),
+                      "updated_at": _("Last updated")},
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = ["q", "county", "tier", "industry", "tag", "status", "credit_code", "updated_since"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(credit_code__icontains=value.upper()))
+
+    def filter_tier(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(current_tier_id__isnull=True)
+        return queryset.filter(current_tier_id=value.pk)
+
+    def filter_industry(self, queryset, name, value):
+        return queryset.filter(Q(industry=value) | Q(industry__parent=value))
+
+
+class TitleFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+    county = django_filters.ModelChoiceFilter(
+        label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
+        field_name="enterprise__county",
+    )
+    tier = django_filters.ModelChoiceFilter(label=_("Tier"), queryset=Tier.objects.all(), to_field_name="code")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=TitleStatus.choices)
+    recognised_from = django_filters.DateFilter(label=_("Recognised from"), field_name="recognised_on", lookup_expr="gte")
+    recognised_to = django_filters.DateFilter(label=_("Recognised to"), field_name="recognised_on", lookup_expr="lte")
+    valid_until_before = django_filters.DateFilter(label=_("Valid until before"), field_name="valid_until", lookup_expr="lte")
+    credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
+    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Title
+        fields = ["county", "tier", "status", "recognised_from", "recognised_to", "valid_until_before", "credit_code",
+                  "updated_since"]
+
+
+class StatisticFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+    county = django_filters.ModelChoiceFilter(
+        label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
+        field_name="enterprise__county",
+    )
+    year = django_filters.NumberFilter(label=_("Year"))
+    quarter = django_filters.NumberFilter(label=_("Quarter"))
+    credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
+    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Statistic
+        fields = ["county", "year", "quarter", "credit_code", "updated_since"]

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "enterprises"
+
+urlpatterns = [
+    path("", views.EnterpriseListView.as_view(), name="list"),
+    path("new/", views.EnterpriseCreateView.as_view(), name="create"),
+    path("ladder/", views.LadderView.as_view(), name="ladder"),
+    path("<int:pk>/", views.EnterpriseDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.EnterpriseUpdateView.as_view(), name="update"),
+    path("<int:pk>/titles/new/", views.TitleFormView.as_view(), name="title_create"),
+    path("<int:pk>/titles/<int:child_pk>/edit/", views.TitleFormView.as_view(), name="title_update"),
+    path("<int:pk>/statistics/new/", views.StatisticFormView.as_view(), name="statistic_create"),
+    path("<int:pk>/statistics/<int:child_pk>/edit/", views.StatisticFormView.as_view(), name="statistic_update"),
+    path("<int:pk>/rd/new/", views.RDInstitutionFormView.as_view(), name="rd_create"),
+    path("<int:pk>/rd/<int:child_pk>/edit/", views.RDInstitutionFormView.as_view(), name="rd_update"),
+    path("<int:pk>/listings/new/", views.ListingRecordFormView.as_view(), name="listing_create"),
+    path("<int:pk>/listings/<int:child_pk>/edit/", views.ListingRecordFormView.as_view(), name="listing_update"),
+    path("<int:pk>/<str:kind>/<int:child_pk>/delete/", views.ChildDeleteView.as_view(), name="child_delete"),
+]

@@ -1,0 +1,312 @@
+"""Enterprise pages: list, detail, create/edit, titles, statistics, R&D institutions, listings, ladder."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from accounts.models import Place
+from accounts.scoping import CHANGE, VIEW, scope_for
+from jiangmen_portal.services import StaleEditError
+from jiangmen_portal.views import ScopedObjectMixin, apply_service_errors
+
+from . import services
+from .filtersets import EnterpriseFilterSet
+from .forms import EnterpriseForm, ListingRecordForm, RDInstitutionForm, StatisticForm, TitleForm
+from .models import Enterprise, ListingRecord, RDInstitution, Statistic, Tier, Title, title_valid_on
+
+
+def enterprise_list_queryset(user, params, request=None):
+    """The filtered enterprise list a user sees: shared by the list page, exports and drill-downs."""
+    base = (
+        Enterprise.objects.for_user(user, VIEW)
+        .with_current_tier()
+        .select_related("county", "industry")
+        .prefetch_related("tags")
+    )
+    filterset = EnterpriseFilterSet(params, queryset=base, request=request)
+    return filterset
+
+
+class EnterpriseListView(ScopedObjectMixin, TemplateView):
+    template_name = "enterprises/enterprise_list.html"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        self.scoped_queryset(Enterprise)  # 403 for roles without business access
+        filterset = enterprise_list_queryset(self.request.user, self.request.GET, self.request)
+        qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        if not self.request.GET.get("ordering"):
+            qs = qs.order_by("county__sort_order", "name")
+        page = Paginator(qs, self.paginate_by).get_page(self.request.GET.get("page"))
+        tiers = {t.pk: t for t in Tier.objects.all()}
+        for enterprise in page.object_list:
+            enterprise.current_tier = tiers.get(enterprise.current_tier_id)
+        context.update(
+            filter=filterset, page_obj=page, enterprises=page.object_list,
+            can_create=scope_for(self.request.user).may(CHANGE),
+        )
+        return context
+
+
+class EnterpriseDetailView(ScopedObjectMixin, TemplateView):
+    template_name = "enterprises/enterprise_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        enterprise = self.scoped_get(
+            Enterprise.objects.model, pk=self.kwargs["pk"]
+        )
+        today = timezone.localdate()
+        titles = list(enterprise.titles.select_related("tier").order_by("-recognised_on", "-tier__rank"))
+        current = max((t for t in titles if t.is_valid_on(today)), key=lambda t: t.tier.rank, default=None)
+        context.update(
+            enterprise=enterprise,
+            titles=titles,
+            current_title=current,
+            statistics=list(enterprise.statistics.order_by("-year", "-quarter")),
+            rd_institutions=list(enterprise.rd_institutions.select_related("level")),
+            listing_records=list(enterprise.listing_records.all()),
+            tags=list(enterprise.tags.all()),
+            can_edit=scope_for(self.request.user).allows(CHANGE, enterprise.county_id),
+        )
+        return context
+
+
+class ServiceFormView(ScopedObjectMixin, FormView):
+    """A form whose valid data is saved through a service; service errors land on the form."""
+
+    template_name = "enterprises/form.html"
+    scoped_action = CHANGE
+    heading = ""
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            obj = self.save(form)
+        except StaleEditError as error:
+            form.add_error(None, error.messages[0])
+            return self.form_invalid(form)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.get_success_url(obj))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["heading"] = self.heading
+        context["cancel_url"] = self.cancel_url()
+        return context
+
+    def cancel_url(self):
+        return self.request.META.get("HTTP_REFERER", "/")
+
+
+class EnterpriseCreateView(ServiceFormView):
+    form_class = EnterpriseForm
+
+    @property
+    def heading(self):
+        return _("New enterprise")
+
+    def get_form_kwargs(self):
+        self.scoped_queryset(Enterprise)  # 403 when the role may not write
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        kwargs["instance"] = Enterprise()
+        return kwargs
+
+    def save(self, form):
+        enterprise = form.save(commit=False)
+        return services.enterprise_save(actor=self.request.user, enterprise=enterprise, tags=form.cleaned_data["tags"])
+
+    def get_success_url(self, obj):
+        return obj.get_absolute_url()
+
+    def cancel_url(self):
+        return reverse("enterprises:list")
+
+
+class EnterpriseUpdateView(EnterpriseCreateView):
+    @property
+    def heading(self):
+        return _("Edit %(name)s") % {"name": self.enterprise.name}
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.enterprise = self.scoped_get(Enterprise, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.enterprise
+        return kwargs
+
+    def save(self, form):
+        enterprise = form.save(commit=False)
+        return services.enterprise_save(
+            actor=self.request.user, enterprise=enterprise, tags=form.cleaned_data["tags"],
+            expected_version=form.cleaned_data.get("version"),
+        )
+
+    def cancel_url(self):
+        return self.enterprise.get_absolute_url()
+
+
+class EnterpriseChildFormView(ServiceFormView):
+    """Create or edit a record that belongs to an enterprise (title, statistics, …)."""
+
+    model = None
+    service = None
+    service_kwarg = ""
+    title_new = ""
+    title_edit = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.enterprise = self.scoped_get(Enterprise, pk=kwargs["pk"])
+            self.object = None
+            if "child_pk" in kwargs:
+                self.object = self.scoped_get(self.model, pk=kwargs["child_pk"], enterprise=self.enterprise)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object or self.model(enterprise=self.enterprise)
+        return kwargs
+
+    @property
+    def heading(self):
+        label = self.model._meta.verbose_name
+        if self.object:
+            return _("Edit %(what)s · %(name)s") % {"what": label, "name": self.enterprise.name}
+        return _("Add %(what)s · %(name)s") % {"what": label, "name": self.enterprise.name}
+
+    def save(self, form):
+        obj = form.save(commit=False)
+        obj.enterprise = self.enterprise
+        return type(self).service(actor=self.request.user, expected_version=form.cleaned_data.get("version"),
+                                  **{self.service_kwarg: obj})
+
+    def get_success_url(self, obj):
+        return self.enterprise.get_absolute_url()
+
+    def cancel_url(self):
+        return self.enterprise.get_absolute_url()
+
+
+class TitleFormView(EnterpriseChildFormView):
+    kind_slug = "titles"
+    model = Title
+    form_class = TitleForm
+    service = staticmethod(services.title_save)
+    service_kwarg = "title"
+
+
+class StatisticFormView(EnterpriseChildFormView):
+    kind_slug = "statistics"
+    model = Statistic
+    form_class = StatisticForm
+    service = staticmethod(services.statistic_save)
+    service_kwarg = "statistic"
+
+
+class RDInstitutionFormView(EnterpriseChildFormView):
+    kind_slug = "rd"
+    model = RDInstitution
+    form_class = RDInstitutionForm
+    service = staticmethod(services.rd_institution_save)
+    service_kwarg = "institution"
+
+
+class ListingRecordFormView(EnterpriseChildFormView):
+    kind_slug = "listings"
+    model = ListingRecord
+    form_class = ListingRecordForm
+    service = staticmethod(services.listing_record_save)
+    service_kwarg = "record"
+
+
+class ChildDeleteView(ScopedObjectMixin, TemplateView):
+    """POST-only deletion of a title, statistic, R&D institution or listing record."""
+
+    http_method_names = ["post"]
+    models = {"titles": Title, "statistics": Statistic, "rd": RDInstitution, "listings": ListingRecord}
+
+    def post(self, request, pk, kind, child_pk):
+        enterprise = self.scoped_get(Enterprise, CHANGE, pk=pk)
+        model = self.models.get(kind)
+        if model is None:
+            from django.http import Http404
+
+            raise Http404
+        obj = self.scoped_get(model, CHANGE, pk=child_pk, enterprise=enterprise)
+        try:
+            services.record_delete(actor=request.user, instance=obj, expected_version=request.POST.get("version"))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Deleted."))
+        return redirect(enterprise)
+
+
+class LadderView(ScopedObjectMixin, TemplateView):
+    """Counts per tier per county: enterprises whose current (highest valid) tier is each rung, and
+    enterprises holding a valid title of each rung (a national firm usually also holds provincial)."""
+
+    template_name = "enterprises/ladder.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        self.scoped_queryset(Enterprise)
+        date = self._date()
+        scope = scope_for(self.request.user)
+        counties = list(Place.objects.filter(level="county"))
+        if scope.county_id is not None:
+            counties = [c for c in counties if c.pk == scope.county_id]
+        tiers = list(Tier.objects.order_by("-rank"))
+        enterprises = Enterprise.objects.for_user(self.request.user, VIEW).with_current_tier(date)
+        current = {
+            (row["county_id"], row["current_tier_id"]): row["n"]
+            for row in enterprises.values("county_id", "current_tier_id").annotate(n=Count("id")).order_by()
+        }
+        holding = {
+            (row["enterprise__county_id"], row["tier_id"]): row["n"]
+            for row in Title.objects.for_user(self.request.user, VIEW).filter(title_valid_on(date))
+            .values("enterprise__county_id", "tier_id").annotate(n=Count("enterprise_id", distinct=True)).order_by()
+        }
+        rows = []
+        for tier in tiers:
+            cells = [(c, current.get((c.pk, tier.pk), 0), holding.get((c.pk, tier.pk), 0)) for c in counties]
+            rows.append({"tier": tier, "cells": cells,
+                         "total_current": sum(x[1] for x in cells), "total_holding": sum(x[2] for x in cells)})
+        no_title = [(c, current.get((c.pk, None), 0)) for c in counties]
+        context.update(date=date, counties=counties, rows=rows, no_title=no_title,
+                       no_title_total=sum(x[1] for x in no_title))
+        return context
+
+    def _date(self):
+        import datetime as dt
+
+        raw = self.request.GET.get("date")
+        if raw:
+            try:
+                return dt.date.fromisoformat(raw)
+            except ValueError:
+                messages.error(self.request, _("The date %(value)s is not a valid date (YYYY-MM-DD).") % {"value": raw})
+        return timezone.localdate()
+
+
+__all__ = ["EnterpriseListView", "EnterpriseDetailView", "EnterpriseCreateView", "EnterpriseUpdateView",
+           "TitleFormView", "StatisticFormView", "RDInstitutionFormView", "ListingRecordFormView",
+           "ChildDeleteView", "LadderView"]

@@ -1,0 +1,9 @@
+"""Settings for the test suite: the normal settings with ``TESTING`` on (database and broker still
+come from the environment, so CI runs the same suite against PostgreSQL and Redis)."""
+import os
+
+os.environ.setdefault("TESTING", "1")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only

@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from .views import HomeView
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("enterprises/", include("enterprises.urls")),
+    path("targets/", include("targets.urls")),
+    path("tasks/", include("tasks.urls")),
+    path("api/v1/", include("jiangmen_portal.api_urls")),
+]

@@ -1,0 +1,65 @@
+"""Shared fixtures: reference data in every database test, one user per role."""
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from accounts.choices import Role
+from tests import factories
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "client", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request, django_db_blocker):
+    """Load the reference data (places, tiers, …) when a database test finds it missing.
+
+    It runs before the test's own transaction, so the rows persist and are loaded once; a
+    transactional test flushes them and the next test loads them again."""
+    if request.node.get_closest_marker("django_db") is None and not DB_FIXTURES & set(request.fixturenames):
+        return
+    from enterprises.models import Tier
+
+    with django_db_blocker.unblock():
+        if not Tier.objects.exists():
+            call_command("load_reference_data", verbosity=0)
+
+
+@pytest.fixture
+def taishan_official(db):
+    return factories.make_user(Role.COUNTY_OFFICIAL, county_code="440781", username="taishan")
+
+
+@pytest.fixture
+def kaiping_official(db):
+    return factories.make_user(Role.COUNTY_OFFICIAL, county_code="440783", username="kaiping")
+
+
+@pytest.fixture
+def city_operator(db):
+    return factories.make_user(Role.CITY_OPERATOR, department_code="miit", username="city")
+
+
+@pytest.fixture
+def viewer(db):
+    return factories.make_user(Role.VIEWER, username="viewer")
+
+
+@pytest.fixture
+def department_user(db):
+    return factories.make_user(Role.DEPARTMENT_USER, department_code="kjj", username="kjj")
+
+
+@pytest.fixture
+def system_admin(db):
+    return factories.make_user(Role.SYSTEM_ADMIN, username="sysadmin")
+
+
+@pytest.fixture
+def taishan_enterprise(db):
+    return factories.make_enterprise("440781", name="台山测试精密有限公司")
+
+
+@pytest.fixture
+def kaiping_enterprise(db):
+    return factories.make_enterprise("440783", name="开平测试电子有限公司")
