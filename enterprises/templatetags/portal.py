@@ -38,6 +38,6 @@ def mask_name(value: str) -> str:
 
 @register.simple_tag
 def tier_badge(tier):
-    if tier is None:
+    if not getattr(tier, "code", None):
         return format_html('<span class="badge tier-badge-none">{}</span>', _("No valid title"))
     return format_html('<span class="badge tier-badge-{}">{}</span>', tier.code, tier.short_name)

@@ -20,7 +20,7 @@ from accounts.models import NaturalKeyManager, Place
 from accounts.scoping import ScopedQuerySet
 from jiangmen_portal.models import VersionedModel
 
-from .choices import (
+from ..choices import (
     EnterpriseStatus,
     IndustryLevel,
     ListingStage,
@@ -28,7 +28,7 @@ from .choices import (
     TagKind,
     TitleStatus,
 )
-from .validators import validate_credit_code, validate_phone
+from ..validators import validate_credit_code, validate_phone
 
 # --------------------------------------------------------------------------------------------------
 # Reference data

@@ -1,0 +1,21 @@
+"""Enterprise models. ``core``: reference data, enterprises, titles, statistics, R&D institutions,
+listing records. Further modules add the statistics import and dynamic management."""
+from .core import *  # noqa: F401,F403
+from .core import (  # noqa: F401
+    AMOUNT,
+    Enterprise,
+    EnterpriseQuerySet,
+    Industry,
+    LadderRule,
+    ListingRecord,
+    RDInstitution,
+    RDInstitutionLevel,
+    Statistic,
+    Tag,
+    Tier,
+    Title,
+    TitleQuerySet,
+    add_years,
+    period_end,
+    title_valid_on,
+)

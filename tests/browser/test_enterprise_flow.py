@@ -1,0 +1,25 @@
+"""A county official edits her enterprise in a real browser and cannot open another county's."""
+import pytest
+
+from enterprises.models import Enterprise
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_county_official_edits_enterprise_and_other_county_is_not_found(page, login, taishan_official,
+                                                                        taishan_enterprise, kaiping_enterprise):
+    login("taishan")
+    page.goto("/enterprises/")
+    assert taishan_enterprise.name in page.content()
+    assert kaiping_enterprise.name not in page.content()
+    page.click(f"text={taishan_enterprise.name}")
+    page.click("a[href$='/edit/']")
+    page.fill("input[name=niche_market]", "精密轴承保持架")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/enterprises/{taishan_enterprise.pk}/")
+    assert "精密轴承保持架" in page.content()
+    assert Enterprise.objects.get(pk=taishan_enterprise.pk).niche_market == "精密轴承保持架"
+
+    response = page.goto(f"/enterprises/{kaiping_enterprise.pk}/")
+    assert response.status == 404
+    assert kaiping_enterprise.name not in page.content()
