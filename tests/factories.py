@@ -50,3 +50,6 @@ def make_title(enterprise: Enterprise, tier_code: str, recognised_on: dt.date, *
 
 def make_statistic(enterprise: Enterprise, year: int, quarter: int, **figures) -> Statistic:
     return Statistic.objects.create(enterprise=enterprise, year=year, quarter=quarter, **figures)
+
+
+__all__ = ["PASSWORD", "county", "make_credit_code", "make_enterprise", "make_statistic", "make_title", "make_user"]

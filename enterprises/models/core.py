@@ -169,14 +169,17 @@ class RDInstitutionLevel(models.Model):
 
 
 def title_valid_on(date: dt.date, prefix: str = "") -> Q:
-    """Q for titles valid on ``date``: recognised by then, not ended, and within validity, or under
-    review (a pending review keeps a title valid)."""
+    """Q for titles valid on ``date``.
+
+    A title is valid from its recognition until ``ended_on`` (revocation or failed review: the first
+    day it no longer holds) when that is set; otherwise through ``valid_until``, or beyond it while a
+    review is pending (a pending review keeps a title valid)."""
     p = prefix
-    return (
-        Q(**{f"{p}recognised_on__lte": date})
-        & (Q(**{f"{p}ended_on__isnull": True}) | Q(**{f"{p}ended_on__gt": date}))
-        & (Q(**{f"{p}valid_until__gte": date}) | Q(**{f"{p}status": TitleStatus.UNDER_REVIEW}))
+    running = Q(**{f"{p}ended_on__isnull": True}) & (
+        Q(**{f"{p}valid_until__gte": date}) | Q(**{f"{p}status": TitleStatus.UNDER_REVIEW})
     )
+    ended_later = Q(**{f"{p}ended_on__gt": date})
+    return Q(**{f"{p}recognised_on__lte": date}) & (running | ended_later)
 
 
 class EnterpriseQuerySet(ScopedQuerySet):
@@ -269,7 +272,7 @@ class Title(VersionedModel):
     status = models.CharField(_("status"), max_length=16, choices=TitleStatus.choices,
                               default=TitleStatus.VALID, db_index=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True,
-                                help_text=_("Date of revocation or failed review."))
+                                help_text=_("First day the title no longer holds (revocation or failed review)."))
     end_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
     document_no = models.CharField(_("document number"), max_length=100, blank=True)
 
@@ -305,10 +308,11 @@ class Title(VersionedModel):
             raise ValidationError(errors)
 
     def is_valid_on(self, date: dt.date) -> bool:
+        """Python twin of ``title_valid_on`` for a loaded row."""
         if self.recognised_on > date:
             return False
-        if self.ended_on and self.ended_on <= date:
-            return False
+        if self.ended_on:
+            return self.ended_on > date
         return self.valid_until >= date or self.status == TitleStatus.UNDER_REVIEW
 
     @property
