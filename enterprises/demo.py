@@ -64,6 +64,14 @@ class Plan:
     titles: list = field(default_factory=list)  # (tier_code, recognised_on, batch, review)
 
 
+def _unique_serial(rng: random.Random, used: set) -> int:
+    while True:
+        serial = rng.randrange(31**8, 31**9)
+        if serial not in used:
+            used.add(serial)
+            return serial
+
+
 def _weighted_county(rng: random.Random) -> str:
     codes = list(COUNTY_WEIGHTS)
     return rng.choices(codes, weights=[COUNTY_WEIGHTS[c] for c in codes])[0]
@@ -99,16 +107,16 @@ def seed(*, rng: random.Random, today: dt.date, stdout, count: int = 3000) -> di
 
     # ---- enterprises -------------------------------------------------------------------------
     used_names: set = set(Enterprise.objects.values_list("name", flat=True))
-    start_serial = Enterprise.objects.count() + 1
+    used_serials: set = set()
     enterprises = []
     trades = []
-    for i in range(count):
+    for _ in range(count):
         county_code = _weighted_county(rng)
         trade = rng.choice(TRADES)
         trades.append(trade)
         family, given = rng.choice(FAMILY), rng.choice(GIVEN) + rng.choice(GIVEN)
         enterprises.append(Enterprise(
-            credit_code=make_credit_code(county_code, 500_000 + start_serial + i),
+            credit_code=make_credit_code(county_code, _unique_serial(rng, used_serials)),
             name=_name(rng, county_code, trade[0], used_names),
             county=counties[county_code],
             industry=industries[trade[1]],

@@ -12,7 +12,7 @@ from .models import Enterprise, Industry, Statistic, Tag, Tier, Title
 
 
 class ScopedFilterSetMixin:
-    """Offers only the counties inside the requesting user's scope."""
+    """Offers only the counties inside the requesting user's scope (and styles the form)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -20,6 +20,9 @@ class ScopedFilterSetMixin:
         scope = getattr(user, "scope", None)
         if scope is not None and scope.county_id is not None and "county" in self.filters:
             self.filters["county"].queryset = Place.objects.filter(pk=scope.county_id)
+        for field in self.form.fields.values():
+            css = "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)
 
 
 class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
