@@ -2,20 +2,22 @@
 # Quick start, command 2: run the test suite (extra arguments go to pytest).
 # Uses DATABASE_URL when set (CI: PostgreSQL), else SQLite. Tasks run eagerly in the main run;
 # when CELERY_TEST_BROKER_URL is set (CI: Redis) a second run executes the tests marked
-# celery_worker against a real Celery worker and that broker.
+# celery_worker against a real Celery worker and that broker (first, so the summary of the
+# main run closes the output).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_venv.sh requirements-dev.txt
 set +e
 ok() { [ "$1" -eq 0 ] || [ "$1" -eq 5 ]; }  # 5: pytest collected no test for this selection
-env -u CELERY_BROKER_URL .venv/bin/python -m pytest -m "not celery_worker" "$@"
-main=$?
-worker=0
+worker=5
 if [ -n "${CELERY_TEST_BROKER_URL:-}" ]; then
   echo "--- tests with a real Celery worker (broker ${CELERY_TEST_BROKER_URL}) ---"
   CELERY_BROKER_URL="$CELERY_TEST_BROKER_URL" .venv/bin/python -m pytest -m celery_worker "$@"
   worker=$?
+  echo "--- all other tests (tasks run eagerly) ---"
 fi
+env -u CELERY_BROKER_URL .venv/bin/python -m pytest -m "not celery_worker" "$@"
+main=$?
 if ok "$main" && ok "$worker"; then
   [ "$main" -eq 5 ] && [ "$worker" -eq 5 ] && { echo "no tests were collected" >&2; exit 5; }
   exit 0
