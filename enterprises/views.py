@@ -67,17 +67,38 @@ class EnterpriseDetailView(ScopedObjectMixin, TemplateView):
         today = timezone.localdate()
         titles = list(enterprise.titles.select_related("tier").order_by("-recognised_on", "-tier__rank"))
         current = max((t for t in titles if t.is_valid_on(today)), key=lambda t: t.tier.rank, default=None)
+        statistics = list(enterprise.statistics.order_by("-year", "-quarter"))
         context.update(
             enterprise=enterprise,
             titles=titles,
             current_title=current,
-            statistics=list(enterprise.statistics.order_by("-year", "-quarter")),
+            statistics=statistics,
+            statistics_chart=_statistics_chart(statistics),
             rd_institutions=list(enterprise.rd_institutions.select_related("level")),
             listing_records=list(enterprise.listing_records.all()),
             tags=list(enterprise.tags.all()),
             can_edit=scope_for(self.request.user).allows(CHANGE, enterprise.county_id),
         )
         return context
+
+
+def _statistics_chart(statistics) -> dict:
+    """Series for the detail page's chart, oldest period first (numbers as floats for ECharts)."""
+    rows = sorted(statistics, key=lambda s: (s.year, s.quarter))
+
+    def values(field):
+        return [float(getattr(s, field)) if getattr(s, field) is not None else None for s in rows]
+
+    return {
+        "unit": _("10k yuan"),
+        "periods": [s.period_label for s in rows],
+        "series": [
+            {"name": _("Output"), "values": values("output_value")},
+            {"name": _("Revenue"), "values": values("revenue")},
+            {"name": _("Profit"), "values": values("profit")},
+            {"name": _("R&D expense"), "values": values("rd_expense")},
+        ],
+    }
 
 
 class ServiceFormView(ScopedObjectMixin, FormView):
