@@ -13,6 +13,7 @@ from . import xlsx
 from .selectors import ReportScope
 from .xlsx import Column, SheetWriter
 
+
 def no_data_text() -> str:
     """数据尚未提供: the sheet's data source is not installed yet."""
     return _("Data not yet available")
@@ -36,7 +37,8 @@ def _no_data(writer: SheetWriter) -> None:
 
 
 def build_cover(wb, scope: ReportScope) -> None:
-    writer = SheetWriter(wb, _("Cover"), [Column("", 22), Column("", 60)], landscape=False)
+    writer = SheetWriter(wb, _("Cover"), [Column("", 22), Column("", 60)], header_row=None,
+                         landscape=False)
     writer.caption(_("Jiangmen SRDI SME cultivation: quarterly report"))
     writer.blank()
     writer.key_value(_("Period"), scope.period_label)
@@ -130,7 +132,7 @@ def build_ladder(wb, scope: ReportScope, data: dict) -> None:
         for key in LADDER_MEASURES:
             columns.append(Column(f"{tier.short_name}\n{labels[key]}", 9, xlsx.INTEGER))
     columns.append(Column(_("No valid title"), 10, xlsx.INTEGER))
-    writer = SheetWriter(wb, _("Tier ladder"), columns)
+    writer = SheetWriter(wb, _("Tier ladder"), columns, header_row=3)
     _caption(writer, scope, _("Enterprises per tier and county"))
     writer.note(_("Highest tier: the enterprise's highest valid title. Holding: enterprises holding a valid title "
                   "of the tier. Net change: holding now minus holding at the end of the previous quarter."))

@@ -24,9 +24,9 @@ CHUNK = 2000
 
 def _start(title: str, columns, filters: str, count_hint: str = ""):
     wb = xlsx.new_workbook()
-    writer = SheetWriter(wb, title, columns)
+    writer = SheetWriter(wb, title, columns, header_row=3)
     now = timezone.localtime()
-    writer.caption(f"{title} · {_('exported')} {now:%Y-%m-%d %H:%M}")
+    writer.caption(_("%(title)s · exported %(time)s") % {"title": title, "time": f"{now:%Y-%m-%d %H:%M}"})
     writer.note(_("Filters: %(filters)s") % {"filters": filters or _("none")})
     writer.header()
     return wb, writer

@@ -129,16 +129,22 @@ class SheetWriter:
     """Writes one sheet: an optional caption row, one header row, body rows; frozen header, column
     widths, number formats, print set-up (A4 landscape, fit to width, header rows on every page).
 
-    Call ``caption()`` (optional) and ``header()`` before the first ``row()``: in write-only mode
-    rows can only be appended.
+    Call ``caption()``/``note()`` (the rows above the header, ``header_row - 1`` of them) and
+    ``header()`` before the first ``row()``: in write-only mode rows can only be appended.
     """
 
-    def __init__(self, wb: Workbook, title: str, columns: Sequence[Column], *, landscape: bool = True):
+    def __init__(self, wb: Workbook, title: str, columns: Sequence[Column], *, header_row: int | None = 2,
+                 landscape: bool = True):
         self.wb = wb
         self.ws = wb.create_sheet(title=clean_text(title)[:31])
         self.columns = list(columns)
         self.rows_written = 0
-        self._header_row = None
+        # Write-only sheets serialise their views and print titles with the first row, so the
+        # header's position is fixed up front (``header_row``: 1-based; None for a sheet without one).
+        self.header_row = header_row
+        if header_row:
+            self.ws.freeze_panes = f"A{header_row + 1}"
+            self.ws.print_title_rows = f"1:{header_row}"
         for index, col in enumerate(self.columns, start=1):
             self.ws.column_dimensions[get_column_letter(index)].width = col.width
         setup = self.ws.page_setup
@@ -202,11 +208,10 @@ class SheetWriter:
 
     def header(self) -> None:
         proto = self._styled(None, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGN)
+        if self.rows_written + 1 != self.header_row:
+            raise ValueError(f"header expected on row {self.header_row}, not {self.rows_written + 1}")
         self.ws.append([self._cell(col.header, proto) for col in self.columns])
         self.rows_written += 1
-        self._header_row = self.rows_written
-        self.ws.freeze_panes = f"A{self._header_row + 1}"
-        self.ws.print_title_rows = f"1:{self._header_row}"
 
     def row(self, values: Sequence, *, status: str | None = None, status_column: int | None = None,
             total: bool = False) -> None:
