@@ -35,23 +35,31 @@ def report_write(*, scope: ReportScope, output, progress: ProgressCallback | Non
     progress = progress or (lambda percent, message="": None)
     with translation.override(settings.LANGUAGE_CODE):
         wb = xlsx.new_workbook()
-        builders.build_cover(wb, scope)
-        progress(5, _("Cover written"))
-        builders.build_goals(wb, scope, providers.goal_rows(scope))
-        progress(15, _("Goals written"))
-        builders.build_counties(wb, scope, providers.county_rows(scope))
-        progress(25, _("Counties written"))
-        builders.build_ladder(wb, scope, selectors.ladder(scope))
-        progress(35, _("Tier ladder written"))
-        roster_rows = builders.build_roster(wb, scope, selectors.roster(scope))
-        progress(80, _("Enterprise roster written"))
-        builders.build_titles(wb, scope, selectors.titles_to_watch(scope))
-        progress(88, _("Titles written"))
-        builders.build_tasks(wb, scope, providers.task_rows(scope))
-        builders.build_imports(wb, scope, providers.import_rows(scope))
-        progress(95, _("Saving the workbook"))
-        sheet_names = [ws.title for ws in wb.worksheets]
-        wb.save(output)
+        try:
+            return _write_sheets(wb, scope, output, progress)
+        except BaseException:
+            xlsx.discard(wb)
+            raise
+
+
+def _write_sheets(wb, scope: ReportScope, output, progress: ProgressCallback) -> dict:
+    builders.build_cover(wb, scope)
+    progress(5, _("Cover written"))
+    builders.build_goals(wb, scope, providers.goal_rows(scope))
+    progress(15, _("Goals written"))
+    builders.build_counties(wb, scope, providers.county_rows(scope))
+    progress(25, _("Counties written"))
+    builders.build_ladder(wb, scope, selectors.ladder(scope))
+    progress(35, _("Tier ladder written"))
+    roster_rows = builders.build_roster(wb, scope, selectors.roster(scope))
+    progress(80, _("Enterprise roster written"))
+    builders.build_titles(wb, scope, selectors.titles_to_watch(scope))
+    progress(88, _("Titles written"))
+    builders.build_tasks(wb, scope, providers.task_rows(scope))
+    builders.build_imports(wb, scope, providers.import_rows(scope))
+    progress(95, _("Saving the workbook"))
+    sheet_names = [ws.title for ws in wb.worksheets]
+    wb.save(output)
     return {"sheets": sheet_names, "roster_rows": roster_rows}
 
 

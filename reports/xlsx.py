@@ -262,3 +262,20 @@ def filters_description(form) -> str:
             value = "、".join(str(v) for v in value)
         parts.append(f"{label}：{value}")
     return "；".join(parts)
+
+
+def discard(wb: Workbook) -> None:
+    """Close and delete the temporary files of a write-only workbook that will not be saved (a
+    build that failed half-way), instead of leaving them to the garbage collector."""
+    import os
+
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        try:
+            if not ws.closed:
+                ws.close()
+        except Exception:  # noqa: BLE001 - best effort on an already broken workbook
+            pass
+        path = getattr(writer, "out", None)
+        if isinstance(path, str) and os.path.exists(path):
+            os.remove(path)
