@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # Number formats -----------------------------------------------------------------------------------
 AMOUNT = "#,##0.00"  # 万元 (10,000 yuan); the unit is in the header
@@ -118,11 +119,35 @@ def date(header: str, width: float = 12) -> Column:
     return Column(header, width, DATE)
 
 
+class CellRowWorksheet(WriteOnlyWorksheet):
+    """A write-only worksheet whose rows are lists of ready-made cells (what ``SheetWriter`` appends).
+
+    openpyxl's own row conversion first tries to assign each cell as a value, fails, formats the
+    error and builds a spare cell, for every cell; taking the cells as they are makes the 10,000-row
+    roster about a quarter faster. Anything that is not a cell still goes through a plain cell."""
+
+    def _values_to_row(self, values, row_idx):
+        for col_idx, cell in enumerate(values, 1):
+            if cell is None:
+                continue
+            if not isinstance(cell, Cell):
+                cell = WriteOnlyCell(self, value=cell)
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+
+
 def new_workbook() -> Workbook:
     """A write-only workbook: rows stream to a temporary file, so a 10,000-row sheet costs little memory."""
     wb = Workbook(write_only=True)
     wb.properties.creator = _("Jiangmen SRDI SME Cultivation Portal")
     return wb
+
+
+def add_sheet(wb: Workbook, title: str) -> CellRowWorksheet:
+    ws = CellRowWorksheet(parent=wb, title=title)
+    wb._add_sheet(ws)  # what Workbook.create_sheet does for write-only workbooks (openpyxl 3.1)
+    return ws
 
 
 class SheetWriter:
@@ -136,7 +161,7 @@ class SheetWriter:
     def __init__(self, wb: Workbook, title: str, columns: Sequence[Column], *, header_row: int | None = 2,
                  landscape: bool = True):
         self.wb = wb
-        self.ws = wb.create_sheet(title=clean_text(title)[:31])
+        self.ws = add_sheet(wb, clean_text(title)[:31])
         self.columns = list(columns)
         self.rows_written = 0
         # Write-only sheets serialise their views and print titles with the first row, so the
