@@ -51,7 +51,8 @@ class ReportJob(JobModel):
         ]
 
     def __str__(self):
-        return f"{self.period_code} · {self.county or _('Whole city')}"
+        place = self.county.name if self.county else _("Jiangmen (whole city)")
+        return f"{self.period_code} · {place}"
 
     @property
     def period_code(self) -> str:

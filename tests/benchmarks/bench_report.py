@@ -142,11 +142,12 @@ def postgres_throwaway(url: str):
     import psycopg2
     from psycopg2 import sql
 
-    prefix, _, _name = url.rpartition("/")
-    name = f"jm_bench_report_{os.getpid()}"
+    prefix, _, base = url.rpartition("/")
+    name = f"{base.split('?')[0] or 'jm'}_bench_report"  # e.g. jm_issue9_bench_report
     admin = psycopg2.connect(f"{prefix}/postgres")
     admin.autocommit = True
     with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
     def drop():

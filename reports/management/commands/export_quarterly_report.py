@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction, Role
@@ -62,8 +64,9 @@ class Command(BaseCommand):
             scope = ReportScope(user=user, year=year, quarter=quarter, county=county, generated_by=name,
                                 generated_at=timezone.now())
             result = services.report_write(scope=scope, output=str(output))
-            audit.security_event(audit_actor, AuditAction.EXPORT,
-                                 f"Quarterly report {scope.period_code} for {scope.scope_label} written to {output.name}",
-                                 username=audit_name)
+            with translation.override(settings.LANGUAGE_CODE):
+                message = _("Quarterly report %(period)s for %(scope)s written to %(file)s from the command line") % {
+                    "period": scope.period_code, "scope": scope.scope_label, "file": output.name}
+            audit.security_event(audit_actor, AuditAction.EXPORT, message, username=audit_name)
         self.stdout.write(self.style.SUCCESS(
             f"{output}: {len(result['sheets'])} sheets, {result['roster_rows']} enterprises in the roster"))
