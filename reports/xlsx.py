@@ -184,10 +184,9 @@ class SheetWriter:
         # One prototype cell per column: body cells copy its style array (fast, no per-cell lookups).
         self._protos = [self._make_proto(col) for col in self.columns]
         self._text_proto = self._styled(None, font=BODY_FONT)
-        self._quoted_proto = self._styled(None, font=BODY_FONT, quote=True)
 
     # -- styles ------------------------------------------------------------------------------------
-    def _styled(self, number_format, *, font=BODY_FONT, fill=None, alignment=None, quote=False, border=True):
+    def _styled(self, number_format, *, font=BODY_FONT, fill=None, alignment=None, border=True):
         proto = WriteOnlyCell(self.ws)
         proto.font = font
         if fill is not None:
@@ -198,8 +197,6 @@ class SheetWriter:
             proto.number_format = number_format
         if border:
             proto.border = BORDER
-        if quote:
-            proto.quotePrefix = True
         return proto
 
     def _make_proto(self, col: Column):
@@ -223,7 +220,6 @@ class SheetWriter:
     # -- rows --------------------------------------------------------------------------------------
     def caption(self, text: str) -> None:
         cell = self._cell(text, self._styled(None, font=CAPTION_FONT, border=False))
-        self.ws.row_dimensions[1].height = 22
         self.ws.append([cell])
         self.rows_written += 1
 
