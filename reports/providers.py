@@ -37,8 +37,8 @@ def normalise_goal_row(row) -> dict:
     if out["value"] is None:
         out["value"] = _get(row, "now")
     status = out["status"]
-    if status is not None and not isinstance(status, str):  # an enum or a choices member
-        out["status"] = getattr(status, "value", str(status))
+    if status is not None and hasattr(status, "value"):  # an enum or a choices member
+        out["status"] = str(status.value)
         out["status_label"] = out["status_label"] or getattr(status, "label", None)
     if not out["status_label"] and status is not None:
         out["status_label"] = _get(row, "get_status_display", None) or out["status"]
