@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "enterprises",
     "targets",
     "tasks",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -240,4 +241,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# --- Reports (quarterly workbook, list exports) ----------------------------------------------------
+# Days a generated report file is kept before the beat job removes it.
+REPORT_FILE_RETENTION_DAYS = env.int("REPORT_FILE_RETENTION_DAYS", default=7)
+# The "titles to watch" sheet lists titles whose validity ends within this many days (red within the second).
+REPORT_EXPIRY_WINDOW_DAYS = env.int("REPORT_EXPIRY_WINDOW_DAYS", default=180)
+REPORT_EXPIRY_URGENT_DAYS = env.int("REPORT_EXPIRY_URGENT_DAYS", default=90)
+CELERY_BEAT_SCHEDULE["reports-files-cleanup"] = {
+    "task": "reports.report_files_cleanup",
+    "schedule": timedelta(hours=6),
 }

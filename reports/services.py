@@ -1,0 +1,138 @@
+"""Quarterly report services: request a report, build it (job body), clean up old files."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+import traceback
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.choices import AuditAction
+from accounts.models import Place
+from accounts.scoping import VIEW, require, scope_for
+
+from . import builders, providers, selectors, xlsx
+from .models import ReportJob
+from .selectors import ReportScope
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, str], None]
+
+
+def report_write(*, scope: ReportScope, output, progress: ProgressCallback | None = None) -> dict:
+    """Write the quarterly report workbook for ``scope`` to ``output`` (a path or a binary file).
+
+    Returns a few figures about what was written (sheet names, roster rows)."""
+    progress = progress or (lambda percent, message="": None)
+    with translation.override(settings.LANGUAGE_CODE):
+        wb = xlsx.new_workbook()
+        try:
+            return _write_sheets(wb, scope, output, progress)
+        except BaseException:
+            xlsx.discard(wb)
+            raise
+
+
+def _write_sheets(wb, scope: ReportScope, output, progress: ProgressCallback) -> dict:
+    builders.build_cover(wb, scope)
+    progress(5, _("Cover written"))
+    builders.build_goals(wb, scope, providers.goal_rows(scope))
+    progress(15, _("Goals written"))
+    builders.build_counties(wb, scope, providers.county_rows(scope))
+    progress(25, _("Counties written"))
+    builders.build_ladder(wb, scope, selectors.ladder(scope))
+    progress(35, _("Tier ladder written"))
+    roster_rows = builders.build_roster(wb, scope, selectors.roster(scope))
+    progress(80, _("Enterprise roster written"))
+    builders.build_titles(wb, scope, selectors.titles_to_watch(scope))
+    progress(88, _("Titles written"))
+    builders.build_tasks(wb, scope, providers.task_rows(scope))
+    builders.build_imports(wb, scope, providers.import_rows(scope))
+    progress(95, _("Saving the workbook"))
+    sheet_names = [ws.title for ws in wb.worksheets]
+    wb.save(output)
+    return {"sheets": sheet_names, "roster_rows": roster_rows}
+
+
+def report_scope_county(*, actor, county: Place | None) -> Place | None:
+    """The county a report of ``actor`` covers: hers for a county official (asking for another one
+    answers 404), the one asked for (or the whole city) for city-level roles."""
+    scope = require(actor, VIEW, county_id=county.pk if county else None)
+    if scope.county_id is not None:
+        return county or Place.objects.get(pk=scope.county_id)
+    return county
+
+
+def report_job_create(*, actor, year: int, quarter: int, county: Place | None = None) -> ReportJob:
+    """Record a report request and enqueue its build after the transaction commits."""
+    county = report_scope_county(actor=actor, county=county)
+    if not (1 <= quarter <= 4):
+        raise ValidationError({"period": _("The quarter must be 1 to 4.")})
+    if selectors.period_start(year, quarter) > timezone.localdate():
+        raise ValidationError({"period": _("The period %(period)s has not started yet.")
+                               % {"period": f"{year}Q{quarter}"}})
+    with transaction.atomic():
+        job = ReportJob.objects.create(requester=actor, year=year, quarter=quarter, county=county)
+        audit.security_event(actor, AuditAction.EXPORT, _("Quarterly report %(period)s requested for %(scope)s (job %(id)s)")
+                             % {"period": job.period_code, "scope": county or _("the whole city"), "id": job.pk},
+                             instance=job)
+        from .tasks import build_report
+
+        transaction.on_commit(lambda: build_report.delay(job.pk))
+    return job
+
+
+def report_file_name(job: ReportJob) -> str:
+    place = job.county.name if job.county else _("Jiangmen")
+    return _("SRDI quarterly report %(period)s %(place)s") % {"period": job.period_code, "place": place} + ".xlsx"
+
+
+def report_job_run(*, job_id: int) -> ReportJob:
+    """The job body: build the workbook as the requester (her scope), store it, record the outcome."""
+    job = ReportJob.objects.select_related("requester", "county").get(pk=job_id)
+    if job.is_finished:
+        return job
+    job.mark_running()
+    try:
+        if not scope_for(job.requester).read:
+            raise PermissionDenied(_("The requester may no longer read business data."))
+        scope = ReportScope(
+            user=job.requester, year=job.year, quarter=job.quarter, county=job.county,
+            generated_by=job.requester.full_name or job.requester.username, generated_at=job.created_at,
+        )
+        with tempfile.TemporaryFile() as tmp:
+            result = report_write(scope=scope, output=tmp, progress=job.set_progress)
+            tmp.seek(0)
+            name = f"jiangmen-report-{job.period_code}-{job.county.code if job.county else 'city'}-{job.pk}.xlsx"
+            job.file.save(name, File(tmp), save=False)
+        job.expires_at = timezone.now() + dt.timedelta(days=settings.REPORT_FILE_RETENTION_DAYS)
+        job.save(update_fields=["file", "expires_at"])
+        job.mark_succeeded(_("Report ready: %(n)s enterprises in the roster.") % {"n": result["roster_rows"]})
+    except Exception as exc:  # the job row records every failure; nothing is left half-written
+        logger.exception("report job %s failed", job.pk)
+        if job.file:
+            job.file.delete(save=False)
+        job.mark_failed(_("The report could not be built: %(error)s") % {"error": exc}, traceback.format_exc())
+    return job
+
+
+def report_files_cleanup(*, now: dt.datetime | None = None) -> int:
+    """Delete the files of reports past ``expires_at`` (the rows stay, as history). Returns the count."""
+    now = now or timezone.now()
+    count = 0
+    for job in ReportJob.objects.filter(expires_at__lt=now).exclude(file="").iterator():
+        job.file.delete(save=False)
+        ReportJob.objects.filter(pk=job.pk).update(file="")
+        count += 1
+    if count:
+        logger.info("removed %s expired report files", count)
+    return count

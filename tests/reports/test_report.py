@@ -1,0 +1,235 @@
+"""The quarterly report workbook, opened with openpyxl: sheets, headers, values against the
+database, number formats, formula safety, scoping, and the goals sheet against the dashboard."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import types
+from decimal import Decimal
+
+import pytest
+from django.test import RequestFactory
+from django.utils import translation
+from openpyxl import load_workbook
+
+from accounts.choices import Role
+from enterprises.choices import TitleStatus
+from enterprises.models import Enterprise, Tier
+from enterprises.views import LadderView
+from reports import services
+from reports.selectors import ReportScope
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SHEETS = ["封面", "目标进度", "分县区指标", "梯度培育", "企业名录", "称号到期与复核", "重点任务", "数据导入记录"]
+
+
+def build(tmp_path, user, county=None, year=2026, quarter=3, name="report.xlsx"):
+    path = tmp_path / name
+    scope = ReportScope(user=user, year=year, quarter=quarter, county=county, generated_by=str(user),
+                        today=dt.date(2026, 11, 27))
+    result = services.report_write(scope=scope, output=str(path))
+    return load_workbook(path), result
+
+
+def rows(ws, first=1):
+    return [list(r) for r in ws.iter_rows(min_row=first, values_only=True)]
+
+
+def header(ws, row=2):
+    return [c.value for c in ws[row]]
+
+
+def test_sheets_cover_and_print_setup(tmp_path, city_operator, city):
+    wb, result = build(tmp_path, city_operator)
+    assert wb.sheetnames == SHEETS
+    cover = {r[0]: r[1] for r in rows(wb["封面"]) if r and r[0]}
+    assert cover["报告期"] == "2026年第三季度"
+    assert cover["范围"] == "江门市（全市）"
+    assert cover["数据截至"] == dt.datetime(2026, 9, 30)
+    assert cover["生成人"] == str(city_operator)
+    roster = wb["企业名录"]
+    assert roster.freeze_panes == "A3"
+    assert roster.print_title_rows == "$1:$2"
+    assert roster.page_setup.orientation == "landscape"
+    assert roster.page_setup.paperSize == 9
+    assert roster.column_dimensions["C"].width == 34
+
+
+def test_roster_values_match_database_with_formats(tmp_path, city_operator, city):
+    wb, result = build(tmp_path, city_operator)
+    ws = wb["企业名录"]
+    assert header(ws)[:6] == ["序号", "当前层级", "企业名称", "统一社会信用代码", "县区", "行业"]
+    body = rows(ws, 3)
+    assert len(body) == Enterprise.objects.count() == result["roster_rows"] == 7
+    # highest tier first: national, then provincial, …; no valid title last
+    tiers = {t.code: t.name for t in Tier.objects.all()}
+    assert [r[1] for r in body[:3]] == [tiers["national"], tiers["provincial"], tiers["provincial"]]
+    assert body[0][2] == city["kp1"].name
+    assert body[-1][2] == city["ts3"].name and body[-1][1] == "无有效称号"
+    by_name = {r[2]: (i, r) for i, r in enumerate(body, start=3)}
+    i, ts1 = by_name[city["ts1"].name]
+    assert ts1[3] == city["ts1"].credit_code and ts1[4] == "台山市"
+    assert ts1[9] == Decimal("12345.67") or ts1[9] == pytest.approx(12345.67)
+    assert ts1[11] == pytest.approx(-50.5)  # negative numbers stay numbers
+    assert ts1[13] == pytest.approx(0.05)
+    assert ts1[14] == 230
+    assert ws.cell(row=i, column=10).number_format == "#,##0.00"
+    assert ws.cell(row=i, column=10).data_type == "n"
+    assert ws.cell(row=i, column=14).number_format == "0.0%"
+    assert ws.cell(row=i, column=15).number_format == "#,##0"
+    _, kp1 = by_name[city["kp1"].name]
+    assert kp1[9] == pytest.approx(99999.99)
+    _, ts2 = by_name[city["ts2"].name]
+    assert ts2[9] is None  # not reported: empty, not zero
+
+
+def test_text_that_looks_like_a_formula_is_text(tmp_path, city_operator, city):
+    wb, _ = build(tmp_path, city_operator)
+    ws = wb["企业名录"]
+    cells = {c.value: c for row in ws.iter_rows(min_row=3) for c in row if isinstance(c.value, str)}
+    name = city["ts1"].name
+    assert name in cells
+    assert cells[name].data_type == "s"
+    assert cells[name].quotePrefix is True
+    niche = cells["-2+3 轴承"]
+    assert niche.data_type == "s" and niche.quotePrefix is True
+    # no cell in the whole workbook is a formula
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for c in row:
+                assert c.data_type != "f", (sheet.title, c.coordinate, c.value)
+
+
+def test_ladder_sheet_matches_database_and_ladder_page(tmp_path, city_operator, city, settings):
+    wb, _ = build(tmp_path, city_operator)
+    ws = wb["梯度培育"]
+    head = [c.value for c in ws[3]]
+    assert head[0] == "县区"
+    assert head[1] == "国家级小巨人\n最高层级"
+    body = {r[0]: r for r in rows(ws, 4)}
+    # column order: per tier (national, provincial, municipal, innovative) current/holding/new/ended/net
+    offset = {"national": 1, "provincial": 6, "municipal": 11, "innovative": 16}
+    ts, kp, total = body["台山市"], body["开平市"], body["合计"]
+    o = offset["innovative"]
+    assert ts[o:o + 5] == [2, 2, 1, 1, 0]  # ts2 new, ts1's innovative title ended, ts4 still valid
+    o = offset["municipal"]
+    assert ts[o:o + 5] == [0, 0, 0, 1, -1]
+    o = offset["provincial"]
+    assert ts[o:o + 5] == [1, 1, 0, 0, 0]
+    assert kp[offset["national"]] == 1 and kp[offset["provincial"] + 1] == 1  # under review stays valid
+    assert ts[-1] == 1 and kp[-1] == 0 and total[-1] == 1
+    assert total[offset["innovative"]] == 3
+    # same numbers as the ladder page for the same date
+    request = RequestFactory().get("/enterprises/ladder/", {"date": "2026-09-30"})
+    request.user = city_operator
+    request._messages = []
+    view = LadderView()
+    view.setup(request)
+    context = view.get_context_data()
+    for row in context["rows"]:
+        o = offset[row["tier"].code]
+        for county, current, holding in row["cells"]:
+            assert body[county.name][o] == current
+            assert body[county.name][o + 1] == holding
+
+
+def test_titles_to_watch_sheet(tmp_path, city_operator, city):
+    wb, _ = build(tmp_path, city_operator)
+    ws = wb["称号到期与复核"]
+    body = rows(ws, 3)
+    names = [r[0] for r in body]
+    assert names == [city["kp2"].name, city["ts4"].name, city["kp3"].name]  # soonest first
+    kp2, ts4, kp3 = body
+    with translation.override("zh-hans"):
+        assert kp2[8] == str(TitleStatus.UNDER_REVIEW.label)
+    assert ts4[7] == 61 and ts4[8] == "90天内到期"
+    assert kp3[8] == "180天内到期"
+    red = ws.cell(row=4, column=9).fill.fgColor.rgb
+    amber = ws.cell(row=5, column=9).fill.fgColor.rgb
+    assert red.endswith("FFC7CE") and amber.endswith("FFEB9C")
+
+
+def test_missing_sources_say_data_not_yet_provided(tmp_path, city_operator, city, monkeypatch):
+    monkeypatch.setitem(sys.modules, "targets.selectors", None)  # import fails: module absent
+    wb, _ = build(tmp_path, city_operator)
+    for name in ("目标进度", "分县区指标", "重点任务", "数据导入记录"):
+        assert rows(wb[name], 3)[0][0] == "数据尚未提供", name
+
+
+@pytest.fixture
+def fake_dashboard(monkeypatch):
+    """A stand-in for ``targets.selectors.dashboard_rows`` (the goals app is built in parallel)."""
+    calls = []
+
+    def dashboard_rows(snapshot_or_date, county=None):
+        calls.append((snapshot_or_date, county))
+        factor = 1 if county is None else 0.5
+        return [
+            {"code": "G01", "name": "国家级专精特新“小巨人”企业（累计）", "unit": "家", "baseline": 24,
+             "now": 30 * factor, "target": 48, "share_done": Decimal("0.25"), "share_time": Decimal("0.917"),
+             "status": "behind", "status_label": "滞后"},
+            {"code": "G02", "name": "=省级专精特新企业", "unit": "家", "baseline": 713, "value": 1300 * factor,
+             "target": 1400, "share_done": 0.85, "share_time": 0.917, "status": "on_track", "status_label": "正常"},
+        ]
+
+    module = types.ModuleType("targets.selectors")
+    module.dashboard_rows = dashboard_rows
+    monkeypatch.setitem(sys.modules, "targets.selectors", module)
+    return calls
+
+
+def test_goals_sheet_equals_dashboard_rows_with_chart(tmp_path, city_operator, city, fake_dashboard):
+    wb, _ = build(tmp_path, city_operator)
+    ws = wb["目标进度"]
+    assert header(ws) == ["指标编码", "指标", "单位", "基线值", "当前值", "2026年目标", "完成进度", "时间进度", "状态"]
+    body = rows(ws, 3)
+    assert body[0] == ["G01", "国家级专精特新“小巨人”企业（累计）", "家", 24, 30, 48, 0.25, 0.917, "滞后"]
+    assert body[1][4] == 1300 and body[1][1] == "=省级专精特新企业"
+    assert ws.cell(row=4, column=2).data_type == "s"
+    assert ws.cell(row=3, column=7).number_format == "0.0%"
+    assert ws.cell(row=3, column=9).fill.fgColor.rgb.endswith("FFC7CE")  # behind: red
+    assert ws.cell(row=4, column=9).fill.fgColor.rgb.endswith("C6EFCE")  # on track: green
+    assert len(ws._charts) == 1
+    assert fake_dashboard[0] == (dt.date(2026, 9, 30), None)
+    counties = rows(wb["分县区指标"], 3)
+    assert len(counties) == 2 * 7
+    assert counties[0][:2] == ["蓬江区", "G01"] and counties[0][5] == 15
+
+
+def test_county_official_report_contains_only_her_county(tmp_path, taishan_official, city, fake_dashboard):
+    kaiping = factories.county("440783")
+    wb, result = build(tmp_path, taishan_official, county=kaiping)  # asking for another county: hers anyway
+    cover = {r[0]: r[1] for r in rows(wb["封面"]) if r and r[0]}
+    assert cover["范围"] == "台山市"
+    roster = rows(wb["企业名录"], 3)
+    assert result["roster_rows"] == 4
+    assert {r[4] for r in roster} == {"台山市"}
+    assert {r[0] for r in rows(wb["梯度培育"], 4)} == {"台山市", "合计"}
+    assert {r[2] for r in rows(wb["称号到期与复核"], 3)} == {"台山市"}
+    assert {r[0] for r in rows(wb["分县区指标"], 3)} == {"台山市"}
+    assert {c[1].code for c in fake_dashboard if c[1] is not None} == {"440781"}
+    text = " ".join(str(v) for ws in wb.worksheets for r in rows(ws) for v in r if v is not None)
+    for key in ("kp1", "kp2", "kp3"):
+        assert city[key].name not in text and city[key].credit_code not in text
+
+
+def test_city_report_for_one_county(tmp_path, city_operator, city):
+    wb, result = build(tmp_path, city_operator, county=factories.county("440783"))
+    assert result["roster_rows"] == 3
+    assert {r[4] for r in rows(wb["企业名录"], 3)} == {"开平市"}
+
+
+def test_role_without_business_access_gets_an_empty_report(tmp_path, db, city):
+    admin = factories.make_user(Role.SYSTEM_ADMIN, username="sys2")
+    wb, result = build(tmp_path, admin)
+    assert result["roster_rows"] == 0
+    assert rows(wb["梯度培育"], 4) == [["合计", *([0] * 21)]]
+
+
+def test_report_queries_do_not_grow_with_enterprises(tmp_path, city_operator, city, django_assert_max_num_queries):
+    for i in range(30):
+        factories.make_enterprise("440781", name=f"批量{i}")
+    with django_assert_max_num_queries(20):
+        build(tmp_path, city_operator)
