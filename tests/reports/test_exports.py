@@ -37,11 +37,11 @@ def test_enterprise_export_equals_filtered_page(client, city_operator, city):
     page = client.get("/enterprises/", params)
     shown = [e.name for e in page.context["enterprises"]]
     ws = workbook(client.get("/reports/export/enterprises/", params)).active
-    assert [c.value for c in ws[3]][:5] == ["序号", "企业名称", "统一社会信用代码", "县区", "当前层级"]
+    assert [c.value for c in ws[3]][:5] == ["序号", "名称", "统一社会信用代码", "县（市、区）", "当前层级"]
     rows = body(ws)
     assert [r[1] for r in rows] == shown == [city["ts2"].name, city["ts4"].name]
     assert rows[0][0] == 1 and rows[0][3] == "台山市" and rows[0][4] == "创新型中小企业"
-    assert "县区：台山市" in ws["A2"].value  # the filters are written above the table
+    assert "县（市、区）：台山市" in ws["A2"].value  # the filters are written above the table
     event = AuditLog.objects.get(category="security", action="export")
     assert event.actor == city_operator and "2" in event.message
 
@@ -105,7 +105,7 @@ def test_statistic_list_and_export_keep_numbers(client, city_operator, city):
     assert page.status_code == 200 and city["kp1"].name in page.content.decode()
     ws = workbook(client.get("/reports/statistics/export/", params)).active
     header = [c.value for c in ws[3]]
-    assert header[4] == "报告期" and len(header) == 5 + 8 + 6 + 2
+    assert header[4] == "统计期" and len(header) == 5 + 8 + 6 + 2
     rows = {r[1]: r for r in body(ws)}
     assert set(rows) == {city["ts1"].name, city["kp1"].name}
     ts1 = rows[city["ts1"].name]

@@ -60,7 +60,7 @@ def test_sheets_cover_and_print_setup(tmp_path, city_operator, city):
 def test_roster_values_match_database_with_formats(tmp_path, city_operator, city):
     wb, result = build(tmp_path, city_operator)
     ws = wb["企业名录"]
-    assert header(ws)[:6] == ["序号", "当前层级", "企业名称", "统一社会信用代码", "县区", "行业"]
+    assert header(ws)[:6] == ["序号", "当前层级", "企业名称", "统一社会信用代码", "县（市、区）", "行业"]
     body = rows(ws, 3)
     assert len(body) == Enterprise.objects.count() == result["roster_rows"] == 7
     # highest tier first: national, then provincial, …; no valid title last
@@ -106,7 +106,7 @@ def test_ladder_sheet_matches_database_and_ladder_page(tmp_path, city_operator, 
     wb, _ = build(tmp_path, city_operator)
     ws = wb["梯度培育"]
     head = [c.value for c in ws[3]]
-    assert head[0] == "县区"
+    assert head[0] == "县（市、区）"
     assert head[1] == "国家级小巨人\n最高层级"
     body = {r[0]: r for r in rows(ws, 4)}
     # column order: per tier (national, provincial, municipal, innovative) current/holding/new/ended/net
