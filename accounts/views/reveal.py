@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.views import View
 
 from accounts.audit import reveal_event
-from accounts.scoping import VIEW
+from accounts.scoping import VIEW, scope_for
 from accounts.services import REVEAL_PERMISSION
 
 
@@ -21,7 +21,7 @@ class RevealEnterpriseContactView(LoginRequiredMixin, View):
     def post(self, request, pk):
         from enterprises.models import Enterprise
 
-        if not request.user.has_perm(REVEAL_PERMISSION):
+        if not (request.user.has_perm(REVEAL_PERMISSION) and scope_for(request.user).may(VIEW)):
             raise PermissionDenied
         enterprise = get_object_or_404(Enterprise.objects.for_user(request.user, VIEW), pk=pk)
         reveal_event(request.user, enterprise, self.fields)
