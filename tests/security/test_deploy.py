@@ -8,7 +8,9 @@ from django.conf import settings
 
 
 def production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "TESTING", "DJANGO_SETTINGS_MODULE"}}
+    # A clean environment, as on a production host (the test session sets variables of its own,
+    # e.g. DJANGO_ALLOW_ASYNC_UNSAFE for the browser tests, which check --deploy rightly rejects).
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}}
     env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="portal.example.gov.cn",
                DJANGO_SETTINGS_MODULE="jiangmen_portal.settings")
     env.update(extra)
