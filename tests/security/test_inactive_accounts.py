@@ -31,7 +31,7 @@ def test_unused_accounts_are_disabled_and_audited(db):
     User.objects.filter(pk=service.pk).update(date_joined=now - dt.timedelta(days=400))
     ApiClient.objects.create(name="svc", user=service, key_prefix="p1", key_hash="h")
 
-    assert tasks.disable_inactive_accounts.delay().get() == 2
+    assert tasks.disable_inactive_accounts.apply().get() == 2
     active = dict(User.objects.values_list("username", "is_active"))
     assert active == {"stale": False, "recent": True, "never": False, "fresh": True, "svc": True}
     rows = AuditLog.objects.filter(action=AuditAction.UPDATE, object_type="accounts.user")
@@ -40,13 +40,13 @@ def test_unused_accounts_are_disabled_and_audited(db):
     assert all(r.after == {"is_active": False} for r in rows)
     assert recent.pk and fresh.pk
     # idempotent: a second run changes nothing
-    assert tasks.disable_inactive_accounts.delay().get() == 0
+    assert tasks.disable_inactive_accounts.apply().get() == 0
 
 
 def test_moving_the_clock_past_90_days_disables_an_account(taishan_official, client):
     client.force_login(taishan_official)  # sets last_login now
     with time_machine.travel(timezone.now() + dt.timedelta(days=91)):
-        assert tasks.disable_inactive_accounts.delay().get() == 1
+        assert tasks.disable_inactive_accounts.apply().get() == 1
     taishan_official.refresh_from_db()
     assert not taishan_official.is_active
     assert client.get("/enterprises/").status_code == 302  # a disabled user's session is no longer valid
@@ -55,4 +55,4 @@ def test_moving_the_clock_past_90_days_disables_an_account(taishan_official, cli
 def test_period_is_configurable(settings, taishan_official):
     settings.ACCOUNT_INACTIVE_DAYS = 0
     with time_machine.travel(timezone.now() + dt.timedelta(days=1000)):
-        assert tasks.disable_inactive_accounts.delay().get() == 0
+        assert tasks.disable_inactive_accounts.apply().get() == 0
