@@ -103,7 +103,6 @@ class AccountPolicyMiddleware:
     changed (first login, reset by the administrator) or has expired (``PASSWORD_MAX_AGE_DAYS``)."""
 
     OTP_SESSION_KEY = "portal_has_otp_device"
-    OTP_PAGES = {"accounts:otp_setup", "accounts:otp_verify", "accounts:logout"}
     PASSWORD_PAGES = {"accounts:password_change", "accounts:logout"}
 
     def __init__(self, get_response):
@@ -147,13 +146,14 @@ class AccountPolicyMiddleware:
 
         view_name = None
         if self.needs_otp(request, user):
+            from django_otp import user_has_device
+
             view_name = self._view_name(request)
-            if view_name not in self.OTP_PAGES:
+            # With a device, only the code proves the second factor: enrolling another one would bypass it.
+            target = "accounts:otp_verify" if user_has_device(user, confirmed=True) else "accounts:otp_setup"
+            if view_name not in (target, "accounts:logout"):
                 if _is_api(request):
                     return _refuse_api(_("A second factor is required: log in through the web page first."), 403)
-                from django_otp import user_has_device
-
-                target = "accounts:otp_verify" if user_has_device(user, confirmed=True) else "accounts:otp_setup"
                 return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
             return None
         if user.must_change_password or user.password_expired:

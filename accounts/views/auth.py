@@ -10,7 +10,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
 from django.shortcuts import redirect, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 from django_otp import login as otp_login
@@ -74,6 +75,13 @@ class OTPSetupView(LoginRequiredMixin, FormView):
 
     template_name = "accounts/otp_setup.html"
     form_class = TokenForm
+
+    def dispatch(self, request, *args, **kwargs):
+        # Replacing an enrolled device needs the current second factor first.
+        if (request.user.is_authenticated and not request.user.is_verified()
+                and TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()):
+            return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.get_full_path()})}")
+        return super().dispatch(request, *args, **kwargs)
 
     def device(self) -> TOTPDevice:
         device = TOTPDevice.objects.filter(user=self.request.user, confirmed=False).order_by("-id").first()

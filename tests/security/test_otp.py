@@ -111,3 +111,17 @@ def test_security_admin_resets_a_lost_second_factor(client, otp_for_admins):
     assert client.post(f"/accounts/users/{auditor.pk}/reset-otp/").status_code == 302
     assert not TOTPDevice.objects.filter(user=auditor).exists()
     assert events(AuditAction.GRANT, object_id=str(auditor.pk), message="second factor reset").exists()
+
+
+@pytest.mark.parametrize("otp_required", [True, False])
+def test_a_password_alone_cannot_enrol_a_new_device_over_an_existing_one(client, settings, otp_required):
+    """Someone who learnt the password must not replace the owner's device to skip the code."""
+    settings.OTP_REQUIRED_ROLES = sorted(ADMIN_ROLES) if otp_required else []
+    admin = factories.make_user(Role.SECURITY_ADMIN, username="sec")
+    device = confirmed_device(admin)
+    post_login(client, "sec")
+    response = client.get("/accounts/otp/setup/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/otp/verify/")
+    assert client.post("/accounts/otp/setup/", {"token": "123456"}).status_code == 302
+    assert list(TOTPDevice.objects.filter(user=admin)) == [device]
