@@ -67,8 +67,8 @@ class SessionLimitsMiddleware:
         from django.contrib import messages
         from django.contrib.auth import logout
         from django.contrib.auth.views import redirect_to_login
-        from django.utils.translation import gettext as _
 
+        from accounts import policy
         from accounts.signals import SESSION_ACTIVITY_KEY, SESSION_STARTED_KEY
 
         user = getattr(request, "user", None)
@@ -80,10 +80,10 @@ class SessionLimitsMiddleware:
         last = session.get(SESSION_ACTIVITY_KEY, now)
         reason = ""
         if now - last > settings.SESSION_IDLE_SECONDS:
-            reason = _("You were logged out after %(n)d minutes without activity.") % {
+            reason = policy.IDLE_LOGOUT % {
                 "n": settings.SESSION_IDLE_SECONDS // 60}
         elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
-            reason = _("You were logged out because your session reached its maximum length of %(n)d hours.") % {
+            reason = policy.SESSION_LIMIT_LOGOUT % {
                 "n": settings.SESSION_ABSOLUTE_SECONDS // 3600}
         if reason:
             request.portal_logout_reason = "idle timeout" if now - last > settings.SESSION_IDLE_SECONDS else "session limit"
@@ -142,7 +142,8 @@ class AccountPolicyMiddleware:
         from django.shortcuts import redirect
         from django.urls import reverse
         from django.utils.http import urlencode
-        from django.utils.translation import gettext as _
+
+        from accounts import policy
 
         view_name = None
         if self.needs_otp(request, user):
@@ -153,17 +154,17 @@ class AccountPolicyMiddleware:
             target = "accounts:otp_verify" if user_has_device(user, confirmed=True) else "accounts:otp_setup"
             if view_name not in (target, "accounts:logout"):
                 if _is_api(request):
-                    return _refuse_api(_("A second factor is required: log in through the web page first."), 403)
+                    return _refuse_api(policy.OTP_REQUIRED_API, 403)
                 return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
             return None
         if user.must_change_password or user.password_expired:
             view_name = view_name or self._view_name(request)
             if view_name not in self.PASSWORD_PAGES:
                 if _is_api(request):
-                    return _refuse_api(_("Your password must be changed: log in through the web page first."), 403)
+                    return _refuse_api(policy.PASSWORD_CHANGE_REQUIRED_API, 403)
                 if user.must_change_password:
-                    messages.warning(request, _("Please choose a new password before you continue."))
+                    messages.warning(request, policy.PASSWORD_CHANGE_REQUIRED)
                 else:
-                    messages.warning(request, _("Your password has expired. Please choose a new one."))
+                    messages.warning(request, policy.PASSWORD_EXPIRED)
                 return redirect(f"{reverse('accounts:password_change')}?{urlencode({'next': request.get_full_path()})}")
         return None
