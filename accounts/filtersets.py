@@ -46,7 +46,10 @@ class AuditLogFilterSet(django_filters.FilterSet):
 class UserFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Username or name"), method="filter_q")
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices)
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = django_filters.BooleanFilter(
+        label=_("Active"),
+        widget=forms.Select(choices=[("", _("All")), ("true", _("Active only")), ("false", _("Disabled only"))]),
+    )
 
     class Meta:
         model = User

@@ -155,3 +155,13 @@ def test_user_list_queries_do_not_grow_with_rows(client, system_admin, django_as
     client.force_login(system_admin)
     with django_assert_max_num_queries(12):
         assert client.get("/accounts/users/").status_code == 200
+
+
+def test_user_list_filters_by_active_state(client, system_admin, viewer):
+    viewer.is_active = False
+    viewer.save()
+    client.force_login(system_admin)
+    names = lambda params: {u.username for u in client.get("/accounts/users/", params).context["users"]}  # noqa: E731
+    assert names({"is_active": "false"}) == {"viewer"}
+    assert "viewer" not in names({"is_active": "true"})
+    assert {"viewer", "sysadmin"} <= names({})
