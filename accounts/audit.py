@@ -193,6 +193,45 @@ def security_event(actor, action: str, message: str = "", *, username: str = "",
     return record(actor, action, instance, message=message, category=AuditCategory.SECURITY)
 
 
+def export_event(user, what: str, count: int, *, detail: str = "") -> AuditLog:
+    """Record that ``user`` exported ``count`` rows of ``what`` (e.g. "enterprises"). Call it from
+    every export (file download, API bulk read), inside or after the export's query."""
+    message = f"{what}: {count}"
+    if detail:
+        message += f" ({detail})"
+    return security_event(user, AuditAction.EXPORT, message[:2000])
+
+
+def reveal_event(user, instance: models.Model, fields: Iterable[str]) -> AuditLog:
+    """Record that ``user`` saw the unmasked value of ``fields`` of ``instance``."""
+    return security_event(user, AuditAction.REVEAL, ", ".join(fields), instance=instance)
+
+
+def api_key_event(client, *, method: str = "", path: str = "") -> AuditLog:
+    """Record one use of an API key (``accounts.models.ApiClient``) and stamp ``last_used_at``.
+    The API authentication class calls it after a key has been accepted."""
+    from .models import ApiClient
+
+    now = timezone.now()
+    ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+    client.last_used_at = now
+    return security_event(client.user, AuditAction.API_KEY_USED, f"{client.name} {method} {path}".strip()[:2000],
+                          instance=client)
+
+
+def permission_denied_event(request) -> AuditLog | None:
+    """Record a refused request (403). Never fails the response it is logging."""
+    user = getattr(request, "user", None)
+    actor = user if getattr(user, "is_authenticated", False) else None
+    try:
+        return security_event(actor, AuditAction.PERMISSION_DENIED, f"{request.method} {request.get_full_path()}"[:2000])
+    except Exception:  # noqa: BLE001 - the denial itself must still be answered
+        import logging
+
+        logging.getLogger(__name__).exception("could not record a permission denial")
+        return None
+
+
 def verify_chain(queryset=None) -> int | None:
     """Return the id of the first row whose hash does not match, or None when the chain holds."""
     prev = ""
@@ -203,5 +242,6 @@ def verify_chain(queryset=None) -> int | None:
     return None
 
 
-__all__ = ["AuditAction", "AuditCategory", "Entry", "diff", "entry_for", "record", "record_many",
-           "security_event", "snapshot", "verify_chain"]
+__all__ = ["AuditAction", "AuditCategory", "Entry", "api_key_event", "diff", "entry_for", "export_event",
+           "permission_denied_event", "record", "record_many", "reveal_event", "security_event", "snapshot",
+           "verify_chain"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ADMIN_ROLES, AuditAction, AuditCategory, PlaceLevel, Role
@@ -99,9 +100,31 @@ class User(AbstractUser):
                 name="department_user_has_department",
             ),
         ]
+        permissions = [
+            ("reveal_personal_data", _("Can reveal masked personal data (contact names and phone numbers)")),
+        ]
 
     def __str__(self):
         return self.full_name or self.username
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    @property
+    def password_expires_at(self):
+        """When the password must be changed (None: the policy sets no maximum age)."""
+        from django.conf import settings
+
+        days = settings.PASSWORD_MAX_AGE_DAYS
+        if not days:
+            return None
+        return (self.password_changed_at or self.date_joined) + timezone.timedelta(days=days)
+
+    @property
+    def password_expired(self) -> bool:
+        expires = self.password_expires_at
+        return expires is not None and expires <= timezone.now()
 
     @property
     def is_admin_role(self) -> bool:
@@ -112,6 +135,23 @@ class User(AbstractUser):
         from .scoping import scope_for
 
         return scope_for(self)
+
+
+class PasswordHistory(models.Model):
+    """A password hash a user had, so that the last few cannot be used again."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(_("password hash"), max_length=128)
+    created_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("previous password")
+        verbose_name_plural = _("previous passwords")
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
 
 
 class ApiClient(models.Model):

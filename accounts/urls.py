@@ -1,14 +1,24 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
+
+from .views import admin, auth, reveal
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("home")),
-        name="password_change",
-    ),
+    path("password/", auth.PasswordChangeView.as_view(), name="password_change"),
+    path("otp/setup/", auth.OTPSetupView.as_view(), name="otp_setup"),
+    path("otp/verify/", auth.OTPVerifyView.as_view(), name="otp_verify"),
+    path("users/", admin.UserListView.as_view(), name="user_list"),
+    path("users/new/", admin.UserCreateView.as_view(), name="user_create"),
+    path("users/<int:pk>/edit/", admin.UserUpdateView.as_view(), name="user_update"),
+    path("users/<int:pk>/reset-password/", admin.UserResetPasswordView.as_view(), name="user_reset_password"),
+    path("users/<int:pk>/grants/", admin.GrantView.as_view(), name="user_grants"),
+    path("users/<int:pk>/reset-otp/", admin.ResetOTPView.as_view(), name="user_reset_otp"),
+    path("audit/", admin.AuditLogView.as_view(), name="audit_log"),
+    path("audit/<int:pk>/", admin.AuditLogDetailView.as_view(), name="audit_detail"),
+    path("reveal/enterprise/<int:pk>/contact/", reveal.RevealEnterpriseContactView.as_view(),
+         name="reveal_enterprise_contact"),
 ]

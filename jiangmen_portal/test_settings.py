@@ -8,3 +8,6 @@ from .settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
 
+# Tests log users in with ``client.force_login`` (no second factor). The OTP requirement for the
+# administrator roles is switched on explicitly by the tests that prove it (tests/security/).
+OTP_REQUIRED_ROLES: list = []

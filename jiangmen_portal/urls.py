@@ -1,9 +1,11 @@
 from django.urls import include, path
 
+from .health import health
 from .views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("health/", health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("targets/", include("targets.urls")),
@@ -11,3 +13,5 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/v1/", include("jiangmen_portal.api_urls")),
 ]
+
+handler403 = "jiangmen_portal.views.permission_denied"

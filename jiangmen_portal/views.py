@@ -76,3 +76,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if name == "accounts:audit_log":
             return role == Role.AUDIT_ADMIN
         return role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+
+
+def permission_denied(request, exception=None):
+    """``handler403``: the 403 page, and a security event in the audit trail."""
+    from django.shortcuts import render
+
+    from accounts.audit import permission_denied_event
+
+    permission_denied_event(request)
+    return render(request, "403.html", status=403)

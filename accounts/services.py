@@ -1,0 +1,174 @@
+"""Account administration: every change is checked against the actor's role and audited.
+
+Separation of duties (三权分立): the system administrator creates and maintains accounts (no roles,
+no business data), the security administrator grants roles and permissions, the audit
+administrator only reads the audit trail.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import string
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import audit
+from .choices import AuditAction, AuditCategory, Role
+from .models import User
+
+REVEAL_PERMISSION = "accounts.reveal_personal_data"
+_USER_SNAPSHOT_EXCLUDE = ("password", "last_login")
+
+
+def _require_role(actor, *roles) -> None:
+    if not (actor and actor.is_authenticated and actor.is_active and actor.role in roles):
+        raise PermissionDenied
+
+
+def _snapshot(user: User) -> dict:
+    data = audit.snapshot(user, exclude=_USER_SNAPSHOT_EXCLUDE)
+    data["may_reveal_personal_data"] = user_may_reveal(user)
+    return data
+
+
+def user_may_reveal(user) -> bool:
+    return user.user_permissions.filter(codename="reveal_personal_data", content_type__app_label="accounts").exists()
+
+
+def generate_password(length: int = 14) -> str:
+    """A random password that meets the policy (all four character classes)."""
+    alphabet = string.ascii_letters + string.digits + "!@#$%^&*-_=+"
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(length))
+        if (any(c.islower() for c in candidate) and any(c.isupper() for c in candidate)
+                and any(c.isdigit() for c in candidate) and any(not c.isalnum() for c in candidate)):
+            return candidate
+
+
+def user_create(*, actor, user: User) -> tuple[User, str]:
+    """Create an account (role viewer until the security administrator grants another) with a random
+    one-time password that must be changed at first login. Returns the user and that password."""
+    _require_role(actor, Role.SYSTEM_ADMIN)
+    password = generate_password()
+    with transaction.atomic():
+        user.role = Role.VIEWER
+        user.county = None
+        user.department = None
+        user.must_change_password = True
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+        audit.record(actor, AuditAction.CREATE, user, after=_snapshot(user), category=AuditCategory.SECURITY)
+    return user, password
+
+
+def user_update(*, actor, user: User) -> User:
+    """Name, e-mail and whether the account is active (system administrator)."""
+    _require_role(actor, Role.SYSTEM_ADMIN)
+    with transaction.atomic():
+        stored = User.objects.select_for_update().get(pk=user.pk)
+        if stored.pk == actor.pk and not user.is_active:
+            raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
+        before = _snapshot(stored)
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["full_name", "email", "is_active"])
+        audit.record(actor, AuditAction.UPDATE, user, before=before, after=_snapshot(user),
+                     category=AuditCategory.SECURITY)
+    return user
+
+
+def user_reset_password(*, actor, user: User) -> str:
+    """A new random one-time password; the user must change it at the next login."""
+    _require_role(actor, Role.SYSTEM_ADMIN)
+    password = generate_password()
+    with transaction.atomic():
+        user.set_password(password)
+        user.must_change_password = True
+        user.save()
+        audit.record(actor, AuditAction.UPDATE, user, message="password reset", category=AuditCategory.SECURITY)
+    return password
+
+
+def user_grant(*, actor, user: User, role: str, county=None, department=None, may_reveal: bool = False) -> User:
+    """Role, scope and the reveal permission (security administrator; never on their own account)."""
+    _require_role(actor, Role.SECURITY_ADMIN)
+    if user.pk == actor.pk:
+        raise ValidationError(_("You cannot change your own role or permissions."))
+    if user.role == Role.API_CLIENT or role == Role.API_CLIENT:
+        raise ValidationError(_("API client accounts are managed with their API key."))
+    with transaction.atomic():
+        stored = User.objects.select_for_update().get(pk=user.pk)
+        before = _snapshot(stored)
+        user.role = role
+        user.county = county if role == Role.COUNTY_OFFICIAL else None
+        user.department = department
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["role", "county", "department"])
+        permission = Permission.objects.get(codename="reveal_personal_data", content_type__app_label="accounts")
+        if may_reveal:
+            user.user_permissions.add(permission)
+        else:
+            user.user_permissions.remove(permission)
+        audit.record(actor, AuditAction.GRANT, user, before=before, after=_snapshot(user),
+                     category=AuditCategory.SECURITY)
+    return user
+
+
+def user_reset_otp(*, actor, user: User) -> int:
+    """Remove a user's second-factor devices (lost phone); they enrol again at the next login."""
+    _require_role(actor, Role.SECURITY_ADMIN)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        count, _detail = TOTPDevice.objects.filter(user=user).delete()
+        audit.record(actor, AuditAction.GRANT, user, message="second factor reset", category=AuditCategory.SECURITY)
+    return count
+
+
+def user_change_password(*, user: User, form) -> User:
+    """Save a validated password-change form: clears the forced change and records the event."""
+    with transaction.atomic():
+        user = form.save(commit=False)
+        user.must_change_password = False
+        user.save()
+        audit.security_event(user, AuditAction.UPDATE, "password changed", instance=user)
+    return user
+
+
+def user_disable_inactive(*, now: dt.datetime | None = None) -> int:
+    """Disable accounts not used for ``ACCOUNT_INACTIVE_DAYS`` (last login, or creation when never
+    logged in). API client service accounts are governed by their key instead. Returns the count."""
+    days = settings.ACCOUNT_INACTIVE_DAYS
+    if not days:
+        return 0
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=days)
+    with transaction.atomic():
+        stale = list(
+            User.objects.select_for_update()
+            .filter(is_active=True)
+            .exclude(role=Role.API_CLIENT)
+            .annotate(last_seen=Coalesce("last_login", "date_joined"))
+            .filter(Q(last_seen__lt=cutoff))
+            .only("pk", "username", "full_name", "is_active", "last_login", "date_joined")
+        )
+        if not stale:
+            return 0
+        User.objects.filter(pk__in=[u.pk for u in stale]).update(is_active=False)
+        entries = [
+            audit.Entry(
+                action=AuditAction.UPDATE, object_type="accounts.user", object_id=str(u.pk), object_repr=str(u),
+                before={"is_active": True}, after={"is_active": False},
+                message=f"disabled: unused for {days} days", category=AuditCategory.SECURITY,
+            )
+            for u in stale
+        ]
+        audit.record_many(None, entries)
+    return len(stale)

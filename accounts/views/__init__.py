@@ -1,0 +1,1 @@
+"""Account pages: login and password, second factor, user administration, audit log, reveal."""

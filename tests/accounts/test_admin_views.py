@@ -1,0 +1,167 @@
+"""Account administration with separated duties, and the audit administrator's search."""
+import pytest
+from django.contrib.auth.models import Permission
+
+from accounts import audit
+from accounts.choices import AuditAction, AuditCategory, Role
+from accounts.models import AuditLog, User
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def security_admin(db):
+    return factories.make_user(Role.SECURITY_ADMIN, username="secadmin")
+
+
+@pytest.fixture
+def audit_admin(db):
+    return factories.make_user(Role.AUDIT_ADMIN, username="auditor")
+
+
+class TestSystemAdministrator:
+    def test_creates_an_account_with_a_one_time_password_and_no_role(self, client, system_admin):
+        client.force_login(system_admin)
+        response = client.post("/accounts/users/new/", {"username": "lihua", "full_name": "李华", "email": ""})
+        assert response.status_code == 200
+        password = response.context["password"]
+        user = User.objects.get(username="lihua")
+        assert user.role == Role.VIEWER and user.county is None
+        assert user.must_change_password
+        assert user.check_password(password) and len(password) >= 12
+        log = AuditLog.objects.get(action=AuditAction.CREATE, object_id=str(user.pk))
+        assert log.actor_username == "sysadmin" and log.category == AuditCategory.SECURITY
+        assert "password" not in log.after
+        # the new user must change it at first login
+        client.logout()
+        client.post("/accounts/login/", {"username": "lihua", "password": password})
+        assert client.get("/").url.startswith("/accounts/password/")
+
+    def test_duplicate_username_is_refused_and_nothing_created(self, client, system_admin, viewer):
+        client.force_login(system_admin)
+        before = User.objects.count()
+        response = client.post("/accounts/users/new/", {"username": "viewer", "full_name": "x"})
+        assert response.status_code == 200
+        assert response.context["form"].errors["username"]
+        assert User.objects.count() == before
+
+    def test_edits_and_deactivates_but_not_itself(self, client, system_admin, viewer):
+        client.force_login(system_admin)
+        response = client.post(f"/accounts/users/{viewer.pk}/edit/", {"full_name": "王五", "email": "", "is_active": ""})
+        assert response.status_code == 302
+        viewer.refresh_from_db()
+        assert not viewer.is_active and viewer.full_name == "王五"
+        response = client.post(f"/accounts/users/{system_admin.pk}/edit/", {"full_name": "", "email": ""})
+        assert response.status_code == 200
+        assert User.objects.get(pk=system_admin.pk).is_active
+
+    def test_resets_a_password(self, client, system_admin, viewer):
+        client.force_login(system_admin)
+        response = client.post(f"/accounts/users/{viewer.pk}/reset-password/")
+        viewer.refresh_from_db()
+        assert viewer.check_password(response.context["password"])
+        assert viewer.must_change_password
+
+    def test_cannot_grant_roles(self, client, system_admin, viewer):
+        client.force_login(system_admin)
+        assert client.get(f"/accounts/users/{viewer.pk}/grants/").status_code == 403
+        response = client.post(f"/accounts/users/{viewer.pk}/grants/", {"role": Role.CITY_OPERATOR})
+        assert response.status_code == 403
+        assert User.objects.get(pk=viewer.pk).role == Role.VIEWER
+
+
+class TestSecurityAdministrator:
+    def test_grants_a_county_role_and_the_reveal_permission(self, client, security_admin, viewer):
+        client.force_login(security_admin)
+        county = factories.county("440781")
+        response = client.post(f"/accounts/users/{viewer.pk}/grants/", {
+            "role": Role.COUNTY_OFFICIAL, "county": county.pk, "may_reveal_personal_data": "on"})
+        assert response.status_code == 302
+        user = User.objects.get(pk=viewer.pk)
+        assert user.role == Role.COUNTY_OFFICIAL and user.county == county
+        assert user.has_perm("accounts.reveal_personal_data")
+        log = AuditLog.objects.get(action=AuditAction.GRANT, object_id=str(viewer.pk))
+        assert log.before["role"] == Role.VIEWER and log.after["role"] == Role.COUNTY_OFFICIAL
+        assert log.before["may_reveal_personal_data"] is False and log.after["may_reveal_personal_data"] is True
+
+    def test_county_official_without_county_is_refused(self, client, security_admin, viewer):
+        client.force_login(security_admin)
+        response = client.post(f"/accounts/users/{viewer.pk}/grants/", {"role": Role.COUNTY_OFFICIAL})
+        assert response.status_code == 200
+        assert response.context["form"].errors["county"]
+        assert User.objects.get(pk=viewer.pk).role == Role.VIEWER
+        assert not AuditLog.objects.filter(action=AuditAction.GRANT).exists()
+
+    def test_cannot_change_its_own_role(self, client, security_admin):
+        client.force_login(security_admin)
+        response = client.post(f"/accounts/users/{security_admin.pk}/grants/", {"role": Role.CITY_OPERATOR})
+        assert response.status_code == 200
+        assert User.objects.get(pk=security_admin.pk).role == Role.SECURITY_ADMIN
+
+    def test_cannot_create_accounts_or_read_the_audit_log(self, client, security_admin):
+        client.force_login(security_admin)
+        assert client.get("/accounts/users/new/").status_code == 403
+        assert client.get("/accounts/audit/").status_code == 403
+        assert client.get("/accounts/users/").status_code == 200
+
+    def test_revoking_the_reveal_permission(self, client, security_admin, viewer):
+        viewer.user_permissions.add(Permission.objects.get(codename="reveal_personal_data"))
+        client.force_login(security_admin)
+        client.post(f"/accounts/users/{viewer.pk}/grants/", {"role": Role.VIEWER})
+        assert not User.objects.get(pk=viewer.pk).has_perm("accounts.reveal_personal_data")
+
+
+class TestAuditAdministrator:
+    def test_searches_the_audit_log(self, client, audit_admin, city_operator, taishan_official):
+        audit.export_event(city_operator, "enterprises", 12)
+        audit.security_event(taishan_official, AuditAction.LOGIN)
+        client.force_login(audit_admin)
+        response = client.get("/accounts/audit/", {"user": "city", "action": AuditAction.EXPORT})
+        assert response.status_code == 200
+        logs = list(response.context["logs"])
+        assert [log.actor_username for log in logs] == ["city"]
+        assert client.get("/accounts/audit/", {"q": "enterprises: 12"}).context["logs"][0].action == "export"
+        detail = client.get(f"/accounts/audit/{logs[0].pk}/")
+        assert detail.status_code == 200
+
+    def test_invalid_filter_shows_the_form_error_not_a_crash(self, client, audit_admin):
+        client.force_login(audit_admin)
+        response = client.get("/accounts/audit/", {"date_from": "2026-13-45", "action": "nonsense"})
+        assert response.status_code == 200
+        assert response.context["filter"].errors
+
+    def test_verifies_the_chain(self, client, audit_admin, city_operator):
+        audit.export_event(city_operator, "enterprises", 1)
+        client.force_login(audit_admin)
+        response = client.get("/accounts/audit/", {"verify": "1"})
+        assert response.context["chain_ok"] is True
+
+    def test_has_no_user_administration(self, client, audit_admin):
+        client.force_login(audit_admin)
+        assert client.get("/accounts/users/").status_code == 403
+
+    def test_list_queries_do_not_grow_with_rows(self, client, audit_admin, city_operator, django_assert_max_num_queries):
+        for n in range(60):
+            audit.export_event(city_operator, "enterprises", n)
+        client.force_login(audit_admin)
+        with django_assert_max_num_queries(12):
+            assert client.get("/accounts/audit/").status_code == 200
+
+
+def test_user_list_queries_do_not_grow_with_rows(client, system_admin, django_assert_max_num_queries):
+    for n in range(30):
+        factories.make_user(Role.COUNTY_OFFICIAL, county_code="440781", username=f"u{n}")
+    client.force_login(system_admin)
+    with django_assert_max_num_queries(12):
+        assert client.get("/accounts/users/").status_code == 200
+
+
+def test_user_list_filters_by_active_state(client, system_admin, viewer):
+    viewer.is_active = False
+    viewer.save()
+    client.force_login(system_admin)
+    names = lambda params: {u.username for u in client.get("/accounts/users/", params).context["users"]}  # noqa: E731
+    assert names({"is_active": "false"}) == {"viewer"}
+    assert "viewer" not in names({"is_active": "true"})
+    assert {"viewer", "sysadmin"} <= names({})

@@ -1,0 +1,41 @@
+"""Security flows in a real browser: reveal of masked contact data (CSP-compliant JS), forced
+password change at first login."""
+import pytest
+from django.contrib.auth.models import Permission
+
+from accounts.choices import AuditAction, Role
+from accounts.models import AuditLog, User
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_reveal_contact_with_the_permission(page, login, taishan_official):
+    enterprise = factories.make_enterprise("440781", name="台山揭示测试有限公司", contact_person="陈大文",
+                                           contact_phone="13800001111")
+    taishan_official.user_permissions.add(Permission.objects.get(codename="reveal_personal_data"))
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    login("taishan")
+    page.goto(f"/enterprises/{enterprise.pk}/")
+    contact = page.locator("#contact")
+    assert "138****1111" in contact.inner_text()
+    contact.locator("[data-reveal-url]").click()
+    page.locator("#contact", has_text="13800001111").wait_for()  # no eval: the CSP forbids it
+    assert "陈大文" in contact.inner_text()
+    assert AuditLog.objects.filter(action=AuditAction.REVEAL, actor_username="taishan").count() == 1
+    assert not [e for e in errors if "Content Security Policy" in e]
+
+
+def test_first_login_goes_to_the_password_change(page, login):
+    user = factories.make_user(Role.COUNTY_OFFICIAL, county_code="440781", username="newbie")
+    User.objects.filter(pk=user.pk).update(must_change_password=True)
+    login("newbie")
+    assert "/accounts/password/" in page.url
+    page.fill("input[name=old_password]", factories.PASSWORD)
+    page.fill("input[name=new_password1]", "Jiangmen-2026!")
+    page.fill("input[name=new_password2]", "Jiangmen-2026!")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/")
+    assert not User.objects.get(pk=user.pk).must_change_password

@@ -1,0 +1,148 @@
+"""Security events and business-write audit rows: who, when, from where, what, before and after."""
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from accounts import audit
+from accounts.choices import AuditAction, AuditCategory, Role
+from accounts.models import ApiClient, AuditLog
+from enterprises import services as enterprise_services
+from enterprises.models import Enterprise
+from tests import factories
+
+from .helpers import events
+
+pytestmark = pytest.mark.django_db
+
+
+def grant_reveal(user):
+    user.user_permissions.add(Permission.objects.get(codename="reveal_personal_data"))
+    return type(user).objects.get(pk=user.pk)  # fresh permission cache
+
+
+def test_permission_denied_is_audited_on_the_web(client, viewer, taishan_enterprise):
+    client.force_login(viewer)
+    response = client.get(f"/enterprises/{taishan_enterprise.pk}/edit/")
+    assert response.status_code == 403
+    denial = events(AuditAction.PERMISSION_DENIED).get()
+    assert denial.actor_username == "viewer"
+    assert denial.message == f"GET /enterprises/{taishan_enterprise.pk}/edit/"
+    assert denial.category == AuditCategory.SECURITY
+
+
+def test_permission_denied_is_audited_in_the_api(client, db):
+    """An anonymous API call is refused (403 under session authentication) and recorded."""
+    response = client.get("/api/v1/")
+    assert response.status_code in (401, 403)
+    assert events(AuditAction.PERMISSION_DENIED, message="GET /api/v1/").exists()
+
+
+def test_export_helper(city_operator):
+    log = audit.export_event(city_operator, "enterprises", 1234, detail="county=440781")
+    assert log.action == AuditAction.EXPORT
+    assert log.message == "enterprises: 1234 (county=440781)"
+    assert log.actor_id == city_operator.pk
+
+
+def test_api_key_helper_records_use_and_stamps_last_used(db):
+    service = factories.make_user(Role.API_CLIENT, username="svc-stats")
+    client = ApiClient.objects.create(name="统计局系统", user=service, key_prefix="abc123", key_hash="x")
+    log = audit.api_key_event(client, method="GET", path="/api/v1/enterprises/")
+    assert log.action == AuditAction.API_KEY_USED
+    assert log.actor_username == "svc-stats"
+    assert log.object_type == "accounts.apiclient"
+    assert ApiClient.objects.get(pk=client.pk).last_used_at is not None
+
+
+class TestReveal:
+    def url(self, enterprise):
+        return f"/accounts/reveal/enterprise/{enterprise.pk}/contact/"
+
+    @pytest.fixture
+    def enterprise(self, db):
+        return factories.make_enterprise("440781", contact_person="张三丰", contact_phone="13812345678")
+
+    def test_masked_on_the_page_with_a_button_only_for_holders(self, client, taishan_official, enterprise):
+        client.force_login(taishan_official)
+        html = client.get(enterprise.get_absolute_url()).content.decode()
+        assert "13812345678" not in html and "张三丰" not in html
+        assert "138****5678" in html
+        assert "data-reveal-url" not in html
+        client.force_login(grant_reveal(taishan_official))
+        html = client.get(enterprise.get_absolute_url()).content.decode()
+        assert f'data-reveal-url="{self.url(enterprise)}"' in html
+        assert "accounts/js/reveal.js" in html
+
+    def test_without_the_permission_403_and_nothing_revealed(self, client, taishan_official, enterprise):
+        client.force_login(taishan_official)
+        response = client.post(self.url(enterprise))
+        assert response.status_code == 403
+        assert not events(AuditAction.REVEAL).exists()
+        assert events(AuditAction.PERMISSION_DENIED).exists()
+
+    def test_with_the_permission_values_and_an_audit_row(self, client, taishan_official, enterprise):
+        client.force_login(grant_reveal(taishan_official))
+        response = client.post(self.url(enterprise))
+        assert response.status_code == 200
+        assert response.json() == {"contact_person": "张三丰", "contact_phone": "13812345678"}
+        assert response["Cache-Control"] == "no-store"
+        log = events(AuditAction.REVEAL).get()
+        assert log.actor_username == "taishan"
+        assert log.object_id == str(enterprise.pk)
+        assert log.county_code == "440781"
+        assert log.message == "contact_person, contact_phone"
+
+    def test_other_county_is_404_and_not_logged_as_a_reveal(self, client, kaiping_official, enterprise):
+        client.force_login(grant_reveal(kaiping_official))
+        assert client.post(self.url(enterprise)).status_code == 404
+        assert not events(AuditAction.REVEAL).exists()
+
+    def test_get_is_not_allowed(self, client, taishan_official, enterprise):
+        client.force_login(grant_reveal(taishan_official))
+        assert client.get(self.url(enterprise)).status_code == 405
+        assert not events(AuditAction.REVEAL).exists()
+
+    def test_admin_role_with_the_permission_still_has_no_business_access(self, client, system_admin, enterprise):
+        client.force_login(grant_reveal(system_admin))
+        assert client.post(self.url(enterprise)).status_code == 403
+
+
+class TestBusinessWrites:
+    """Every write path of the foundation leaves an audit row with before/after values and the IP."""
+
+    def test_create_update_delete_through_the_web(self, client, taishan_official, taishan_enterprise):
+        client.force_login(taishan_official)
+        data = {"credit_code": taishan_enterprise.credit_code, "name": "台山改名有限公司",
+                "county": taishan_enterprise.county_id, "status": "operating", "version": taishan_enterprise.version}
+        assert client.post(f"/enterprises/{taishan_enterprise.pk}/edit/", data, REMOTE_ADDR="10.20.30.40").status_code == 302
+        log = AuditLog.objects.filter(action=AuditAction.UPDATE, object_type="enterprises.enterprise").get()
+        assert log.actor_username == "taishan"
+        assert log.ip == "10.20.30.40"
+        assert log.before["name"] == "台山测试精密有限公司"
+        assert log.after["name"] == "台山改名有限公司"
+        assert "name" in log.changed_fields
+        assert log.county_code == "440781"
+
+        title = factories.make_title(taishan_enterprise, "innovative", dt.date(2024, 7, 1))
+        response = client.post(f"/enterprises/{taishan_enterprise.pk}/titles/{title.pk}/delete/",
+                               {"version": title.version})
+        assert response.status_code == 302
+        deleted = AuditLog.objects.get(action=AuditAction.DELETE, object_type="enterprises.title")
+        assert deleted.before["id"] == title.pk and deleted.after is None
+
+    def test_service_create(self, city_operator):
+        enterprise = Enterprise(credit_code=factories.make_credit_code("440703", 77), name="蓬江新建有限公司",
+                                county=factories.county("440703"))
+        enterprise_services.enterprise_save(actor=city_operator, enterprise=enterprise, tags=[])
+        log = AuditLog.objects.get(action=AuditAction.CREATE, object_type="enterprises.enterprise")
+        assert log.before is None and log.after["name"] == "蓬江新建有限公司"
+
+    def test_bulk_write_of_many_rows_is_one_chained_batch(self, city_operator, django_assert_max_num_queries):
+        entries = [audit.Entry(action=AuditAction.IMPORT, object_type="enterprises.statistic", object_id=str(n),
+                               after={"revenue": str(n)}) for n in range(2500)]
+        # Batched INSERTs (SQLite caps the parameters per statement, hence ~50 batches there), never one per row.
+        with django_assert_max_num_queries(60):
+            audit.record_many(city_operator, entries)
+        assert AuditLog.objects.filter(action=AuditAction.IMPORT).count() == 2500
+        assert audit.verify_chain() is None

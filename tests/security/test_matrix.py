@@ -1,0 +1,224 @@
+"""Least privilege: every URL of the portal (web and API) × every role × own and other county.
+
+``ROUTES`` classifies each URL pattern the resolver knows. A pattern missing from it fails
+``test_every_url_pattern_is_classified``: whoever adds a URL states here who may open it.
+
+For each classified pattern and principal the expected answer is:
+- anonymous: the login page (web) or 401/403 (API), unless the page is public;
+- a role in ``allowed``: ``ok`` (200 unless stated);
+- any other role: 403;
+- the county official (台山) on an object of another county (开平): 404, and a list page that
+  could show other counties' rows must not show them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts import audit
+from accounts.choices import AuditAction, Role
+from enterprises.models import ListingRecord, RDInstitution, RDInstitutionLevel
+from tests import factories
+
+ANON = "anonymous"
+SYS, SEC, AUD = Role.SYSTEM_ADMIN.value, Role.SECURITY_ADMIN.value, Role.AUDIT_ADMIN.value
+CITY, DEPT, COUNTY, VIEWER = (Role.CITY_OPERATOR.value, Role.DEPARTMENT_USER.value, Role.COUNTY_OFFICIAL.value,
+                              Role.VIEWER.value)
+PRINCIPALS = [ANON, SYS, SEC, AUD, CITY, DEPT, COUNTY, VIEWER]
+AUTHENTICATED = frozenset(PRINCIPALS) - {ANON}
+BUSINESS_READ = frozenset({CITY, DEPT, COUNTY, VIEWER})
+BUSINESS_WRITE = frozenset({CITY, COUNTY})
+NOBODY: frozenset = frozenset()
+
+
+@dataclass
+class World:
+    """Objects of two counties: ``own`` is in 台山 (the county official's), ``other`` in 开平."""
+
+    enterprises: dict
+    children: dict
+    target_user: object
+    audit_row: object
+
+    def enterprise(self, which):
+        return self.enterprises[which]
+
+    def child(self, which, kind):
+        return self.children[which, kind]
+
+
+def ent(child: str | None = None, **extra) -> Callable[[World, str], dict]:
+    def kwargs(world, which):
+        values = {"pk": world.enterprise(which).pk, **extra}
+        if child:
+            values["child_pk"] = world.child(which, child).pk
+        return values
+    return kwargs
+
+
+@dataclass(frozen=True)
+class Case:
+    allowed: frozenset
+    ok: int = 200
+    method: str = "get"
+    kwargs: Callable[[World, str], dict] | None = None
+    scoped: bool = False          # the object belongs to a county
+    public: bool = False          # anonymous users get an answer too
+    anonymous: int | None = None  # what a public page answers an anonymous user (default: ok)
+    api: bool = False
+    path: str | None = None       # for patterns without a name
+    hides_other: bool = False     # the page lists rows of several counties
+    data: dict = field(default_factory=dict)
+
+
+ROUTES: dict[str, Case] = {
+    "": Case(AUTHENTICATED),
+    "health/": Case(AUTHENTICATED, public=True),
+    # accounts
+    "accounts/login/": Case(AUTHENTICATED, ok=302, public=True, anonymous=200),
+    "accounts/logout/": Case(AUTHENTICATED, ok=302, method="post", public=True),
+    "accounts/password/": Case(AUTHENTICATED),
+    "accounts/otp/setup/": Case(AUTHENTICATED),
+    "accounts/otp/verify/": Case(AUTHENTICATED),
+    "accounts/users/": Case(frozenset({SYS, SEC})),
+    "accounts/users/new/": Case(frozenset({SYS})),
+    "accounts/users/<int:pk>/edit/": Case(frozenset({SYS}), kwargs=lambda w, _: {"pk": w.target_user.pk}),
+    "accounts/users/<int:pk>/reset-password/": Case(frozenset({SYS}), method="post",
+                                                     kwargs=lambda w, _: {"pk": w.target_user.pk}),
+    "accounts/users/<int:pk>/grants/": Case(frozenset({SEC}), kwargs=lambda w, _: {"pk": w.target_user.pk}),
+    "accounts/users/<int:pk>/reset-otp/": Case(frozenset({SEC}), ok=302, method="post",
+                                                kwargs=lambda w, _: {"pk": w.target_user.pk}),
+    "accounts/audit/": Case(frozenset({AUD})),
+    "accounts/audit/<int:pk>/": Case(frozenset({AUD}), kwargs=lambda w, _: {"pk": w.audit_row.pk}),
+    "accounts/reveal/enterprise/<int:pk>/contact/": Case(BUSINESS_READ, method="post", kwargs=ent(), scoped=True),
+    # enterprises
+    "enterprises/": Case(BUSINESS_READ, hides_other=True),
+    "enterprises/new/": Case(BUSINESS_WRITE),
+    "enterprises/ladder/": Case(BUSINESS_READ),
+    "enterprises/<int:pk>/": Case(BUSINESS_READ, kwargs=ent(), scoped=True),
+    "enterprises/<int:pk>/edit/": Case(BUSINESS_WRITE, kwargs=ent(), scoped=True),
+    "enterprises/<int:pk>/titles/new/": Case(BUSINESS_WRITE, kwargs=ent(), scoped=True),
+    "enterprises/<int:pk>/titles/<int:child_pk>/edit/": Case(BUSINESS_WRITE, kwargs=ent("title"), scoped=True),
+    "enterprises/<int:pk>/statistics/new/": Case(BUSINESS_WRITE, kwargs=ent(), scoped=True),
+    "enterprises/<int:pk>/statistics/<int:child_pk>/edit/": Case(BUSINESS_WRITE, kwargs=ent("statistic"),
+                                                                 scoped=True),
+    "enterprises/<int:pk>/rd/new/": Case(BUSINESS_WRITE, kwargs=ent(), scoped=True),
+    "enterprises/<int:pk>/rd/<int:child_pk>/edit/": Case(BUSINESS_WRITE, kwargs=ent("rd"), scoped=True),
+    "enterprises/<int:pk>/listings/new/": Case(BUSINESS_WRITE, kwargs=ent(), scoped=True),
+    "enterprises/<int:pk>/listings/<int:child_pk>/edit/": Case(BUSINESS_WRITE, kwargs=ent("listing"), scoped=True),
+    "enterprises/<int:pk>/<str:kind>/<int:child_pk>/delete/": Case(BUSINESS_WRITE, ok=302, method="post",
+                                                                   kwargs=ent("title", kind="titles"), scoped=True),
+    # REST API (DefaultRouter root and its format suffix)
+    "api/v1/": Case(AUTHENTICATED, api=True),
+    "api/v1/<drf_format_suffix:format>": Case(AUTHENTICATED, api=True, path="/api/v1/.json"),
+}
+
+
+def url_patterns(patterns=None, prefix: str = "", namespace: str = ""):
+    """(route, view name) for every pattern the resolver knows, includes flattened."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), (namespace + pattern.name) if pattern.name else None
+
+
+NAMES = dict(url_patterns())
+
+
+def test_every_url_pattern_is_classified():
+    missing = sorted(route for route in NAMES if route not in ROUTES)
+    assert not missing, ("URL patterns without a least-privilege classification in tests/security/test_matrix.py "
+                         f"ROUTES: {missing}")
+
+
+def test_no_stale_classification():
+    stale = sorted(route for route in ROUTES if route not in NAMES)
+    assert not stale, f"ROUTES names patterns that no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(db):
+    enterprises, children = {}, {}
+    level = RDInstitutionLevel.objects.order_by("rank").first()
+    for which, code, name in [("own", "440781", "台山矩阵测试有限公司"), ("other", "440783", "开平矩阵测试有限公司")]:
+        e = factories.make_enterprise(code, name=name, contact_person="陈大文", contact_phone="13800001111")
+        enterprises[which] = e
+        children[which, "title"] = factories.make_title(e, "innovative", dt.date(2024, 7, 1))
+        children[which, "statistic"] = factories.make_statistic(e, 2025, 1, revenue=100)
+        children[which, "rd"] = RDInstitution.objects.create(enterprise=e, level=level, name="研发中心",
+                                                             recognised_year=2023)
+        children[which, "listing"] = ListingRecord.objects.create(enterprise=e, stage="tutoring", venue="szse_main",
+                                                                  date=dt.date(2025, 3, 1))
+    target = factories.make_user(Role.VIEWER, username="target")
+    row = audit.security_event(target, AuditAction.LOGIN)
+    return World(enterprises=enterprises, children=children, target_user=target, audit_row=row)
+
+
+def principal(role: str):
+    if role == ANON:
+        return None
+    extra = {}
+    if role == COUNTY:
+        extra["county_code"] = "440781"
+    elif role in (DEPT,):
+        extra["department_code"] = "kjj"
+    elif role == CITY:
+        extra["department_code"] = "miit"
+    user = factories.make_user(role, username=f"m-{role}", **extra)
+    # Everybody holds the reveal permission: the matrix then proves that scope, not the permission
+    # alone, decides (admin roles: 403; another county: 404).
+    user.user_permissions.add(Permission.objects.get(codename="reveal_personal_data"))
+    return user
+
+
+def expected(case: Case, role: str, which: str):
+    if role == ANON:
+        if case.public:
+            return case.anonymous or case.ok
+        return "api-refused" if case.api else "login"
+    if role not in case.allowed:
+        return 403
+    if case.scoped and which == "other" and role == COUNTY:
+        return 404
+    return case.ok
+
+
+def cases():
+    for route, case in ROUTES.items():
+        for role in PRINCIPALS:
+            for which in (("own", "other") if case.scoped else ("own",)):
+                yield pytest.param(route, role, which, id=f"{route or '/'}|{role}|{which}")
+
+
+@pytest.mark.parametrize("route,role,which", list(cases()))
+def test_least_privilege(client, world, route, role, which):
+    case = ROUTES[route]
+    if route not in NAMES:
+        pytest.fail(f"{route} is classified but not routed")
+    user = principal(role)
+    if user is not None:
+        client.force_login(user)
+    if case.path:
+        url = case.path
+    else:
+        url = reverse(NAMES[route], kwargs=case.kwargs(world, which) if case.kwargs else None)
+    response = getattr(client, case.method)(url, case.data)
+    want = expected(case, role, which)
+    if want == "login":
+        assert response.status_code == 302, (url, response.status_code)
+        assert response["Location"].startswith("/accounts/login/"), response["Location"]
+    elif want == "api-refused":
+        assert response.status_code in (401, 403), (url, response.status_code)
+    else:
+        assert response.status_code == want, (url, role, which, response.status_code)
+    if case.hides_other and response.status_code == 200 and role == COUNTY:
+        html = response.content.decode()
+        assert world.enterprise("own").name in html
+        assert world.enterprise("other").name not in html
