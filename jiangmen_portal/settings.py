@@ -137,7 +137,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# App catalogues first, the project's own (templates/, jiangmen_portal/) last: ``makemessages`` run
+# from the project root files each string into the first catalogue whose folder contains it.
+PORTAL_APPS = ["accounts", "enterprises", "targets", "tasks", "reports"]
+LOCALE_PATHS = [BASE_DIR / app / "locale" for app in PORTAL_APPS] + [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -74,6 +74,7 @@ class Case:
     path: str | None = None       # for patterns without a name
     hides_other: bool = False     # the page lists rows of several counties
     data: dict = field(default_factory=dict)
+    user_kwargs: Callable | None = None  # kwargs built for the requesting principal (own jobs)
 
 
 ROUTES: dict[str, Case] = {
@@ -113,10 +114,36 @@ ROUTES: dict[str, Case] = {
     "enterprises/<int:pk>/listings/<int:child_pk>/edit/": Case(BUSINESS_WRITE, kwargs=ent("listing"), scoped=True),
     "enterprises/<int:pk>/<str:kind>/<int:child_pk>/delete/": Case(BUSINESS_WRITE, ok=302, method="post",
                                                                    kwargs=ent("title", kind="titles"), scoped=True),
+    # reports (a job is visible to its requester only; other requesters' jobs are covered in tests/reports)
+    "reports/": Case(BUSINESS_READ),
+    "reports/<int:pk>/": Case(BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}),
+    "reports/<int:pk>/status/": Case(BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}),
+    "reports/<int:pk>/download/": Case(BUSINESS_READ,
+                                       user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}),
+    "reports/export/enterprises/": Case(BUSINESS_READ, hides_other=False),
+    "reports/titles/": Case(BUSINESS_READ, hides_other=True),
+    "reports/titles/export/": Case(BUSINESS_READ),
+    "reports/statistics/": Case(BUSINESS_READ, hides_other=True),
+    "reports/statistics/export/": Case(BUSINESS_READ),
     # REST API (DefaultRouter root and its format suffix)
     "api/v1/": Case(AUTHENTICATED, api=True),
     "api/v1/<drf_format_suffix:format>": Case(AUTHENTICATED, api=True, path="/api/v1/.json"),
 }
+
+
+def own_report_job(user):
+    """A finished report job of ``user`` (or of a city operator for principals without business access)."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from reports.models import ReportJob
+
+    requester = user if user is not None else factories.make_user(Role.CITY_OPERATOR)
+    job = ReportJob.objects.create(requester=requester, year=2026, quarter=3, county=requester.county,
+                                   status="succeeded", progress=100, finished_at=timezone.now(),
+                                   expires_at=timezone.now() + dt.timedelta(days=7))
+    job.file.save("matrix.xlsx", ContentFile(b"PK\x03\x04 matrix"), save=True)
+    return job
 
 
 def url_patterns(patterns=None, prefix: str = "", namespace: str = ""):
@@ -207,6 +234,8 @@ def test_least_privilege(client, world, route, role, which):
         client.force_login(user)
     if case.path:
         url = case.path
+    elif case.user_kwargs:
+        url = reverse(NAMES[route], kwargs=case.user_kwargs(world, which, user))
     else:
         url = reverse(NAMES[route], kwargs=case.kwargs(world, which) if case.kwargs else None)
     response = getattr(client, case.method)(url, case.data)
