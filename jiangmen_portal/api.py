@@ -1,0 +1,276 @@
+"""The shared base of ``/api/v1/``: key authentication, scoped permissions and querysets,
+throttling per client, pagination, conditional reads and one error format.
+
+Every app's API (``<app>/api/{serializers,views,urls}.py``) builds on this module, so the REST API
+applies exactly the rules of the web UI: reads through ``Model.objects.for_user(user, action)``,
+writes through the app's services (``scoped_save``), the same county scope, the same audit trail.
+
+Adding an endpoint for a new model (e.g. ``targets.Indicator``) takes a few lines
+------------------------------------------------------------------------------------
+1. ``targets/api/serializers.py``::
+
+       class IndicatorSerializer(serializers.ModelSerializer):
+           class Meta:
+               model = Indicator
+               fields = ["id", "code", "name", ..., "updated_at"]
+
+2. ``targets/api/views.py``::
+
+       @extend_schema_view(list=extend_schema(summary=_("List indicators")),
+                           retrieve=extend_schema(summary=_("Read one indicator")))
+       class IndicatorViewSet(ScopedReadOnlyViewSet):        # or ScopedModelViewSet for writes
+           model = Indicator                                  # reads: Indicator.objects.for_user(...)
+           serializer_class = IndicatorSerializer
+           filterset_class = IndicatorFilterSet               # the filterset the web list uses
+           ordering_fields = ["code", "updated_at"]
+           select_related = ["owner"]                         # no query per row
+           # for writes, the service does the work (same validation and audit as the web form):
+           # def perform_save(self, instance, *, m2m, expected_version):
+           #     return services.indicator_save(actor=self.request.user, indicator=instance,
+           #                                    expected_version=expected_version)
+
+   A model without ``scope_county_field`` (city-wide reference rows) sets ``scoped = False`` and
+   a plain ``queryset``; reads still need a role with read access (``ScopedPermission``).
+
+3. ``targets/api/urls.py``: ``def register(router): router.register("indicators", IndicatorViewSet,
+   basename="indicator")`` and one line in ``jiangmen_portal/api_urls.py``.
+
+4. Tests: add a row to the endpoint matrix in ``tests/api/test_access_matrix.py``; the Schemathesis
+   run picks the new operations up from the schema by itself.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.http import http_date, parse_etags, quote_etag
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.scoping import VIEW
+from jiangmen_portal.services import StaleEditError
+
+from .api_security import (  # noqa: E402,F401  (re-exported: the one module apps import)
+    KEY_HEADER,
+    KEY_SCHEME,
+    ApiClientRateThrottle,
+    ApiKeyAuthentication,
+    NewKey,
+    PortalPagination,
+    ScopedPermission,
+    action_for,
+    generate_key,
+    hash_key,
+    split_key,
+)
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """The API key in the OpenAPI schema (so the docs page offers an 'Authorize' box)."""
+
+    target_class = "jiangmen_portal.api_security.ApiKeyAuthentication"
+    name = "ApiKeyAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": KEY_HEADER,
+            "description": _("API key issued with 'manage.py create_api_client'. Send it as 'X-API-Key: <key>' "
+                             "or 'Authorization: Api-Key <key>'."),
+        }
+
+
+# --------------------------------------------------------------------------------------------------
+# Errors: {"detail": "…", "errors": {"field": ["…"]}}
+# --------------------------------------------------------------------------------------------------
+
+
+def _flatten(errors, prefix: str = "") -> dict[str, list[str]]:
+    """DRF/Django error structures (nested dicts, lists of dicts) as ``{"field.sub": [messages]}``."""
+    out: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            name = "non_field_errors" if key in (NON_FIELD_ERRORS, "non_field_errors") else str(key)
+            for k, v in _flatten(value, f"{prefix}.{name}" if prefix else name).items():
+                out.setdefault(k, []).extend(v)
+    elif isinstance(errors, (list, tuple)):
+        for index, value in enumerate(errors):
+            if isinstance(value, (dict, list, tuple)):
+                key = f"{prefix}.{index}" if isinstance(value, dict) else prefix
+                for k, v in _flatten(value, key).items():
+                    out.setdefault(k, []).extend(v)
+            else:
+                out.setdefault(prefix or "non_field_errors", []).append(str(value))
+    else:
+        out.setdefault(prefix or "non_field_errors", []).append(str(errors))
+    return out
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus service errors (Django ``ValidationError``, stale edits), with one body
+    shape for every error: ``detail`` (a sentence) and ``errors`` (messages keyed by field)."""
+    request = context.get("request")
+    if isinstance(exc, StaleEditError):
+        code = status.HTTP_412_PRECONDITION_FAILED if request is not None and request.headers.get("If-Match") \
+            else status.HTTP_409_CONFLICT
+        return Response({"detail": exc.messages[0], "errors": {"version": exc.messages}}, status=code)
+    if isinstance(exc, DjangoValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(errors)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(response.data)
+        first = next(iter(errors.values()), [""])[0]
+        detail = _("The submitted data is not valid: %(message)s") % {"message": first} if first else \
+            _("The submitted data is not valid.")
+        response.data = {"detail": detail, "errors": errors}
+    else:
+        data = response.data
+        detail = data.get("detail") if isinstance(data, dict) else None
+        response.data = {"detail": str(detail) if detail is not None else str(exc), "errors": {}}
+    return response
+
+
+# --------------------------------------------------------------------------------------------------
+# Viewsets
+# --------------------------------------------------------------------------------------------------
+
+
+class ScopedViewSetMixin:
+    """Rows only through ``model.objects.for_user(request.user, action)``: reads with ``view``,
+    writes with ``change`` (so a county-limited client gets 404 for another county's row).
+
+    Subclasses set ``model`` and optionally ``select_related``/``prefetch_related``; override
+    ``decorate_queryset`` for annotations. ``scoped = False`` for city-wide reference models."""
+
+    model = None
+    scoped = True
+    select_related: list[str] = []
+    prefetch_related: list[str] = []
+    permission_classes = [ScopedPermission]
+
+    def base_queryset(self):
+        if self.scoped:
+            return self.model.objects.for_user(self.request.user, action_for(self.request))
+        return self.model._default_manager.all()
+
+    def decorate_queryset(self, queryset):
+        return queryset
+
+    def get_queryset(self):
+        queryset = self.base_queryset()
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        return self.decorate_queryset(queryset)
+
+
+class ConditionalRetrieveMixin:
+    """Detail reads carry ``ETag`` (``"<version>.<digest>"``: the row's version and a digest of the
+    body, so derived values such as the current tier count too) and ``Last-Modified``; a matching
+    ``If-None-Match`` answers 304. A write may send that ETag (or the bare version) in ``If-Match``."""
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        data = self.get_serializer(instance).data
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:20]
+        version = getattr(instance, "version", None)
+        etag = quote_etag(f"{version}.{digest}" if version is not None else digest)
+        headers = {"ETag": etag}
+        updated_at = getattr(instance, "updated_at", None)
+        if updated_at is not None:
+            headers["Last-Modified"] = http_date(updated_at.timestamp())
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match and (etag in parse_etags(if_none_match) or if_none_match.strip() == "*"):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        return Response(data, headers=headers)
+
+
+def expected_version_from(request, serializer=None) -> int | None:
+    """The version a write is based on: ``If-Match`` (our ETag or a bare number) or a ``version``
+    field in the body. None: no check (the last write wins, as in a form without a version)."""
+    header = request.headers.get("If-Match", "").strip()
+    if header and header != "*":
+        tag = parse_etags(header)
+        tag = tag[0] if tag else header
+        number = tag.split(".", 1)[0]
+        if not number.isdigit():
+            raise exceptions.ValidationError({"version": [_("If-Match must hold the ETag of the record or its "
+                                                            "version number.")]})
+        return int(number)
+    if serializer is not None:
+        value = serializer.initial_data.get("version") if hasattr(serializer, "initial_data") else None
+        if value not in (None, ""):
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                raise exceptions.ValidationError({"version": [_("A version is a whole number.")]})
+    return None
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
+    """List and detail reads for a scoped model."""
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, ConditionalRetrieveMixin, mixins.CreateModelMixin,
+                         mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Reads plus writes that go through a service. Subclasses implement ``perform_save`` (create
+    and update) and, if deletion is allowed, ``perform_remove``; the serializer only parses and
+    checks types, the service validates, checks the scope and the version, saves and audits."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def perform_save(self, instance, *, m2m: dict, expected_version: int | None):  # pragma: no cover
+        """Save ``instance`` (attributes already set; many-to-many values in ``m2m``) through the
+        app's service and return it."""
+        raise NotImplementedError
+
+    def perform_remove(self, instance, expected_version):
+        raise exceptions.MethodNotAllowed(self.request.method)
+
+    def _save(self, serializer, instance):
+        data = dict(serializer.validated_data)
+        m2m = {}
+        for field in instance._meta.many_to_many:
+            if field.name in data:
+                m2m[field.name] = data.pop(field.name)
+        for name, value in data.items():
+            setattr(instance, name, value)
+        expected = expected_version_from(self.request, serializer) if instance.pk else None
+        saved = self.perform_save(instance, m2m=m2m, expected_version=expected)
+        serializer.instance = self.get_queryset_for_response().get(pk=saved.pk)
+
+    def get_queryset_for_response(self):
+        """The saved row as a read returns it (annotations included)."""
+        queryset = self.model.objects.for_user(self.request.user, VIEW) if self.scoped else \
+            self.model._default_manager.all()
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        return self.decorate_queryset(queryset)
+
+    def perform_create(self, serializer):
+        self._save(serializer, self.model())
+
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+    def perform_destroy(self, instance):
+        self.perform_remove(instance, expected_version_from(self.request))
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except (TypeError, ValueError, OverflowError):  # a malformed id is simply not found
+            raise Http404
