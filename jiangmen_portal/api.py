@@ -48,8 +48,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.http import http_date, parse_etags, quote_etag
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions, mixins, status, viewsets
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -140,6 +144,56 @@ def exception_handler(exc, context):
     return response
 
 
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response."""
+
+    detail = serializers.CharField(help_text=gettext_lazy("What went wrong, in one sentence."))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=gettext_lazy("Messages keyed by field name ('non_field_errors' for the record as a whole); "
+                               "empty when the error is not about fields."),
+    )
+
+
+ERROR_RESPONSES = {
+    "400": gettext_lazy("Invalid input or filter value; the messages name the fields. Nothing was changed."),
+    "401": gettext_lazy("No API key, or an invalid or revoked one."),
+    "403": gettext_lazy("The key may not do this (e.g. a read-only key writing)."),
+    "404": gettext_lazy("No such record within the key's scope (another county's records answer 404)."),
+    "409": gettext_lazy("The 'version' sent is outdated: someone changed the record since it was read."),
+    "412": gettext_lazy("The If-Match ETag is outdated: someone changed the record since it was read."),
+    "429": gettext_lazy("Too many requests from this client; retry after the time in Retry-After."),
+}
+
+
+class PortalAutoSchema(AutoSchema):
+    """Documents the error responses (with ``ErrorSerializer``) and the 304 of conditional reads on
+    every operation, so clients and the Schemathesis run know every status the API can answer."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        method = self.method.upper()
+        detail = "{" in self.path
+        codes = {"401": ERROR_RESPONSES["401"], "403": ERROR_RESPONSES["403"], "429": ERROR_RESPONSES["429"]}
+        if detail:
+            codes["404"] = ERROR_RESPONSES["404"]
+        elif method == "GET":
+            codes["404"] = gettext_lazy("No such page (page number beyond the last page).")
+        if method in ("POST", "PUT", "PATCH") or not detail:
+            codes["400"] = ERROR_RESPONSES["400"]
+        if method in ("PUT", "PATCH", "DELETE"):
+            codes["409"], codes["412"] = ERROR_RESPONSES["409"], ERROR_RESPONSES["412"]
+        for code, description in codes.items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=description), code)
+        if method == "GET" and detail:
+            responses.setdefault("304", {"description": str(gettext_lazy("Not modified (If-None-Match)."))})
+        return dict(sorted(responses.items()))
+
+
 # --------------------------------------------------------------------------------------------------
 # Viewsets
 # --------------------------------------------------------------------------------------------------
@@ -201,8 +255,8 @@ def expected_version_from(request, serializer=None) -> int | None:
     field in the body. None: no check (the last write wins, as in a form without a version)."""
     header = request.headers.get("If-Match", "").strip()
     if header and header != "*":
-        tag = parse_etags(header)
-        tag = tag[0] if tag else header
+        tags = parse_etags(header)
+        tag = (tags[0] if tags else header).removeprefix("W/").strip('"')
         number = tag.split(".", 1)[0]
         if not number.isdigit():
             raise exceptions.ValidationError({"version": [_("If-Match must hold the ETag of the record or its "
@@ -274,3 +328,11 @@ class ScopedModelViewSet(ScopedViewSetMixin, ConditionalRetrieveMixin, mixins.Cr
             return super().get_object()
         except (TypeError, ValueError, OverflowError):  # a malformed id is simply not found
             raise Http404
+
+
+@csrf_exempt  # changes nothing; without it a POST to an unknown path would get the HTML CSRF page
+def not_found(request, *args, **kwargs):
+    """Any other path under ``/api/v1/``: a JSON 404 in the API's error format (not the HTML page)."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"detail": _("No such API endpoint."), "errors": {}}, status=404)

@@ -1,11 +1,12 @@
 """``/api/v1/``: the REST API for other municipal systems. Each app registers its viewsets here
 (``<app>/api/urls.py`` defines ``register(router)``); see ``jiangmen_portal/api.py`` for the pattern."""
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.urls import register as register_accounts
 from enterprises.api.urls import register as register_enterprises
+from jiangmen_portal.api import not_found
 
 router = DefaultRouter()
 register_accounts(router)
@@ -17,4 +18,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
          name="api-docs"),
     *router.urls,
+    re_path(r"^.*$", not_found),  # last: unknown paths and malformed ids answer JSON, not the HTML 404
 ]

@@ -181,7 +181,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["jiangmen_portal.api_security.ApiClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_client": env.str("API_THROTTLE_RATE", default="1200/minute")},
     "EXCEPTION_HANDLER": "jiangmen_portal.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "jiangmen_portal.api.PortalAutoSchema",
 }
 # HMAC secret for stored API key hashes (default SECRET_KEY; changing it invalidates every key).
 API_KEY_HASH_SECRET = env.str("API_KEY_HASH_SECRET", default="")

@@ -5,7 +5,7 @@ from accounts.models import Department, Place
 
 
 class PlaceSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True,
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True,
                                           help_text=_("Division code of the parent place."))
 
     class Meta:
