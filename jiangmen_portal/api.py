@@ -133,9 +133,9 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(response.data)
-        first = next(iter(errors.values()), [""])[0]
-        detail = _("The submitted data is not valid: %(message)s") % {"message": first} if first else \
-            _("The submitted data is not valid.")
+        field, messages = next(iter(errors.items()), ("", [""]))
+        # The first message (already translated) as the sentence, naming its field.
+        detail = messages[0] if field in ("", "non_field_errors") else f"{field}: {messages[0]}"
         response.data = {"detail": detail, "errors": errors}
     else:
         data = response.data

@@ -2,6 +2,7 @@
 listing records. Reads go through ``for_user``; writes through ``enterprises.services``."""
 from __future__ import annotations
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -41,18 +42,18 @@ TAG_ENTERPRISES = _("Enterprises")
 def crud_schema(*, noun: str, noun_plural: str, list_description: str = "", deletable: bool = True):
     """Chinese summaries for the operations of a write-enabled viewset."""
     views = {
-        "list": extend_schema(summary=_("List %(what)s") % {"what": noun_plural}, description=list_description,
+        "list": extend_schema(summary=format_lazy(_("List {what}"), what=noun_plural), description=list_description,
                               tags=[TAG_ENTERPRISES]),
-        "retrieve": extend_schema(summary=_("Read one %(what)s") % {"what": noun}, parameters=[IF_NONE_MATCH],
+        "retrieve": extend_schema(summary=format_lazy(_("Read one {what}"), what=noun), parameters=[IF_NONE_MATCH],
                                   tags=[TAG_ENTERPRISES]),
-        "create": extend_schema(summary=_("Create %(what)s") % {"what": noun}, tags=[TAG_ENTERPRISES]),
-        "update": extend_schema(summary=_("Replace %(what)s") % {"what": noun}, parameters=[IF_MATCH],
+        "create": extend_schema(summary=format_lazy(_("Create {what}"), what=noun), tags=[TAG_ENTERPRISES]),
+        "update": extend_schema(summary=format_lazy(_("Replace {what}"), what=noun), parameters=[IF_MATCH],
                                 tags=[TAG_ENTERPRISES]),
-        "partial_update": extend_schema(summary=_("Change %(what)s") % {"what": noun}, parameters=[IF_MATCH],
+        "partial_update": extend_schema(summary=format_lazy(_("Change {what}"), what=noun), parameters=[IF_MATCH],
                                         tags=[TAG_ENTERPRISES]),
     }
     if deletable:
-        views["destroy"] = extend_schema(summary=_("Delete %(what)s") % {"what": noun}, parameters=[IF_MATCH],
+        views["destroy"] = extend_schema(summary=format_lazy(_("Delete {what}"), what=noun), parameters=[IF_MATCH],
                                          tags=[TAG_ENTERPRISES])
     return extend_schema_view(**views)
 
@@ -62,8 +63,8 @@ SYNC_NOTE = _("Filter with updated_since (ISO 8601 time) to fetch only the rows 
 
 
 @crud_schema(noun=_("enterprise"), noun_plural=_("enterprises"), deletable=False,
-             list_description=_("Enterprises within the client's scope, with the current tier derived from "
-                                "titles valid today. ") + SYNC_NOTE)
+             list_description=format_lazy("{} {}", _("Enterprises within the client's scope, with the current tier "
+                                                      "derived from titles valid today."), SYNC_NOTE))
 class EnterpriseViewSet(ScopedModelViewSet):
     model = Enterprise
     serializer_class = EnterpriseSerializer
@@ -106,7 +107,8 @@ class TitleViewSet(EnterpriseChildViewSet):
 
 
 @crud_schema(noun=_("quarterly statistics"), noun_plural=_("quarterly statistics"),
-             list_description=_("Year-to-date flow figures in 10,000 yuan; stock figures at quarter end. ") + SYNC_NOTE)
+             list_description=format_lazy("{} {}", _("Year-to-date flow figures in 10,000 yuan; stock figures at "
+                                                      "quarter end."), SYNC_NOTE))
 class StatisticViewSet(EnterpriseChildViewSet):
     model = Statistic
     serializer_class = StatisticSerializer
