@@ -46,10 +46,23 @@ def api_key(db, settings):
         enterprise = factories.make_enterprise(county)
         factories.make_title(enterprise, "innovative", dt.date(2024, 7, 1))
         factories.make_statistic(enterprise, 2024, 1, revenue=10)
+    from django.core import signals
+    from django.db import close_old_connections
+
     from jiangmen_portal.api import ApiClientRateThrottle
 
+    # Requests go through the real WSGI handler, whose request_started/finished signals would close
+    # the test transaction's connection (Django's test client disconnects them the same way).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    saved = ApiClientRateThrottle.THROTTLE_RATES
     ApiClientRateThrottle.THROTTLE_RATES = {"api_client": "100000/minute"}
-    return keyed("Schemathesis", write=True).key
+    try:
+        yield keyed("Schemathesis", write=True).key
+    finally:
+        ApiClientRateThrottle.THROTTLE_RATES = saved
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def _load_schema():
