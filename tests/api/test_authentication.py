@@ -136,3 +136,11 @@ def test_schema_and_docs_need_a_key_and_are_self_hosted(anon_api, read_api):
     html = docs.content.decode()
     assert "/static/drf_spectacular_sidecar/" in html and "<script>" not in html and "<style>" not in html
     assert "http://" not in html and "https://" not in html
+
+
+def test_logged_in_users_reach_the_docs_from_the_nav(client, viewer):
+    client.force_login(viewer)
+    home = client.get("/").content.decode()
+    assert 'href="/api/v1/docs/"' in home
+    assert client.get("/api/v1/docs/").status_code == 200
+    assert client.get("/api/v1/enterprises/", HTTP_ACCEPT="text/html").status_code == 200  # browsable API

@@ -163,3 +163,19 @@ def test_list_query_count_does_not_grow_with_page_size(read_api, endpoint, djang
     with django_assert_num_queries(len(small.captured_queries)):
         rows = results(read_api.client.get(endpoint.url, {"page_size": 1000}))
     assert len(rows) >= (12 if endpoint.scoped else 1)
+
+
+def test_county_key_cannot_move_an_enterprise_out_of_its_county(taishan_api, taishan_enterprise):
+    url = f"/api/v1/enterprises/{taishan_enterprise.pk}/"
+    response = taishan_api.client.patch(url, {"county": "440783"}, format="json")
+    assert response.status_code == 400 and "county" in response.json()["errors"]
+    assert Enterprise.objects.get(pk=taishan_enterprise.pk).county.code == "440781"
+
+
+def test_child_record_cannot_be_moved_to_another_enterprise(write_api, taishan_enterprise):
+    other = factories.make_enterprise("440781")
+    statistic = factories.make_statistic(taishan_enterprise, 2024, 1, revenue=1)
+    response = write_api.client.patch(f"/api/v1/statistics/{statistic.pk}/", {"enterprise": other.pk}, format="json")
+    assert response.status_code == 400 and "enterprise" in response.json()["errors"]
+    statistic.refresh_from_db()
+    assert statistic.enterprise_id == taishan_enterprise.pk and statistic.version == 1
