@@ -29,14 +29,20 @@ Adding an endpoint for a new model (e.g. ``targets.Indicator``) takes a few line
            #     return services.indicator_save(actor=self.request.user, indicator=instance,
            #                                    expected_version=expected_version)
 
-   A model without ``scope_county_field`` (city-wide reference rows) sets ``scoped = False`` and
-   a plain ``queryset``; reads still need a role with read access (``ScopedPermission``).
+   A model without ``scope_county_field`` (city-wide rows such as indicators or tasks) sets
+   ``scoped = False`` (rows from ``model._default_manager``); reads still need a role with read
+   access (``ScopedPermission``). Annotations go in ``decorate_queryset(queryset)``.
 
 3. ``targets/api/urls.py``: ``def register(router): router.register("indicators", IndicatorViewSet,
    basename="indicator")`` and one line in ``jiangmen_portal/api_urls.py``.
 
-4. Tests: add a row to the endpoint matrix in ``tests/api/test_access_matrix.py``; the Schemathesis
-   run picks the new operations up from the schema by itself.
+4. Tests: add one ``Endpoint`` row to ``tests/api/endpoints.py``: the access matrix (no key, read
+   key, write key, county key), the query-count test and the values()/serializer parity test run
+   for it; the Schemathesis run picks the new operations up from the schema by itself.
+
+List pages are rendered from ``values()`` by ``ValuesPlan`` when every serializer field maps to a
+column or annotation (else the ordinary serializer path is used); reads of a detail carry an ETag.
+Errors always have the body ``{"detail": "…", "errors": {"field": ["…"]}}``.
 """
 from __future__ import annotations
 
