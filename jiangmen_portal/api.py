@@ -52,6 +52,7 @@ import json
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.http import http_date, parse_etags, quote_etag
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -291,6 +292,18 @@ class ValuesPlan:
     """
 
     NATIVE = (serializers.CharField, serializers.IntegerField, serializers.BooleanField, serializers.ChoiceField)
+    DATETIME = object()  # marker: an aware datetime in ISO 8601, in the current time zone
+
+    @staticmethod
+    def plain_iso_datetime(field) -> bool:
+        """A DateTimeField with the default ISO 8601 output and time zone handling: render() formats it
+        as ``to_representation`` would, looking the current time zone up once per page, not per value."""
+        from django.conf import settings
+        from rest_framework.settings import ISO_8601, api_settings
+
+        return (type(field) is serializers.DateTimeField and settings.USE_TZ and not hasattr(field, "timezone")
+                and getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601
+                and api_settings.DATETIME_FORMAT == ISO_8601)
 
     def __init__(self, serializer, queryset):
         model = queryset.model
@@ -313,6 +326,8 @@ class ValuesPlan:
                 self.columns.append((name, lookup, None))
             elif isinstance(field, serializers.RelatedField):
                 raise ValueError(name)
+            elif self.plain_iso_datetime(field):
+                self.columns.append((name, lookup, self.DATETIME))  # formatted in render(), see there
             else:
                 # Database values of these exact types are already what to_representation returns.
                 native = type(field) in self.NATIVE
@@ -364,12 +379,26 @@ class ValuesPlan:
                         source, f"{target}__{slug}"):
                     by_row.setdefault(owner, []).append(value)
                 many[name] = by_row
+        tz = timezone.get_current_timezone()
+        marker = self.DATETIME
+
+        def iso(value):
+            if timezone.is_naive(value):  # never from a USE_TZ database; keep to_representation's result
+                value = timezone.make_aware(value, tz)
+            text = value.astimezone(tz).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
         out = []
         for row in rows:
             item = {}
             for name, lookup, formatter in self.columns:
                 value = row[lookup]
-                item[name] = value if value is None or formatter is None else formatter(value)
+                if value is None or formatter is None:
+                    item[name] = value
+                elif formatter is marker:
+                    item[name] = iso(value)
+                else:
+                    item[name] = formatter(value)
             for name, by_row in many.items():
                 item[name] = by_row.get(row["pk"], [])
             out.append(item)

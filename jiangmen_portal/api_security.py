@@ -86,7 +86,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         client = None
         if parts:
             client = (
-                ApiClient.objects.select_related("user", "user__county")
+                ApiClient.objects.select_related("user")
                 .filter(key_prefix=parts[0])
                 .first()
             )
