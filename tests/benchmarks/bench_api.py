@@ -287,7 +287,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--enterprises", type=int, default=10_000)
     parser.add_argument("--rounds-100", type=int, default=60)
-    parser.add_argument("--rounds-1000", type=int, default=25)
+    parser.add_argument("--rounds-1000", type=int, default=40)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--max-requests", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=20.0)
