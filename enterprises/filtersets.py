@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
 
-from .choices import EnterpriseStatus, TitleStatus
-from .models import Enterprise, Industry, Statistic, Tag, Tier, Title
+from .choices import EnterpriseStatus, ListingStage, ListingVenue, TitleStatus
+from .models import Enterprise, Industry, ListingRecord, RDInstitution, RDInstitutionLevel, Statistic, Tag, Tier, Title
 
 
 class ScopedFilterSetMixin:
@@ -84,12 +84,13 @@ class TitleFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     recognised_to = django_filters.DateFilter(label=_("Recognised to"), field_name="recognised_on", lookup_expr="lte")
     valid_until_before = django_filters.DateFilter(label=_("Valid until before"), field_name="valid_until", lookup_expr="lte")
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
+    enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
     updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Title
         fields = ["county", "tier", "status", "recognised_from", "recognised_to", "valid_until_before", "credit_code",
-                  "updated_since"]
+                  "enterprise", "updated_since"]
 
 
 class StatisticFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
@@ -100,8 +101,44 @@ class StatisticFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     year = django_filters.NumberFilter(label=_("Year"))
     quarter = django_filters.NumberFilter(label=_("Quarter"))
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
+    enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
     updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Statistic
-        fields = ["county", "year", "quarter", "credit_code", "updated_since"]
+        fields = ["county", "year", "quarter", "credit_code", "enterprise", "updated_since"]
+
+
+class RDInstitutionFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+    county = django_filters.ModelChoiceFilter(
+        label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
+        field_name="enterprise__county",
+    )
+    level = django_filters.ModelChoiceFilter(label=_("Type and level"), queryset=RDInstitutionLevel.objects.all(),
+                                             to_field_name="code")
+    recognised_year = django_filters.NumberFilter(label=_("Year recognised"))
+    credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
+    enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
+    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = RDInstitution
+        fields = ["county", "level", "recognised_year", "credit_code", "enterprise", "updated_since"]
+
+
+class ListingRecordFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+    county = django_filters.ModelChoiceFilter(
+        label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
+        field_name="enterprise__county",
+    )
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=ListingStage.choices)
+    venue = django_filters.ChoiceFilter(label=_("Venue"), choices=ListingVenue.choices)
+    date_from = django_filters.DateFilter(label=_("Date from"), field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(label=_("Date to"), field_name="date", lookup_expr="lte")
+    credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
+    enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
+    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = ListingRecord
+        fields = ["county", "stage", "venue", "date_from", "date_to", "credit_code", "enterprise", "updated_since"]

@@ -1,6 +1,22 @@
-"""``/api/v1/``: the REST API for other municipal systems. Each app registers its viewsets here."""
+"""``/api/v1/``: the REST API for other municipal systems. Each app registers its viewsets here
+(``<app>/api/urls.py`` defines ``register(router)``); see ``jiangmen_portal/api.py`` for the pattern."""
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from accounts.api.urls import register as register_accounts
+from enterprises.api.urls import register as register_enterprises
+from jiangmen_portal.api import not_found
 
-urlpatterns = router.urls
+router = DefaultRouter()
+register_accounts(router)
+register_enterprises(router)
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Swagger UI served from drf-spectacular-sidecar's static files; init script at ?script (CSP-safe).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
+         name="api-docs"),
+    *router.urls,
+    re_path(r"^.*$", not_found),  # last: unknown paths and malformed ids answer JSON, not the HTML 404
+]

@@ -193,25 +193,35 @@ CACHES = {
 # --- REST framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "jiangmen_portal.api_security.ApiKeyAuthentication",  # first: its header makes "no key" a 401
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["jiangmen_portal.api_security.ScopedPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "jiangmen_portal.api_security.PortalPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "accounts.api.exception_handler",  # logs permission denials
+    "DEFAULT_THROTTLE_CLASSES": ["jiangmen_portal.api_security.ApiClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_client": env.str("API_THROTTLE_RATE", default="1200/minute")},
+    "EXCEPTION_HANDLER": "jiangmen_portal.api.exception_handler",  # one error body; logs denials
+    "DEFAULT_SCHEMA_CLASS": "jiangmen_portal.api.PortalAutoSchema",
 }
+# HMAC secret for stored API key hashes (default SECRET_KEY; changing it invalidates every key).
+API_KEY_HASH_SECRET = env.str("API_KEY_HASH_SECRET", default="")
 SPECTACULAR_SETTINGS = {
     "TITLE": "江门市专精特新中小企业培育平台 API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # schema and docs: a key or a login
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "DESCRIPTION": _("REST API for the city's other systems: enterprises, titles, statistics, R&D institutions, "
+                     "listing records and the organisation. Authenticate with an API key."),
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Security -------------------------------------------------------------------------------------

@@ -1,0 +1,6 @@
+from .views import DepartmentViewSet, PlaceViewSet
+
+
+def register(router) -> None:
+    router.register("places", PlaceViewSet, basename="place")
+    router.register("departments", DepartmentViewSet, basename="department")

@@ -1,0 +1,9 @@
+from .views import EnterpriseViewSet, ListingRecordViewSet, RDInstitutionViewSet, StatisticViewSet, TitleViewSet
+
+
+def register(router) -> None:
+    router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+    router.register("titles", TitleViewSet, basename="title")
+    router.register("statistics", StatisticViewSet, basename="statistic")
+    router.register("rd-institutions", RDInstitutionViewSet, basename="rd-institution")
+    router.register("listing-records", ListingRecordViewSet, basename="listing-record")

@@ -1,0 +1,491 @@
+"""The shared base of ``/api/v1/``: key authentication, scoped permissions and querysets,
+throttling per client, pagination, conditional reads and one error format.
+
+Every app's API (``<app>/api/{serializers,views,urls}.py``) builds on this module, so the REST API
+applies exactly the rules of the web UI: reads through ``Model.objects.for_user(user, action)``,
+writes through the app's services (``scoped_save``), the same county scope, the same audit trail.
+
+Adding an endpoint for a new model (e.g. ``targets.Indicator``) takes a few lines
+------------------------------------------------------------------------------------
+1. ``targets/api/serializers.py``::
+
+       class IndicatorSerializer(serializers.ModelSerializer):
+           class Meta:
+               model = Indicator
+               fields = ["id", "code", "name", ..., "updated_at"]
+
+2. ``targets/api/views.py``::
+
+       @extend_schema_view(list=extend_schema(summary=_("List indicators")),
+                           retrieve=extend_schema(summary=_("Read one indicator")))
+       class IndicatorViewSet(ScopedReadOnlyViewSet):        # or ScopedModelViewSet for writes
+           model = Indicator                                  # reads: Indicator.objects.for_user(...)
+           serializer_class = IndicatorSerializer
+           filterset_class = IndicatorFilterSet               # the filterset the web list uses
+           ordering_fields = ["code", "updated_at"]
+           select_related = ["owner"]                         # no query per row
+           # for writes, the service does the work (same validation and audit as the web form):
+           # def perform_save(self, instance, *, m2m, expected_version):
+           #     return services.indicator_save(actor=self.request.user, indicator=instance,
+           #                                    expected_version=expected_version)
+
+   A model without ``scope_county_field`` (city-wide rows such as indicators or tasks) sets
+   ``scoped = False`` (rows from ``model._default_manager``); reads still need a role with read
+   access (``ScopedPermission``). Annotations go in ``decorate_queryset(queryset)``.
+
+3. ``targets/api/urls.py``: ``def register(router): router.register("indicators", IndicatorViewSet,
+   basename="indicator")`` and one line in ``jiangmen_portal/api_urls.py``.
+
+4. Tests: add one ``Endpoint`` row to ``tests/api/endpoints.py``: the access matrix (no key, read
+   key, write key, county key), the query-count test and the values()/serializer parity test run
+   for it; the Schemathesis run picks the new operations up from the schema by itself.
+
+List pages are rendered from ``values()`` by ``ValuesPlan`` when every serializer field maps to a
+column or annotation (else the ordinary serializer path is used); reads of a detail carry an ETag.
+Errors always have the body ``{"detail": "…", "errors": {"field": ["…"]}}``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.http import http_date, parse_etags, quote_etag
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.scoping import VIEW
+from jiangmen_portal.services import StaleEditError
+
+from .api_security import (  # noqa: E402,F401  (re-exported: the one module apps import)
+    KEY_HEADER,
+    KEY_SCHEME,
+    ApiClientRateThrottle,
+    ApiKeyAuthentication,
+    NewKey,
+    PortalPagination,
+    ScopedPermission,
+    action_for,
+    generate_key,
+    hash_key,
+    split_key,
+)
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """The API key in the OpenAPI schema (so the docs page offers an 'Authorize' box)."""
+
+    target_class = "jiangmen_portal.api_security.ApiKeyAuthentication"
+    name = "ApiKeyAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": KEY_HEADER,
+            "description": _("API key issued with 'manage.py create_api_client'. Send it as 'X-API-Key: <key>' "
+                             "or 'Authorization: Api-Key <key>'."),
+        }
+
+
+# --------------------------------------------------------------------------------------------------
+# Errors: {"detail": "…", "errors": {"field": ["…"]}}
+# --------------------------------------------------------------------------------------------------
+
+
+def _flatten(errors, prefix: str = "") -> dict[str, list[str]]:
+    """DRF/Django error structures (nested dicts, lists of dicts) as ``{"field.sub": [messages]}``."""
+    out: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            name = "non_field_errors" if key in (NON_FIELD_ERRORS, "non_field_errors") else str(key)
+            for k, v in _flatten(value, f"{prefix}.{name}" if prefix else name).items():
+                out.setdefault(k, []).extend(v)
+    elif isinstance(errors, (list, tuple)):
+        for index, value in enumerate(errors):
+            if isinstance(value, (dict, list, tuple)):
+                key = f"{prefix}.{index}" if isinstance(value, dict) else prefix
+                for k, v in _flatten(value, key).items():
+                    out.setdefault(k, []).extend(v)
+            else:
+                out.setdefault(prefix or "non_field_errors", []).append(str(value))
+    else:
+        out.setdefault(prefix or "non_field_errors", []).append(str(errors))
+    return out
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus service errors (Django ``ValidationError``, stale edits), with one body
+    shape for every error: ``detail`` (a sentence) and ``errors`` (messages keyed by field)."""
+    request = context.get("request")
+    if isinstance(exc, StaleEditError):
+        code = status.HTTP_412_PRECONDITION_FAILED if request is not None and request.headers.get("If-Match") \
+            else status.HTTP_409_CONFLICT
+        return Response({"detail": exc.messages[0], "errors": {"version": exc.messages}}, status=code)
+    if isinstance(exc, DjangoValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(errors)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if response.status_code == status.HTTP_403_FORBIDDEN and request is not None:
+        from accounts.audit import permission_denied_event
+
+        permission_denied_event(request)  # a security event, as in the web UI
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(response.data)
+        field, messages = next(iter(errors.items()), ("", [""]))
+        # The first message (already translated) as the sentence, naming its field.
+        detail = messages[0] if field in ("", "non_field_errors") else f"{field}: {messages[0]}"
+        response.data = {"detail": detail, "errors": errors}
+    else:
+        data = response.data
+        detail = data.get("detail") if isinstance(data, dict) else None
+        response.data = {"detail": str(detail) if detail is not None else str(exc), "errors": {}}
+    return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response."""
+
+    detail = serializers.CharField(help_text=gettext_lazy("What went wrong, in one sentence."))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=gettext_lazy("Messages keyed by field name ('non_field_errors' for the record as a whole); "
+                               "empty when the error is not about fields."),
+    )
+
+
+ERROR_RESPONSES = {
+    "400": gettext_lazy("Invalid input or filter value; the messages name the fields. Nothing was changed."),
+    "401": gettext_lazy("No API key, or an invalid or revoked one."),
+    "403": gettext_lazy("The key may not do this (e.g. a read-only key writing)."),
+    "404": gettext_lazy("No such record within the key's scope (another county's records answer 404)."),
+    "409": gettext_lazy("The 'version' sent is outdated: someone changed the record since it was read."),
+    "412": gettext_lazy("The If-Match ETag is outdated: someone changed the record since it was read."),
+    "429": gettext_lazy("Too many requests from this client; retry after the time in Retry-After."),
+}
+
+
+class PortalAutoSchema(AutoSchema):
+    """Documents the error responses (with ``ErrorSerializer``) and the 304 of conditional reads on
+    every operation, so clients and the Schemathesis run know every status the API can answer."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        method = self.method.upper()
+        detail = "{" in self.path
+        codes = {"401": ERROR_RESPONSES["401"], "403": ERROR_RESPONSES["403"], "429": ERROR_RESPONSES["429"]}
+        if detail:
+            codes["404"] = ERROR_RESPONSES["404"]
+        elif method == "GET":
+            codes["404"] = gettext_lazy("No such page (page number beyond the last page).")
+        if method in ("POST", "PUT", "PATCH") or not detail:
+            codes["400"] = ERROR_RESPONSES["400"]
+        if method in ("PUT", "PATCH", "DELETE"):
+            codes["409"], codes["412"] = ERROR_RESPONSES["409"], ERROR_RESPONSES["412"]
+        for code, description in codes.items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=description), code)
+        if method == "GET" and detail:
+            responses.setdefault("304", {"description": str(gettext_lazy("Not modified (If-None-Match)."))})
+        return dict(sorted(responses.items()))
+
+
+# --------------------------------------------------------------------------------------------------
+# Viewsets
+# --------------------------------------------------------------------------------------------------
+
+
+class ScopedViewSetMixin:
+    """Rows only through ``model.objects.for_user(request.user, action)``: reads with ``view``,
+    writes with ``change`` (so a county-limited client gets 404 for another county's row).
+
+    Subclasses set ``model`` and optionally ``select_related``/``prefetch_related``; override
+    ``decorate_queryset`` for annotations. ``scoped = False`` for city-wide reference models."""
+
+    model = None
+    scoped = True
+    select_related: list[str] = []
+    prefetch_related: list[str] = []
+    permission_classes = [ScopedPermission]
+
+    def base_queryset(self):
+        if self.scoped:
+            return self.model.objects.for_user(self.request.user, action_for(self.request))
+        return self.model._default_manager.all()
+
+    def decorate_queryset(self, queryset):
+        return queryset
+
+    def get_queryset(self):
+        queryset = self.base_queryset()
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        return self.decorate_queryset(queryset)
+
+
+class ConditionalRetrieveMixin:
+    """Detail reads carry ``ETag`` (``"<version>.<digest>"``: the row's version and a digest of the
+    body, so derived values such as the current tier count too) and ``Last-Modified``; a matching
+    ``If-None-Match`` answers 304. A write may send that ETag (or the bare version) in ``If-Match``."""
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        data = self.get_serializer(instance).data
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:20]
+        version = getattr(instance, "version", None)
+        etag = quote_etag(f"{version}.{digest}" if version is not None else digest)
+        headers = {"ETag": etag}
+        updated_at = getattr(instance, "updated_at", None)
+        if updated_at is not None:
+            headers["Last-Modified"] = http_date(updated_at.timestamp())
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match and (etag in parse_etags(if_none_match) or if_none_match.strip() == "*"):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        return Response(data, headers=headers)
+
+
+def expected_version_from(request, serializer=None) -> int | None:
+    """The version a write is based on: ``If-Match`` (our ETag or a bare number) or a ``version``
+    field in the body. None: no check (the last write wins, as in a form without a version)."""
+    header = request.headers.get("If-Match", "").strip()
+    if header and header != "*":
+        tags = parse_etags(header)
+        tag = (tags[0] if tags else header).removeprefix("W/").strip('"')
+        number = tag.split(".", 1)[0]
+        if not number.isdigit():
+            raise exceptions.ValidationError({"version": [_("If-Match must hold the ETag of the record or its "
+                                                            "version number.")]})
+        return int(number)
+    if serializer is not None:
+        value = serializer.initial_data.get("version") if hasattr(serializer, "initial_data") else None
+        if value not in (None, ""):
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                raise exceptions.ValidationError({"version": [_("A version is a whole number.")]})
+    return None
+
+
+class ValuesPlan:
+    """Serialize list pages from ``queryset.values()`` with the serializer's own fields.
+
+    DRF builds a model instance (plus its related instances) per row and walks attributes; for a
+    page of 1000 rows that costs several times the query. Here every readable field of the
+    serializer maps to a ``values()`` lookup (``source`` with dots as ``__``; a slug or primary key
+    for a related field) and its ``to_representation`` formats the raw value, so the output is the
+    same as the serializer's (``tests/api/test_values_plan.py`` checks it for every endpoint).
+    Many-to-many slug fields take one extra query per page. A serializer with a field this cannot
+    map (a method field, a nested serializer) simply uses the normal path.
+    """
+
+    NATIVE = (serializers.CharField, serializers.IntegerField, serializers.BooleanField, serializers.ChoiceField)
+    DATETIME = object()  # marker: an aware datetime in ISO 8601, in the current time zone
+
+    @staticmethod
+    def plain_iso_datetime(field) -> bool:
+        """A DateTimeField with the default ISO 8601 output and time zone handling: render() formats it
+        as ``to_representation`` would, looking the current time zone up once per page, not per value."""
+        from django.conf import settings
+        from rest_framework.settings import ISO_8601, api_settings
+
+        return (type(field) is serializers.DateTimeField and settings.USE_TZ and not hasattr(field, "timezone")
+                and getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601
+                and api_settings.DATETIME_FORMAT == ISO_8601)
+
+    def __init__(self, serializer, queryset):
+        model = queryset.model
+        annotations = set(queryset.query.annotations)
+        self.columns: list[tuple[str, str, object]] = []  # (output name, lookup, formatter or None)
+        self.many: list[tuple[str, object, str]] = []  # (output name, m2m field, slug field)
+        for name, field in serializer.fields.items():
+            if field.write_only:
+                continue
+            if field.source == "*" or isinstance(field, (serializers.BaseSerializer, serializers.SerializerMethodField)):
+                raise ValueError(name)
+            lookup = "__".join(field.source_attrs)
+            if isinstance(field, serializers.ManyRelatedField):
+                child = field.child_relation
+                slug = getattr(child, "slug_field", "pk")
+                self.many.append((name, model._meta.get_field(lookup), slug))
+            elif isinstance(field, serializers.SlugRelatedField):
+                self.columns.append((name, f"{lookup}__{field.slug_field}", None))
+            elif isinstance(field, serializers.PrimaryKeyRelatedField):
+                self.columns.append((name, lookup, None))
+            elif isinstance(field, serializers.RelatedField):
+                raise ValueError(name)
+            elif self.plain_iso_datetime(field):
+                self.columns.append((name, lookup, self.DATETIME))  # formatted in render(), see there
+            else:
+                # Database values of these exact types are already what to_representation returns.
+                native = type(field) in self.NATIVE
+                self.columns.append((name, lookup, None if native else field.to_representation))
+        for _name, lookup, _formatter in self.columns:
+            if lookup not in annotations and not self.is_column(model, lookup):
+                raise ValueError(lookup)  # a property or method: only the serializer can read it
+        self.lookups = list(dict.fromkeys(["pk", *(column[1] for column in self.columns)]))
+
+    @staticmethod
+    def is_column(model, lookup: str) -> bool:
+        parts = lookup.split("__")
+        for index, part in enumerate(parts):
+            if part == "pk":
+                return index == len(parts) - 1
+            try:
+                field = model._meta.get_field(part)
+            except FieldDoesNotExist:
+                return False
+            if index < len(parts) - 1:
+                if not field.is_relation or field.many_to_many or field.one_to_many:
+                    return False
+                model = field.related_model
+            elif field.many_to_many or field.one_to_many:
+                return False
+        return True
+
+    @classmethod
+    def for_serializer(cls, serializer, queryset):
+        try:
+            return cls(serializer, queryset)
+        except (ValueError, LookupError):
+            return None
+
+    def values(self, queryset):
+        return queryset.prefetch_related(None).values(*self.lookups)
+
+    def render(self, rows) -> list[dict]:
+        many = {}
+        if self.many and rows:
+            ids = [row["pk"] for row in rows]
+            for name, m2m, slug in self.many:
+                through = m2m.remote_field.through
+                source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
+                ordering = [f"{'-' if o.startswith('-') else ''}{target}__{o.lstrip('-')}"
+                            for o in m2m.related_model._meta.ordering] or [f"{target}__pk"]
+                by_row: dict = {}
+                for owner, value in through.objects.filter(**{f"{source}__in": ids}).order_by(*ordering).values_list(
+                        source, f"{target}__{slug}"):
+                    by_row.setdefault(owner, []).append(value)
+                many[name] = by_row
+        tz = timezone.get_current_timezone()
+        marker = self.DATETIME
+
+        def iso(value):
+            if timezone.is_naive(value):  # never from a USE_TZ database; keep to_representation's result
+                value = timezone.make_aware(value, tz)
+            text = value.astimezone(tz).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        out = []
+        for row in rows:
+            item = {}
+            for name, lookup, formatter in self.columns:
+                value = row[lookup]
+                if value is None or formatter is None:
+                    item[name] = value
+                elif formatter is marker:
+                    item[name] = iso(value)
+                else:
+                    item[name] = formatter(value)
+            for name, by_row in many.items():
+                item[name] = by_row.get(row["pk"], [])
+            out.append(item)
+        return out
+
+
+class ValuesListMixin:
+    """List pages through ``ValuesPlan`` (same output, a fraction of the cost)."""
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        plan = ValuesPlan.for_serializer(self.get_serializer(), queryset)
+        if plan is None:
+            return super().list(request, *args, **kwargs)
+        queryset = plan.values(queryset)
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(plan.render(list(queryset)))
+        return self.get_paginated_response(plan.render(page))
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, ValuesListMixin, ConditionalRetrieveMixin,
+                            viewsets.ReadOnlyModelViewSet):
+    """List and detail reads for a scoped model."""
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, ValuesListMixin, ConditionalRetrieveMixin, mixins.CreateModelMixin,
+                         mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Reads plus writes that go through a service. Subclasses implement ``perform_save`` (create
+    and update) and, if deletion is allowed, ``perform_remove``; the serializer only parses and
+    checks types, the service validates, checks the scope and the version, saves and audits."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def perform_save(self, instance, *, m2m: dict, expected_version: int | None):  # pragma: no cover
+        """Save ``instance`` (attributes already set; many-to-many values in ``m2m``) through the
+        app's service and return it."""
+        raise NotImplementedError
+
+    def perform_remove(self, instance, expected_version):
+        raise exceptions.MethodNotAllowed(self.request.method)
+
+    def _save(self, serializer, instance):
+        data = dict(serializer.validated_data)
+        m2m = {}
+        for field in instance._meta.many_to_many:
+            if field.name in data:
+                m2m[field.name] = data.pop(field.name)
+        for name, value in data.items():
+            setattr(instance, name, value)
+        expected = expected_version_from(self.request, serializer) if instance.pk else None
+        saved = self.perform_save(instance, m2m=m2m, expected_version=expected)
+        serializer.instance = self.get_queryset_for_response().get(pk=saved.pk)
+
+    def get_queryset_for_response(self):
+        """The saved row as a read returns it (annotations included)."""
+        queryset = self.model.objects.for_user(self.request.user, VIEW) if self.scoped else \
+            self.model._default_manager.all()
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        return self.decorate_queryset(queryset)
+
+    def perform_create(self, serializer):
+        self._save(serializer, self.model())
+
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+    def perform_destroy(self, instance):
+        self.perform_remove(instance, expected_version_from(self.request))
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except (TypeError, ValueError, OverflowError):  # a malformed id is simply not found
+            raise Http404
+
+
+@csrf_exempt  # changes nothing; without it a POST to an unknown path would get the HTML CSRF page
+def not_found(request, *args, **kwargs):
+    """Any other path under ``/api/v1/``: a JSON 404 in the API's error format (not the HTML page)."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"detail": _("No such API endpoint."), "errors": {}}, status=404)

@@ -1,0 +1,181 @@
+"""Enterprise API behaviour: filters shared with the web list, incremental sync, errors, ETags,
+optimistic locking, masking, page-size cap and query counts."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from enterprises.models import Enterprise, Tag
+from tests import factories
+
+from .endpoints import ENDPOINTS, ids
+
+pytestmark = pytest.mark.django_db
+
+
+def results(response):
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def test_filters_are_the_web_lists(read_api):
+    a = factories.make_enterprise("440781", name="台山甲精密有限公司")
+    b = factories.make_enterprise("440783", name="开平乙电子有限公司", status="deregistered")
+    factories.make_title(a, "innovative", dt.date(2024, 7, 1))
+    a.tags.add(Tag.objects.get(code="core-parts"))
+    http = read_api.client
+    assert [r["id"] for r in results(http.get("/api/v1/enterprises/", {"county": "440781"}))] == [a.pk]
+    assert [r["id"] for r in results(http.get("/api/v1/enterprises/", {"tier": "innovative"}))] == [a.pk]
+    assert [r["id"] for r in results(http.get("/api/v1/enterprises/", {"tier": "none"}))] == [b.pk]
+    assert [r["id"] for r in results(http.get("/api/v1/enterprises/", {"status": "deregistered"}))] == [b.pk]
+    assert [r["id"] for r in results(http.get("/api/v1/enterprises/", {"tag": "core-parts"}))] == [a.pk]
+    assert [r["id"] for r in results(http.get("/api/v1/enterprises/", {"q": "乙电子"}))] == [b.pk]
+    assert [r["id"] for r in results(http.get("/api/v1/enterprises/", {"credit_code": b.credit_code.lower()}))] == [b.pk]
+    by_name = [r["id"] for r in results(http.get("/api/v1/enterprises/", {"ordering": "name"}))]
+    assert by_name == [r["id"] for r in results(http.get("/api/v1/enterprises/", {"ordering": "-name"}))][::-1]
+    assert sorted(by_name) == sorted([a.pk, b.pk])
+    row = results(http.get("/api/v1/enterprises/", {"county": "440781"}))[0]
+    assert row["current_tier"] == "innovative" and row["tags"] == ["core-parts"] and row["county_name"] == "台山市"
+    assert [r["credit_code"] for r in results(http.get("/api/v1/titles/", {"enterprise": a.pk}))] == [a.credit_code]
+
+
+def test_bad_filter_value_is_a_400_naming_the_field(read_api):
+    response = read_api.client.get("/api/v1/enterprises/", {"county": "999999", "updated_since": "yesterday"})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"county", "updated_since"}
+
+
+def test_updated_since_gives_an_incremental_sync(write_api):
+    old = factories.make_enterprise("440781")
+    Enterprise.objects.filter(pk=old.pk).update(updated_at=timezone.now() - dt.timedelta(days=2))
+    since = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    fresh = factories.make_enterprise("440783")
+    rows = results(write_api.client.get("/api/v1/enterprises/", {"updated_since": since}))
+    assert [r["id"] for r in rows] == [fresh.pk]
+    write_api.client.patch(f"/api/v1/enterprises/{old.pk}/", {"niche_market": "精密轴承"}, format="json")
+    rows = results(write_api.client.get("/api/v1/enterprises/", {"updated_since": since}))
+    assert {r["id"] for r in rows} == {old.pk, fresh.pk}
+
+
+def test_validation_errors_are_keyed_by_field_in_chinese_and_change_nothing(write_api, taishan_enterprise):
+    before = Enterprise.objects.count()
+    response = write_api.client.post("/api/v1/enterprises/", {"credit_code": "91440781MA4UXXXX0X", "county": "440781"},
+                                     format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"detail", "errors"}
+    assert body["errors"]["name"] == ["该字段是必填项。"]
+    assert Enterprise.objects.count() == before
+    # the service's rules (full_clean: checksum, uniqueness) come back the same way
+    duplicate = write_api.client.post("/api/v1/enterprises/", {
+        "credit_code": taishan_enterprise.credit_code, "name": "重复企业有限公司", "county": "440781"}, format="json")
+    assert duplicate.status_code == 400 and "credit_code" in duplicate.json()["errors"]
+    bad_checksum = taishan_enterprise.credit_code[:-1] + ("0" if taishan_enterprise.credit_code[-1] != "0" else "1")
+    checksum = write_api.client.post("/api/v1/enterprises/", {
+        "credit_code": bad_checksum, "name": "校验企业有限公司", "county": "440781"}, format="json")
+    assert checksum.status_code == 400 and "credit_code" in checksum.json()["errors"]
+    assert Enterprise.objects.count() == before
+
+
+def test_ladder_rule_applies_to_api_writes(write_api, taishan_enterprise):
+    response = write_api.client.post("/api/v1/titles/", {
+        "enterprise": taishan_enterprise.pk, "tier": "provincial", "recognised_on": "2024-09-01"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["tier"]
+    assert not taishan_enterprise.titles.exists()
+
+
+def test_future_statistics_period_refused(write_api, taishan_enterprise):
+    year = timezone.localdate().year + 1
+    response = write_api.client.post("/api/v1/statistics/", {"enterprise": taishan_enterprise.pk, "year": year,
+                                                            "quarter": 1}, format="json")
+    assert response.status_code == 400 and "quarter" in response.json()["errors"]
+
+
+def test_etag_last_modified_and_304(read_api, taishan_enterprise):
+    url = f"/api/v1/enterprises/{taishan_enterprise.pk}/"
+    first = read_api.client.get(url)
+    etag = first["ETag"]
+    assert etag.startswith('"1.') and first["Last-Modified"]
+    assert read_api.client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # a new title changes the current tier, hence the ETag, though the row's version did not change
+    factories.make_title(taishan_enterprise, "innovative", dt.date(2024, 7, 1))
+    second = read_api.client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert second.status_code == 200 and second["ETag"] != etag
+
+
+def test_if_match_and_version_refuse_stale_writes(write_api, taishan_enterprise):
+    url = f"/api/v1/enterprises/{taishan_enterprise.pk}/"
+    etag = write_api.client.get(url)["ETag"]
+    assert write_api.client.patch(url, {"name": "第一次改名有限公司"}, format="json", HTTP_IF_MATCH=etag).status_code == 200
+    stale = write_api.client.patch(url, {"name": "过期改名有限公司"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412 and "version" in stale.json()["errors"]
+    conflict = write_api.client.patch(url, {"name": "过期改名有限公司", "version": 1}, format="json")
+    assert conflict.status_code == 409
+    garbage = write_api.client.patch(url, {"name": "过期改名有限公司"}, format="json", HTTP_IF_MATCH='"abc"')
+    assert garbage.status_code == 400
+    assert Enterprise.objects.get(pk=taishan_enterprise.pk).name == "第一次改名有限公司"
+    assert write_api.client.patch(url, {"name": "第二次改名有限公司"}, format="json", HTTP_IF_MATCH='"2"').status_code == 200
+
+
+def test_contact_data_masked_on_read_and_masked_values_not_written_back(write_api):
+    enterprise = factories.make_enterprise("440781", contact_person="张三丰", contact_phone="13812345678")
+    url = f"/api/v1/enterprises/{enterprise.pk}/"
+    row = write_api.client.get(url).json()
+    assert row["contact_person"] == "张**" and row["contact_phone"] == "138****5678"
+    refused = write_api.client.patch(url, {"contact_phone": row["contact_phone"]}, format="json")
+    assert refused.status_code == 400 and "contact_phone" in refused.json()["errors"]
+    assert Enterprise.objects.get(pk=enterprise.pk).contact_phone == "13812345678"
+
+
+def test_page_size_has_a_hard_cap(read_api):
+    Enterprise.objects.bulk_create([
+        Enterprise(credit_code=factories.make_credit_code("440781", 900_000 + i), name=f"批量{i}", county=factories.county("440781"))
+        for i in range(12)
+    ])
+    from jiangmen_portal.api import PortalPagination
+
+    assert PortalPagination.max_page_size == 1000
+    body = read_api.client.get("/api/v1/enterprises/", {"page_size": 5}).json()
+    assert len(body["results"]) == 5 and body["count"] == 12
+    # beyond the cap the cap applies (patched small here to prove it without 1000 rows)
+    PortalPagination.max_page_size, saved = 10, PortalPagination.max_page_size
+    try:
+        assert len(read_api.client.get("/api/v1/enterprises/", {"page_size": 50000}).json()["results"]) == 10
+    finally:
+        PortalPagination.max_page_size = saved
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ids(ENDPOINTS))
+def test_list_query_count_does_not_grow_with_page_size(read_api, endpoint, django_assert_num_queries):
+    for i in range(12):
+        obj = endpoint.make("440781" if i % 2 else "440783")
+        if endpoint.name == "enterprises":
+            obj.tags.set(Tag.objects.all()[:2])
+            factories.make_title(obj, "innovative", dt.date(2024, 7, 1))
+    read_api.client.get(endpoint.url)  # first use of the key records last_used_at
+    with CaptureQueriesContext(connection) as small:
+        assert len(results(read_api.client.get(endpoint.url, {"page_size": 2}))) == 2
+    with django_assert_num_queries(len(small.captured_queries)):
+        rows = results(read_api.client.get(endpoint.url, {"page_size": 1000}))
+    assert len(rows) >= (12 if endpoint.scoped else 1)
+
+
+def test_county_key_cannot_move_an_enterprise_out_of_its_county(taishan_api, taishan_enterprise):
+    url = f"/api/v1/enterprises/{taishan_enterprise.pk}/"
+    response = taishan_api.client.patch(url, {"county": "440783"}, format="json")
+    assert response.status_code == 400 and "county" in response.json()["errors"]
+    assert Enterprise.objects.get(pk=taishan_enterprise.pk).county.code == "440781"
+
+
+def test_child_record_cannot_be_moved_to_another_enterprise(write_api, taishan_enterprise):
+    other = factories.make_enterprise("440781")
+    statistic = factories.make_statistic(taishan_enterprise, 2024, 1, revenue=1)
+    response = write_api.client.patch(f"/api/v1/statistics/{statistic.pk}/", {"enterprise": other.pk}, format="json")
+    assert response.status_code == 400 and "enterprise" in response.json()["errors"]
+    statistic.refresh_from_db()
+    assert statistic.enterprise_id == taishan_enterprise.pk and statistic.version == 1
