@@ -64,7 +64,7 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
             return queryset
         return queryset.filter(Q(name__icontains=value) | Q(credit_code__icontains=value.upper()))
 
-    def filter_tier(self, queryset, name, value):
+    def filter_tier(self, queryset, name, value: str):  # type hint for the OpenAPI schema
         if value == "none":
             return queryset.filter(current_tier_id__isnull=True)
         return queryset.filter(current_tier_id=value.pk)

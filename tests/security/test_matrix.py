@@ -126,9 +126,52 @@ ROUTES: dict[str, Case] = {
     "reports/statistics/": Case(BUSINESS_READ, hides_other=True),
     "reports/statistics/export/": Case(BUSINESS_READ),
     # REST API (DefaultRouter root and its format suffix)
-    "api/v1/": Case(AUTHENTICATED, api=True),
-    "api/v1/<drf_format_suffix:format>": Case(AUTHENTICATED, api=True, path="/api/v1/.json"),
+    "api/v1/": Case(BUSINESS_READ, api=True),
+    "api/v1/<drf_format_suffix:format>": Case(BUSINESS_READ, api=True, path="/api/v1/.json"),
+    # the schema and its docs describe the API, no data: any logged-in user or key
+    "api/v1/schema/": Case(AUTHENTICATED, api=True),
+    "api/v1/docs/": Case(AUTHENTICATED, api=True),
+    # unknown API paths: a JSON 404 for everybody, disclosing nothing
+    "api/v1/^.*$": Case(AUTHENTICATED, ok=404, api=True, public=True, path="/api/v1/no-such-endpoint/"),
 }
+
+
+def _place_kwargs(world, which):
+    from accounts.models import Place
+
+    return {"pk": Place.objects.get(code="440781" if which == "own" else "440783").pk}
+
+
+def _department_kwargs(world, which):
+    from accounts.models import Department
+
+    return {"pk": Department.objects.get(code="kjj").pk}
+
+
+# Router routes: resource → (kwargs of a detail object, county-scoped?). List, detail and their
+# format-suffix variants are classified alike: business readers 200, admins 403, anonymous 401/403,
+# the county official 404 on another county's record.
+API_RESOURCES = {
+    "enterprises": (ent(), True),
+    "titles": (lambda w, which: {"pk": w.child(which, "title").pk}, True),
+    "statistics": (lambda w, which: {"pk": w.child(which, "statistic").pk}, True),
+    "rd-institutions": (lambda w, which: {"pk": w.child(which, "rd").pk}, True),
+    "listing-records": (lambda w, which: {"pk": w.child(which, "listing").pk}, True),
+    "places": (_place_kwargs, False),
+    "departments": (_department_kwargs, False),
+}
+
+
+def _with_format(kwargs):
+    return lambda w, which: {**(kwargs(w, which) if kwargs else {}), "format": "json"}
+
+
+for _resource, (_kwargs, _scoped) in API_RESOURCES.items():
+    ROUTES[f"api/v1/^{_resource}/$"] = Case(BUSINESS_READ, api=True)
+    ROUTES[f"api/v1/^{_resource}\\.(?P<format>[a-z0-9]+)/?$"] = Case(BUSINESS_READ, api=True, kwargs=_with_format(None))
+    ROUTES[f"api/v1/^{_resource}/(?P<pk>[^/.]+)/$"] = Case(BUSINESS_READ, api=True, kwargs=_kwargs, scoped=_scoped)
+    ROUTES[f"api/v1/^{_resource}/(?P<pk>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$"] = Case(
+        BUSINESS_READ, api=True, kwargs=_with_format(_kwargs), scoped=_scoped)
 
 
 def own_report_job(user):
