@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -155,6 +156,11 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict = {}
+# Dynamic management: expire lapsed titles and refresh the review-calendar alerts at 01:30 each night.
+CELERY_BEAT_SCHEDULE["enterprises-refresh-review-calendar"] = {
+    "task": "enterprises.refresh_review_calendar",
+    "schedule": crontab(hour=1, minute=30),
+}
 REDIS_URL = env.str("REDIS_URL", default="")
 
 CACHES = {
