@@ -163,7 +163,8 @@ def reserve_recommend(*, actor, enterprise: Enterprise, tier: Tier, year: int, d
         enterprise=enterprise, target_tier=tier, year=year, status=ReserveStatus.RECOMMENDED, recommended_on=date,
         note=note.strip(),
         precheck_status=result.status if result else "",
-        precheck_score=result.score if result else None,
+        precheck_score=result.score_min if result else None,
+        precheck_score_max=result.score_max if result else None,
         criteria_set_id=result.spec.pk if result else None,
     )
     return scoped_save(actor=actor, instance=entry, message=_("recommended for %(tier)s %(year)s")
@@ -252,7 +253,7 @@ def alerts_refresh(*, date: dt.date) -> dict[str, int]:
                                   due_on=r.started_on, refreshed_at=now))
     check = selectors.data_update_check(None, date=date)
     if check.deadline is not None:
-        for e in check.missed.only("pk"):
+        for e in check.missed.select_related(None).only("pk"):
             rows.append(DynamicsAlert(kind=AlertKind.MISSED_UPDATE, enterprise_id=e.pk, due_on=check.deadline.deadline,
                                       refreshed_at=now))
     with transaction.atomic():

@@ -480,8 +480,11 @@ class ReserveEntry(VersionedModel):
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     precheck_status = models.CharField(_("pre-check result at recommendation"), max_length=16, blank=True)
-    precheck_score = models.DecimalField(_("pre-check score at recommendation"), max_digits=6, decimal_places=2,
-                                         null=True, blank=True)
+    precheck_score = models.DecimalField(_("pre-check score at recommendation (lowest)"), max_digits=6,
+                                         decimal_places=2, null=True, blank=True)
+    precheck_score_max = models.DecimalField(_("pre-check score at recommendation (highest)"), max_digits=6,
+                                             decimal_places=2, null=True, blank=True,
+                                             help_text=_("Higher than the lowest while some figures are unknown."))
     criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("criteria set used"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     title = models.ForeignKey(Title, verbose_name=_("title granted"), null=True, blank=True,
@@ -501,6 +504,16 @@ class ReserveEntry(VersionedModel):
 
     def __str__(self):
         return f"{self.enterprise} → {self.target_tier} ({self.year})"
+
+    @property
+    def precheck_score_display(self) -> str:
+        from ..precheck import fmt
+
+        if self.precheck_score is None:
+            return ""
+        if self.precheck_score_max is None or self.precheck_score_max == self.precheck_score:
+            return fmt(self.precheck_score)
+        return f"{fmt(self.precheck_score)}–{fmt(self.precheck_score_max)}"
 
     def clean(self):
         super().clean()
