@@ -15,6 +15,7 @@ from enterprises.models import (
     AlertKind,
     DynamicsAlert,
     ReviewOutcome,
+    RevocationGround,
     Statistic,
     Title,
     TitleReview,
@@ -99,7 +100,7 @@ def test_revocation_with_ground_cancels_pending_review(taishan_enterprise, taish
                           document_no="江工信〔2026〕5号")
     title.refresh_from_db()
     assert title.status == TitleStatus.REVOKED and title.ended_on == D + dt.timedelta(days=5)
-    assert "虚假" in title.end_reason or "False" in title.end_reason
+    assert title.end_reason == str(RevocationGround.FALSE_MATERIALS.label)
     assert TitleReview.objects.get().outcome == ReviewOutcome.CANCELLED
     assert TitleRevocation.objects.get().ground == "false_materials"
 

@@ -10,7 +10,16 @@ from accounts.models import AuditLog
 from enterprises import dynamics_services as services
 from enterprises import selectors_dynamics as selectors
 from enterprises.choices import TitleStatus
-from enterprises.models import Criterion, ReserveEntry, ReserveStatus, ReviewOutcome, Tier, Title, TitleReview
+from enterprises.models import (
+    Criterion,
+    ReserveEntry,
+    ReserveStatus,
+    ReviewOutcome,
+    Tier,
+    Title,
+    TitleReview,
+    add_years,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -67,16 +76,17 @@ def test_review_form_records_outcome(client, taishan_official, taishan_enterpris
     client.force_login(taishan_official)
     url = f"/enterprises/dynamics/titles/{title.pk}/review/"
     assert client.get(url).status_code == 200
-    # Bad input: passed without a decision date → the form says so, nothing changes.
+    # Bad input: passed without a decision date → the form says so (in Chinese), nothing changes.
     response = client.post(url, {"outcome": "passed", "version": title.version})
-    assert response.status_code == 200 and "decision" in response.content.decode() or "决定" in response.content.decode()
+    assert response.status_code == 200
+    assert "已作出结果的复核须填写决定日期" in response.content.decode()
     assert not TitleReview.objects.exists()
+    old_until = title.valid_until
     response = client.post(url, {"outcome": "passed", "decided_on": TODAY.isoformat(), "document_no": "A1",
                                  "version": title.version})
     assert response.status_code == 302
     title.refresh_from_db()
-    assert title.valid_until == TODAY + dt.timedelta(days=30) + (dt.date(2029, 1, 1) - dt.date(2026, 1, 1)) \
-        or title.valid_until.year == (TODAY + dt.timedelta(days=30)).year + 3
+    assert title.valid_until == add_years(old_until + dt.timedelta(days=1), 3)
 
 
 def test_stale_review_form_is_refused(client, taishan_official, taishan_enterprise):
