@@ -19,11 +19,13 @@ Units: amounts in 10,000 yuan (万元) like ``Statistic``; ratios and growth rat
 from __future__ import annotations
 
 import datetime as dt
+import operator as op
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models.core import period_end
 from .models.dynamics import CriterionKind, Figure, Operator
@@ -77,14 +79,32 @@ def fmt(value: Decimal | int | None) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
+class Text:
+    """A message translated only when shown (pre-checking thousands of enterprises must not pay
+    for translating every explanation)."""
+
+    __slots__ = ("msg", "params")
+
+    def __init__(self, msg: str, params: dict | None = None):
+        self.msg, self.params = msg, params
+
+    def __str__(self):
+        text = _(self.msg)
+        return text % self.params if self.params else text
+
+
 @dataclass(frozen=True)
 class FigureValue:
     value: Decimal | None
-    basis: str = ""
+    basis_text: Text | str = ""
 
     @property
     def known(self) -> bool:
         return self.value is not None
+
+    @property
+    def basis(self) -> str:
+        return str(self.basis_text)
 
 
 @dataclass
@@ -129,8 +149,8 @@ def compute_figures(records: EnterpriseRecords, date: dt.date) -> dict[str, Figu
     )
     annual = {s.year: s for s in stats if s.quarter == 4 and s.year < date.year}
     ref_year = next((y for y in range(date.year - 1, date.year - 1 - MAX_YEARS_BACK, -1) if y in annual), None)
-    unknown_annual = _("no annual statistics (Q4) for %(first)s–%(last)s") % {
-        "first": date.year - MAX_YEARS_BACK, "last": date.year - 1}
+    unknown_annual = Text(gettext_noop("no annual statistics (Q4) for %(first)s–%(last)s"), {
+        "first": date.year - MAX_YEARS_BACK, "last": date.year - 1})
     figures: dict[str, FigureValue] = {}
 
     def annual_value(year, name):
@@ -147,12 +167,12 @@ def compute_figures(records: EnterpriseRecords, date: dt.date) -> dict[str, Figu
             figures[code] = FigureValue(None, unknown_annual)
     else:
         y, y1, y2 = ref_year, ref_year - 1, ref_year - 2
-        label = _("annual statistics %(year)s") % {"year": y}
-        label2 = _("annual statistics %(first)s–%(last)s") % {"first": y1, "last": y}
-        label3 = _("annual statistics %(first)s–%(last)s") % {"first": y2, "last": y}
-        missing = _("missing in the annual statistics %(year)s") % {"year": y}
-        missing2 = _("needs the annual statistics %(first)s–%(last)s") % {"first": y1, "last": y}
-        missing3 = _("needs the annual statistics %(first)s–%(last)s") % {"first": y2, "last": y}
+        label = Text(gettext_noop("annual statistics %(year)s"), {"year": y})
+        label2 = Text(gettext_noop("annual statistics %(first)s–%(last)s"), {"first": y1, "last": y})
+        label3 = Text(gettext_noop("annual statistics %(first)s–%(last)s"), {"first": y2, "last": y})
+        missing = Text(gettext_noop("missing in the annual statistics %(year)s"), {"year": y})
+        missing2 = Text(gettext_noop("needs the annual statistics %(first)s–%(last)s"), {"first": y1, "last": y})
+        missing3 = Text(gettext_noop("needs the annual statistics %(first)s–%(last)s"), {"first": y2, "last": y})
         revenue = annual_value(y, "revenue")
         put(Figure.REVENUE, revenue, label, missing)
         put(Figure.MAIN_BUSINESS_SHARE, _pct(annual_value(y, "main_business_revenue"), revenue), label, missing)
@@ -180,47 +200,47 @@ def compute_figures(records: EnterpriseRecords, date: dt.date) -> dict[str, Figu
         row = next((s for s in stats if getattr(s, name) is not None), None)
         figures[code] = FigureValue(
             Decimal(int(getattr(row, name))) if row is not None else None,
-            _("statistics %(period)s") % {"period": f"{row.year}Q{row.quarter}"} if row is not None
-            else _("not reported in any statistics"),
+            Text(gettext_noop("statistics %(period)s"), {"period": f"{row.year}Q{row.quarter}"}) if row is not None
+            else Text(gettext_noop("not reported in any statistics")),
         )
     row = next((s for s in stats if s.rd_staff is not None and s.employees), None)
     figures[Figure.RD_STAFF_SHARE] = FigureValue(
         _pct(row.rd_staff, row.employees) if row is not None else None,
-        _("statistics %(period)s") % {"period": f"{row.year}Q{row.quarter}"} if row is not None
-        else _("R&D staff or employees not reported"),
+        Text(gettext_noop("statistics %(period)s"), {"period": f"{row.year}Q{row.quarter}"}) if row is not None
+        else Text(gettext_noop("R&D staff or employees not reported")),
     )
 
     ranks = list(records.rd_institution_ranks)
     figures[Figure.RD_INSTITUTION_RANK] = FigureValue(
-        Decimal(max(ranks, default=0)), _("%(n)s R&D institution(s) on record") % {"n": len(ranks)})
+        Decimal(max(ranks, default=0)), Text(gettext_noop("%(n)s R&D institution(s) on record"), {"n": len(ranks)}))
 
     if records.niche_market and records.established_on:
         figures[Figure.NICHE_YEARS] = FigureValue(
             Decimal(_full_years(records.established_on, date)),
-            _("estimated from the establishment date %(date)s") % {"date": records.established_on.isoformat()})
+            Text(gettext_noop("estimated from the establishment date %(date)s"), {"date": records.established_on.isoformat()}))
     else:
-        figures[Figure.NICHE_YEARS] = FigureValue(None, _("niche market or establishment date not recorded"))
+        figures[Figure.NICHE_YEARS] = FigureValue(None, Text(gettext_noop("niche market or establishment date not recorded")))
 
     kinds = set(records.tag_kinds)
     strategic = bool(kinds & {"focus_area", "cluster"})
     figures[Figure.STRATEGIC_INDUSTRY] = FigureValue(
         Decimal(int(strategic)),
-        _("tagged as a plan focus area or strategic cluster") if strategic else _("no focus-area or cluster tag"))
+        Text(gettext_noop("tagged as a plan focus area or strategic cluster")) if strategic else Text(gettext_noop("no focus-area or cluster tag")))
 
     held = set(records.held_tier_codes)
     required = list(records.required_tiers)
     if not required:
-        figures[Figure.LADDER_PREREQUISITE] = FigureValue(Decimal(1), _("no ladder rule in force for this tier"))
+        figures[Figure.LADDER_PREREQUISITE] = FigureValue(Decimal(1), Text(gettext_noop("no ladder rule in force for this tier")))
     else:
         missing_tiers = [name for code, name in required if code not in held]
         names = "、".join(name for _code, name in required)
         figures[Figure.LADDER_PREREQUISITE] = FigureValue(
             Decimal(0 if missing_tiers else 1),
-            (_("holds a valid %(tiers)s title") if not missing_tiers else _("no valid %(tiers)s title"))
-            % {"tiers": names})
+            Text(gettext_noop("holds a valid %(tiers)s title") if not missing_tiers else gettext_noop("no valid %(tiers)s title"),
+                 {"tiers": names}))
 
     for code in EXTERNAL_FIGURES:
-        figures[code] = FigureValue(None, _("not collected by the portal"))
+        figures[code] = FigureValue(None, Text(gettext_noop("not collected by the portal")))
     return figures
 
 
@@ -290,19 +310,15 @@ class CriteriaSpec:
         )
 
 
+_OPERATORS = {Operator.GTE.value: op.ge, Operator.GT.value: op.gt, Operator.LTE.value: op.le,
+              Operator.LT.value: op.lt, Operator.EQ.value: op.eq}
+
+
 def compare(value: Decimal, operator: str, threshold: Decimal) -> bool:
-    value, threshold = Decimal(value), Decimal(threshold)
-    if operator == Operator.GTE:
-        return value >= threshold
-    if operator == Operator.GT:
-        return value > threshold
-    if operator == Operator.LTE:
-        return value <= threshold
-    if operator == Operator.LT:
-        return value < threshold
-    if operator == Operator.EQ:
-        return value == threshold
-    raise ValueError(f"unknown operator {operator!r}")
+    try:
+        return _OPERATORS[operator](value, threshold)
+    except KeyError:
+        raise ValueError(f"unknown operator {operator!r}") from None
 
 
 def _and(values: Iterable[bool | None]) -> bool | None:
@@ -336,12 +352,16 @@ def requirement_text(spec: CriterionSpec) -> str:
     return " 且 ".join(parts) + ((" " + unit) if unit else "")
 
 
-@dataclass
+@dataclass(slots=True)
 class CriterionResult:
     spec: CriterionSpec
     value: Decimal | None
-    basis: str
+    basis_text: Text | str
     met: bool | None
+
+    @property
+    def basis(self) -> str:
+        return str(self.basis_text)
 
     @property
     def status(self) -> str:
@@ -363,7 +383,7 @@ class CriterionResult:
         return str(Figure(self.spec.figure).label)
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemResult:
     dimension: str
     code: str
@@ -469,55 +489,96 @@ class PrecheckResult:
         }
 
 
+_BAND, _THRESHOLD, _CONDITION = CriterionKind.BAND.value, CriterionKind.THRESHOLD.value, CriterionKind.CONDITION.value
+_NOT_COMPUTED = Text(gettext_noop("figure not computed"))
+
+
 def _criterion(spec: CriterionSpec, figures: Mapping[str, FigureValue]) -> CriterionResult:
-    figure = figures.get(spec.figure) or FigureValue(None, _("figure not computed"))
-    if figure.value is None:
+    figure = figures.get(spec.figure)
+    value = figure.value if figure is not None else None
+    if value is None:
         met = None
-    elif spec.kind == CriterionKind.BAND:
-        met = (spec.threshold is None or compare(figure.value, spec.operator, spec.threshold)) and (
-            spec.upper is None or compare(figure.value, spec.upper_operator, spec.upper))
+    elif spec.kind == _BAND:
+        met = (spec.threshold is None or _OPERATORS[spec.operator](value, spec.threshold)) and (
+            spec.upper is None or _OPERATORS[spec.upper_operator](value, spec.upper))
     else:
-        met = compare(figure.value, spec.operator, spec.threshold)
-    return CriterionResult(spec=spec, value=figure.value, basis=figure.basis, met=met)
+        met = _OPERATORS[spec.operator](value, spec.threshold)
+    return CriterionResult(spec, value, figure.basis_text if figure is not None else _NOT_COMPUTED, met)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A criteria set's structure, worked out once and reused for every enterprise."""
+
+    thresholds: tuple[CriterionSpec, ...]
+    groups: tuple[tuple[str, tuple[tuple[str, tuple[int, ...]], ...]], ...]  # group → options → threshold indexes
+    conditions: tuple[CriterionSpec, ...]
+    dimensions: tuple[tuple[DimensionSpec, tuple[tuple[str, str, tuple[CriterionSpec, ...]], ...]], ...]
+
+
+def _plan(spec: CriteriaSpec) -> _Plan:
+    cached = _PLANS.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    thresholds = tuple(c for c in spec.criteria if c.kind == _THRESHOLD)
+    groups: dict[str, dict[str, list[int]]] = {}
+    for index, c in enumerate(thresholds):
+        groups.setdefault(c.group or f"_{c.code}", {}).setdefault(c.option or f"_{c.code}", []).append(index)
+    items: dict[str, dict[str, list[CriterionSpec]]] = {}
+    for c in spec.criteria:
+        if c.kind == _BAND:
+            items.setdefault(c.dimension, {}).setdefault(c.item, []).append(c)
+    plan = _Plan(
+        thresholds=thresholds,
+        groups=tuple((key, tuple((name, tuple(idx)) for name, idx in options.items())) for key, options in groups.items()),
+        conditions=tuple(c for c in spec.criteria if c.kind == _CONDITION),
+        dimensions=tuple(
+            (dim, tuple((code, rows[0].item_name or code, tuple(rows)) for code, rows in items.get(dim.code, {}).items()))
+            for dim in spec.dimensions),
+    )
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[id(spec)] = (spec, plan)
+    return plan
+
+
+_PLANS: dict[int, tuple[CriteriaSpec, _Plan]] = {}
 
 
 def evaluate(figures: Mapping[str, FigureValue], spec: CriteriaSpec, date: dt.date | None = None) -> PrecheckResult:
-    thresholds, conditions, bands = [], [], []
-    for c in spec.criteria:
-        result = _criterion(c, figures)
-        {CriterionKind.THRESHOLD: thresholds, CriterionKind.CONDITION: conditions,
-         CriterionKind.BAND: bands}[c.kind].append(result)
+    plan = _plan(spec)
+    thresholds = [_criterion(c, figures) for c in plan.thresholds]
+    conditions = [_criterion(c, figures) for c in plan.conditions]
 
     # Thresholds: AND over groups; a group is an OR over its options; an option an AND of its rows.
-    groups: dict[str, dict[str, list[CriterionResult]]] = {}
-    for r in thresholds:
-        key = r.spec.group or f"_{r.spec.code}"
-        option = r.spec.option or f"_{r.spec.code}"
-        groups.setdefault(key, {}).setdefault(option, []).append(r)
     group_rows = []
-    for key, options in groups.items():
-        option_status = {name: _and(r.met for r in rows) for name, rows in options.items()}
-        group_rows.append({"code": key, "options": options, "met": _or(option_status.values()),
-                           "alternatives": len(options) > 1})
-    requirements = _and(g["met"] for g in group_rows)
+    for key, options in plan.groups:
+        rows_by_option = {name: [thresholds[i] for i in idx] for name, idx in options}
+        met = _or([_and([r.met for r in rows]) for rows in rows_by_option.values()])
+        group_rows.append({"code": key, "options": rows_by_option, "met": met, "alternatives": len(options) > 1})
+    requirements = _and([g["met"] for g in group_rows])
 
-    direct = _or(r.met for r in conditions) if conditions else False
+    direct = _or([r.met for r in conditions]) if conditions else False
 
     # Score: each item scores its best matching band; an unknown figure widens the item's range.
     dimensions: list[DimensionResult] = []
-    items_by_dim: dict[str, dict[str, list[CriterionResult]]] = {}
-    for r in bands:
-        items_by_dim.setdefault(r.spec.dimension, {}).setdefault(r.spec.item, []).append(r)
     total_min = total_max = ZERO
-    for dim in spec.dimensions:
+    for dim, dim_items in plan.dimensions:
         items = []
-        for code, rows in items_by_dim.get(dim.code, {}).items():
-            low = max((Decimal(r.spec.points) for r in rows if r.met), default=ZERO)
-            high = max([low] + [Decimal(r.spec.points) for r in rows if r.met is None])
-            items.append(ItemResult(dimension=dim.code, code=code, name=rows[0].spec.item_name or code,
-                                    bands=rows, points_min=low, points_max=high))
-        pmin = sum((i.points_min for i in items), ZERO)
-        pmax = sum((i.points_max for i in items), ZERO)
+        pmin = pmax = ZERO
+        for code, name, band_specs in dim_items:
+            rows = [_criterion(c, figures) for c in band_specs]
+            low = high = ZERO
+            for r in rows:
+                if r.met:
+                    if r.spec.points > low:
+                        low = r.spec.points
+                elif r.met is None and r.spec.points > high:
+                    high = r.spec.points
+            high = max(low, high)
+            items.append(ItemResult(dimension=dim.code, code=code, name=name, bands=rows, points_min=low, points_max=high))
+            pmin += low
+            pmax += high
         if dim.min_points is None:
             met = True
         else:

@@ -236,8 +236,8 @@ def load_records(enterprises, *, date: dt.date, target: Tier) -> dict[int, Enter
     ids = [e.pk for e in enterprises]
     required = [(t.code, t.name) for t in required_tiers(target, date)]
     stats = defaultdict(list)
-    for s in Statistic.objects.filter(enterprise_id__in=ids, year__gte=date.year - 4).only(
-            "enterprise_id", "year", "quarter", *Statistic.FIGURE_FIELDS):
+    for s in Statistic.objects.filter(enterprise_id__in=ids, year__gte=date.year - 4).values_list(
+            "enterprise_id", "year", "quarter", *Statistic.FIGURE_FIELDS, named=True):
         stats[s.enterprise_id].append(s)
     ranks = defaultdict(list)
     for enterprise_id, rank in RDInstitution.objects.filter(enterprise_id__in=ids).values_list(
