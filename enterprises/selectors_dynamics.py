@@ -112,14 +112,15 @@ class DataUpdateCheck:
 def _without_update(user, deadline: DataUpdateDeadline, entered_by: dt.date | None):
     """Enterprises holding a valid title on the deadline without the annual statistics (Q4 of the
     data year) entered by ``entered_by`` (None: by now)."""
-    stats = Statistic.objects.filter(enterprise=OuterRef("pk"), year=deadline.data_year, quarter=4)
+    # Not correlated: the set of enterprises that did update, anti-joined once (robust plan on any size).
+    updated = Statistic.objects.filter(year=deadline.data_year, quarter=4)
     if entered_by is not None:
-        stats = stats.filter(created_at__lt=_day_end(entered_by))
+        updated = updated.filter(created_at__lt=_day_end(entered_by))
     titled = Title.objects.filter(title_valid_on(deadline.deadline), enterprise=OuterRef("pk"))
     return (
         _scoped(Enterprise, user)
         .filter(Exists(titled), status=EnterpriseStatus.OPERATING)
-        .exclude(Exists(stats))
+        .exclude(pk__in=updated.values("enterprise_id"))
         .select_related("county")
         .order_by("county__sort_order", "name")
     )

@@ -72,6 +72,9 @@ def main(n: int) -> dict:
     Title.objects.bulk_create(titles, batch_size=2000)
     Statistic.objects.bulk_create(stats, batch_size=2000)
     provincial = Tier.objects.get(code="provincial")
+    if connection.vendor == "postgresql":  # as autovacuum would after a bulk load
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     pool_s, rows = timed(lambda: sel.reserve_pool(None, tier=provincial, date=today, year=2026))
     ref_s, ref_rows = timed(lambda: list(Statistic.objects.filter(year__gte=2022).values(
