@@ -180,6 +180,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=2, minute=30),
     },
 }
+# Dynamic management: expire lapsed titles and refresh the review-calendar alerts at 01:30 each night.
+CELERY_BEAT_SCHEDULE["enterprises-refresh-review-calendar"] = {
+    "task": "enterprises.refresh_review_calendar",
+    "schedule": crontab(hour=1, minute=30),
+}
 REDIS_URL = env.str("REDIS_URL", default="")
 
 CACHES = {

@@ -52,4 +52,20 @@ def make_statistic(enterprise: Enterprise, year: int, quarter: int, **figures) -
     return Statistic.objects.create(enterprise=enterprise, year=year, quarter=quarter, **figures)
 
 
-__all__ = ["PASSWORD", "county", "make_credit_code", "make_enterprise", "make_statistic", "make_title", "make_user"]
+# -- dynamic management (issue 8) ------------------------------------------------------------------
+
+
+def make_annual(enterprise: Enterprise, year: int, **figures) -> Statistic:
+    """The annual statistics of ``year`` (fourth quarter, year-to-date totals)."""
+    return make_statistic(enterprise, year, 4, **figures)
+
+
+def make_rd_institution(enterprise: Enterprise, level_code: str = "municipal-etrc", year: int = 2020):
+    from enterprises.models import RDInstitution, RDInstitutionLevel
+
+    return RDInstitution.objects.create(enterprise=enterprise, level=RDInstitutionLevel.objects.get(code=level_code),
+                                        name=f"{enterprise.name}研发中心", recognised_year=year)
+
+
+__all__ = ["PASSWORD", "county", "make_annual", "make_credit_code", "make_enterprise", "make_rd_institution",
+           "make_statistic", "make_title", "make_user"]

@@ -19,3 +19,23 @@ from .core import (  # noqa: F401
     period_end,
     title_valid_on,
 )
+from .dynamics import (  # noqa: F401,E402
+    RESERVE_TRANSITIONS,
+    AlertKind,
+    ApplicationWindow,
+    CriteriaSet,
+    Criterion,
+    CriterionKind,
+    DataUpdateDeadline,
+    DynamicsAlert,
+    Figure,
+    Operator,
+    ReserveEntry,
+    ReserveStatus,
+    ReviewOutcome,
+    RevocationGround,
+    ScoreDimension,
+    TitleReview,
+    TitleRevocation,
+    in_force_on,
+)

@@ -1,0 +1,25 @@
+"""Celery tasks of dynamic management (thin: they call ``enterprises.dynamics_services``).
+
+Kept apart from ``enterprises/tasks.py`` (the statistics import); Celery discovers this module
+through ``app.autodiscover_tasks(related_name="dynamics_tasks")`` in ``jiangmen_portal/celery.py``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from jiangmen_portal import context
+
+from . import dynamics_services
+
+
+@shared_task(name="enterprises.refresh_review_calendar", acks_late=True, soft_time_limit=600, time_limit=900)
+def refresh_review_calendar(as_of: str | None = None) -> dict:
+    """Nightly: mark lapsed titles expired, then rebuild the review-calendar alerts (idempotent)."""
+    date = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    with context.use(context.ActionContext(source="job")):
+        expired = dynamics_services.titles_mark_lapsed(date=date)
+        alerts = dynamics_services.alerts_refresh(date=date)
+    return {"date": date.isoformat(), "expired": expired, "alerts": alerts}

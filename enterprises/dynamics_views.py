@@ -1,0 +1,375 @@
+"""Pages of dynamic management under ``/enterprises/dynamics/``: the review calendar (到期与复核),
+review and revocation forms, the reserve pool (后备库) with pre-checks, reserve entries and their
+tracking, one enterprise's pre-check, and the criteria sets.
+
+Views stay thin: reads through ``selectors_dynamics`` (scoped by ``for_user``), writes through
+``dynamics_services``. Objects outside the user's county answer 404, roles that may not write 403.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView, View
+
+from accounts.scoping import CHANGE, VIEW, scope_for
+from jiangmen_portal.services import StaleEditError
+from jiangmen_portal.views import ScopedObjectMixin, apply_service_errors
+
+from . import dynamics_services as services
+from . import selectors_dynamics as selectors
+from .dynamics_forms import AdvanceForm, CriterionForm, RecommendForm, ReviewForm, RevocationForm
+from .models import (
+    CriteriaSet,
+    Criterion,
+    DynamicsAlert,
+    Enterprise,
+    ReserveEntry,
+    ReserveStatus,
+    ReviewOutcome,
+    Tier,
+    Title,
+    TitleReview,
+)
+from .precheck import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
+
+LIST_LIMIT = 200
+
+
+def parse_date(request, name: str = "date") -> dt.date:
+    raw = request.GET.get(name)
+    if raw:
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            messages.error(request, _("The date %(value)s is not a valid date (YYYY-MM-DD).") % {"value": raw})
+    return timezone.localdate()
+
+
+def parse_int(request, name: str, default: int, allowed=None) -> int:
+    try:
+        value = int(request.GET.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    if allowed is not None and value not in allowed:
+        return default
+    return value
+
+
+def _limited(qs):
+    """The first ``LIST_LIMIT`` rows and the total (long lists are cut, never paged by query per row)."""
+    rows = list(qs[: LIST_LIMIT + 1])
+    return rows[:LIST_LIMIT], (qs.count() if len(rows) > LIST_LIMIT else len(rows))
+
+
+class CalendarView(ScopedObjectMixin, TemplateView):
+    """到期与复核: expiring titles (90/180 days), pending reviews and outcomes, titles lost, and the
+    enterprises that missed the yearly data-update deadline."""
+
+    template_name = "enterprises/dynamics/calendar.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        self.scoped_queryset(Title)  # 403 for roles without business access
+        user = self.request.user
+        date = parse_date(self.request)
+        window = parse_int(self.request, "window", 90, allowed=selectors.EXPIRY_WINDOWS)
+        expiring, expiring_total = _limited(selectors.expiring_titles(user, date=date, days=window))
+        for title in expiring:
+            title.days_left = (title.valid_until - date).days
+        pending, pending_total = _limited(selectors.pending_reviews(user))
+        outcomes, outcomes_total = _limited(selectors.review_outcomes(user, date=date))
+        lost, lost_total = _limited(selectors.lost_titles(user, date=date))
+        check = selectors.data_update_check(user, date=date)
+        missed, missed_total = _limited(check.missed)
+        refreshed = DynamicsAlert.objects.order_by("-refreshed_at").values_list("refreshed_at", flat=True).first()
+        context.update(
+            date=date, window=window, windows=selectors.EXPIRY_WINDOWS,
+            expiring=expiring, expiring_total=expiring_total,
+            expiring_counts={days: selectors.expiring_titles(user, date=date, days=days).count()
+                             for days in selectors.EXPIRY_WINDOWS},
+            pending=pending, pending_total=pending_total,
+            outcomes=outcomes, outcomes_total=outcomes_total,
+            lost=lost, lost_total=lost_total,
+            check=check, missed=missed, missed_total=missed_total,
+            not_yet_total=check.not_yet.count() if check.upcoming else 0,
+            application_windows=selectors.upcoming_windows(date=date),
+            alerts_refreshed_at=refreshed,
+            can_edit=scope_for(user).may(CHANGE),
+        )
+        return context
+
+
+class TitleActionView(ScopedObjectMixin, FormView):
+    """Base of the review and revocation forms: the title is fetched for CHANGE in the user's scope."""
+
+    template_name = "enterprises/dynamics/title_form.html"
+    scoped_action = CHANGE
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.title = self.scoped_get(
+                Title.objects.model, CHANGE, pk=kwargs["title_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"version": self.title.version}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title=self.title, heading=self.heading(), cancel_url=reverse("enterprises:dynamics_calendar"),
+                       reviews=list(self.title.reviews.order_by("-started_on", "-id")))
+        return context
+
+    def form_valid(self, form):
+        try:
+            self.perform(form.cleaned_data)
+        except StaleEditError as error:
+            form.add_error(None, error.messages[0])
+            return self.form_invalid(form)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(reverse("enterprises:dynamics_calendar"))
+
+
+class ReviewFormView(TitleActionView):
+    form_class = ReviewForm
+
+    def heading(self):
+        return _("Record a review · %(title)s") % {"title": self.title}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        pending = self.title.reviews.filter(outcome=ReviewOutcome.PENDING).first()
+        initial["outcome"] = ReviewOutcome.PASSED if pending else ReviewOutcome.PENDING
+        return initial
+
+    def perform(self, data):
+        services.review_record(
+            actor=self.request.user, title=self.title, outcome=data["outcome"], started_on=data.get("started_on"),
+            decided_on=data.get("decided_on"), document_no=data.get("document_no", ""), note=data.get("note", ""),
+            expected_version=data.get("version"),
+        )
+
+
+class RevokeFormView(TitleActionView):
+    form_class = RevocationForm
+
+    def heading(self):
+        return _("Revoke a title · %(title)s") % {"title": self.title}
+
+    def perform(self, data):
+        services.title_revoke(
+            actor=self.request.user, title=self.title, ground=data["ground"], revoked_on=data["revoked_on"],
+            document_no=data.get("document_no", ""), note=data.get("note", ""), expected_version=data.get("version"),
+        )
+
+
+def _tier_from(request, default_code: str = "provincial") -> Tier:
+    code = request.GET.get("tier") or request.POST.get("tier") or default_code
+    tier = Tier.objects.filter(code=code).first()
+    return tier or Tier.objects.filter(code=default_code).first() or Tier.objects.order_by("rank").first()
+
+
+class ReservePoolView(ScopedObjectMixin, TemplateView):
+    """后备库: candidates for a target rung with their pre-check, and their recommendation."""
+
+    template_name = "enterprises/dynamics/reserve_pool.html"
+    RESULTS = (ELIGIBLE, UNKNOWN, NOT_ELIGIBLE, "all")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        self.scoped_queryset(Enterprise)
+        user = self.request.user
+        date = parse_date(self.request)
+        tier = _tier_from(self.request)
+        year = parse_int(self.request, "year", date.year, allowed=range(date.year - 3, date.year + 2))
+        result = self.request.GET.get("result") or ELIGIBLE
+        if result not in self.RESULTS:
+            result = ELIGIBLE
+        rows = selectors.reserve_pool(user, tier=tier, date=date, year=year)
+        counts = {}
+        if rows is not None:
+            for key in (ELIGIBLE, UNKNOWN, NOT_ELIGIBLE):
+                counts[key] = sum(1 for r in rows if r.result.status == key)
+            counts["all"] = len(rows)
+            if result != "all":
+                rows = [r for r in rows if r.result.status == result]
+        page = Paginator(rows or [], 50).get_page(self.request.GET.get("page"))
+        context.update(
+            date=date, tier=tier, tiers=list(Tier.objects.order_by("rank")), year=year,
+            years=list(range(date.year - 1, date.year + 2)), result=result, counts=counts,
+            results=[(ELIGIBLE, _("Eligible")), (UNKNOWN, _("Undetermined")), (NOT_ELIGIBLE, _("Not eligible")),
+                     ("all", _("All candidates"))],
+            criteria_set=selectors.criteria_set_in_force(tier, date), no_criteria=rows is None,
+            page_obj=page, rows=page.object_list,
+            can_recommend=scope_for(user).may(CHANGE) and year in (date.year, date.year + 1)
+            and date == timezone.localdate(),
+        )
+        return context
+
+
+class ReserveRecommendView(ScopedObjectMixin, View):
+    """POST: recommend an enterprise of the pool for a rung and year."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = RecommendForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("The recommendation could not be read; reload the page and try again."))
+            return redirect("enterprises:dynamics_reserve")
+        enterprise = self.scoped_get(Enterprise, CHANGE, pk=form.cleaned_data["enterprise"])
+        tier = get_object_or_404(Tier, code=form.cleaned_data["tier"])
+        year = form.cleaned_data["year"]
+        back = reverse("enterprises:dynamics_reserve") + f"?tier={tier.code}&year={year}"
+        try:
+            services.reserve_recommend(actor=request.user, enterprise=enterprise, tier=tier, year=year,
+                                       note=form.cleaned_data["note"])
+        except ValidationError as error:
+            messages.error(request, _("%(name)s was not recommended: %(reason)s") % {
+                "name": enterprise.name, "reason": " ".join(error.messages)})
+        else:
+            messages.success(request, _("%(name)s recommended for %(tier)s (%(year)s).") % {
+                "name": enterprise.name, "tier": tier.short_name, "year": year})
+        return redirect(back)
+
+
+class ReserveEntryListView(ScopedObjectMixin, TemplateView):
+    template_name = "enterprises/dynamics/reserve_entries.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        self.scoped_queryset(ReserveEntry)
+        today = timezone.localdate()
+        tier = Tier.objects.filter(code=self.request.GET.get("tier")).first()
+        year = parse_int(self.request, "year", today.year)
+        status = self.request.GET.get("status", "")
+        if status not in ReserveStatus.values:
+            status = ""
+        qs = selectors.reserve_entries(self.request.user, tier=tier, year=year, status=status)
+        page = Paginator(qs, 50).get_page(self.request.GET.get("page"))
+        context.update(tier=tier, tiers=list(Tier.objects.order_by("rank")), year=year,
+                       years=list(range(today.year - 2, today.year + 2)), status=status,
+                       statuses=ReserveStatus.choices, page_obj=page, entries=page.object_list,
+                       can_edit=scope_for(self.request.user).may(CHANGE))
+        return context
+
+
+class ReserveAdvanceView(ScopedObjectMixin, FormView):
+    template_name = "enterprises/dynamics/reserve_advance.html"
+    form_class = AdvanceForm
+    scoped_action = CHANGE
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.entry = self.scoped_get(ReserveEntry, CHANGE, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["entry"] = self.entry
+        return kwargs
+
+    def get_initial(self):
+        return {"on_date": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["entry"] = self.entry
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.reserve_advance(actor=self.request.user, entry=self.entry, status=data["status"],
+                                     on_date=data["on_date"], document_no=data.get("document_no", ""),
+                                     note=data.get("note", ""), expected_version=data.get("version"))
+        except StaleEditError as error:
+            form.add_error(None, error.messages[0])
+            return self.form_invalid(form)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(reverse("enterprises:dynamics_entries") + f"?year={self.entry.year}")
+
+
+class PrecheckView(ScopedObjectMixin, TemplateView):
+    """One enterprise against the criteria of a rung in force on a date, every criterion explained."""
+
+    template_name = "enterprises/dynamics/precheck.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        enterprise = self.scoped_get(Enterprise, VIEW, pk=self.kwargs["enterprise_pk"])
+        date = parse_date(self.request)
+        tier = _tier_from(self.request)
+        result = selectors.precheck_enterprise(enterprise, tier=tier, date=date)
+        context.update(enterprise=enterprise, date=date, tier=tier, tiers=list(Tier.objects.order_by("rank")),
+                       result=result, criteria_set=selectors.criteria_set_in_force(tier, date))
+        return context
+
+
+class CriteriaListView(ScopedObjectMixin, TemplateView):
+    template_name = "enterprises/dynamics/criteria.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not scope_for(self.request.user).read:
+            raise PermissionDenied
+        sets = CriteriaSet.objects.select_related("tier").prefetch_related("dimensions", "criteria__dimension")
+        today = timezone.localdate()
+        context.update(sets=list(sets), today=today,
+                       can_edit=scope_for(self.request.user).city_wide_write)
+        for cs in context["sets"]:
+            cs.in_force_today = cs.effective_from <= today and (cs.effective_to is None or cs.effective_to > today)
+        return context
+
+
+class CriterionEditView(ScopedObjectMixin, FormView):
+    template_name = "enterprises/form.html"
+    form_class = CriterionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            if not scope_for(request.user).city_wide_write:
+                raise PermissionDenied
+            self.criterion = Criterion.objects.select_related("criteria_set").filter(pk=kwargs["pk"]).first()
+            if self.criterion is None:
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.criterion
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(heading=_("Edit criterion · %(name)s") % {"name": self.criterion},
+                       cancel_url=reverse("enterprises:dynamics_criteria"))
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.criterion_save(actor=self.request.user, criterion=form.save(commit=False))
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(reverse("enterprises:dynamics_criteria") + f"#set-{self.criterion.criteria_set.code}")
+
+
+__all__ = ["CalendarView", "CriteriaListView", "CriterionEditView", "PrecheckView", "ReserveAdvanceView",
+           "ReserveEntryListView", "ReservePoolView", "ReserveRecommendView", "ReviewFormView", "RevokeFormView",
+           "TitleReview"]

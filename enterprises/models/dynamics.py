@@ -1,0 +1,563 @@
+"""Dynamic management (动态管理): versioned eligibility criteria, title reviews (复核) and revocations,
+the yearly data-update and application calendar, the reserve pool (后备库) and the alerts a beat
+job refreshes.
+
+Policy is data: criteria sets, their criteria rows and score tables, deadlines and application
+windows are reference rows loaded from ``fixtures/reference/09x_*.yaml`` (natural keys) and editable
+by city users. Reviews, revocations and reserve entries are county-scoped business rows written only
+through ``enterprises.dynamics_services``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import NaturalKeyManager
+from accounts.scoping import ScopedQuerySet
+from jiangmen_portal.models import VersionedModel
+
+from .core import Enterprise, Tier, Title
+
+# --------------------------------------------------------------------------------------------------
+# Choices
+# --------------------------------------------------------------------------------------------------
+
+
+class CriterionKind(models.TextChoices):
+    THRESHOLD = "threshold", _("Threshold (must be met)")
+    CONDITION = "condition", _("Direct condition (any one suffices)")
+    BAND = "band", _("Score table band")
+
+
+class Operator(models.TextChoices):
+    GTE = "gte", "≥"
+    GT = "gt", ">"
+    LTE = "lte", "≤"
+    LT = "lt", "<"
+    EQ = "eq", "="
+
+
+class Figure(models.TextChoices):
+    """The figures a criterion can test. ``enterprises.precheck`` computes each of them from an
+    enterprise's records; a figure the portal does not hold is always *unknown*."""
+
+    REVENUE = "revenue", _("Operating revenue last year (10k yuan)")
+    MAIN_BUSINESS_SHARE = "main_business_share", _("Main business share of revenue (%)")
+    REVENUE_GROWTH = "revenue_growth", _("Revenue growth last year (%)")
+    REVENUE_GROWTH_AVG_2Y = "revenue_growth_avg_2y", _("Average revenue growth over 2 years (%)")
+    PROFIT_MARGIN = "profit_margin", _("Profit margin last year (%)")
+    DEBT_RATIO = "debt_ratio", _("Debt ratio at the end of last year (%)")
+    RD_EXPENSE = "rd_expense", _("R&D expense last year (10k yuan)")
+    RD_RATIO = "rd_ratio", _("R&D expense share of revenue last year (%)")
+    RD_EXPENSE_2Y = "rd_expense_2y", _("R&D expense of the last 2 years together (10k yuan)")
+    RD_EXPENSE_MIN_2Y = "rd_expense_min_2y", _("Lower yearly R&D expense of the last 2 years (10k yuan)")
+    RD_RATIO_MIN_2Y = "rd_ratio_min_2y", _("Lower yearly R&D share of the last 2 years (%)")
+    RD_STAFF_SHARE = "rd_staff_share", _("R&D staff share of employees (%)")
+    CLASS1_IP = "class1_ip", _("Class-I intellectual property (count)")
+    INVENTION_PATENTS = "invention_patents", _("Invention patents (count)")
+    TRADEMARKS = "trademarks", _("Registered trademarks (count)")
+    DIGITAL_LEVEL = "digital_level", _("Digital level (1–4)")
+    FILLS_TECH_GAP = "fills_tech_gap", _("Fills a technology gap or replaces imports (1 yes, 0 no)")
+    RD_INSTITUTION_RANK = "rd_institution_rank", _("Highest R&D institution level (0 none, 1 municipal, 2 provincial, 3 national)")
+    NICHE_YEARS = "niche_years", _("Years in the niche market")
+    STRATEGIC_INDUSTRY = "strategic_industry", _("Main product in a plan focus area or strategic cluster (1 yes, 0 no)")
+    LADDER_PREREQUISITE = "ladder_prerequisite", _("Holds the valid title the ladder rule requires (1 yes, 0 no)")
+    HIGH_TECH_TITLE = "high_tech_title", _("Valid high-tech enterprise or similar title (1 yes, 0 no)")
+    SCIENCE_AWARD_3Y = "science_award_3y", _("National or provincial science award in the last 3 years (1 yes, 0 no)")
+    NEW_EQUITY_3Y = "new_equity_3y", _("New equity financing in the last 3 years (10k yuan)")
+    NEW_EQUITY_2Y = "new_equity_2y", _("New equity financing in the last 2 years (10k yuan)")
+    QUALITY_CERTIFICATION = "quality_certification", _("Quality management certification (1 yes, 0 no)")
+    LOCAL_CHARACTERISTIC = "local_characteristic", _("Provincial characteristic indicators met (1 yes, 0 no)")
+
+
+class ReviewOutcome(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RevocationGround(models.TextChoices):
+    INCIDENT = "incident", _("Major safety, quality or environmental incident")
+    DISHONESTY = "dishonesty", _("Tax evasion or serious dishonesty")
+    FALSE_MATERIALS = "false_materials", _("False application materials")
+    NO_DATA_UPDATE = "no_data_update", _("Failed to update data or report changes")
+    OTHER = "other", _("Other ground")
+
+
+class ReserveStatus(models.TextChoices):
+    RECOMMENDED = "recommended", _("Recommended")
+    APPLIED = "applied", _("Applied")
+    RECOGNISED = "recognised", _("Recognised")
+    NOT_RECOGNISED = "not_recognised", _("Not recognised")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+#: Allowed moves of a reserve entry (recommended → applied → recognised / not recognised).
+RESERVE_TRANSITIONS = {
+    ReserveStatus.RECOMMENDED: {ReserveStatus.APPLIED, ReserveStatus.WITHDRAWN},
+    ReserveStatus.APPLIED: {ReserveStatus.RECOGNISED, ReserveStatus.NOT_RECOGNISED, ReserveStatus.WITHDRAWN},
+    ReserveStatus.RECOGNISED: set(),
+    ReserveStatus.NOT_RECOGNISED: set(),
+    ReserveStatus.WITHDRAWN: set(),
+}
+
+
+class AlertKind(models.TextChoices):
+    EXPIRING = "expiring", _("Title expiring within 180 days")
+    LAPSED = "lapsed", _("Title lapsed without review")
+    REVIEW_PENDING = "review_pending", _("Review pending")
+    MISSED_UPDATE = "missed_update", _("Missed the yearly data-update deadline")
+
+
+# --------------------------------------------------------------------------------------------------
+# Reference data: criteria sets, score dimensions, criteria, calendar
+# --------------------------------------------------------------------------------------------------
+
+
+def in_force_on(date: dt.date, prefix: str = "") -> Q:
+    """Q for rows in force on ``date``: ``effective_from`` ≤ date < ``effective_to`` (open end)."""
+    return Q(**{f"{prefix}effective_from__lte": date}) & (
+        Q(**{f"{prefix}effective_to__isnull": True}) | Q(**{f"{prefix}effective_to__gt": date})
+    )
+
+
+class CriteriaSetQuerySet(models.QuerySet):
+    def in_force(self, date: dt.date):
+        return self.filter(in_force_on(date))
+
+    def for_tier(self, tier, date: dt.date):
+        """The set in force for ``tier`` (instance, id or code) on ``date``, or None."""
+        qs = self.in_force(date).select_related("tier")
+        if isinstance(tier, str):
+            qs = qs.filter(tier__code=tier)
+        else:
+            qs = qs.filter(tier=tier)
+        return qs.order_by("-effective_from").first()
+
+
+class CriteriaSetManager(NaturalKeyManager.from_queryset(CriteriaSetQuerySet)):
+    pass
+
+
+class CriteriaSet(models.Model):
+    """The recognition criteria of one tier under one set of measures, in force for a period.
+
+    A set has threshold rows (all must be met; rows sharing a *group* are alternatives), direct
+    conditions (any one met suffices on its own) and a score table (bands per item, items per
+    dimension) with a minimum total score."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    tier = models.ForeignKey(Tier, verbose_name=_("tier"), on_delete=models.PROTECT, related_name="criteria_sets")
+    name = models.CharField(_("name"), max_length=200)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(
+        _("effective to"), null=True, blank=True,
+        help_text=_("First day the set is no longer in force; empty while it is in force."),
+    )
+    source_document = models.CharField(_("source document"), max_length=300)
+    min_score = models.DecimalField(
+        _("minimum score"), max_digits=6, decimal_places=2, null=True, blank=True,
+        help_text=_("Empty: the set has no score requirement."),
+    )
+    verified = models.BooleanField(
+        _("verified"), default=False, help_text=_("Thresholds checked against the published document."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = CriteriaSetManager()
+
+    class Meta:
+        verbose_name = _("criteria set")
+        verbose_name_plural = _("criteria sets")
+        ordering = ["tier__rank", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "effective_from"], name="unique_criteria_set_start"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gt=models.F("effective_from")),
+                name="criteria_set_period_order",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    def clean(self):
+        super().clean()
+        if self.tier_id and self.effective_from:
+            overlapping = CriteriaSet.objects.filter(tier_id=self.tier_id).exclude(pk=self.pk).filter(
+                Q(effective_to__isnull=True) | Q(effective_to__gt=self.effective_from)
+            )
+            if self.effective_to:
+                overlapping = overlapping.filter(effective_from__lt=self.effective_to)
+            clash = overlapping.first()
+            if clash is not None:
+                raise ValidationError({"effective_from": _(
+                    "The period overlaps the criteria set %(other)s of the same tier.") % {"other": clash.name}})
+
+
+class ChildOfSetManager(models.Manager):
+    def get_by_natural_key(self, set_code, code):
+        return self.get(criteria_set__code=set_code, code=code)
+
+
+class ScoreDimension(models.Model):
+    """A dimension of a 100-point score table (创新能力, 成长性, 专业化 …) with its maximum and the
+    minimum an enterprise must reach in it (if any)."""
+
+    criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("criteria set"), on_delete=models.CASCADE,
+                                     related_name="dimensions")
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    max_points = models.DecimalField(_("maximum points"), max_digits=6, decimal_places=2)
+    min_points = models.DecimalField(_("minimum points"), max_digits=6, decimal_places=2, null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    objects = ChildOfSetManager()
+
+    class Meta:
+        verbose_name = _("score dimension")
+        verbose_name_plural = _("score dimensions")
+        ordering = ["criteria_set", "sort_order", "code"]
+        constraints = [models.UniqueConstraint(fields=["criteria_set", "code"], name="unique_score_dimension")]
+
+    def __str__(self):
+        return f"{self.criteria_set} · {self.name}"
+
+    def natural_key(self):
+        return (self.criteria_set.code, self.code)
+
+    natural_key.dependencies = ["enterprises.criteriaset"]
+
+
+class Criterion(models.Model):
+    """One row of a criteria set.
+
+    * threshold: ``figure operator threshold`` must hold. Thresholds with the same ``group`` are
+      alternatives (any one *option* of the group suffices); thresholds with the same ``group`` and
+      ``option`` must hold together.
+    * condition: a direct condition (``figure operator threshold``); any one met makes the
+      enterprise eligible regardless of the rest.
+    * band: a band of a score table item: ``points`` when the figure lies between ``threshold``
+      (``operator``: ≥ or >) and ``upper`` (``upper_operator``: < or ≤); an item scores the highest
+      band it matches (bands of one item may test different figures), 0 when none matches.
+    """
+
+    criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("criteria set"), on_delete=models.CASCADE,
+                                     related_name="criteria")
+    code = models.SlugField(_("code"), max_length=60)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=CriterionKind.choices)
+    figure = models.CharField(_("figure"), max_length=40, choices=Figure.choices)
+    operator = models.CharField(_("operator"), max_length=4, choices=Operator.choices, default=Operator.GTE)
+    threshold = models.DecimalField(_("threshold"), max_digits=16, decimal_places=4, null=True, blank=True,
+                                    help_text=_("For a band: its lower bound; empty means no lower bound."))
+    upper = models.DecimalField(_("upper bound"), max_digits=16, decimal_places=4, null=True, blank=True)
+    upper_operator = models.CharField(_("upper operator"), max_length=4, choices=Operator.choices, default=Operator.LT)
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2, null=True, blank=True)
+    dimension = models.ForeignKey(ScoreDimension, verbose_name=_("score dimension"), null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="bands")
+    item = models.SlugField(_("score item"), max_length=40, blank=True)
+    item_name = models.CharField(_("score item name"), max_length=100, blank=True)
+    group = models.SlugField(_("alternatives group"), max_length=40, blank=True)
+    option = models.SlugField(_("option within the group"), max_length=40, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ChildOfSetManager()
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["criteria_set", "sort_order", "code"]
+        constraints = [models.UniqueConstraint(fields=["criteria_set", "code"], name="unique_criterion_code")]
+
+    def __str__(self):
+        return f"{self.criteria_set.code} · {self.name}"
+
+    def natural_key(self):
+        return (self.criteria_set.code, self.code)
+
+    natural_key.dependencies = ["enterprises.criteriaset", "enterprises.scoredimension"]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.kind == CriterionKind.BAND:
+            if self.points is None:
+                errors["points"] = _("A score band needs its points.")
+            if self.dimension_id is None:
+                errors["dimension"] = _("A score band belongs to a score dimension.")
+            elif self.criteria_set_id and self.dimension.criteria_set_id != self.criteria_set_id:
+                errors["dimension"] = _("The dimension belongs to another criteria set.")
+            if not self.item:
+                errors["item"] = _("A score band belongs to a score item.")
+            if self.operator not in (Operator.GTE, Operator.GT):
+                errors["operator"] = _("The lower bound of a band uses ≥ or >.")
+            if self.upper_operator not in (Operator.LT, Operator.LTE):
+                errors["upper_operator"] = _("The upper bound of a band uses < or ≤.")
+            if self.threshold is None and self.upper is None:
+                errors["threshold"] = _("A band needs a lower or an upper bound.")
+        elif self.threshold is None:
+            errors["threshold"] = _("A threshold or condition needs its threshold value.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class DataUpdateDeadlineManager(models.Manager):
+    def get_by_natural_key(self, year):
+        return self.get(year=year)
+
+
+class DataUpdateDeadline(models.Model):
+    """The date by which titled enterprises must update their yearly data (figures of the previous
+    year); missing it costs review eligibility."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True,
+                                            validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    deadline = models.DateField(_("deadline"))
+    source_document = models.CharField(_("source document"), max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = DataUpdateDeadlineManager()
+
+    class Meta:
+        verbose_name = _("data-update deadline")
+        verbose_name_plural = _("data-update deadlines")
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"{self.year}: {self.deadline:%Y-%m-%d}"
+
+    def natural_key(self):
+        return (self.year,)
+
+    @property
+    def data_year(self) -> int:
+        """The year whose figures are due."""
+        return self.year - 1
+
+
+class ApplicationWindowManager(models.Manager):
+    def get_by_natural_key(self, tier_code, year):
+        return self.get(tier__code=tier_code, year=year)
+
+
+class ApplicationWindow(models.Model):
+    """When applications for a tier are taken in a year (varies each year)."""
+
+    tier = models.ForeignKey(Tier, verbose_name=_("tier"), on_delete=models.PROTECT, related_name="windows")
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    source_document = models.CharField(_("source document"), max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ApplicationWindowManager()
+
+    class Meta:
+        verbose_name = _("application window")
+        verbose_name_plural = _("application windows")
+        ordering = ["year", "opens_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "year"], name="unique_application_window"),
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="window_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.tier}: {self.opens_on:%m-%d}–{self.closes_on:%m-%d}"
+
+    def natural_key(self):
+        return (self.tier.code, self.year)
+
+    natural_key.dependencies = ["enterprises.tier"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Business rows: reviews, revocations, reserve entries, alerts
+# --------------------------------------------------------------------------------------------------
+
+
+class TitleReview(VersionedModel):
+    """A review (复核) of a title. While pending the title stays valid (status under review); passed
+    extends it by the tier's validity; failed ends it."""
+
+    scope_county_field = "title__enterprise__county"
+
+    title = models.ForeignKey(Title, verbose_name=_("title"), on_delete=models.CASCADE, related_name="reviews")
+    started_on = models.DateField(_("review started on"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=ReviewOutcome.choices,
+                               default=ReviewOutcome.PENDING, db_index=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    previous_valid_until = models.DateField(_("valid until before the review"), null=True, blank=True)
+    new_valid_until = models.DateField(_("valid until after the review"), null=True, blank=True)
+    document_no = models.CharField(_("document number"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("title review")
+        verbose_name_plural = _("title reviews")
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["title"], condition=Q(outcome="pending"), name="one_pending_review_per_title"),
+            models.CheckConstraint(condition=Q(outcome="pending") | Q(decided_on__isnull=False),
+                                   name="decided_review_has_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} · {self.get_outcome_display()}"
+
+    def clean(self):
+        super().clean()
+        today = timezone.localdate()
+        errors = {}
+        if self.started_on and self.started_on > today:
+            errors["started_on"] = _("The start date cannot be in the future.")
+        if self.outcome != ReviewOutcome.PENDING and not self.decided_on:
+            errors["decided_on"] = _("A decided review needs the date of the decision.")
+        if self.decided_on:
+            if self.decided_on > today:
+                errors["decided_on"] = _("The decision date cannot be in the future.")
+            elif self.started_on and self.decided_on < self.started_on:
+                errors["decided_on"] = _("The decision date cannot be before the review started.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class TitleRevocation(VersionedModel):
+    """The revocation of a title, with its ground."""
+
+    scope_county_field = "title__enterprise__county"
+
+    title = models.OneToOneField(Title, verbose_name=_("title"), on_delete=models.CASCADE, related_name="revocation")
+    ground = models.CharField(_("ground"), max_length=24, choices=RevocationGround.choices)
+    revoked_on = models.DateField(_("revoked on"))
+    document_no = models.CharField(_("document number"), max_length=100, blank=True)
+    note = models.CharField(_("details"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("title revocation")
+        verbose_name_plural = _("title revocations")
+        ordering = ["-revoked_on"]
+
+    def __str__(self):
+        return f"{self.title} · {self.get_ground_display()}"
+
+    def clean(self):
+        super().clean()
+        if self.revoked_on and self.revoked_on > timezone.localdate():
+            raise ValidationError({"revoked_on": _("The revocation date cannot be in the future.")})
+        if self.revoked_on and self.title_id and self.revoked_on < self.title.recognised_on:
+            raise ValidationError({"revoked_on": _("The revocation date cannot be before the recognition date.")})
+
+
+class ReserveEntry(VersionedModel):
+    """An enterprise of the reserve pool recommended for a tier in a year's batch, tracked through
+    application to recognition."""
+
+    scope_county_field = "enterprise__county"
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
+                                   related_name="reserve_entries")
+    target_tier = models.ForeignKey(Tier, verbose_name=_("target tier"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("batch year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    status = models.CharField(_("status"), max_length=16, choices=ReserveStatus.choices,
+                              default=ReserveStatus.RECOMMENDED, db_index=True)
+    recommended_on = models.DateField(_("recommended on"))
+    applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    precheck_status = models.CharField(_("pre-check result at recommendation"), max_length=16, blank=True)
+    precheck_score = models.DecimalField(_("pre-check score at recommendation (lowest)"), max_digits=6,
+                                         decimal_places=2, null=True, blank=True)
+    precheck_score_max = models.DecimalField(_("pre-check score at recommendation (highest)"), max_digits=6,
+                                             decimal_places=2, null=True, blank=True,
+                                             help_text=_("Higher than the lowest while some figures are unknown."))
+    criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("criteria set used"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    title = models.ForeignKey(Title, verbose_name=_("title granted"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reserve pool entry")
+        verbose_name_plural = _("reserve pool entries")
+        ordering = ["-year", "target_tier__rank", "enterprise__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "target_tier", "year"], name="unique_reserve_entry"),
+        ]
+        indexes = [models.Index(fields=["target_tier", "year", "status"])]
+
+    def __str__(self):
+        return f"{self.enterprise} → {self.target_tier} ({self.year})"
+
+    @property
+    def precheck_score_display(self) -> str:
+        from ..precheck import fmt
+
+        if self.precheck_score is None:
+            return ""
+        if self.precheck_score_max is None or self.precheck_score_max == self.precheck_score:
+            return fmt(self.precheck_score)
+        return f"{fmt(self.precheck_score)}–{fmt(self.precheck_score_max)}"
+
+    def clean(self):
+        super().clean()
+        today = timezone.localdate()
+        errors = {}
+        for name in ("recommended_on", "applied_on", "decided_on"):
+            value = getattr(self, name)
+            if value and value > today:
+                errors[name] = _("The date cannot be in the future.")
+        if self.applied_on and self.recommended_on and self.applied_on < self.recommended_on:
+            errors["applied_on"] = _("The application date cannot be before the recommendation.")
+        if self.decided_on and self.applied_on and self.decided_on < self.applied_on:
+            errors["decided_on"] = _("The decision date cannot be before the application.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class DynamicsAlert(models.Model):
+    """An alert of the review calendar, rebuilt by the nightly job (derived data, not edited)."""
+
+    scope_county_field = "enterprise__county"
+
+    kind = models.CharField(_("kind"), max_length=16, choices=AlertKind.choices, db_index=True)
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
+                                   related_name="+")
+    title = models.ForeignKey(Title, verbose_name=_("title"), null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="+")
+    due_on = models.DateField(_("due on"))
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dynamic-management alert")
+        verbose_name_plural = _("dynamic-management alerts")
+        ordering = ["due_on"]
+        indexes = [models.Index(fields=["kind", "due_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.enterprise_id} · {self.due_on:%Y-%m-%d}"
+
+
+__all__ = [
+    "AlertKind", "ApplicationWindow", "CriteriaSet", "Criterion", "CriterionKind", "DataUpdateDeadline",
+    "DynamicsAlert", "Figure", "Operator", "RESERVE_TRANSITIONS", "ReserveEntry", "ReserveStatus",
+    "ReviewOutcome", "RevocationGround", "ScoreDimension", "TitleReview", "TitleRevocation", "in_force_on",
+]

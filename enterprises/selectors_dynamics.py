@@ -1,0 +1,324 @@
+"""Reads for dynamic management: the review calendar, the yearly data-update check, the reserve
+pool with pre-checks, and the counts the dashboards use.
+
+Every read goes through ``Model.objects.for_user(user, VIEW)``; functions documented as taking
+``user_or_none`` read every county when given ``None`` (system jobs, indicator recompute). No query
+per row: pre-checks of a whole pool load their records in a fixed number of queries.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from accounts.models import Place
+from accounts.scoping import VIEW
+
+from .choices import EnterpriseStatus, TitleStatus
+from .models import (
+    ApplicationWindow,
+    CriteriaSet,
+    Criterion,
+    DataUpdateDeadline,
+    Enterprise,
+    LadderRule,
+    RDInstitution,
+    ReserveEntry,
+    ReserveStatus,
+    ReviewOutcome,
+    Statistic,
+    Tier,
+    Title,
+    TitleReview,
+    in_force_on,
+    title_valid_on,
+)
+from .precheck import CriteriaSpec, EnterpriseRecords, PrecheckResult, precheck
+
+EXPIRY_WINDOWS = (90, 180)
+
+
+def _scoped(model, user_or_none):
+    return model.objects.all() if user_or_none is None else model.objects.for_user(user_or_none, VIEW)
+
+
+# --------------------------------------------------------------------------------------------------
+# Review calendar
+# --------------------------------------------------------------------------------------------------
+
+
+def expiring_titles(user, *, date: dt.date, days: int):
+    """Titles (not under review, not ended) whose validity ends within ``days`` days of ``date``,
+    both ends included: a title valid until ``date`` expires today; one valid until ``date + days``
+    is inside the window."""
+    return (
+        _scoped(Title, user)
+        .filter(status=TitleStatus.VALID, ended_on__isnull=True, recognised_on__lte=date,
+                valid_until__gte=date, valid_until__lte=date + dt.timedelta(days=days))
+        .select_related("enterprise__county", "tier")
+        .order_by("valid_until", "enterprise__name")
+    )
+
+
+def pending_reviews(user):
+    return (
+        _scoped(TitleReview, user).filter(outcome=ReviewOutcome.PENDING)
+        .select_related("title__enterprise__county", "title__tier")
+        .order_by("started_on", "id")
+    )
+
+
+def review_outcomes(user, *, date: dt.date, days: int = 365):
+    return (
+        _scoped(TitleReview, user)
+        .filter(decided_on__gt=date - dt.timedelta(days=days), decided_on__lte=date)
+        .exclude(outcome=ReviewOutcome.PENDING)
+        .select_related("title__enterprise__county", "title__tier")
+        .order_by("-decided_on", "-id")
+    )
+
+
+def lost_titles(user, *, date: dt.date, days: int = 365):
+    """Titles that stopped being valid in the ``days`` days up to ``date``: ended (failed review,
+    revocation) or lapsed at the end of their validity without a pending review."""
+    since = date - dt.timedelta(days=days)
+    ended = Q(ended_on__gt=since, ended_on__lte=date)
+    lapsed = Q(ended_on__isnull=True, valid_until__gte=since, valid_until__lt=date) & ~Q(status=TitleStatus.UNDER_REVIEW)
+    return (
+        _scoped(Title, user).filter(ended | lapsed)
+        .select_related("enterprise__county", "tier", "revocation")
+        .order_by("-valid_until", "enterprise__name")
+    )
+
+
+def _day_end(date: dt.date) -> dt.datetime:
+    """The first instant after ``date`` in the portal's time zone."""
+    return dt.datetime.combine(date + dt.timedelta(days=1), dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+@dataclass
+class DataUpdateCheck:
+    deadline: DataUpdateDeadline | None  # the latest deadline that has passed
+    missed: object  # queryset of enterprises
+    upcoming: DataUpdateDeadline | None
+    not_yet: object  # queryset of enterprises still to update before ``upcoming``
+
+
+def _without_update(user, deadline: DataUpdateDeadline, entered_by: dt.date | None):
+    """Enterprises holding a valid title on the deadline without the annual statistics (Q4 of the
+    data year) entered by ``entered_by`` (None: by now)."""
+    # Not correlated: the set of enterprises that did update, anti-joined once (robust plan on any size).
+    updated = Statistic.objects.filter(year=deadline.data_year, quarter=4)
+    if entered_by is not None:
+        updated = updated.filter(created_at__lt=_day_end(entered_by))
+    titled = Title.objects.filter(title_valid_on(deadline.deadline), enterprise=OuterRef("pk"))
+    return (
+        _scoped(Enterprise, user)
+        .filter(Exists(titled), status=EnterpriseStatus.OPERATING)
+        .exclude(pk__in=updated.values("enterprise_id"))
+        .select_related("county")
+        .order_by("county__sort_order", "name")
+    )
+
+
+def data_update_check(user, *, date: dt.date) -> DataUpdateCheck:
+    """Missed: the latest deadline before ``date`` passed without the previous year's annual
+    statistics entered on or before it. Not yet: the next deadline (from ``date``) and who still
+    lacks the figures."""
+    passed = DataUpdateDeadline.objects.filter(deadline__lt=date).order_by("-deadline").first()
+    upcoming = DataUpdateDeadline.objects.filter(deadline__gte=date).order_by("deadline").first()
+    none = Enterprise.objects.none()
+    return DataUpdateCheck(
+        deadline=passed,
+        missed=_without_update(user, passed, passed.deadline) if passed else none,
+        upcoming=upcoming,
+        not_yet=_without_update(user, upcoming, None) if upcoming else none,
+    )
+
+
+def upcoming_windows(*, date: dt.date, limit: int = 6):
+    return ApplicationWindow.objects.filter(closes_on__gte=date).select_related("tier").order_by("opens_on")[:limit]
+
+
+# --------------------------------------------------------------------------------------------------
+# Dashboard counts
+# --------------------------------------------------------------------------------------------------
+
+
+def expiring_counts(user_or_none, year: int) -> dict[str, dict[str, int]]:
+    """Titles whose validity ends in ``year`` and that have not ended early, per county and tier:
+    ``{county_code: {tier_code: n, ..., "total": n}}``. Every county in scope is present (zeros
+    included). ``user_or_none=None`` counts every county."""
+    rows = (
+        _scoped(Title, user_or_none)
+        .filter(valid_until__year=year)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=dt.date(year, 12, 31)))
+        .values("enterprise__county__code", "tier__code").annotate(n=Count("id")).order_by()
+    )
+    result = {code: {"total": 0} for code in _county_codes(user_or_none)}
+    for row in rows:
+        counts = result.setdefault(row["enterprise__county__code"], {"total": 0})
+        counts[row["tier__code"]] = row["n"]
+        counts["total"] += row["n"]
+    return result
+
+
+def _county_codes(user_or_none) -> list[str]:
+    counties = Place.objects.filter(level="county")
+    if user_or_none is not None:
+        county_id = user_or_none.scope.county_id
+        if not user_or_none.scope.read:
+            return []
+        if county_id is not None:
+            counties = counties.filter(pk=county_id)
+    return list(counties.values_list("code", flat=True))
+
+
+def reserve_pool_counts(user_or_none, *, date: dt.date | None = None, year: int | None = None
+                        ) -> dict[str, dict[str, dict[str, int]]]:
+    """Reserve pool size per county and target tier:
+    ``{county_code: {tier_code: {"eligible": n, "unknown": n, "recommended": n}}}`` where eligible /
+    unknown count candidates whose pre-check (criteria in force on ``date``) is met / undetermined,
+    and recommended counts reserve entries of ``year`` still in play (recommended or applied).
+    Tiers without a criteria set in force are left out of eligible/unknown."""
+    date = date or timezone.localdate()
+    year = year or date.year
+    result = {code: {} for code in _county_codes(user_or_none)}
+    for tier in Tier.objects.order_by("rank"):
+        rows = reserve_pool(user_or_none, tier=tier, date=date, year=year)
+        for row in rows or []:
+            cell = result.setdefault(row.enterprise.county.code, {}).setdefault(
+                tier.code, {"eligible": 0, "unknown": 0, "recommended": 0})
+            if row.result.status in ("eligible", "unknown"):
+                cell[row.result.status] += 1
+    entries = (
+        _scoped(ReserveEntry, user_or_none)
+        .filter(year=year, status__in=[ReserveStatus.RECOMMENDED, ReserveStatus.APPLIED])
+        .values("enterprise__county__code", "target_tier__code").annotate(n=Count("id")).order_by()
+    )
+    for row in entries:
+        cell = result.setdefault(row["enterprise__county__code"], {}).setdefault(
+            row["target_tier__code"], {"eligible": 0, "unknown": 0, "recommended": 0})
+        cell["recommended"] = row["n"]
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# Pre-check and reserve pool
+# --------------------------------------------------------------------------------------------------
+
+
+def criteria_set_in_force(tier, date: dt.date) -> CriteriaSet | None:
+    return CriteriaSet.objects.for_tier(tier, date)
+
+
+def criteria_spec(tier, date: dt.date) -> CriteriaSpec | None:
+    """The criteria set in force for ``tier`` on ``date`` as a ``CriteriaSpec`` (3 queries)."""
+    cs = CriteriaSet.objects.in_force(date).filter(tier=tier) if not isinstance(tier, str) else \
+        CriteriaSet.objects.in_force(date).filter(tier__code=tier)
+    cs = cs.select_related("tier").prefetch_related(
+        "dimensions", Prefetch("criteria", queryset=Criterion.objects.select_related("dimension"))
+    ).order_by("-effective_from").first()
+    return CriteriaSpec.from_model(cs) if cs is not None else None
+
+
+def required_tiers(tier: Tier, date: dt.date) -> list[Tier]:
+    """The rungs a ``tier`` title needs (ladder rules in force on ``date``)."""
+    return [r.requires for r in LadderRule.objects.filter(in_force_on(date), tier=tier).select_related("requires")]
+
+
+def load_records(enterprises, *, date: dt.date, target: Tier) -> dict[int, EnterpriseRecords]:
+    """Pre-check records for ``enterprises`` (a list of Enterprise) in five queries."""
+    ids = [e.pk for e in enterprises]
+    required = [(t.code, t.name) for t in required_tiers(target, date)]
+    stats = defaultdict(list)
+    for s in Statistic.objects.filter(enterprise_id__in=ids, year__gte=date.year - 4).values_list(
+            "enterprise_id", "year", "quarter", *Statistic.FIGURE_FIELDS, named=True):
+        stats[s.enterprise_id].append(s)
+    ranks = defaultdict(list)
+    for enterprise_id, rank in RDInstitution.objects.filter(enterprise_id__in=ids).values_list(
+            "enterprise_id", "level__rank"):
+        ranks[enterprise_id].append(rank)
+    held = defaultdict(set)
+    for enterprise_id, code in Title.objects.filter(title_valid_on(date), enterprise_id__in=ids).values_list(
+            "enterprise_id", "tier__code"):
+        held[enterprise_id].add(code)
+    kinds = defaultdict(set)
+    for enterprise_id, kind in Enterprise.tags.through.objects.filter(enterprise_id__in=ids).values_list(
+            "enterprise_id", "tag__kind"):
+        kinds[enterprise_id].add(kind)
+    return {
+        e.pk: EnterpriseRecords(
+            established_on=e.established_on, niche_market=e.niche_market, statistics=stats[e.pk],
+            rd_institution_ranks=ranks[e.pk], held_tier_codes=held[e.pk], tag_kinds=kinds[e.pk],
+            required_tiers=required,
+        )
+        for e in enterprises
+    }
+
+
+def precheck_enterprise(enterprise: Enterprise, *, tier: Tier, date: dt.date) -> PrecheckResult | None:
+    spec = criteria_spec(tier, date)
+    if spec is None:
+        return None
+    records = load_records([enterprise], date=date, target=tier)[enterprise.pk]
+    return precheck(records, spec, date)
+
+
+def candidate_enterprises(user_or_none, *, tier: Tier, date: dt.date):
+    """Operating enterprises in scope that may climb to ``tier``: they hold a valid title of the
+    rung(s) the ladder requires (else of the rung just below) and no valid title of ``tier`` or
+    above. For the lowest rung: enterprises without a valid title of it or above."""
+    qs = _scoped(Enterprise, user_or_none).filter(status=EnterpriseStatus.OPERATING)
+    at_or_above = Title.objects.filter(title_valid_on(date), enterprise=OuterRef("pk"), tier__rank__gte=tier.rank)
+    qs = qs.exclude(Exists(at_or_above))
+    below = required_tiers(tier, date)
+    if not below:
+        lower = Tier.objects.filter(rank__lt=tier.rank).order_by("-rank").first()
+        below = [lower] if lower else []
+    for rung in below:
+        qs = qs.filter(Exists(Title.objects.filter(title_valid_on(date), enterprise=OuterRef("pk"), tier=rung)))
+    return qs.select_related("county")
+
+
+@dataclass
+class PoolRow:
+    enterprise: Enterprise
+    result: PrecheckResult
+    entry: ReserveEntry | None
+
+
+STATUS_ORDER = {"eligible": 0, "unknown": 1, "not_eligible": 2}
+
+
+def reserve_pool(user_or_none, *, tier: Tier, date: dt.date, year: int) -> list[PoolRow] | None:
+    """Every candidate for ``tier`` with its pre-check (criteria in force on ``date``) and its
+    reserve entry for ``year`` if any, best first. None when no criteria set is in force."""
+    spec = criteria_spec(tier, date)
+    if spec is None:
+        return None
+    enterprises = list(candidate_enterprises(user_or_none, tier=tier, date=date).order_by("name"))
+    records = load_records(enterprises, date=date, target=tier)
+    entries = {
+        e.enterprise_id: e
+        for e in ReserveEntry.objects.filter(target_tier=tier, year=year, enterprise_id__in=[x.pk for x in enterprises])
+    }
+    rows = [PoolRow(e, precheck(records[e.pk], spec, date), entries.get(e.pk)) for e in enterprises]
+    rows.sort(key=lambda r: (STATUS_ORDER[r.result.status], -(r.result.score_min or 0), r.enterprise.name))
+    return rows
+
+
+def reserve_entries(user, *, tier: Tier | None = None, year: int | None = None, status: str = ""):
+    qs = _scoped(ReserveEntry, user).select_related("enterprise__county", "target_tier", "title", "criteria_set")
+    if tier is not None:
+        qs = qs.filter(target_tier=tier)
+    if year:
+        qs = qs.filter(year=year)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("target_tier__rank", "status", "enterprise__name")

@@ -1,0 +1,71 @@
+"""A county official works the review calendar and the reserve pool in a real browser."""
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from enterprises.models import ReserveEntry, ReserveStatus, Title
+from tests import factories
+from tests.enterprises.test_dynamics_views import expiring_title, strong_candidate
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_calendar_review_and_reserve_pool(page, login, taishan_official, taishan_enterprise, kaiping_enterprise):
+    today = timezone.localdate()
+    title = expiring_title(taishan_enterprise, days=30)
+    other = expiring_title(kaiping_enterprise, days=30)
+    candidate = strong_candidate(name="台山后备测试有限公司")
+    lapsed = factories.make_title(factories.make_enterprise("440781", name="台山过期测试有限公司"), "innovative",
+                                  today - dt.timedelta(days=1200), valid_until=today - dt.timedelta(days=5))
+
+    login("taishan")
+    page.click("nav a[href='/enterprises/dynamics/']")
+    page.wait_for_url("**/enterprises/dynamics/")
+    assert page.locator(f"#expiring tr[data-title='{title.pk}']").count() == 1
+    assert kaiping_enterprise.name not in page.content()
+    assert "台山过期测试有限公司" in page.locator("#lost").inner_text()
+    page.click(f"a[href='?window=180&date={today.isoformat()}']")
+    assert page.locator(f"#expiring tr[data-title='{title.pk}']").count() == 1
+
+    # Record a passed review: valid three more years.
+    page.click(f"#expiring tr[data-title='{title.pk}'] a[href$='/review/']")
+    page.select_option("select[name=outcome]", "passed")
+    page.fill("input[name=decided_on]", today.isoformat())
+    page.fill("input[name=document_no]", "粤工信复核〔2026〕1号")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/enterprises/dynamics/")
+    assert "粤工信复核〔2026〕1号" in page.locator("#outcomes").inner_text()
+    title.refresh_from_db()
+    assert title.valid_until.year == (today + dt.timedelta(days=30)).year + 3
+
+    # Another county's title: not found.
+    response = page.goto(f"/enterprises/dynamics/titles/{other.pk}/review/")
+    assert response.status == 404
+
+    # Reserve pool: the candidate with its pre-check, recommended, then tracked to application.
+    page.goto("/enterprises/")
+    page.click("nav a[href='/enterprises/dynamics/reserve/']")
+    row = page.locator(f"#pool-table tr[data-enterprise='{candidate.pk}']")
+    assert row.count() == 1
+    assert row.locator("[data-status=eligible]").count() == 1
+    row.locator("a[href*='/precheck/']").click()
+    assert page.locator("#precheck-result [data-status=eligible]").count() == 1
+    assert page.locator("tr[data-criterion=ladder] [data-status=met]").count() == 1
+    page.go_back()
+    page.locator(f"#pool-table tr[data-enterprise='{candidate.pk}'] button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    entry = ReserveEntry.objects.get(enterprise=candidate)
+    assert entry.status == ReserveStatus.RECOMMENDED
+    page.click("a[href='/enterprises/dynamics/reserve/entries/']")
+    page.click(f"tr[data-entry='{entry.pk}'] a[href$='/advance/']")
+    page.select_option("select[name=status]", "applied")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/reserve/entries/**")
+    entry.refresh_from_db()
+    assert entry.status == ReserveStatus.APPLIED and entry.applied_on == today
+    assert Title.objects.filter(pk=lapsed.pk).exists()
+
+    # Criteria page lists both generations of sets with their source documents.
+    page.click("a[href='/enterprises/dynamics/criteria/']")
+    assert page.locator("#set-provincial-2022").count() == 1 and page.locator("#set-provincial-2026").count() == 1
