@@ -12,6 +12,7 @@ import datetime as dt
 import random
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from . import dynamics_services, selectors_dynamics
@@ -79,9 +80,13 @@ def _reviews(*, rng: random.Random, today: dt.date) -> tuple[int, int]:
         reviews.append(review)
         changed.append(title)
     revoked_ids = {t.pk for t in changed}
+    # Revoke only an enterprise's highest title, so no higher title loses the rung it was granted on.
+    top_rank = dict(Title.objects.filter(enterprise__is_demo=True).values("enterprise_id")
+                    .annotate(top=Max("tier__rank")).values_list("enterprise_id", "top"))
     pool = [t for t in Title.objects.filter(enterprise__is_demo=True, status=TitleStatus.VALID, ended_on__isnull=True,
-                                            valid_until__gt=today + dt.timedelta(days=200)).order_by("pk")[:400]
-            if t.pk not in revoked_ids]
+                                            valid_until__gt=today + dt.timedelta(days=200))
+            .select_related("tier").order_by("pk")[:400]
+            if t.pk not in revoked_ids and t.tier.rank == top_rank.get(t.enterprise_id)]
     revocations = []
     for title in rng.sample(pool, k=min(4, len(pool))):
         on = max(title.recognised_on, today - dt.timedelta(days=rng.randint(10, 200)))

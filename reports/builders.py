@@ -155,7 +155,7 @@ def build_ladder(wb, scope: ReportScope, data: dict) -> None:
 
 def build_roster(wb, scope: ReportScope, rows: Iterable[dict]) -> int:
     writer = SheetWriter(wb, _("Enterprise roster"), [
-        xlsx.integer(_("No."), 7), Column(_("Current tier"), 22), Column(_("Enterprise"), 34),
+        xlsx.integer(_("No."), 7), Column(_("Current tier"), 22), Column(_("Enterprise name"), 34),
         Column(_("Credit code"), 21), Column(_("County"), 9), Column(_("Industry"), 22),
         Column(_("Niche market"), 22), xlsx.date(_("Established on")), Column(_("Status"), 9),
         xlsx.amount(_("Output value (10k yuan)")), xlsx.amount(_("Revenue (10k yuan)")),
@@ -178,7 +178,7 @@ def build_roster(wb, scope: ReportScope, rows: Iterable[dict]) -> int:
 
 def build_titles(wb, scope: ReportScope, rows: list[dict]) -> None:
     writer = SheetWriter(wb, _("Titles to watch"), [
-        Column(_("Enterprise"), 34), Column(_("Credit code"), 21), Column(_("County"), 9), Column(_("Tier"), 26),
+        Column(_("Enterprise name"), 34), Column(_("Credit code"), 21), Column(_("County"), 9), Column(_("Tier"), 26),
         Column(_("Batch"), 18), xlsx.date(_("Recognised on")), xlsx.date(_("Valid until")),
         xlsx.integer(_("Days left"), 9), Column(_("Status"), 16),
     ])

@@ -66,7 +66,7 @@ def export_titles(*, user, queryset, filters: str, output) -> int:
         statuses = dict(TitleStatus.choices)
         title = _("Titles")
         wb, writer = _start(title, [
-            xlsx.integer(_("No."), 7), Column(_("Enterprise"), 34), Column(_("Credit code"), 21), Column(_("County"), 9),
+            xlsx.integer(_("No."), 7), Column(_("Enterprise name"), 34), Column(_("Credit code"), 21), Column(_("County"), 9),
             Column(_("Tier"), 26), Column(_("Batch"), 18), xlsx.date(_("Recognised on")), xlsx.date(_("Valid until")),
             Column(_("Status"), 10), xlsx.date(_("Ended on")), Column(_("Document number"), 20),
         ], filters)
@@ -91,7 +91,7 @@ def export_statistics(*, user, queryset, filters: str, output) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Statistics")
         meta = Statistic._meta
-        columns = [xlsx.integer(_("No."), 7), Column(_("Enterprise"), 34), Column(_("Credit code"), 21),
+        columns = [xlsx.integer(_("No."), 7), Column(_("Enterprise name"), 34), Column(_("Credit code"), 21),
                    Column(_("County"), 9), Column(_("Period"), 9)]
         columns += [xlsx.amount(str(meta.get_field(f).verbose_name), 14) for f in STATISTIC_AMOUNTS]
         columns += [xlsx.integer(str(meta.get_field(f).verbose_name), 10) for f in STATISTIC_COUNTS]

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import audit
 from accounts.choices import AuditAction, Role
-from enterprises.models import ListingRecord, RDInstitution, RDInstitutionLevel
+from enterprises.models import ListingRecord, RDInstitution, RDInstitutionLevel, ReserveEntry, Tier
 from tests import factories
 
 ANON = "anonymous"
@@ -75,6 +75,7 @@ class Case:
     hides_other: bool = False     # the page lists rows of several counties
     data: dict = field(default_factory=dict)
     user_kwargs: Callable | None = None  # kwargs built for the requesting principal (own jobs)
+    data_fn: Callable | None = None      # POST data built from the world (e.g. which enterprise)
 
 
 ROUTES: dict[str, Case] = {
@@ -114,6 +115,25 @@ ROUTES: dict[str, Case] = {
     "enterprises/<int:pk>/listings/<int:child_pk>/edit/": Case(BUSINESS_WRITE, kwargs=ent("listing"), scoped=True),
     "enterprises/<int:pk>/<str:kind>/<int:child_pk>/delete/": Case(BUSINESS_WRITE, ok=302, method="post",
                                                                    kwargs=ent("title", kind="titles"), scoped=True),
+    # dynamic management (issue 8)
+    "enterprises/dynamics/": Case(BUSINESS_READ),
+    "enterprises/dynamics/titles/<int:title_pk>/review/": Case(
+        BUSINESS_WRITE, kwargs=lambda w, which: {"title_pk": w.child(which, "title").pk}, scoped=True),
+    "enterprises/dynamics/titles/<int:title_pk>/revoke/": Case(
+        BUSINESS_WRITE, kwargs=lambda w, which: {"title_pk": w.child(which, "title").pk}, scoped=True),
+    "enterprises/dynamics/reserve/": Case(BUSINESS_READ),
+    "enterprises/dynamics/reserve/recommend/": Case(
+        BUSINESS_WRITE, ok=302, method="post", scoped=True,
+        data_fn=lambda w, which: {"enterprise": w.enterprise(which).pk, "tier": "provincial", "year": 2026,
+                                  "note": "矩阵测试"}),
+    "enterprises/dynamics/reserve/entries/": Case(BUSINESS_READ),
+    "enterprises/dynamics/reserve/entries/<int:pk>/advance/": Case(
+        BUSINESS_WRITE, kwargs=lambda w, which: {"pk": w.child(which, "reserve").pk}, scoped=True),
+    "enterprises/dynamics/precheck/<int:enterprise_pk>/": Case(
+        BUSINESS_READ, kwargs=lambda w, which: {"enterprise_pk": w.enterprise(which).pk}, scoped=True),
+    "enterprises/dynamics/criteria/": Case(BUSINESS_READ),
+    "enterprises/dynamics/criteria/<int:pk>/edit/": Case(
+        frozenset({CITY}), kwargs=lambda w, which: {"pk": _first_criterion().pk}),
     # reports (a job is visible to its requester only; other requesters' jobs are covered in tests/reports)
     "reports/": Case(BUSINESS_READ),
     "reports/<int:pk>/": Case(BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}),
@@ -134,6 +154,12 @@ ROUTES: dict[str, Case] = {
     # unknown API paths: a JSON 404 for everybody, disclosing nothing
     "api/v1/^.*$": Case(AUTHENTICATED, ok=404, api=True, public=True, path="/api/v1/no-such-endpoint/"),
 }
+
+
+def _first_criterion():
+    from enterprises.models import Criterion
+
+    return Criterion.objects.order_by("pk").first()
 
 
 def _place_kwargs(world, which):
@@ -226,6 +252,8 @@ def world(db):
                                                              recognised_year=2023)
         children[which, "listing"] = ListingRecord.objects.create(enterprise=e, stage="tutoring", venue="szse_main",
                                                                   date=dt.date(2025, 3, 1))
+        children[which, "reserve"] = ReserveEntry.objects.create(
+            enterprise=e, target_tier=Tier.objects.get(code="national"), year=2026, recommended_on=dt.date(2026, 3, 1))
     target = factories.make_user(Role.VIEWER, username="target")
     row = audit.security_event(target, AuditAction.LOGIN)
     return World(enterprises=enterprises, children=children, target_user=target, audit_row=row)
@@ -281,7 +309,8 @@ def test_least_privilege(client, world, route, role, which):
         url = reverse(NAMES[route], kwargs=case.user_kwargs(world, which, user))
     else:
         url = reverse(NAMES[route], kwargs=case.kwargs(world, which) if case.kwargs else None)
-    response = getattr(client, case.method)(url, case.data)
+    data = case.data_fn(world, which) if case.data_fn else case.data
+    response = getattr(client, case.method)(url, data)
     want = expected(case, role, which)
     if want == "login":
         assert response.status_code == 302, (url, response.status_code)
