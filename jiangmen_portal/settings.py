@@ -241,3 +241,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Statistics imports: a job running longer than the task time limit is marked failed.
+CELERY_BEAT_SCHEDULE["enterprises-fail-stale-imports"] = {
+    "task": "enterprises.tasks.fail_stale_statistic_imports",
+    "schedule": 15 * 60,
+}

@@ -50,3 +50,41 @@ def make_title(enterprise: Enterprise, tier_code: str, recognised_on: dt.date, *
 
 def make_statistic(enterprise: Enterprise, year: int, quarter: int, **figures) -> Statistic:
     return Statistic.objects.create(enterprise=enterprise, year=year, quarter=quarter, **figures)
+
+
+def make_statistics_workbook(rows: list[list], *, headers: list[str] | None = None, path=None,
+                             with_template: bool = True) -> bytes:
+    """An .xlsx like the statistics template: ``rows`` under the template's header row (or ``headers``)."""
+    import io
+
+    from openpyxl import Workbook, load_workbook
+
+    from enterprises.imports.columns import COLUMNS, DATA_SHEET, template_header
+    from enterprises.imports.template import build_template
+
+    if with_template and headers is None:
+        wb = load_workbook(io.BytesIO(build_template()))
+        ws = wb[DATA_SHEET]
+    else:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = DATA_SHEET
+        ws.append(headers if headers is not None else [template_header(c) for c in COLUMNS])
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    data = buffer.getvalue()
+    if path is not None:
+        with open(path, "wb") as fh:
+            fh.write(data)
+    return data
+
+
+def statistics_row(enterprise, period: str = "2024Q1", **figures) -> list:
+    """One row in template column order (figures by field name; others empty)."""
+    from enterprises.imports.columns import COLUMNS
+
+    values = {"credit_code": enterprise.credit_code if enterprise is not None else "", "name": getattr(enterprise, "name", ""),
+              "period": period, **figures}
+    return [values.get(c.field) for c in COLUMNS]

@@ -19,3 +19,4 @@ from .core import (  # noqa: F401
     period_end,
     title_valid_on,
 )
+from .imports import ImportState, StatisticImport, StatisticImportChange  # noqa: F401,E402
