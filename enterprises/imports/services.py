@@ -109,6 +109,7 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
     total = max(workbook._sheet.height - workbook.header_row, 1)
     result = check_rows(workbook, user=user, today=timezone.localdate(),
                         progress=_progress(statistic_import, 5, 60, total))
+    notes = workbook.notes
     del workbook
     statistic_import.set_progress(70, _("Comparing with the stored statistics…"))
     timings = {"parse": round(result.parse_seconds, 3), "validate": round(result.validate_seconds, 3)}
@@ -172,7 +173,7 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
         done = _("Checked: %(new)d new, %(changed)d changed, %(unchanged)d unchanged, %(errors)d errors.") % {
             "new": statistic_import.new_count, "changed": statistic_import.changed_count,
             "unchanged": statistic_import.unchanged_count, "errors": statistic_import.error_count}
-    statistic_import.mark_succeeded(done)
+    statistic_import.mark_succeeded(" ".join([done, *notes]))
 
 
 def _run_job(import_id: int, *, commit: bool) -> StatisticImport | None:

@@ -87,7 +87,8 @@ def check_rows(workbook: Workbook, *, user, today: dt.date,
     duplicates: dict[int, list[int]] = {}
     width = max(hc.index for hc in workbook.columns) + 1
     n_fig = len(figure_fields)
-    pending: list[tuple[int, list[str], int, int, int]] = []
+    pending: list[tuple[int, str]] = []
+    periods: set[tuple[int, int]] = set()
 
     started = time.perf_counter()
     parse_time = 0.0
@@ -156,7 +157,8 @@ def check_rows(workbook: Workbook, *, user, today: dt.date,
                     % {"first": first, "period": period_label(year, quarter)})
             else:
                 first_row_of[key3] = row_no
-                pending.append((row_no, figures, enterprise_id, year, quarter))
+                pending.append((row_no, f"{row_no}\t{enterprise_id}\t{year}\t{quarter}\t" + "\t".join(figures)))
+                periods.add((year, quarter))
         t_row = time.perf_counter()
     parse_time += time.perf_counter() - t_row
 
@@ -165,13 +167,8 @@ def check_rows(workbook: Workbook, *, user, today: dt.date,
             "Rows %(rows)s have the same enterprise and period: keep one of them.") % {
             "rows": "、".join(str(r) for r in others)})
     error_rows = result.error_rows
-    lines = result.lines
-    periods = result.periods
-    for row_no, figures, enterprise_id, year, quarter in pending:
-        if row_no in error_rows:
-            continue
-        periods.add((year, quarter))
-        lines.append(f"{row_no}\t{enterprise_id}\t{year}\t{quarter}\t" + "\t".join(figures))
+    result.lines = [line for row_no, line in pending if row_no not in error_rows]
+    del pending
     result.periods = {period_label(y, q) for y, q in sorted(periods)}
     result.errors.sort(key=lambda e: e["row"])
     result.parse_seconds = parse_time
