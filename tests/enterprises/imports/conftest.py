@@ -21,3 +21,17 @@ def db_state():
         AuditLog.objects.filter(object_type="enterprises.statistic").count(),
         StatisticImportChange.objects.count(),
     )
+
+
+@pytest.fixture(autouse=True)
+def _eager_unless_real_worker(request):
+    """Jobs run in-process, even when CELERY_BROKER_URL is set for the real-worker tests."""
+    from jiangmen_portal.celery import app
+
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
