@@ -153,3 +153,53 @@ def parse_bool(value) -> bool:
     if text in _FALSE:
         return False
     raise CellError(_("Write 是 (yes) or 否 (no); found “%(value)s”.") % {"value": text})
+
+
+# -- fast paths: the common cell (a float from calamine, 是/否) without Decimal; anything unusual
+# falls through to the full parser, which also writes the message --------------------------------
+
+
+def _cents_text(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100}.{cents % 100:02d}"
+
+
+def amount_parser(factor: Decimal, *, signed: bool):
+    """A function cell → staging text (``1234.50``) for an amount column in ``factor`` units."""
+    plain = factor == 1
+
+    def parse(value) -> str:
+        if plain and type(value) is float and -1e13 < value < 1e13 and (signed or value >= 0):
+            cents = value * 100
+            whole = round(cents)
+            if abs(cents - whole) <= 1e-7 * (abs(cents) + 1):
+                return _cents_text(whole)
+        return str(parse_amount(value, factor, signed=signed))
+
+    return parse
+
+
+def count_text(value) -> str:
+    if type(value) is float and value.is_integer() and 0 <= value <= MAX_COUNT:
+        return str(int(value))
+    return str(parse_count(value))
+
+
+_LEVELS = {1.0: "1", 2.0: "2", 3.0: "3", 4.0: "4"}
+_BOOL_TEXT = {"是": "1", "否": "0"}
+
+
+def level_text(value) -> str:
+    if type(value) is float:
+        text = _LEVELS.get(value)
+        if text is not None:
+            return text
+    return str(parse_level(value))
+
+
+def bool_text(value) -> str:
+    text = _BOOL_TEXT.get(value) if type(value) is str else None
+    if text is not None:
+        return text
+    return "1" if parse_bool(value) else "0"

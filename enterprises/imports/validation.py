@@ -19,7 +19,16 @@ from enterprises.models import Enterprise, Statistic
 from enterprises.validators import credit_code_problem
 
 from .columns import AMOUNT, AMOUNT_UNITS, BOOL, CODE, COUNT, LEVEL, PERIOD
-from .parsing import CellError, is_empty, parse_amount, parse_bool, parse_count, parse_level, parse_period, period_label
+from .parsing import (
+    CellError,
+    amount_parser,
+    bool_text,
+    count_text,
+    is_empty,
+    level_text,
+    parse_period,
+    period_label,
+)
 from .reader import Workbook
 
 NULL = "\\N"
@@ -72,14 +81,13 @@ def check_rows(workbook: Workbook, *, user, today: dt.date,
         elif kind == AMOUNT:
             factor = AMOUNT_UNITS[hc.unit]
             signed = hc.column.field == "profit"
-            parsers.append((hc.index, hc.title, slot[hc.column.field],
-                            lambda v, f=factor, s=signed: str(parse_amount(v, f, signed=s))))
+            parsers.append((hc.index, hc.title, slot[hc.column.field], amount_parser(factor, signed=signed)))
         elif kind == COUNT:
-            parsers.append((hc.index, hc.title, slot[hc.column.field], lambda v: str(parse_count(v))))
+            parsers.append((hc.index, hc.title, slot[hc.column.field], count_text))
         elif kind == LEVEL:
-            parsers.append((hc.index, hc.title, slot[hc.column.field], lambda v: str(parse_level(v))))
+            parsers.append((hc.index, hc.title, slot[hc.column.field], level_text))
         elif kind == BOOL:
-            parsers.append((hc.index, hc.title, slot[hc.column.field], lambda v: "1" if parse_bool(v) else "0"))
+            parsers.append((hc.index, hc.title, slot[hc.column.field], bool_text))
     titles = {hc.index: hc.title for hc in workbook.columns}
     formula_message = _("The cell holds a formula: copy the column and paste it as values.")
     period_cache: dict[str, tuple[int, int] | str] = {}
@@ -97,7 +105,7 @@ def check_rows(workbook: Workbook, *, user, today: dt.date,
         parse_time += time.perf_counter() - t_row
         if len(values) < width:
             values = list(values) + [""] * (width - len(values))
-        if all(is_empty(v) for v in values):
+        if values.count("") == len(values) or all(is_empty(v) for v in values):
             t_row = time.perf_counter()
             continue
         result.row_count += 1
@@ -108,8 +116,10 @@ def check_rows(workbook: Workbook, *, user, today: dt.date,
             result.add_error(row_no, titles.get(col, _("column %(n)d") % {"n": col + 1}), formula_message)
 
         raw_code = values[code_col.index]
-        code = unicodedata.normalize("NFKC", str(raw_code)).strip().upper() if not is_empty(raw_code) else ""
-        enterprise_id = codes.get(code)
+        enterprise_id = codes.get(raw_code) if type(raw_code) is str else None
+        if enterprise_id is None:
+            code = unicodedata.normalize("NFKC", str(raw_code)).strip().upper() if not is_empty(raw_code) else ""
+            enterprise_id = codes.get(code)
         if enterprise_id is None:
             if not code:
                 result.add_error(row_no, code_col.title, _("The credit code is missing."))
@@ -140,7 +150,7 @@ def check_rows(workbook: Workbook, *, user, today: dt.date,
         figures = [NULL] * n_fig
         for index, title, position, parse in parsers:
             value = values[index]
-            if value == "" or value is None or (isinstance(value, str) and not value.strip()):
+            if value == "" or value is None or (type(value) is str and not value.strip()):
                 continue
             try:
                 figures[position] = parse(value)

@@ -140,6 +140,9 @@ def upsert(import_id: int) -> None:
             f"version = {_STAT}.version + 1, updated_at = excluded.updated_at",
             [now, now],
         )
+        if connection.vendor == "postgresql":
+            # the table may have grown from nothing in this transaction: plan the join on real figures
+            cursor.execute(f"ANALYZE {_STAT}")
         # 3. rows the import created (undo deletes them)
         cursor.execute(
             f"INSERT INTO {_CHANGE} ({change_cols}) SELECT %s, s.id, s.enterprise_id, s.year, s.quarter, %s, "
