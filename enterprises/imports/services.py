@@ -185,6 +185,11 @@ def _run_job(import_id: int, *, commit: bool) -> StatisticImport | None:
     statistic_import = StatisticImport.objects.select_related("uploaded_by").filter(pk=import_id).first()
     if statistic_import is None:
         return None
+    expected = ImportState.CHECKED if commit else ImportState.RECEIVED
+    if statistic_import.status != JobStatus.PENDING or statistic_import.state != expected:
+        logger.warning("statistics import %s: job delivered again or out of turn (%s/%s); ignored",
+                       import_id, statistic_import.state, statistic_import.status)
+        return statistic_import
     try:
         _run(statistic_import, commit=commit)
     except ImportRefused as refused:

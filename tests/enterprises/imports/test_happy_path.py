@@ -136,3 +136,15 @@ def test_same_file_again_is_detected(taishan_official):
     services.statistic_import_check(import_id=first.pk)
     second = services.statistic_import_create(actor=taishan_official, uploaded_file=uploaded(data), enqueue=False)
     assert second.checksum == first.checksum and second.duplicate_of_id == first.pk
+
+
+def test_a_job_delivered_twice_does_nothing_the_second_time(taishan_official):
+    a = make_enterprise("440781")
+    imp = check(taishan_official, [statistics_row(a, "2024Q1", revenue=5)])
+    assert services.statistic_import_check(import_id=imp.pk).state == ImportState.CHECKED
+    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False)
+    services.statistic_import_commit(import_id=imp.pk)
+    before = db_state()
+    again = services.statistic_import_commit(import_id=imp.pk)
+    assert again.state == ImportState.COMMITTED and db_state() == before
+    assert StatisticImportChange.objects.filter(statistic_import=imp).count() == 1
