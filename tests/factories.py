@@ -70,8 +70,9 @@ def make_statistics_workbook(rows: list[list], *, headers: list[str] | None = No
         ws = wb.active
         ws.title = DATA_SHEET
         ws.append(headers if headers is not None else [template_header(c) for c in COLUMNS])
-    for row in rows:
-        ws.append(row)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            ws.cell(row=r, column=c, value=value)
     buffer = io.BytesIO()
     wb.save(buffer)
     data = buffer.getvalue()

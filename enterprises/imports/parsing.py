@@ -99,9 +99,9 @@ def parse_amount(value, factor: Decimal, *, signed: bool) -> Decimal:
     elif number != number.quantize(CENT, rounding=ROUND_HALF_UP):
         raise CellError(_("At most two decimals (10,000 yuan); found %(value)s.") % {"value": value})
     if not signed and number < 0:
-        raise CellError(_("Must be 0 or more; found %(value)s.") % {"value": value})
+        raise CellError(_("Must be 0 or more; found %(value)s.") % {"value": text_of(value)})
     if abs(number) > MAX_AMOUNT:
-        raise CellError(_("%(value)s is too large.") % {"value": value})
+        raise CellError(_("%(value)s is too large.") % {"value": text_of(value)})
     return number.quantize(CENT)
 
 
@@ -124,9 +124,9 @@ def parse_count(value) -> int:
             raise CellError(_("“%(value)s” is not a whole number.") % {"value": value})
         number = int(dec)
     if number < 0:
-        raise CellError(_("Must be 0 or more; found %(value)s.") % {"value": value})
+        raise CellError(_("Must be 0 or more; found %(value)s.") % {"value": text_of(value)})
     if number > MAX_COUNT:
-        raise CellError(_("%(value)s is too large.") % {"value": value})
+        raise CellError(_("%(value)s is too large.") % {"value": text_of(value)})
     return number
 
 

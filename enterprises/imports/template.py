@@ -11,7 +11,19 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .columns import AMOUNT, BOOL, COLUMNS, COUNT, DATA_SHEET, INSTRUCTIONS_SHEET, LEVEL, PERIOD, template_header
+from .columns import (
+    AMOUNT,
+    BOOL,
+    CODE,
+    COLUMNS,
+    COUNT,
+    DATA_SHEET,
+    INSTRUCTIONS_SHEET,
+    LEVEL,
+    PERIOD,
+    TEXT,
+    template_header,
+)
 from .parsing import recent_periods
 
 MAX_VALIDATED_ROW = 200_000
@@ -29,6 +41,11 @@ def build_template(*, example: bool = False) -> bytes:
         cell.font = required_font if column.required else Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[get_column_letter(index)].width = 22 if index <= 3 else 16
+    # codes and periods are text: Excel must not turn an all-digit credit code into a rounded number
+    for index, column in enumerate(COLUMNS, start=1):
+        if column.kind in (CODE, PERIOD, TEXT):
+            for row in range(2, 1002):
+                ws.cell(row=row, column=index).number_format = "@"
     ws.freeze_panes = "B2"
     ws.row_dimensions[1].height = 36
 

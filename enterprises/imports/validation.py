@@ -123,6 +123,10 @@ def check_rows(workbook: Workbook, *, user, today: dt.date,
         if enterprise_id is None:
             if not code:
                 result.add_error(row_no, code_col.title, _("The credit code is missing."))
+            elif type(raw_code) in (float, int):
+                result.add_error(row_no, code_col.title, _(
+                    "The credit code was stored as a number, which loses digits: format the column as text and "
+                    "type the code again."))
             else:
                 problem = credit_code_problem(code)
                 result.add_error(row_no, code_col.title, problem or _(
