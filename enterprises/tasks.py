@@ -23,6 +23,14 @@ def commit_statistic_import(import_id: int) -> None:
 
 
 @shared_task
+def undo_statistic_import(import_id: int) -> None:
+    from .imports.services import statistic_import_undo_job
+
+    with context.use(context.ActionContext(source="job")):
+        statistic_import_undo_job(import_id=import_id)
+
+
+@shared_task
 def fail_stale_statistic_imports() -> int:
     from .imports.services import statistic_imports_fail_stale
 

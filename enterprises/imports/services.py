@@ -6,7 +6,8 @@
 - ``statistic_import_confirm``: the user confirms a checked import (explicitly skipping the rows in
   error, if any); queues the commit job.
 - ``statistic_import_commit`` (job body): check again and write everything in one transaction.
-- ``statistic_import_undo``: a city user puts back every value an import changed.
+- ``statistic_import_undo_request`` / ``statistic_import_undo_job`` / ``statistic_import_undo``: a
+  city user puts back every value an import changed (queued, then one transaction).
 - ``statistic_imports_fail_stale``: an import whose worker died is marked failed.
 """
 from __future__ import annotations
@@ -257,20 +258,75 @@ def statistic_import_undo(*, actor, statistic_import: StatisticImport) -> Statis
         writer.lock_statistics()
         conflicts = writer.undo_conflicts(locked.pk)
         if conflicts:
-            shown = "、".join(str(r) for r in conflicts[:20]) + ("…" if len(conflicts) > 20 else "")
-            raise ValidationError(_(
-                "%(n)d statistics written by this import were changed or deleted afterwards (rows %(rows)s); "
-                "undo the later changes first. Nothing was undone.") % {"n": len(conflicts), "rows": shown})
+            raise ValidationError(_conflict_message(conflicts))
         writer.record_audit(actor, locked.pk, undo=True)
         writer.undo(locked.pk)
         locked.state = ImportState.UNDONE
+        locked.status = JobStatus.SUCCEEDED
         locked.undone_at = timezone.now()
         locked.undone_by = actor
-        locked.save(update_fields=["state", "undone_at", "undone_by"])
+        locked.save(update_fields=["state", "status", "undone_at", "undone_by"])
         audit.record(actor, AuditAction.UNDO, locked, message=_("Statistics import #%(id)d undone") % {"id": locked.pk})
         import_id = locked.pk
         transaction.on_commit(lambda: statistics_changed.send(sender=StatisticImport, import_id=import_id))
     return locked
+
+
+def statistic_import_undo_request(*, actor, statistic_import: StatisticImport, enqueue: bool = True) -> StatisticImport:
+    """Queue the undo of a committed import (a large one takes longer than a web request may)."""
+    if not scope_for(actor).city_wide_write:
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = StatisticImport.objects.select_for_update().get(pk=statistic_import.pk)
+        if locked.state != ImportState.COMMITTED or not locked.is_finished:
+            raise ValidationError(_("Only a committed import can be undone."))
+        conflicts = writer.undo_conflicts(locked.pk)
+        if conflicts:
+            raise ValidationError(_conflict_message(conflicts))
+        locked.status = JobStatus.PENDING
+        locked.progress = 0
+        locked.started_at = timezone.now()
+        locked.finished_at = None
+        locked.undone_by = actor
+        locked.message = _("Waiting to be undone…")
+        locked.save(update_fields=["status", "progress", "started_at", "finished_at", "undone_by", "message"])
+        if enqueue:
+            from ..tasks import undo_statistic_import
+
+            undo_statistic_import.delay_on_commit(locked.pk)
+    return locked
+
+
+def statistic_import_undo_job(*, import_id: int) -> StatisticImport | None:
+    """Job body: undo on behalf of the city user who asked for it."""
+    statistic_import = StatisticImport.objects.select_related("undone_by").filter(pk=import_id).first()
+    if (statistic_import is None or statistic_import.state != ImportState.COMMITTED
+            or statistic_import.status != JobStatus.PENDING or statistic_import.undone_by is None):
+        return statistic_import
+    statistic_import.mark_running()
+    statistic_import.set_progress(10, _("Undoing…"))
+    try:
+        statistic_import_undo(actor=statistic_import.undone_by, statistic_import=statistic_import)
+    except (ValidationError, PermissionDenied) as refused:
+        statistic_import.undone_by = None
+        statistic_import.save(update_fields=["undone_by"])
+        statistic_import.mark_failed(" ".join(getattr(refused, "messages", [])) or _("Not allowed."))
+        return statistic_import
+    except Exception:
+        logger.exception("undo of statistics import %s failed", import_id)
+        statistic_import.undone_by = None
+        statistic_import.save(update_fields=["undone_by"])
+        statistic_import.mark_failed(_("The undo failed and nothing was changed."), traceback.format_exc())
+        raise
+    statistic_import.refresh_from_db()
+    statistic_import.mark_succeeded(_("Undone: every value the import changed is back as it was."))
+    return statistic_import
+
+
+def _conflict_message(conflicts: list[int]) -> str:
+    shown = "、".join(str(r) for r in conflicts[:20]) + ("…" if len(conflicts) > 20 else "")
+    return _("%(n)d statistics written by this import were changed or deleted afterwards (rows %(rows)s); "
+             "undo the later changes first. Nothing was undone.") % {"n": len(conflicts), "rows": shown}
 
 
 def statistic_imports_fail_stale(*, queryset=None) -> int:
@@ -279,11 +335,17 @@ def statistic_imports_fail_stale(*, queryset=None) -> int:
     candidates = (queryset if queryset is not None else StatisticImport.objects.all()).filter(
         Q(status=JobStatus.RUNNING) | Q(status=JobStatus.PENDING))
     failed = 0
-    for statistic_import in candidates.only("id", "status", "state", "created_at", "started_at"):
+    for statistic_import in candidates.only("id", "status", "state", "created_at", "started_at", "undone_by"):
         if statistic_import.is_stale(now):
-            statistic_import.state = ImportState.FAILED
-            statistic_import.save(update_fields=["state"])
-            statistic_import.mark_failed(_("The import job stopped without finishing (its worker was stopped or "
-                                           "timed out); nothing was written. Upload the file again."))
+            if statistic_import.state == ImportState.COMMITTED:  # an undo job died: the import stands
+                statistic_import.undone_by = None
+                statistic_import.save(update_fields=["undone_by"])
+                statistic_import.mark_failed(_("The undo job stopped without finishing (its worker was stopped or "
+                                               "timed out); nothing was changed. Try again."))
+            else:
+                statistic_import.state = ImportState.FAILED
+                statistic_import.save(update_fields=["state"])
+                statistic_import.mark_failed(_("The import job stopped without finishing (its worker was stopped "
+                                               "or timed out); nothing was written. Upload the file again."))
             failed += 1
     return failed

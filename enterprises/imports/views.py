@@ -110,7 +110,8 @@ class ImportDetailView(ScopedObjectMixin, TemplateView):
             errors_page=errors,
             confirm_form=ConfirmForm(),
             may_change=scope.allows(CHANGE, statistic_import.county_id),
-            may_undo=scope.city_wide_write and statistic_import.state == ImportState.COMMITTED,
+            may_undo=(scope.city_wide_write and statistic_import.state == ImportState.COMMITTED
+                      and statistic_import.is_finished),
             states=ImportState,
         )
         return context
@@ -151,10 +152,10 @@ class ImportUndoView(ScopedObjectMixin, View):
             raise PermissionDenied
         statistic_import = self.scoped_get(StatisticImport, CHANGE, pk=pk)
         try:
-            services.statistic_import_undo(actor=request.user, statistic_import=statistic_import)
+            services.statistic_import_undo_request(actor=request.user, statistic_import=statistic_import)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("The import was undone: every value it changed is back as it was."))
+            messages.info(request, _("The undo has started; this page shows when it is done."))
         return redirect(statistic_import.get_absolute_url())

@@ -142,3 +142,40 @@ def test_history_has_no_query_per_row(client, django_assert_max_num_queries, tai
     client.force_login(city_operator)
     with django_assert_max_num_queries(8):
         client.get(reverse("enterprises:import_list"))
+
+
+def test_a_stale_undo_job_leaves_the_import_committed(client, taishan_official, city_operator, taishan_enterprise):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    imp = checked_import(taishan_official, taishan_enterprise)
+    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False,
+                                      enqueue=False)
+    services.statistic_import_commit(import_id=imp.pk)
+    services.statistic_import_undo_request(actor=city_operator, statistic_import=imp, enqueue=False)
+    StatisticImport.objects.filter(pk=imp.pk).update(started_at=timezone.now() - dt.timedelta(days=1))
+    client.force_login(city_operator)
+    status = client.get(reverse("enterprises:import_status", args=[imp.pk])).json()
+    assert status["status"] == "failed" and status["state"] == ImportState.COMMITTED
+    assert Statistic.objects.filter(enterprise=taishan_enterprise).exists()
+    imp.refresh_from_db()
+    assert imp.undone_by is None
+    assert "import-undo-form" in client.get(imp.get_absolute_url()).content.decode()  # may try again
+
+
+def test_undo_request_reports_a_later_edit_at_once(client, taishan_official, city_operator, taishan_enterprise):
+    from enterprises.services import statistic_save
+
+    imp = checked_import(taishan_official, taishan_enterprise)
+    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False,
+                                      enqueue=False)
+    services.statistic_import_commit(import_id=imp.pk)
+    stat = Statistic.objects.get(enterprise=taishan_enterprise)
+    stat.employees = 3
+    statistic_save(actor=taishan_official, statistic=stat)
+    client.force_login(city_operator)
+    response = client.post(reverse("enterprises:import_undo", args=[imp.pk]), follow=True)
+    assert "之后又被修改" in response.content.decode()
+    imp.refresh_from_db()
+    assert imp.state == ImportState.COMMITTED and imp.status == "succeeded"
