@@ -29,6 +29,7 @@ def test_upload_shows_preview_with_counts_and_errors(page, login, taishan_offici
     assert page.is_visible("#id_skip_error_rows")
     assert not Statistic.objects.exists()
 
+    assert page.is_disabled("#import-confirm-form button[type=submit]")
     page.check("#id_skip_error_rows")
     page.click("#import-confirm-form button[type=submit]")
     page.wait_for_selector("text=已写入")
