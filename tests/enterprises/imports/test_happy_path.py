@@ -29,9 +29,6 @@ def test_check_counts_then_commit_writes_and_undo_restores(taishan_official, cit
         statistics_row(b, "2024年第一季度", revenue=50, employees=5),  # unchanged
         statistics_row(c, "2024-Q1", revenue=8, profit=-3.5, digital_level=3, university_cooperation="是"),  # new
     ]
-    received = []
-    statistics_changed.connect(lambda sender, import_id, **kw: received.append(import_id), weak=False,
-                               dispatch_uid="test-import-signal")
     before = db_state()
     imp = check(taishan_official, rows)
     assert imp.state == ImportState.CHECKED, imp.errors
@@ -53,8 +50,6 @@ def test_check_counts_then_commit_writes_and_undo_restores(taishan_official, cit
     assert [(log.action, log.object_id) for log in logs] == [("update", str(sa.pk)), ("create", str(sc.pk))]
     assert logs[0].before["revenue"] == "100.00" and logs[0].after["revenue"] == "1234.50"
     assert AuditLog.objects.filter(action="import", object_id=str(imp.pk)).exists()
-    # the signal is sent on commit; inside the test transaction on_commit callbacks do not run
-    statistics_changed.disconnect(dispatch_uid="test-import-signal")
 
     with pytest.raises(PermissionDenied):
         services.statistic_import_undo(actor=taishan_official, statistic_import=imp)
@@ -148,3 +143,28 @@ def test_a_job_delivered_twice_does_nothing_the_second_time(taishan_official):
     again = services.statistic_import_commit(import_id=imp.pk)
     assert again.state == ImportState.COMMITTED and db_state() == before
     assert StatisticImportChange.objects.filter(statistic_import=imp).count() == 1
+
+
+def test_statistics_changed_is_sent_after_commit_with_the_import_id(taishan_official, city_operator,
+                                                                    django_capture_on_commit_callbacks):
+    a = make_enterprise("440781")
+    imp = check(taishan_official, [statistics_row(a, "2024Q1", revenue=5)])
+    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False)
+    received = []
+
+    def receiver(sender, import_id, **kwargs):
+        received.append((sender, import_id, Statistic.objects.filter(enterprise=a).exists()))
+
+    statistics_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.statistic_import_commit(import_id=imp.pk)
+        assert received == []  # nothing before the commit
+        for callback in callbacks:
+            callback()
+        assert received == [(type(imp), imp.pk, True)]
+        with django_capture_on_commit_callbacks(execute=True):
+            services.statistic_import_undo(actor=city_operator, statistic_import=imp)
+        assert received[-1] == (type(imp), imp.pk, False)
+    finally:
+        statistics_changed.disconnect(receiver)
