@@ -38,12 +38,17 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def _staging_qualified() -> str:
+    """The temp table by its schema, so that a DROP can never reach a real table of that name."""
+    return f"{'pg_temp' if connection.vendor == 'postgresql' else 'temp'}.{STAGING}"
+
+
 def create_staging() -> None:
     fields = [Statistic._meta.get_field(name) for name in FIGURES]
     cols = ", ".join(f"{_q(f.column)} {f.db_type(connection).replace(' unsigned', '')}" for f in fields)
     suffix = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        cursor.execute(f"DROP TABLE IF EXISTS {_staging_qualified()}")
         cursor.execute(
             f"CREATE TEMP TABLE {STAGING} (row_no integer NOT NULL, enterprise_id bigint NOT NULL, "
             f"year smallint NOT NULL, quarter smallint NOT NULL, statistic_id bigint NULL, kind smallint NULL, "
@@ -53,7 +58,7 @@ def create_staging() -> None:
 
 def drop_staging() -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        cursor.execute(f"DROP TABLE IF EXISTS {_staging_qualified()}")
 
 
 def load_staging(lines: list[str]) -> None:
