@@ -41,3 +41,15 @@ def test_a_credit_code_typed_as_a_number_is_explained(taishan_official):
                                            uploaded_file=uploaded(make_statistics_workbook([row], with_template=False)))
     imp = services.statistic_import_check(import_id=imp.pk)
     assert imp.errors[0]["column"] == "统一社会信用代码" and "文本" in imp.errors[0]["message"]
+
+
+def test_undo_records_hold_every_statistic_figure():
+    from enterprises.models import Statistic, StatisticImportChange
+    from enterprises.models.core import Statistic as CoreStatistic
+
+    names = {f.name for f in StatisticImportChange._meta.fields}
+    assert Statistic is CoreStatistic
+    assert {f"before_{name}" for name in Statistic.FIGURE_FIELDS} <= names
+    for name in Statistic.FIGURE_FIELDS:
+        assert (StatisticImportChange._meta.get_field(f"before_{name}").get_internal_type()
+                == Statistic._meta.get_field(name).get_internal_type())
