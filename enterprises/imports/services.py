@@ -165,21 +165,20 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
                 fields["state"] = ImportState.CHECKED
         finally:
             writer.drop_staging()
+        counts = {"new": fields["new_count"], "changed": fields["changed_count"],
+                  "unchanged": fields["unchanged_count"], "errors": fields["error_count"]}
+        if commit:
+            done = _("Written: %(new)d new, %(changed)d changed, %(unchanged)d unchanged.") % counts
+        else:
+            done = _("Checked: %(new)d new, %(changed)d changed, %(unchanged)d unchanged, %(errors)d errors.") % counts
         timings["write"] = round(time.perf_counter() - t_write, 3)
         timings["total"] = round(time.perf_counter() - started, 3)
-        fields["timings"] = timings
+        # the job's end is recorded with the data: a worker lost after this commit leaves no doubt
+        fields.update(timings=timings, status=JobStatus.SUCCEEDED, progress=100, finished_at=timezone.now(),
+                      message=" ".join([done, *notes]))
         StatisticImport.objects.filter(pk=statistic_import.pk).update(**fields)
     for name, value in fields.items():
         setattr(statistic_import, name, value)
-    if commit:
-        done = _("Written: %(new)d new, %(changed)d changed, %(unchanged)d unchanged.") % {
-            "new": statistic_import.new_count, "changed": statistic_import.changed_count,
-            "unchanged": statistic_import.unchanged_count}
-    else:
-        done = _("Checked: %(new)d new, %(changed)d changed, %(unchanged)d unchanged, %(errors)d errors.") % {
-            "new": statistic_import.new_count, "changed": statistic_import.changed_count,
-            "unchanged": statistic_import.unchanged_count, "errors": statistic_import.error_count}
-    statistic_import.mark_succeeded(" ".join([done, *notes]))
 
 
 def _run_job(import_id: int, *, commit: bool) -> StatisticImport | None:
