@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import dynamics_views, views
+from .imports import views as import_views
 
 app_name = "enterprises"
 
@@ -8,6 +9,13 @@ urlpatterns = [
     path("", views.EnterpriseListView.as_view(), name="list"),
     path("new/", views.EnterpriseCreateView.as_view(), name="create"),
     path("ladder/", views.LadderView.as_view(), name="ladder"),
+    path("imports/", import_views.ImportListView.as_view(), name="import_list"),
+    path("imports/template/", import_views.ImportTemplateView.as_view(), name="import_template"),
+    path("imports/upload/", import_views.ImportUploadView.as_view(), name="import_upload"),
+    path("imports/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
+    path("imports/<int:pk>/status/", import_views.ImportStatusView.as_view(), name="import_status"),
+    path("imports/<int:pk>/confirm/", import_views.ImportConfirmView.as_view(), name="import_confirm"),
+    path("imports/<int:pk>/undo/", import_views.ImportUndoView.as_view(), name="import_undo"),
     path("<int:pk>/", views.EnterpriseDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.EnterpriseUpdateView.as_view(), name="update"),
     path("<int:pk>/titles/new/", views.TitleFormView.as_view(), name="title_create"),

@@ -315,3 +315,8 @@ CELERY_BEAT_SCHEDULE["reports-files-cleanup"] = {
     "task": "reports.report_files_cleanup",
     "schedule": timedelta(hours=6),
 }
+# Statistics imports: a job running longer than the task time limit is marked failed.
+CELERY_BEAT_SCHEDULE["enterprises-fail-stale-imports"] = {
+    "task": "enterprises.tasks.fail_stale_statistic_imports",
+    "schedule": 15 * 60,
+}

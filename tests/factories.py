@@ -66,6 +66,44 @@ def make_rd_institution(enterprise: Enterprise, level_code: str = "municipal-etr
     return RDInstitution.objects.create(enterprise=enterprise, level=RDInstitutionLevel.objects.get(code=level_code),
                                         name=f"{enterprise.name}研发中心", recognised_year=year)
 
+def make_statistics_workbook(rows: list[list], *, headers: list[str] | None = None, path=None,
+                             with_template: bool = True) -> bytes:
+    """An .xlsx like the statistics template: ``rows`` under the template's header row (or ``headers``)."""
+    import io
+
+    from openpyxl import Workbook, load_workbook
+
+    from enterprises.imports.columns import COLUMNS, DATA_SHEET, template_header
+    from enterprises.imports.template import build_template
+
+    if with_template and headers is None:
+        wb = load_workbook(io.BytesIO(build_template()))
+        ws = wb[DATA_SHEET]
+    else:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = DATA_SHEET
+        ws.append(headers if headers is not None else [template_header(c) for c in COLUMNS])
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            ws.cell(row=r, column=c, value=value)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    data = buffer.getvalue()
+    if path is not None:
+        with open(path, "wb") as fh:
+            fh.write(data)
+    return data
+
+
+def statistics_row(enterprise, period: str = "2024Q1", **figures) -> list:
+    """One row in template column order (figures by field name; others empty)."""
+    from enterprises.imports.columns import COLUMNS
+
+    values = {"credit_code": enterprise.credit_code if enterprise is not None else "", "name": getattr(enterprise, "name", ""),
+              "period": period, **figures}
+    return [values.get(c.field) for c in COLUMNS]
+
 
 __all__ = ["PASSWORD", "county", "make_annual", "make_credit_code", "make_enterprise", "make_rd_institution",
-           "make_statistic", "make_title", "make_user"]
+           "make_statistic", "make_statistics_workbook", "make_title", "make_user", "statistics_row"]

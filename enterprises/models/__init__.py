@@ -39,3 +39,4 @@ from .dynamics import (  # noqa: F401,E402
     TitleRevocation,
     in_force_on,
 )
+from .imports import ImportState, StatisticImport, StatisticImportChange  # noqa: F401,E402

@@ -1,0 +1,1 @@
+"""Quarterly statistics import from Excel: template, reader, row checks, writer, services."""

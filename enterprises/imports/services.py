@@ -1,0 +1,350 @@
+"""Statistics import services (HackSoft style: keyword-only ``<entity>_<action>``).
+
+- ``statistic_import_create``: store an uploaded file as an import row and queue the check job.
+- ``statistic_import_check`` (job body): read and validate, compare with the database, write
+  nothing; the import becomes *checked* with its counts and every error, or *rejected*.
+- ``statistic_import_confirm``: the user confirms a checked import (explicitly skipping the rows in
+  error, if any); queues the commit job.
+- ``statistic_import_commit`` (job body): check again and write everything in one transaction.
+- ``statistic_import_undo_request`` / ``statistic_import_undo_job`` / ``statistic_import_undo``: a
+  city user puts back every value an import changed (queued, then one transaction).
+- ``statistic_imports_fail_stale``: an import whose worker died is marked failed.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+import traceback
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.choices import AuditAction
+from accounts.scoping import CHANGE, VIEW, require, scope_for
+from jiangmen_portal.models import JobStatus
+
+from ..models import ImportState, StatisticImport
+from ..signals import statistics_changed
+from . import writer
+from .reader import FileProblem, open_workbook
+from .validation import check_rows
+
+logger = logging.getLogger(__name__)
+
+
+class ImportRefused(Exception):
+    """The commit job found a reason not to write (message in Chinese)."""
+
+
+def _sha256(uploaded_file) -> str:
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    return digest.hexdigest()
+
+
+def statistic_import_create(*, actor, uploaded_file, dry_run: bool = False, enqueue: bool = True) -> StatisticImport:
+    """Store the upload and queue the check. Raises ValidationError for a file refused outright."""
+    scope = require(actor, CHANGE)
+    from django.conf import settings
+
+    name = os.path.basename(getattr(uploaded_file, "name", "") or "upload.xlsx")[:255]
+    if uploaded_file.size > settings.PORTAL_MAX_UPLOAD_BYTES:
+        raise ValidationError(_("The file is %(size).1f MB; the limit is %(limit).1f MB.") % {
+            "size": uploaded_file.size / 1024 / 1024, "limit": settings.PORTAL_MAX_UPLOAD_BYTES / 1024 / 1024})
+    if not name.lower().endswith(".xlsx"):
+        raise ValidationError(_("Upload an Excel workbook (.xlsx) made from the template."))
+    checksum = _sha256(uploaded_file)
+    earlier = (
+        StatisticImport.objects.for_user(actor, VIEW)
+        .filter(checksum=checksum, state__in=[ImportState.CHECKED, ImportState.COMMITTED, ImportState.UNDONE])
+        .order_by("-created_at").first()
+    )
+    with transaction.atomic():
+        statistic_import = StatisticImport(
+            uploaded_by=actor, county_id=scope.county_id, file_name=name, file_size=uploaded_file.size,
+            checksum=checksum, duplicate_of=earlier, dry_run=dry_run,
+        )
+        statistic_import.file.save(f"{uuid.uuid4().hex}.xlsx", uploaded_file, save=False)
+        statistic_import.save()
+        if enqueue:
+            from ..tasks import check_statistic_import
+
+            check_statistic_import.delay_on_commit(statistic_import.pk)
+    return statistic_import
+
+
+def _progress(statistic_import: StatisticImport, start: int, span: int, total: int):
+    message = _("Reading and checking rows…")
+
+    def report(done: int) -> None:
+        statistic_import.set_progress(start + int(span * min(done, total) / max(total, 1)), message)
+
+    return report
+
+
+def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
+    """Check (and, with ``commit``, write) one import. File problems leave it *rejected*."""
+    user = statistic_import.uploaded_by
+    started = time.perf_counter()
+    statistic_import.mark_running()
+    statistic_import.set_progress(2, _("Opening the workbook…"))
+    path = statistic_import.file.path
+    t_open = time.perf_counter()
+    try:
+        workbook = open_workbook(path, os.path.getsize(path))
+    except FileProblem as problem:
+        statistic_import.state = ImportState.REJECTED
+        statistic_import.errors = [{"row": 0, "column": "", "message": problem.message}]
+        statistic_import.error_count = 1
+        statistic_import.save(update_fields=["state", "errors", "error_count"])
+        statistic_import.mark_succeeded(problem.message)
+        return
+    total = max(workbook._sheet.height - workbook.header_row, 1)
+    t_check = time.perf_counter()
+    result = check_rows(workbook, user=user, today=timezone.localdate(),
+                        progress=_progress(statistic_import, 5, 60, total))
+    notes = workbook.notes
+    del workbook
+    statistic_import.set_progress(70, _("Comparing with the stored statistics…"))
+    opened = t_check - t_open  # calamine reads the whole sheet here
+    timings = {"parse": round(opened + result.parse_seconds, 3), "validate": round(result.validate_seconds, 3)}
+    t_write = time.perf_counter()
+    fields = {
+        "row_count": result.row_count,
+        "error_count": len(result.errors),
+        "error_row_count": len(result.error_rows),
+        "errors": result.errors,
+        "periods": sorted(result.periods),
+    }
+    scope = scope_for(user)
+    with transaction.atomic():
+        if commit:
+            if result.errors and not statistic_import.skip_error_rows:
+                raise ImportRefused(_("The file now has %(n)d errors, so nothing was written: check it again.")
+                                    % {"n": len(result.errors)})
+            require(user, CHANGE, county_id=scope.county_id)
+            writer.lock_statistics()
+        writer.create_staging()
+        try:
+            writer.load_staging(result.lines)
+            del result
+            if scope.county_id is not None and writer.staged_outside_county(scope.county_id):
+                raise ImportRefused(_("Some enterprises moved to another county while the file was checked; "
+                                      "nothing was written. Upload the file again."))
+            counts = writer.classify()
+            fields.update(new_count=counts[writer.NEW], changed_count=counts[writer.CHANGED],
+                          unchanged_count=counts[writer.UNCHANGED])
+            if commit:
+                statistic_import.set_progress(80, _("Writing…"))
+                writer.upsert(statistic_import.pk)
+                statistic_import.set_progress(90, _("Recording the audit trail…"))
+                t_audit = time.perf_counter()
+                written = writer.record_audit(user, statistic_import.pk)
+                timings["audit"] = round(time.perf_counter() - t_audit, 3)
+                fields.update(state=ImportState.COMMITTED, committed_at=timezone.now())
+                for name, value in fields.items():
+                    setattr(statistic_import, name, value)
+                audit.record(user, AuditAction.IMPORT, statistic_import, after={
+                    "file_name": statistic_import.file_name, "checksum": statistic_import.checksum,
+                    "new": fields["new_count"], "changed": fields["changed_count"],
+                    "unchanged": fields["unchanged_count"], "errors": fields["error_count"],
+                    "periods": fields["periods"], "audit_entries": written,
+                }, message=_("Statistics import #%(id)d committed") % {"id": statistic_import.pk})
+                import_id = statistic_import.pk
+                transaction.on_commit(lambda: statistics_changed.send(sender=StatisticImport, import_id=import_id))
+            else:
+                fields["state"] = ImportState.CHECKED
+        finally:
+            writer.drop_staging()
+        counts = {"new": fields["new_count"], "changed": fields["changed_count"],
+                  "unchanged": fields["unchanged_count"], "errors": fields["error_count"]}
+        if commit:
+            done = _("Written: %(new)d new, %(changed)d changed, %(unchanged)d unchanged.") % counts
+        else:
+            done = _("Checked: %(new)d new, %(changed)d changed, %(unchanged)d unchanged, %(errors)d errors.") % counts
+        timings["write"] = round(time.perf_counter() - t_write, 3)
+        timings["total"] = round(time.perf_counter() - started, 3)
+        # the job's end is recorded with the data: a worker lost after this commit leaves no doubt
+        fields.update(timings=timings, status=JobStatus.SUCCEEDED, progress=100, finished_at=timezone.now(),
+                      message=" ".join([done, *notes]))
+        StatisticImport.objects.filter(pk=statistic_import.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(statistic_import, name, value)
+
+
+def _run_job(import_id: int, *, commit: bool) -> StatisticImport | None:
+    statistic_import = StatisticImport.objects.select_related("uploaded_by").filter(pk=import_id).first()
+    if statistic_import is None:
+        return None
+    expected = ImportState.CHECKED if commit else ImportState.RECEIVED
+    if statistic_import.status != JobStatus.PENDING or statistic_import.state != expected:
+        logger.warning("statistics import %s: job delivered again or out of turn (%s/%s); ignored",
+                       import_id, statistic_import.state, statistic_import.status)
+        return statistic_import
+    try:
+        _run(statistic_import, commit=commit)
+    except ImportRefused as refused:
+        statistic_import.state = ImportState.FAILED
+        statistic_import.save(update_fields=["state"])
+        statistic_import.mark_failed(str(refused))
+    except Exception as exc:  # noqa: BLE001 - the job records any failure on its row, then re-raises
+        logger.exception("statistics import %s failed", import_id)
+        statistic_import.state = ImportState.FAILED
+        statistic_import.save(update_fields=["state"])
+        statistic_import.mark_failed(
+            _("The import failed and nothing was written: %(reason)s") % {"reason": exc.__class__.__name__},
+            traceback.format_exc(),
+        )
+        raise
+    return statistic_import
+
+
+def statistic_import_check(*, import_id: int) -> StatisticImport | None:
+    return _run_job(import_id, commit=False)
+
+
+def statistic_import_commit(*, import_id: int) -> StatisticImport | None:
+    return _run_job(import_id, commit=True)
+
+
+def statistic_import_confirm(*, actor, statistic_import: StatisticImport, skip_error_rows: bool,
+                             enqueue: bool = True) -> StatisticImport:
+    """Queue the commit of a checked import. A file with errors is written only when the user
+    explicitly chose to skip the rows in error."""
+    require(actor, CHANGE, statistic_import)
+    with transaction.atomic():
+        locked = StatisticImport.objects.select_for_update().get(pk=statistic_import.pk)
+        if not locked.can_confirm:
+            raise ValidationError(_("This import cannot be confirmed in its current state (%(state)s).")
+                                  % {"state": locked.get_state_display()})
+        if locked.error_count and not skip_error_rows:
+            raise ValidationError(_("The file has %(n)d errors. Fix the file and upload it again, or choose to "
+                                    "skip the rows in error.") % {"n": locked.error_count})
+        if locked.writable_count == 0:
+            raise ValidationError(_("Nothing to write: every valid row is already in the portal unchanged."))
+        locked.skip_error_rows = bool(locked.error_count) and skip_error_rows
+        locked.status = JobStatus.PENDING
+        locked.progress = 0
+        locked.started_at = timezone.now()  # the stale-job clock restarts
+        locked.finished_at = None
+        locked.message = _("Waiting to be written…")
+        locked.save(update_fields=["skip_error_rows", "status", "progress", "started_at", "finished_at", "message"])
+        if enqueue:
+            from ..tasks import commit_statistic_import
+
+            commit_statistic_import.delay_on_commit(locked.pk)
+    return locked
+
+
+def statistic_import_undo(*, actor, statistic_import: StatisticImport) -> StatisticImport:
+    """Put back every value the import changed and delete the statistics it created (city users)."""
+    scope = scope_for(actor)
+    if not scope.city_wide_write:
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = StatisticImport.objects.select_for_update().get(pk=statistic_import.pk)
+        if locked.state != ImportState.COMMITTED:
+            raise ValidationError(_("Only a committed import can be undone."))
+        writer.lock_statistics()
+        conflicts = writer.undo_conflicts(locked.pk)
+        if conflicts:
+            raise ValidationError(_conflict_message(conflicts))
+        writer.record_audit(actor, locked.pk, undo=True)
+        writer.undo(locked.pk)
+        locked.state = ImportState.UNDONE
+        locked.status = JobStatus.SUCCEEDED
+        locked.undone_at = timezone.now()
+        locked.undone_by = actor
+        locked.save(update_fields=["state", "status", "undone_at", "undone_by"])
+        audit.record(actor, AuditAction.UNDO, locked, message=_("Statistics import #%(id)d undone") % {"id": locked.pk})
+        import_id = locked.pk
+        transaction.on_commit(lambda: statistics_changed.send(sender=StatisticImport, import_id=import_id))
+    return locked
+
+
+def statistic_import_undo_request(*, actor, statistic_import: StatisticImport, enqueue: bool = True) -> StatisticImport:
+    """Queue the undo of a committed import (a large one takes longer than a web request may)."""
+    if not scope_for(actor).city_wide_write:
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = StatisticImport.objects.select_for_update().get(pk=statistic_import.pk)
+        if locked.state != ImportState.COMMITTED or not locked.is_finished:
+            raise ValidationError(_("Only a committed import can be undone."))
+        conflicts = writer.undo_conflicts(locked.pk)
+        if conflicts:
+            raise ValidationError(_conflict_message(conflicts))
+        locked.status = JobStatus.PENDING
+        locked.progress = 0
+        locked.started_at = timezone.now()
+        locked.finished_at = None
+        locked.undone_by = actor
+        locked.message = _("Waiting to be undone…")
+        locked.save(update_fields=["status", "progress", "started_at", "finished_at", "undone_by", "message"])
+        if enqueue:
+            from ..tasks import undo_statistic_import
+
+            undo_statistic_import.delay_on_commit(locked.pk)
+    return locked
+
+
+def statistic_import_undo_job(*, import_id: int) -> StatisticImport | None:
+    """Job body: undo on behalf of the city user who asked for it."""
+    statistic_import = StatisticImport.objects.select_related("undone_by").filter(pk=import_id).first()
+    if (statistic_import is None or statistic_import.state != ImportState.COMMITTED
+            or statistic_import.status != JobStatus.PENDING or statistic_import.undone_by is None):
+        return statistic_import
+    statistic_import.mark_running()
+    statistic_import.set_progress(10, _("Undoing…"))
+    try:
+        statistic_import_undo(actor=statistic_import.undone_by, statistic_import=statistic_import)
+    except (ValidationError, PermissionDenied) as refused:
+        statistic_import.undone_by = None
+        statistic_import.save(update_fields=["undone_by"])
+        statistic_import.mark_failed(" ".join(getattr(refused, "messages", [])) or _("Not allowed."))
+        return statistic_import
+    except Exception:
+        logger.exception("undo of statistics import %s failed", import_id)
+        statistic_import.undone_by = None
+        statistic_import.save(update_fields=["undone_by"])
+        statistic_import.mark_failed(_("The undo failed and nothing was changed."), traceback.format_exc())
+        raise
+    statistic_import.refresh_from_db()
+    statistic_import.mark_succeeded(_("Undone: every value the import changed is back as it was."))
+    return statistic_import
+
+
+def _conflict_message(conflicts: list[int]) -> str:
+    shown = "、".join(str(r) for r in conflicts[:20]) + ("…" if len(conflicts) > 20 else "")
+    return _("%(n)d statistics written by this import were changed or deleted afterwards (rows %(rows)s); "
+             "undo the later changes first. Nothing was undone.") % {"n": len(conflicts), "rows": shown}
+
+
+def statistic_imports_fail_stale(*, queryset=None) -> int:
+    """Mark imports whose job has run (or waited) longer than a task may live as failed."""
+    now = timezone.now()
+    candidates = (queryset if queryset is not None else StatisticImport.objects.all()).filter(
+        Q(status=JobStatus.RUNNING) | Q(status=JobStatus.PENDING))
+    failed = 0
+    for statistic_import in candidates.only("id", "status", "state", "created_at", "started_at", "undone_by"):
+        if statistic_import.is_stale(now):
+            if statistic_import.state == ImportState.COMMITTED:  # an undo job died: the import stands
+                statistic_import.undone_by = None
+                statistic_import.save(update_fields=["undone_by"])
+                statistic_import.mark_failed(_("The undo job stopped without finishing (its worker was stopped or "
+                                               "timed out); nothing was changed. Try again."))
+            else:
+                statistic_import.state = ImportState.FAILED
+                statistic_import.save(update_fields=["state"])
+                statistic_import.mark_failed(_("The import job stopped without finishing (its worker was stopped "
+                                               "or timed out); nothing was written. Upload the file again."))
+            failed += 1
+    return failed

@@ -1,0 +1,161 @@
+"""Statistics import pages: template download, upload, progress, preview, confirm, history, undo."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from accounts.scoping import CHANGE, scope_for
+from jiangmen_portal.views import ScopedObjectMixin
+
+from ..models import ImportState, StatisticImport
+from . import services
+from .columns import COLUMNS, template_header
+from .template import build_template
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Statistics workbook (.xlsx)"),
+                           help_text=gettext_lazy("Fill in the template: one row per enterprise and period."),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+
+
+class ConfirmForm(forms.Form):
+    skip_error_rows = forms.BooleanField(
+        label=gettext_lazy("Skip the rows in error and write the others"), required=False,
+        help_text=gettext_lazy("The rows in error stay listed in the import record."))
+
+
+def _fail_if_stale(statistic_import: StatisticImport) -> StatisticImport:
+    if statistic_import.is_stale():
+        services.statistic_imports_fail_stale(queryset=StatisticImport.objects.filter(pk=statistic_import.pk))
+        statistic_import.refresh_from_db()
+    return statistic_import
+
+
+class ImportTemplateView(ScopedObjectMixin, View):
+    scoped_action = CHANGE
+
+    def get(self, request):
+        if not scope_for(request.user).may(CHANGE):
+            raise PermissionDenied
+        response = HttpResponse(build_template(), content_type=XLSX)
+        name = f"statistics-template-{timezone.localdate():%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class ImportListView(ScopedObjectMixin, TemplateView):
+    template_name = "enterprises/imports/import_list.html"
+    paginate_by = 30
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        qs = self.scoped_queryset(StatisticImport).with_related().defer("errors", "timings")
+        page = Paginator(qs, self.paginate_by).get_page(self.request.GET.get("page"))
+        context.update(page_obj=page, imports=page.object_list, can_upload=scope_for(self.request.user).may(CHANGE))
+        return context
+
+
+class ImportUploadView(ScopedObjectMixin, FormView):
+    template_name = "enterprises/imports/import_upload.html"
+    form_class = UploadForm
+    scoped_action = CHANGE
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not scope_for(request.user).may(CHANGE):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        from django.conf import settings
+
+        context.update(columns=[(template_header(c), c.required) for c in COLUMNS],
+                       max_mb=settings.PORTAL_MAX_UPLOAD_BYTES // (1024 * 1024))
+        return context
+
+    def form_valid(self, form):
+        try:
+            statistic_import = services.statistic_import_create(actor=self.request.user,
+                                                                uploaded_file=form.cleaned_data["file"])
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("file", message)
+            return self.form_invalid(form)
+        return redirect(statistic_import.get_absolute_url())
+
+
+class ImportDetailView(ScopedObjectMixin, TemplateView):
+    template_name = "enterprises/imports/import_detail.html"
+    errors_per_page = 200
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        statistic_import = _fail_if_stale(self.scoped_get(StatisticImport, pk=self.kwargs["pk"]))
+        scope = scope_for(self.request.user)
+        errors = Paginator(statistic_import.errors or [], self.errors_per_page).get_page(self.request.GET.get("page"))
+        context.update(
+            imp=statistic_import,
+            errors_page=errors,
+            confirm_form=ConfirmForm(),
+            may_change=scope.allows(CHANGE, statistic_import.county_id),
+            may_undo=(scope.city_wide_write and statistic_import.state == ImportState.COMMITTED
+                      and statistic_import.is_finished),
+            states=ImportState,
+        )
+        return context
+
+
+class ImportStatusView(ScopedObjectMixin, View):
+    """Polled by the progress bar (JSON)."""
+
+    def get(self, request, pk):
+        statistic_import = _fail_if_stale(self.scoped_get(StatisticImport, pk=pk))
+        return JsonResponse({
+            "status": statistic_import.status,
+            "state": statistic_import.state,
+            "progress": statistic_import.progress,
+            "message": statistic_import.message,
+            "finished": statistic_import.is_finished,
+            "url": statistic_import.get_absolute_url(),
+        })
+
+
+class ImportConfirmView(ScopedObjectMixin, View):
+    def post(self, request, pk):
+        statistic_import = self.scoped_get(StatisticImport, CHANGE, pk=pk)
+        form = ConfirmForm(request.POST)
+        form.is_valid()
+        try:
+            services.statistic_import_confirm(actor=request.user, statistic_import=statistic_import,
+                                              skip_error_rows=form.cleaned_data.get("skip_error_rows", False))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect(statistic_import.get_absolute_url())
+
+
+class ImportUndoView(ScopedObjectMixin, View):
+    def post(self, request, pk):
+        if not scope_for(request.user).city_wide_write:
+            raise PermissionDenied
+        statistic_import = self.scoped_get(StatisticImport, CHANGE, pk=pk)
+        try:
+            services.statistic_import_undo_request(actor=request.user, statistic_import=statistic_import)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.info(request, _("The undo has started; this page shows when it is done."))
+        return redirect(statistic_import.get_absolute_url())

@@ -1,0 +1,155 @@
+"""Statistics imports: one row per uploaded workbook (a job), and the values each import changed.
+
+An import goes through two jobs: *check* (read, validate and compare the file with the database,
+write nothing) and *commit* (the same checks again, then one transaction that upserts the rows,
+records the previous values in ``StatisticImportChange`` and the audit trail). ``undo`` puts every
+recorded value back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Place
+from accounts.scoping import ScopedQuerySet
+from jiangmen_portal.models import JobModel, JobStatus
+
+from .core import AMOUNT
+
+
+class ImportState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    CHECKED = "checked", _("Checked, awaiting confirmation")
+    REJECTED = "rejected", _("Rejected (file cannot be read)")
+    COMMITTED = "committed", _("Committed")
+    UNDONE = "undone", _("Undone")
+    DISCARDED = "discarded", _("Discarded")
+    FAILED = "failed", _("Failed")
+
+
+class StatisticImportQuerySet(ScopedQuerySet):
+    def with_related(self):
+        return self.select_related("uploaded_by", "county", "undone_by", "duplicate_of")
+
+
+class StatisticImport(JobModel):
+    """An uploaded statistics workbook and what became of it.
+
+    ``county`` is the uploader's county (empty for a city-wide upload): a county official sees her
+    county's imports, city users see all of them.
+    """
+
+    scope_county_field = "county"
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
+                                    on_delete=models.PROTECT, related_name="statistic_imports")
+    county = models.ForeignKey(Place, verbose_name=_("county scope"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="statistic_imports",
+                               help_text=_("Empty: the whole city."))
+    file = models.FileField(_("file"), upload_to="imports/statistics/%Y/%m/", max_length=300)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveBigIntegerField(_("file size (bytes)"), default=0)
+    checksum = models.CharField(_("SHA-256 checksum"), max_length=64, db_index=True)
+    duplicate_of = models.ForeignKey("self", verbose_name=_("same file as"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(_("state"), max_length=16, choices=ImportState.choices,
+                             default=ImportState.RECEIVED, db_index=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    skip_error_rows = models.BooleanField(_("rows in error skipped"), default=False)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    new_count = models.PositiveIntegerField(_("new"), default=0)
+    changed_count = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    error_row_count = models.PositiveIntegerField(_("rows in error"), default=0)
+    periods = models.JSONField(_("periods"), default=list, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True,
+                              help_text=_("One entry per problem: row number, column name and message."))
+    timings = models.JSONField(_("timings (seconds)"), default=dict, blank=True)
+    committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("undone by"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+
+    objects = StatisticImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("statistics import")
+        verbose_name_plural = _("statistics imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["county", "created_at"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.file_name}"
+
+    def get_absolute_url(self):
+        return reverse("enterprises:import_detail", args=[self.pk])
+
+    @property
+    def period_labels(self) -> str:
+        return "、".join(self.periods or [])
+
+    @property
+    def can_confirm(self) -> bool:
+        return self.state == ImportState.CHECKED and self.status == JobStatus.SUCCEEDED and not self.dry_run
+
+    @property
+    def writable_count(self) -> int:
+        return self.new_count + self.changed_count
+
+    def is_stale(self, now: dt.datetime | None = None) -> bool:
+        """Running (or queued) longer than a task may live: its worker is gone."""
+        if self.is_finished:
+            return False
+        limit = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+        since = self.started_at or self.created_at
+        return (now or timezone.now()) - since > limit
+
+
+class StatisticImportChange(models.Model):
+    """The values one committed import replaced in one statistic, so that it can be undone.
+
+    ``created``: the import created the statistic (undo deletes it). Otherwise ``before_*`` hold
+    every figure as it was; ``version_after`` is the statistic's version the import left, so that an
+    undo can see a later edit.
+    """
+
+    statistic_import = models.ForeignKey(StatisticImport, verbose_name=_("import"), on_delete=models.CASCADE,
+                                         related_name="changes")
+    statistic_id = models.BigIntegerField(_("statistic id"), db_index=True)
+    enterprise_id = models.BigIntegerField(_("enterprise id"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    created = models.BooleanField(_("created by the import"), default=False)
+    row_no = models.PositiveIntegerField(_("row number"), default=0)
+    version_after = models.PositiveIntegerField(_("version after the import"), default=1)
+    before_output_value = models.DecimalField(_("output value before"), **AMOUNT)
+    before_revenue = models.DecimalField(_("revenue before"), **AMOUNT)
+    before_main_business_revenue = models.DecimalField(_("main business revenue before"), **AMOUNT)
+    before_profit = models.DecimalField(_("profit before"), **AMOUNT)
+    before_total_assets = models.DecimalField(_("total assets before"), **AMOUNT)
+    before_total_liabilities = models.DecimalField(_("total liabilities before"), **AMOUNT)
+    before_rd_expense = models.DecimalField(_("R&D expense before"), **AMOUNT)
+    before_export_revenue = models.DecimalField(_("export revenue before"), **AMOUNT)
+    before_employees = models.PositiveIntegerField(_("employees before"), null=True, blank=True)
+    before_rd_staff = models.PositiveIntegerField(_("R&D staff before"), null=True, blank=True)
+    before_invention_patents = models.PositiveIntegerField(_("invention patents before"), null=True, blank=True)
+    before_class1_ip = models.PositiveIntegerField(_("class-I IP before"), null=True, blank=True)
+    before_trademarks = models.PositiveIntegerField(_("trademarks before"), null=True, blank=True)
+    before_digital_level = models.PositiveSmallIntegerField(_("digital level before"), null=True, blank=True)
+    before_university_cooperation = models.BooleanField(_("university cooperation before"), null=True, blank=True)
+    before_fills_tech_gap = models.BooleanField(_("fills a technology gap before"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("statistics import change")
+        verbose_name_plural = _("statistics import changes")
+        ordering = ["statistic_import", "row_no"]
+
+    def __str__(self):
+        return f"{self.statistic_import_id}: {self.statistic_id} {self.year}Q{self.quarter}"
+

@@ -1,0 +1,57 @@
+"""A county official uploads a small statistics file in a real browser and sees the preview."""
+import pytest
+
+from enterprises.models import Statistic
+from tests.factories import make_enterprise, make_statistics_workbook, statistics_row
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_upload_shows_preview_with_counts_and_errors(page, login, taishan_official, taishan_enterprise, tmp_path,
+                                                     settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    other = make_enterprise("440781")
+    path = tmp_path / "统计2024Q1.xlsx"
+    make_statistics_workbook([
+        statistics_row(taishan_enterprise, "2024Q1", revenue="1,200", employees=30),
+        statistics_row(other, "2024Q1", digital_level=7),
+    ], path=path)
+    login("taishan")
+    page.click("nav >> text=统计数据导入")
+    page.click("text=上传统计数据")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#import-counts")
+    assert page.inner_text("[data-count=new]") == "1"
+    assert page.inner_text("[data-count=errors]") == "1"
+    errors = page.inner_text("#import-errors")
+    assert "数字化水平等级" in errors and "3" in errors
+    assert page.is_visible("#id_skip_error_rows")
+    assert not Statistic.objects.exists()
+
+    assert page.is_disabled("#import-confirm-form button[type=submit]")
+    page.check("#id_skip_error_rows")
+    page.click("#import-confirm-form button[type=submit]")
+    page.wait_for_selector("text=已写入")
+    assert Statistic.objects.filter(enterprise=taishan_enterprise).count() == 1
+    assert not Statistic.objects.filter(enterprise=other).exists()
+
+
+def test_progress_bar_polls_and_shows_the_preview_when_the_job_ends(page, login, taishan_official,
+                                                                     taishan_enterprise, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from enterprises.imports import services
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    data = make_statistics_workbook([statistics_row(taishan_enterprise, "2024Q2", revenue=5)])
+    imp = services.statistic_import_create(actor=taishan_official, enqueue=False,
+                                           uploaded_file=SimpleUploadedFile("q2.xlsx", data))
+    imp.set_progress(40, "正在读取并校验各行数据……")
+    login("taishan")
+    page.goto(imp.get_absolute_url())
+    assert page.is_visible("#import-progress progress")
+    assert page.get_attribute("#import-progress progress", "value") == "40"
+    services.statistic_import_check(import_id=imp.pk)  # the job finishes while the page polls
+    page.wait_for_selector("#import-counts", timeout=20_000)
+    assert page.inner_text("[data-count=new]") == "1"

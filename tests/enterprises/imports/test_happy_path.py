@@ -1,0 +1,170 @@
+"""Check, confirm, commit and undo through the services (jobs run in-process)."""
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from accounts.models import AuditLog
+from enterprises.imports import services
+from enterprises.models import ImportState, Statistic, StatisticImportChange
+from enterprises.signals import statistics_changed
+from tests.enterprises.imports.conftest import db_state, uploaded
+from tests.factories import make_enterprise, make_statistic, make_statistics_workbook, statistics_row
+
+pytestmark = pytest.mark.django_db
+
+
+def check(user, rows, **kwargs):
+    imp = services.statistic_import_create(actor=user, uploaded_file=uploaded(make_statistics_workbook(rows)),
+                                           enqueue=False, **kwargs)
+    return services.statistic_import_check(import_id=imp.pk)
+
+
+def test_check_counts_then_commit_writes_and_undo_restores(taishan_official, city_operator):
+    a, b, c = (make_enterprise("440781") for _ in range(3))
+    make_statistic(a, 2024, 1, revenue=Decimal("100.00"), employees=10)
+    make_statistic(b, 2024, 1, revenue=Decimal("50.00"), employees=5)
+    rows = [
+        statistics_row(a, "2024Q1", revenue="1,234.5", employees="１２"),  # changed (separators, full-width)
+        statistics_row(b, "2024年第一季度", revenue=50, employees=5),  # unchanged
+        statistics_row(c, "2024-Q1", revenue=8, profit=-3.5, digital_level=3, university_cooperation="是"),  # new
+    ]
+    before = db_state()
+    imp = check(taishan_official, rows)
+    assert imp.state == ImportState.CHECKED, imp.errors
+    assert (imp.row_count, imp.new_count, imp.changed_count, imp.unchanged_count, imp.error_count) == (3, 1, 1, 1, 0)
+    assert imp.periods == ["2024Q1"]
+    assert db_state() == before  # a check writes nothing
+
+    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False,
+                                      enqueue=False)
+    imp = services.statistic_import_commit(import_id=imp.pk)
+    assert imp.state == ImportState.COMMITTED, imp.message
+    sa = Statistic.objects.get(enterprise=a)
+    assert sa.revenue == Decimal("1234.50") and sa.employees == 12 and sa.version == 2
+    sb = Statistic.objects.get(enterprise=b)
+    assert sb.version == 1  # unchanged rows are not rewritten
+    sc = Statistic.objects.get(enterprise=c)
+    assert sc.profit == Decimal("-3.50") and sc.digital_level == 3 and sc.university_cooperation is True
+    logs = AuditLog.objects.filter(object_type="enterprises.statistic").order_by("id")
+    assert [(log.action, log.object_id) for log in logs] == [("update", str(sa.pk)), ("create", str(sc.pk))]
+    assert logs[0].before["revenue"] == "100.00" and logs[0].after["revenue"] == "1234.50"
+    assert AuditLog.objects.filter(action="import", object_id=str(imp.pk)).exists()
+
+    with pytest.raises(PermissionDenied):
+        services.statistic_import_undo(actor=taishan_official, statistic_import=imp)
+    services.statistic_import_undo(actor=city_operator, statistic_import=imp)
+    sa.refresh_from_db()
+    assert sa.revenue == Decimal("100.00") and sa.employees == 10 and sa.version == 3
+    assert not Statistic.objects.filter(enterprise=c).exists()
+    assert Statistic.objects.get(enterprise=b).version == 1
+    imp.refresh_from_db()
+    assert imp.state == ImportState.UNDONE and imp.undone_by == city_operator
+    assert AuditLog.objects.filter(action="undo", object_id=str(imp.pk)).exists()
+    assert AuditLog.objects.filter(object_type="enterprises.statistic", action="delete", object_id=str(sc.pk)).exists()
+    with pytest.raises(ValidationError):
+        services.statistic_import_undo(actor=city_operator, statistic_import=imp)
+
+
+def test_empty_cells_keep_stored_values(taishan_official):
+    a = make_enterprise("440781")
+    make_statistic(a, 2024, 2, revenue=Decimal("10.00"), employees=7)
+    imp = check(taishan_official, [statistics_row(a, "2024Q2", employees=8)])
+    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False)
+    services.statistic_import_commit(import_id=imp.pk)
+    s = Statistic.objects.get(enterprise=a)
+    assert s.revenue == Decimal("10.00") and s.employees == 8
+
+
+def test_amounts_in_yuan_when_the_header_says_so(taishan_official):
+    from enterprises.imports.columns import COLUMNS, template_header
+
+    a = make_enterprise("440781")
+    headers = [template_header(c).replace("（万元）", "（元）") for c in COLUMNS]
+    row = statistics_row(a, "2024Q1", revenue=12_345_678)
+    imp = services.statistic_import_create(
+        actor=taishan_official, uploaded_file=uploaded(make_statistics_workbook([row], headers=headers)), enqueue=False)
+    imp = services.statistic_import_check(import_id=imp.pk)
+    assert imp.new_count == 1, imp.errors
+    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False)
+    services.statistic_import_commit(import_id=imp.pk)
+    assert Statistic.objects.get(enterprise=a).revenue == Decimal("1234.57")
+
+
+def test_errors_block_confirm_unless_skipped_and_stay_listed(taishan_official):
+    a, b = make_enterprise("440781"), make_enterprise("440781")
+    rows = [statistics_row(a, "2024Q1", revenue=5), statistics_row(b, "2024Q1", employees=-1)]
+    before = db_state()
+    imp = check(taishan_official, rows)
+    assert imp.error_count == 1 and imp.errors[0]["row"] == 3 and imp.errors[0]["column"] == "从业人员（人）"
+    with pytest.raises(ValidationError):
+        services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False,
+                                          enqueue=False)
+    assert db_state() == before
+    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=True, enqueue=False)
+    imp = services.statistic_import_commit(import_id=imp.pk)
+    assert imp.state == ImportState.COMMITTED and imp.skip_error_rows
+    assert imp.error_count == 1 and imp.errors[0]["row"] == 3
+    assert Statistic.objects.filter(enterprise=a).exists() and not Statistic.objects.filter(enterprise=b).exists()
+
+
+def test_undo_refused_when_a_value_was_edited_later(taishan_official, city_operator):
+    from enterprises.services import statistic_save
+
+    a = make_enterprise("440781")
+    imp = check(taishan_official, [statistics_row(a, "2024Q1", revenue=5)])
+    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False)
+    services.statistic_import_commit(import_id=imp.pk)
+    stat = Statistic.objects.get(enterprise=a)
+    stat.revenue = Decimal("6")
+    statistic_save(actor=taishan_official, statistic=stat)
+    with pytest.raises(ValidationError, match="2"):
+        services.statistic_import_undo(actor=city_operator, statistic_import=imp)
+    assert Statistic.objects.get(enterprise=a).revenue == Decimal("6.00")
+    assert StatisticImportChange.objects.filter(statistic_import=imp).count() == 1
+
+
+def test_same_file_again_is_detected(taishan_official):
+    a = make_enterprise("440781")
+    data = make_statistics_workbook([statistics_row(a, "2024Q1", revenue=5)])
+    first = services.statistic_import_create(actor=taishan_official, uploaded_file=uploaded(data), enqueue=False)
+    services.statistic_import_check(import_id=first.pk)
+    second = services.statistic_import_create(actor=taishan_official, uploaded_file=uploaded(data), enqueue=False)
+    assert second.checksum == first.checksum and second.duplicate_of_id == first.pk
+
+
+def test_a_job_delivered_twice_does_nothing_the_second_time(taishan_official):
+    a = make_enterprise("440781")
+    imp = check(taishan_official, [statistics_row(a, "2024Q1", revenue=5)])
+    assert services.statistic_import_check(import_id=imp.pk).state == ImportState.CHECKED
+    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False)
+    services.statistic_import_commit(import_id=imp.pk)
+    before = db_state()
+    again = services.statistic_import_commit(import_id=imp.pk)
+    assert again.state == ImportState.COMMITTED and db_state() == before
+    assert StatisticImportChange.objects.filter(statistic_import=imp).count() == 1
+
+
+def test_statistics_changed_is_sent_after_commit_with_the_import_id(taishan_official, city_operator,
+                                                                    django_capture_on_commit_callbacks):
+    a = make_enterprise("440781")
+    imp = check(taishan_official, [statistics_row(a, "2024Q1", revenue=5)])
+    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False)
+    received = []
+
+    def receiver(sender, import_id, **kwargs):
+        received.append((sender, import_id, Statistic.objects.filter(enterprise=a).exists()))
+
+    statistics_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.statistic_import_commit(import_id=imp.pk)
+        assert received == []  # nothing before the commit
+        for callback in callbacks:
+            callback()
+        assert received == [(type(imp), imp.pk, True)]
+        with django_capture_on_commit_callbacks(execute=True):
+            services.statistic_import_undo(actor=city_operator, statistic_import=imp)
+        assert received[-1] == (type(imp), imp.pk, False)
+    finally:
+        statistics_changed.disconnect(receiver)
