@@ -134,6 +134,18 @@ ROUTES: dict[str, Case] = {
     "enterprises/dynamics/criteria/": Case(BUSINESS_READ),
     "enterprises/dynamics/criteria/<int:pk>/edit/": Case(
         frozenset({CITY}), kwargs=lambda w, which: {"pk": _first_criterion().pk}),
+    # statistics imports (issue 4): history and import pages readable, uploads by writers, undo by the city
+    "enterprises/imports/": Case(BUSINESS_READ),
+    "enterprises/imports/template/": Case(BUSINESS_WRITE),
+    "enterprises/imports/upload/": Case(BUSINESS_WRITE),
+    "enterprises/imports/<int:pk>/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _import(w, which).pk},
+                                          scoped=True),
+    "enterprises/imports/<int:pk>/status/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _import(w, which).pk},
+                                                 scoped=True),
+    "enterprises/imports/<int:pk>/confirm/": Case(BUSINESS_WRITE, ok=302, method="post", scoped=True,
+                                                  kwargs=lambda w, which: {"pk": _import(w, which).pk}),
+    "enterprises/imports/<int:pk>/undo/": Case(frozenset({CITY}), ok=302, method="post", scoped=True,
+                                               kwargs=lambda w, which: {"pk": _import(w, which, committed=True).pk}),
     # reports (a job is visible to its requester only; other requesters' jobs are covered in tests/reports)
     "reports/": Case(BUSINESS_READ),
     "reports/<int:pk>/": Case(BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}),
@@ -154,6 +166,25 @@ ROUTES: dict[str, Case] = {
     # unknown API paths: a JSON 404 for everybody, disclosing nothing
     "api/v1/^.*$": Case(AUTHENTICATED, ok=404, api=True, public=True, path="/api/v1/no-such-endpoint/"),
 }
+
+
+def _import(world, which, committed=False):
+    """A checked (or committed) statistics import of the county's enterprise, made on demand."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from enterprises.imports import services as imports
+
+    enterprise = world.enterprise(which)
+    uploader = factories.make_user(Role.COUNTY_OFFICIAL, county_code=enterprise.county.code)
+    data = factories.make_statistics_workbook([factories.statistics_row(enterprise, "2024Q1", revenue=7)])
+    upload = SimpleUploadedFile("stats.xlsx", data,
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    imp = imports.statistic_import_create(actor=uploader, enqueue=False, uploaded_file=upload)
+    imp = imports.statistic_import_check(import_id=imp.pk)
+    if committed:
+        imports.statistic_import_confirm(actor=uploader, statistic_import=imp, skip_error_rows=False, enqueue=False)
+        imp = imports.statistic_import_commit(import_id=imp.pk)
+    return imp
 
 
 def _first_criterion():
