@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -155,6 +156,12 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict = {}
+# targets: nightly recompute of the progress snapshots (today and the quarter ends since the baseline).
+CELERY_BEAT_SCHEDULE["targets-nightly-recompute"] = {
+    "task": "targets.tasks.recompute_progress",
+    "schedule": crontab(hour=1, minute=30),
+    "kwargs": {"trigger": "nightly"},
+}
 REDIS_URL = env.str("REDIS_URL", default="")
 
 CACHES = {
@@ -241,3 +248,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Targets (2026 goals) --------------------------------------------------------------------------
+# Recompute the progress snapshots after data changes (coalesced: one run per burst of edits).
+TARGETS_RECOMPUTE_ON_CHANGE = env.bool("TARGETS_RECOMPUTE_ON_CHANGE", default=True)
+# Seconds a data-change recompute waits so that a burst of edits gives one run.
+TARGETS_RECOMPUTE_DELAY = env.int("TARGETS_RECOMPUTE_DELAY", default=30)
+# Seconds a run waits for a running recompute to finish before giving up.
+TARGETS_RECOMPUTE_LOCK_WAIT = env.int("TARGETS_RECOMPUTE_LOCK_WAIT", default=600)

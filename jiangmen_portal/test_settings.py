@@ -7,3 +7,6 @@ os.environ.setdefault("TESTING", "1")
 from .settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
+
+# targets: no recompute after every save in tests (tests that check it turn it on).
+TARGETS_RECOMPUTE_ON_CHANGE = False

@@ -1,0 +1,325 @@
+"""The computation kinds: each turns an indicator's parameters into per-county parts on a date.
+
+Every kind runs a fixed number of aggregate queries (GROUP BY county), whatever the number of
+enterprises, titles or statistics. A kind returns ``{county_id: Part}``; the city is the sum of
+the counties (enterprises belong to one county), except for manual values, which can be reported
+for the city as a whole.
+
+Parameters (``Indicator.params``), per kind:
+
+- ``title_count_valid``: ``tier`` (code). Distinct enterprises holding a title of that tier valid
+  on the date (recognised, not ended, within validity or under review).
+- ``title_count_cumulative``: ``tier``. Distinct enterprises ever recognised at that tier by the
+  date, revoked titles excluded (累计培育).
+- ``population_share``: ``population_min_tier`` (code, default ``provincial``): the population is
+  the enterprises holding, on the date, a valid title of that tier or higher. ``property``
+  (``targets.choices.PopulationProperty``) and ``min``: for statistics fields the enterprise's latest
+  reported value up to the date (the latest quarter ended by then) must be ``>= min`` (booleans:
+  true); for ``rd_institution`` an R&D institution recognised by the date's year with level rank
+  ``>= min`` (1 municipal, 2 provincial, 3 national). Value = hits / population × 100 (%).
+- ``cohort_ratio``: ``field`` (a statistics flow figure), ``cohort_tier`` and ``cohort_date``: the
+  cohort is the enterprises holding a valid title of that tier on that date; ``base_year``. The
+  latest quarter up to the date with reported figures is compared with the same quarter of the
+  base year (year-to-date figures, so Q4 compares whole years). Value = sum now / sum base.
+- ``event_count``: ``stages`` (listing stages), ``since`` (date), ``min_tier``: distinct enterprises
+  with such a listing record dated ``since`` … date, which had been recognised at ``min_tier`` or
+  higher by the date.
+- ``manual``: no parameters; the latest reported value up to the date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.utils.translation import gettext as _
+
+from enterprises.choices import ListingStage, TitleStatus
+from enterprises.models import (
+    Enterprise,
+    ListingRecord,
+    RDInstitution,
+    Statistic,
+    Tier,
+    Title,
+    period_end,
+    title_valid_on,
+)
+
+from .choices import IndicatorKind, PopulationProperty
+
+HUNDRED = Decimal(100)
+STATISTIC_PROPERTIES = {
+    PopulationProperty.INVENTION_PATENTS: "invention_patents",
+    PopulationProperty.TRADEMARKS: "trademarks",
+    PopulationProperty.DIGITAL_LEVEL: "digital_level",
+    PopulationProperty.UNIVERSITY_COOPERATION: "university_cooperation",
+    PopulationProperty.FILLS_TECH_GAP: "fills_tech_gap",
+}
+BOOLEAN_PROPERTIES = {PopulationProperty.UNIVERSITY_COOPERATION, PopulationProperty.FILLS_TECH_GAP}
+FLOW_FIELDS = {"output_value", "revenue", "main_business_revenue", "profit", "rd_expense", "export_revenue"}
+
+
+@dataclass(frozen=True)
+class Part:
+    """A value's parts: the value is ``numerator`` (counts) or ``numerator / denominator``."""
+
+    numerator: Decimal | None
+    denominator: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
+def last_quarter_ended(date: dt.date) -> tuple[int, int]:
+    """The latest (year, quarter) whose last day is on or before ``date``."""
+    year, quarter = date.year, (date.month - 1) // 3 + 1
+    if period_end(year, quarter) > date:
+        quarter -= 1
+        if quarter == 0:
+            year, quarter = year - 1, 4
+    return year, quarter
+
+
+def _up_to(year: int, quarter: int, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}year__lt": year}) | Q(**{f"{prefix}year": year, f"{prefix}quarter__lte": quarter})
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _min_rank_q(tier_code: str, tiers: dict[str, int], prefix: str = "") -> Q:
+    return Q(**{f"{prefix}tier__rank__gte": tiers[tier_code]})
+
+
+# -- validation of parameters (called by Indicator.clean and the fixtures test) ---------------------
+
+
+def validate_params(kind: str, params: dict) -> None:
+    tiers = set(Tier.objects.values_list("code", flat=True))
+
+    def need(key):
+        if key not in params or params[key] in (None, ""):
+            raise ValidationError({"params": _("Parameter “%(key)s” is required for this kind.") % {"key": key}})
+        return params[key]
+
+    def tier(key):
+        code = need(key)
+        if code not in tiers:
+            raise ValidationError({"params": _("Unknown tier “%(code)s” in “%(key)s”.") % {"code": code, "key": key}})
+
+    def date(key):
+        try:
+            _date(need(key))
+        except ValueError:
+            raise ValidationError({"params": _("“%(key)s” must be a date (YYYY-MM-DD).") % {"key": key}})
+
+    if kind in (IndicatorKind.TITLE_COUNT_VALID, IndicatorKind.TITLE_COUNT_CUMULATIVE):
+        tier("tier")
+    elif kind == IndicatorKind.POPULATION_SHARE:
+        if "population_min_tier" in params:
+            tier("population_min_tier")
+        prop = need("property")
+        if prop not in PopulationProperty.values:
+            raise ValidationError({"params": _("Unknown property “%(p)s”.") % {"p": prop}})
+    elif kind == IndicatorKind.COHORT_RATIO:
+        if need("field") not in FLOW_FIELDS:
+            raise ValidationError({"params": _("“field” must be one of %(f)s.") % {"f": ", ".join(sorted(FLOW_FIELDS))}})
+        tier("cohort_tier")
+        date("cohort_date")
+        need("base_year")
+    elif kind == IndicatorKind.EVENT_COUNT:
+        date("since")
+        stages = need("stages")
+        if not isinstance(stages, list) or any(s not in ListingStage.values for s in stages):
+            raise ValidationError({"params": _("“stages” must be a list of listing stages.")})
+        if "min_tier" in params:
+            tier("min_tier")
+
+
+# -- the kinds ----------------------------------------------------------------------------------------
+
+
+def _counts(rows, key="county", value="n") -> dict[int, Part]:
+    return {row[key]: Part(Decimal(row[value])) for row in rows}
+
+
+def title_count_valid(params, date, tiers) -> dict[int, Part]:
+    rows = (
+        Title.objects.filter(title_valid_on(date), tier__code=params["tier"])
+        .values(county=F("enterprise__county_id"))
+        .annotate(n=Count("enterprise_id", distinct=True))
+        .order_by()
+    )
+    return _counts(rows)
+
+
+def title_count_cumulative(params, date, tiers) -> dict[int, Part]:
+    revoked = Q(status=TitleStatus.REVOKED, ended_on__lte=date)
+    rows = (
+        Title.objects.filter(tier__code=params["tier"], recognised_on__lte=date)
+        .exclude(revoked)
+        .values(county=F("enterprise__county_id"))
+        .annotate(n=Count("enterprise_id", distinct=True))
+        .order_by()
+    )
+    return _counts(rows)
+
+
+def population_queryset(date: dt.date, min_tier: str, tiers: dict[str, int]):
+    """Enterprises holding, on ``date``, a valid title of ``min_tier`` or higher."""
+    holds = Title.objects.filter(title_valid_on(date), _min_rank_q(min_tier, tiers), enterprise=OuterRef("pk"))
+    return Enterprise.objects.filter(Exists(holds))
+
+
+def population_share(params, date, tiers) -> dict[int, Part]:
+    prop = params["property"]
+    minimum = params.get("min", 1)
+    qs = population_queryset(date, params.get("population_min_tier", "provincial"), tiers)
+    if prop == PopulationProperty.RD_INSTITUTION:
+        has = RDInstitution.objects.filter(enterprise=OuterRef("pk"), level__rank__gte=minimum,
+                                           recognised_year__lte=date.year)
+        qs = qs.annotate(hit=Exists(has))
+        hit = Q(hit=True)
+    else:
+        field = STATISTIC_PROPERTIES[prop]
+        year, quarter = last_quarter_ended(date)
+        latest = (
+            Statistic.objects.filter(_up_to(year, quarter), enterprise=OuterRef("pk"), **{f"{field}__isnull": False})
+            .order_by("-year", "-quarter")
+            .values(field)[:1]
+        )
+        qs = qs.annotate(latest=Subquery(latest))
+        hit = Q(latest=True) if prop in BOOLEAN_PROPERTIES else Q(latest__gte=minimum)
+    rows = qs.values("county_id").annotate(total=Count("id"), hits=Count("id", filter=hit)).order_by()
+    return {row["county_id"]: Part(Decimal(row["hits"]), Decimal(row["total"])) for row in rows}
+
+
+def cohort_queryset(params, tiers):
+    """Enterprises of the cohort (e.g. the 713 provincial firms valid on 2023-12-31)."""
+    cohort_date = _date(params["cohort_date"])
+    holds = Title.objects.filter(title_valid_on(cohort_date), tier__code=params["cohort_tier"], enterprise=OuterRef("pk"))
+    return Enterprise.objects.filter(Exists(holds))
+
+
+def cohort_period(params, date, tiers) -> tuple[int, int] | None:
+    """The latest quarter up to ``date`` (and not before the base year) with figures of the cohort."""
+    field, base_year = params["field"], int(params["base_year"])
+    year, quarter = last_quarter_ended(date)
+    if year < base_year:
+        return None
+    cohort = Exists(cohort_queryset(params, tiers).filter(pk=OuterRef("enterprise_id")))
+    return (
+        Statistic.objects.filter(cohort, _up_to(year, quarter), year__gte=base_year, **{f"{field}__isnull": False})
+        .order_by("-year", "-quarter")
+        .values_list("year", "quarter")
+        .first()
+    )
+
+
+def cohort_ratio(params, date, tiers) -> dict[int, Part]:
+    field, base_year = params["field"], int(params["base_year"])
+    period = cohort_period(params, date, tiers)
+    if period is None:
+        return {}
+    year, quarter = period
+    cohort = Exists(cohort_queryset(params, tiers).filter(pk=OuterRef("enterprise_id")))
+    rows = (
+        Statistic.objects.filter(cohort, Q(year=year) | Q(year=base_year), quarter=quarter,
+                                 **{f"{field}__isnull": False})
+        .values(county=F("enterprise__county_id"))
+        .annotate(now=Sum(field, filter=Q(year=year)), base=Sum(field, filter=Q(year=base_year)))
+        .order_by()
+    )
+    return {row["county"]: Part(Decimal(row["now"] or 0), Decimal(row["base"] or 0)) for row in rows}
+
+
+def event_count(params, date, tiers) -> dict[int, Part]:
+    since = _date(params["since"])
+    qs = ListingRecord.objects.filter(stage__in=params["stages"], date__gte=since, date__lte=date)
+    if params.get("min_tier"):
+        recognised = Title.objects.filter(_min_rank_q(params["min_tier"], tiers), recognised_on__lte=date,
+                                          enterprise=OuterRef("enterprise_id"))
+        qs = qs.filter(Exists(recognised))
+    rows = (
+        qs.values(county=F("enterprise__county_id"))
+        .annotate(n=Count("enterprise_id", distinct=True))
+        .order_by()
+    )
+    return _counts(rows)
+
+
+CITY = None  # the key of the city-level part in manual results
+
+
+def manual(indicator, date) -> dict[int | None, Part]:
+    """Latest reported value per county and for the city (key ``None``) up to ``date``; when the
+    city has no report of its own, the sum of the counties' latest reports."""
+    from .models import ManualValue
+
+    latest: dict[int | None, Decimal] = {}
+    rows = (
+        ManualValue.objects.filter(indicator=indicator, as_of__lte=date)
+        .order_by("county_id", "-as_of", "-id")
+        .values_list("county_id", "value")
+    )
+    for county_id, value in rows:
+        latest.setdefault(county_id, value)
+    parts = {county_id: Part(value) for county_id, value in latest.items()}
+    if CITY not in parts and parts:
+        parts[CITY] = Part(sum((p.numerator for p in parts.values()), Decimal(0)))
+    return parts
+
+
+KINDS = {
+    IndicatorKind.TITLE_COUNT_VALID: title_count_valid,
+    IndicatorKind.TITLE_COUNT_CUMULATIVE: title_count_cumulative,
+    IndicatorKind.POPULATION_SHARE: population_share,
+    IndicatorKind.COHORT_RATIO: cohort_ratio,
+    IndicatorKind.EVENT_COUNT: event_count,
+}
+
+
+def tier_ranks() -> dict[str, int]:
+    return dict(Tier.objects.values_list("code", "rank"))
+
+
+def compute_parts(indicator, date: dt.date, tiers: dict[str, int] | None = None) -> dict[int | None, Part]:
+    """Per-county parts and the city part (key ``None``) of ``indicator`` on ``date``."""
+    if indicator.kind == IndicatorKind.MANUAL:
+        return manual(indicator, date)
+    tiers = tiers if tiers is not None else tier_ranks()
+    parts: dict[int | None, Part] = dict(KINDS[indicator.kind](indicator.params, date, tiers))
+    numerator = sum((p.numerator or 0 for p in parts.values()), Decimal(0))
+    if indicator.kind in (IndicatorKind.POPULATION_SHARE, IndicatorKind.COHORT_RATIO):
+        denominator = sum((p.denominator or 0 for p in parts.values()), Decimal(0))
+        parts[CITY] = Part(numerator, denominator) if parts else Part(None, None)
+    else:
+        parts[CITY] = Part(numerator)
+    return parts
+
+
+def value_of(indicator, part: Part | None) -> Result:
+    """The value of a part; counts with no rows are 0, shares and ratios with nothing to divide
+    by have no value."""
+    kind = indicator.kind
+    if part is None:
+        if kind in (IndicatorKind.TITLE_COUNT_VALID, IndicatorKind.TITLE_COUNT_CUMULATIVE, IndicatorKind.EVENT_COUNT):
+            return Result(Decimal(0), Decimal(0), None)
+        return Result(None, None, None)
+    if kind == IndicatorKind.POPULATION_SHARE:
+        if not part.denominator:
+            return Result(None, part.numerator, part.denominator)
+        return Result(part.numerator * HUNDRED / part.denominator, part.numerator, part.denominator)
+    if kind == IndicatorKind.COHORT_RATIO:
+        if not part.denominator:
+            return Result(None, part.numerator, part.denominator)
+        return Result(part.numerator / part.denominator, part.numerator, part.denominator)
+    return Result(part.numerator, part.numerator, None)
