@@ -261,7 +261,8 @@ CITY = None  # the key of the city-level part in manual results
 
 def manual(indicator, date) -> dict[int | None, Part]:
     """Latest reported value per county and for the city (key ``None``) up to ``date``; when the
-    city has no report of its own, the sum of the counties' latest reports."""
+    city has no report of its own and the indicator is additive, the sum of the counties' latest
+    reports (a share reported per county is not summed)."""
     from .models import ManualValue
 
     latest: dict[int | None, Decimal] = {}
@@ -273,7 +274,7 @@ def manual(indicator, date) -> dict[int | None, Part]:
     for county_id, value in rows:
         latest.setdefault(county_id, value)
     parts = {county_id: Part(value) for county_id, value in latest.items()}
-    if CITY not in parts and parts:
+    if CITY not in parts and parts and indicator.additive:
         parts[CITY] = Part(sum((p.numerator for p in parts.values()), Decimal(0)))
     return parts
 
