@@ -87,3 +87,26 @@ def dataset(db):
     e["e8"] = f.make_enterprise(K, name="八号纸业")
     _listing(e["e8"], ListingStage.LISTED, dt.date(2024, 7, 1))
     return e
+
+
+@pytest.fixture
+def eager():
+    """Run Celery tasks in-process even when CELERY_BROKER_URL points at a real broker."""
+    from jiangmen_portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    from targets.locks import CACHE_KEY
+    from targets.tasks import PENDING_KEY
+
+    cache.delete_many([PENDING_KEY, CACHE_KEY])
+    yield
+    cache.delete_many([PENDING_KEY, CACHE_KEY])
