@@ -22,7 +22,7 @@ def test_seed_is_deterministic_and_idempotent():
     demo.seed(rng=random.Random(1), today=today, stdout=io.StringIO())
     # reported values dated after "today" are left out: brands 2024, market share 2023 and 2024
     counts = (Allocation.objects.count(), ManualValue.objects.count(), Snapshot.objects.count())
-    assert counts[0] > 0 and counts[1] == 3 and counts[2] == 8  # today + 2023Q4 … 2025Q3
+    assert counts[0] > 0 and counts[1] == 3 and counts[2] == 9  # today + 2023Q4, 2024Q1…Q4, 2025Q1…Q3
     demo.seed(rng=random.Random(1), today=today, stdout=io.StringIO())
     assert (Allocation.objects.count(), ManualValue.objects.count(), Snapshot.objects.count()) == counts
     assert Enterprise.objects.count() == 6
