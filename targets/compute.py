@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from enterprises.choices import ListingStage, TitleStatus
@@ -175,70 +175,97 @@ def title_count_cumulative(params, date, tiers) -> dict[int, Part]:
 
 def population_queryset(date: dt.date, min_tier: str, tiers: dict[str, int]):
     """Enterprises holding, on ``date``, a valid title of ``min_tier`` or higher."""
-    holds = Title.objects.filter(title_valid_on(date), _min_rank_q(min_tier, tiers), enterprise=OuterRef("pk"))
-    return Enterprise.objects.filter(Exists(holds))
+    holders = Title.objects.filter(title_valid_on(date), _min_rank_q(min_tier, tiers)).values("enterprise_id")
+    return Enterprise.objects.filter(pk__in=holders)
+
+
+def population_shares(params_list: list[dict], date, tiers) -> list[dict[int, Part]]:
+    """Several share-of-population indicators with the same population in ONE query: the
+    population is filtered once and each property is a conditional count."""
+    min_tier = params_list[0].get("population_min_tier", "provincial")
+    qs = population_queryset(date, min_tier, tiers)
+    year, quarter = last_quarter_ended(date)
+    annotations, hits = {}, {}
+    for i, params in enumerate(params_list):
+        prop, minimum = params["property"], params.get("min", 1)
+        if prop == PopulationProperty.RD_INSTITUTION:
+            name = f"rd_{minimum}"
+            annotations[name] = Exists(RDInstitution.objects.filter(
+                enterprise=OuterRef("pk"), level__rank__gte=minimum, recognised_year__lte=date.year))
+            hits[f"hits_{i}"] = Count("id", filter=Q(**{name: True}))
+        else:
+            field = STATISTIC_PROPERTIES[prop]
+            name = f"latest_{field}"
+            annotations[name] = Subquery(
+                Statistic.objects.filter(_up_to(year, quarter), enterprise=OuterRef("pk"), **{f"{field}__isnull": False})
+                .order_by("-year", "-quarter").values(field)[:1]
+            )
+            condition = Q(**{name: True}) if prop in BOOLEAN_PROPERTIES else Q(**{f"{name}__gte": minimum})
+            hits[f"hits_{i}"] = Count("id", filter=condition)
+    rows = list(qs.annotate(**annotations).values("county_id").annotate(total=Count("id"), **hits).order_by())
+    return [
+        {row["county_id"]: Part(Decimal(row[f"hits_{i}"]), Decimal(row["total"])) for row in rows}
+        for i in range(len(params_list))
+    ]
 
 
 def population_share(params, date, tiers) -> dict[int, Part]:
-    prop = params["property"]
-    minimum = params.get("min", 1)
-    qs = population_queryset(date, params.get("population_min_tier", "provincial"), tiers)
-    if prop == PopulationProperty.RD_INSTITUTION:
-        has = RDInstitution.objects.filter(enterprise=OuterRef("pk"), level__rank__gte=minimum,
-                                           recognised_year__lte=date.year)
-        qs = qs.annotate(hit=Exists(has))
-        hit = Q(hit=True)
-    else:
-        field = STATISTIC_PROPERTIES[prop]
-        year, quarter = last_quarter_ended(date)
-        latest = (
-            Statistic.objects.filter(_up_to(year, quarter), enterprise=OuterRef("pk"), **{f"{field}__isnull": False})
-            .order_by("-year", "-quarter")
-            .values(field)[:1]
-        )
-        qs = qs.annotate(latest=Subquery(latest))
-        hit = Q(latest=True) if prop in BOOLEAN_PROPERTIES else Q(latest__gte=minimum)
-    rows = qs.values("county_id").annotate(total=Count("id"), hits=Count("id", filter=hit)).order_by()
-    return {row["county_id"]: Part(Decimal(row["hits"]), Decimal(row["total"])) for row in rows}
+    return population_shares([params], date, tiers)[0]
 
 
-def cohort_queryset(params, tiers):
-    """Enterprises of the cohort (e.g. the 713 provincial firms valid on 2023-12-31)."""
+def cohort_ids(params):
+    """Ids of the cohort (e.g. the 713 provincial firms valid on 2023-12-31), as a subquery."""
     cohort_date = _date(params["cohort_date"])
-    holds = Title.objects.filter(title_valid_on(cohort_date), tier__code=params["cohort_tier"], enterprise=OuterRef("pk"))
-    return Enterprise.objects.filter(Exists(holds))
+    return Title.objects.filter(title_valid_on(cohort_date), tier__code=params["cohort_tier"]).values("enterprise_id")
 
 
-def cohort_period(params, date, tiers) -> tuple[int, int] | None:
-    """The latest quarter up to ``date`` (and not before the base year) with figures of the cohort."""
-    field, base_year = params["field"], int(params["base_year"])
+def cohort_period(params_list: list[dict], date) -> tuple[int, int] | None:
+    """The latest quarter up to ``date`` (not before the base year) with any of the fields
+    reported by the cohort."""
+    base_year = int(params_list[0]["base_year"])
     year, quarter = last_quarter_ended(date)
     if year < base_year:
         return None
-    cohort = Exists(cohort_queryset(params, tiers).filter(pk=OuterRef("enterprise_id")))
-    return (
-        Statistic.objects.filter(cohort, _up_to(year, quarter), year__gte=base_year, **{f"{field}__isnull": False})
-        .order_by("-year", "-quarter")
-        .values_list("year", "quarter")
-        .first()
+    reported = Q()
+    for params in params_list:
+        reported |= Q(**{f"{params['field']}__isnull": False})
+    latest = (
+        Statistic.objects.filter(reported, _up_to(year, quarter), enterprise_id__in=cohort_ids(params_list[0]),
+                                 year__gte=base_year)
+        .aggregate(period=Max(F("year") * 10 + F("quarter")))["period"]
     )
+    return None if latest is None else divmod(latest, 10)
+
+
+def cohort_ratios(params_list: list[dict], date, tiers) -> list[dict[int, Part]]:
+    """Several figures of the same cohort and base year (output value, profit) in two queries."""
+    base_year = int(params_list[0]["base_year"])
+    period = cohort_period(params_list, date)
+    if period is None:
+        return [{} for _ in params_list]
+    year, quarter = period
+    sums = {}
+    for i, params in enumerate(params_list):
+        field = params["field"]
+        sums[f"now_{i}"] = Sum(field, filter=Q(year=year))
+        sums[f"base_{i}"] = Sum(field, filter=Q(year=base_year))
+        sums[f"n_{i}"] = Count("id", filter=Q(**{f"{field}__isnull": False}))
+    rows = list(
+        Statistic.objects.filter(Q(year=year) | Q(year=base_year), enterprise_id__in=cohort_ids(params_list[0]),
+                                 quarter=quarter)
+        .values(county=F("enterprise__county_id"))
+        .annotate(**sums)
+        .order_by()
+    )
+    return [
+        {row["county"]: Part(Decimal(row[f"now_{i}"] or 0), Decimal(row[f"base_{i}"] or 0))
+         for row in rows if row[f"n_{i}"]}
+        for i in range(len(params_list))
+    ]
 
 
 def cohort_ratio(params, date, tiers) -> dict[int, Part]:
-    field, base_year = params["field"], int(params["base_year"])
-    period = cohort_period(params, date, tiers)
-    if period is None:
-        return {}
-    year, quarter = period
-    cohort = Exists(cohort_queryset(params, tiers).filter(pk=OuterRef("enterprise_id")))
-    rows = (
-        Statistic.objects.filter(cohort, Q(year=year) | Q(year=base_year), quarter=quarter,
-                                 **{f"{field}__isnull": False})
-        .values(county=F("enterprise__county_id"))
-        .annotate(now=Sum(field, filter=Q(year=year)), base=Sum(field, filter=Q(year=base_year)))
-        .order_by()
-    )
-    return {row["county"]: Part(Decimal(row["now"] or 0), Decimal(row["base"] or 0)) for row in rows}
+    return cohort_ratios([params], date, tiers)[0]
 
 
 def event_count(params, date, tiers) -> dict[int, Part]:
@@ -292,19 +319,52 @@ def tier_ranks() -> dict[str, int]:
     return dict(Tier.objects.values_list("code", "rank"))
 
 
-def compute_parts(indicator, date: dt.date, tiers: dict[str, int] | None = None) -> dict[int | None, Part]:
-    """Per-county parts and the city part (key ``None``) of ``indicator`` on ``date``."""
-    if indicator.kind == IndicatorKind.MANUAL:
-        return manual(indicator, date)
+BATCHED = {
+    IndicatorKind.POPULATION_SHARE: (population_shares, lambda p: ("population", p.get("population_min_tier", "provincial"))),
+    IndicatorKind.COHORT_RATIO: (cohort_ratios, lambda p: ("cohort", p["cohort_tier"], str(p["cohort_date"]),
+                                                             int(p["base_year"]))),
+}
+
+
+def compute_all(indicators, date: dt.date, tiers: dict[str, int] | None = None) -> dict[int, dict[int | None, Part]]:
+    """Parts of every indicator on ``date`` (``{indicator id: {county id or None: Part}}``).
+    Indicators that share a population or a cohort are computed together, one query per group."""
     tiers = tiers if tiers is not None else tier_ranks()
-    parts: dict[int | None, Part] = dict(KINDS[indicator.kind](indicator.params, date, tiers))
+    raw: dict[int, dict] = {}
+    groups: dict[tuple, list] = {}
+    for indicator in indicators:
+        if indicator.kind in BATCHED:
+            function, key = BATCHED[indicator.kind]
+            groups.setdefault((indicator.kind, *key(indicator.params)), []).append(indicator)
+        elif indicator.kind == IndicatorKind.MANUAL:
+            raw[indicator.pk] = manual(indicator, date)
+        else:
+            raw[indicator.pk] = dict(KINDS[indicator.kind](indicator.params, date, tiers))
+    for (kind, *_key), members in groups.items():
+        function = BATCHED[kind][0]
+        for indicator, parts in zip(members, function([m.params for m in members], date, tiers), strict=True):
+            raw[indicator.pk] = dict(parts)
+    result = {}
+    for indicator in indicators:
+        parts = raw[indicator.pk]
+        if indicator.kind != IndicatorKind.MANUAL:
+            parts[CITY] = _city(indicator, parts)
+        result[indicator.pk] = parts
+    return result
+
+
+def _city(indicator, parts: dict) -> Part:
     numerator = sum((p.numerator or 0 for p in parts.values()), Decimal(0))
     if indicator.kind in (IndicatorKind.POPULATION_SHARE, IndicatorKind.COHORT_RATIO):
-        denominator = sum((p.denominator or 0 for p in parts.values()), Decimal(0))
-        parts[CITY] = Part(numerator, denominator) if parts else Part(None, None)
-    else:
-        parts[CITY] = Part(numerator)
-    return parts
+        if not parts:
+            return Part(None, None)
+        return Part(numerator, sum((p.denominator or 0 for p in parts.values()), Decimal(0)))
+    return Part(numerator)
+
+
+def compute_parts(indicator, date: dt.date, tiers: dict[str, int] | None = None) -> dict[int | None, Part]:
+    """Per-county parts and the city part (key ``None``) of ``indicator`` on ``date``."""
+    return compute_all([indicator], date, tiers)[indicator.pk]
 
 
 def value_of(indicator, part: Part | None) -> Result:

@@ -103,12 +103,18 @@ def snapshot_compute(*, plan: Plan, as_of: dt.date, run: RecomputeRun | None = N
     baseline_cache = baseline_cache if baseline_cache is not None else {}
     time = plan.share_of_time(as_of)
     rows: list[SnapshotValue] = []
+    current = compute.compute_all(indicators, as_of, tiers)
+    # Records on the baseline date: needed unless the baseline is declared for the city and the
+    # counties alike (non-additive indicators such as the ×2 ratios). Cached across the dates of a run.
+    needed = [i for i in indicators if i.additive or i.baseline_value is None]
+    missing = [i for i in needed if (i.pk, i.baseline_date) not in baseline_cache]
+    for day in {i.baseline_date for i in missing}:
+        group = [i for i in missing if i.baseline_date == day]
+        for pk, parts in compute.compute_all(group, day, tiers).items():
+            baseline_cache[(pk, day)] = parts
     for indicator in indicators:
-        now = compute.compute_parts(indicator, as_of, tiers)
-        key = (indicator.pk, indicator.baseline_date)
-        if key not in baseline_cache:
-            baseline_cache[key] = compute.compute_parts(indicator, indicator.baseline_date, tiers)
-        base = baseline_cache[key]
+        now = current[indicator.pk]
+        base = baseline_cache.get((indicator.pk, indicator.baseline_date), {})
         for place in [None, *places]:
             county_id = place.pk if place else None
             result = compute.value_of(indicator, now.get(county_id))
