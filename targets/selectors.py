@@ -115,6 +115,40 @@ def _row(v: SnapshotValue, snapshot: Snapshot, county: Place | None) -> Dashboar
     )
 
 
+def snapshot_table(snapshot: Snapshot | None, *, user) -> tuple[list[DashboardRow], dict[str, list[DashboardRow]]]:
+    """The whole snapshot the user may see in ONE query: city rows, and county rows per indicator
+    code (for the comparison table and the map)."""
+    if snapshot is None:
+        return [], {}
+    values = (
+        SnapshotValue.objects.for_user(user, VIEW)
+        .filter(snapshot=snapshot, indicator__is_active=True)
+        .select_related("indicator", "indicator__lead_department", "county")
+        .defer("indicator__default_allocation")
+        .order_by("indicator__sort_order", "indicator__code", "county__sort_order")
+    )
+    city, counties = [], {}
+    for v in values:
+        row = _row(v, snapshot, v.county)
+        if v.county_id is None:
+            city.append(row)
+        else:
+            counties.setdefault(v.indicator.code, []).append(row)
+    return city, counties
+
+
+def map_series_from(county_rows: dict[str, list[DashboardRow]]) -> dict:
+    """For the county map: ``{indicator code: [{name, code, value, target, done, status}]}``."""
+    return {
+        code: [{
+            "name": r.county.name, "code": r.county.code, "value": _float(r.now), "target": _float(r.target),
+            "done": _float(r.share_done * 100 if r.share_done is not None else None),
+            "status": r.status, "status_label": str(ProgressStatus(r.status).label),
+        } for r in rows]
+        for code, rows in county_rows.items()
+    }
+
+
 def county_comparison(snapshot: Snapshot | None, indicator: Indicator, *, user) -> list[DashboardRow]:
     """The indicator in each county the user may see (one query)."""
     if snapshot is None:
@@ -126,27 +160,6 @@ def county_comparison(snapshot: Snapshot | None, indicator: Indicator, *, user) 
         .order_by("county__sort_order", "county__code")
     )
     return [_row(v, snapshot, v.county) for v in values]
-
-
-def map_series(snapshot: Snapshot | None, indicators: list[Indicator], *, user) -> dict:
-    """For the county map: ``{indicator code: [{name, value, status, target}]}`` (one query)."""
-    if snapshot is None:
-        return {}
-    series: dict[str, list] = {i.code: [] for i in indicators}
-    values = (
-        SnapshotValue.objects.for_user(user, VIEW)
-        .filter(snapshot=snapshot, county__isnull=False, indicator__in=indicators)
-        .select_related("county", "indicator")
-        .order_by("county__sort_order")
-    )
-    for v in values:
-        series[v.indicator.code].append({
-            "name": v.county.name, "code": v.county.code,
-            "value": _float(v.value), "target": _float(v.target),
-            "done": _float(v.share_done * 100 if v.share_done is not None else None),
-            "status": v.status, "status_label": str(ProgressStatus(v.status).label),
-        })
-    return series
 
 
 def trend(indicator: Indicator, *, county: Place | None = None, user=None) -> list[dict]:
@@ -300,5 +313,5 @@ def counties_for(user) -> list[Place]:
     return list(qs.order_by("sort_order", "code"))
 
 
-__all__ = ["DashboardRow", "dashboard_rows", "latest_snapshot", "trend", "county_comparison", "map_series",
+__all__ = ["DashboardRow", "dashboard_rows", "latest_snapshot", "trend", "county_comparison", "snapshot_table", "map_series_from",
            "drilldown_url", "drilldown_params", "reconciliation"]

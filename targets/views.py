@@ -70,19 +70,19 @@ class DashboardView(ReadMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         snapshot = selectors.latest_snapshot()
-        rows = selectors.dashboard_rows(snapshot, user=user)
+        rows, county_rows = selectors.snapshot_table(snapshot, user=user)
         inds = [r.indicator for r in rows]
         chosen = self.request.GET.get("indicator")
         selected = next((i for i in inds if i.code == chosen), None) or next(
             (i for i in inds if i.kind != IndicatorKind.MANUAL), inds[0] if inds else None
         )
-        comparison = selectors.county_comparison(snapshot, selected, user=user) if selected else []
         context.update(
-            snapshot=snapshot, rows=rows, selected=selected, comparison=comparison,
+            snapshot=snapshot, rows=rows, selected=selected,
+            comparison=county_rows.get(selected.code, []) if selected else [],
             map_data={
                 "selected": selected.code if selected else "",
                 "indicators": {i.code: {"name": i.short_name, "unit": i.unit, "decimals": i.decimals} for i in inds},
-                "series": selectors.map_series(snapshot, inds, user=user),
+                "series": selectors.map_series_from(county_rows),
                 "county_url": reverse("targets:county", args=["000000"]),
             },
         )
