@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from enterprises.choices import ListingStage, TitleStatus
@@ -229,12 +229,14 @@ def cohort_period(params_list: list[dict], date) -> tuple[int, int] | None:
     reported = Q()
     for params in params_list:
         reported |= Q(**{f"{params['field']}__isnull": False})
-    latest = (
+    # Walks the (year, quarter) index backwards and stops at the first row of the cohort.
+    return (
         Statistic.objects.filter(reported, _up_to(year, quarter), enterprise_id__in=cohort_ids(params_list[0]),
                                  year__gte=base_year)
-        .aggregate(period=Max(F("year") * 10 + F("quarter")))["period"]
+        .order_by("-year", "-quarter")
+        .values_list("year", "quarter")
+        .first()
     )
-    return None if latest is None else divmod(latest, 10)
 
 
 def cohort_ratios(params_list: list[dict], date, tiers) -> list[dict[int, Part]]:

@@ -102,6 +102,29 @@ def snapshot_compute(*, plan: Plan, as_of: dt.date, run: RecomputeRun | None = N
     allocations = allocations_by_indicator(plan)
     baseline_cache = baseline_cache if baseline_cache is not None else {}
     time = plan.share_of_time(as_of)
+    with transaction.atomic():
+        _tune_for_aggregates()
+        rows = _snapshot_rows(plan=plan, as_of=as_of, indicators=indicators, places=places, tiers=tiers,
+                              allocations=allocations, baseline_cache=baseline_cache, time=time)
+        snapshot, _created = Snapshot.objects.update_or_create(
+            plan=plan, as_of=as_of, defaults={"computed_at": timezone.now(), "run": run}
+        )
+        SnapshotValue.objects.filter(snapshot=snapshot).delete()
+        for row in rows:
+            row.snapshot = snapshot
+        SnapshotValue.objects.bulk_create(rows, batch_size=1000)
+    return snapshot
+
+
+def _tune_for_aggregates() -> None:
+    """PostgreSQL: no JIT compilation for this transaction. The aggregate queries here are short;
+    compiling them (their estimated cost passes ``jit_above_cost``) costs more than running them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
+def _snapshot_rows(*, plan, as_of, indicators, places, tiers, allocations, baseline_cache, time) -> list[SnapshotValue]:
     rows: list[SnapshotValue] = []
     current = compute.compute_all(indicators, as_of, tiers)
     # Records on the baseline date: needed unless the baseline is declared for the city and the
@@ -135,15 +158,7 @@ def snapshot_compute(*, plan: Plan, as_of: dt.date, run: RecomputeRun | None = N
                 status=progress_status(plan=plan, direction=indicator.direction, value=result.value,
                                        baseline=baseline, target=target, done=done, time=time),
             ))
-    with transaction.atomic():
-        snapshot, _created = Snapshot.objects.update_or_create(
-            plan=plan, as_of=as_of, defaults={"computed_at": timezone.now(), "run": run}
-        )
-        SnapshotValue.objects.filter(snapshot=snapshot).delete()
-        for row in rows:
-            row.snapshot = snapshot
-        SnapshotValue.objects.bulk_create(rows, batch_size=1000)
-    return snapshot
+    return rows
 
 
 def progress_recompute(*, run: RecomputeRun, progress: Callable[[int, str], None] | None = None) -> list[Snapshot]:
