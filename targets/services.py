@@ -195,6 +195,24 @@ def run_create(*, actor=None, as_of: dt.date | None = None, trigger: str = RunTr
                                        requested_by=actor if getattr(actor, "pk", None) else None)
 
 
+def run_request(*, actor) -> tuple[RecomputeRun, bool]:
+    """"Recompute now": the run already waiting or running (started recently), or a new run
+    queued after commit. Returns ``(run, created)``: repeated clicks never pile up runs."""
+    from django.conf import settings
+
+    if not scope_for(actor).read:
+        raise PermissionDenied
+    recent = timezone.now() - dt.timedelta(seconds=int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800)))
+    active = latest_run(pending_only=True)
+    if active is not None and active.created_at >= recent:
+        return active, False
+    run = run_create(actor=actor)
+    from .tasks import recompute_progress
+
+    transaction.on_commit(lambda: recompute_progress.delay(run.pk))
+    return run, True
+
+
 def run_execute(*, run_id: int) -> RecomputeRun:
     """Run a recompute under the lock. A run that finds another one running waits for it to end
     (it does not compute twice at once); the result is the same either way (idempotent)."""

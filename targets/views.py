@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -144,6 +143,8 @@ class ReconciliationView(ReadMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        if scope_for(self.request.user).county_id is not None:
+            raise Http404  # the declared baselines are city-wide
         indicator = self.indicator_or_404(self.kwargs["code"])
         rec = selectors.reconciliation(indicator, user=self.request.user)
         if rec is None:
@@ -233,10 +234,9 @@ class RecomputeView(ReadMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        from .tasks import recompute_progress
-
-        run = services.run_create(actor=request.user)
-        transaction.on_commit(lambda: recompute_progress.delay(run.pk))
+        run, created = services.run_request(actor=request.user)
+        if not created:
+            messages.info(request, _("A recompute is already under way; here is its progress."))
         return redirect("targets:run", pk=run.pk)
 
 

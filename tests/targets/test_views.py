@@ -70,6 +70,11 @@ def test_county_official_sees_only_her_county(client, taishan_official, snapshot
     html = client.get(reverse("targets:indicator", args=["provincial-srdi"]) + f"?county={K}").content.decode()
     assert "台山市" in html and "开平市" not in html
     assert client.get(reverse("targets:allocation", args=["provincial-srdi"])).status_code == 403
+    assert client.get(reverse("targets:reconciliation", args=["provincial-srdi"])).status_code == 404
+    assert client.post(reverse("targets:allocation", args=["provincial-srdi"]), {f"county_{T}": "1400"}).status_code == 403
+    assert not Allocation.objects.filter(indicator__code="provincial-srdi", target_value=1400).exists()
+    # drill-down links on her dashboard point at her county only
+    assert f"county={K}" not in html
 
 
 def test_drill_down_filters_list_the_enterprises_behind_a_number(client, city_operator, dataset):
@@ -161,6 +166,15 @@ def test_recompute_now_runs_and_reports_progress(client, viewer, dataset, eager,
     assert status["status"] == JobStatus.SUCCEEDED and status["finished"] and status["progress"] == 100
     assert run.requested_by_id == viewer.pk
     assert client.get(reverse("targets:recompute")).status_code == 405
+
+
+def test_recompute_clicks_do_not_pile_up(client, viewer, city_operator):
+    login(client, viewer)
+    first = client.post(reverse("targets:recompute"))  # queued on commit, which the test never reaches
+    client.force_login(city_operator)
+    second = client.post(reverse("targets:recompute"))
+    assert first.url == second.url
+    assert RecomputeRun.objects.count() == 1
 
 
 def test_roles_without_business_access_are_refused(client, system_admin, snapshot):
