@@ -75,17 +75,18 @@ def counties() -> list[Place]:
 
 
 def snapshot_dates(plan: Plan, as_of: dt.date, *, with_history: bool) -> list[dt.date]:
-    """``as_of`` and, with history, every quarter end from the plan's baseline (the day before it
-    starts) up to ``as_of``: the points of the trend charts."""
-    dates = {as_of}
-    if with_history:
-        year, quarter = (plan.starts_on - dt.timedelta(days=1)).year, 4
+    """``as_of`` and the quarter ends whose snapshots are the points of the trend charts: with
+    history every quarter end from the baseline (the day before the plan starts) up to ``as_of``;
+    without, only the latest one (so a late statistic of the last quarter still reaches its trend
+    point)."""
+    year, quarter = (plan.starts_on - dt.timedelta(days=1)).year, 4
+    ends = []
+    day = period_end(year, quarter)
+    while day <= as_of:
+        ends.append(day)
+        year, quarter = (year, quarter + 1) if quarter < 4 else (year + 1, 1)
         day = period_end(year, quarter)
-        while day <= as_of:
-            dates.add(day)
-            year, quarter = (year, quarter + 1) if quarter < 4 else (year + 1, 1)
-            day = period_end(year, quarter)
-    return sorted(dates)
+    return sorted({as_of, *(ends if with_history else ends[-1:])})
 
 
 def snapshot_compute(*, plan: Plan, as_of: dt.date, run: RecomputeRun | None = None,

@@ -32,6 +32,7 @@ def recompute_progress(run_id: int | None = None, trigger: str = RunTrigger.DATA
         if run_id is None:
             if trigger == RunTrigger.DATA_CHANGE:
                 cache.delete(PENDING_KEY)
-            run_id = services.run_create(trigger=trigger).pk
+            # after a data change: today and the last quarter end (quick); nightly: the whole history
+            run_id = services.run_create(trigger=trigger, with_history=trigger != RunTrigger.DATA_CHANGE).pk
         services.run_execute(run_id=run_id)
     return run_id

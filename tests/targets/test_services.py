@@ -111,7 +111,9 @@ def test_history_has_every_quarter_end_since_the_baseline(plan):
     dates = services.snapshot_dates(plan, D, with_history=True)
     assert dates == [dt.date(2023, 12, 31), dt.date(2024, 3, 31), dt.date(2024, 6, 30), dt.date(2024, 9, 30),
                      dt.date(2024, 12, 31), dt.date(2025, 3, 31), dt.date(2025, 6, 30)]
-    assert services.snapshot_dates(plan, dt.date(2025, 7, 5), with_history=False) == [dt.date(2025, 7, 5)]
+    assert services.snapshot_dates(plan, dt.date(2025, 7, 5), with_history=False) == [dt.date(2025, 6, 30),
+                                                                                      dt.date(2025, 7, 5)]
+    assert services.snapshot_dates(plan, dt.date(2023, 6, 1), with_history=False) == [dt.date(2023, 6, 1)]
 
 
 def test_trend_reads_quarter_snapshots(dataset, plan):

@@ -76,6 +76,7 @@ def test_data_change_recomputes_the_snapshot(on_change, eager, django_capture_on
         factories.make_title(dataset["e8"], "provincial", dt.date(2024, 2, 1))
     run = RecomputeRun.objects.get()
     assert run.status == JobStatus.SUCCEEDED and run.trigger == RunTrigger.DATA_CHANGE
+    assert not run.with_history  # today and the last quarter end only; the nightly run does the history
     latest = Snapshot.objects.order_by("-as_of").first()
     value = SnapshotValue.objects.get(snapshot=latest, indicator__code="provincial-srdi", county__isnull=True)
     assert value.value == 5  # e1, e2, e3, e4 and now e8

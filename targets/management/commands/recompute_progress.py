@@ -1,7 +1,7 @@
 """Recompute the progress snapshots of the 2026 goals (city and every county).
 
     python manage.py recompute_progress                  # today, plus every quarter end since the baseline
-    python manage.py recompute_progress --as-of 2025-06-30 --no-history
+    python manage.py recompute_progress --as-of 2025-07-15 --no-history   # that date and 2025-06-30
     python manage.py recompute_progress --enqueue        # hand it to the Celery worker instead
 """
 import argparse
@@ -28,7 +28,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--as-of", type=_date, default=None, help="Date to compute for (default today).")
         parser.add_argument("--no-history", action="store_true",
-                            help="Only the --as-of date, not the quarter ends since the baseline.")
+                            help="Only the --as-of date and the quarter end before it, not every quarter end since the baseline.")
         parser.add_argument("--enqueue", action="store_true", help="Queue the run for the Celery worker.")
 
     def handle(self, *args, as_of=None, no_history=False, enqueue=False, **options):
