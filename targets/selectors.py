@@ -43,7 +43,6 @@ class DashboardRow:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     drilldown_url: str = ""
-    milestones: list = field(default_factory=list)
 
     @property
     def code(self) -> str:
@@ -287,21 +286,6 @@ def reconciliation(indicator: Indicator, *, user) -> Reconciliation | None:
         gap=(declared - counted) if declared is not None else None,
         not_valid=not_valid, under_review=under_review, tier_code=tier,
     )
-
-
-def indicators(plan: Plan | None = None):
-    plan = plan or default_plan()
-    return Indicator.objects.filter(plan=plan, is_active=True).select_related("lead_department")
-
-
-def milestones_by_indicator(plan: Plan | None = None) -> dict[int, list]:
-    from .models import Milestone
-
-    result: dict[int, list] = {}
-    qs = Milestone.objects.filter(indicator__plan=plan or default_plan()).order_by("year")
-    for m in qs:
-        result.setdefault(m.indicator_id, []).append(m)
-    return result
 
 
 def counties_for(user) -> list[Place]:
