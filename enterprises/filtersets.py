@@ -2,13 +2,26 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
 
-from .choices import EnterpriseStatus, ListingStage, ListingVenue, TitleStatus
-from .models import Enterprise, Industry, ListingRecord, RDInstitution, RDInstitutionLevel, Statistic, Tag, Tier, Title
+from .choices import LISTED_STAGES, EnterpriseStatus, ListingStage, ListingVenue, TitleStatus
+from .models import (
+    Enterprise,
+    Industry,
+    ListingRecord,
+    RDInstitution,
+    RDInstitutionLevel,
+    Statistic,
+    Tag,
+    Tier,
+    Title,
+    title_valid_on,
+)
 
 
 class ScopedFilterSetMixin:
@@ -45,6 +58,25 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=EnterpriseStatus.choices)
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="credit_code", lookup_expr="iexact")
     updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+    # Drill-down filters used by the goals dashboard (targets app). ``on`` is the date the title
+    # filters look at (default today); ``holds_tier``: a valid title of exactly that tier on it;
+    # ``min_tier``: a valid title of that tier or higher; ``ever_tier``: ever recognised at that tier
+    # by then (revoked titles excluded); ``has_rd``: an R&D institution of at least that level rank
+    # (1 municipal, 2 provincial, 3 national); ``listed_since``: listed on an exchange since the date.
+    on = django_filters.DateFilter(label=_("Titles as of"), method="filter_noop")
+    holds_tier = django_filters.ModelChoiceFilter(
+        label=_("Holds a valid title of"), queryset=Tier.objects.all(), to_field_name="code", method="filter_holds_tier"
+    )
+    min_tier = django_filters.ModelChoiceFilter(
+        label=_("Holds a valid title of at least"), queryset=Tier.objects.all(), to_field_name="code",
+        method="filter_min_tier",
+    )
+    ever_tier = django_filters.ModelChoiceFilter(
+        label=_("Ever recognised as"), queryset=Tier.objects.all(), to_field_name="code", method="filter_ever_tier"
+    )
+    has_rd = django_filters.NumberFilter(label=_("Has an R&D institution of level rank at least"), method="filter_has_rd",
+                                         min_value=1, max_value=3)
+    listed_since = django_filters.DateFilter(label=_("Listed since"), method="filter_listed_since")
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("name", "name"), ("credit_code", "credit_code"), ("county__sort_order", "county"),
@@ -54,9 +86,17 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
                       "updated_at": _("Last updated")},
     )
 
+    DRILLDOWN_FILTERS = ("on", "holds_tier", "min_tier", "ever_tier", "has_rd", "listed_since")
+
     class Meta:
         model = Enterprise
-        fields = ["q", "county", "tier", "industry", "tag", "status", "credit_code", "updated_since"]
+        fields = ["q", "county", "tier", "industry", "tag", "status", "credit_code", "updated_since",
+                  "on", "holds_tier", "min_tier", "ever_tier", "has_rd", "listed_since"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.DRILLDOWN_FILTERS:  # carried as hidden inputs, set by dashboard links
+            self.filters[name].extra["widget"] = forms.HiddenInput
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -71,6 +111,37 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
 
     def filter_industry(self, queryset, name, value):
         return queryset.filter(Q(industry=value) | Q(industry__parent=value))
+
+    def _on(self):
+        return self.form.cleaned_data.get("on") or timezone.localdate()
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_holds_tier(self, queryset, name, value):
+        titles = Title.objects.filter(title_valid_on(self._on()), tier=value, enterprise=OuterRef("pk"))
+        return queryset.filter(Exists(titles))
+
+    def filter_min_tier(self, queryset, name, value):
+        titles = Title.objects.filter(title_valid_on(self._on()), tier__rank__gte=value.rank, enterprise=OuterRef("pk"))
+        return queryset.filter(Exists(titles))
+
+    def filter_ever_tier(self, queryset, name, value):
+        on = self._on()
+        titles = Title.objects.filter(tier=value, recognised_on__lte=on, enterprise=OuterRef("pk")).exclude(
+            status=TitleStatus.REVOKED, ended_on__lte=on
+        )
+        return queryset.filter(Exists(titles))
+
+    def filter_has_rd(self, queryset, name, value):
+        rd = RDInstitution.objects.filter(level__rank__gte=value, recognised_year__lte=self._on().year,
+                                          enterprise=OuterRef("pk"))
+        return queryset.filter(Exists(rd))
+
+    def filter_listed_since(self, queryset, name, value):
+        listed = ListingRecord.objects.filter(stage__in=LISTED_STAGES, date__gte=value, date__lte=self._on(),
+                                              enterprise=OuterRef("pk"))
+        return queryset.filter(Exists(listed))
 
 
 class TitleFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):

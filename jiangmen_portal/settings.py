@@ -185,6 +185,12 @@ CELERY_BEAT_SCHEDULE["enterprises-refresh-review-calendar"] = {
     "task": "enterprises.refresh_review_calendar",
     "schedule": crontab(hour=1, minute=30),
 }
+# targets: nightly recompute of the progress snapshots (today and the quarter ends since the baseline).
+CELERY_BEAT_SCHEDULE["targets-nightly-recompute"] = {
+    "task": "targets.tasks.recompute_progress",
+    "schedule": crontab(hour=1, minute=30),
+    "kwargs": {"trigger": "nightly"},
+}
 REDIS_URL = env.str("REDIS_URL", default="")
 
 CACHES = {
@@ -320,3 +326,10 @@ CELERY_BEAT_SCHEDULE["enterprises-fail-stale-imports"] = {
     "task": "enterprises.tasks.fail_stale_statistic_imports",
     "schedule": 15 * 60,
 }
+# --- Targets (2026 goals) --------------------------------------------------------------------------
+# Recompute the progress snapshots after data changes (coalesced: one run per burst of edits).
+TARGETS_RECOMPUTE_ON_CHANGE = env.bool("TARGETS_RECOMPUTE_ON_CHANGE", default=True)
+# Seconds a data-change recompute waits so that a burst of edits gives one run.
+TARGETS_RECOMPUTE_DELAY = env.int("TARGETS_RECOMPUTE_DELAY", default=30)
+# Seconds a run waits for a running recompute to finish before giving up.
+TARGETS_RECOMPUTE_LOCK_WAIT = env.int("TARGETS_RECOMPUTE_LOCK_WAIT", default=600)

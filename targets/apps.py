@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class TargetsConfig(AppConfig):
     name = "targets"
     verbose_name = _("2026 goals and progress")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -1,0 +1,388 @@
+"""The computation kinds: each turns an indicator's parameters into per-county parts on a date.
+
+Every kind runs a fixed number of aggregate queries (GROUP BY county), whatever the number of
+enterprises, titles or statistics. A kind returns ``{county_id: Part}``; the city is the sum of
+the counties (enterprises belong to one county), except for manual values, which can be reported
+for the city as a whole.
+
+Parameters (``Indicator.params``), per kind:
+
+- ``title_count_valid``: ``tier`` (code). Distinct enterprises holding a title of that tier valid
+  on the date (recognised, not ended, within validity or under review).
+- ``title_count_cumulative``: ``tier``. Distinct enterprises ever recognised at that tier by the
+  date, revoked titles excluded (累计培育).
+- ``population_share``: ``population_min_tier`` (code, default ``provincial``): the population is
+  the enterprises holding, on the date, a valid title of that tier or higher. ``property``
+  (``targets.choices.PopulationProperty``) and ``min``: for statistics fields the enterprise's latest
+  reported value up to the date (the latest quarter ended by then) must be ``>= min`` (booleans:
+  true); for ``rd_institution`` an R&D institution recognised by the date's year with level rank
+  ``>= min`` (1 municipal, 2 provincial, 3 national). Value = hits / population × 100 (%).
+- ``cohort_ratio``: ``field`` (a statistics flow figure), ``cohort_tier`` and ``cohort_date``: the
+  cohort is the enterprises holding a valid title of that tier on that date; ``base_year``. The
+  latest quarter up to the date with reported figures is compared with the same quarter of the
+  base year (year-to-date figures, so Q4 compares whole years). Value = sum now / sum base.
+- ``event_count``: ``stages`` (listing stages), ``since`` (date), ``min_tier``: distinct enterprises
+  with such a listing record dated ``since`` … date, which had been recognised at ``min_tier`` or
+  higher by the date.
+- ``manual``: no parameters; the latest reported value up to the date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.utils.translation import gettext as _
+
+from enterprises.choices import ListingStage, TitleStatus
+from enterprises.models import (
+    Enterprise,
+    ListingRecord,
+    RDInstitution,
+    Statistic,
+    Tier,
+    Title,
+    period_end,
+    title_valid_on,
+)
+
+from .choices import IndicatorKind, PopulationProperty
+
+HUNDRED = Decimal(100)
+STATISTIC_PROPERTIES = {
+    PopulationProperty.INVENTION_PATENTS: "invention_patents",
+    PopulationProperty.TRADEMARKS: "trademarks",
+    PopulationProperty.DIGITAL_LEVEL: "digital_level",
+    PopulationProperty.UNIVERSITY_COOPERATION: "university_cooperation",
+    PopulationProperty.FILLS_TECH_GAP: "fills_tech_gap",
+}
+BOOLEAN_PROPERTIES = {PopulationProperty.UNIVERSITY_COOPERATION, PopulationProperty.FILLS_TECH_GAP}
+FLOW_FIELDS = {"output_value", "revenue", "main_business_revenue", "profit", "rd_expense", "export_revenue"}
+
+
+@dataclass(frozen=True)
+class Part:
+    """A value's parts: the value is ``numerator`` (counts) or ``numerator / denominator``."""
+
+    numerator: Decimal | None
+    denominator: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
+def last_quarter_ended(date: dt.date) -> tuple[int, int]:
+    """The latest (year, quarter) whose last day is on or before ``date``."""
+    year, quarter = date.year, (date.month - 1) // 3 + 1
+    if period_end(year, quarter) > date:
+        quarter -= 1
+        if quarter == 0:
+            year, quarter = year - 1, 4
+    return year, quarter
+
+
+def _up_to(year: int, quarter: int, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}year__lt": year}) | Q(**{f"{prefix}year": year, f"{prefix}quarter__lte": quarter})
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _min_rank_q(tier_code: str, tiers: dict[str, int], prefix: str = "") -> Q:
+    return Q(**{f"{prefix}tier__rank__gte": tiers[tier_code]})
+
+
+# -- validation of parameters (called by Indicator.clean and the fixtures test) ---------------------
+
+
+def validate_params(kind: str, params: dict) -> None:
+    tiers = set(Tier.objects.values_list("code", flat=True))
+
+    def need(key):
+        if key not in params or params[key] in (None, ""):
+            raise ValidationError({"params": _("Parameter “%(key)s” is required for this kind.") % {"key": key}})
+        return params[key]
+
+    def tier(key):
+        code = need(key)
+        if code not in tiers:
+            raise ValidationError({"params": _("Unknown tier “%(code)s” in “%(key)s”.") % {"code": code, "key": key}})
+
+    def date(key):
+        try:
+            _date(need(key))
+        except ValueError:
+            raise ValidationError({"params": _("“%(key)s” must be a date (YYYY-MM-DD).") % {"key": key}})
+
+    if kind in (IndicatorKind.TITLE_COUNT_VALID, IndicatorKind.TITLE_COUNT_CUMULATIVE):
+        tier("tier")
+    elif kind == IndicatorKind.POPULATION_SHARE:
+        if "population_min_tier" in params:
+            tier("population_min_tier")
+        prop = need("property")
+        if prop not in PopulationProperty.values:
+            raise ValidationError({"params": _("Unknown property “%(p)s”.") % {"p": prop}})
+    elif kind == IndicatorKind.COHORT_RATIO:
+        if need("field") not in FLOW_FIELDS:
+            raise ValidationError({"params": _("“field” must be one of %(f)s.") % {"f": ", ".join(sorted(FLOW_FIELDS))}})
+        tier("cohort_tier")
+        date("cohort_date")
+        need("base_year")
+    elif kind == IndicatorKind.EVENT_COUNT:
+        date("since")
+        stages = need("stages")
+        if not isinstance(stages, list) or any(s not in ListingStage.values for s in stages):
+            raise ValidationError({"params": _("“stages” must be a list of listing stages.")})
+        if "min_tier" in params:
+            tier("min_tier")
+
+
+# -- the kinds ----------------------------------------------------------------------------------------
+
+
+def _counts(rows, key="county", value="n") -> dict[int, Part]:
+    return {row[key]: Part(Decimal(row[value])) for row in rows}
+
+
+def title_count_valid(params, date, tiers) -> dict[int, Part]:
+    rows = (
+        Title.objects.filter(title_valid_on(date), tier__code=params["tier"])
+        .values(county=F("enterprise__county_id"))
+        .annotate(n=Count("enterprise_id", distinct=True))
+        .order_by()
+    )
+    return _counts(rows)
+
+
+def title_count_cumulative(params, date, tiers) -> dict[int, Part]:
+    revoked = Q(status=TitleStatus.REVOKED, ended_on__lte=date)
+    rows = (
+        Title.objects.filter(tier__code=params["tier"], recognised_on__lte=date)
+        .exclude(revoked)
+        .values(county=F("enterprise__county_id"))
+        .annotate(n=Count("enterprise_id", distinct=True))
+        .order_by()
+    )
+    return _counts(rows)
+
+
+def population_queryset(date: dt.date, min_tier: str, tiers: dict[str, int]):
+    """Enterprises holding, on ``date``, a valid title of ``min_tier`` or higher."""
+    holders = Title.objects.filter(title_valid_on(date), _min_rank_q(min_tier, tiers)).values("enterprise_id")
+    return Enterprise.objects.filter(pk__in=holders)
+
+
+def population_shares(params_list: list[dict], date, tiers) -> list[dict[int, Part]]:
+    """Several share-of-population indicators with the same population in ONE query: the
+    population is filtered once and each property is a conditional count."""
+    min_tier = params_list[0].get("population_min_tier", "provincial")
+    qs = population_queryset(date, min_tier, tiers)
+    year, quarter = last_quarter_ended(date)
+    annotations, hits = {}, {}
+    for i, params in enumerate(params_list):
+        prop, minimum = params["property"], params.get("min", 1)
+        if prop == PopulationProperty.RD_INSTITUTION:
+            name = f"rd_{minimum}"
+            annotations[name] = Exists(RDInstitution.objects.filter(
+                enterprise=OuterRef("pk"), level__rank__gte=minimum, recognised_year__lte=date.year))
+            hits[f"hits_{i}"] = Count("id", filter=Q(**{name: True}))
+        else:
+            field = STATISTIC_PROPERTIES[prop]
+            name = f"latest_{field}"
+            annotations[name] = Subquery(
+                Statistic.objects.filter(_up_to(year, quarter), enterprise=OuterRef("pk"), **{f"{field}__isnull": False})
+                .order_by("-year", "-quarter").values(field)[:1]
+            )
+            condition = Q(**{name: True}) if prop in BOOLEAN_PROPERTIES else Q(**{f"{name}__gte": minimum})
+            hits[f"hits_{i}"] = Count("id", filter=condition)
+    rows = list(qs.annotate(**annotations).values("county_id").annotate(total=Count("id"), **hits).order_by())
+    return [
+        {row["county_id"]: Part(Decimal(row[f"hits_{i}"]), Decimal(row["total"])) for row in rows}
+        for i in range(len(params_list))
+    ]
+
+
+def population_share(params, date, tiers) -> dict[int, Part]:
+    return population_shares([params], date, tiers)[0]
+
+
+def cohort_ids(params):
+    """Ids of the cohort (e.g. the 713 provincial firms valid on 2023-12-31), as a subquery."""
+    cohort_date = _date(params["cohort_date"])
+    return Title.objects.filter(title_valid_on(cohort_date), tier__code=params["cohort_tier"]).values("enterprise_id")
+
+
+def cohort_period(params_list: list[dict], date) -> tuple[int, int] | None:
+    """The latest quarter up to ``date`` (not before the base year) with any of the fields
+    reported by the cohort."""
+    base_year = int(params_list[0]["base_year"])
+    year, quarter = last_quarter_ended(date)
+    if year < base_year:
+        return None
+    reported = Q()
+    for params in params_list:
+        reported |= Q(**{f"{params['field']}__isnull": False})
+    # Walks the (year, quarter) index backwards and stops at the first row of the cohort.
+    return (
+        Statistic.objects.filter(reported, _up_to(year, quarter), enterprise_id__in=cohort_ids(params_list[0]),
+                                 year__gte=base_year)
+        .order_by("-year", "-quarter")
+        .values_list("year", "quarter")
+        .first()
+    )
+
+
+def cohort_ratios(params_list: list[dict], date, tiers) -> list[dict[int, Part]]:
+    """Several figures of the same cohort and base year (output value, profit) in two queries."""
+    base_year = int(params_list[0]["base_year"])
+    period = cohort_period(params_list, date)
+    if period is None:
+        return [{} for _ in params_list]
+    year, quarter = period
+    sums = {}
+    for i, params in enumerate(params_list):
+        field = params["field"]
+        sums[f"now_{i}"] = Sum(field, filter=Q(year=year))
+        sums[f"base_{i}"] = Sum(field, filter=Q(year=base_year))
+        sums[f"n_{i}"] = Count("id", filter=Q(**{f"{field}__isnull": False}))
+    rows = list(
+        Statistic.objects.filter(Q(year=year) | Q(year=base_year), enterprise_id__in=cohort_ids(params_list[0]),
+                                 quarter=quarter)
+        .values(county=F("enterprise__county_id"))
+        .annotate(**sums)
+        .order_by()
+    )
+    return [
+        {row["county"]: Part(Decimal(row[f"now_{i}"] or 0), Decimal(row[f"base_{i}"] or 0))
+         for row in rows if row[f"n_{i}"]}
+        for i in range(len(params_list))
+    ]
+
+
+def cohort_ratio(params, date, tiers) -> dict[int, Part]:
+    return cohort_ratios([params], date, tiers)[0]
+
+
+def event_count(params, date, tiers) -> dict[int, Part]:
+    since = _date(params["since"])
+    qs = ListingRecord.objects.filter(stage__in=params["stages"], date__gte=since, date__lte=date)
+    if params.get("min_tier"):
+        recognised = Title.objects.filter(_min_rank_q(params["min_tier"], tiers), recognised_on__lte=date,
+                                          enterprise=OuterRef("enterprise_id"))
+        qs = qs.filter(Exists(recognised))
+    rows = (
+        qs.values(county=F("enterprise__county_id"))
+        .annotate(n=Count("enterprise_id", distinct=True))
+        .order_by()
+    )
+    return _counts(rows)
+
+
+CITY = None  # the key of the city-level part in manual results
+
+
+def manual(indicator, date) -> dict[int | None, Part]:
+    """Latest reported value per county and for the city (key ``None``) up to ``date``; when the
+    city has no report of its own and the indicator is additive, the sum of the counties' latest
+    reports (a share reported per county is not summed)."""
+    from .models import ManualValue
+
+    latest: dict[int | None, Decimal] = {}
+    rows = (
+        ManualValue.objects.filter(indicator=indicator, as_of__lte=date)
+        .order_by("county_id", "-as_of", "-id")
+        .values_list("county_id", "value")
+    )
+    for county_id, value in rows:
+        latest.setdefault(county_id, value)
+    parts = {county_id: Part(value) for county_id, value in latest.items()}
+    if CITY not in parts and parts and indicator.additive:
+        parts[CITY] = Part(sum((p.numerator for p in parts.values()), Decimal(0)))
+    return parts
+
+
+KINDS = {
+    IndicatorKind.TITLE_COUNT_VALID: title_count_valid,
+    IndicatorKind.TITLE_COUNT_CUMULATIVE: title_count_cumulative,
+    IndicatorKind.POPULATION_SHARE: population_share,
+    IndicatorKind.COHORT_RATIO: cohort_ratio,
+    IndicatorKind.EVENT_COUNT: event_count,
+}
+
+
+def tier_ranks() -> dict[str, int]:
+    return dict(Tier.objects.values_list("code", "rank"))
+
+
+BATCHED = {
+    IndicatorKind.POPULATION_SHARE: (population_shares, lambda p: ("population", p.get("population_min_tier", "provincial"))),
+    IndicatorKind.COHORT_RATIO: (cohort_ratios, lambda p: ("cohort", p["cohort_tier"], str(p["cohort_date"]),
+                                                             int(p["base_year"]))),
+}
+
+
+def compute_all(indicators, date: dt.date, tiers: dict[str, int] | None = None) -> dict[int, dict[int | None, Part]]:
+    """Parts of every indicator on ``date`` (``{indicator id: {county id or None: Part}}``).
+    Indicators that share a population or a cohort are computed together, one query per group."""
+    tiers = tiers if tiers is not None else tier_ranks()
+    raw: dict[int, dict] = {}
+    groups: dict[tuple, list] = {}
+    for indicator in indicators:
+        if indicator.kind in BATCHED:
+            function, key = BATCHED[indicator.kind]
+            groups.setdefault((indicator.kind, *key(indicator.params)), []).append(indicator)
+        elif indicator.kind == IndicatorKind.MANUAL:
+            raw[indicator.pk] = manual(indicator, date)
+        else:
+            raw[indicator.pk] = dict(KINDS[indicator.kind](indicator.params, date, tiers))
+    for (kind, *_key), members in groups.items():
+        function = BATCHED[kind][0]
+        for indicator, parts in zip(members, function([m.params for m in members], date, tiers), strict=True):
+            raw[indicator.pk] = dict(parts)
+    result = {}
+    for indicator in indicators:
+        parts = raw[indicator.pk]
+        if indicator.kind != IndicatorKind.MANUAL:
+            parts[CITY] = _city(indicator, parts)
+        result[indicator.pk] = parts
+    return result
+
+
+def _city(indicator, parts: dict) -> Part:
+    numerator = sum((p.numerator or 0 for p in parts.values()), Decimal(0))
+    if indicator.kind in (IndicatorKind.POPULATION_SHARE, IndicatorKind.COHORT_RATIO):
+        if not parts:
+            return Part(None, None)
+        return Part(numerator, sum((p.denominator or 0 for p in parts.values()), Decimal(0)))
+    return Part(numerator)
+
+
+def compute_parts(indicator, date: dt.date, tiers: dict[str, int] | None = None) -> dict[int | None, Part]:
+    """Per-county parts and the city part (key ``None``) of ``indicator`` on ``date``."""
+    return compute_all([indicator], date, tiers)[indicator.pk]
+
+
+def value_of(indicator, part: Part | None) -> Result:
+    """The value of a part; counts with no rows are 0, shares and ratios with nothing to divide
+    by have no value."""
+    kind = indicator.kind
+    if part is None:
+        if kind in (IndicatorKind.TITLE_COUNT_VALID, IndicatorKind.TITLE_COUNT_CUMULATIVE, IndicatorKind.EVENT_COUNT):
+            return Result(Decimal(0), Decimal(0), None)
+        return Result(None, None, None)
+    if kind == IndicatorKind.POPULATION_SHARE:
+        if not part.denominator:
+            return Result(None, part.numerator, part.denominator)
+        return Result(part.numerator * HUNDRED / part.denominator, part.numerator, part.denominator)
+    if kind == IndicatorKind.COHORT_RATIO:
+        if not part.denominator:
+            return Result(None, part.numerator, part.denominator)
+        return Result(part.numerator / part.denominator, part.numerator, part.denominator)
+    return Result(part.numerator, part.numerator, None)

@@ -1,0 +1,45 @@
+"""Forms of the targets app: reported values, county allocations, recompute requests."""
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Place
+
+from .models import ManualValue
+
+
+class ManualValueForm(forms.ModelForm):
+    class Meta:
+        model = ManualValue
+        fields = ["as_of", "county", "value", "evidence", "document_no"]
+        widgets = {
+            "as_of": forms.DateInput(attrs={"type": "date"}),
+            "evidence": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"county": _("Leave empty for the city as a whole.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = Place.objects.filter(level="county").order_by("sort_order")
+        self.fields["county"].required = False
+        self.fields["as_of"].initial = timezone.localdate()
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+
+
+class AllocationForm(forms.Form):
+    """One target per county (``county_<code>``)."""
+
+    def __init__(self, *args, counties, initial_values: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counties = counties
+        for place in counties:
+            self.fields[f"county_{place.code}"] = forms.DecimalField(
+                label=place.name, required=False, min_value=0, max_digits=18, decimal_places=4,
+                initial=initial_values.get(place.pk), widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
+            )
+
+    def values(self) -> dict:
+        return {place.pk: self.cleaned_data.get(f"county_{place.code}") for place in self.counties}

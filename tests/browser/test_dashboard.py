@@ -1,0 +1,75 @@
+"""The goals dashboard in a real browser: the indicators are listed, the ECharts county map
+renders, a county official lands on her county, and "recompute now" runs to completion."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from targets import services
+from targets.models import Indicator
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def eager():
+    from jiangmen_portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def figures():
+    for county, n in (("440781", 3), ("440783", 2), ("440703", 1)):
+        for i in range(n):
+            enterprise = factories.make_enterprise(county, name=f"看板测试{county}-{i}")
+            factories.make_title(enterprise, "provincial", dt.date(2023, 3, 1))
+            factories.make_statistic(enterprise, 2023, 4, output_value=Decimal(100), invention_patents=2)
+            factories.make_statistic(enterprise, 2025, 4, output_value=Decimal(150 + 10 * i), invention_patents=3)
+    run = services.run_create(as_of=dt.date(2026, 6, 30))
+    services.run_execute(run_id=run.pk)
+
+
+def test_city_dashboard_lists_indicators_and_renders_the_map(page, login, city_operator, figures):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error"
+            and "favicon.ico" not in message.location.get("url", "") and errors.append(message.text))
+    login("city")
+    page.goto("/targets/")
+    table = page.locator("#indicator-table")
+    for indicator in Indicator.objects.filter(is_active=True):
+        assert table.get_by_text(indicator.name, exact=True).count() == 1
+    # ECharts draws the county map into a canvas (or svg) inside the container.
+    page.wait_for_selector("#county-map canvas, #county-map svg", state="attached")
+    box = page.locator("#county-map canvas").first.bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 100
+    assert page.locator("#comparison-table tbody tr").count() == 7
+    # switching the compared indicator reloads the comparison and the map
+    page.select_option("#compare-indicator", "cohort-output")
+    page.wait_for_url("**indicator=cohort-output**")
+    page.wait_for_selector("#county-map canvas", state="attached")
+    page.screenshot(path="/tmp/targets-dashboard.png", full_page=True)
+    assert errors == []  # no JavaScript error, no CSP violation
+
+
+def test_county_official_lands_on_her_county(page, login, taishan_official, figures):
+    login("taishan")
+    page.goto("/targets/")
+    page.wait_for_url("**/targets/county/440781/")
+    assert "台山市" in page.locator("h1").inner_text()
+    response = page.goto("/targets/county/440783/")
+    assert response.status == 404
+
+
+def test_recompute_now_shows_progress_to_completion(page, login, viewer, figures, eager):
+    login("viewer")
+    page.goto("/targets/")
+    page.click("#recompute-button")
+    page.wait_for_url("**/targets/runs/*/")
+    page.wait_for_selector("#run-done:not(.d-none)")
+    assert page.locator("#run-percent").inner_text() == "100%"
