@@ -118,15 +118,15 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     def filter_noop(self, queryset, name, value):
         return queryset
 
-    def filter_holds_tier(self, queryset, name, value):
+    def filter_holds_tier(self, queryset, name, value: str):
         titles = Title.objects.filter(title_valid_on(self._on()), tier=value, enterprise=OuterRef("pk"))
         return queryset.filter(Exists(titles))
 
-    def filter_min_tier(self, queryset, name, value):
+    def filter_min_tier(self, queryset, name, value: str):
         titles = Title.objects.filter(title_valid_on(self._on()), tier__rank__gte=value.rank, enterprise=OuterRef("pk"))
         return queryset.filter(Exists(titles))
 
-    def filter_ever_tier(self, queryset, name, value):
+    def filter_ever_tier(self, queryset, name, value: str):
         on = self._on()
         titles = Title.objects.filter(tier=value, recognised_on__lte=on, enterprise=OuterRef("pk")).exclude(
             status=TitleStatus.REVOKED, ended_on__lte=on

@@ -21,7 +21,7 @@ def no_data_text() -> str:
 
 def sheet_titles() -> list[str]:
     """Sheet names in workbook order (the cover lists them)."""
-    return [_("Cover"), _("Goals"), _("Counties"), _("Tier ladder"), _("Enterprise roster"),
+    return [_("Cover"), _("Goals"), _("Indicators by county"), _("Tier ladder"), _("Enterprise roster"),
             _("Titles to watch"), _("Key tasks"), _("Import log")]
 
 
@@ -102,7 +102,7 @@ def build_goals(wb, scope: ReportScope, rows: list[dict] | None) -> None:
 
 def build_counties(wb, scope: ReportScope, rows: list[dict] | None) -> None:
     columns = [Column(_("County"), 10), *_goal_columns()]
-    writer = SheetWriter(wb, _("Counties"), columns)
+    writer = SheetWriter(wb, _("Indicators by county"), columns)
     _caption(writer, scope, _("Indicators per county"))
     writer.header()
     if rows is None:

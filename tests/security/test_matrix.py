@@ -76,6 +76,7 @@ class Case:
     data: dict = field(default_factory=dict)
     user_kwargs: Callable | None = None  # kwargs built for the requesting principal (own jobs)
     data_fn: Callable | None = None      # POST data built from the world (e.g. which enterprise)
+    ok_for: dict = field(default_factory=dict)  # a different success answer for some roles
 
 
 ROUTES: dict[str, Case] = {
@@ -146,6 +147,21 @@ ROUTES: dict[str, Case] = {
                                                   kwargs=lambda w, which: {"pk": _import(w, which).pk}),
     "enterprises/imports/<int:pk>/undo/": Case(frozenset({CITY}), ok=302, method="post", scoped=True,
                                                kwargs=lambda w, which: {"pk": _import(w, which, committed=True).pk}),
+    # goals and dashboards (issue 5): a county official is sent to her county's dashboard; the city-wide
+    # baseline reconciliation is not hers (404); reported values by the lead department and the city
+    "targets/": Case(BUSINESS_READ, ok_for={COUNTY: 302}),
+    "targets/county/<str:code>/": Case(BUSINESS_READ, scoped=True,
+                                       kwargs=lambda w, which: {"code": w.enterprise(which).county.code}),
+    "targets/indicators/<slug:code>/": Case(BUSINESS_READ, kwargs=lambda w, which: {"code": "provincial-srdi"}),
+    "targets/indicators/<slug:code>/reconciliation/": Case(
+        BUSINESS_READ, ok_for={COUNTY: 404}, kwargs=lambda w, which: {"code": "provincial-srdi-valid"}),
+    "targets/indicators/<slug:code>/report/": Case(frozenset({CITY}),
+                                                   kwargs=lambda w, which: {"code": "industry-brands"}),
+    "targets/indicators/<slug:code>/allocation/": Case(frozenset({CITY}),
+                                                       kwargs=lambda w, which: {"code": "provincial-srdi"}),
+    "targets/recompute/": Case(BUSINESS_READ, ok=302, method="post"),
+    "targets/runs/<int:pk>/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _recompute_run().pk}),
+    "targets/runs/<int:pk>/status/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _recompute_run().pk}),
     # reports (a job is visible to its requester only; other requesters' jobs are covered in tests/reports)
     "reports/": Case(BUSINESS_READ),
     "reports/<int:pk>/": Case(BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}),
@@ -185,6 +201,12 @@ def _import(world, which, committed=False):
         imports.statistic_import_confirm(actor=uploader, statistic_import=imp, skip_error_rows=False, enqueue=False)
         imp = imports.statistic_import_commit(import_id=imp.pk)
     return imp
+
+
+def _recompute_run():
+    from targets.models import RecomputeRun
+
+    return RecomputeRun.objects.create()
 
 
 def _first_criterion():
@@ -316,7 +338,7 @@ def expected(case: Case, role: str, which: str):
         return 403
     if case.scoped and which == "other" and role == COUNTY:
         return 404
-    return case.ok
+    return case.ok_for.get(role, case.ok)
 
 
 def cases():
