@@ -241,3 +241,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Responsibility matrix (tasks app) --------------------------------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["tasks.mark_lateness"] = {
+    "task": "tasks.mark_lateness",
+    "schedule": crontab(hour=1, minute=30),  # 01:30 Asia/Shanghai: flag late reports, remind missing ones
+}

@@ -50,3 +50,17 @@ def make_title(enterprise: Enterprise, tier_code: str, recognised_on: dt.date, *
 
 def make_statistic(enterprise: Enterprise, year: int, quarter: int, **figures) -> Statistic:
     return Statistic.objects.create(enterprise=enterprise, year=year, quarter=quarter, **figures)
+
+
+def make_report(task_code: str, period_code: str, *, department_code: str | None = None,
+                county_code: str | None = None, **fields):
+    """A progress report written straight to the table (tests of reads; writes go through services)."""
+    from tasks.models import KeyTask, ProgressReport, ReportingPeriod
+
+    task = KeyTask.objects.get(code=task_code)
+    department = Department.objects.get(code=department_code) if department_code else None
+    fields.setdefault("kind", "consolidated" if department and task.lead_department_id == department.pk else "unit")
+    return ProgressReport.objects.create(
+        task=task, period=ReportingPeriod.objects.get(code=period_code), department=department,
+        county=Place.objects.get(code=county_code) if county_code else None, **fields,
+    )
