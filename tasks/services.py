@@ -150,6 +150,10 @@ def report_review(*, actor, report: ProgressReport, accept: bool, comment: str =
 # -- attachments ----------------------------------------------------------------------------------
 
 
+def _attachment_snapshot(attachment: ReportAttachment) -> dict:
+    return {**audit.snapshot(attachment, exclude=["file"]), "file": attachment.file.name}
+
+
 def _attachment_entry(*, actor, report: ProgressReport, upload, info: CheckedFile, written: list[str]):
     if report.attachments.count() >= MAX_ATTACHMENTS_PER_REPORT:
         raise ValidationError(_("A report can have at most %(n)d attachments.") % {"n": MAX_ATTACHMENTS_PER_REPORT})
@@ -159,7 +163,7 @@ def _attachment_entry(*, actor, report: ProgressReport, upload, info: CheckedFil
     attachment.file.save(info.name, upload, save=False)
     written.append(attachment.file.name)
     attachment.save()
-    return audit.entry_for(AuditAction.CREATE, attachment, after=audit.snapshot(attachment))
+    return audit.entry_for(AuditAction.CREATE, attachment, after=_attachment_snapshot(attachment))
 
 
 def attachment_add(*, actor, report: ProgressReport, upload) -> ReportAttachment:
@@ -184,8 +188,7 @@ def attachment_delete(*, actor, attachment: ReportAttachment) -> None:
         stored = ProgressReport.objects.select_for_update().select_related("task").get(pk=attachment.report_id)
         require(actor, CHANGE, stored)
         _require_editable(stored.status)
-        before = audit.snapshot(attachment)
-        entry = audit.entry_for(AuditAction.DELETE, attachment, before=before)
+        entry = audit.entry_for(AuditAction.DELETE, attachment, before=_attachment_snapshot(attachment))
         name = attachment.file.name
         attachment.delete()
         audit.record_many(actor, [entry])
