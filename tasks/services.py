@@ -239,7 +239,7 @@ def lateness_mark(*, today: dt.date | None = None) -> dict:
 
     today = today or timezone.localdate()
     with transaction.atomic():
-        overdue = ProgressReport.objects.select_for_update().filter(
+        overdue = ProgressReport.objects.select_for_update(of=("self",)).filter(
             period__due_on__lt=today, status=ReportStatus.DRAFT, is_late=False)
         flagged = list(overdue.select_related("task", "period", "department", "county"))
         codes = _county_codes()

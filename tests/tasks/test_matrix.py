@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from accounts.models import AuditLog, Department, Place
-from tasks import selectors, services
+from tasks import selectors
 from tasks.choices import CellStatus
 from tasks.models import KeyTask, ProgressReport, Reminder, ReportingPeriod, TaskUnit
 from tasks.tasks import mark_lateness
