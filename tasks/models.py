@@ -202,6 +202,19 @@ def led_task_ids(department_id):
 # --------------------------------------------------------------------------------------------------
 
 
+def _role_may(scope: Scope, role, action: str) -> bool:
+    """May a role do ``action`` on progress reports at all (else 403)?"""
+    if action in (STATUS, VIEW):
+        return scope.read
+    if action == CHANGE:
+        return (role == Role.DEPARTMENT_USER and scope.department_id is not None) or (
+            role == Role.COUNTY_OFFICIAL and scope.write and scope.county_id is not None)
+    if action == REVIEW:
+        return (role == Role.DEPARTMENT_USER and scope.department_id is not None) or (
+            role == Role.CITY_OPERATOR and scope.read)
+    raise ValueError(f"unknown action {action!r}")
+
+
 def report_filter(user, action: str) -> Q | None:
     """The progress reports ``user`` may ``action``, as a ``Q``; ``None`` when the role may not do the
     action at all (403).
@@ -216,38 +229,34 @@ def report_filter(user, action: str) -> Q | None:
     """
     scope = scope_for(user)
     role = getattr(user, "role", None)
+    if not _role_may(scope, role, action):
+        return None
     if action == STATUS:
-        return Q() if scope.read else None
+        return Q()
     if action == VIEW:
-        if not scope.read:
-            return None
         if scope.county_id is not None:
             return Q(county_id=scope.county_id)
         if role == Role.DEPARTMENT_USER:
             return Q(department_id=scope.department_id) | Q(task_id__in=led_task_ids(scope.department_id))
         return Q()
     if action == CHANGE:
-        if role == Role.DEPARTMENT_USER and scope.department_id is not None:
+        if role == Role.DEPARTMENT_USER:
             return Q(department_id=scope.department_id, county__isnull=True)
-        if role == Role.COUNTY_OFFICIAL and scope.write and scope.county_id is not None:
-            return Q(county_id=scope.county_id, department__isnull=True)
-        return None
-    if action == REVIEW:
-        if role == Role.DEPARTMENT_USER and scope.department_id is not None:
-            return Q(kind=ReportKind.UNIT, task_id__in=led_task_ids(scope.department_id))
-        if role == Role.CITY_OPERATOR and scope.read:
-            return Q(kind=ReportKind.CONSOLIDATED)
-        return None
-    raise ValueError(f"unknown action {action!r}")
+        return Q(county_id=scope.county_id, department__isnull=True)
+    # REVIEW
+    if role == Role.DEPARTMENT_USER:
+        return Q(kind=ReportKind.UNIT, task_id__in=led_task_ids(scope.department_id))
+    return Q(kind=ReportKind.CONSOLIDATED)
 
 
-def report_allows(user, action: str, report: ProgressReport) -> bool | None:
+def report_allows(user, action: str, report: ProgressReport, scope: Scope | None = None) -> bool | None:
     """``report_filter`` evaluated on one (possibly unsaved) report: None when the role may not do the
-    action at all, else whether this report is within the user's reach."""
-    if report_filter(user, action) is None:
-        return None
-    scope = scope_for(user)
+    action at all, else whether this report is within the user's reach. ``scope``: the user's, if
+    the caller already has it (the matrix asks once per cell)."""
+    scope = scope or scope_for(user)
     role = getattr(user, "role", None)
+    if not _role_may(scope, role, action):
+        return None
     if action == STATUS:
         return True
     if action == VIEW:
@@ -260,11 +269,10 @@ def report_allows(user, action: str, report: ProgressReport) -> bool | None:
         if role == Role.DEPARTMENT_USER:
             return report.department_id == scope.department_id and report.county_id is None
         return report.county_id == scope.county_id and report.department_id is None
-    if action == REVIEW:
-        if role == Role.DEPARTMENT_USER:
-            return report.kind == ReportKind.UNIT and report.task.lead_department_id == scope.department_id
-        return report.kind == ReportKind.CONSOLIDATED
-    raise ValueError(f"unknown action {action!r}")
+    # REVIEW
+    if role == Role.DEPARTMENT_USER:
+        return report.kind == ReportKind.UNIT and report.task.lead_department_id == scope.department_id
+    return report.kind == ReportKind.CONSOLIDATED
 
 
 class ReportQuerySet(ScopedQuerySet):

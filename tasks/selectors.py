@@ -143,11 +143,12 @@ def _report_rows(user, period, task_ids=None):
     }
 
 
-def _may_open(user, task: KeyTask, column: Column) -> bool:
+def _may_open(user, scope, task: KeyTask, column: Column) -> bool:
+    """Would ``user`` be allowed to read this cell's report (same rule as ``for_user``, no query)?"""
     probe = ProgressReport(task=task, department=column.department, county=column.county,
                            kind=ReportKind.CONSOLIDATED if column.department and column.department.pk == task.lead_department_id
                            else ReportKind.UNIT)
-    return bool(report_allows(user, VIEW, probe))
+    return bool(report_allows(user, VIEW, probe, scope=scope))
 
 
 @dataclass
@@ -165,6 +166,7 @@ def matrix(*, user, period: ReportingPeriod, today: dt.date | None = None) -> Ma
     county_list = counties()
     columns = task_columns(tasks, county_list)
     rows_by_slot = _report_rows(user, period)
+    scope = scope_for(user)
     result = Matrix(period=period, columns=columns)
     totals = {s: 0 for s in CellStatus.values}
     for task in tasks:
@@ -180,7 +182,7 @@ def matrix(*, user, period: ReportingPeriod, today: dt.date | None = None) -> Ma
             cells.append(Cell(
                 column=column, responsible=True, is_lead=keys[column.key], status=status,
                 report_id=row["id"] if row else None, progress=row["progress_percent"] if row else None,
-                can_open=bool(row) and _may_open(user, task, column),
+                can_open=bool(row) and _may_open(user, scope, task, column),
             ))
         result.rows.append((task, cells))
     result.totals = totals
