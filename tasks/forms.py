@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Department
 from enterprises.forms import BootstrapMixin
 
 from .models import KeyTask, ProgressReport
@@ -66,6 +67,14 @@ class ReviewForm(BootstrapMixin, forms.Form):
 
 
 class TaskForm(BootstrapMixin, forms.ModelForm):
+    """A task of the plan, its responsible units in order (the first leads) and the indicators it serves.
+    City operators edit the plan's tasks and add tasks of later plans with it."""
+
+    units = forms.CharField(
+        label=_("Responsible units, lead first"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Department names, short names or codes in the plan's order, separated by commas or new "
+                    "lines; the first is the lead unit (牵头单位)."),
+    )
     indicator_codes = forms.CharField(
         label=_("Indicators served"), required=False,
         help_text=_("Indicator codes separated by commas or spaces, e.g. provincial_srdi, listed_companies."),
@@ -73,13 +82,18 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = KeyTask
-        fields = ["number", "title", "group_title", "measures", "indicator_codes", "counties_responsible", "is_active"]
+        fields = ["code", "number", "kind", "title", "group_title", "measures", "units", "indicator_codes",
+                  "counties_responsible", "sort_order", "source_document", "is_active"]
         widgets = {"measures": forms.Textarea(attrs={"rows": 10})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
+            self.fields["code"].disabled = True  # URLs and fixtures refer to it
             self.initial["indicator_codes"] = ", ".join(self.instance.indicator_codes or [])
+            self.initial["units"] = "\n".join(
+                u.department.short_name or u.department.name
+                for u in self.instance.units.select_related("department").order_by("position"))
 
     def clean_indicator_codes(self):
         raw = self.cleaned_data.get("indicator_codes") or ""
@@ -89,6 +103,25 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
             raise forms.ValidationError(
                 _("Not an indicator code: %(codes)s (letters, digits, _ . - only).") % {"codes": "、".join(bad)})
         return list(dict.fromkeys(codes))
+
+    def clean_units(self):
+        """The departments, in order; every entry must name exactly one department, once."""
+        entries = [e.strip() for e in re.split(r"[\n,，、;；]+", self.cleaned_data.get("units") or "") if e.strip()]
+        lookup = {}
+        for department in Department.objects.filter(is_active=True):
+            for key in (department.code, department.name, department.short_name):
+                if key:
+                    lookup[key] = department
+        unknown = [e for e in entries if e not in lookup]
+        if unknown:
+            raise forms.ValidationError(_("Unknown department: %(names)s.") % {"names": "、".join(unknown)})
+        departments = [lookup[e] for e in entries]
+        repeated = {d.short_name or d.name for d in departments if departments.count(d) > 1}
+        if repeated:
+            raise forms.ValidationError(_("Listed more than once: %(names)s.") % {"names": "、".join(sorted(repeated))})
+        if not departments:
+            raise forms.ValidationError(_("Name at least the lead unit."))
+        return departments
 
 
 class ReminderForm(BootstrapMixin, forms.Form):

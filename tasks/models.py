@@ -159,7 +159,10 @@ class TaskUnitManager(models.Manager):
 
 
 class TaskUnit(models.Model):
-    """A department responsible for a task, in the plan's order: position 1 leads."""
+    """A department responsible for a task, in the plan's order: position 1 leads.
+
+    Positions are not unique in the database, so that loading the plan's fixture again over units
+    reordered by hand restores the plan's order row by row; ``task_save`` writes them as 1…n."""
 
     task = models.ForeignKey(KeyTask, verbose_name=_("task"), on_delete=models.CASCADE, related_name="units")
     department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT,
@@ -175,7 +178,6 @@ class TaskUnit(models.Model):
         ordering = ["task__sort_order", "position"]
         constraints = [
             models.UniqueConstraint(fields=["task", "department"], name="unique_task_department"),
-            models.UniqueConstraint(fields=["task", "position"], name="unique_task_position"),
             models.CheckConstraint(condition=Q(position__gte=1), name="task_unit_position_positive"),
         ]
 

@@ -16,13 +16,21 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction, PlaceLevel
-from accounts.models import Place
+from accounts.models import Department, Place
 from accounts.scoping import CHANGE, require
 from jiangmen_portal.services import StaleEditError, _stale_message, scoped_save
 
 from .attachments import MAX_ATTACHMENTS_PER_REPORT, CheckedFile, check_upload
 from .choices import REVIEW, CellStatus, ReminderKind, ReportKind, ReportStatus
-from .models import KeyTask, ProgressReport, Reminder, ReportAttachment, ReportingPeriod, ReportTransition
+from .models import (
+    KeyTask,
+    ProgressReport,
+    Reminder,
+    ReportAttachment,
+    ReportingPeriod,
+    ReportTransition,
+    TaskUnit,
+)
 
 # -- reports --------------------------------------------------------------------------------------
 
@@ -198,8 +206,23 @@ def attachment_delete(*, actor, attachment: ReportAttachment) -> None:
 # -- tasks (reference data, city operators) -------------------------------------------------------
 
 
-def task_save(*, actor, task: KeyTask) -> KeyTask:
-    return scoped_save(actor=actor, instance=task)
+def task_save(*, actor, task: KeyTask, departments=None) -> KeyTask:
+    """Create or edit a task (city operators). ``departments``: its responsible units in order, the first
+    leading; None leaves them as they are. Reports already written stay where they are."""
+    with transaction.atomic():
+        scoped_save(actor=actor, instance=task)
+        if departments is not None:
+            current = list(task.units.order_by("position").values_list("department_id", flat=True))
+            wanted = [d.pk for d in departments]
+            if current != wanted:
+                codes = dict(Department.objects.values_list("pk", "code"))
+                TaskUnit.objects.filter(task=task).delete()
+                TaskUnit.objects.bulk_create(
+                    [TaskUnit(task=task, department_id=pk, position=i) for i, pk in enumerate(wanted, 1)])
+                audit.record(actor, AuditAction.UPDATE, task, before={"units": [codes[pk] for pk in current]},
+                             after={"units": [codes[pk] for pk in wanted]}, message="responsible units")
+        task.__dict__.pop("lead_department_id", None)
+    return task
 
 
 # -- reminders and lateness -----------------------------------------------------------------------

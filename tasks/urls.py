@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.MatrixView.as_view(), name="matrix"),
     path("export/", views.MatrixExportView.as_view(), name="export"),
     path("mine/", views.MyTasksView.as_view(), name="mine"),
+    path("new/", views.TaskEditView.as_view(), name="task_create"),
     path("lateness/", views.LatenessView.as_view(), name="lateness"),
     path("lateness/remind/", views.ReminderSendView.as_view(), name="remind"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),

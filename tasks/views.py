@@ -194,28 +194,36 @@ class TaskDetailView(ScopedObjectMixin, PeriodMixin, TemplateView):
 
 
 class TaskEditView(ScopedObjectMixin, TemplateView):
+    """City operators edit a task of the plan (``/tasks/<code>/edit/``) or add one (``/tasks/new/``)."""
+
     template_name = "tasks/task_form.html"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.task = scoped_object(KeyTask, request.user, CHANGE, code=kwargs["code"])
+            if "code" in kwargs:
+                self.task = scoped_object(KeyTask, request.user, CHANGE, code=kwargs["code"])
+            else:
+                reference_scope_check(request.user, CHANGE)
+                self.task = KeyTask(source_document="")
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(task=self.task, form=kwargs.get("form") or TaskForm(instance=self.task))
+        context.update(task=self.task, form=kwargs.get("form") or TaskForm(instance=self.task),
+                       wide_fields=["measures", "units"])
         return context
 
     def post(self, request, *args, **kwargs):
         form = TaskForm(request.POST, instance=self.task)
         if form.is_valid():
             try:
-                services.task_save(actor=request.user, task=form.save(commit=False))
+                task = services.task_save(actor=request.user, task=form.save(commit=False),
+                                          departments=form.cleaned_data["units"])
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
-                return redirect(self.task.get_absolute_url())
+                return redirect(task.get_absolute_url())
         return self.render_to_response(self.get_context_data(form=form))
 
 

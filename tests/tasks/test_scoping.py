@@ -173,13 +173,47 @@ def test_task_edit_by_city_operator_is_audited_and_refused_for_others(client, us
     client.force_login(users["kaiping"])
     assert client.post("/tasks/2-3-2/edit/", {"number": "x", "title": "x", "measures": "x"}).status_code == 403
     client.force_login(users["city"])
-    data = {"number": task.number, "title": task.title, "group_title": task.group_title, "measures": task.measures,
+    data = {"number": task.number, "kind": "task", "title": task.title, "group_title": task.group_title,
+            "measures": task.measures, "units": "市金融局, nfra, miit, czj, pbc", "sort_order": task.sort_order,
             "indicator_codes": "listed_companies, bad code!", "counties_responsible": "on", "is_active": "on"}
     response = client.post("/tasks/2-3-2/edit/", data)
-    assert response.status_code == 200 and "bad" in response.content.decode()
+    assert response.status_code == 200 and "不是有效的指标代码：code!" in response.content.decode()
     assert KeyTask.objects.get(pk=task.pk).indicator_codes == ["listed_companies"]
     data["indicator_codes"] = "listed_companies，provincial_srdi"
     assert client.post("/tasks/2-3-2/edit/", data).status_code == 302
     assert KeyTask.objects.get(pk=task.pk).indicator_codes == ["listed_companies", "provincial_srdi"]
     assert AuditLog.objects.filter(object_type="tasks.keytask", object_id=str(task.pk), action="update").exists()
     assert Role.CITY_OPERATOR == users["city"].role
+
+
+def test_city_operator_reorders_units_and_adds_a_task_for_a_later_plan(client, city_operator, viewer):
+    from django.core.management import call_command
+
+    from accounts.models import AuditLog
+    from tasks.models import KeyTask, TaskUnit
+
+    task = KeyTask.objects.get(code="2-3-3")
+    client.force_login(city_operator)
+    data = {"number": task.number, "kind": "task", "title": task.title, "group_title": task.group_title,
+            "measures": task.measures, "units": "市住房城乡建设局\n市自然资源局、czj", "indicator_codes": "",
+            "counties_responsible": "on", "sort_order": task.sort_order, "is_active": "on"}
+    assert client.post("/tasks/2-3-3/edit/", {**data, "units": "市住房城乡建设局、不存在局"}).status_code == 200
+    assert client.post("/tasks/2-3-3/edit/", {**data, "units": "zjj, zjj"}).status_code == 200
+    assert list(task.units.order_by("position").values_list("department__code", flat=True)) == ["zrzyj", "zjj"]
+    assert client.post("/tasks/2-3-3/edit/", data).status_code == 302
+    assert list(task.units.order_by("position").values_list("department__code", flat=True)) == ["zjj", "zrzyj", "czj"]
+    assert KeyTask.objects.get(pk=task.pk).lead_department_id == task.units.get(department__code="zjj").department_id
+    log = AuditLog.objects.filter(object_type="tasks.keytask", message="responsible units").get()
+    assert log.before == {"units": ["zrzyj", "zjj"]} and log.after == {"units": ["zjj", "zrzyj", "czj"]}
+    # loading the plan again restores its order without tripping over the edited rows
+    call_command("load_reference_data", verbosity=0)
+    assert list(TaskUnit.objects.filter(task=task, position__lte=2).order_by("position")
+                .values_list("department__code", flat=True)) == ["zrzyj", "zjj"]
+
+    new = {**data, "code": "2027-1", "number": "一", "title": "后续行动方案任务", "units": "市工业和信息化局", "sort_order": 200}
+    assert client.post("/tasks/new/", new).status_code == 302
+    assert KeyTask.objects.get(code="2027-1").units.get().department.code == "miit"
+    assert client.get("/tasks/").content.decode().count("后续行动方案任务") == 1
+    client.force_login(viewer)
+    assert client.post("/tasks/new/", {**new, "code": "2027-2"}).status_code == 403
+    assert not KeyTask.objects.filter(code="2027-2").exists()
