@@ -99,8 +99,13 @@ def require(user, action: str, target=None, *, county_id: int | None = None) -> 
     """Raise unless ``user`` may ``action`` on ``target`` (an instance) or in ``county_id``.
 
     A role that may not do the action at all gets ``PermissionDenied`` (403); an object of another
-    county gets ``Http404`` so that its existence is not disclosed.
+    county gets ``Http404`` so that its existence is not disclosed. A target whose model defines
+    ``scope_check(user, action)`` decides itself (department ownership, reference data).
     """
+    if target is not None and hasattr(target, "scope_check"):
+        # Rows not owned by a county alone (a department's progress report, city reference data)
+        # decide with the same rule as their queryset's ``for_user``: raise 403/404, return the Scope.
+        return target.scope_check(user, action)
     scope = scope_for(user)
     if not scope.may(action):
         raise PermissionDenied

@@ -333,3 +333,8 @@ TARGETS_RECOMPUTE_ON_CHANGE = env.bool("TARGETS_RECOMPUTE_ON_CHANGE", default=Tr
 TARGETS_RECOMPUTE_DELAY = env.int("TARGETS_RECOMPUTE_DELAY", default=30)
 # Seconds a run waits for a running recompute to finish before giving up.
 TARGETS_RECOMPUTE_LOCK_WAIT = env.int("TARGETS_RECOMPUTE_LOCK_WAIT", default=600)
+# --- Responsibility matrix (tasks app) --------------------------------------------------------------
+CELERY_BEAT_SCHEDULE["tasks.mark_lateness"] = {
+    "task": "tasks.mark_lateness",
+    "schedule": crontab(hour=1, minute=30),  # 01:30 Asia/Shanghai: flag late reports, remind missing ones
+}

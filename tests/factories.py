@@ -105,5 +105,19 @@ def statistics_row(enterprise, period: str = "2024Q1", **figures) -> list:
     return [values.get(c.field) for c in COLUMNS]
 
 
+def make_report(task_code: str, period_code: str, *, department_code: str | None = None,
+                county_code: str | None = None, **fields):
+    """A progress report written straight to the table (tests of reads; writes go through services)."""
+    from tasks.models import KeyTask, ProgressReport, ReportingPeriod
+
+    task = KeyTask.objects.get(code=task_code)
+    department = Department.objects.get(code=department_code) if department_code else None
+    fields.setdefault("kind", "consolidated" if department and task.lead_department_id == department.pk else "unit")
+    return ProgressReport.objects.create(
+        task=task, period=ReportingPeriod.objects.get(code=period_code), department=department,
+        county=Place.objects.get(code=county_code) if county_code else None, **fields,
+    )
+
+
 __all__ = ["PASSWORD", "county", "make_annual", "make_credit_code", "make_enterprise", "make_rd_institution",
-           "make_statistic", "make_statistics_workbook", "make_title", "make_user", "statistics_row"]
+           "make_report", "make_statistic", "make_statistics_workbook", "make_title", "make_user", "statistics_row"]
