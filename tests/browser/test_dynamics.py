@@ -20,6 +20,7 @@ def test_calendar_review_and_reserve_pool(page, login, taishan_official, taishan
                                   today - dt.timedelta(days=1200), valid_until=today - dt.timedelta(days=5))
 
     login("taishan")
+    page.click("nav .dropdown-toggle:has-text('动态管理')")
     page.click("nav a[href='/enterprises/dynamics/']")
     page.wait_for_url("**/enterprises/dynamics/")
     assert page.locator(f"#expiring tr[data-title='{title.pk}']").count() == 1
@@ -45,6 +46,7 @@ def test_calendar_review_and_reserve_pool(page, login, taishan_official, taishan
 
     # Reserve pool: the candidate with its pre-check, recommended, then tracked to application.
     page.goto("/enterprises/")
+    page.click("nav .dropdown-toggle:has-text('动态管理')")
     page.click("nav a[href='/enterprises/dynamics/reserve/']")
     row = page.locator(f"#pool-table tr[data-enterprise='{candidate.pk}']")
     assert row.count() == 1

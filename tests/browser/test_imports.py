@@ -17,6 +17,7 @@ def test_upload_shows_preview_with_counts_and_errors(page, login, taishan_offici
         statistics_row(other, "2024Q1", digital_level=7),
     ], path=path)
     login("taishan")
+    page.click("nav .dropdown-toggle:has-text('企业数据')")
     page.click("nav >> text=统计数据导入")
     page.click("text=上传统计数据")
     page.set_input_files("input[name=file]", str(path))

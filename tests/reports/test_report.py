@@ -22,7 +22,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-SHEETS = ["封面", "目标进度", "分县区指标", "梯度培育", "企业名录", "称号到期与复核", "重点任务", "数据导入记录"]
+SHEETS = ["封面", "目标进度", "分县区指标", "梯度培育", "企业名录", "称号到期与复核", "主要任务", "数据导入记录"]
 
 
 def build(tmp_path, user, county=None, year=2026, quarter=3, name="report.xlsx"):
@@ -154,7 +154,7 @@ def test_titles_to_watch_sheet(tmp_path, city_operator, city):
 def test_missing_sources_say_data_not_yet_provided(tmp_path, city_operator, city, monkeypatch):
     monkeypatch.setitem(sys.modules, "targets.selectors", None)  # import fails: module absent
     wb, _ = build(tmp_path, city_operator)
-    for name in ("目标进度", "分县区指标", "重点任务", "数据导入记录"):
+    for name in ("目标进度", "分县区指标", "主要任务", "数据导入记录"):
         assert rows(wb[name], 3)[0][0] == "数据尚未提供", name
 
 

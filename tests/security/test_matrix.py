@@ -162,6 +162,32 @@ ROUTES: dict[str, Case] = {
     "targets/recompute/": Case(BUSINESS_READ, ok=302, method="post"),
     "targets/runs/<int:pk>/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _recompute_run().pk}),
     "targets/runs/<int:pk>/status/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _recompute_run().pk}),
+    # responsibility matrix (issue 6): reports of a county on task 二（二）1 (led by 市科技局, the department
+    # principal's unit); writers write for their own unit; the lead department reviews its co-units' reports
+    "tasks/": Case(BUSINESS_READ),
+    "tasks/mine/": Case(BUSINESS_READ),
+    "tasks/new/": Case(frozenset({CITY})),
+    "tasks/lateness/": Case(frozenset({CITY})),
+    "tasks/lateness/remind/": Case(frozenset({CITY}), ok=302, method="post", data={"period": "2025Q1"}),
+    "tasks/export/": Case(frozenset({CITY})),
+    "tasks/<slug:code>/": Case(BUSINESS_READ, kwargs=lambda w, which: {"code": "2-2-1"}),
+    "tasks/<slug:code>/edit/": Case(frozenset({CITY}), kwargs=lambda w, which: {"code": "2-2-1"}),
+    "tasks/<slug:code>/<str:period>/report/": Case(frozenset({DEPT, COUNTY}),
+                                                   kwargs=lambda w, which: {"code": "2-2-1", "period": "2025Q1"}),
+    "tasks/reports/<int:pk>/": Case(BUSINESS_READ, scoped=True,
+                                    kwargs=lambda w, which: {"pk": _task_report(w, which).pk}),
+    # the city reviews consolidated reports only: a county's unit report is not among them (404)
+    "tasks/reports/<int:pk>/review/": Case(frozenset({DEPT, CITY}), ok=302, ok_for={CITY: 404}, method="post",
+                                           scoped=True,
+                                           data={"decision": "accept", "comment": ""},
+                                           kwargs=lambda w, which: {"pk": _task_report(w, which).pk}),
+    "tasks/attachments/<int:pk>/": Case(BUSINESS_READ, scoped=True,
+                                        kwargs=lambda w, which: {"pk": _task_attachment(w, which).pk}),
+    # a department user writes, but not for a county: another unit's attachment answers 404
+    "tasks/attachments/<int:pk>/delete/": Case(frozenset({COUNTY, DEPT}), ok=302, ok_for={DEPT: 404},
+                                               method="post", scoped=True,
+                                               kwargs=lambda w, which: {"pk": _task_attachment(w, which,
+                                                                                           "draft").pk}),
     # reports (a job is visible to its requester only; other requesters' jobs are covered in tests/reports)
     "reports/": Case(BUSINESS_READ),
     "reports/<int:pk>/": Case(BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}),
@@ -201,6 +227,22 @@ def _import(world, which, committed=False):
         imports.statistic_import_confirm(actor=uploader, statistic_import=imp, skip_error_rows=False, enqueue=False)
         imp = imports.statistic_import_commit(import_id=imp.pk)
     return imp
+
+
+def _task_report(world, which, status="submitted"):
+    county = world.enterprise(which).county.code
+    return factories.make_report("2-2-1", "2025Q1", county_code=county, status=status, progress_percent=40)
+
+
+def _task_attachment(world, which, status="submitted"):
+    from django.core.files.base import ContentFile
+
+    from tasks.models import ReportAttachment
+
+    attachment = ReportAttachment(report=_task_report(world, which, status), original_name="进展.pdf", kind="pdf",
+                                  size=9, sha256="0" * 64)
+    attachment.file.save("progress.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return attachment
 
 
 def _recompute_run():
