@@ -7,6 +7,7 @@ fails the report job with its message, it is never hidden.
 """
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 
@@ -73,15 +74,55 @@ def county_rows(scope: ReportScope) -> list[dict] | None:
 
 
 def task_rows(scope: ReportScope) -> list[dict] | None:
-    """Key tasks with each unit's report for the quarter. Not wired yet (the responsibility matrix
-    is being built in parallel): the lead connects it after merging. Expected keys per row:
-    ``task_code``, ``task_name``, ``unit`` (department or county name), ``is_lead`` (bool),
-    ``status`` (code), ``status_label``, ``progress`` (fraction or None), ``text``, ``submitted_at``."""
-    return None
+    """Key tasks with each responsible unit's report for the quarter, as the responsibility matrix
+    shows them to the report's user (``tasks.selectors.slots``); a county report keeps its county's
+    units only. Report texts are included where the user may read the report. Fixed query count."""
+    slots = _optional("tasks.selectors", "slots")
+    if slots is None:
+        return None
+    from tasks.choices import CellStatus
+    from tasks.models import ProgressReport, ReportingPeriod
+
+    period = ReportingPeriod.objects.filter(code=f"{scope.year}Q{scope.quarter}").first()
+    if period is None:
+        return []
+    texts = {
+        r["id"]: r for r in ProgressReport.objects.for_user(scope.user, "view").filter(period=period)
+        .values("id", "summary", "submitted_at", "progress_percent")
+    }
+    labels = dict(CellStatus.choices)
+    rows = []
+    for slot in slots(user=scope.user, period=period, today=scope.today):
+        if scope.county is not None and (slot.column.county is None or slot.column.county.pk != scope.county.pk):
+            continue
+        report = texts.get(slot.report_id, {})
+        progress = report.get("progress_percent")
+        rows.append({
+            "task_code": slot.task.number, "task_name": slot.task.title, "unit": slot.column.label,
+            "is_lead": slot.is_lead, "status": slot.status, "status_label": str(labels.get(slot.status, slot.status)),
+            "progress": progress / 100 if progress is not None else None,
+            "text": report.get("summary", ""), "submitted_at": report.get("submitted_at"),
+        })
+    return rows
 
 
 def import_rows(scope: ReportScope) -> list[dict] | None:
-    """Statistics imports of the quarter. Not wired yet (imports are built in parallel). Expected
-    keys: ``started_at``, ``file_name``, ``user``, ``county``, ``status`` (code), ``status_label``,
-    ``rows_total``, ``rows_created``, ``rows_updated``, ``rows_failed``, ``message``."""
-    return None
+    """Statistics imports started in the quarter, within the user's (and the report's) scope."""
+    try:
+        from enterprises.models import StatisticImport
+    except ImportError:
+        return None
+    from django.utils import timezone
+
+    start = timezone.make_aware(dt.datetime.combine(scope.start, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time.min))
+    qs = (StatisticImport.objects.for_user(scope.user, "view").filter(created_at__gte=start, created_at__lt=end)
+          .select_related("uploaded_by", "county").order_by("created_at"))
+    if scope.county is not None:
+        qs = qs.filter(county=scope.county)
+    return [{
+        "started_at": imp.created_at, "file_name": imp.file_name, "user": imp.uploaded_by.username,
+        "county": imp.county.name if imp.county else "", "status": imp.state,
+        "status_label": imp.get_state_display(), "rows_total": imp.row_count, "rows_created": imp.new_count,
+        "rows_updated": imp.changed_count, "rows_failed": imp.error_row_count, "message": imp.message,
+    } for imp in qs]

@@ -77,7 +77,8 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
     )
     indicator_codes = forms.CharField(
         label=_("Indicators served"), required=False,
-        help_text=_("Indicator codes separated by commas or spaces, e.g. provincial_srdi, listed_companies."),
+        help_text=_("Indicator codes of the goals dashboard separated by commas or spaces, e.g. provincial-srdi, "
+                    "listings."),
     )
 
     class Meta:
@@ -102,6 +103,14 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
         if bad:
             raise forms.ValidationError(
                 _("Not an indicator code: %(codes)s (letters, digits, _ . - only).") % {"codes": "、".join(bad)})
+        from targets.models import Indicator
+
+        known = set(Indicator.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise forms.ValidationError(
+                _("No indicator has the code %(codes)s; see the goals dashboard for the codes.")
+                % {"codes": "、".join(unknown)})
         return list(dict.fromkeys(codes))
 
     def clean_units(self):

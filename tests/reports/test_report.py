@@ -153,6 +153,8 @@ def test_titles_to_watch_sheet(tmp_path, city_operator, city):
 
 def test_missing_sources_say_data_not_yet_provided(tmp_path, city_operator, city, monkeypatch):
     monkeypatch.setitem(sys.modules, "targets.selectors", None)  # import fails: module absent
+    monkeypatch.setitem(sys.modules, "tasks.selectors", None)
+    monkeypatch.setattr("reports.services.providers.import_rows", lambda scope: None)
     wb, _ = build(tmp_path, city_operator)
     for name in ("目标进度", "分县区指标", "主要任务", "数据导入记录"):
         assert rows(wb[name], 3)[0][0] == "数据尚未提供", name
@@ -239,3 +241,42 @@ def test_report_queries_do_not_grow_with_enterprises(tmp_path, city_operator, ci
     with CaptureQueriesContext(connection) as after:
         build(tmp_path, city_operator)
     assert len(after.captured_queries) == len(before.captured_queries) <= 40
+
+
+def test_key_tasks_sheet_shows_each_units_report_and_county_scope(tmp_path, city_operator, taishan_official, city):
+    report = factories.make_report("2-2-1", "2026Q3", county_code="440781", status="submitted", progress_percent=60,
+                                   summary="组织申报省级工程技术研究中心3家")
+    factories.make_report("2-2-1", "2026Q3", county_code="440783", status="submitted", summary="开平的进展")
+    wb, _ = build(tmp_path, city_operator)
+    sheet = rows(wb["主要任务"], 3)
+    mine = [r for r in sheet if r[2] == "台山市" and r[0] == report.task.number]
+    assert len(mine) == 1 and mine[0][5] == 0.6 and mine[0][6] == "组织申报省级工程技术研究中心3家"
+    assert any(r[2] == "市科技局" and r[3] in (True, "是") for r in sheet)  # the lead unit is marked
+    wb, _ = build(tmp_path, taishan_official, name="county.xlsx")
+    units = {r[2] for r in rows(wb["主要任务"], 3)}
+    assert units == {"台山市"}
+    assert "开平的进展" not in {r[6] for r in rows(wb["主要任务"], 3)}
+
+
+def test_import_log_sheet_lists_the_quarters_imports_in_scope(tmp_path, city_operator, taishan_official, city):
+    import datetime as _dt
+
+    from django.utils import timezone
+
+    from enterprises.models import StatisticImport
+
+    def make(county_code, name, when):
+        imp = StatisticImport.objects.create(uploaded_by=city_operator, county=factories.county(county_code),
+                                             file_name=name, checksum="0" * 64, state="committed", row_count=10,
+                                             new_count=4, changed_count=5, error_row_count=1)
+        StatisticImport.objects.filter(pk=imp.pk).update(created_at=timezone.make_aware(when))
+    make("440781", "台山三季度.xlsx", _dt.datetime(2026, 8, 3, 9, 0))
+    make("440783", "开平三季度.xlsx", _dt.datetime(2026, 8, 4, 9, 0))
+    make("440781", "台山二季度.xlsx", _dt.datetime(2026, 5, 4, 9, 0))  # another quarter
+    wb, _ = build(tmp_path, city_operator)
+    files = [r[1] for r in rows(wb["数据导入记录"], 3)]
+    assert files == ["台山三季度.xlsx", "开平三季度.xlsx"]
+    first = rows(wb["数据导入记录"], 3)[0]
+    assert first[5:9] == [10, 4, 5, 1]
+    wb, _ = build(tmp_path, taishan_official, name="county.xlsx")
+    assert [r[1] for r in rows(wb["数据导入记录"], 3)] == ["台山三季度.xlsx"]

@@ -175,13 +175,16 @@ def test_task_edit_by_city_operator_is_audited_and_refused_for_others(client, us
     client.force_login(users["city"])
     data = {"number": task.number, "kind": "task", "title": task.title, "group_title": task.group_title,
             "measures": task.measures, "units": "市金融局, nfra, miit, czj, pbc", "sort_order": task.sort_order,
-            "indicator_codes": "listed_companies, bad code!", "counties_responsible": "on", "is_active": "on"}
+            "indicator_codes": "listings, bad code!", "counties_responsible": "on", "is_active": "on"}
     response = client.post("/tasks/2-3-2/edit/", data)
     assert response.status_code == 200 and "不是有效的指标代码：code!" in response.content.decode()
-    assert KeyTask.objects.get(pk=task.pk).indicator_codes == ["listed_companies"]
-    data["indicator_codes"] = "listed_companies，provincial_srdi"
+    assert KeyTask.objects.get(pk=task.pk).indicator_codes == ["listings"]
+    data["indicator_codes"] = "listings, no-such-indicator"
+    response = client.post("/tasks/2-3-2/edit/", data)
+    assert response.status_code == 200 and "no-such-indicator" in response.content.decode()
+    data["indicator_codes"] = "listings，provincial-srdi"
     assert client.post("/tasks/2-3-2/edit/", data).status_code == 302
-    assert KeyTask.objects.get(pk=task.pk).indicator_codes == ["listed_companies", "provincial_srdi"]
+    assert KeyTask.objects.get(pk=task.pk).indicator_codes == ["listings", "provincial-srdi"]
     assert AuditLog.objects.filter(object_type="tasks.keytask", object_id=str(task.pk), action="update").exists()
     assert Role.CITY_OPERATOR == users["city"].role
 
