@@ -169,7 +169,44 @@ def record_many(actor, entries: list[Entry]) -> list[AuditLog]:
             log.hash = _digest(prev, _hashed_fields(log))
             prev = log.hash
             rows.append(log)
+        if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
+            _copy_rows(rows)  # large batches (imports): COPY is several times faster than INSERT
+            return rows
         return AuditLog.objects.bulk_create(rows, batch_size=2000)
+
+
+# From this many rows on, PostgreSQL receives a batch through COPY (the rows get no primary key back).
+COPY_THRESHOLD = 1000
+_COPY_COLUMNS = ("timestamp", "actor_id", "actor_username", "ip", "request_id", "source", "category", "action",
+                 "object_type", "object_id", "object_repr", "county_code", "before", "after", "changed_fields",
+                 "message", "prev_hash", "hash")
+_JSON_COLUMNS = frozenset({"before", "after", "changed_fields"})
+
+
+def _copy_text(value, is_json: bool) -> str:
+    """One value in PostgreSQL's COPY text format (NULL as \\N; backslash, tab and newlines escaped)."""
+    if value is None:
+        return "\\N"
+    if is_json:
+        value = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, dt.datetime):
+        value = value.isoformat()
+    else:
+        value = str(value)
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_rows(rows: list[AuditLog]) -> None:
+    import io
+
+    buffer = io.StringIO()
+    for log in rows:
+        buffer.write("\t".join(_copy_text(getattr(log, column), column in _JSON_COLUMNS) for column in _COPY_COLUMNS))
+        buffer.write("\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {AuditLog._meta.db_table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN WITH (FORMAT text)", buffer)
 
 
 def record(actor, action: str, instance: models.Model | None = None, *, before: dict | None = None,

@@ -190,16 +190,16 @@ class AuditLog(models.Model):
         User, verbose_name=_("user"), null=True, blank=True, on_delete=models.DO_NOTHING,
         db_constraint=False, related_name="+",
     )
-    actor_username = models.CharField(_("username"), max_length=150, blank=True, db_index=True)
+    actor_username = models.CharField(_("username"), max_length=150, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
     source = models.CharField(_("source"), max_length=8, blank=True)
     category = models.CharField(_("category"), max_length=16, choices=AuditCategory.choices)
-    action = models.CharField(_("action"), max_length=24, choices=AuditAction.choices, db_index=True)
-    object_type = models.CharField(_("object type"), max_length=64, blank=True, db_index=True)
-    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=24, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
-    county_code = models.CharField(_("county code"), max_length=12, blank=True, db_index=True)
+    county_code = models.CharField(_("county code"), max_length=12, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
@@ -212,6 +212,15 @@ class AuditLog(models.Model):
         verbose_name_plural = _("audit records")
         ordering = ["-id"]
         default_permissions = ("view",)
+        # Plain b-tree indexes (no varchar_pattern_ops twins): searches are by equality, and every
+        # extra index slows the bulk audit of an import.
+        indexes = [
+            models.Index(fields=["actor_username"], name="auditlog_actor_idx"),
+            models.Index(fields=["request_id"], name="auditlog_request_idx"),
+            models.Index(fields=["action"], name="auditlog_action_idx"),
+            models.Index(fields=["object_type", "object_id"], name="auditlog_object_idx"),
+            models.Index(fields=["county_code"], name="auditlog_county_idx"),
+        ]
 
     def __str__(self):
         return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_repr}"

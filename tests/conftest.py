@@ -63,3 +63,23 @@ def taishan_enterprise(db):
 @pytest.fixture
 def kaiping_enterprise(db):
     return factories.make_enterprise("440783", name="开平测试电子有限公司")
+
+
+@pytest.fixture
+def celery_worker_thread():
+    """A real Celery worker (in a thread) consuming from ``CELERY_BROKER_URL``; skips without a broker."""
+    import os
+
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if not broker:
+        pytest.skip("needs CELERY_BROKER_URL (a Redis broker) for a real worker")
+    from celery.contrib.testing.worker import start_worker
+
+    from jiangmen_portal.celery import app
+
+    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "result_backend")}
+    app.conf.update(task_always_eager=False, broker_url=broker, result_backend=None)
+    app.loader.import_default_modules()
+    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker
+    app.conf.update(saved)

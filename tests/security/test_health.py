@@ -38,11 +38,10 @@ def test_post_is_refused(client):
 
 
 @pytest.mark.celery_worker
-def test_real_redis_and_worker(client, settings):
+@pytest.mark.django_db(transaction=True)
+def test_real_redis_and_worker(client, settings, celery_worker_thread):
     import os
 
-    if not os.environ.get("CELERY_BROKER_URL"):
-        pytest.skip("needs CELERY_BROKER_URL and a running worker")
     settings.REDIS_URL = os.environ.get("REDIS_URL", os.environ["CELERY_BROKER_URL"])
     response = client.get("/health/")
     assert response.json()["checks"]["redis"] == "ok"
