@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Quick start, command 2: run the test suite (extra arguments go to pytest).
+# The worker run stays in one process: two workers on one broker would take each other's jobs.
 # Uses DATABASE_URL when set (CI: PostgreSQL), else SQLite. Tasks run eagerly in the main run;
 # when CELERY_TEST_BROKER_URL is set (CI: Redis) a second run executes the tests marked
 # celery_worker against a real Celery worker and that broker (first, so the summary of the
@@ -16,7 +17,11 @@ if [ -n "${CELERY_TEST_BROKER_URL:-}" ]; then
   worker=$?
   echo "--- all other tests (tasks run eagerly) ---"
 fi
-env -u CELERY_BROKER_URL .venv/bin/python -m pytest -m "not celery_worker" "$@"
+# The main run is spread over CPU cores (pytest-xdist; PYTEST_WORKERS=0 runs it in one process).
+workers="${PYTEST_WORKERS:-auto}"
+xdist=()
+[ "$workers" != "0" ] && xdist=(-n "$workers")
+env -u CELERY_BROKER_URL .venv/bin/python -m pytest -m "not celery_worker" "${xdist[@]}" "$@"
 main=$?
 if ok "$main" && ok "$worker"; then
   [ "$main" -eq 5 ] && [ "$worker" -eq 5 ] && { echo "no tests were collected" >&2; exit 5; }
