@@ -6,22 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
 from accounts.scoping import scope_for
+from jiangmen_portal.forms import BootstrapMixin
 
 from .models import Enterprise, ListingRecord, RDInstitution, Statistic, Tag, Title
 from .validators import normalise_credit_code
-
-
-class BootstrapMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
 
 
 class VersionedForm(BootstrapMixin, forms.ModelForm):
