@@ -280,3 +280,33 @@ def test_import_log_sheet_lists_the_quarters_imports_in_scope(tmp_path, city_ope
     assert first[5:9] == [10, 4, 5, 1]
     wb, _ = build(tmp_path, taishan_official, name="county.xlsx")
     assert [r[1] for r in rows(wb["数据导入记录"], 3)] == ["台山三季度.xlsx"]
+
+
+def test_goal_and_county_sheets_equal_the_dashboard_for_the_same_snapshot(tmp_path, city_operator, city):
+    """With the real goals app: compute the 2026Q3 snapshot, then every number of the goals and county
+    sheets equals what the dashboard selector (the dashboard pages' source) gives for that snapshot."""
+    from targets.models import Plan
+    from targets.selectors import dashboard_rows
+    from targets.services import snapshot_compute
+
+    as_of = dt.date(2026, 9, 30)
+    snapshot_compute(plan=Plan.objects.get(), as_of=as_of)
+    wb, _ = build(tmp_path, city_operator)
+
+    def as_float(value):
+        return None if value is None else round(float(value), 4)
+
+    expected = {r.indicator.code: r for r in dashboard_rows(as_of)}
+    sheet = {r[0]: r for r in rows(wb["目标进度"], 3)}
+    assert set(sheet) == set(expected)
+    for code, row in expected.items():
+        got = sheet[code]
+        assert [as_float(v) for v in got[3:8]] == [as_float(v) for v in (row.baseline, row.now, row.target,
+                                                                          row.share_done, row.share_time)], code
+    taishan = factories.county("440781")
+    expected = {r.indicator.code: r for r in dashboard_rows(as_of, county=taishan)}
+    county_rows = {r[1]: r for r in rows(wb["分县区指标"], 3) if r[0] == "台山市"}
+    for code, row in expected.items():
+        got = county_rows[code]
+        assert [as_float(v) for v in got[4:9]] == [as_float(v) for v in (row.baseline, row.now, row.target,
+                                                                          row.share_done, row.share_time)], code
