@@ -233,6 +233,12 @@ SPECTACULAR_SETTINGS = {
                      "listing records and the organisation. Authenticate with an API key."),
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # several models have a "status" field with different choices: name each set after its class
+    "ENUM_NAME_OVERRIDES": {
+        "ProgressStatusEnum": "targets.choices.ProgressStatus",
+        "ReportStatusEnum": "tasks.choices.ReportStatus",
+        "JobStatusEnum": "jiangmen_portal.models.JobStatus",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------------
