@@ -50,7 +50,9 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
         context = super().get_serializer_context()
         if getattr(self, "swagger_fake_view", False):
             return context
-        context["latest"] = self.latest_values()
+        if not hasattr(self, "_latest"):  # once per request (list builds its serializer twice)
+            self._latest = self.latest_values()
+        context["latest"] = self._latest
         return context
 
     def latest_values(self) -> dict:
