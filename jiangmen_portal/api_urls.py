@@ -7,10 +7,14 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.urls import register as register_accounts
 from enterprises.api.urls import register as register_enterprises
 from jiangmen_portal.api import not_found
+from targets.api.urls import register as register_targets
+from tasks.api.urls import register as register_tasks
 
 router = DefaultRouter()
 register_accounts(router)
 register_enterprises(router)
+register_targets(router)
+register_tasks(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

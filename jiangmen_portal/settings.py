@@ -230,9 +230,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "DESCRIPTION": _("REST API for the city's other systems: enterprises, titles, statistics, R&D institutions, "
-                     "listing records and the organisation. Authenticate with an API key."),
+                     "listing records, statistics import status, the 2026 goals with their progress, the key tasks "
+                     "and their progress reports, and the organisation. Authenticate with an API key."),
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # several models have a "status" field with different choices: name each set after its class
+    "ENUM_NAME_OVERRIDES": {
+        "ProgressStatusEnum": "targets.choices.ProgressStatus",
+        "ReportStatusEnum": "tasks.choices.ReportStatus",
+        "JobStatusEnum": "jiangmen_portal.models.JobStatus",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------------

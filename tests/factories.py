@@ -119,5 +119,40 @@ def make_report(task_code: str, period_code: str, *, department_code: str | None
     )
 
 
+_snapshot_days = itertools.count()
+
+
+def make_snapshot_value(county_code: str | None, *, as_of=None, indicator_code: str | None = None, **fields):
+    """A stored progress value (city when ``county_code`` is None) in the snapshot of ``as_of`` (made if
+    missing; default: a new date for every call), written straight to the table (tests of reads)."""
+    from targets.models import Indicator, Plan, Snapshot, SnapshotValue
+
+    indicator = Indicator.objects.get(code=indicator_code) if indicator_code else Indicator.objects.order_by(
+        "sort_order", "code").first()
+    as_of = as_of or dt.date(2024, 1, 1) + dt.timedelta(days=next(_snapshot_days))
+    snapshot, _ = Snapshot.objects.get_or_create(plan=Plan.objects.get(pk=indicator.plan_id), as_of=as_of)
+    fields.setdefault("value", 10)
+    fields.setdefault("share_time", "0.5")
+    fields.setdefault("status", "on_track")
+    return SnapshotValue.objects.create(snapshot=snapshot, indicator=indicator,
+                                        county=Place.objects.get(code=county_code) if county_code else None, **fields)
+
+
+def make_statistic_import(county_code: str | None, **fields):
+    """A finished statistics import row written straight to the table (tests of reads)."""
+    from django.utils import timezone
+
+    from enterprises.models import StatisticImport
+
+    uploader = make_user(Role.COUNTY_OFFICIAL, county_code=county_code) if county_code else make_user()
+    fields.setdefault("state", "checked")
+    fields.setdefault("status", "succeeded")
+    fields.setdefault("progress", 100)
+    return StatisticImport.objects.create(
+        uploaded_by=uploader, county=Place.objects.get(code=county_code) if county_code else None,
+        file="imports/statistics/x.xlsx", file_name="统计数据.xlsx", checksum="0" * 64, row_count=3, new_count=2,
+        changed_count=1, periods=["2024Q1"], finished_at=timezone.now(), **fields)
+
+
 __all__ = ["PASSWORD", "county", "make_annual", "make_credit_code", "make_enterprise", "make_rd_institution",
-           "make_report", "make_statistic", "make_statistics_workbook", "make_title", "make_user", "statistics_row"]
+           "make_report", "make_snapshot_value", "make_statistic_import", "make_statistic", "make_statistics_workbook", "make_title", "make_user", "statistics_row"]

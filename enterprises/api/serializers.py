@@ -16,6 +16,7 @@ from enterprises.models import (
     RDInstitution,
     RDInstitutionLevel,
     Statistic,
+    StatisticImport,
     Tag,
     Tier,
     Title,
@@ -179,3 +180,19 @@ class ListingRecordSerializer(EnterpriseChildSerializer):
         validators = []
 
 
+
+
+class StatisticImportSerializer(serializers.ModelSerializer):
+    """The status of a statistics workbook import (read-only: uploads are made in the web UI)."""
+
+    county = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True, label=_("county scope"),
+                                          help_text=_("County division code of the upload; null for a city-wide "
+                                                      "upload."))
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True, label=_("uploaded by"),
+                                        help_text=_("User name of the uploader."))
+
+    class Meta:
+        model = StatisticImport
+        fields = ["id", "file_name", "file_size", "state", "status", "progress", "message", "dry_run", "row_count",
+                  "new_count", "changed_count", "unchanged_count", "error_count", "error_row_count", "periods",
+                  "created_at", "started_at", "finished_at", "committed_at", "undone_at", "uploaded_by", "county"]

@@ -1,4 +1,11 @@
-from .views import EnterpriseViewSet, ListingRecordViewSet, RDInstitutionViewSet, StatisticViewSet, TitleViewSet
+from .views import (
+    EnterpriseViewSet,
+    ListingRecordViewSet,
+    RDInstitutionViewSet,
+    StatisticImportViewSet,
+    StatisticViewSet,
+    TitleViewSet,
+)
 
 
 def register(router) -> None:
@@ -7,3 +14,4 @@ def register(router) -> None:
     router.register("statistics", StatisticViewSet, basename="statistic")
     router.register("rd-institutions", RDInstitutionViewSet, basename="rd-institution")
     router.register("listing-records", ListingRecordViewSet, basename="listing-record")
+    router.register("statistics-imports", StatisticImportViewSet, basename="statistics-import")

@@ -2,6 +2,7 @@
 listing records. Reads go through ``for_user``; writes through ``enterprises.services``."""
 from __future__ import annotations
 
+import django_filters
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -16,13 +17,15 @@ from enterprises.filtersets import (
     StatisticFilterSet,
     TitleFilterSet,
 )
-from enterprises.models import Enterprise, ListingRecord, RDInstitution, Statistic, Title
-from jiangmen_portal.api import ScopedModelViewSet
+from enterprises.models import Enterprise, ImportState, ListingRecord, RDInstitution, Statistic, StatisticImport, Title
+from jiangmen_portal.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from jiangmen_portal.models import JobStatus
 
 from .serializers import (
     EnterpriseSerializer,
     ListingRecordSerializer,
     RDInstitutionSerializer,
+    StatisticImportSerializer,
     StatisticSerializer,
     TitleSerializer,
 )
@@ -142,3 +145,30 @@ class ListingRecordViewSet(EnterpriseChildViewSet):
     def perform_save(self, instance, *, m2m, expected_version):
         return services.listing_record_save(actor=self.request.user, record=instance,
                                             expected_version=expected_version)
+
+
+class StatisticImportFilterSet(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(label=_("State"), choices=ImportState.choices)
+    status = django_filters.ChoiceFilter(label=_("Job status"), choices=JobStatus.choices)
+    county = django_filters.CharFilter(label=_("County code"), field_name="county__code")
+    created_since = django_filters.IsoDateTimeFilter(label=_("Uploaded since"), field_name="created_at",
+                                                     lookup_expr="gte")
+
+    class Meta:
+        model = StatisticImport
+        fields = ["state", "status", "county", "created_since"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List statistics imports"), tags=[TAG_ENTERPRISES], description=_(
+        "The status of the statistics workbook imports within the client's scope (a county-limited client: its "
+        "county's uploads), newest first. Uploads, confirmation and undo are done in the web UI.")),
+    retrieve=extend_schema(summary=_("Read one statistics import"), tags=[TAG_ENTERPRISES]),
+)
+class StatisticImportViewSet(ScopedReadOnlyViewSet):
+    model = StatisticImport
+    serializer_class = StatisticImportSerializer
+    filterset_class = StatisticImportFilterSet
+    select_related = ["uploaded_by", "county"]
+    ordering_fields = ["id", "created_at", "finished_at"]
+    ordering = ["-created_at", "-id"]

@@ -12,7 +12,17 @@ from dataclasses import dataclass, field
 
 from accounts.models import Department, Place
 from enterprises.identifiers import make_credit_code
-from enterprises.models import Enterprise, ListingRecord, RDInstitution, RDInstitutionLevel, Statistic, Title
+from enterprises.models import (
+    Enterprise,
+    ListingRecord,
+    RDInstitution,
+    RDInstitutionLevel,
+    Statistic,
+    StatisticImport,
+    Title,
+)
+from targets.models import Indicator, SnapshotValue
+from tasks.models import KeyTask, ProgressReport
 from tests import factories
 
 _serial = itertools.count(500_000)
@@ -55,6 +65,14 @@ def _listing(county: str) -> ListingRecord:
                                         date=dt.date(2024, 1, 5))
 
 
+def _progress_report(county: str) -> ProgressReport:
+    """A county's report, on the next task without one (the query-count test makes a dozen)."""
+    taken = ProgressReport.objects.filter(county__code=county, period__code="2025Q1").values("task_id")
+    task = KeyTask.objects.exclude(pk__in=taken).order_by("sort_order", "code").first()
+    return factories.make_report(task.code, "2025Q1", county_code=county, status="submitted", progress_percent=40,
+                                 summary="完成走访企业30家")
+
+
 def _new_enterprise_payload(enterprise: Enterprise) -> dict:
     return {"credit_code": make_credit_code(enterprise.county.code, next(_serial)), "name": "接口新建精密有限公司",
             "county": enterprise.county.code}
@@ -79,6 +97,12 @@ ENDPOINTS = [
     Endpoint("places", "/api/v1/places/", Place, lambda county: Place.objects.get(code=county), scoped=False),
     Endpoint("departments", "/api/v1/departments/", Department, lambda county: Department.objects.first(),
              scoped=False),
+    # read-only: goals and progress (targets), key tasks and progress reports (tasks), import status
+    Endpoint("indicators", "/api/v1/indicators/", Indicator, lambda county: Indicator.objects.first(), scoped=False),
+    Endpoint("progress", "/api/v1/progress/", SnapshotValue, factories.make_snapshot_value),
+    Endpoint("tasks", "/api/v1/tasks/", KeyTask, lambda county: KeyTask.objects.first(), scoped=False),
+    Endpoint("progress-reports", "/api/v1/progress-reports/", ProgressReport, _progress_report),
+    Endpoint("statistics-imports", "/api/v1/statistics-imports/", StatisticImport, factories.make_statistic_import),
 ]
 
 WRITABLE = [e for e in ENDPOINTS if e.create is not None]

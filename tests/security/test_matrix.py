@@ -269,6 +269,22 @@ def _department_kwargs(world, which):
     return {"pk": Department.objects.get(code="kjj").pk}
 
 
+def _indicator():
+    from targets.models import Indicator
+
+    return Indicator.objects.order_by("pk").first()
+
+
+def _key_task():
+    from tasks.models import KeyTask
+
+    return KeyTask.objects.order_by("pk").first()
+
+
+def _progress_value(world, which):
+    return factories.make_snapshot_value(world.enterprise(which).county.code)
+
+
 # Router routes: resource → (kwargs of a detail object, county-scoped?). List, detail and their
 # format-suffix variants are classified alike: business readers 200, admins 403, anonymous 401/403,
 # the county official 404 on another county's record.
@@ -280,6 +296,12 @@ API_RESOURCES = {
     "listing-records": (lambda w, which: {"pk": w.child(which, "listing").pk}, True),
     "places": (_place_kwargs, False),
     "departments": (_department_kwargs, False),
+    "indicators": (lambda w, which: {"pk": _indicator().pk}, False),
+    "progress": (lambda w, which: {"pk": _progress_value(w, which).pk}, True),
+    "tasks": (lambda w, which: {"pk": _key_task().pk}, False),
+    "progress-reports": (lambda w, which: {"pk": _task_report(w, which).pk}, True),
+    "statistics-imports": (lambda w, which: {"pk": factories.make_statistic_import(
+        w.enterprise(which).county.code).pk}, True),
 }
 
 
