@@ -154,7 +154,10 @@ def seed(*, rng: random.Random, today: dt.date, stdout, count: int = 3000) -> di
         chosen = order[cursor:cursor + n]
         cursor += n
         provincial_by_year[year] = chosen
-        recognised = _batch_date(year, 9, rng) if year < today.year or dt.date(year, 9, 25) <= today else _batch_date(today.year - 1, 9, rng)
+        # Guangdong announces most batches in September; the 2023 batch came at the year's end, so
+        # its titles fall due for review around now (the calendar and reviews have rows to show).
+        month = 12 if year == 2023 else 9
+        recognised = _batch_date(year, month, rng) if year < today.year or dt.date(year, month, 25) <= today else _batch_date(today.year - 1, month, rng)
         for ent in chosen:
             plans[ent.pk].titles.append(("provincial", recognised, f"{year}年广东省专精特新中小企业"))
     provincial_pool = order[:cursor]
