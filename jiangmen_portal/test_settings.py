@@ -3,6 +3,7 @@ come from the environment, so CI runs the same suite against PostgreSQL and Redi
 import os
 
 os.environ.setdefault("TESTING", "1")
+os.environ.setdefault("DEBUG", "0")  # a development .env may turn DEBUG on; tests run as production does
 
 from .settings import *  # noqa: E402,F403
 

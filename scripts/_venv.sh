@@ -20,3 +20,8 @@ if [ ! -f "$stamp" ] || [ -n "$(find requirements*.txt -newer "$stamp" 2>/dev/nu
   .venv/bin/python -m pip install --quiet -r "$req"
   touch "$stamp"
 fi
+# A development checkout gets a .env with DEBUG on (so manage.py works without a SECRET_KEY);
+# production sets its own environment (see .env.example). Variables set in the environment win.
+if [ ! -f .env ]; then
+  printf '# Development checkout (written by scripts/_venv.sh). Production: see .env.example.\nDEBUG=1\n' > .env
+fi
