@@ -7,4 +7,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts, organisation and audit")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from . import signals  # noqa: F401 - connects the security-event receivers
+        from .audit import forget_place_codes
+        from .models import Place
+
+        post_save.connect(forget_place_codes, sender=Place, dispatch_uid="audit-forget-place-codes")
+        post_delete.connect(forget_place_codes, sender=Place, dispatch_uid="audit-forget-place-codes-delete")

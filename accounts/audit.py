@@ -83,18 +83,31 @@ def object_type_of(instance: models.Model) -> str:
     return instance._meta.label_lower
 
 
+_place_codes: dict[int, str] = {}
+
+
+def place_code(place_id: int) -> str:
+    """The GB/T 2260 code of a place, from a per-process map (places are a few dozen rows), reloaded
+    when an id is missing and cleared when a place is saved: no query per audited row."""
+    if place_id not in _place_codes:
+        from .models import Place
+
+        _place_codes.clear()
+        _place_codes.update(Place.objects.values_list("pk", "code"))
+    return _place_codes.get(place_id, "")
+
+
+def forget_place_codes(**kwargs) -> None:
+    _place_codes.clear()
+
+
 def county_code_of(instance: models.Model) -> str:
     from .scoping import county_id_of
 
-    field = getattr(instance, "scope_county_field", None)
-    if not field:
+    if not getattr(instance, "scope_county_field", None):
         return ""
     county_id = county_id_of(instance)
-    if county_id is None:
-        return ""
-    from .models import Place
-
-    return Place.objects.filter(pk=county_id).values_list("code", flat=True).first() or ""
+    return place_code(county_id) if county_id is not None else ""
 
 
 def entry_for(action: str, instance: models.Model, before: dict | None = None, after: dict | None = None,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction, PlaceLevel
-from accounts.models import Department, Place
+from accounts.models import Department
 from accounts.scoping import CHANGE, require
 from jiangmen_portal.services import StaleEditError, _stale_message, scoped_save
 
@@ -250,8 +250,7 @@ def reminder_send(*, actor, period: ReportingPeriod, targets: list[tuple], messa
             require(actor, CHANGE, reminder)
             reminder.full_clean()
         created = Reminder.objects.bulk_create(reminders)
-        codes = _county_codes()
-        audit.record_many(actor, [_bulk_entry(AuditAction.CREATE, r, codes, after=audit.snapshot(r)) for r in created])
+        audit.record_many(actor, [audit.entry_for(AuditAction.CREATE, r, after=audit.snapshot(r)) for r in created])
     return created
 
 
@@ -265,9 +264,8 @@ def lateness_mark(*, today: dt.date | None = None) -> dict:
         overdue = ProgressReport.objects.select_for_update(of=("self",)).filter(
             period__due_on__lt=today, status=ReportStatus.DRAFT, is_late=False)
         flagged = list(overdue.select_related("task", "period", "department", "county"))
-        codes = _county_codes()
-        entries = [_bulk_entry(AuditAction.UPDATE, r, codes, before={"is_late": False}, after={"is_late": True},
-                               message="lateness job") for r in flagged]
+        entries = [audit.entry_for(AuditAction.UPDATE, r, before={"is_late": False}, after={"is_late": True},
+                                   message="lateness job") for r in flagged]
         ProgressReport.objects.filter(pk__in=[r.pk for r in flagged]).update(is_late=True)
 
         reminders = []
@@ -289,21 +287,10 @@ def lateness_mark(*, today: dt.date | None = None) -> dict:
                               "submitted.") % {"task": slot.task, "period": period, "due": period.due_on.isoformat()},
                 ))
             reminders = Reminder.objects.bulk_create(reminders)
-            entries += [_bulk_entry(AuditAction.CREATE, r, codes, after=audit.snapshot(r), message="lateness job")
+            entries += [audit.entry_for(AuditAction.CREATE, r, after=audit.snapshot(r), message="lateness job")
                         for r in reminders]
         audit.record_many(None, entries)
     return {"flagged": len(flagged), "reminders": len(reminders)}
-
-
-def _county_codes() -> dict[int, str]:
-    return dict(Place.objects.filter(level=PlaceLevel.COUNTY).values_list("pk", "code"))
-
-
-def _bulk_entry(action: str, instance, county_codes: dict[int, str], *, before=None, after=None, message=""):
-    """An audit entry without a query per row (``audit.entry_for`` looks the county code up each time)."""
-    return audit.Entry(action=action, object_type=audit.object_type_of(instance), object_id=str(instance.pk or ""),
-                       object_repr=str(instance)[:200], county_code=county_codes.get(instance.county_id, ""),
-                       before=before, after=after, message=message)
 
 
 

@@ -167,3 +167,14 @@ def test_large_batch_round_trips_exactly_and_keeps_the_chain(city_operator):
     assert rows[0].before == {"revenue": "1.00"} and rows[1].before is None
     assert rows[0].changed_fields == ["note", "revenue"] and rows[0].actor_id == city_operator.pk
     assert audit.verify_chain() is None
+
+
+def test_audit_entries_find_county_codes_without_a_query_per_row(django_assert_max_num_queries):
+    """``entry_for`` reads the county code from a per-process map: building the audit entries of a
+    bulk write costs at most one query, however many rows."""
+    from tests import factories
+
+    enterprises = [factories.make_enterprise(code) for code in ("440781", "440783") * 15]
+    with django_assert_max_num_queries(1):
+        entries = [audit.entry_for(AuditAction.UPDATE, e, before={}, after={}) for e in enterprises]
+    assert [e.county_code for e in entries[:2]] == ["440781", "440783"]
