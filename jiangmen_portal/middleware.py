@@ -53,6 +53,9 @@ def _refuse_api(message, status: int):
     return JsonResponse({"detail": str(message)}, status=status)
 
 
+ACTIVITY_RESOLUTION_SECONDS = 60
+
+
 class SessionLimitsMiddleware:
     """Idle timeout (``SESSION_IDLE_SECONDS``) and absolute session limit (``SESSION_ABSOLUTE_SECONDS``):
     past either, the user is logged out (a logout audit row records why) and sent to the login page."""
@@ -92,8 +95,12 @@ class SessionLimitsMiddleware:
                 return _refuse_api(reason, 401)
             messages.info(request, reason)
             return redirect_to_login(request.get_full_path())
-        session[SESSION_STARTED_KEY] = started
-        session[SESSION_ACTIVITY_KEY] = now
+        if SESSION_STARTED_KEY not in session:
+            session[SESSION_STARTED_KEY] = started
+        # Record activity at most once a minute: the idle timeout needs no finer clock, and pages are
+        # spared a session write on every request.
+        if SESSION_ACTIVITY_KEY not in session or now - last >= ACTIVITY_RESOLUTION_SECONDS:
+            session[SESSION_ACTIVITY_KEY] = now
         return self.get_response(request)
 
 

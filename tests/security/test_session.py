@@ -60,3 +60,16 @@ def test_health_endpoint_does_not_touch_the_session(client, taishan_official):
     with time_machine.travel(start + dt.timedelta(minutes=31), tick=False):
         assert client.get("/health/").status_code == 200
         assert client.get("/enterprises/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_activity_is_recorded_at_most_once_a_minute(client, viewer):
+    """A page does not rewrite the session on every request; the idle clock moves in one-minute steps."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(viewer)
+    client.get("/enterprises/")  # the first request records the session start
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/enterprises/").status_code == 200
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE \"django_session\"")]
