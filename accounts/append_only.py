@@ -1,83 +1,119 @@
-"""Database triggers that make ``accounts_auditlog`` append-only (PostgreSQL and SQLite).
+"""Database triggers that make a table append-only (PostgreSQL and SQLite).
 
-An UPDATE or DELETE fails inside the database, whoever issues it: the application, a shell or a
-database client. Only the table's owner can lift them (``suspended`` below, used by ``flush``).
-In production run the application with a database role that does not own its tables.
+Two tables hold the audit trail and carry them: ``accounts_auditlog`` (installed by
+``accounts`` migration 0003) and ``enterprises_statisticimportchange``, the sealed before/after values
+of bulk imports (installed by ``enterprises`` migration 0004). An UPDATE or DELETE fails inside the
+database, whoever issues it: the application, a shell or a database client. Only the table's owner
+can lift them (``suspended`` below, used by ``flush``). In production run the application with a
+database role that does not own its tables.
+
+SQLite drops a table's triggers when a migration rebuilds the table: such a migration must call
+``install`` again (see ``accounts`` migration 0004).
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
 
 TABLE = "accounts_auditlog"
-MESSAGE = "accounts_auditlog is append-only: UPDATE and DELETE are refused"
-
-_PG_INSTALL = [
-    f"""
-    CREATE OR REPLACE FUNCTION accounts_auditlog_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        RAISE EXCEPTION '{MESSAGE} (%)', TG_OP USING ERRCODE = 'insufficient_privilege';
-    END
-    $$
-    """,
-    f"DROP TRIGGER IF EXISTS accounts_auditlog_no_change ON {TABLE}",
-    f"""CREATE TRIGGER accounts_auditlog_no_change BEFORE UPDATE OR DELETE ON {TABLE}
-        FOR EACH ROW EXECUTE FUNCTION accounts_auditlog_refuse()""",
-    f"DROP TRIGGER IF EXISTS accounts_auditlog_no_truncate ON {TABLE}",
-    f"""CREATE TRIGGER accounts_auditlog_no_truncate BEFORE TRUNCATE ON {TABLE}
-        FOR EACH STATEMENT EXECUTE FUNCTION accounts_auditlog_refuse()""",
-]
-_PG_UNINSTALL = [
-    f"DROP TRIGGER IF EXISTS accounts_auditlog_no_change ON {TABLE}",
-    f"DROP TRIGGER IF EXISTS accounts_auditlog_no_truncate ON {TABLE}",
-    "DROP FUNCTION IF EXISTS accounts_auditlog_refuse()",
-]
-_SQLITE_INSTALL = [
-    f"""CREATE TRIGGER IF NOT EXISTS accounts_auditlog_no_update BEFORE UPDATE ON {TABLE}
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS accounts_auditlog_no_delete BEFORE DELETE ON {TABLE}
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
-]
-_SQLITE_UNINSTALL = [
-    "DROP TRIGGER IF EXISTS accounts_auditlog_no_update",
-    "DROP TRIGGER IF EXISTS accounts_auditlog_no_delete",
-]
 
 
-def _statements(connection, install_: bool) -> list[str]:
+def message(table: str) -> str:
+    return f"{table} is append-only: UPDATE and DELETE are refused"
+
+
+MESSAGE = message(TABLE)
+
+
+def _pg_install(table: str) -> list[str]:
+    return [
+        f"""
+        CREATE OR REPLACE FUNCTION {table}_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION '{message(table)} (%)', TG_OP USING ERRCODE = 'insufficient_privilege';
+        END
+        $$
+        """,
+        f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}",
+        f"""CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION {table}_refuse()""",
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+        f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION {table}_refuse()""",
+    ]
+
+
+def _pg_uninstall(table: str) -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}",
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+        f"DROP FUNCTION IF EXISTS {table}_refuse()",
+    ]
+
+
+def _sqlite_install(table: str) -> list[str]:
+    return [
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{message(table)}'); END""",
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{message(table)}'); END""",
+    ]
+
+
+def _sqlite_uninstall(table: str) -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {table}_no_update", f"DROP TRIGGER IF EXISTS {table}_no_delete"]
+
+
+def _statements(connection, table: str, install_: bool) -> list[str]:
     if connection.vendor == "postgresql":
-        return _PG_INSTALL if install_ else _PG_UNINSTALL
+        return _pg_install(table) if install_ else _pg_uninstall(table)
     if connection.vendor == "sqlite":
-        return _SQLITE_INSTALL if install_ else _SQLITE_UNINSTALL
-    raise NotImplementedError(f"append-only audit triggers are not written for {connection.vendor}")
+        return _sqlite_install(table) if install_ else _sqlite_uninstall(table)
+    raise NotImplementedError(f"append-only triggers are not written for {connection.vendor}")
 
 
-def install(connection) -> None:
+def install(connection, table: str = TABLE) -> None:
     with connection.cursor() as cursor:
-        for sql in _statements(connection, True):
+        for sql in _statements(connection, table, True):
             cursor.execute(sql)
 
 
-def uninstall(connection) -> None:
+def uninstall(connection, table: str = TABLE) -> None:
     with connection.cursor() as cursor:
-        for sql in _statements(connection, False):
+        for sql in _statements(connection, table, False):
             cursor.execute(sql)
 
 
-def installed(connection) -> bool:
+def installed(connection, table: str = TABLE) -> bool:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
-                           [TABLE])
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal "
+                           "AND tgname IN (%s, %s)", [table, f"{table}_no_change", f"{table}_no_truncate"])
             return cursor.fetchone()[0] >= 2
-        cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s AND name IN (%s, %s)",
+                       [table, f"{table}_no_update", f"{table}_no_delete"])
         return cursor.fetchone()[0] >= 2
 
 
+def protected_tables(connection) -> list[str]:
+    """The tables of this database that carry the triggers."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger "
+                           "WHERE NOT tgisinternal AND tgname LIKE '%%\\_no\\_change'")
+        else:
+            cursor.execute("SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                           "AND name LIKE '%\\_no\\_update' ESCAPE '\\'")
+        return sorted(row[0] for row in cursor.fetchall())
+
+
 @contextmanager
-def suspended(connection):
+def suspended(connection, tables: list[str] | None = None):
     """Lift the triggers for a maintenance operation that empties the whole database (``flush``)."""
-    uninstall(connection)
+    tables = protected_tables(connection) if tables is None else tables
+    for table in tables:
+        uninstall(connection, table)
     try:
         yield
     finally:
-        install(connection)
+        for table in tables:
+            install(connection, table)

@@ -1,8 +1,15 @@
 """Recording who did what: the only writer of ``AuditLog``.
 
-Services call ``record`` (one object) or ``record_many`` (bulk writes such as imports) inside
-their transaction, so a rolled-back write leaves no audit row and a committed one always has one.
-Who and from where come from ``jiangmen_portal.context`` (set by middleware or by the job runner).
+Services call ``record`` (one object), ``record_many`` (a batch of objects) or ``seal`` (a bulk
+write such as a statistics import) inside their transaction, so a rolled-back write leaves no audit
+row and a committed one always has one. Who and from where come from ``jiangmen_portal.context``
+(set by middleware or by the job runner).
+
+A bulk write keeps its before/after values in an append-only *change set* of its own (typed
+columns, written by the same SQL that does the write; see ``register_change_set``). Its audit entry,
+the *seal*, names the set and carries its row count and SHA-256, so the chain covers every row of
+it: ``verify_chain`` recomputes the digest, and ``entries_about`` finds a seal by any object the set
+touched.
 """
 from __future__ import annotations
 
@@ -11,11 +18,12 @@ import decimal
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from jiangmen_portal import context
@@ -232,6 +240,72 @@ def record(actor, action: str, instance: models.Model | None = None, *, before: 
     return record_many(actor, [entry])[0]
 
 
+CHANGE_SET = "change_set"  # the key of a seal's ``after`` that describes its change set
+
+
+@dataclass(frozen=True)
+class ChangeSetKind:
+    """A kind of bulk write whose before/after values live in an append-only table of its own.
+
+    ``digest(set_id)`` returns the set's row count and the SHA-256 of its rows (computed by the
+    database where it can); ``touching(object_type, object_id)`` the ids of the sets that wrote that
+    object; ``seal_object_type`` is the ``object_type`` of the audit entries that seal a set (the
+    set's id is their ``object_id``). For the audit pages, ``rows(set_id)`` is the set's rows as an
+    ordered queryset and ``describe(rows, undo=…)`` turns a page of them into dicts with
+    ``row_no``, ``object_type``, ``object_id``, ``object_repr``, ``action`` and ``changes``
+    (``[(field label, before, after), …]``); ``undo`` reads the set backwards.
+    """
+
+    name: str
+    seal_object_type: str
+    digest: Callable[[int], tuple[int, str]]
+    touching: Callable[[str, str], Iterable[int]]
+    rows: Callable[[int], models.QuerySet]
+    describe: Callable[..., list[dict]]
+
+
+_change_set_kinds: dict[str, ChangeSetKind] = {}
+
+
+def register_change_set(kind: ChangeSetKind) -> None:
+    """Called by an app's ``ready()``."""
+    _change_set_kinds[kind.name] = kind
+
+
+def seal(actor, action: str, instance: models.Model, *, kind: str, set_id: int, after: dict | None = None,
+         message: str = "") -> AuditLog:
+    """Record a bulk write whose rows are in change set ``set_id`` of ``kind``: one chained entry
+    (who, when, from where) whose ``after`` carries the set's row count and digest. Call it in the
+    write's transaction, after the set's rows are written."""
+    rows, digest = _change_set_kinds[kind].digest(set_id)
+    payload = {**(after or {}), CHANGE_SET: {"kind": kind, "id": set_id, "rows": rows, "sha256": digest}}
+    return record(actor, action, instance, after=payload, message=message)
+
+
+def change_set_of(log: AuditLog) -> dict | None:
+    """The change set a seal describes (``kind``, ``id``, ``rows``, ``sha256``), else None."""
+    described = (log.after or {}).get(CHANGE_SET) if isinstance(log.after, dict) else None
+    return described if isinstance(described, dict) else None
+
+
+def change_set_kind(name: str) -> ChangeSetKind | None:
+    return _change_set_kinds.get(name)
+
+
+def entries_about(object_type: str, object_id: str = "") -> Q:
+    """Audit entries about an object, including the seals of the bulk writes that changed it.
+    Without ``object_id``: every entry about objects of that type (seals are not looked up)."""
+    if not object_id:
+        return Q(object_type=object_type)
+    found = Q(object_type=object_type, object_id=object_id)
+    for kind in _change_set_kinds.values():
+        ids = [str(i) for i in kind.touching(object_type, object_id)]
+        if ids:
+            found |= Q(object_type=kind.seal_object_type, object_id__in=ids,
+                       **{f"after__{CHANGE_SET}__kind": kind.name})
+    return found
+
+
 def security_event(actor, action: str, message: str = "", *, username: str = "", instance=None) -> AuditLog:
     """A security event (login, lockout, denial, export, reveal, key use)."""
     if actor is None and username:
@@ -282,16 +356,29 @@ def permission_denied_event(request) -> AuditLog | None:
         return None
 
 
+def _seal_holds(log: AuditLog) -> bool:
+    described = change_set_of(log)
+    if described is None or log.category != AuditCategory.DATA:
+        return True
+    kind = _change_set_kinds.get(described.get("kind"))
+    if kind is None:
+        return False  # a seal nobody can check is not a proof
+    rows, digest = kind.digest(int(described.get("id") or 0))
+    return rows == described.get("rows") and digest == described.get("sha256")
+
+
 def verify_chain(queryset=None) -> int | None:
-    """Return the id of the first row whose hash does not match, or None when the chain holds."""
+    """Return the id of the first row whose hash does not match (or whose change set no longer has
+    the digest it was sealed with), or None when the chain holds."""
     prev = ""
     for log in (queryset or AuditLog.objects.order_by("id")).iterator(chunk_size=2000):
-        if log.prev_hash != prev or _digest(prev, _hashed_fields(log)) != log.hash:
+        if log.prev_hash != prev or _digest(prev, _hashed_fields(log)) != log.hash or not _seal_holds(log):
             return log.id
         prev = log.hash
     return None
 
 
-__all__ = ["AuditAction", "AuditCategory", "Entry", "api_key_event", "diff", "entry_for", "export_event",
-           "permission_denied_event", "record", "record_many", "reveal_event", "security_event", "snapshot",
+__all__ = ["CHANGE_SET", "AuditAction", "AuditCategory", "ChangeSetKind", "Entry", "api_key_event", "change_set_kind",
+           "change_set_of", "diff", "entries_about", "entry_for", "export_event", "permission_denied_event", "record",
+           "record_many", "register_change_set", "reveal_event", "seal", "security_event", "snapshot",
            "verify_chain"]

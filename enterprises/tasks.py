@@ -6,27 +6,27 @@ from celery import shared_task
 from jiangmen_portal import context
 
 
-@shared_task
-def check_statistic_import(import_id: int) -> None:
+@shared_task(bind=True)
+def check_statistic_import(self, import_id: int) -> None:
     from .imports.services import statistic_import_check
 
-    with context.use(context.ActionContext(source="job")):
+    with context.use(context.for_job(self)):
         statistic_import_check(import_id=import_id)
 
 
-@shared_task
-def commit_statistic_import(import_id: int) -> None:
+@shared_task(bind=True)
+def commit_statistic_import(self, import_id: int) -> None:
     from .imports.services import statistic_import_commit
 
-    with context.use(context.ActionContext(source="job")):
+    with context.use(context.for_job(self)):
         statistic_import_commit(import_id=import_id)
 
 
-@shared_task
-def undo_statistic_import(import_id: int) -> None:
+@shared_task(bind=True)
+def undo_statistic_import(self, import_id: int) -> None:
     from .imports.services import statistic_import_undo_job
 
-    with context.use(context.ActionContext(source="job")):
+    with context.use(context.for_job(self)):
         statistic_import_undo_job(import_id=import_id)
 
 

@@ -6,6 +6,7 @@ settings turn on ``task_always_eager`` so the embedded default runs jobs in-proc
 import os
 
 from celery import Celery
+from celery.signals import before_task_publish
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiangmen_portal.settings")
 
@@ -14,3 +15,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules not named tasks.py (dynamic management's beat job).
 app.autodiscover_tasks(related_name="dynamics_tasks")
+
+
+@before_task_publish.connect
+def carry_action_context(headers=None, **kwargs):
+    """A job queued by a request keeps its IP address and request id for the audit trail."""
+    from jiangmen_portal import context
+
+    found = context.carried()
+    if found is not None and headers is not None:
+        headers[context.HEADER] = found

@@ -34,3 +34,22 @@ def use(ctx: ActionContext):
         yield ctx
     finally:
         _current.reset(token)
+
+
+HEADER = "portal_context"  # the Celery message header that carries it to a job
+
+
+def carried() -> dict | None:
+    """What a queued job should know of who queued it (``jiangmen_portal.celery`` puts it in the
+    message headers)."""
+    ctx = _current.get()
+    return {"ip": ctx.ip, "request_id": ctx.request_id} if ctx is not None else None
+
+
+def for_job(task=None) -> ActionContext:
+    """The context of a background job: the IP address and request id of the request that queued
+    it (from the message headers on a worker; from the caller when run eagerly), source "job"."""
+    found = getattr(getattr(task, "request", None), HEADER, None) if task is not None else None
+    if not isinstance(found, dict):
+        found = carried() or {}
+    return ActionContext(ip=found.get("ip"), request_id=found.get("request_id") or uuid.uuid4().hex, source="job")

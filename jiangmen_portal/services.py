@@ -27,7 +27,7 @@ class StaleEditError(ValidationError):
 
 def _stale_message(instance: models.Model) -> str:
     last = (
-        AuditLog.objects.filter(object_type=instance._meta.label_lower, object_id=str(instance.pk))
+        AuditLog.objects.filter(audit.entries_about(instance._meta.label_lower, str(instance.pk)))  # imports too
         .order_by("-id")
         .values("actor_username", "timestamp")
         .first()

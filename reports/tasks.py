@@ -7,11 +7,11 @@ from jiangmen_portal import context
 from jiangmen_portal.context import ActionContext
 
 
-@shared_task(name="reports.build_report", soft_time_limit=20 * 60, time_limit=25 * 60)
-def build_report(job_id: int) -> str:
+@shared_task(name="reports.build_report", bind=True, soft_time_limit=20 * 60, time_limit=25 * 60)
+def build_report(self, job_id: int) -> str:
     from .services import report_job_run
 
-    with context.use(ActionContext(source="job")):
+    with context.use(context.for_job(self)):  # the export is audited with the requester's address
         return report_job_run(job_id=job_id).status
 
 

@@ -20,8 +20,8 @@ from django.views.generic import FormView, TemplateView
 from jiangmen_portal.views import apply_service_errors
 
 from .. import services
-from ..audit import verify_chain
-from ..choices import Role
+from ..audit import CHANGE_SET, change_set_kind, change_set_of, verify_chain
+from ..choices import AuditAction, Role
 from ..filtersets import AuditLogFilterSet, UserFilterSet
 from ..forms import GrantForm, UserCreateForm, UserUpdateForm
 from ..models import AuditLog, User
@@ -172,6 +172,9 @@ class AuditLogView(RoleRequiredMixin, TemplateView):
         filterset = AuditLogFilterSet(self.request.GET, queryset=AuditLog.objects.order_by("-id"))
         qs = filterset.qs if filterset.is_valid() else AuditLog.objects.none()
         page = Paginator(qs, 50).get_page(self.request.GET.get("page"))
+        for log in page.object_list:
+            described = change_set_of(log)
+            log.sealed_rows = described.get("rows") if described else None
         context.update(filter=filterset, page_obj=page, logs=page.object_list)
         if self.request.GET.get("verify"):
             broken = verify_chain()
@@ -189,8 +192,27 @@ class AuditLogDetailView(RoleRequiredMixin, TemplateView):
         log = get_object_or_404(AuditLog, pk=self.kwargs["pk"])
         rows = []
         before, after = log.before or {}, log.after or {}
-        for key in sorted(set(before) | set(after)):
+        for key in sorted((set(before) | set(after)) - {CHANGE_SET}):
             rows.append({"field": key, "before": before.get(key), "after": after.get(key),
                          "changed": before.get(key) != after.get(key)})
         context.update(log=log, rows=rows)
+        described = change_set_of(log)
+        if described is not None:
+            context.update(self._change_set(log, described))
+        return context
+
+    def _change_set(self, log: AuditLog, described: dict) -> dict:
+        """A sealed bulk write: its rows page by page, and on request whether they still hold the
+        digest the seal recorded."""
+        kind = change_set_kind(str(described.get("kind")))
+        context = {"change_set": described, "change_set_known": kind is not None}
+        if kind is None:
+            return context
+        set_id = int(described.get("id") or 0)
+        page = Paginator(kind.rows(set_id), 100).get_page(self.request.GET.get("page"))
+        context.update(change_page=page, changes=kind.describe(list(page.object_list),
+                                                               undo=log.action == AuditAction.UNDO))
+        if self.request.GET.get("verify"):
+            rows, digest = kind.digest(set_id)
+            context["change_set_holds"] = rows == described.get("rows") and digest == described.get("sha256")
         return context

@@ -148,17 +148,18 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
                 writer.upsert(statistic_import.pk)
                 statistic_import.set_progress(90, _("Recording the audit trail…"))
                 t_audit = time.perf_counter()
-                written = writer.record_audit(user, statistic_import.pk)
-                timings["audit"] = round(time.perf_counter() - t_audit, 3)
                 fields.update(state=ImportState.COMMITTED, committed_at=timezone.now())
                 for name, value in fields.items():
                     setattr(statistic_import, name, value)
-                audit.record(user, AuditAction.IMPORT, statistic_import, after={
-                    "file_name": statistic_import.file_name, "checksum": statistic_import.checksum,
-                    "new": fields["new_count"], "changed": fields["changed_count"],
-                    "unchanged": fields["unchanged_count"], "errors": fields["error_count"],
-                    "periods": fields["periods"], "audit_entries": written,
-                }, message=_("Statistics import #%(id)d committed") % {"id": statistic_import.pk})
+                # who, when and from where; the change rows (before/after of every statistic) are sealed in
+                audit.seal(user, AuditAction.IMPORT, statistic_import, kind=writer.CHANGE_SET_KIND,
+                           set_id=statistic_import.pk, after={
+                               "file_name": statistic_import.file_name, "checksum": statistic_import.checksum,
+                               "new": fields["new_count"], "changed": fields["changed_count"],
+                               "unchanged": fields["unchanged_count"], "errors": fields["error_count"],
+                               "periods": fields["periods"],
+                           }, message=_("Statistics import #%(id)d committed") % {"id": statistic_import.pk})
+                timings["audit"] = round(time.perf_counter() - t_audit, 3)
                 import_id = statistic_import.pk
                 transaction.on_commit(lambda: statistics_changed.send(sender=StatisticImport, import_id=import_id))
             else:
@@ -258,14 +259,15 @@ def statistic_import_undo(*, actor, statistic_import: StatisticImport) -> Statis
         conflicts = writer.undo_conflicts(locked.pk)
         if conflicts:
             raise ValidationError(_conflict_message(conflicts))
-        writer.record_audit(actor, locked.pk, undo=True)
         writer.undo(locked.pk)
         locked.state = ImportState.UNDONE
         locked.status = JobStatus.SUCCEEDED
         locked.undone_at = timezone.now()
         locked.undone_by = actor
         locked.save(update_fields=["state", "status", "undone_at", "undone_by"])
-        audit.record(actor, AuditAction.UNDO, locked, message=_("Statistics import #%(id)d undone") % {"id": locked.pk})
+        # the undo wrote the import's change rows backwards (after -> before): the same sealed set
+        audit.seal(actor, AuditAction.UNDO, locked, kind=writer.CHANGE_SET_KIND, set_id=locked.pk,
+                   message=_("Statistics import #%(id)d undone") % {"id": locked.pk})
         import_id = locked.pk
         transaction.on_commit(lambda: statistics_changed.send(sender=StatisticImport, import_id=import_id))
     return locked

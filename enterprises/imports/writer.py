@@ -1,37 +1,38 @@
 """Writing checked rows: a temporary staging table, then set-based SQL.
 
-PostgreSQL: ``COPY`` into ``import_staging`` (a temp table dropped at commit) and
-``INSERT … ON CONFLICT (enterprise_id, year, quarter) DO UPDATE``. SQLite (the embedded default):
-the same SQL, with the staging table filled by ``executemany``. Both compare staged rows with the
-stored ones in SQL (new / changed / unchanged), record the replaced values for undo in
-``StatisticImportChange`` and write one audit entry per created or changed statistic through
-``accounts.audit.record_many`` — all in the caller's transaction.
+PostgreSQL: ``COPY`` into ``import_staging`` (a temp table dropped at commit) and one statement,
+``INSERT … ON CONFLICT (enterprise_id, year, quarter) DO UPDATE … RETURNING`` feeding the insert of
+the import's ``StatisticImportChange`` rows. SQLite (the embedded default): the staging table is
+filled by ``executemany`` and the change rows follow the upsert in a second statement. Both compare
+staged rows with the stored ones in SQL (new / changed / unchanged) and record, per written
+statistic, every figure before and after: the undo's source and the audit trail of the bulk write,
+sealed by ``accounts.audit.seal`` with the digest ``change_set_digest`` computes — all in the
+caller's transaction, with no Python loop over the rows.
 """
 from __future__ import annotations
 
+import hashlib
 import io
-from collections.abc import Iterator
-from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from accounts import audit
 from accounts.choices import AuditAction
 from enterprises.models import Enterprise, Statistic, StatisticImportChange
 
 STAGING = "import_staging"
 FIGURES = Statistic.FIGURE_FIELDS
 NEW, UNCHANGED, CHANGED = 1, 0, 2
-AUDIT_CHUNK = 5000
+CHANGE_SET_KIND = "statistic_import"  # how audit seals name an import's change rows
 
 _STAT = Statistic._meta.db_table
 _CHANGE = StatisticImportChange._meta.db_table
 _ENT = Enterprise._meta.db_table
-_AMOUNT_FIELDS = {f for f in FIGURES if Statistic._meta.get_field(f).get_internal_type() == "DecimalField"}
 _BOOL_FIELDS = {f for f in FIGURES if Statistic._meta.get_field(f).get_internal_type() == "BooleanField"}
-CENT = Decimal("0.01")
+# the columns of a change row, in the order its digest reads them
+DIGEST_COLUMNS = ("id", "statistic_import_id", "statistic_id", "enterprise_id", "year", "quarter", "created", "row_no",
+                  "version_after", *(f"before_{f}" for f in FIGURES), *(f"after_{f}" for f in FIGURES))
+_DIGEST_BOOLS = {"created"} | {f"{p}_{f}" for p in ("before", "after") for f in _BOOL_FIELDS}
 
 
 def _q(name: str) -> str:
@@ -45,14 +46,16 @@ def _staging_qualified() -> str:
 
 def create_staging() -> None:
     fields = [Statistic._meta.get_field(name) for name in FIGURES]
-    cols = ", ".join(f"{_q(f.column)} {f.db_type(connection).replace(' unsigned', '')}" for f in fields)
+    types = [f.db_type(connection).replace(" unsigned", "") for f in fields]
+    cols = ", ".join(f"{_q(f.column)} {t}" for f, t in zip(fields, types, strict=True))
+    before = ", ".join(f"{_q('before_' + f.column)} {t}" for f, t in zip(fields, types, strict=True))
     suffix = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_staging_qualified()}")
         cursor.execute(
             f"CREATE TEMP TABLE {STAGING} (row_no integer NOT NULL, enterprise_id bigint NOT NULL, "
             f"year smallint NOT NULL, quarter smallint NOT NULL, statistic_id bigint NULL, kind smallint NULL, "
-            f"{cols}){suffix}"
+            f"{cols}, {before}){suffix}"
         )
 
 
@@ -83,20 +86,22 @@ def load_staging(lines: list[str]) -> None:
 
 
 def classify() -> dict[int, int]:
-    """Mark each staged row new, changed or unchanged; return {kind: count}. An empty cell keeps
-    the stored value, so it never makes a row changed."""
+    """Mark each staged row new, changed or unchanged (keeping the stored figures of the existing
+    ones: the change rows' *before*); return {kind: count}. An empty cell keeps the stored value,
+    so it never makes a row changed."""
     differs = " OR ".join(
-        f"({STAGING}.{_q(f)} IS NOT NULL AND {STAGING}.{_q(f)} IS DISTINCT FROM s.{_q(f)})" for f in FIGURES
+        f"({STAGING}.{_q(f)} IS NOT NULL AND {STAGING}.{_q(f)} IS DISTINCT FROM {STAGING}.{_q('before_' + f)})"
+        for f in FIGURES
     )
+    keep = ", ".join(f"{_q('before_' + f)} = s.{_q(f)}" for f in FIGURES)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {STAGING} SET statistic_id = s.id, kind = {UNCHANGED} FROM {_STAT} s "
+            f"UPDATE {STAGING} SET statistic_id = s.id, kind = {UNCHANGED}, {keep} FROM {_STAT} s "
             f"WHERE s.enterprise_id = {STAGING}.enterprise_id AND s.year = {STAGING}.year "
             f"AND s.quarter = {STAGING}.quarter"
         )
         cursor.execute(f"UPDATE {STAGING} SET kind = {NEW} WHERE statistic_id IS NULL")
-        cursor.execute(f"UPDATE {STAGING} SET kind = {CHANGED} FROM {_STAT} s "
-                       f"WHERE s.id = {STAGING}.statistic_id AND ({differs})")
+        cursor.execute(f"UPDATE {STAGING} SET kind = {CHANGED} WHERE kind = {UNCHANGED} AND ({differs})")
         cursor.execute(f"SELECT kind, COUNT(*) FROM {STAGING} GROUP BY kind")
         counts = {NEW: 0, UNCHANGED: 0, CHANGED: 0}
         counts.update({int(kind): int(n) for kind, n in cursor.fetchall()})
@@ -121,118 +126,118 @@ def lock_statistics() -> None:
 
 
 def upsert(import_id: int) -> None:
+    """Write the new and changed rows and, for each, a change row with every figure before and
+    after (the staging table holds *before*; *after* is what the statistic became)."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     cols = ", ".join(_q(f) for f in FIGURES)
-    before_cols = ", ".join(_q(f"before_{f}") for f in FIGURES)
-    s_cols = ", ".join(f"s.{_q(f)}" for f in FIGURES)
-    nulls = ", ".join(["NULL"] * len(FIGURES))
     updates = ", ".join(f"{_q(f)} = COALESCE(excluded.{_q(f)}, {_STAT}.{_q(f)})" for f in FIGURES)
-    change_cols = ("statistic_import_id, statistic_id, enterprise_id, year, quarter, created, row_no, version_after, "
-                   + before_cols)
-    with connection.cursor() as cursor:
-        # 1. what changed rows held before (for undo and the audit trail)
-        cursor.execute(
-            f"INSERT INTO {_CHANGE} ({change_cols}) SELECT %s, s.id, s.enterprise_id, s.year, s.quarter, %s, "
-            f"st.row_no, s.version + 1, {s_cols} FROM {STAGING} st JOIN {_STAT} s ON s.id = st.statistic_id "
-            f"WHERE st.kind = {CHANGED}",
-            [import_id, False],
-        )
-        # 2. the upsert
-        cursor.execute(
-            f"INSERT INTO {_STAT} (enterprise_id, year, quarter, {cols}, version, created_at, updated_at) "
-            f"SELECT enterprise_id, year, quarter, {cols}, 1, %s, %s FROM {STAGING} WHERE kind IN ({NEW}, {CHANGED}) "
-            f"ON CONFLICT (enterprise_id, year, quarter) DO UPDATE SET {updates}, "
-            f"version = {_STAT}.version + 1, updated_at = excluded.updated_at",
-            [now, now],
-        )
-        if connection.vendor == "postgresql":
-            # the table may have grown from nothing in this transaction: plan the join on real figures
-            cursor.execute(f"ANALYZE {_STAT}")
-        # 3. rows the import created (undo deletes them)
-        cursor.execute(
-            f"INSERT INTO {_CHANGE} ({change_cols}) SELECT %s, s.id, s.enterprise_id, s.year, s.quarter, %s, "
-            f"st.row_no, s.version, {nulls} FROM {STAGING} st JOIN {_STAT} s ON s.enterprise_id = st.enterprise_id "
-            f"AND s.year = st.year AND s.quarter = st.quarter WHERE st.kind = {NEW}",
-            [import_id, True],
-        )
-
-
-def _value(name: str, value):
-    if value is None:
-        return None
-    if name in _AMOUNT_FIELDS:
-        return str(Decimal(str(value)).quantize(CENT))
-    if name in _BOOL_FIELDS:
-        return bool(value)
-    return int(value)
-
-
-def _change_rows(import_id: int) -> Iterator[tuple]:
-    """Each change of an import with the statistic as it is now, its enterprise and county code."""
-    before_cols = ", ".join(f"c.{_q('before_' + f)}" for f in FIGURES)
-    s_cols = ", ".join(f"s.{_q(f)}" for f in FIGURES)
-    place = f"{_q('accounts_place')}"
-    sql = (
-        f"SELECT c.statistic_id, c.created, c.enterprise_id, c.year, c.quarter, c.version_after, s.version, "
-        f"e.name, p.code, {before_cols}, {s_cols} FROM {_CHANGE} c "
-        f"LEFT JOIN {_STAT} s ON s.id = c.statistic_id JOIN {_ENT} e ON e.id = c.enterprise_id "
-        f"JOIN {place} p ON p.id = e.county_id WHERE c.statistic_import_id = %s ORDER BY c.row_no, c.id"
+    change_cols = ", ".join(["statistic_import_id, statistic_id, enterprise_id, year, quarter, created, row_no, "
+                             "version_after", *(_q(f"before_{f}") for f in FIGURES),
+                             *(_q(f"after_{f}") for f in FIGURES)])
+    before = ", ".join(f"st.{_q('before_' + f)}" for f in FIGURES)
+    after = ", ".join(f"s.{_q(f)}" for f in FIGURES)
+    write = (
+        f"INSERT INTO {_STAT} (enterprise_id, year, quarter, {cols}, version, created_at, updated_at) "
+        f"SELECT enterprise_id, year, quarter, {cols}, 1, %s, %s FROM {STAGING} WHERE kind IN ({NEW}, {CHANGED}) "
+        f"ON CONFLICT (enterprise_id, year, quarter) DO UPDATE SET {updates}, "
+        f"version = {_STAT}.version + 1, updated_at = excluded.updated_at"
     )
-    cursor = connection.chunked_cursor()  # server-side on PostgreSQL: bounded memory
-    try:
-        cursor.execute(sql, [import_id])
-        while True:
-            rows = cursor.fetchmany(AUDIT_CHUNK)
-            if not rows:
-                break
-            yield from rows
-    finally:
-        cursor.close()
-
-
-def _figures(values) -> dict:
-    return {name: _value(name, v) for name, v in zip(FIGURES, values, strict=True)}
-
-
-def audit_entries(import_id: int, *, undo: bool = False) -> Iterator[audit.Entry]:
-    """One entry per created or changed statistic: before/after of every figure."""
-    n = len(FIGURES)
-    object_type = Statistic._meta.label_lower
-    message = (_("Undo of statistics import #%(id)d") if undo else _("Statistics import #%(id)d")) % {"id": import_id}
-    for row in _change_rows(import_id):
-        stat_id, created, enterprise_id, year, quarter, _v_after, version, name, county_code = row[:9]
-        before_vals, now_vals = row[9:9 + n], row[9 + n:9 + 2 * n]
-        key = {"enterprise_id": enterprise_id, "year": year, "quarter": quarter}
-        current = {**key, "version": version, **_figures(now_vals)}
-        previous = None if created else {**key, "version": (version or 1) - 1, **_figures(before_vals)}
-        if undo:
-            action = AuditAction.DELETE if created else AuditAction.UPDATE
-            after = None if created else {**previous, "version": version + 1}
-            before, after = current, after
+    record = (
+        f"INSERT INTO {_CHANGE} ({change_cols}) SELECT %s, s.id, s.enterprise_id, s.year, s.quarter, "
+        f"st.kind = {NEW}, st.row_no, s.version, {before}, {after} "
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # one statement: the upsert returns what each statistic became
+            returned = ", ".join(["id", "enterprise_id", "year", "quarter", "version", *(_q(f) for f in FIGURES)])
+            cursor.execute(
+                f"WITH s AS ({write} RETURNING {returned}) {record}FROM s JOIN {STAGING} st "
+                f"ON st.enterprise_id = s.enterprise_id AND st.year = s.year AND st.quarter = s.quarter "
+                f"ORDER BY st.row_no",
+                [now, now, import_id],
+            )
         else:
-            action = AuditAction.CREATE if created else AuditAction.UPDATE
-            before, after = previous, current
-        yield audit.Entry(
-            action=action, object_type=object_type, object_id=str(stat_id),
-            object_repr=f"{name} · {year}Q{quarter}"[:200], county_code=county_code or "",
-            before=before, after=after, message=message,
-        )
+            cursor.execute(write, [now, now])
+            cursor.execute(
+                f"{record}FROM {STAGING} st JOIN {_STAT} s ON s.enterprise_id = st.enterprise_id "
+                f"AND s.year = st.year AND s.quarter = st.quarter WHERE st.kind IN ({NEW}, {CHANGED}) "
+                f"ORDER BY st.row_no",
+                [import_id],
+            )
 
 
-def record_audit(actor, import_id: int, *, undo: bool = False) -> int:
-    """Write the audit entries in chunks (bounded memory); return how many."""
-    count = 0
-    chunk: list[audit.Entry] = []
-    for entry in audit_entries(import_id, undo=undo):
-        chunk.append(entry)
-        if len(chunk) >= AUDIT_CHUNK:
-            audit.record_many(actor, chunk)
-            count += len(chunk)
-            chunk = []
-    if chunk:
-        audit.record_many(actor, chunk)
-        count += len(chunk)
-    return count
+def _digest_text(column: str) -> str:
+    if column in _DIGEST_BOOLS:
+        return f"CASE WHEN {_q(column)} IS NULL THEN '' WHEN {_q(column)} THEN 't' ELSE 'f' END"
+    return f"COALESCE(CAST({_q(column)} AS text), '')"
+
+
+def digest_line(values) -> str:
+    """One change row as its digest reads it (the Python twin of the SQL in ``change_set_digest``)."""
+    return "|".join("" if v is None else ("t" if v else "f") if isinstance(v, bool) else str(v) for v in values)
+
+
+def change_set_digest(import_id: int) -> tuple[int, str]:
+    """Row count and SHA-256 of an import's change rows: their ``DIGEST_COLUMNS``, ``|``-separated,
+    one line per row in id order, lines joined by newlines. PostgreSQL computes it in one
+    aggregate; other databases stream the rows through ``digest_line``."""
+    if connection.vendor == "postgresql":
+        line = "concat_ws('|', " + ", ".join(_digest_text(c) for c in DIGEST_COLUMNS) + ")"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*), encode(sha256(convert_to(COALESCE(string_agg({line}, E'\\n' ORDER BY id), ''), "
+                f"'UTF8')), 'hex') FROM {_CHANGE} WHERE statistic_import_id = %s",
+                [import_id],
+            )
+            rows, digest = cursor.fetchone()
+        return int(rows), digest
+    sha, rows = hashlib.sha256(), 0
+    for values in (StatisticImportChange.objects.filter(statistic_import_id=import_id).order_by("id")
+                   .values_list(*DIGEST_COLUMNS).iterator(chunk_size=5000)):
+        sha.update((("\n" if rows else "") + digest_line(values)).encode("utf-8"))
+        rows += 1
+    return rows, sha.hexdigest()
+
+
+def imports_touching(object_type: str, object_id: str) -> list[int]:
+    """Imports whose change rows hold this statistic or a statistic of this enterprise."""
+    field = {Statistic._meta.label_lower: "statistic_id", Enterprise._meta.label_lower: "enterprise_id"}.get(object_type)
+    if field is None or not str(object_id).isdigit():
+        return []
+    return list(StatisticImportChange.objects.filter(**{field: int(object_id)})
+                .values_list("statistic_import_id", flat=True).distinct().order_by("statistic_import_id"))
+
+
+def change_rows(import_id: int):
+    """An import's change rows in file order (the audit page pages through them)."""
+    return StatisticImportChange.objects.filter(statistic_import_id=import_id).order_by("row_no", "id")
+
+
+def describe_changes(rows, *, undo: bool = False) -> list[dict]:
+    """A page of change rows for the audit pages: per statistic, the figures it changed (from →
+    to). ``undo`` reads them backwards: a created statistic was deleted, an update put back."""
+    names = dict(Enterprise.objects.filter(pk__in={r.enterprise_id for r in rows}).values_list("pk", "name"))
+    labels = {f: Statistic._meta.get_field(f).verbose_name for f in FIGURES}
+    described = []
+    for row in rows:
+        changes = []
+        for field in FIGURES:
+            before = None if row.created else getattr(row, f"before_{field}")
+            after = getattr(row, f"after_{field}")
+            if undo:
+                before, after = after, before
+            if before != after:
+                changes.append((labels[field], before, after))
+        if row.created:
+            action = AuditAction.DELETE if undo else AuditAction.CREATE
+        else:
+            action = AuditAction.UPDATE
+        described.append({
+            "row_no": row.row_no, "object_type": Statistic._meta.label_lower, "object_id": row.statistic_id,
+            "object_repr": f"{names.get(row.enterprise_id, row.enterprise_id)} · {row.year}Q{row.quarter}",
+            "action": AuditAction(action).label, "changes": changes,
+        })
+    return described
 
 
 def undo_conflicts(import_id: int) -> list[int]:

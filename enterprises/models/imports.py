@@ -112,14 +112,19 @@ class StatisticImport(JobModel):
 
 
 class StatisticImportChange(models.Model):
-    """The values one committed import replaced in one statistic, so that it can be undone.
+    """What one committed import did to one statistic: the audit trail of a bulk write, and its undo.
 
     ``created``: the import created the statistic (undo deletes it). Otherwise ``before_*`` hold
-    every figure as it was; ``version_after`` is the statistic's version the import left, so that an
-    undo can see a later edit.
+    every figure as it was. ``after_*`` hold every figure as the import left it; ``version_after``
+    is that version of the statistic, so that an undo can see a later edit.
+
+    The table is append-only in the database (``accounts.append_only``). The audit entries of the
+    import and of its undo (``accounts.audit.seal``) carry the SHA-256 of the import's rows, which
+    chains them into the audit trail: who, when and from where are there; what, before and after
+    here.
     """
 
-    statistic_import = models.ForeignKey(StatisticImport, verbose_name=_("import"), on_delete=models.CASCADE,
+    statistic_import = models.ForeignKey(StatisticImport, verbose_name=_("import"), on_delete=models.PROTECT,
                                          related_name="changes")
     statistic_id = models.BigIntegerField(_("statistic id"), db_index=True)
     enterprise_id = models.BigIntegerField(_("enterprise id"))
@@ -144,6 +149,22 @@ class StatisticImportChange(models.Model):
     before_digital_level = models.PositiveSmallIntegerField(_("digital level before"), null=True, blank=True)
     before_university_cooperation = models.BooleanField(_("university cooperation before"), null=True, blank=True)
     before_fills_tech_gap = models.BooleanField(_("fills a technology gap before"), null=True, blank=True)
+    after_output_value = models.DecimalField(_("output value after"), **AMOUNT)
+    after_revenue = models.DecimalField(_("revenue after"), **AMOUNT)
+    after_main_business_revenue = models.DecimalField(_("main business revenue after"), **AMOUNT)
+    after_profit = models.DecimalField(_("profit after"), **AMOUNT)
+    after_total_assets = models.DecimalField(_("total assets after"), **AMOUNT)
+    after_total_liabilities = models.DecimalField(_("total liabilities after"), **AMOUNT)
+    after_rd_expense = models.DecimalField(_("R&D expense after"), **AMOUNT)
+    after_export_revenue = models.DecimalField(_("export revenue after"), **AMOUNT)
+    after_employees = models.PositiveIntegerField(_("employees after"), null=True, blank=True)
+    after_rd_staff = models.PositiveIntegerField(_("R&D staff after"), null=True, blank=True)
+    after_invention_patents = models.PositiveIntegerField(_("invention patents after"), null=True, blank=True)
+    after_class1_ip = models.PositiveIntegerField(_("class-I IP after"), null=True, blank=True)
+    after_trademarks = models.PositiveIntegerField(_("trademarks after"), null=True, blank=True)
+    after_digital_level = models.PositiveSmallIntegerField(_("digital level after"), null=True, blank=True)
+    after_university_cooperation = models.BooleanField(_("university cooperation after"), null=True, blank=True)
+    after_fills_tech_gap = models.BooleanField(_("fills a technology gap after"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("statistics import change")

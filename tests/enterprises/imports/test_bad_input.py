@@ -227,7 +227,7 @@ def test_formula_cells_are_errors(taishan_official, ent):
 
 
 def test_failure_while_writing_leaves_nothing_and_marks_failed(taishan_official, ent, monkeypatch):
-    from enterprises.imports import writer
+    from accounts import audit
 
     imp = run(taishan_official, make_statistics_workbook([statistics_row(ent, "2024Q1", revenue=3),
                                                           statistics_row(ent, "2024Q2", revenue=3)]))
@@ -238,7 +238,7 @@ def test_failure_while_writing_leaves_nothing_and_marks_failed(taishan_official,
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(writer, "record_audit", boom)
+    monkeypatch.setattr(audit, "seal", boom)  # after the upsert and the change rows, before the commit
     with pytest.raises(RuntimeError):
         services.statistic_import_commit(import_id=imp.pk)
     imp.refresh_from_db()

@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from accounts.choices import AuditAction
+from accounts.models import AuditLog
 from enterprises.models import ImportState, Statistic, StatisticImport
 from tests.enterprises.imports.conftest import uploaded
 from tests.factories import make_statistics_workbook, statistics_row
@@ -48,6 +50,7 @@ def wait_until_finished(client, imp: StatisticImport, timeout: float = 60) -> di
 
 def test_check_and_commit_run_on_a_real_worker(worker, client, taishan_official, taishan_enterprise):
     client.force_login(taishan_official)
+    client.defaults["REMOTE_ADDR"] = "10.7.7.7"
     data = make_statistics_workbook([statistics_row(taishan_enterprise, "2024Q3", revenue="2,500", employees=40)])
     client.post(reverse("enterprises:import_upload"), {"file": uploaded(data)})
     imp = StatisticImport.objects.get()
@@ -60,3 +63,7 @@ def test_check_and_commit_run_on_a_real_worker(worker, client, taishan_official,
     assert status["state"] == ImportState.COMMITTED, status
     stat = Statistic.objects.get(enterprise=taishan_enterprise, year=2024, quarter=3)
     assert stat.revenue == Decimal("2500.00") and stat.employees == 40
+    # the worker's audit entry names the address of the request that queued the job
+    seal = AuditLog.objects.get(action=AuditAction.IMPORT, object_id=str(imp.pk))
+    assert (seal.ip, seal.source, seal.actor_username) == ("10.7.7.7", "job", "taishan")
+    assert seal.after["change_set"]["rows"] == 1

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from accounts import audit
 from accounts.models import AuditLog
 from enterprises.imports import services
 from enterprises.models import ImportState, Statistic, StatisticImportChange
@@ -46,10 +47,19 @@ def test_check_counts_then_commit_writes_and_undo_restores(taishan_official, cit
     assert sb.version == 1  # unchanged rows are not rewritten
     sc = Statistic.objects.get(enterprise=c)
     assert sc.profit == Decimal("-3.50") and sc.digital_level == 3 and sc.university_cooperation is True
-    logs = AuditLog.objects.filter(object_type="enterprises.statistic").order_by("id")
-    assert [(log.action, log.object_id) for log in logs] == [("update", str(sa.pk)), ("create", str(sc.pk))]
-    assert logs[0].before["revenue"] == "100.00" and logs[0].after["revenue"] == "1234.50"
-    assert AuditLog.objects.filter(action="import", object_id=str(imp.pk)).exists()
+    # the audit trail of the bulk write: one sealed entry (who, when, where) + a change row per statistic
+    seal = AuditLog.objects.get(action="import", object_type="enterprises.statisticimport", object_id=str(imp.pk))
+    assert seal.actor_username == "taishan" and seal.county_code == "440781"
+    assert seal.after["change_set"]["rows"] == 2 and len(seal.after["change_set"]["sha256"]) == 64
+    changes = {c.statistic_id: c for c in StatisticImportChange.objects.filter(statistic_import=imp)}
+    assert set(changes) == {sa.pk, sc.pk}
+    assert not changes[sa.pk].created and changes[sa.pk].version_after == 2
+    assert (changes[sa.pk].before_revenue, changes[sa.pk].after_revenue) == (Decimal("100.00"), Decimal("1234.50"))
+    assert (changes[sa.pk].before_employees, changes[sa.pk].after_employees) == (10, 12)
+    assert changes[sc.pk].created and changes[sc.pk].before_profit is None
+    assert changes[sc.pk].after_profit == Decimal("-3.50") and changes[sc.pk].after_university_cooperation is True
+    assert list(AuditLog.objects.filter(audit.entries_about("enterprises.statistic", str(sa.pk)))) == [seal]
+    assert audit.verify_chain() is None
 
     with pytest.raises(PermissionDenied):
         services.statistic_import_undo(actor=taishan_official, statistic_import=imp)
@@ -60,8 +70,12 @@ def test_check_counts_then_commit_writes_and_undo_restores(taishan_official, cit
     assert Statistic.objects.get(enterprise=b).version == 1
     imp.refresh_from_db()
     assert imp.state == ImportState.UNDONE and imp.undone_by == city_operator
-    assert AuditLog.objects.filter(action="undo", object_id=str(imp.pk)).exists()
-    assert AuditLog.objects.filter(object_type="enterprises.statistic", action="delete", object_id=str(sc.pk)).exists()
+    undo_seal = AuditLog.objects.get(action="undo", object_type="enterprises.statisticimport", object_id=str(imp.pk))
+    assert undo_seal.actor_username == "city"
+    assert undo_seal.after["change_set"] == seal.after["change_set"]  # the same rows, read backwards
+    assert list(AuditLog.objects.filter(audit.entries_about("enterprises.statistic", str(sc.pk)))
+                .order_by("id")) == [seal, undo_seal]
+    assert audit.verify_chain() is None
     with pytest.raises(ValidationError):
         services.statistic_import_undo(actor=city_operator, statistic_import=imp)
 
