@@ -159,29 +159,24 @@ def parse_bool(value) -> bool:
 # falls through to the full parser, which also writes the message --------------------------------
 
 
-def _cents_text(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}{cents // 100}.{cents % 100:02d}"
-
-
 def amount_parser(factor: Decimal, *, signed: bool):
     """A function cell → staging text (``1234.50``) for an amount column in ``factor`` units."""
     plain = factor == 1
 
     def parse(value) -> str:
+        # a float with at most two decimals (allowing for binary noise such as 0.1 + 0.2): C-level
+        # formatting, correctly rounded; anything else goes through the Decimal parser
         if plain and type(value) is float and -1e13 < value < 1e13 and (signed or value >= 0):
-            cents = value * 100
-            whole = round(cents)
-            if abs(cents - whole) <= 1e-7 * (abs(cents) + 1):
-                return _cents_text(whole)
+            text = f"{value:.2f}"
+            if abs(float(text) - value) <= 1e-7 * abs(value) + 1e-9:
+                return text
         return str(parse_amount(value, factor, signed=signed))
 
     return parse
 
 
 def count_text(value) -> str:
-    if type(value) is float and value.is_integer() and 0 <= value <= MAX_COUNT:
+    if type(value) is float and 0 <= value <= MAX_COUNT and value.is_integer():
         return str(int(value))
     return str(parse_count(value))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
@@ -172,7 +173,11 @@ def open_workbook(path: str, size: int) -> Workbook:
     notes = []
     if hidden:
         notes.append(_("Hidden sheets were not read: %(names)s.") % {"names": "、".join(hidden)})
-    sheet = book.get_sheet_by_name(data.name)
+    # calamine reads the sheet without holding the GIL: scan the XML for formulas meanwhile
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        formulas = pool.submit(find_formula_cells, path, data.name)
+        sheet = book.get_sheet_by_name(data.name)
+        formula_cells = formulas.result()
     if sheet.height > MAX_ROWS + 1:
         raise FileProblem(_("The sheet has %(n)d rows; at most %(max)d can be imported at once.") % {
             "n": sheet.height - 1, "max": MAX_ROWS})
@@ -204,7 +209,7 @@ def open_workbook(path: str, size: int) -> Workbook:
                             "template and keep its header row.") % {"row": header_row, "problems": "；".join(parts)})
     book_info = Workbook(path=path, sheet_name=data.name, header_row=header_row, columns=columns, notes=notes,
                          _sheet=sheet)
-    book_info.formula_cells = find_formula_cells(path, data.name)
+    book_info.formula_cells = formula_cells
     return book_info
 
 

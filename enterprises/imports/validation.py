@@ -105,7 +105,7 @@ def check_rows(workbook: Workbook, *, user, today: dt.date,
         parse_time += time.perf_counter() - t_row
         if len(values) < width:
             values = list(values) + [""] * (width - len(values))
-        if values.count("") == len(values) or all(is_empty(v) for v in values):
+        if is_empty(values[code_col.index]) and all(is_empty(v) for v in values):  # a blank row
             t_row = time.perf_counter()
             continue
         result.row_count += 1
@@ -154,7 +154,10 @@ def check_rows(workbook: Workbook, *, user, today: dt.date,
         figures = [NULL] * n_fig
         for index, title, position, parse in parsers:
             value = values[index]
-            if value == "" or value is None or (type(value) is str and not value.strip()):
+            if type(value) is str:
+                if not value.strip():
+                    continue
+            elif value is None:
                 continue
             try:
                 figures[position] = parse(value)

@@ -28,11 +28,9 @@ CHANGE_SET_KIND = "statistic_import"  # how audit seals name an import's change 
 _STAT = Statistic._meta.db_table
 _CHANGE = StatisticImportChange._meta.db_table
 _ENT = Enterprise._meta.db_table
-_BOOL_FIELDS = {f for f in FIGURES if Statistic._meta.get_field(f).get_internal_type() == "BooleanField"}
 # the columns of a change row, in the order its digest reads them
 DIGEST_COLUMNS = ("id", "statistic_import_id", "statistic_id", "enterprise_id", "year", "quarter", "created", "row_no",
                   "version_after", *(f"before_{f}" for f in FIGURES), *(f"after_{f}" for f in FIGURES))
-_DIGEST_BOOLS = {"created"} | {f"{p}_{f}" for p in ("before", "after") for f in _BOOL_FIELDS}
 
 
 def _q(name: str) -> str:
@@ -54,7 +52,7 @@ def create_staging() -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {_staging_qualified()}")
         cursor.execute(
             f"CREATE TEMP TABLE {STAGING} (row_no integer NOT NULL, enterprise_id bigint NOT NULL, "
-            f"year smallint NOT NULL, quarter smallint NOT NULL, statistic_id bigint NULL, kind smallint NULL, "
+            f"year smallint NOT NULL, quarter smallint NOT NULL, statistic_id bigint NULL, kind smallint DEFAULT {NEW}, "
             f"{cols}, {before}){suffix}"
         )
 
@@ -75,7 +73,8 @@ def load_staging(lines: list[str]) -> None:
             buffer.seek(0)
             if lines:
                 cursor.cursor.copy_expert(f"COPY {STAGING} ({columns}) FROM STDIN", buffer)
-            cursor.execute(f"ANALYZE {STAGING}")
+            # statistics for the join keys only: all 36 columns took 0.3 s per 100k rows
+            cursor.execute(f"ANALYZE {STAGING} (enterprise_id, year, quarter)")
         else:
             marks = ", ".join(["%s"] * (4 + len(FIGURES)))
             sql = f"INSERT INTO {STAGING} ({columns}) VALUES ({marks})"
@@ -86,8 +85,8 @@ def load_staging(lines: list[str]) -> None:
 
 
 def classify() -> dict[int, int]:
-    """Mark each staged row new, changed or unchanged (keeping the stored figures of the existing
-    ones: the change rows' *before*); return {kind: count}. An empty cell keeps the stored value,
+    """Mark each staged row new (as loaded), changed or unchanged (keeping the stored figures of the
+    existing ones: the change rows' *before*); return {kind: count}. An empty cell keeps the stored value,
     so it never makes a row changed."""
     differs = " OR ".join(
         f"({STAGING}.{_q(f)} IS NOT NULL AND {STAGING}.{_q(f)} IS DISTINCT FROM {STAGING}.{_q('before_' + f)})"
@@ -100,7 +99,6 @@ def classify() -> dict[int, int]:
             f"WHERE s.enterprise_id = {STAGING}.enterprise_id AND s.year = {STAGING}.year "
             f"AND s.quarter = {STAGING}.quarter"
         )
-        cursor.execute(f"UPDATE {STAGING} SET kind = {NEW} WHERE statistic_id IS NULL")
         cursor.execute(f"UPDATE {STAGING} SET kind = {CHANGED} WHERE kind = {UNCHANGED} AND ({differs})")
         cursor.execute(f"SELECT kind, COUNT(*) FROM {STAGING} GROUP BY kind")
         counts = {NEW: 0, UNCHANGED: 0, CHANGED: 0}
@@ -148,41 +146,37 @@ def upsert(import_id: int) -> None:
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # room to join the returned rows with the staging table in memory (the default 4 MB spills)
+            cursor.execute("SET LOCAL work_mem = '64MB'")
             # one statement: the upsert returns what each statistic became
             returned = ", ".join(["id", "enterprise_id", "year", "quarter", "version", *(_q(f) for f in FIGURES)])
             cursor.execute(
                 f"WITH s AS ({write} RETURNING {returned}) {record}FROM s JOIN {STAGING} st "
-                f"ON st.enterprise_id = s.enterprise_id AND st.year = s.year AND st.quarter = s.quarter "
-                f"ORDER BY st.row_no",
+                f"ON st.enterprise_id = s.enterprise_id AND st.year = s.year AND st.quarter = s.quarter",
                 [now, now, import_id],
             )
         else:
             cursor.execute(write, [now, now])
             cursor.execute(
                 f"{record}FROM {STAGING} st JOIN {_STAT} s ON s.enterprise_id = st.enterprise_id "
-                f"AND s.year = st.year AND s.quarter = st.quarter WHERE st.kind IN ({NEW}, {CHANGED}) "
-                f"ORDER BY st.row_no",
+                f"AND s.year = st.year AND s.quarter = st.quarter WHERE st.kind IN ({NEW}, {CHANGED})",
                 [import_id],
             )
 
 
-def _digest_text(column: str) -> str:
-    if column in _DIGEST_BOOLS:
-        return f"CASE WHEN {_q(column)} IS NULL THEN '' WHEN {_q(column)} THEN 't' ELSE 'f' END"
-    return f"COALESCE(CAST({_q(column)} AS text), '')"
-
-
 def digest_line(values) -> str:
-    """One change row as its digest reads it (the Python twin of the SQL in ``change_set_digest``)."""
-    return "|".join("" if v is None else ("t" if v else "f") if isinstance(v, bool) else str(v) for v in values)
+    """One change row as its digest reads it: PostgreSQL's text form of ``ROW(<DIGEST_COLUMNS>)``,
+    e.g. ``(7,3,41,9,2024,1,f,12,2,10.00,,…,t)`` (NULL empty, booleans t/f, amounts with 2 decimals).
+    The Python twin of the SQL in ``change_set_digest``."""
+    return "(" + ",".join("" if v is None else ("t" if v else "f") if isinstance(v, bool) else str(v)
+                          for v in values) + ")"
 
 
 def change_set_digest(import_id: int) -> tuple[int, str]:
-    """Row count and SHA-256 of an import's change rows: their ``DIGEST_COLUMNS``, ``|``-separated,
-    one line per row in id order, lines joined by newlines. PostgreSQL computes it in one
-    aggregate; other databases stream the rows through ``digest_line``."""
+    """Row count and SHA-256 of an import's change rows: one ``digest_line`` per row in id order,
+    joined by newlines. PostgreSQL computes it in one aggregate; other databases stream the rows."""
     if connection.vendor == "postgresql":
-        line = "concat_ws('|', " + ", ".join(_digest_text(c) for c in DIGEST_COLUMNS) + ")"
+        line = "ROW(" + ", ".join(_q(c) for c in DIGEST_COLUMNS) + ")::text"
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT COUNT(*), encode(sha256(convert_to(COALESCE(string_agg({line}, E'\\n' ORDER BY id), ''), "

@@ -5,7 +5,8 @@ from django.db import migrations, models
 
 
 def protect(apps, schema_editor):
-    """The changes of an import are part of the audit trail: the database refuses UPDATE and DELETE."""
+    """The changes of an import are part of the audit trail: the database refuses UPDATE and DELETE.
+    (Runs after the AlterField, which rebuilds the table on SQLite and so would drop triggers.)"""
     from accounts.append_only import install
 
     install(schema_editor.connection, "enterprises_statisticimportchange")
@@ -107,7 +108,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='statisticimportchange',
             name='statistic_import',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='enterprises.statisticimport', verbose_name='import'),
+            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='enterprises.statisticimport', verbose_name='import'),
         ),
         migrations.RunPython(protect, unprotect, elidable=False),
     ]

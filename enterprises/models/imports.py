@@ -124,8 +124,11 @@ class StatisticImportChange(models.Model):
     here.
     """
 
+    # No database constraint: the rows are written 100,000 at a time by set-based SQL with the import's
+    # id as a parameter, and a per-row foreign-key trigger doubled that write (0.5 s per 100k rows).
+    # Like AuditLog.actor; the import itself is never deleted (PROTECT).
     statistic_import = models.ForeignKey(StatisticImport, verbose_name=_("import"), on_delete=models.PROTECT,
-                                         related_name="changes")
+                                         related_name="changes", db_constraint=False)
     statistic_id = models.BigIntegerField(_("statistic id"), db_index=True)
     enterprise_id = models.BigIntegerField(_("enterprise id"))
     year = models.PositiveSmallIntegerField(_("year"))

@@ -111,7 +111,9 @@ def test_the_database_digest_equals_the_documented_line_format(imported):
              .values_list(*writer.DIGEST_COLUMNS)]
     expected = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
     assert writer.change_set_digest(imported.pk) == (ROWS, expected)
-    assert "|2024|1|f|" in lines[0] and lines[0].endswith("|t") and "|-1.00|" in lines[0]  # as documented
+    # as documented: booleans t/f, amounts with two decimals, NULL empty
+    assert all(line.endswith(",t)") and ",-1.00," in line for line in lines)
+    assert sum(",2024,1,f," in line for line in lines) == 20 and sum(",10.00," in line for line in lines) == 20
 
 
 def test_undo_is_sealed_over_the_same_rows(imported, city_operator):
