@@ -70,13 +70,5 @@ class UserFilterSet(django_filters.FilterSet):
             css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
             field.widget.attrs.setdefault("class", css)
 
-    def filter_object(self, queryset, name, value):
-        """Type and id together find the object's own entries and the seals of the bulk writes
-        (imports) that changed it."""
-        object_type = self.form.cleaned_data.get("object_type")
-        if name == "object_id":
-            return queryset if object_type else queryset.filter(object_id=value)
-        return queryset.filter(audit.entries_about(value, self.form.cleaned_data.get("object_id") or ""))
-
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value))

@@ -204,11 +204,11 @@ def change_set_digest(import_id: int) -> tuple[int, str]:
 
 
 def imports_touching(object_type: str, object_id: str) -> list[int]:
-    """Imports whose change rows hold this statistic or a statistic of this enterprise."""
-    field = {Statistic._meta.label_lower: "statistic_id", Enterprise._meta.label_lower: "enterprise_id"}.get(object_type)
-    if field is None or not str(object_id).isdigit():
+    """Imports whose change rows wrote this statistic (the objects of the change set; an import
+    does not change the enterprise itself)."""
+    if object_type != Statistic._meta.label_lower or not str(object_id).isdigit():
         return []
-    return list(StatisticImportChange.objects.filter(**{field: int(object_id)})
+    return list(StatisticImportChange.objects.filter(statistic_id=int(object_id))
                 .values_list("statistic_import_id", flat=True).distinct().order_by("statistic_import_id"))
 
 
