@@ -1,9 +1,10 @@
 """Writing checked rows: a temporary staging table, then set-based SQL.
 
-PostgreSQL: ``COPY`` into ``import_staging`` (a temp table dropped at commit) and one statement,
-``INSERT … ON CONFLICT (enterprise_id, year, quarter) DO UPDATE … RETURNING`` feeding the insert of
-the import's ``StatisticImportChange`` rows. SQLite (the embedded default): the staging table is
-filled by ``executemany`` and the change rows follow the upsert in a second statement. Both compare
+PostgreSQL: ``COPY`` into ``import_staging`` (a temp table dropped at commit), then one statement:
+``INSERT`` of the new rows and ``UPDATE`` of the changed ones, both ``RETURNING`` what each statistic
+became, feeding the insert of the import's ``StatisticImportChange`` rows. SQLite (the embedded
+default): the staging table is filled by ``executemany``, an ``INSERT … ON CONFLICT … DO UPDATE``
+writes the statistics and a second statement the change rows. Both compare
 staged rows with the stored ones in SQL (new / changed / unchanged) and record, per written
 statistic, every figure before and after: the undo's source and the audit trail of the bulk write,
 sealed by ``accounts.audit.seal`` with the digest ``change_set_digest`` computes — all in the
@@ -86,8 +87,8 @@ def load_staging(lines: list[str]) -> None:
 
 def classify() -> dict[int, int]:
     """Mark each staged row new (as loaded), changed or unchanged (keeping the stored figures of the
-    existing ones: the change rows' *before*); return {kind: count}. An empty cell keeps the stored value,
-    so it never makes a row changed."""
+    existing ones: the change rows' *before*); return {kind: count}. An empty cell keeps the stored
+    value, so it never makes a row changed."""
     differs = " OR ".join(
         f"({STAGING}.{_q(f)} IS NOT NULL AND {STAGING}.{_q(f)} IS DISTINCT FROM {STAGING}.{_q('before_' + f)})"
         for f in FIGURES
@@ -128,18 +129,11 @@ def upsert(import_id: int) -> None:
     after (the staging table holds *before*; *after* is what the statistic became)."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     cols = ", ".join(_q(f) for f in FIGURES)
-    updates = ", ".join(f"{_q(f)} = COALESCE(excluded.{_q(f)}, {_STAT}.{_q(f)})" for f in FIGURES)
     change_cols = ", ".join(["statistic_import_id, statistic_id, enterprise_id, year, quarter, created, row_no, "
                              "version_after", *(_q(f"before_{f}") for f in FIGURES),
                              *(_q(f"after_{f}") for f in FIGURES)])
     before = ", ".join(f"st.{_q('before_' + f)}" for f in FIGURES)
     after = ", ".join(f"s.{_q(f)}" for f in FIGURES)
-    write = (
-        f"INSERT INTO {_STAT} (enterprise_id, year, quarter, {cols}, version, created_at, updated_at) "
-        f"SELECT enterprise_id, year, quarter, {cols}, 1, %s, %s FROM {STAGING} WHERE kind IN ({NEW}, {CHANGED}) "
-        f"ON CONFLICT (enterprise_id, year, quarter) DO UPDATE SET {updates}, "
-        f"version = {_STAT}.version + 1, updated_at = excluded.updated_at"
-    )
     record = (
         f"INSERT INTO {_CHANGE} ({change_cols}) SELECT %s, s.id, s.enterprise_id, s.year, s.quarter, "
         f"st.kind = {NEW}, st.row_no, s.version, {before}, {after} "
@@ -166,7 +160,14 @@ def upsert(import_id: int) -> None:
                 [now, now, now, import_id],
             )
         else:
-            cursor.execute(write, [now, now])
+            updates = ", ".join(f"{_q(f)} = COALESCE(excluded.{_q(f)}, {_STAT}.{_q(f)})" for f in FIGURES)
+            cursor.execute(
+                f"INSERT INTO {_STAT} (enterprise_id, year, quarter, {cols}, version, created_at, updated_at) "
+                f"SELECT enterprise_id, year, quarter, {cols}, 1, %s, %s FROM {STAGING} "
+                f"WHERE kind IN ({NEW}, {CHANGED}) ON CONFLICT (enterprise_id, year, quarter) DO UPDATE SET {updates}, "
+                f"version = {_STAT}.version + 1, updated_at = excluded.updated_at",
+                [now, now],
+            )
             cursor.execute(
                 f"{record}FROM {STAGING} st JOIN {_STAT} s ON s.enterprise_id = st.enterprise_id "
                 f"AND s.year = st.year AND s.quarter = st.quarter WHERE st.kind IN ({NEW}, {CHANGED})",
