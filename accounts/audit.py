@@ -343,12 +343,14 @@ def api_key_event(client, *, method: str = "", path: str = "") -> AuditLog:
                           instance=client)
 
 
-def permission_denied_event(request) -> AuditLog | None:
-    """Record a refused request (403). Never fails the response it is logging."""
+def permission_denied_event(request, reason: str = "") -> AuditLog | None:
+    """Record a refused request (403), with ``reason`` when there is one (e.g. a failed CSRF check).
+    Never fails the response it is logging."""
     user = getattr(request, "user", None)
     actor = user if getattr(user, "is_authenticated", False) else None
+    message = f"{request.method} {request.get_full_path()}" + (f" ({reason})" if reason else "")
     try:
-        return security_event(actor, AuditAction.PERMISSION_DENIED, f"{request.method} {request.get_full_path()}"[:2000])
+        return security_event(actor, AuditAction.PERMISSION_DENIED, message[:2000])
     except Exception:  # noqa: BLE001 - the denial itself must still be answered
         import logging
 

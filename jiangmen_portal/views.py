@@ -94,3 +94,14 @@ def permission_denied(request, exception=None):
 
     permission_denied_event(request)
     return render(request, "403.html", status=403)
+
+
+def csrf_failure(request, reason: str = ""):
+    """``CSRF_FAILURE_VIEW``: a form post whose CSRF check failed is refused like any 403 (and
+    audited, with Django's reason), with a page that says what to do."""
+    from django.shortcuts import render
+
+    from accounts.audit import permission_denied_event
+
+    permission_denied_event(request, reason=f"CSRF: {reason}")
+    return render(request, "403_csrf.html", status=403)

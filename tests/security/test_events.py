@@ -31,6 +31,21 @@ def test_permission_denied_is_audited_on_the_web(client, viewer, taishan_enterpr
     assert denial.category == AuditCategory.SECURITY
 
 
+def test_csrf_failure_is_refused_audited_and_explained(taishan_official, taishan_enterprise):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(taishan_official)
+    response = client.post(f"/enterprises/{taishan_enterprise.pk}/edit/", {"name": "伪造的名称有限公司"})
+    assert response.status_code == 403
+    assert "表单无法验证" in response.content.decode()
+    denial = events(AuditAction.PERMISSION_DENIED).get()
+    assert denial.actor_username == "taishan" and "CSRF" in denial.message
+    assert denial.message.startswith(f"POST /enterprises/{taishan_enterprise.pk}/edit/")
+    taishan_enterprise.refresh_from_db()
+    assert taishan_enterprise.name != "伪造的名称有限公司"
+
+
 def test_permission_denied_is_audited_in_the_api(client, system_admin):
     """An administrator (no business access) is refused business data in the API, and it is recorded."""
     client.force_login(system_admin)
