@@ -44,4 +44,5 @@ class AuditAction(models.TextChoices):
     REVEAL = "reveal", _("Personal data revealed")
     API_KEY_USED = "api_key_used", _("API key used")
     GRANT = "grant", _("Role or permission change")
+    AUDIT_READ = "audit_read", _("Audit trail read")
     OTHER = "other", _("Other")

@@ -20,7 +20,7 @@ from django.views.generic import FormView, TemplateView
 from jiangmen_portal.views import apply_service_errors
 
 from .. import services
-from ..audit import CHANGE_SET, change_set_kind, change_set_of, verify_chain
+from ..audit import CHANGE_SET, change_set_kind, change_set_of, security_event, verify_chain
 from ..choices import AuditAction, Role
 from ..filtersets import AuditLogFilterSet, UserFilterSet
 from ..forms import GrantForm, UserCreateForm, UserUpdateForm
@@ -176,10 +176,15 @@ class AuditLogView(RoleRequiredMixin, TemplateView):
             described = change_set_of(log)
             log.sealed_rows = described.get("rows") if described else None
         context.update(filter=filterset, page_obj=page, logs=page.object_list)
+        query = self.request.GET.urlencode() or "—"
+        read = _("search: %(query)s") % {"query": query}
         if self.request.GET.get("verify"):
             broken = verify_chain()
             context["chain_ok"] = broken is None
             context["chain_broken_at"] = broken
+            read = (_("search: %(query)s; hash chain intact") % {"query": query} if broken is None else
+                    _("search: %(query)s; hash chain broken at record %(id)d") % {"query": query, "id": broken})
+        security_event(self.request.user, AuditAction.AUDIT_READ, read[:2000])  # the auditor is audited too
         return context
 
 
@@ -199,6 +204,10 @@ class AuditLogDetailView(RoleRequiredMixin, TemplateView):
         described = change_set_of(log)
         if described is not None:
             context.update(self._change_set(log, described))
+        holds = context.get("change_set_holds")
+        read = (_("record #%(id)d") if holds is None else _("record #%(id)d; sealed records intact") if holds
+                else _("record #%(id)d; sealed records changed")) % {"id": log.pk}
+        security_event(self.request.user, AuditAction.AUDIT_READ, read)
         return context
 
     def _change_set(self, log: AuditLog, described: dict) -> dict:

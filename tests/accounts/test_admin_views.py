@@ -137,15 +137,38 @@ class TestAuditAdministrator:
         response = client.get("/accounts/audit/", {"verify": "1"})
         assert response.context["chain_ok"] is True
 
+    def test_reading_the_audit_trail_is_itself_audited(self, client, audit_admin, city_operator):
+        log = audit.export_event(city_operator, "enterprises", 3)
+        client.force_login(audit_admin)
+        client.get("/accounts/audit/", {"user": "city", "verify": "1"})
+        client.get(f"/accounts/audit/{log.pk}/")
+        reads = AuditLog.objects.filter(action=AuditAction.AUDIT_READ).order_by("id")
+        assert [(r.actor_username, r.category, r.message) for r in reads] == [
+            ("auditor", AuditCategory.SECURITY, "查询：user=city&verify=1；哈希链完整"),
+            ("auditor", AuditCategory.SECURITY, f"记录 #{log.pk}"),
+        ]
+        assert audit.verify_chain() is None
+
     def test_has_no_user_administration(self, client, audit_admin):
         client.force_login(audit_admin)
         assert client.get("/accounts/users/").status_code == 403
 
     def test_list_queries_do_not_grow_with_rows(self, client, audit_admin, city_operator, django_assert_max_num_queries):
-        for n in range(60):
-            audit.export_event(city_operator, "enterprises", n)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
         client.force_login(audit_admin)
-        with django_assert_max_num_queries(12):
+        client.get("/accounts/audit/")  # the session's first request also stamps its activity
+        counts = []
+        for rows in (5, 60):
+            for n in range(rows):
+                audit.export_event(city_operator, "enterprises", n)
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get("/accounts/audit/").status_code == 200
+            counts.append(len(captured))
+        assert counts[0] == counts[1], counts
+        # the page, plus recording its own read in the audit trail (4 queries on PostgreSQL)
+        with django_assert_max_num_queries(14):
             assert client.get("/accounts/audit/").status_code == 200
 
 
