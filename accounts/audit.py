@@ -358,15 +358,18 @@ def permission_denied_event(request, reason: str = "") -> AuditLog | None:
         return None
 
 
-def _seal_holds(log: AuditLog) -> bool:
-    described = change_set_of(log)
-    if described is None or log.category != AuditCategory.DATA:
-        return True
+def change_set_holds(described: dict) -> bool:
+    """Whether a seal's change set still has the row count and digest it was sealed with."""
     kind = _change_set_kinds.get(described.get("kind"))
     if kind is None:
         return False  # a seal nobody can check is not a proof
     rows, digest = kind.digest(int(described.get("id") or 0))
     return rows == described.get("rows") and digest == described.get("sha256")
+
+
+def _seal_holds(log: AuditLog) -> bool:
+    described = change_set_of(log)
+    return described is None or log.category != AuditCategory.DATA or change_set_holds(described)
 
 
 def verify_chain(queryset=None) -> int | None:
@@ -380,7 +383,7 @@ def verify_chain(queryset=None) -> int | None:
     return None
 
 
-__all__ = ["CHANGE_SET", "AuditAction", "AuditCategory", "ChangeSetKind", "Entry", "api_key_event", "change_set_kind",
-           "change_set_of", "diff", "entries_about", "entry_for", "export_event", "permission_denied_event", "record",
+__all__ = ["CHANGE_SET", "AuditAction", "AuditCategory", "ChangeSetKind", "Entry", "api_key_event", "change_set_holds",
+           "change_set_kind", "change_set_of", "diff", "entries_about", "entry_for", "export_event", "permission_denied_event", "record",
            "record_many", "register_change_set", "reveal_event", "seal", "security_event", "snapshot",
            "verify_chain"]

@@ -20,7 +20,7 @@ from django.views.generic import FormView, TemplateView
 from jiangmen_portal.views import apply_service_errors
 
 from .. import services
-from ..audit import CHANGE_SET, change_set_kind, change_set_of, security_event, verify_chain
+from ..audit import CHANGE_SET, change_set_holds, change_set_kind, change_set_of, security_event, verify_chain
 from ..choices import AuditAction, Role
 from ..filtersets import AuditLogFilterSet, UserFilterSet
 from ..forms import GrantForm, UserCreateForm, UserUpdateForm
@@ -222,6 +222,5 @@ class AuditLogDetailView(RoleRequiredMixin, TemplateView):
         context.update(change_page=page, changes=kind.describe(list(page.object_list),
                                                                undo=log.action == AuditAction.UNDO))
         if self.request.GET.get("verify"):
-            rows, digest = kind.digest(set_id)
-            context["change_set_holds"] = rows == described.get("rows") and digest == described.get("sha256")
+            context["change_set_holds"] = change_set_holds(described)
         return context
