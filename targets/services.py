@@ -298,38 +298,15 @@ def allocation_save(*, actor, indicator: Indicator, values: dict[int, Decimal | 
         raise PermissionDenied
     places = {p.pk: p for p in counties()}
     errors = {}
-    clean: dict[int, Decimal] = {}
-    for county_id, value in values.items():
-        place = places.get(county_id)
-        if place is None:
-            raise ValidationError(_("Unknown county."))
-        if value is None or value == "":
-            continue
-        try:
-            number = Decimal(str(value))
-        except ArithmeticError:
-            errors[place.code] = _("%(county)s: not a number.") % {"county": place.name}
-            continue
-        if number < 0:
-            errors[place.code] = _("%(county)s: the target cannot be negative.") % {"county": place.name}
-        clean[county_id] = number
-    clean_baselines: dict[int, Decimal] = {}
-    for county_id, value in (baselines or {}).items():
-        place = places.get(county_id)
-        if place is None:
-            raise ValidationError(_("Unknown county."))
-        if value is None or value == "":
-            continue
-        try:
-            number = Decimal(str(value))
-        except ArithmeticError:
-            errors[place.code] = _("%(county)s: the baseline is not a number.") % {"county": place.name}
-            continue
-        if number < 0:
-            errors[place.code] = _("%(county)s: the baseline cannot be negative.") % {"county": place.name}
-        elif county_id not in clean:
-            errors[place.code] = _("%(county)s: a baseline needs a target.") % {"county": place.name}
-        clean_baselines[county_id] = number
+    clean = _county_numbers(values, places, errors, not_a_number=_("%(county)s: not a number."),
+                            negative=_("%(county)s: the target cannot be negative."))
+    clean_baselines = _county_numbers(baselines, places, errors,
+                                      not_a_number=_("%(county)s: the baseline is not a number."),
+                                      negative=_("%(county)s: the baseline cannot be negative."))
+    for county_id in clean_baselines:
+        if county_id not in clean:
+            errors.setdefault(places[county_id].code,
+                              _("%(county)s: a baseline needs a target.") % {"county": places[county_id].name})
     if errors:
         raise ValidationError(errors)
     if indicator.additive and indicator.target_value is not None and clean:
@@ -373,6 +350,28 @@ def allocation_save(*, actor, indicator: Indicator, values: dict[int, Decimal | 
         if entries:
             schedule_recompute()
     return keep
+
+
+def _county_numbers(values: dict | None, places: dict[int, Place], errors: dict, *, not_a_number: str,
+                    negative: str) -> dict[int, Decimal]:
+    """The non-empty numbers of ``values`` (county id → input); a bad one adds its message, naming the
+    county, to ``errors`` (by county code)."""
+    clean: dict[int, Decimal] = {}
+    for county_id, value in (values or {}).items():
+        place = places.get(county_id)
+        if place is None:
+            raise ValidationError(_("Unknown county."))
+        if value is None or value == "":
+            continue
+        try:
+            number = Decimal(str(value))
+        except ArithmeticError:
+            errors.setdefault(place.code, not_a_number % {"county": place.name})
+            continue
+        if number < 0:
+            errors.setdefault(place.code, negative % {"county": place.name})
+        clean[county_id] = number
+    return clean
 
 
 def _allocation_values(place: Place, allocation: Allocation) -> dict:

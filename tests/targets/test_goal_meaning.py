@@ -221,12 +221,18 @@ def test_declared_county_baselines_that_add_up_give_no_warning(messy, city_opera
     assert entry.after == {"county": T, "target_value": "28", "baseline_value": "14"}
 
 
-def test_allocation_page_shows_sums_and_warnings(client, messy, city_operator):
+def page_with_taishan_target(client, user, target, path=""):
+    """The page ``/targets/indicators/provincial-srdi-valid/<path>`` once 台山 is allocated ``target``
+    and the snapshot of D computed."""
     indicator = Indicator.objects.get(code="provincial-srdi-valid")
-    Allocation.objects.create(indicator=indicator, county=county(T), target_value=2)
+    Allocation.objects.create(indicator=indicator, county=county(T), target_value=target)
     services.snapshot_compute(plan=Plan.objects.get(), as_of=D)
-    client.force_login(city_operator)
-    html = client.get(f"/targets/indicators/{indicator.code}/allocation/").content.decode()
+    client.force_login(user)
+    return client.get(f"/targets/indicators/{indicator.code}/{path}").content.decode()
+
+
+def test_allocation_page_shows_sums_and_warnings(client, messy, city_operator):
+    html = page_with_taishan_target(client, city_operator, 2, "allocation/")
     assert "各县（市、区）基数合计为5，而全市基数为713。" in html
     assert "台山市：分解目标2低于其基数3。" in html
     totals = re.search(r'id="allocation-totals">(.*?)</tr>', html, re.S).group(1)
@@ -391,10 +397,7 @@ def test_listing_counts_only_with_a_valid_title_on_the_listing_date(messy, city_
 
 def test_county_indicator_page_shows_the_county_allocation_and_milestones_only(client, messy, city_operator):
     indicator = Indicator.objects.get(code="provincial-srdi-valid")
-    Allocation.objects.create(indicator=indicator, county=county(T), target_value=5)
-    services.snapshot_compute(plan=Plan.objects.get(), as_of=D)
-    client.force_login(city_operator)
-    html = client.get(f"/targets/indicators/{indicator.code}/?county={T}").content.decode()
+    html = page_with_taishan_target(client, city_operator, 5, f"?county={T}")
     trend = json.loads(re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', html, re.S).group(1))
     assert trend["milestones"] == [{"year": 2026, "value": 5.0}]
     milestones = re.search(r'<ul class="list-unstyled mb-0" id="milestones">(.*?)</ul>', html, re.S).group(1)
