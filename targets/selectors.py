@@ -208,9 +208,12 @@ def _float(value):
 
 
 def milestones_for(indicator: Indicator, county: Place | None, row: DashboardRow | None) -> list[dict]:
-    """The milestones a page shows: the plan's (city) milestones for the city; for a county only
-    the county's own allocation (its target for the target date), never the city's figures."""
-    if county is None:
+    """The milestones a page shows: the plan's (city) milestones for the city, and for a county
+    whose target is the city's own (shares and ratios without a county allocation: 1.3, 1.6, 2 倍
+    hold for every county); otherwise, for a county, only its own allocation (its target for the
+    target date), never the city's counts."""
+    same_target = row is not None and not indicator.additive and row.target == indicator.target_value
+    if county is None or same_target:
         return [{"year": m.year, "value": m.value, "note": m.note} for m in indicator.milestones.order_by("year")]
     if row is None or row.target is None:
         return []

@@ -406,10 +406,14 @@ def test_county_indicator_page_shows_the_county_allocation_and_milestones_only(c
     assert re.search(r'id="scope-target">\s*5 家', html)
     assert "713" not in re.search(r'<dl class="row small mb-0">(.*?)</dl>', html, re.S).group(1).replace(
         indicator.definition, "")
-    # The city page keeps the plan's milestones.
-    html = client.get(f"/targets/indicators/{indicator.code}/").content.decode()
-    trend = json.loads(re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', html, re.S).group(1))
-    assert [m["value"] for m in trend["milestones"]] == [940.0, 1170.0, 1400.0]
+    # The city page keeps the plan's milestones; so does a county for a ratio whose target is the
+    # city's own (1.3, 1.6, 2 倍 hold for every county).
+    for path in (f"{indicator.code}/", f"cohort-output/?county={T}"):
+        html = client.get(f"/targets/indicators/{path}").content.decode()
+        trend = json.loads(re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', html,
+                                     re.S).group(1))
+        expected = [940.0, 1170.0, 1400.0] if path.startswith(indicator.code) else [1.3, 1.6, 2.0]
+        assert [m["value"] for m in trend["milestones"]] == expected
 
 
 # -- 8. lost update on titles ------------------------------------------------------------------------------
