@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Place
 from accounts.scoping import VIEW
 from enterprises.choices import TitleStatus
-from enterprises.models import Enterprise, Title, period_end, title_valid_on
+from enterprises.models import Enterprise, Title, gone_by, period_end, title_valid_on
 
 from . import compute
 from .choices import IndicatorKind, ProgressStatus
@@ -349,7 +349,7 @@ def reconciliation(indicator: Indicator, *, user) -> Reconciliation | None:
     titles = Title.objects.filter(tier__code=tier, enterprise=OuterRef("pk"))
     valid = titles.filter(title_valid_on(date))
     ever = titles.filter(recognised_on__lte=date).exclude(status=TitleStatus.REVOKED, ended_on__lte=date)
-    valid_count = enterprises.filter(Exists(valid)).count()
+    valid_count = enterprises.filter(Exists(valid)).exclude(pk__in=gone_by(date)).count()  # as the valid-title kind
     cumulative_count = enterprises.filter(Exists(ever)).count()
     counted = Decimal(cumulative_count if indicator.kind == IndicatorKind.TITLE_COUNT_CUMULATIVE else valid_count)
     declared = indicator.baseline_value if indicator.kind != IndicatorKind.COHORT_RATIO else None

@@ -439,3 +439,12 @@ def test_the_lapse_job_bumps_versions_and_a_stale_title_form_is_refused(messy, t
     assert (stored.status, stored.batch) == (TitleStatus.EXPIRED, "")
     entry = AuditLog.objects.filter(object_type="enterprises.title", object_id=str(title.pk)).latest("id")
     assert (entry.before["version"], entry.after["version"]) == (1, 2)
+
+
+def test_reconciliation_counts_valid_titles_as_the_goal_does(messy, city_operator):
+    indicator = Indicator.objects.get(code="provincial-srdi-valid")
+    # On B: c1, c2, c3, c4, c5 (c5 goes only in 2024).
+    assert selectors.reconciliation(indicator, user=city_operator).valid_count == 5
+    _status_change(messy["c4"], EnterpriseStatus.MOVED_OUT, dt.date(2023, 12, 1))
+    rec = selectors.reconciliation(indicator, user=city_operator)
+    assert rec.valid_count == 4 == parts("provincial-srdi-valid", B)[None].numerator
