@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -229,11 +230,13 @@ def titles_mark_lapsed(*, date: dt.date) -> int:
         for title in lapsed:
             before = audit.snapshot(title)
             title.status = TitleStatus.EXPIRED
+            title.version += 1  # as the UPDATE below: an edit opened before this job is refused as stale
             entries.append(audit.Entry(
                 action=AuditAction.UPDATE, object_type=audit.object_type_of(title), object_id=str(title.pk),
                 object_repr=str(title)[:200], county_code=title.enterprise.county.code, before=before,
                 after=audit.snapshot(title), message=_("validity ended on %(date)s") % {"date": title.valid_until}))
-        Title.objects.filter(pk__in=[t.pk for t in lapsed]).update(status=TitleStatus.EXPIRED, updated_at=timezone.now())
+        Title.objects.filter(pk__in=[t.pk for t in lapsed]).update(
+            status=TitleStatus.EXPIRED, version=F("version") + 1, updated_at=timezone.now())
         audit.record_many(None, entries)
     return len(lapsed)
 

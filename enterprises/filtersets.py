@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +21,12 @@ from .models import (
     Tag,
     Tier,
     Title,
+    gone_by,
     title_valid_on,
 )
+
+#: Flow figures a cohort ratio compares (``not_compared`` drill-down).
+COMPARABLE_FIELDS = ("output_value", "revenue", "main_business_revenue", "profit", "rd_expense", "export_revenue")
 
 
 class ScopedFilterSetMixin:
@@ -77,6 +82,17 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     has_rd = django_filters.NumberFilter(label=_("Has an R&D institution of level rank at least"), method="filter_has_rd",
                                          min_value=1, max_value=3)
     listed_since = django_filters.DateFilter(label=_("Listed since"), method="filter_listed_since")
+    listed_holding = django_filters.ModelChoiceFilter(
+        label=_("Listed while holding a valid title of at least"), queryset=Tier.objects.all(), to_field_name="code",
+        method="filter_noop",
+    )
+    not_compared = django_filters.CharFilter(
+        label=_("Figure not comparable"), method="filter_not_compared",
+        validators=[RegexValidator(
+            rf"^({'|'.join(COMPARABLE_FIELDS)}):\d{{4}}Q[1-4]:\d{{4}}$",
+            message=_("Give the figure, the quarter and the base year as output_value:2025Q2:2023."),
+        )],
+    )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("name", "name"), ("credit_code", "credit_code"), ("county__sort_order", "county"),
@@ -86,12 +102,14 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
                       "updated_at": _("Last updated")},
     )
 
-    DRILLDOWN_FILTERS = ("on", "holds_tier", "min_tier", "ever_tier", "has_rd", "listed_since")
+    DRILLDOWN_FILTERS = ("on", "holds_tier", "min_tier", "ever_tier", "has_rd", "listed_since", "listed_holding",
+                         "not_compared")
 
     class Meta:
         model = Enterprise
         fields = ["q", "county", "tier", "industry", "tag", "status", "credit_code", "updated_since",
-                  "on", "holds_tier", "min_tier", "ever_tier", "has_rd", "listed_since"]
+                  "on", "holds_tier", "min_tier", "ever_tier", "has_rd", "listed_since", "listed_holding",
+                  "not_compared"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,12 +137,13 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
         return queryset
 
     def filter_holds_tier(self, queryset, name, value: str):
+        """As of ``on``: enterprises gone (deregistered, moved out) by then are left out, as in the goals."""
         titles = Title.objects.filter(title_valid_on(self._on()), tier=value, enterprise=OuterRef("pk"))
-        return queryset.filter(Exists(titles))
+        return queryset.filter(Exists(titles)).exclude(pk__in=gone_by(self._on()))
 
     def filter_min_tier(self, queryset, name, value: str):
         titles = Title.objects.filter(title_valid_on(self._on()), tier__rank__gte=value.rank, enterprise=OuterRef("pk"))
-        return queryset.filter(Exists(titles))
+        return queryset.filter(Exists(titles)).exclude(pk__in=gone_by(self._on()))
 
     def filter_ever_tier(self, queryset, name, value: str):
         on = self._on()
@@ -139,9 +158,24 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
         return queryset.filter(Exists(rd))
 
     def filter_listed_since(self, queryset, name, value):
+        """Listed between the date and ``on``; with ``listed_holding``, only while holding a valid
+        title of that tier or higher on the listing date (the listings goal's rule)."""
         listed = ListingRecord.objects.filter(stage__in=LISTED_STAGES, date__gte=value, date__lte=self._on(),
                                               enterprise=OuterRef("pk"))
+        tier = self.form.cleaned_data.get("listed_holding")
+        if tier is not None:
+            held = Title.objects.filter(title_valid_on(OuterRef("date")), tier__rank__gte=tier.rank,
+                                        enterprise=OuterRef("enterprise_id"))
+            listed = listed.filter(Exists(held))
         return queryset.filter(Exists(listed))
+
+    def filter_not_compared(self, queryset, name, value: str):
+        """``field:YYYYQn:base year``: enterprises that did not report ``field`` in that quarter or in
+        the same quarter of the base year (those a like-for-like cohort ratio leaves out)."""
+        field, period, base_year = value.split(":")
+        year, quarter = int(period[:4]), int(period[5])
+        reported = Statistic.objects.filter(enterprise=OuterRef("pk"), quarter=quarter, **{f"{field}__isnull": False})
+        return queryset.exclude(Exists(reported.filter(year=year)) & Exists(reported.filter(year=int(base_year))))
 
 
 class TitleFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):

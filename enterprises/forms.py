@@ -8,6 +8,7 @@ from accounts.models import Place
 from accounts.scoping import scope_for
 from jiangmen_portal.forms import BootstrapMixin
 
+from .choices import EnterpriseStatus
 from .models import Enterprise, ListingRecord, RDInstitution, Statistic, Tag, Title
 from .validators import normalise_credit_code
 
@@ -42,6 +43,12 @@ class EnterpriseForm(VersionedForm):
                   "contact_person", "contact_phone", "status"]
         widgets = {"established_on": DateInput()}
 
+    status_effective_on = forms.DateField(
+        label=_("Status effective on"), required=False, widget=DateInput(),
+        help_text=_("Needed when the status changes: the day the enterprise was deregistered, moved out or "
+                    "resumed operating. Counts as of a date leave out the enterprises gone by then."),
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         scope = scope_for(user)
@@ -53,6 +60,14 @@ class EnterpriseForm(VersionedForm):
         self.fields["industry"].queryset = self.fields["industry"].queryset.filter(level="division")
         if self.instance.pk:
             self.fields["tags"].initial = list(self.instance.tags.values_list("pk", flat=True))
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        before = self.initial.get("status") if self.instance.pk else EnterpriseStatus.OPERATING
+        if status and status != before and not cleaned.get("status_effective_on"):
+            self.add_error("status_effective_on", _("The status changes: give the date it took effect."))
+        return cleaned
 
     def clean_credit_code(self):
         return normalise_credit_code(self.cleaned_data["credit_code"])
@@ -70,9 +85,12 @@ class EnterpriseForm(VersionedForm):
 
 
 class TitleForm(VersionedForm):
+    """No ``status``: the nightly lapse job and the review and revocation services own it (a form
+    carrying it would write an old status back over the job's)."""
+
     class Meta:
         model = Title
-        fields = ["tier", "batch", "recognised_on", "valid_until", "status", "ended_on", "end_reason", "document_no"]
+        fields = ["tier", "batch", "recognised_on", "valid_until", "ended_on", "end_reason", "document_no"]
         widgets = {"recognised_on": DateInput(), "valid_until": DateInput(), "ended_on": DateInput()}
 
 

@@ -5,20 +5,65 @@ actor's county scope, refuse stale edits and record the change.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from jiangmen_portal.services import scoped_delete, scoped_save
 
-from .models import Enterprise, LadderRule, ListingRecord, RDInstitution, Statistic, Title, add_years
+from .choices import EnterpriseStatus
+from .models import (
+    Enterprise,
+    EnterpriseStatusChange,
+    LadderRule,
+    ListingRecord,
+    RDInstitution,
+    Statistic,
+    Title,
+    add_years,
+)
 
 # -- enterprises ----------------------------------------------------------------------------------
 
 
-def enterprise_save(*, actor, enterprise: Enterprise, tags=None, expected_version=None) -> Enterprise:
+def enterprise_save(*, actor, enterprise: Enterprise, tags=None, expected_version=None,
+                    status_effective_on: dt.date | None = None) -> Enterprise:
+    """Create or edit an enterprise. A change of status (operating, deregistered, moved out) needs
+    the date it took effect (``status_effective_on``, or the attribute of that name the API sets on
+    the instance): the change is kept as an ``EnterpriseStatusChange`` row, written and audited
+    through the same write path in the same transaction."""
     m2m = {"tags": list(tags)} if tags is not None else None
-    return scoped_save(actor=actor, instance=enterprise, expected_version=expected_version, m2m=m2m)
+    effective_on = status_effective_on or getattr(enterprise, "status_effective_on", None)
+    with transaction.atomic():
+        stored = None
+        if enterprise.pk:
+            stored = Enterprise.objects.select_for_update().filter(pk=enterprise.pk).values_list("status", flat=True).first()
+        changed = enterprise.status != (stored or EnterpriseStatus.OPERATING)
+        if changed:
+            _check_status_date(enterprise, effective_on)
+        saved = scoped_save(actor=actor, instance=enterprise, expected_version=expected_version, m2m=m2m)
+        if changed:
+            change = EnterpriseStatusChange(enterprise=saved, status=saved.status, effective_on=effective_on,
+                                            recorded_by=actor if getattr(actor, "pk", None) else None)
+            scoped_save(actor=actor, instance=change)
+    return saved
+
+
+def _check_status_date(enterprise: Enterprise, effective_on) -> None:
+    if effective_on is None:
+        raise ValidationError({"status_effective_on": _(
+            "The status changes to “%(status)s”: give the date it took effect."
+        ) % {"status": enterprise.get_status_display()}})
+    if enterprise.pk:
+        previous = (EnterpriseStatusChange.objects.filter(enterprise_id=enterprise.pk)
+                    .order_by("-effective_on", "-id").values_list("effective_on", flat=True).first())
+        if previous is not None and effective_on < previous:
+            raise ValidationError({"status_effective_on": _(
+                "The date cannot be before the previous status change (%(date)s)."
+            ) % {"date": previous.isoformat()}})
 
 
 # -- titles ---------------------------------------------------------------------------------------

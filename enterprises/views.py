@@ -77,6 +77,7 @@ class EnterpriseDetailView(ScopedObjectMixin, TemplateView):
             rd_institutions=list(enterprise.rd_institutions.select_related("level")),
             listing_records=list(enterprise.listing_records.all()),
             tags=list(enterprise.tags.all()),
+            status_changes=list(enterprise.status_changes.order_by("-effective_on", "-id")),
             can_edit=scope_for(self.request.user).allows(CHANGE, enterprise.county_id),
         )
         return context
@@ -149,7 +150,8 @@ class EnterpriseCreateView(ServiceFormView):
 
     def save(self, form):
         enterprise = form.save(commit=False)
-        return services.enterprise_save(actor=self.request.user, enterprise=enterprise, tags=form.cleaned_data["tags"])
+        return services.enterprise_save(actor=self.request.user, enterprise=enterprise, tags=form.cleaned_data["tags"],
+                                        status_effective_on=form.cleaned_data.get("status_effective_on"))
 
     def get_success_url(self, obj):
         return obj.get_absolute_url()
@@ -178,6 +180,7 @@ class EnterpriseUpdateView(EnterpriseCreateView):
         return services.enterprise_save(
             actor=self.request.user, enterprise=enterprise, tags=form.cleaned_data["tags"],
             expected_version=form.cleaned_data.get("version"),
+            status_effective_on=form.cleaned_data.get("status_effective_on"),
         )
 
     def cancel_url(self):

@@ -18,7 +18,16 @@ class Direction(models.TextChoices):
     RISING = "rising", _("Keep rising")
 
 
+class CompletionRule(models.TextChoices):
+    """How the share done of a goal is computed from its baseline, current value and target
+    (``targets.services.share_done``); stored on each indicator and stated in its 统计口径."""
+
+    GAIN = "gain", _("Gain over the baseline towards the target")
+    LEVEL = "level", _("Current value against the target")
+
+
 class ProgressStatus(models.TextChoices):
+    ACHIEVED = "achieved", _("Achieved")
     ON_TRACK = "on_track", _("On track")
     BEHIND = "behind", _("Behind")
     AT_RISK = "at_risk", _("At risk")

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from enterprises.choices import ListingStage, TitleStatus
@@ -44,6 +44,7 @@ from enterprises.models import (
     Statistic,
     Tier,
     Title,
+    gone_by,
     period_end,
     title_valid_on,
 )
@@ -68,6 +69,9 @@ class Part:
 
     numerator: Decimal | None
     denominator: Decimal | None = None
+    period: str = ""  # cohort ratios: the quarter compared with the same quarter of the base year
+    compared: int | None = None  # cohort ratios: members that reported the figure in both quarters
+    left_out: int | None = None  # cohort ratios: members left out (figure missing in either quarter)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,9 @@ class Result:
     value: Decimal | None
     numerator: Decimal | None
     denominator: Decimal | None
+    period: str = ""
+    compared: int | None = None
+    left_out: int | None = None
 
 
 def last_quarter_ended(date: dt.date) -> tuple[int, int]:
@@ -152,8 +159,10 @@ def _counts(rows, key="county", value="n") -> dict[int, Part]:
 
 
 def title_count_valid(params, date, tiers) -> dict[int, Part]:
+    """As of ``date``: enterprises gone (deregistered, moved out) on or before it do not count."""
     rows = (
         Title.objects.filter(title_valid_on(date), tier__code=params["tier"])
+        .exclude(enterprise_id__in=gone_by(date))
         .values(county=F("enterprise__county_id"))
         .annotate(n=Count("enterprise_id", distinct=True))
         .order_by()
@@ -174,9 +183,10 @@ def title_count_cumulative(params, date, tiers) -> dict[int, Part]:
 
 
 def population_queryset(date: dt.date, min_tier: str, tiers: dict[str, int]):
-    """Enterprises holding, on ``date``, a valid title of ``min_tier`` or higher."""
+    """Enterprises holding, on ``date``, a valid title of ``min_tier`` or higher, and not gone
+    (deregistered, moved out) on or before ``date``."""
     holders = Title.objects.filter(title_valid_on(date), _min_rank_q(min_tier, tiers)).values("enterprise_id")
-    return Enterprise.objects.filter(pk__in=holders)
+    return Enterprise.objects.filter(pk__in=holders).exclude(pk__in=gone_by(date))
 
 
 def population_shares(params_list: list[dict], date, tiers) -> list[dict[int, Part]]:
@@ -214,56 +224,86 @@ def population_share(params, date, tiers) -> dict[int, Part]:
 
 
 def cohort_ids(params):
-    """Ids of the cohort (e.g. the 713 provincial firms valid on 2023-12-31), as a subquery."""
+    """Ids of the cohort (e.g. the 713 provincial firms valid on 2023-12-31, none of them gone by
+    then), as a subquery. A member gone later stays in the cohort (its figures stop: left out)."""
     cohort_date = _date(params["cohort_date"])
-    return Title.objects.filter(title_valid_on(cohort_date), tier__code=params["cohort_tier"]).values("enterprise_id")
+    return (Title.objects.filter(title_valid_on(cohort_date), tier__code=params["cohort_tier"])
+            .exclude(enterprise_id__in=gone_by(cohort_date)).values("enterprise_id"))
 
 
-def cohort_period(params_list: list[dict], date) -> tuple[int, int] | None:
-    """The latest quarter up to ``date`` (not before the base year) with any of the fields
-    reported by the cohort."""
+def _period_label(key: int) -> str:
+    return f"{key // 10}Q{key % 10}"
+
+
+def cohort_periods(params_list: list[dict], date) -> dict[int, int]:
+    """Per county, its latest quarter up to ``date`` (not before the base year) in which a member
+    of the cohort reported any of the figures, as ``year * 10 + quarter``. One query."""
     base_year = int(params_list[0]["base_year"])
     year, quarter = last_quarter_ended(date)
     if year < base_year:
-        return None
+        return {}
     reported = Q()
     for params in params_list:
         reported |= Q(**{f"{params['field']}__isnull": False})
-    # Walks the (year, quarter) index backwards and stops at the first row of the cohort.
-    return (
+    rows = (
         Statistic.objects.filter(reported, _up_to(year, quarter), enterprise_id__in=cohort_ids(params_list[0]),
                                  year__gte=base_year)
-        .order_by("-year", "-quarter")
-        .values_list("year", "quarter")
-        .first()
-    )
-
-
-def cohort_ratios(params_list: list[dict], date, tiers) -> list[dict[int, Part]]:
-    """Several figures of the same cohort and base year (output value, profit) in two queries."""
-    base_year = int(params_list[0]["base_year"])
-    period = cohort_period(params_list, date)
-    if period is None:
-        return [{} for _ in params_list]
-    year, quarter = period
-    sums = {}
-    for i, params in enumerate(params_list):
-        field = params["field"]
-        sums[f"now_{i}"] = Sum(field, filter=Q(year=year))
-        sums[f"base_{i}"] = Sum(field, filter=Q(year=base_year))
-        sums[f"n_{i}"] = Count("id", filter=Q(**{f"{field}__isnull": False}))
-    rows = list(
-        Statistic.objects.filter(Q(year=year) | Q(year=base_year), enterprise_id__in=cohort_ids(params_list[0]),
-                                 quarter=quarter)
         .values(county=F("enterprise__county_id"))
-        .annotate(**sums)
+        .annotate(key=Max(F("year") * 10 + F("quarter")))
         .order_by()
     )
-    return [
-        {row["county"]: Part(Decimal(row[f"now_{i}"] or 0), Decimal(row[f"base_{i}"] or 0))
-         for row in rows if row[f"n_{i}"]}
-        for i in range(len(params_list))
-    ]
+    return {row["county"]: row["key"] for row in rows}
+
+
+def cohort_ratios(params_list: list[dict], date, tiers) -> list[dict[int | None, Part]]:
+    """Several figures of the same cohort and base year (output value, profit), like for like.
+
+    Each scope (each county, and the city) compares its OWN latest reported quarter with the same
+    quarter of the base year, so a county that has not reported the latest quarter yet is judged
+    on the quarter it has. Only members that reported the figure in both quarters are summed
+    (可比口径); the others are counted as left out. The city part (key ``None``) is computed on the
+    city's latest quarter, not summed from the counties. Four queries, whatever the cohort size."""
+    base_year = int(params_list[0]["base_year"])
+    cohort = cohort_ids(params_list[0])
+    periods = cohort_periods(params_list, date)
+    members = dict(
+        Enterprise.objects.filter(pk__in=cohort).values("county_id").annotate(n=Count("id")).order_by()
+        .values_list("county_id", "n")
+    )
+    results: list[dict[int | None, Part]] = [{} for _ in params_list]
+    if not periods:
+        return results
+    same_quarter = Statistic.objects.filter(enterprise_id=OuterRef("enterprise_id"), year=base_year,
+                                            quarter=OuterRef("quarter"))
+    annotations, sums = {}, {}
+    for i, params in enumerate(params_list):
+        field = params["field"]
+        annotations[f"base_{i}"] = Subquery(same_quarter.values(field)[:1])
+        both = Q(**{f"{field}__isnull": False, f"base_{i}__isnull": False})
+        sums[f"now_{i}"] = Sum(field, filter=both)
+        sums[f"base_sum_{i}"] = Sum(f"base_{i}", filter=both)
+        sums[f"n_{i}"] = Count("id", filter=both)
+    in_own_period = Q()
+    for county_id, key in periods.items():
+        in_own_period |= Q(enterprise__county_id=county_id, year=key // 10, quarter=key % 10)
+    compared = Statistic.objects.filter(enterprise_id__in=cohort).annotate(**annotations)
+    by_county = {row["county"]: row for row in (
+        compared.filter(in_own_period).values(county=F("enterprise__county_id")).annotate(**sums).order_by()
+    )}
+    city_key = max(periods.values())
+    city = compared.filter(year=city_key // 10, quarter=city_key % 10).aggregate(**sums)
+
+    def part(row, i, key, size) -> Part:
+        n = (row.get(f"n_{i}") or 0) if row else 0
+        if not n:
+            return Part(None, None, _period_label(key) if key else "", 0, size)
+        return Part(Decimal(row[f"now_{i}"]), Decimal(row[f"base_sum_{i}"]), _period_label(key), n, size - n)
+
+    for i in range(len(params_list)):
+        for county_id, size in members.items():
+            results[i][county_id] = part(by_county.get(county_id), i, periods.get(county_id), size)
+        results[i][CITY] = part(city, i, city_key, sum(members.values()))
+    return results
 
 
 def cohort_ratio(params, date, tiers) -> dict[int, Part]:
@@ -271,12 +311,15 @@ def cohort_ratio(params, date, tiers) -> dict[int, Part]:
 
 
 def event_count(params, date, tiers) -> dict[int, Part]:
+    """Enterprises with an event of the stages between ``since`` and ``date``; with ``min_tier``,
+    only those holding a valid title of that tier or higher ON THE DAY of the event (a title
+    revoked or lapsed before the listing does not count, one recognised after it neither)."""
     since = _date(params["since"])
     qs = ListingRecord.objects.filter(stage__in=params["stages"], date__gte=since, date__lte=date)
     if params.get("min_tier"):
-        recognised = Title.objects.filter(_min_rank_q(params["min_tier"], tiers), recognised_on__lte=date,
-                                          enterprise=OuterRef("enterprise_id"))
-        qs = qs.filter(Exists(recognised))
+        held = Title.objects.filter(title_valid_on(OuterRef("date")), _min_rank_q(params["min_tier"], tiers),
+                                    enterprise=OuterRef("enterprise_id"))
+        qs = qs.filter(Exists(held))
     rows = (
         qs.values(county=F("enterprise__county_id"))
         .annotate(n=Count("enterprise_id", distinct=True))
@@ -349,7 +392,7 @@ def compute_all(indicators, date: dt.date, tiers: dict[str, int] | None = None) 
     result = {}
     for indicator in indicators:
         parts = raw[indicator.pk]
-        if indicator.kind != IndicatorKind.MANUAL:
+        if indicator.kind != IndicatorKind.MANUAL and CITY not in parts:
             parts[CITY] = _city(indicator, parts)
         result[indicator.pk] = parts
     return result
@@ -382,7 +425,8 @@ def value_of(indicator, part: Part | None) -> Result:
             return Result(None, part.numerator, part.denominator)
         return Result(part.numerator * HUNDRED / part.denominator, part.numerator, part.denominator)
     if kind == IndicatorKind.COHORT_RATIO:
+        extra = {"period": part.period, "compared": part.compared, "left_out": part.left_out}
         if not part.denominator:
-            return Result(None, part.numerator, part.denominator)
-        return Result(part.numerator / part.denominator, part.numerator, part.denominator)
+            return Result(None, part.numerator, part.denominator, **extra)
+        return Result(part.numerator / part.denominator, part.numerator, part.denominator, **extra)
     return Result(part.numerator, part.numerator, None)

@@ -15,9 +15,9 @@ from enterprises.choices import ListingStage, ListingVenue
 from enterprises.models import Enterprise, ListingRecord, RDInstitution, RDInstitutionLevel, Title, title_valid_on
 from jiangmen_portal import context
 
-from . import services
-from .choices import RunTrigger
-from .models import Indicator, ManualValue, Snapshot
+from . import compute, services
+from .choices import IndicatorKind, RunTrigger
+from .models import Allocation, Indicator, ManualValue, Snapshot
 
 BRANDS = [
     (dt.date(2024, 12, 31), 1, "江门市市场监督管理局《关于公布2024年江门市专精特新产业品牌的通知》：“江门五金·精工智造”区域品牌。"),
@@ -32,6 +32,8 @@ MARKET_SHARE = [
 
 def seed(*, rng: random.Random, today: dt.date, stdout) -> None:
     with context.use(context.ActionContext(source="cli")):
+        created = _consistent_allocations()
+        stdout.write(f"targets: {created} county allocations whose baselines and targets add up to the city's")
         created = services.allocations_ensure_defaults()
         stdout.write(f"targets: {created} default county allocations")
         _manual_values(today, stdout)
@@ -40,6 +42,40 @@ def seed(*, rng: random.Random, today: dt.date, stdout) -> None:
             run = services.run_create(trigger=RunTrigger.COMMAND, as_of=today)
             run = services.run_execute(run_id=run.pk)
             stdout.write(f"targets: snapshots — {run.get_status_display()}: {run.message}")
+
+
+def _consistent_allocations() -> int:
+    """County allocations of the title counts that add up: each county's declared baseline is its
+    enterprises holding a valid title on the baseline date (so they sum to the city's declared 713
+    and 24 when the records do), and its target is that baseline plus its share of the city's growth
+    (target − baseline), shared in proportion to the fixture's default allocation (largest
+    remainder, so the targets sum exactly to the city target and none is below its baseline).
+    Indicators with stored allocations, or whose records do not add up to the declared baseline,
+    are left alone (the allocation page warns about them)."""
+    counties = {p.code: p for p in services.counties()}
+    stored = set(Allocation.objects.values_list("indicator_id", flat=True).distinct())
+    kinds = (IndicatorKind.TITLE_COUNT_VALID, IndicatorKind.TITLE_COUNT_CUMULATIVE)
+    rows = []
+    for indicator in Indicator.objects.filter(kind__in=kinds, additive=True).exclude(pk__in=stored):
+        if indicator.baseline_value is None or indicator.target_value is None or not indicator.default_allocation:
+            continue
+        parts = compute.title_count_valid({"tier": indicator.params["tier"]}, indicator.baseline_date, None)
+        baselines = {code: int(parts[p.pk].numerator) if p.pk in parts else 0 for code, p in counties.items()}
+        if sum(baselines.values()) != indicator.baseline_value:
+            continue
+        growth = int(indicator.target_value - indicator.baseline_value)
+        weights = {code: Decimal(str(indicator.default_allocation.get(code, 0))) for code in counties}
+        total_weight = sum(weights.values())
+        if growth < 0 or not total_weight:
+            continue
+        exact = {code: growth * weights[code] / total_weight for code in counties}
+        gains = {code: int(value) for code, value in exact.items()}
+        for code in sorted(counties, key=lambda c: exact[c] - gains[c], reverse=True)[:growth - sum(gains.values())]:
+            gains[code] += 1
+        rows += [Allocation(indicator=indicator, county=place, baseline_value=baselines[code],
+                            target_value=baselines[code] + gains[code]) for code, place in counties.items()]
+    Allocation.objects.bulk_create(rows)
+    return len(rows)
 
 
 def _manual_values(today: dt.date, stdout) -> None:

@@ -30,16 +30,30 @@ class ManualValueForm(forms.ModelForm):
 
 
 class AllocationForm(forms.Form):
-    """One target per county (``county_<code>``)."""
+    """Per county: the allocated target (``county_<code>``) and, optionally, the county's declared
+    share of the city baseline (``baseline_<code>``; empty: the records on the baseline date)."""
 
-    def __init__(self, *args, counties, initial_values: dict, **kwargs):
+    def __init__(self, *args, counties, initial_values: dict, initial_baselines: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.counties = counties
+        initial_baselines = initial_baselines or {}
         for place in counties:
             self.fields[f"county_{place.code}"] = forms.DecimalField(
                 label=place.name, required=False, min_value=0, max_digits=18, decimal_places=4,
                 initial=initial_values.get(place.pk), widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
             )
+            self.fields[f"baseline_{place.code}"] = forms.DecimalField(
+                label=_("%(county)s baseline") % {"county": place.name}, required=False, min_value=0, max_digits=18,
+                decimal_places=4, initial=initial_baselines.get(place.pk),
+                widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
+            )
 
     def values(self) -> dict:
         return {place.pk: self.cleaned_data.get(f"county_{place.code}") for place in self.counties}
+
+    def baselines(self) -> dict:
+        return {place.pk: self.cleaned_data.get(f"baseline_{place.code}") for place in self.counties}
+
+    def rows(self) -> list[tuple]:
+        """(county, target field, baseline field) per county, for the table."""
+        return [(place, self[f"county_{place.code}"], self[f"baseline_{place.code}"]) for place in self.counties]

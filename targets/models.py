@@ -22,7 +22,7 @@ from accounts.models import Department, NaturalKeyManager, Place
 from accounts.scoping import ScopedQuerySet
 from jiangmen_portal.models import JobModel, TimestampedModel
 
-from .choices import Direction, IndicatorKind, ProgressStatus, RunTrigger
+from .choices import CompletionRule, Direction, IndicatorKind, ProgressStatus, RunTrigger
 
 VALUE = {"max_digits": 18, "decimal_places": 4}
 
@@ -102,6 +102,11 @@ class Indicator(models.Model):
     )
     target_date = models.DateField(_("target date"))
     direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices, default=Direction.AT_LEAST)
+    completion_rule = models.CharField(
+        _("completion rule"), max_length=16, choices=CompletionRule.choices, default=CompletionRule.GAIN,
+        help_text=_("Gain: (current − baseline) ÷ (target − baseline), or current ÷ target when the target is not "
+                    "above the baseline. Level: current ÷ target. Never below 0; reached when current ≥ target."),
+    )
     lead_department = models.ForeignKey(
         Department, verbose_name=_("lead department"), on_delete=models.PROTECT, related_name="indicators"
     )
@@ -183,6 +188,10 @@ class Allocation(TimestampedModel):
     county = models.ForeignKey(Place, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+",
                                limit_choices_to={"level": "county"})
     target_value = models.DecimalField(_("allocated target"), validators=[MinValueValidator(0)], **VALUE)
+    baseline_value = models.DecimalField(
+        _("declared county baseline"), null=True, blank=True, validators=[MinValueValidator(0)], **VALUE,
+        help_text=_("Left empty: the records on the baseline date give the county's baseline."),
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -287,6 +296,10 @@ class SnapshotValue(models.Model):
     baseline_records = models.DecimalField(_("baseline by the records"), null=True, blank=True, **VALUE)
     target = models.DecimalField(_("target"), null=True, blank=True, **VALUE)
     share_done = models.DecimalField(_("share done"), null=True, blank=True, max_digits=9, decimal_places=4)
+    period = models.CharField(_("quarter compared"), max_length=8, blank=True,
+                              help_text=_("Cohort ratios: the scope's latest reported quarter (e.g. 2025Q2)."))
+    compared = models.PositiveIntegerField(_("enterprises compared"), null=True, blank=True)
+    left_out = models.PositiveIntegerField(_("enterprises left out"), null=True, blank=True)
     share_time = models.DecimalField(_("share of time elapsed"), max_digits=9, decimal_places=4)
     status = models.CharField(_("status"), max_length=16, choices=ProgressStatus.choices)
 

@@ -10,11 +10,12 @@ from urllib.parse import urlencode
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Place
 from accounts.scoping import VIEW
 from enterprises.choices import TitleStatus
-from enterprises.models import Enterprise, Title, period_end, title_valid_on
+from enterprises.models import Enterprise, Title, gone_by, period_end, title_valid_on
 
 from . import compute
 from .choices import IndicatorKind, ProgressStatus
@@ -43,10 +44,31 @@ class DashboardRow:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     drilldown_url: str = ""
+    period: str = ""
+    compared: int | None = None
+    left_out: int | None = None
 
     @property
     def code(self) -> str:
         return self.indicator.code
+
+    @property
+    def name(self) -> str:
+        return self.indicator.name
+
+    @property
+    def unit(self) -> str:
+        return self.indicator.unit
+
+    @property
+    def left_out_url(self) -> str:
+        """Cohort ratios: the enterprise list of the members left out of the comparison."""
+        if not self.left_out or not self.period:
+            return ""
+        params = drilldown_params(self.indicator, self.as_of, self.county) or {}
+        p = self.indicator.params
+        params["not_compared"] = f"{p['field']}:{self.period}:{p['base_year']}"
+        return f"{reverse('enterprises:list')}?{urlencode(params)}"
 
     @property
     def status_label(self) -> str:
@@ -111,6 +133,7 @@ def _row(v: SnapshotValue, snapshot: Snapshot, county: Place | None) -> Dashboar
         baseline=v.baseline, baseline_records=v.baseline_records, now=v.value, target=v.target,
         share_done=v.share_done, share_time=v.share_time, status=v.status, numerator=v.numerator,
         denominator=v.denominator, drilldown_url=drilldown_url(v.indicator, snapshot.as_of, county),
+        period=v.period, compared=v.compared, left_out=v.left_out,
     )
 
 
@@ -184,6 +207,80 @@ def _float(value):
     return None if value is None else float(value)
 
 
+def milestones_for(indicator: Indicator, county: Place | None, row: DashboardRow | None) -> list[dict]:
+    """The milestones a page shows: the plan's (city) milestones for the city, and for a county
+    whose target is the city's own (shares and ratios without a county allocation: 1.3, 1.6, 2 倍
+    hold for every county); otherwise, for a county, only its own allocation (its target for the
+    target date), never the city's counts."""
+    same_target = row is not None and not indicator.additive and row.target == indicator.target_value
+    if county is None or same_target:
+        return [{"year": m.year, "value": m.value, "note": m.note} for m in indicator.milestones.order_by("year")]
+    if row is None or row.target is None:
+        return []
+    return [{"year": indicator.target_date.year, "value": row.target, "note": _("County allocation")}]
+
+
+@dataclass
+class AllocationSummary:
+    """Per county: baseline (declared in the allocation, else the records on the baseline date, as
+    in the latest snapshot) and allocated target; their sums against the city's, with warnings."""
+
+    rows: list[dict]
+    baseline_total: Decimal | None
+    target_total: Decimal | None
+    city_baseline: Decimal | None
+    city_target: Decimal | None
+    warnings: list[str]
+
+
+def allocation_summary(indicator: Indicator, snapshot: Snapshot | None = None) -> AllocationSummary:
+    """Two queries (allocations, and the latest snapshot's baselines)."""
+    from .models import Allocation
+
+    snapshot = snapshot if snapshot is not None else latest_snapshot(plan=indicator.plan)
+    allocations = {a.county_id: a for a in Allocation.objects.filter(indicator=indicator)}
+    recorded, city_recorded = {}, None
+    if snapshot is not None:
+        for county_id, value in SnapshotValue.objects.filter(snapshot=snapshot, indicator=indicator).values_list(
+                "county_id", "baseline_records"):
+            if county_id is None:
+                city_recorded = value
+            else:
+                recorded[county_id] = value
+    places = list(Place.objects.filter(level="county").order_by("sort_order", "code"))
+    rows, warnings = [], []
+    for place in places:
+        allocation = allocations.get(place.pk)
+        declared = allocation.baseline_value if allocation is not None else None
+        baseline = declared if declared is not None else recorded.get(place.pk)
+        target = allocation.target_value if allocation is not None else None
+        below = target is not None and baseline is not None and target < baseline
+        rows.append({"county": place, "baseline": baseline, "declared": declared is not None, "target": target,
+                     "below": below})
+        if below:
+            warnings.append(_("%(county)s: the allocated target %(target)s is below its baseline %(baseline)s.") % {
+                "county": place.name, "target": _plain(target), "baseline": _plain(baseline)})
+    city_baseline = indicator.baseline_value if indicator.baseline_value is not None else city_recorded
+    city_target = indicator.target_value
+    baselines = [r["baseline"] for r in rows if r["baseline"] is not None]
+    targets = [r["target"] for r in rows if r["target"] is not None]
+    baseline_total = sum(baselines, Decimal(0)) if baselines else None
+    target_total = sum(targets, Decimal(0)) if targets else None
+    if indicator.additive:
+        if city_baseline is not None and baseline_total is not None and baseline_total != city_baseline:
+            warnings.insert(0, _("The county baselines add up to %(total)s but the city baseline is %(city)s.") % {
+                "total": _plain(baseline_total), "city": _plain(city_baseline)})
+        if city_target is not None and target_total is not None and target_total != city_target:
+            warnings.insert(0, _("The county targets add up to %(total)s but the city target is %(city)s.") % {
+                "total": _plain(target_total), "city": _plain(city_target)})
+    return AllocationSummary(rows=rows, baseline_total=baseline_total, target_total=target_total,
+                             city_baseline=city_baseline, city_target=city_target, warnings=warnings)
+
+
+def _plain(value: Decimal) -> str:
+    return format(Decimal(value).normalize(), "f")
+
+
 # -- drill-down to the enterprise list --------------------------------------------------------------
 
 
@@ -204,6 +301,8 @@ def drilldown_params(indicator: Indicator, as_of: dt.date, county: Place | None 
         params = {"holds_tier": p["cohort_tier"], "on": p["cohort_date"]}
     elif kind == IndicatorKind.EVENT_COUNT:
         params = {"listed_since": p["since"], "on": as_of.isoformat()}
+        if p.get("min_tier"):
+            params["listed_holding"] = p["min_tier"]
     else:
         return None
     if county is not None:
@@ -250,7 +349,7 @@ def reconciliation(indicator: Indicator, *, user) -> Reconciliation | None:
     titles = Title.objects.filter(tier__code=tier, enterprise=OuterRef("pk"))
     valid = titles.filter(title_valid_on(date))
     ever = titles.filter(recognised_on__lte=date).exclude(status=TitleStatus.REVOKED, ended_on__lte=date)
-    valid_count = enterprises.filter(Exists(valid)).count()
+    valid_count = enterprises.filter(Exists(valid)).exclude(pk__in=gone_by(date)).count()  # as the valid-title kind
     cumulative_count = enterprises.filter(Exists(ever)).count()
     counted = Decimal(cumulative_count if indicator.kind == IndicatorKind.TITLE_COUNT_CUMULATIVE else valid_count)
     declared = indicator.baseline_value if indicator.kind != IndicatorKind.COHORT_RATIO else None

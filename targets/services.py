@@ -21,7 +21,7 @@ from enterprises.models import period_end
 from jiangmen_portal.models import JobStatus
 
 from . import compute
-from .choices import Direction, ProgressStatus, RunTrigger
+from .choices import CompletionRule, Direction, ProgressStatus, RunTrigger
 from .locks import recompute_lock
 from .models import Allocation, Indicator, ManualValue, Plan, RecomputeRun, Snapshot, SnapshotValue
 
@@ -33,22 +33,38 @@ SHARE_LIMIT = Decimal("99999")
 # -- status by "时间过半、任务过半" ------------------------------------------------------------------------
 
 
-def share_done(*, value, baseline, target) -> Decimal | None:
-    """(value − baseline) / (target − baseline); None without a numeric target."""
-    if value is None or baseline is None or target is None:
+def share_done(*, value, baseline, target, rule: str = CompletionRule.GAIN) -> Decimal | None:
+    """The share of the goal done (1 = reached), by the indicator's completion rule.
+
+    Gain (增量口径): (value − baseline) ÷ (target − baseline) when the target is above the baseline;
+    when it is not (a county allocated a target at or below its baseline), value ÷ target. Level
+    (达标口径): value ÷ target. Either way the share is never below 0, is exactly 1 when the value
+    equals the target, never falls when the value rises, and is at least 1 once the value has reached
+    the target. A target of 0 or less is reached by any value at or above it. None without a value
+    or a numeric target (or, for the gain rule, without a baseline)."""
+    if value is None or target is None:
         return None
-    if target == baseline:
+    value, target = Decimal(value), Decimal(target)
+    if target <= 0:
         return Decimal(1) if value >= target else Decimal(0)
-    share = (Decimal(value) - Decimal(baseline)) / (Decimal(target) - Decimal(baseline))
-    return max(-SHARE_LIMIT, min(SHARE_LIMIT, share))
+    if rule == CompletionRule.LEVEL or (baseline is not None and target <= Decimal(baseline)):
+        share = value / target
+    elif baseline is None:
+        return None
+    else:
+        share = (value - Decimal(baseline)) / (target - Decimal(baseline))
+    return max(Decimal(0), min(SHARE_LIMIT, share))
 
 
 def progress_status(*, plan: Plan, direction: str, value, baseline, target, done, time) -> str:
-    """On track / behind / at risk, comparing the share done with the share of time elapsed
-    (thresholds from the plan). Goals without a numeric target only have to rise: above the
-    baseline is on track, equal is behind, below is at risk."""
+    """Achieved once the value has reached a numeric target (whatever the baseline); otherwise on
+    track / behind / at risk, comparing the share done with the share of time elapsed (thresholds
+    from the plan). Goals without a numeric target only have to rise: above the baseline is on
+    track, equal is behind, below is at risk."""
     if value is None:
         return ProgressStatus.NO_DATA
+    if target is not None and direction != Direction.RISING and value >= target:
+        return ProgressStatus.ACHIEVED
     if target is None or direction == Direction.RISING and done is None:
         if baseline is None:
             return ProgressStatus.NO_DATA
@@ -58,7 +74,7 @@ def progress_status(*, plan: Plan, direction: str, value, baseline, target, done
     if done is None:
         return ProgressStatus.NO_DATA
     if done >= 1 or time <= 0:
-        return ProgressStatus.ON_TRACK if done >= 0 else ProgressStatus.AT_RISK
+        return ProgressStatus.ON_TRACK
     ratio = done / time
     if ratio >= plan.on_track_ratio:
         return ProgressStatus.ON_TRACK
@@ -147,15 +163,21 @@ def _snapshot_rows(*, plan, as_of, indicators, places, tiers, allocations, basel
                 baseline = indicator.baseline_value if indicator.baseline_value is not None else records
                 target = indicator.target_value
             else:
+                allocated = allocations.get((indicator.pk, county_id))
                 uses_declared = not indicator.additive and indicator.baseline_value is not None
                 baseline = indicator.baseline_value if uses_declared else records
-                allocated = allocations.get((indicator.pk, county_id))
-                target = allocated if allocated is not None else (None if indicator.additive else indicator.target_value)
-            done = share_done(value=result.value, baseline=baseline, target=target)
+                if allocated is not None and allocated.baseline_value is not None:
+                    baseline = allocated.baseline_value  # the county's declared share of the city baseline
+                if allocated is not None:
+                    target = allocated.target_value
+                else:
+                    target = None if indicator.additive else indicator.target_value
+            done = share_done(value=result.value, baseline=baseline, target=target, rule=indicator.completion_rule)
             rows.append(SnapshotValue(
                 indicator=indicator, county_id=county_id, value=result.value, numerator=result.numerator,
                 denominator=result.denominator, baseline=baseline, baseline_records=records, target=target,
-                share_done=done, share_time=time,
+                share_done=done, share_time=time, period=result.period, compared=result.compared,
+                left_out=result.left_out,
                 status=progress_status(plan=plan, direction=indicator.direction, value=result.value,
                                        baseline=baseline, target=target, done=done, time=time),
             ))
@@ -242,11 +264,13 @@ def run_execute(*, run_id: int) -> RecomputeRun:
 # -- allocations ------------------------------------------------------------------------------------
 
 
-def allocations_by_indicator(plan: Plan | None = None) -> dict[tuple[int, int], Decimal]:
+def allocations_by_indicator(plan: Plan | None = None) -> dict[tuple[int, int], Allocation]:
+    """``{(indicator id, county id): allocation}`` (its target and declared baseline)."""
     qs = Allocation.objects.all()
     if plan is not None:
         qs = qs.filter(indicator__plan=plan)
-    return {(a.indicator_id, a.county_id): a.target_value for a in qs.only("indicator_id", "county_id", "target_value")}
+    fields = ("indicator_id", "county_id", "target_value", "baseline_value")
+    return {(a.indicator_id, a.county_id): a for a in qs.only(*fields)}
 
 
 def allocations_ensure_defaults() -> int:
@@ -263,29 +287,26 @@ def allocations_ensure_defaults() -> int:
     return len(rows)
 
 
-def allocation_save(*, actor, indicator: Indicator, values: dict[int, Decimal | None]) -> list[Allocation]:
-    """Replace the county allocation of ``indicator`` (county id → target). City operators only.
-    For an additive indicator the parts must add up to the city target; nothing is saved otherwise."""
+def allocation_save(*, actor, indicator: Indicator, values: dict[int, Decimal | None],
+                    baselines: dict[int, Decimal | None] | None = None) -> list[Allocation]:
+    """Replace the county allocation of ``indicator`` (county id → target, and optionally county id →
+    declared baseline). City operators only. For an additive indicator the targets must add up to
+    the city target; nothing is saved otherwise. Declared baselines that do not add up to the city's
+    are saved (they are policy data) and the allocation page warns about them."""
     scope = require(actor, CHANGE)
     if not scope.city_wide_write:
         raise PermissionDenied
     places = {p.pk: p for p in counties()}
     errors = {}
-    clean: dict[int, Decimal] = {}
-    for county_id, value in values.items():
-        place = places.get(county_id)
-        if place is None:
-            raise ValidationError(_("Unknown county."))
-        if value is None or value == "":
-            continue
-        try:
-            number = Decimal(str(value))
-        except ArithmeticError:
-            errors[place.code] = _("%(county)s: not a number.") % {"county": place.name}
-            continue
-        if number < 0:
-            errors[place.code] = _("%(county)s: the target cannot be negative.") % {"county": place.name}
-        clean[county_id] = number
+    clean = _county_numbers(values, places, errors, not_a_number=_("%(county)s: not a number."),
+                            negative=_("%(county)s: the target cannot be negative."))
+    clean_baselines = _county_numbers(baselines, places, errors,
+                                      not_a_number=_("%(county)s: the baseline is not a number."),
+                                      negative=_("%(county)s: the baseline cannot be negative."))
+    for county_id in clean_baselines:
+        if county_id not in clean:
+            errors.setdefault(places[county_id].code,
+                              _("%(county)s: a baseline needs a target.") % {"county": places[county_id].name})
     if errors:
         raise ValidationError(errors)
     if indicator.additive and indicator.target_value is not None and clean:
@@ -302,7 +323,8 @@ def allocation_save(*, actor, indicator: Indicator, values: dict[int, Decimal | 
         for county_id, place in places.items():
             old = existing.get(county_id)
             new = clean.get(county_id)
-            before = {"county": place.code, "target_value": str(old.target_value)} if old else None
+            new_baseline = clean_baselines.get(county_id)
+            before = _allocation_values(place, old) if old else None
             if new is None:
                 if old:
                     old.delete()
@@ -310,23 +332,52 @@ def allocation_save(*, actor, indicator: Indicator, values: dict[int, Decimal | 
                                                object_id=str(indicator.pk), object_repr=f"{indicator} · {place}",
                                                county_code=place.code, before=before, after=None))
                 continue
-            if old and old.target_value == new:
+            if old and old.target_value == new and old.baseline_value == new_baseline:
                 keep.append(old)
                 continue
             obj = old or Allocation(indicator=indicator, county=place)
             obj.target_value = new
+            obj.baseline_value = new_baseline
             obj.full_clean()
             obj.save()
             keep.append(obj)
             entries.append(audit.Entry(
                 action=AuditAction.UPDATE if old else AuditAction.CREATE, object_type="targets.allocation",
                 object_id=str(obj.pk), object_repr=f"{indicator} · {place}", county_code=place.code,
-                before=before, after={"county": place.code, "target_value": str(new)},
+                before=before, after=_allocation_values(place, obj),
             ))
         audit.record_many(actor, entries)
         if entries:
             schedule_recompute()
     return keep
+
+
+def _county_numbers(values: dict | None, places: dict[int, Place], errors: dict, *, not_a_number: str,
+                    negative: str) -> dict[int, Decimal]:
+    """The non-empty numbers of ``values`` (county id → input); a bad one adds its message, naming the
+    county, to ``errors`` (by county code)."""
+    clean: dict[int, Decimal] = {}
+    for county_id, value in (values or {}).items():
+        place = places.get(county_id)
+        if place is None:
+            raise ValidationError(_("Unknown county."))
+        if value is None or value == "":
+            continue
+        try:
+            number = Decimal(str(value))
+        except ArithmeticError:
+            errors.setdefault(place.code, not_a_number % {"county": place.name})
+            continue
+        if number < 0:
+            errors.setdefault(place.code, negative % {"county": place.name})
+        clean[county_id] = number
+    return clean
+
+
+def _allocation_values(place: Place, allocation: Allocation) -> dict:
+    baseline = allocation.baseline_value
+    return {"county": place.code, "target_value": str(allocation.target_value),
+            "baseline_value": None if baseline is None else str(baseline)}
 
 
 def _fmt(value: Decimal) -> str:

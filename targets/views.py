@@ -118,18 +118,19 @@ class IndicatorDetailView(ReadMixin, TemplateView):
             place = self.county_or_404(code) if code else None
         snapshot = selectors.latest_snapshot(plan=indicator.plan)
         rows = [r for r in selectors.dashboard_rows(snapshot, place, user=user) if r.indicator.pk == indicator.pk]
+        row = rows[0] if rows else None
         trend = selectors.trend(indicator, county=place, user=user)
+        milestones = selectors.milestones_for(indicator, place, row)
         manual_values = []
         if indicator.kind == IndicatorKind.MANUAL:
             manual_values = list(ManualValue.objects.for_user(user).filter(indicator=indicator)
                                  .select_related("county", "entered_by")[:50])
         context.update(
-            indicator=indicator, county=place, snapshot=snapshot, row=rows[0] if rows else None,
-            milestones=list(indicator.milestones.order_by("year")),
+            indicator=indicator, county=place, snapshot=snapshot, row=row, milestones=milestones,
             comparison=selectors.county_comparison(snapshot, indicator, user=user) if place is None else [],
             trend={"points": trend, "unit": indicator.unit, "name": indicator.short_name,
-                   "milestones": [{"year": m.year, "value": float(m.value) if m.value is not None else None}
-                                  for m in indicator.milestones.order_by("year")]},
+                   "milestones": [{"year": m["year"], "value": float(m["value"]) if m["value"] is not None else None}
+                                  for m in milestones]},
             manual_values=manual_values,
             may_report=indicator.kind == IndicatorKind.MANUAL and services.may_report(user, indicator),
             has_reconciliation=indicator.kind in (IndicatorKind.TITLE_COUNT_CUMULATIVE, IndicatorKind.TITLE_COUNT_VALID,
@@ -202,14 +203,15 @@ class AllocationView(ReadMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["counties"] = services.counties()
-        kwargs["initial_values"] = dict(
-            Allocation.objects.filter(indicator=self.indicator).values_list("county_id", "target_value")
-        )
+        stored = Allocation.objects.filter(indicator=self.indicator)
+        kwargs["initial_values"] = dict(stored.values_list("county_id", "target_value"))
+        kwargs["initial_baselines"] = dict(stored.values_list("county_id", "baseline_value"))
         return kwargs
 
     def form_valid(self, form):
         try:
-            services.allocation_save(actor=self.request.user, indicator=self.indicator, values=form.values())
+            services.allocation_save(actor=self.request.user, indicator=self.indicator, values=form.values(),
+                                     baselines=form.baselines())
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for code, errors in error.error_dict.items():
@@ -224,7 +226,11 @@ class AllocationView(ReadMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(indicator=self.indicator, cancel_url=reverse("targets:indicator", args=[self.indicator.code]))
+        summary = selectors.allocation_summary(self.indicator)
+        context.update(indicator=self.indicator, summary=summary,
+                       rows=[(place, target, baseline, row) for (place, target, baseline), row
+                             in zip(context["form"].rows(), summary.rows, strict=True)],
+                       cancel_url=reverse("targets:indicator", args=[self.indicator.code]))
         return context
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -266,7 +267,8 @@ def lateness_mark(*, today: dt.date | None = None) -> dict:
         flagged = list(overdue.select_related("task", "period", "department", "county"))
         entries = [audit.entry_for(AuditAction.UPDATE, r, before={"is_late": False}, after={"is_late": True},
                                    message="lateness job") for r in flagged]
-        ProgressReport.objects.filter(pk__in=[r.pk for r in flagged]).update(is_late=True)
+        ProgressReport.objects.filter(pk__in=[r.pk for r in flagged]).update(
+            is_late=True, version=F("version") + 1, updated_at=timezone.now())
 
         reminders = []
         period = ReportingPeriod.objects.filter(due_on__lt=today).order_by("-due_on").first()

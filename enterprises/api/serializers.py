@@ -100,12 +100,16 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     contact_phone = MaskedField(masker=mask_phone, max_length=20, required=False, allow_blank=True,
                                 label=_("contact phone"), help_text=_("Masked on reads."))
     current_tier = CurrentTierField(label=_("current tier"))
+    status_effective_on = serializers.DateField(
+        write_only=True, required=False, label=_("status effective on"),
+        help_text=_("Required when the status changes: the day it took effect (history is kept)."),
+    )
 
     class Meta:
         model = Enterprise
         fields = ["id", "credit_code", "name", "county", "county_name", "industry", "niche_market", "tags",
-                  "address", "established_on", "contact_person", "contact_phone", "status", "current_tier",
-                  "version", "created_at", "updated_at"]
+                  "address", "established_on", "contact_person", "contact_phone", "status", "status_effective_on",
+                  "current_tier", "version", "created_at", "updated_at"]
         read_only_fields = ["version", "created_at", "updated_at"]
         validators = []  # uniqueness and every domain rule: the service's full_clean
 

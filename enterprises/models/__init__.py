@@ -40,3 +40,4 @@ from .dynamics import (  # noqa: F401,E402
     in_force_on,
 )
 from .imports import ImportState, StatisticImport, StatisticImportChange  # noqa: F401,E402
+from .status import EnterpriseStatusChange, gone_by  # noqa: F401,E402

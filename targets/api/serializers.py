@@ -32,6 +32,10 @@ class ProgressFiguresSerializer(serializers.Serializer):
     share_time = serializers.DecimalField(max_digits=9, decimal_places=4, read_only=True,
                                           label=_("share of time elapsed"))
     status = serializers.ChoiceField(choices=ProgressStatus.choices, read_only=True, label=_("status"))
+    period = serializers.CharField(read_only=True, label=_("quarter compared"),
+                                   help_text=_("Cohort ratios: the scope's latest reported quarter (e.g. 2025Q2)."))
+    compared = serializers.IntegerField(read_only=True, allow_null=True, label=_("enterprises compared"))
+    left_out = serializers.IntegerField(read_only=True, allow_null=True, label=_("enterprises left out"))
 
 
 class LatestProgressSerializer(serializers.Serializer):
@@ -54,7 +58,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = ["id", "code", "name", "short_name", "definition", "unit", "kind", "direction", "baseline_value",
+        fields = ["id", "code", "name", "short_name", "definition", "unit", "kind", "direction", "completion_rule",
+                  "baseline_value",
                   "baseline_date", "target_value", "target_date", "milestones", "lead_department", "is_active",
                   "latest"]
 
@@ -77,7 +82,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 def _figures(v: SnapshotValue) -> dict:
     return {"county": v.county.code if v.county_id else None, "value": v.value, "baseline": v.baseline,
-            "target": v.target, "share_done": v.share_done, "share_time": v.share_time, "status": v.status}
+            "target": v.target, "share_done": v.share_done, "share_time": v.share_time, "status": v.status,
+            "period": v.period, "compared": v.compared, "left_out": v.left_out}
 
 
 class ProgressValueSerializer(serializers.ModelSerializer):
@@ -91,4 +97,5 @@ class ProgressValueSerializer(serializers.ModelSerializer):
     class Meta:
         model = SnapshotValue
         fields = ["id", "indicator", "county", "as_of", "computed_at", "value", "numerator", "denominator",
-                  "baseline", "baseline_records", "target", "share_done", "share_time", "status"]
+                  "baseline", "baseline_records", "target", "share_done", "share_time", "status", "period",
+                  "compared", "left_out"]

@@ -6,7 +6,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 
 register = template.Library()
 
-STATUS_CLASSES = {"on_track": "success", "behind": "warning", "at_risk": "danger", "no_data": "secondary"}
+STATUS_CLASSES = {"achieved": "primary", "on_track": "success", "behind": "warning", "at_risk": "danger", "no_data": "secondary"}
 
 
 @register.filter

@@ -179,3 +179,16 @@ def test_child_record_cannot_be_moved_to_another_enterprise(write_api, taishan_e
     assert response.status_code == 400 and "enterprise" in response.json()["errors"]
     statistic.refresh_from_db()
     assert statistic.enterprise_id == taishan_enterprise.pk and statistic.version == 1
+
+
+def test_a_status_change_needs_its_effective_date_and_is_kept(write_api, taishan_enterprise):
+    url = f"/api/v1/enterprises/{taishan_enterprise.pk}/"
+    refused = write_api.client.patch(url, {"status": "moved_out"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["status_effective_on"] == ["状态变更为“已迁出本市”：请填写变更生效日期。"]
+    assert Enterprise.objects.get(pk=taishan_enterprise.pk).status == "operating"
+    saved = write_api.client.patch(url, {"status": "moved_out", "status_effective_on": "2025-03-31"}, format="json")
+    assert saved.status_code == 200, saved.content
+    assert "status_effective_on" not in saved.json()
+    change = taishan_enterprise.status_changes.get()
+    assert (change.status, change.effective_on) == ("moved_out", dt.date(2025, 3, 31))

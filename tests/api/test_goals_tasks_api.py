@@ -47,6 +47,8 @@ def test_indicator_latest_for_a_city_wide_key(read_api, progress):
     latest = giants["latest"]
     assert latest["as_of"] == D2.isoformat()
     assert latest["city"]["county"] is None and float(latest["city"]["value"]) == 20
+    assert giants["completion_rule"] == "gain"
+    assert (latest["city"]["period"], latest["city"]["compared"], latest["city"]["left_out"]) == ("", None, None)
     assert [c["county"] for c in latest["counties"]] == [TAISHAN, KAIPING]
     assert float(latest["counties"][0]["value"]) == 21 and latest["counties"][0]["status"] == "behind"
     # an indicator without values in the latest snapshot: an empty block, not another snapshot's values

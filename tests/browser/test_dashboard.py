@@ -73,3 +73,11 @@ def test_recompute_now_shows_progress_to_completion(page, login, viewer, figures
     page.wait_for_url("**/targets/runs/*/")
     page.wait_for_selector("#run-done:not(.d-none)")
     assert page.locator("#run-percent").inner_text() == "100%"
+
+
+def test_allocation_page_sums_the_counties_against_the_city_and_warns(page, login, city_operator, figures):
+    login("city")
+    page.goto("/targets/indicators/provincial-srdi-valid/allocation/")
+    # The figures hold 6 provincial firms on 2023-12-31 (T 3, K 2, 蓬江 1) against the declared 713.
+    assert "各县（市、区）基数合计为6，而全市基数为713。" in page.locator(".allocation-warning").all_inner_texts()
+    assert page.locator("#allocation-table tbody tr").count() == 7

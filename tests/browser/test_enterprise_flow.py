@@ -23,3 +23,17 @@ def test_county_official_edits_enterprise_and_other_county_is_not_found(page, lo
     response = page.goto(f"/enterprises/{kaiping_enterprise.pk}/")
     assert response.status == 404
     assert kaiping_enterprise.name not in page.content()
+
+
+def test_deregistering_asks_for_the_date_and_the_detail_shows_the_history(page, login, taishan_official,
+                                                                          taishan_enterprise):
+    login("taishan")
+    page.goto(f"/enterprises/{taishan_enterprise.pk}/edit/")
+    page.select_option("select[name=status]", "deregistered")
+    page.click("main button[type=submit]")
+    assert "状态已变更：请填写变更生效日期。" in page.content()
+    page.fill("input[name=status_effective_on]", "2025-05-20")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/enterprises/{taishan_enterprise.pk}/")
+    assert "2025-05-20 已注销" in page.locator("#status-history").inner_text()
+    assert Enterprise.objects.get(pk=taishan_enterprise.pk).status_changes.get().effective_on.isoformat() == "2025-05-20"

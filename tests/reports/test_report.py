@@ -283,9 +283,10 @@ def test_import_log_sheet_lists_the_quarters_imports_in_scope(tmp_path, city_ope
 
 
 def test_goal_and_county_sheets_equal_the_dashboard_for_the_same_snapshot(tmp_path, city_operator, city):
-    """With the real goals app: compute the 2026Q3 snapshot, then every number of the goals and county
-    sheets equals what the dashboard selector (the dashboard pages' source) gives for that snapshot."""
-    from targets.models import Plan
+    """With the real goals app on real rows: compute the 2026Q3 snapshot, then EVERY cell of the goals
+    sheet and of the county sheet (code, name, unit, figures, status) equals what the dashboard
+    selector (the dashboard pages' source) gives for that snapshot, row for row, in order."""
+    from targets.models import Indicator, Plan
     from targets.selectors import dashboard_rows
     from targets.services import snapshot_compute
 
@@ -296,17 +297,22 @@ def test_goal_and_county_sheets_equal_the_dashboard_for_the_same_snapshot(tmp_pa
     def as_float(value):
         return None if value is None else round(float(value), 4)
 
-    expected = {r.indicator.code: r for r in dashboard_rows(as_of)}
-    sheet = {r[0]: r for r in rows(wb["目标进度"], 3)}
-    assert set(sheet) == set(expected)
-    for code, row in expected.items():
-        got = sheet[code]
-        assert [as_float(v) for v in got[3:8]] == [as_float(v) for v in (row.baseline, row.now, row.target,
-                                                                          row.share_done, row.share_time)], code
-    taishan = factories.county("440781")
-    expected = {r.indicator.code: r for r in dashboard_rows(as_of, county=taishan)}
-    county_rows = {r[1]: r for r in rows(wb["分县区指标"], 3) if r[0] == "台山市"}
-    for code, row in expected.items():
-        got = county_rows[code]
-        assert [as_float(v) for v in got[4:9]] == [as_float(v) for v in (row.baseline, row.now, row.target,
-                                                                          row.share_done, row.share_time)], code
+    def cells(row):
+        with translation.override("zh-hans"):
+            label = str(row.status_label)
+        return [row.indicator.code, row.indicator.name, row.indicator.unit, *map(as_float, (
+            row.baseline, row.now, row.target, row.share_done, row.share_time)), label]
+
+    def sheet_cells(r):
+        return [*r[:3], *map(as_float, r[3:8]), r[8]]
+
+    expected = [cells(r) for r in dashboard_rows(as_of)]
+    assert len(expected) == Indicator.objects.filter(is_active=True).count() == 16
+    assert all(e[1] and e[2] for e in expected)  # names and units are never empty
+    assert [sheet_cells(r) for r in rows(wb["目标进度"], 3)] == expected
+    got = rows(wb["分县区指标"], 3)
+    expected = []
+    for place in factories.county("440781").parent.children.order_by("sort_order", "code"):
+        expected += [[place.name, *cells(r)] for r in dashboard_rows(as_of, county=place)]
+    assert len(expected) == 16 * 7
+    assert [[r[0], *sheet_cells(r[1:])] for r in got] == expected

@@ -12,7 +12,7 @@
   if (!container || !dataNode || typeof window.echarts === "undefined") { return; }
   var data = JSON.parse(dataNode.textContent);
   var chart = window.echarts.init(container, null, { renderer: "canvas" });
-  var STATUS_COLOURS = { on_track: "#198754", behind: "#ffc107", at_risk: "#dc3545", no_data: "#adb5bd" };
+  var STATUS_COLOURS = { achieved: "#0d6efd", on_track: "#198754", behind: "#ffc107", at_risk: "#dc3545", no_data: "#adb5bd" };
 
   function format(value, decimals) {
     return value === null || value === undefined ? "—" : Number(value).toFixed(decimals);
