@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
-from accounts.scoping import scope_for
+from accounts.scoping import VIEW, scope_for
 from jiangmen_portal.forms import BootstrapMixin
 
 from .models import Enterprise, ListingRecord, RDInstitution, Statistic, Tag, Title
@@ -44,6 +44,7 @@ class EnterpriseForm(VersionedForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         scope = scope_for(user)
         counties = Place.objects.filter(level="county")
         if scope.county_id is not None:
@@ -58,13 +59,18 @@ class EnterpriseForm(VersionedForm):
         return normalise_credit_code(self.cleaned_data["credit_code"])
 
     def validate_unique(self):
-        """Name the enterprise that already holds a credit code."""
+        """Name the enterprise that already holds a credit code when the user may read it; of an
+        enterprise outside the user's scope say only that the code is taken (as the API does)."""
         code = self.cleaned_data.get("credit_code")
         if code:
-            existing = Enterprise.objects.exclude(pk=self.instance.pk).filter(credit_code=code).select_related("county").first()
-            if existing is not None:
-                self.add_error("credit_code", _("This credit code is already registered to %(name)s (%(county)s).") % {
-                    "name": existing.name, "county": existing.county})
+            holders = Enterprise.objects.exclude(pk=self.instance.pk).filter(credit_code=code)
+            if holders.exists():
+                visible = holders.for_user(self.user, VIEW).select_related("county").first()
+                if visible is None:
+                    self.add_error("credit_code", _("This credit code is already registered."))
+                else:
+                    self.add_error("credit_code", _("This credit code is already registered to %(name)s (%(county)s).")
+                                   % {"name": visible.name, "county": visible.county})
                 return
         super().validate_unique()
 
