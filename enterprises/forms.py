@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
 from accounts.scoping import VIEW, scope_for
+from accounts.services import REVEAL_PERMISSION
 from jiangmen_portal.forms import BootstrapMixin
 
 from .models import Enterprise, ListingRecord, RDInstitution, Statistic, Tag, Title
+from .templatetags.portal import mask_name, mask_phone
 from .validators import normalise_credit_code
 
 
@@ -54,6 +56,28 @@ class EnterpriseForm(VersionedForm):
         self.fields["industry"].queryset = self.fields["industry"].queryset.filter(level="division")
         if self.instance.pk:
             self.fields["tags"].initial = list(self.instance.tags.values_list("pk", flat=True))
+        # Personal data: masked to a user without the reveal permission; typing a new value replaces it,
+        # the masked value sent back unchanged keeps the stored one (clean_<field>).
+        self.masked = {}
+        if self.instance.pk and not user.has_perm(REVEAL_PERMISSION):
+            for name, masker in self.MASKED_FIELDS.items():
+                stored = getattr(self.instance, name)
+                if stored:
+                    self.masked[name] = (masker(stored), stored)
+                    self.initial[name] = masker(stored)
+
+    MASKED_FIELDS = {"contact_person": mask_name, "contact_phone": mask_phone}
+
+    def _unmask(self, name):
+        value = self.cleaned_data[name]
+        masked, stored = self.masked.get(name, (None, None))
+        return stored if masked is not None and value == masked else value
+
+    def clean_contact_person(self):
+        return self._unmask("contact_person")
+
+    def clean_contact_phone(self):
+        return self._unmask("contact_phone")
 
     def clean_credit_code(self):
         return normalise_credit_code(self.cleaned_data["credit_code"])
