@@ -20,11 +20,22 @@ from django.views.generic import FormView, TemplateView
 from jiangmen_portal.views import apply_service_errors
 
 from .. import services
-from ..audit import CHANGE_SET, change_set_holds, change_set_kind, change_set_of, security_event, verify_chain
+from ..audit import (
+    CHANGE_SET,
+    PERSONAL_FIELDS,
+    change_set_holds,
+    change_set_kind,
+    change_set_of,
+    mask_personal,
+    reveal_event,
+    security_event,
+    verify_chain,
+)
 from ..choices import AuditAction, Role
 from ..filtersets import AuditLogFilterSet, UserFilterSet
 from ..forms import GrantForm, UserCreateForm, UserUpdateForm
 from ..models import AuditLog, User
+from ..services import REVEAL_PERMISSION
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
@@ -194,13 +205,18 @@ class AuditLogDetailView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        log = get_object_or_404(AuditLog, pk=self.kwargs["pk"])
+        log = self.log
         rows = []
         before, after = log.before or {}, log.after or {}
         for key in sorted((set(before) | set(after)) - {CHANGE_SET}):
-            rows.append({"field": key, "before": before.get(key), "after": after.get(key),
+            shown_before, shown_after = before.get(key), after.get(key)
+            if not self.revealed:
+                shown_before, shown_after = mask_personal(key, shown_before), mask_personal(key, shown_after)
+            rows.append({"field": key, "before": shown_before, "after": shown_after,
                          "changed": before.get(key) != after.get(key)})
-        context.update(log=log, rows=rows)
+        context.update(log=log, rows=rows, revealed=self.revealed,
+                       personal_fields=self.personal_fields,
+                       reveal_url=reverse("accounts:audit_reveal", args=[log.pk]))
         described = change_set_of(log)
         if described is not None:
             context.update(self._change_set(log, described))
@@ -209,6 +225,18 @@ class AuditLogDetailView(RoleRequiredMixin, TemplateView):
                 else _("record #%(id)d; sealed records changed")) % {"id": log.pk}
         security_event(self.request.user, AuditAction.AUDIT_READ, read)
         return context
+
+    revealed = False
+
+    @cached_property
+    def log(self) -> AuditLog:
+        return get_object_or_404(AuditLog, pk=self.kwargs["pk"])
+
+    @cached_property
+    def personal_fields(self) -> list[str]:
+        """The personal fields this record holds a value of (masked unless revealed)."""
+        values = {**(self.log.before or {}), **(self.log.after or {})}
+        return [name for name in PERSONAL_FIELDS if values.get(name)]
 
     def _change_set(self, log: AuditLog, described: dict) -> dict:
         """A sealed bulk write: its rows page by page, and on request whether they still hold the
@@ -224,3 +252,20 @@ class AuditLogDetailView(RoleRequiredMixin, TemplateView):
         if self.request.GET.get("verify"):
             context["change_set_holds"] = change_set_holds(described)
         return context
+
+
+class AuditLogRevealView(AuditLogDetailView):
+    """POST: the record with its personal fields in full, for an audit administrator holding the reveal
+    permission (the same "查看完整信息" permission as on the enterprise pages); the reveal is recorded."""
+
+    http_method_names = ["post"]
+    revealed = True
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm(REVEAL_PERMISSION):
+            raise PermissionDenied
+        if self.personal_fields:
+            reveal_event(request.user, self.log, self.personal_fields)
+        response = self.render_to_response(self.get_context_data(**kwargs))
+        response["Cache-Control"] = "no-store"
+        return response

@@ -149,6 +149,41 @@ class TestAuditAdministrator:
         ]
         assert audit.verify_chain() is None
 
+    @pytest.fixture
+    def contact_change(self, city_operator, taishan_enterprise):
+        return audit.record(city_operator, AuditAction.UPDATE, taishan_enterprise,
+                            before={"name": "台山测试精密有限公司", "contact_person": "张三丰",
+                                    "contact_phone": "13167558365"},
+                            after={"name": "台山测试精密有限公司", "contact_person": "李四光",
+                                   "contact_phone": "13812345678"})
+
+    def test_personal_fields_are_masked_in_the_record(self, client, audit_admin, contact_change):
+        client.force_login(audit_admin)
+        html = client.get(f"/accounts/audit/{contact_change.pk}/").content.decode()
+        for full in ("张三丰", "李四光", "13167558365", "13812345678"):
+            assert full not in html
+        for masked in ("张**", "李**", "131****8365", "138****5678", "台山测试精密有限公司"):
+            assert masked in html
+        assert f"/accounts/audit/{contact_change.pk}/reveal/" not in html  # no permission, no button
+
+    def test_revealing_needs_the_permission_and_is_audited(self, client, audit_admin, contact_change):
+        client.force_login(audit_admin)
+        url = f"/accounts/audit/{contact_change.pk}/reveal/"
+        assert client.post(url).status_code == 403
+        assert not AuditLog.objects.filter(action=AuditAction.REVEAL).exists()
+        audit_admin.user_permissions.add(Permission.objects.get(codename="reveal_personal_data"))
+        html = client.get(f"/accounts/audit/{contact_change.pk}/").content.decode()
+        assert f'action="{url}"' in html and "查看完整信息" in html
+        response = client.post(url)
+        assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+        html = response.content.decode()
+        for full in ("张三丰", "李四光", "13167558365", "13812345678"):
+            assert full in html
+        reveal = AuditLog.objects.get(action=AuditAction.REVEAL)
+        assert (reveal.actor_username, reveal.object_type, reveal.object_id, reveal.message) == (
+            "auditor", "accounts.auditlog", str(contact_change.pk), "contact_person, contact_phone")
+        assert client.get(url).status_code == 405
+
     def test_has_no_user_administration(self, client, audit_admin):
         client.force_login(audit_admin)
         assert client.get("/accounts/users/").status_code == 403

@@ -39,3 +39,20 @@ def test_first_login_goes_to_the_password_change(page, login):
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/")
     assert not User.objects.get(pk=user.pk).must_change_password
+
+
+def test_audit_record_masks_personal_data_until_revealed(page, login, city_operator, taishan_enterprise):
+    from accounts import audit
+
+    log = audit.record(city_operator, AuditAction.UPDATE, taishan_enterprise,
+                       before={"contact_phone": "13167558365"}, after={"contact_phone": "13812345678"})
+    auditor = factories.make_user(Role.AUDIT_ADMIN, username="auditor")
+    auditor.user_permissions.add(Permission.objects.get(codename="reveal_personal_data"))
+    login("auditor")
+    page.goto(f"/accounts/audit/{log.pk}/")
+    body = page.locator("main")
+    assert "131****8365" in body.inner_text() and "13812345678" not in body.inner_text()
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "13167558365" in body.inner_text() and "13812345678" in body.inner_text()
+    assert AuditLog.objects.filter(action=AuditAction.REVEAL, actor_username="auditor").count() == 1

@@ -98,6 +98,8 @@ ROUTES: dict[str, Case] = {
                                                 kwargs=lambda w, _: {"pk": w.target_user.pk}),
     "accounts/audit/": Case(frozenset({AUD})),
     "accounts/audit/<int:pk>/": Case(frozenset({AUD}), kwargs=lambda w, _: {"pk": w.audit_row.pk}),
+    # with the reveal permission (every principal here holds it; without it: tests/accounts/test_admin_views.py)
+    "accounts/audit/<int:pk>/reveal/": Case(frozenset({AUD}), method="post", kwargs=lambda w, _: {"pk": w.audit_row.pk}),
     "accounts/reveal/enterprise/<int:pk>/contact/": Case(BUSINESS_READ, method="post", kwargs=ent(), scoped=True),
     # enterprises
     "enterprises/": Case(BUSINESS_READ, hides_other=True),
