@@ -106,11 +106,13 @@ class SessionLimitsMiddleware:
 
 class AccountPolicyMiddleware:
     """Before anything else, a logged-in user must (1) pass the second factor when their role requires
-    it (``OTP_REQUIRED_ROLES``) or they enrolled a device, and (2) change a password that must be
-    changed (first login, reset by the administrator) or has expired (``PASSWORD_MAX_AGE_DAYS``)."""
+    it (``OTP_REQUIRED_ROLES``) or they enrolled a device, (2) change a password that must be
+    changed (first login, reset by the administrator) or has expired (``PASSWORD_MAX_AGE_DAYS``), and
+    (3) hold a role: an account the security administrator has not granted one opens nothing else."""
 
     OTP_SESSION_KEY = "portal_has_otp_device"
     PASSWORD_PAGES = {"accounts:password_change", "accounts:logout"}
+    NO_ROLE_PAGES = PASSWORD_PAGES | {"accounts:login", "accounts:otp_setup", "accounts:otp_verify"}
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -151,6 +153,7 @@ class AccountPolicyMiddleware:
         from django.utils.http import urlencode
 
         from accounts import policy
+        from accounts.choices import Role
 
         view_name = None
         if self.needs_otp(request, user):
@@ -174,4 +177,15 @@ class AccountPolicyMiddleware:
                 else:
                     messages.warning(request, policy.PASSWORD_EXPIRED)
                 return redirect(f"{reverse('accounts:password_change')}?{urlencode({'next': request.get_full_path()})}")
+        if user.role == Role.NO_ROLE:
+            # A new account reads nothing until the security administrator grants a role: every page but the
+            # account's own says so (403; the home page 200), the API refuses.
+            view_name = view_name or self._view_name(request)
+            if view_name not in self.NO_ROLE_PAGES:
+                if _is_api(request):
+                    return _refuse_api(policy.NO_ROLE, 403)
+                from django.shortcuts import render
+
+                return render(request, "accounts/no_role.html", {"message": policy.NO_ROLE},
+                              status=200 if view_name == "home" else 403)
         return None

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -31,10 +32,10 @@ from ..audit import (
     security_event,
     verify_chain,
 )
-from ..choices import AuditAction, Role
+from ..choices import AuditAction, ResetStatus, Role
 from ..filtersets import AuditLogFilterSet, UserFilterSet
 from ..forms import GrantForm, UserCreateForm, UserUpdateForm
-from ..models import AuditLog, User
+from ..models import AuditLog, PasswordResetRequest, User
 from ..services import REVEAL_PERMISSION
 
 
@@ -119,13 +120,64 @@ class UserUpdateView(_UserFormView):
 
 
 class UserResetPasswordView(RoleRequiredMixin, View):
+    """The system administrator asks for a password reset; it takes effect once the security
+    administrator approves it (``PasswordResetDecisionView``), who alone sees the new password."""
+
     http_method_names = ["post"]
     allowed_roles = (Role.SYSTEM_ADMIN,)
 
     def post(self, request, pk):
         account = get_object_or_404(User, pk=pk)
-        password = services.user_reset_password(actor=request.user, user=account)
-        return render(request, "accounts/one_time_password.html", {"account": account, "password": password})
+        try:
+            services.password_reset_request(actor=request.user, user=account)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("accounts:user_list")
+        messages.success(request, _("The password reset of %(name)s awaits the security administrator's approval; "
+                                    "the new one-time password is shown to the approver.") % {"name": account.username})
+        return redirect("accounts:password_reset_list")
+
+
+class PasswordResetListView(RoleRequiredMixin, TemplateView):
+    """Password reset requests: the system administrator follows their own, the security administrator
+    approves or rejects the pending ones. No password is ever shown here."""
+
+    template_name = "accounts/password_reset_list.html"
+    allowed_roles = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        qs = (PasswordResetRequest.objects.select_related("user", "requested_by", "decided_by")
+              .order_by(Case(When(status=ResetStatus.PENDING, then=0), default=1), "-requested_at", "-id"))
+        page = Paginator(qs, 50).get_page(self.request.GET.get("page"))
+        context.update(page_obj=page, requests=page.object_list, pending=ResetStatus.PENDING,
+                       may_decide=self.request.user.role == Role.SECURITY_ADMIN)
+        return context
+
+
+class PasswordResetDecisionView(RoleRequiredMixin, View):
+    """POST approve (the one-time password is shown to the approver, once) or reject."""
+
+    http_method_names = ["post"]
+    allowed_roles = (Role.SECURITY_ADMIN,)
+    approve = True
+
+    def post(self, request, pk):
+        try:
+            if self.approve:
+                reset, password = services.password_reset_approve(actor=request.user, request_id=pk)
+            else:
+                reset = services.password_reset_reject(actor=request.user, request_id=pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("accounts:password_reset_list")
+        if self.approve:
+            response = render(request, "accounts/one_time_password.html", {"account": reset.user, "password": password,
+                                                                           "back_url": reverse("accounts:password_reset_list")})
+            response["Cache-Control"] = "no-store"
+            return response
+        messages.success(request, _("The password reset of %(name)s was rejected.") % {"name": reset.user.username})
+        return redirect("accounts:password_reset_list")
 
 
 class GrantView(RoleRequiredMixin, FormView):

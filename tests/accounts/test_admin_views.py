@@ -2,9 +2,9 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from accounts import audit
-from accounts.choices import AuditAction, AuditCategory, Role
-from accounts.models import AuditLog, User
+from accounts import audit, services
+from accounts.choices import AuditAction, AuditCategory, ResetStatus, Role
+from accounts.models import AuditLog, PasswordResetRequest, User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -21,22 +21,36 @@ def audit_admin(db):
 
 
 class TestSystemAdministrator:
-    def test_creates_an_account_with_a_one_time_password_and_no_role(self, client, system_admin):
+    def test_creates_an_account_with_a_one_time_password_and_no_role(self, client, system_admin, taishan_enterprise):
         client.force_login(system_admin)
         response = client.post("/accounts/users/new/", {"username": "lihua", "full_name": "李华", "email": ""})
         assert response.status_code == 200
         password = response.context["password"]
         user = User.objects.get(username="lihua")
-        assert user.role == Role.VIEWER and user.county is None
+        assert user.role == Role.NO_ROLE and user.county is None and user.department is None
         assert user.must_change_password
         assert user.check_password(password) and len(password) >= 12
         log = AuditLog.objects.get(action=AuditAction.CREATE, object_id=str(user.pk))
         assert log.actor_username == "sysadmin" and log.category == AuditCategory.SECURITY
-        assert "password" not in log.after
+        assert "password" not in log.after and log.after["role"] == "no_role"
         # the new user must change it at first login
         client.logout()
         client.post("/accounts/login/", {"username": "lihua", "password": password})
         assert client.get("/").url.startswith("/accounts/password/")
+        client.post("/accounts/password/", {"old_password": password, "new_password1": "Jiangmen-2026!",
+                                            "new_password2": "Jiangmen-2026!"})
+        # ... and then reads no business data at all: a page says that no role has been granted yet
+        home = client.get("/")
+        assert home.status_code == 200 and "尚未授予业务角色" in home.content.decode()
+        for url in ("/enterprises/", f"/enterprises/{taishan_enterprise.pk}/", "/targets/", "/tasks/", "/reports/",
+                    "/enterprises/ladder/"):
+            response = client.get(url)
+            assert response.status_code == 403, url
+            assert "尚未授予业务角色" in response.content.decode(), url
+            assert taishan_enterprise.name not in response.content.decode()
+        api = client.get("/api/v1/enterprises/")
+        assert api.status_code == 403 and "尚未授予业务角色" in api.json()["detail"]
+        assert client.get("/accounts/password/").status_code == 200  # the account's own pages still open
 
     def test_duplicate_username_is_refused_and_nothing_created(self, client, system_admin, viewer):
         client.force_login(system_admin)
@@ -56,12 +70,22 @@ class TestSystemAdministrator:
         assert response.status_code == 200
         assert User.objects.get(pk=system_admin.pk).is_active
 
-    def test_resets_a_password(self, client, system_admin, viewer):
+    def test_requests_a_password_reset_that_changes_nothing_yet(self, client, system_admin, viewer):
         client.force_login(system_admin)
         response = client.post(f"/accounts/users/{viewer.pk}/reset-password/")
+        assert response.status_code == 302 and response["Location"] == "/accounts/password-resets/"
         viewer.refresh_from_db()
-        assert viewer.check_password(response.context["password"])
-        assert viewer.must_change_password
+        assert viewer.check_password(factories.PASSWORD) and not viewer.must_change_password
+        request = PasswordResetRequest.objects.get(user=viewer)
+        assert (request.status, request.requested_by) == (ResetStatus.PENDING, system_admin)
+        log = AuditLog.objects.get(action=AuditAction.UPDATE, object_id=str(viewer.pk))
+        assert (log.actor_username, log.message) == ("sysadmin", "password reset requested")
+        page = client.get("/accounts/password-resets/")
+        assert page.status_code == 200 and "viewer" in page.content.decode()
+        assert "password" not in page.context  # the requester never sees a password
+        # a second request while one is pending is refused (one pending request per account)
+        client.post(f"/accounts/users/{viewer.pk}/reset-password/")
+        assert PasswordResetRequest.objects.filter(user=viewer).count() == 1
 
     def test_cannot_grant_roles(self, client, system_admin, viewer):
         client.force_login(system_admin)
@@ -110,6 +134,78 @@ class TestSecurityAdministrator:
         client.force_login(security_admin)
         client.post(f"/accounts/users/{viewer.pk}/grants/", {"role": Role.VIEWER})
         assert not User.objects.get(pk=viewer.pk).has_perm("accounts.reveal_personal_data")
+
+
+class TestPasswordResetTwoPersonRule:
+    """A reset asked by the system administrator takes effect when the security administrator approves
+    it; the one-time password is shown to the approver only; both steps are audited."""
+
+    @pytest.fixture
+    def pending(self, system_admin, viewer):
+        return services.password_reset_request(actor=system_admin, user=viewer)
+
+    def test_approval_sets_a_one_time_password_shown_to_the_approver(self, client, security_admin, viewer, pending):
+        client.force_login(security_admin)
+        listing = client.get("/accounts/password-resets/")
+        assert f"/accounts/password-resets/{pending.pk}/approve/" in listing.content.decode()
+        response = client.post(f"/accounts/password-resets/{pending.pk}/approve/")
+        assert response.status_code == 200
+        password = response.context["password"]
+        assert password in response.content.decode()
+        viewer.refresh_from_db()
+        assert viewer.check_password(password) and viewer.must_change_password
+        pending.refresh_from_db()
+        assert (pending.status, pending.decided_by) == (ResetStatus.APPROVED, security_admin)
+        assert pending.decided_at is not None
+        log = AuditLog.objects.filter(object_id=str(viewer.pk)).order_by("id").last()
+        assert (log.actor_username, log.action, log.message) == ("secadmin", AuditAction.UPDATE,
+                                                                 "password reset approved")
+        # a decided request cannot be approved again
+        again = client.post(f"/accounts/password-resets/{pending.pk}/approve/")
+        assert again.status_code == 302
+        viewer.refresh_from_db()
+        assert viewer.check_password(password)
+
+    def test_rejection_changes_nothing_and_is_audited(self, client, security_admin, viewer, pending):
+        client.force_login(security_admin)
+        response = client.post(f"/accounts/password-resets/{pending.pk}/reject/")
+        assert response.status_code == 302
+        viewer.refresh_from_db()
+        assert viewer.check_password(factories.PASSWORD) and not viewer.must_change_password
+        pending.refresh_from_db()
+        assert (pending.status, pending.decided_by) == (ResetStatus.REJECTED, security_admin)
+        assert AuditLog.objects.filter(actor_username="secadmin", message="password reset rejected",
+                                       object_id=str(viewer.pk)).exists()
+
+    def test_the_requester_cannot_approve_and_the_approver_cannot_request(self, client, system_admin,
+                                                                          security_admin, viewer, pending):
+        client.force_login(system_admin)
+        assert client.post(f"/accounts/password-resets/{pending.pk}/approve/").status_code == 403
+        assert client.post(f"/accounts/password-resets/{pending.pk}/reject/").status_code == 403
+        client.force_login(security_admin)
+        assert client.post(f"/accounts/users/{viewer.pk}/reset-password/").status_code == 403
+        pending.refresh_from_db()
+        assert pending.status == ResetStatus.PENDING
+
+    def test_the_approver_cannot_approve_a_reset_of_their_own_account(self, client, system_admin, security_admin):
+        own = services.password_reset_request(actor=system_admin, user=security_admin)
+        client.force_login(security_admin)
+        response = client.post(f"/accounts/password-resets/{own.pk}/approve/")
+        assert response.status_code == 302
+        own.refresh_from_db()
+        assert own.status == ResetStatus.PENDING
+        assert User.objects.get(pk=security_admin.pk).check_password(factories.PASSWORD)
+
+    def test_first_role_only_after_the_one_time_password_was_replaced(self, client, system_admin, security_admin):
+        new, _password = services.user_create(actor=system_admin, user=User(username="newcomer"))
+        client.force_login(security_admin)
+        response = client.post(f"/accounts/users/{new.pk}/grants/", {"role": Role.CITY_OPERATOR})
+        assert response.status_code == 200 and response.context["form"].non_field_errors()
+        assert User.objects.get(pk=new.pk).role == Role.NO_ROLE
+        User.objects.filter(pk=new.pk).update(must_change_password=False)  # the user changed it
+        response = client.post(f"/accounts/users/{new.pk}/grants/", {"role": Role.CITY_OPERATOR})
+        assert response.status_code == 302
+        assert User.objects.get(pk=new.pk).role == Role.CITY_OPERATOR
 
 
 class TestAuditAdministrator:

@@ -56,3 +56,36 @@ def test_audit_record_masks_personal_data_until_revealed(page, login, city_opera
     page.wait_for_load_state("networkidle")
     assert "13167558365" in body.inner_text() and "13812345678" in body.inner_text()
     assert AuditLog.objects.filter(action=AuditAction.REVEAL, actor_username="auditor").count() == 1
+
+
+def test_password_reset_needs_the_security_administrators_approval(page, login):
+    from accounts.models import PasswordResetRequest
+
+    factories.make_user(Role.SYSTEM_ADMIN, username="sysadmin")
+    factories.make_user(Role.SECURITY_ADMIN, username="secadmin")
+    target = factories.make_user(Role.VIEWER, username="reader")
+    page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm prompts
+    login("sysadmin")
+    page.goto("/accounts/users/?q=reader")
+    page.click("main form[action$='/reset-password/'] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/accounts/password-resets/")
+    assert "reader" in page.locator("main table").inner_text()
+    assert PasswordResetRequest.objects.get(user=target).status == "pending"
+    assert User.objects.get(pk=target.pk).check_password(factories.PASSWORD)  # nothing changed yet
+    page.context.clear_cookies()  # another person at another desk
+    login("secadmin")
+    page.goto("/accounts/password-resets/")
+    page.click("main form[action$='/approve/'] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    password = page.locator("main code").inner_text().strip()
+    assert User.objects.get(pk=target.pk).check_password(password)
+
+
+def test_an_account_without_a_role_sees_the_page_that_says_so(page, login, taishan_enterprise):
+    factories.make_user(Role.NO_ROLE, username="newcomer")
+    login("newcomer")
+    assert "尚未授予业务角色" in page.locator("main").inner_text()
+    page.goto("/enterprises/")
+    assert "尚未授予业务角色" in page.locator("main").inner_text()
+    assert taishan_enterprise.name not in page.content()
