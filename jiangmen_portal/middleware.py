@@ -7,15 +7,23 @@ from . import context
 
 
 def client_ip(request) -> str | None:
-    """The client address. Behind the intranet proxy, the first X-Forwarded-For entry is used
-    only when ``USE_X_FORWARDED_FOR`` is on (set it only when a trusted proxy rewrites the header)."""
+    """The client address: the one function used by the audit trail, the lockout (axes'
+    ``AXES_CLIENT_IP_CALLABLE``) and API throttling. With ``TRUSTED_PROXY_COUNT`` = N > 0 proxies in
+    front, the address the outermost trusted proxy received the request from: the N-th X-Forwarded-For
+    entry from the right (entries further left were sent by the client and are not trusted), read with
+    django-ipware; with 0, or without the header, the socket's address (``REMOTE_ADDR``)."""
     from django.conf import settings
 
-    if getattr(settings, "USE_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies and request.META.get("HTTP_X_FORWARDED_FOR"):
+        from ipware import get_client_ip
+
+        # python-ipware counts the proxies listed in the header, i.e. all but the nearest one.
+        address, _routable = get_client_ip(request, proxy_count=proxies - 1,
+                                           request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False)
+        if address:
+            return address
+    return request.META.get("REMOTE_ADDR") or None
 
 
 class RequestContextMiddleware:

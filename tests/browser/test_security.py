@@ -89,3 +89,22 @@ def test_an_account_without_a_role_sees_the_page_that_says_so(page, login, taish
     page.goto("/enterprises/")
     assert "尚未授予业务角色" in page.locator("main").inner_text()
     assert taishan_enterprise.name not in page.content()
+
+
+def test_login_captcha_after_three_failures_shows_our_own_picture(page, taishan_official):
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto("/accounts/login/")
+    for n in range(3):
+        page.fill("input[name=username]", "taishan")
+        page.fill("input[name=password]", "Wrong-Passw0rd!")
+        if n < 2:
+            page.click("main button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            continue
+        with page.expect_response(lambda r: "/captcha/image/" in r.url) as picture:
+            page.click("main button[type=submit]")
+    assert picture.value.status == 200 and picture.value.headers["content-type"] == "image/png"
+    assert picture.value.url.startswith(page.url.split("/accounts/")[0])  # our own server
+    assert page.locator("input[name=captcha_1]").is_visible()
+    assert not [e for e in errors if "Content Security Policy" in e]

@@ -83,6 +83,9 @@ class Case:
 ROUTES: dict[str, Case] = {
     "": Case(AUTHENTICATED),
     "health/": Case(AUTHENTICATED, public=True),
+    # the login CAPTCHA picture (public: it is shown before login)
+    "^captcha/image/(?P<key>\\w+)/$": Case(AUTHENTICATED, public=True, ok_for={NONE: 403},
+                                           kwargs=lambda w, _: {"key": _captcha_key()}),
     # accounts
     "accounts/login/": Case(AUTHENTICATED, ok=302, public=True, anonymous=200),
     "accounts/logout/": Case(AUTHENTICATED, ok=302, method="post", public=True),
@@ -326,6 +329,12 @@ for _resource, (_kwargs, _scoped) in API_RESOURCES.items():
     ROUTES[f"api/v1/^{_resource}/(?P<pk>[^/.]+)/$"] = Case(BUSINESS_READ, api=True, kwargs=_kwargs, scoped=_scoped)
     ROUTES[f"api/v1/^{_resource}/(?P<pk>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$"] = Case(
         BUSINESS_READ, api=True, kwargs=_with_format(_kwargs), scoped=_scoped)
+
+
+def _captcha_key():
+    from captcha.models import CaptchaStore
+
+    return CaptchaStore.generate_key()
 
 
 def _reset_request(w):
