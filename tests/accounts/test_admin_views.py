@@ -1,6 +1,7 @@
 """Account administration with separated duties, and the audit administrator's search."""
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils.html import escape
 
 from accounts import audit, services
 from accounts.choices import AuditAction, AuditCategory, ResetStatus, Role
@@ -151,7 +152,7 @@ class TestPasswordResetTwoPersonRule:
         response = client.post(f"/accounts/password-resets/{pending.pk}/approve/")
         assert response.status_code == 200
         password = response.context["password"]
-        assert password in response.content.decode()
+        assert escape(password) in response.content.decode()
         viewer.refresh_from_db()
         assert viewer.check_password(password) and viewer.must_change_password
         pending.refresh_from_db()
