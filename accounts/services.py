@@ -1,8 +1,8 @@
 """Account administration: every change is checked against the actor's role and audited.
 
 Separation of duties (三权分立): the system administrator creates and maintains accounts (no roles,
-no business data), the security administrator grants roles and permissions, the audit
-administrator only reads the audit trail.
+no business data) and requests password resets, the security administrator grants roles and
+permissions and approves those resets, the audit administrator only reads the audit trail.
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Administration pages with separated duties (三权分立).
 
-- System administrator: accounts (create, edit, activate/deactivate, reset password).
-- Security administrator: roles, county/department scope, the reveal permission, second-factor reset.
+- System administrator: accounts (create, edit, activate/deactivate, request a password reset).
+- Security administrator: roles, county/department scope, the reveal permission, second-factor reset,
+  approval of password resets (two-person rule: the one-time password is shown to the approver only).
 - Audit administrator: searches the audit trail (read-only; the database refuses edits anyway).
 """
 from __future__ import annotations
