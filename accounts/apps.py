@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from . import signals  # noqa: F401 - connects the security-event receivers
+        from . import checks, signals  # noqa: F401 - registers the system checks, connects the event receivers
         from .audit import forget_place_codes
         from .models import Place
 

@@ -326,6 +326,20 @@ def export_event(user, what: str, count: int, *, detail: str = "") -> AuditLog:
     return security_event(user, AuditAction.EXPORT, message[:2000])
 
 
+# Personal data kept in before/after values: masked in every audit view; shown in full only through the
+# reveal permission (``accounts.reveal_personal_data``), and that reveal is itself recorded.
+PERSONAL_FIELDS = ("contact_person", "contact_phone")
+
+
+def mask_personal(field: str, value):
+    """``value`` of ``field`` as the audit views show it: personal fields masked like on every page."""
+    if field not in PERSONAL_FIELDS or not isinstance(value, str):
+        return value
+    from enterprises.templatetags.portal import mask_name, mask_phone
+
+    return mask_phone(value) if field == "contact_phone" else mask_name(value)
+
+
 def reveal_event(user, instance: models.Model, fields: Iterable[str]) -> AuditLog:
     """Record that ``user`` saw the unmasked value of ``fields`` of ``instance``."""
     return security_event(user, AuditAction.REVEAL, ", ".join(fields), instance=instance)
@@ -385,5 +399,5 @@ def verify_chain(queryset=None) -> int | None:
 
 __all__ = ["CHANGE_SET", "AuditAction", "AuditCategory", "ChangeSetKind", "Entry", "api_key_event", "change_set_holds",
            "change_set_kind", "change_set_of", "diff", "entries_about", "entry_for", "export_event", "permission_denied_event", "record",
-           "record_many", "register_change_set", "reveal_event", "seal", "security_event", "snapshot",
+           "mask_personal", "record_many", "register_change_set", "reveal_event", "seal", "security_event", "snapshot",
            "verify_chain"]

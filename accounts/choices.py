@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     COUNTY_OFFICIAL = "county_official", _("County official")
     VIEWER = "viewer", _("Read-only viewer")
     API_CLIENT = "api_client", _("API client (system account)")
+    NO_ROLE = "no_role", _("No role granted yet")
 
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
@@ -46,3 +47,11 @@ class AuditAction(models.TextChoices):
     GRANT = "grant", _("Role or permission change")
     AUDIT_READ = "audit_read", _("Audit trail read")
     OTHER = "other", _("Other")
+
+
+class ResetStatus(models.TextChoices):
+    """A password reset asked by the system administrator waits for the security administrator."""
+
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")

@@ -1,6 +1,7 @@
 """Forms for logging in, passwords, the second factor and account administration."""
 from __future__ import annotations
 
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +12,48 @@ from .choices import PlaceLevel, Role
 from .models import Department, Place, User
 
 
+def captcha_required(username: str | None) -> bool:
+    """After ``LOGIN_CAPTCHA_AFTER_FAILURES`` failed logins of a user name from any address within the
+    cool-off period (django-axes' attempt rows), its next logins need a CAPTCHA."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    if not username:
+        return False
+    failures = (AccessAttempt.objects.filter(username=username[:255],
+                                             attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
+                .aggregate(total=Sum("failures_since_start"))["total"]) or 0
+    return failures >= settings.LOGIN_CAPTCHA_AFTER_FAILURES
+
+
+class CaptchaInput(CaptchaTextInput):
+    """The challenge image (from our own server) and the answer box; no inline script or style (CSP)."""
+
+    template_name = "accounts/captcha_widget.html"
+
+
 class LoginForm(BootstrapMixin, auth_forms.AuthenticationForm):
-    pass
+    """Django's login form; a user name with recent failures must also answer a CAPTCHA, and its
+    password is not checked (nor a failure counted) until the CAPTCHA is answered."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        if self.is_bound and captcha_required(self.data.get("username")):
+            self.add_captcha()
+
+    def add_captcha(self):
+        if "captcha" not in self.fields:
+            self.fields["captcha"] = CaptchaField(
+                label=_("Characters in the picture"), widget=CaptchaInput(attrs={"class": "form-control"}),
+                error_messages={"invalid": _("The characters do not match the picture; try the new one.")},
+                help_text=_("Several failed logins for this user name: type the characters shown."))
+
+    def clean(self):
+        if "captcha" in self.fields and "captcha" not in self.cleaned_data:
+            return self.cleaned_data  # no password check without the CAPTCHA
+        return super().clean()
 
 
 class PasswordChangeForm(BootstrapMixin, auth_forms.PasswordChangeForm):

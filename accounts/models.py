@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ADMIN_ROLES, AuditAction, AuditCategory, PlaceLevel, Role
+from .choices import ADMIN_ROLES, AuditAction, AuditCategory, PlaceLevel, ResetStatus, Role
 
 
 class NaturalKeyManager(models.Manager):
@@ -72,7 +72,8 @@ class User(AbstractUser):
     """A portal user. A county official belongs to one county, a department user to one department;
     city-level roles belong to the city as a whole."""
 
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.VIEWER)
+    # A new account reads nothing until the security administrator grants a role (三权分立).
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.NO_ROLE)
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     county = models.ForeignKey(
         Place, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT,
@@ -152,6 +153,34 @@ class PasswordHistory(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
+class PasswordResetRequest(models.Model):
+    """Two-person rule for password resets: the system administrator asks, the security administrator
+    approves (and only then is a one-time password set, shown to the approver) or rejects."""
+
+    user = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.CASCADE,
+                             related_name="password_reset_requests")
+    requested_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=16, choices=ResetStatus.choices, default=ResetStatus.PENDING)
+    decided_by = models.ForeignKey(User, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+        ordering = ["-requested_at", "-id"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=Q(status=ResetStatus.PENDING),
+                                    name="one_pending_password_reset_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.requested_at:%Y-%m-%d %H:%M}"
 
 
 class ApiClient(models.Model):

@@ -1,8 +1,8 @@
 """Account administration: every change is checked against the actor's role and audited.
 
 Separation of duties (三权分立): the system administrator creates and maintains accounts (no roles,
-no business data), the security administrator grants roles and permissions, the audit
-administrator only reads the audit trail.
+no business data) and requests password resets, the security administrator grants roles and
+permissions and approves those resets, the audit administrator only reads the audit trail.
 """
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
-from .choices import AuditAction, AuditCategory, Role
-from .models import User
+from .choices import AuditAction, AuditCategory, ResetStatus, Role
+from .models import PasswordResetRequest, User
 
 REVEAL_PERMISSION = "accounts.reveal_personal_data"
 _USER_SNAPSHOT_EXCLUDE = ("password", "last_login")
@@ -53,12 +53,13 @@ def generate_password(length: int = 14) -> str:
 
 
 def user_create(*, actor, user: User) -> tuple[User, str]:
-    """Create an account (role viewer until the security administrator grants another) with a random
-    one-time password that must be changed at first login. Returns the user and that password."""
+    """Create an account with no role (it reads nothing until the security administrator grants one,
+    which ``user_grant`` allows only once the user has replaced this password) and a random one-time
+    password that must be changed at first login. Returns the user and that password."""
     _require_role(actor, Role.SYSTEM_ADMIN)
     password = generate_password()
     with transaction.atomic():
-        user.role = Role.VIEWER
+        user.role = Role.NO_ROLE
         user.county = None
         user.department = None
         user.must_change_password = True
@@ -84,16 +85,64 @@ def user_update(*, actor, user: User) -> User:
     return user
 
 
-def user_reset_password(*, actor, user: User) -> str:
-    """A new random one-time password; the user must change it at the next login."""
+def password_reset_request(*, actor, user: User) -> PasswordResetRequest:
+    """The system administrator asks for a new one-time password for ``user``. Nothing changes until
+    the security administrator approves (two-person rule); one pending request per account."""
     _require_role(actor, Role.SYSTEM_ADMIN)
+    if user.pk == actor.pk:
+        raise ValidationError(_("Change your own password on the password page."))
+    if user.role == Role.API_CLIENT:
+        raise ValidationError(_("API client accounts are managed with their API key."))
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=user.pk)  # serialises two requests for one account
+        if PasswordResetRequest.objects.filter(user=user, status=ResetStatus.PENDING).exists():
+            raise ValidationError(_("A password reset of %(name)s is already awaiting approval.")
+                                  % {"name": user.username})
+        request = PasswordResetRequest.objects.create(user=user, requested_by=actor)
+        audit.record(actor, AuditAction.UPDATE, user, message="password reset requested",
+                     category=AuditCategory.SECURITY)
+    return request
+
+
+def _decide(actor, request_id: int, status: str) -> PasswordResetRequest:
+    _require_role(actor, Role.SECURITY_ADMIN)
+    request = (PasswordResetRequest.objects.select_for_update().select_related("user")
+               .filter(pk=request_id).first())
+    if request is None:
+        raise ValidationError(_("This password reset request does not exist."))
+    if request.status != ResetStatus.PENDING:
+        raise ValidationError(_("This password reset request was already decided."))
+    if request.user_id == actor.pk:
+        raise ValidationError(_("A reset of your own password is approved by another security administrator."))
+    request.status = status
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_by", "decided_at"])
+    return request
+
+
+def password_reset_approve(*, actor, request_id: int) -> tuple[PasswordResetRequest, str]:
+    """The security administrator approves: a random one-time password is set (to be changed at the next
+    login) and returned to the approver only. Returns the request and the password."""
     password = generate_password()
     with transaction.atomic():
+        request = _decide(actor, request_id, ResetStatus.APPROVED)
+        user = request.user
         user.set_password(password)
         user.must_change_password = True
         user.save()
-        audit.record(actor, AuditAction.UPDATE, user, message="password reset", category=AuditCategory.SECURITY)
-    return password
+        audit.record(actor, AuditAction.UPDATE, user, message="password reset approved",
+                     category=AuditCategory.SECURITY)
+    return request, password
+
+
+def password_reset_reject(*, actor, request_id: int) -> PasswordResetRequest:
+    """The security administrator refuses the reset; the password stays as it is."""
+    with transaction.atomic():
+        request = _decide(actor, request_id, ResetStatus.REJECTED)
+        audit.record(actor, AuditAction.UPDATE, request.user, message="password reset rejected",
+                     category=AuditCategory.SECURITY)
+    return request
 
 
 def user_grant(*, actor, user: User, role: str, county=None, department=None, may_reveal: bool = False) -> User:
@@ -105,6 +154,10 @@ def user_grant(*, actor, user: User, role: str, county=None, department=None, ma
         raise ValidationError(_("API client accounts are managed with their API key."))
     with transaction.atomic():
         stored = User.objects.select_for_update().get(pk=user.pk)
+        if stored.role == Role.NO_ROLE and role != Role.NO_ROLE and stored.must_change_password:
+            # The system administrator knows the one-time password of a new account: it must never open a role.
+            raise ValidationError(_("%(name)s has not yet replaced the one-time password given at creation: grant a "
+                                    "role after the user's first login.") % {"name": stored.username})
         before = _snapshot(stored)
         user.role = role
         user.county = county if role == Role.COUNTY_OFFICIAL else None

@@ -5,11 +5,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
-from accounts.scoping import scope_for
+from accounts.scoping import VIEW, scope_for
+from accounts.services import REVEAL_PERMISSION
 from jiangmen_portal.forms import BootstrapMixin
 
 from .choices import EnterpriseStatus
 from .models import Enterprise, ListingRecord, RDInstitution, Statistic, Tag, Title
+from .templatetags.portal import mask_name, mask_phone
 from .validators import normalise_credit_code
 
 
@@ -51,6 +53,7 @@ class EnterpriseForm(VersionedForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         scope = scope_for(user)
         counties = Place.objects.filter(level="county")
         if scope.county_id is not None:
@@ -60,6 +63,28 @@ class EnterpriseForm(VersionedForm):
         self.fields["industry"].queryset = self.fields["industry"].queryset.filter(level="division")
         if self.instance.pk:
             self.fields["tags"].initial = list(self.instance.tags.values_list("pk", flat=True))
+        # Personal data: masked to a user without the reveal permission; typing a new value replaces it,
+        # the masked value sent back unchanged keeps the stored one (clean_<field>).
+        self.masked = {}
+        if self.instance.pk and not user.has_perm(REVEAL_PERMISSION):
+            for name, masker in self.MASKED_FIELDS.items():
+                stored = getattr(self.instance, name)
+                if stored:
+                    self.masked[name] = (masker(stored), stored)
+                    self.initial[name] = masker(stored)
+
+    MASKED_FIELDS = {"contact_person": mask_name, "contact_phone": mask_phone}
+
+    def _unmask(self, name):
+        value = self.cleaned_data[name]
+        masked, stored = self.masked.get(name, (None, None))
+        return stored if masked is not None and value == masked else value
+
+    def clean_contact_person(self):
+        return self._unmask("contact_person")
+
+    def clean_contact_phone(self):
+        return self._unmask("contact_phone")
 
     def clean(self):
         cleaned = super().clean()
@@ -73,13 +98,18 @@ class EnterpriseForm(VersionedForm):
         return normalise_credit_code(self.cleaned_data["credit_code"])
 
     def validate_unique(self):
-        """Name the enterprise that already holds a credit code."""
+        """Name the enterprise that already holds a credit code when the user may read it; of an
+        enterprise outside the user's scope say only that the code is taken (as the API does)."""
         code = self.cleaned_data.get("credit_code")
         if code:
-            existing = Enterprise.objects.exclude(pk=self.instance.pk).filter(credit_code=code).select_related("county").first()
-            if existing is not None:
-                self.add_error("credit_code", _("This credit code is already registered to %(name)s (%(county)s).") % {
-                    "name": existing.name, "county": existing.county})
+            holders = Enterprise.objects.exclude(pk=self.instance.pk).filter(credit_code=code)
+            if holders.exists():
+                visible = holders.for_user(self.user, VIEW).select_related("county").first()
+                if visible is None:
+                    self.add_error("credit_code", _("This credit code is already registered."))
+                else:
+                    self.add_error("credit_code", _("This credit code is already registered to %(name)s (%(county)s).")
+                                   % {"name": visible.name, "county": visible.county})
                 return
         super().validate_unique()
 

@@ -132,7 +132,9 @@ class ApiKeyAuthentication(BaseAuthentication):
         from accounts import audit
         from accounts.choices import AuditAction
 
-        ip = request.META.get("REMOTE_ADDR", "")
+        from .middleware import client_ip
+
+        ip = client_ip(request) or ""
         if not cache.add(f"api-key-failed:{prefix}:{ip}", 1, timeout=int(LAST_USED_RESOLUTION.total_seconds())):
             return
         what = "revoked API key" if revoked else "invalid API key"
@@ -177,6 +179,12 @@ class ApiClientRateThrottle(throttling.SimpleRateThrottle):
         else:
             ident = f"anon-{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def get_ident(self, request):
+        """The client address as the audit trail and the lockout see it (``TRUSTED_PROXY_COUNT``)."""
+        from .middleware import client_ip
+
+        return client_ip(request) or ""
 
 
 class PortalPagination(pagination.PageNumberPagination):

@@ -7,15 +7,23 @@ from . import context
 
 
 def client_ip(request) -> str | None:
-    """The client address. Behind the intranet proxy, the first X-Forwarded-For entry is used
-    only when ``USE_X_FORWARDED_FOR`` is on (set it only when a trusted proxy rewrites the header)."""
+    """The client address: the one function used by the audit trail, the lockout (axes'
+    ``AXES_CLIENT_IP_CALLABLE``) and API throttling. With ``TRUSTED_PROXY_COUNT`` = N > 0 proxies in
+    front, the address the outermost trusted proxy received the request from: the N-th X-Forwarded-For
+    entry from the right (entries further left were sent by the client and are not trusted), read with
+    django-ipware; with 0, or without the header, the socket's address (``REMOTE_ADDR``)."""
     from django.conf import settings
 
-    if getattr(settings, "USE_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies and request.META.get("HTTP_X_FORWARDED_FOR"):
+        from ipware import get_client_ip
+
+        # python-ipware counts the proxies listed in the header, i.e. all but the nearest one.
+        address, _routable = get_client_ip(request, proxy_count=proxies - 1,
+                                           request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False)
+        if address:
+            return address
+    return request.META.get("REMOTE_ADDR") or None
 
 
 class RequestContextMiddleware:
@@ -106,11 +114,13 @@ class SessionLimitsMiddleware:
 
 class AccountPolicyMiddleware:
     """Before anything else, a logged-in user must (1) pass the second factor when their role requires
-    it (``OTP_REQUIRED_ROLES``) or they enrolled a device, and (2) change a password that must be
-    changed (first login, reset by the administrator) or has expired (``PASSWORD_MAX_AGE_DAYS``)."""
+    it (``OTP_REQUIRED_ROLES``) or they enrolled a device, (2) change a password that must be
+    changed (first login, reset by the administrator) or has expired (``PASSWORD_MAX_AGE_DAYS``), and
+    (3) hold a role: an account the security administrator has not granted one opens nothing else."""
 
     OTP_SESSION_KEY = "portal_has_otp_device"
     PASSWORD_PAGES = {"accounts:password_change", "accounts:logout"}
+    NO_ROLE_PAGES = PASSWORD_PAGES | {"accounts:login", "accounts:otp_setup", "accounts:otp_verify"}
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -151,6 +161,7 @@ class AccountPolicyMiddleware:
         from django.utils.http import urlencode
 
         from accounts import policy
+        from accounts.choices import Role
 
         view_name = None
         if self.needs_otp(request, user):
@@ -174,4 +185,15 @@ class AccountPolicyMiddleware:
                 else:
                     messages.warning(request, policy.PASSWORD_EXPIRED)
                 return redirect(f"{reverse('accounts:password_change')}?{urlencode({'next': request.get_full_path()})}")
+        if user.role == Role.NO_ROLE:
+            # A new account reads nothing until the security administrator grants a role: every page but the
+            # account's own says so (403; the home page 200), the API refuses.
+            view_name = view_name or self._view_name(request)
+            if view_name not in self.NO_ROLE_PAGES:
+                if _is_api(request):
+                    return _refuse_api(policy.NO_ROLE, 403)
+                from django.shortcuts import render
+
+                return render(request, "accounts/no_role.html", {"message": policy.NO_ROLE},
+                              status=200 if view_name == "home" else 403)
         return None

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "captcha",
     "accounts",
     "enterprises",
     "targets",
@@ -243,17 +244,30 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security -------------------------------------------------------------------------------------
-# Lockout (django-axes): 5 failures lock the account (and the client address) for 30 minutes.
-# Behind the intranet reverse proxy set AXES_IPWARE_PROXY_COUNT=1 so that the client's address (from
-# X-Forwarded-For) is used, not the proxy's.
+# The client address: ONE setting and ONE function (``jiangmen_portal.middleware.client_ip``) for the
+# audit trail, the lockout and API throttling. TRUSTED_PROXY_COUNT is the number of reverse proxies in
+# front of the application, each appending the address it received the request from to X-Forwarded-For
+# (the intranet reverse proxy: 1). 0: no proxy, the socket's address is the client and X-Forwarded-For is
+# ignored. Default 1 when DEBUG is off (production runs behind the proxy, whose X-Forwarded-Proto it
+# already trusts), 0 for development and tests; DEBUG off with 0 is a system check error (portal.E001).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if (DEBUG or TESTING) else 1)
+
+# Lockout (django-axes): 5 failures of one user name from one client address lock that pair for 30
+# minutes (another address, or another user from the same address, is not locked: no denial of service
+# by a colleague's typos or an attacker's guesses). After LOGIN_CAPTCHA_AFTER_FAILURES failures of a
+# user name from any address, the login form asks for a CAPTCHA (django-simple-captcha, our own images).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock lasts 30 minutes from the 5th failure
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-if env.int("AXES_IPWARE_PROXY_COUNT", default=0):
-    AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT")
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "jiangmen_portal.middleware.client_ip"
+LOGIN_CAPTCHA_AFTER_FAILURES = env.int("LOGIN_CAPTCHA_AFTER_FAILURES", default=3)
+# Images drawn by Pillow on our server with the font the package ships (Bitstream Vera, captcha/fonts/).
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 5  # minutes a challenge stays valid; each is used once, right or wrong
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_2X_IMAGE = False  # one image route only (jiangmen_portal/urls.py)
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429

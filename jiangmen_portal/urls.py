@@ -1,4 +1,5 @@
-from django.urls import include, path
+from captcha.views import captcha_image
+from django.urls import include, path, re_path
 
 from .health import health
 from .views import HomeView
@@ -6,6 +7,8 @@ from .views import HomeView
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("health/", health, name="health"),
+    # the login CAPTCHA's image, drawn on this server (the only django-simple-captcha route in use)
+    re_path(r"^captcha/image/(?P<key>\w+)/$", captcha_image, {"scale": 1}, name="captcha-image"),
     path("accounts/", include("accounts.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("targets/", include("targets.urls")),

@@ -1,7 +1,8 @@
 """Administration pages with separated duties (三权分立).
 
-- System administrator: accounts (create, edit, activate/deactivate, reset password).
-- Security administrator: roles, county/department scope, the reveal permission, second-factor reset.
+- System administrator: accounts (create, edit, activate/deactivate, request a password reset).
+- Security administrator: roles, county/department scope, the reveal permission, second-factor reset,
+  approval of password resets (two-person rule: the one-time password is shown to the approver only).
 - Audit administrator: searches the audit trail (read-only; the database refuses edits anyway).
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -20,11 +22,22 @@ from django.views.generic import FormView, TemplateView
 from jiangmen_portal.views import apply_service_errors
 
 from .. import services
-from ..audit import CHANGE_SET, change_set_holds, change_set_kind, change_set_of, security_event, verify_chain
-from ..choices import AuditAction, Role
+from ..audit import (
+    CHANGE_SET,
+    PERSONAL_FIELDS,
+    change_set_holds,
+    change_set_kind,
+    change_set_of,
+    mask_personal,
+    reveal_event,
+    security_event,
+    verify_chain,
+)
+from ..choices import AuditAction, ResetStatus, Role
 from ..filtersets import AuditLogFilterSet, UserFilterSet
 from ..forms import GrantForm, UserCreateForm, UserUpdateForm
-from ..models import AuditLog, User
+from ..models import AuditLog, PasswordResetRequest, User
+from ..services import REVEAL_PERMISSION
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
@@ -108,13 +121,64 @@ class UserUpdateView(_UserFormView):
 
 
 class UserResetPasswordView(RoleRequiredMixin, View):
+    """The system administrator asks for a password reset; it takes effect once the security
+    administrator approves it (``PasswordResetDecisionView``), who alone sees the new password."""
+
     http_method_names = ["post"]
     allowed_roles = (Role.SYSTEM_ADMIN,)
 
     def post(self, request, pk):
         account = get_object_or_404(User, pk=pk)
-        password = services.user_reset_password(actor=request.user, user=account)
-        return render(request, "accounts/one_time_password.html", {"account": account, "password": password})
+        try:
+            services.password_reset_request(actor=request.user, user=account)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("accounts:user_list")
+        messages.success(request, _("The password reset of %(name)s awaits the security administrator's approval; "
+                                    "the new one-time password is shown to the approver.") % {"name": account.username})
+        return redirect("accounts:password_reset_list")
+
+
+class PasswordResetListView(RoleRequiredMixin, TemplateView):
+    """Password reset requests: the system administrator follows their own, the security administrator
+    approves or rejects the pending ones. No password is ever shown here."""
+
+    template_name = "accounts/password_reset_list.html"
+    allowed_roles = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        qs = (PasswordResetRequest.objects.select_related("user", "requested_by", "decided_by")
+              .order_by(Case(When(status=ResetStatus.PENDING, then=0), default=1), "-requested_at", "-id"))
+        page = Paginator(qs, 50).get_page(self.request.GET.get("page"))
+        context.update(page_obj=page, requests=page.object_list, pending=ResetStatus.PENDING,
+                       may_decide=self.request.user.role == Role.SECURITY_ADMIN)
+        return context
+
+
+class PasswordResetDecisionView(RoleRequiredMixin, View):
+    """POST approve (the one-time password is shown to the approver, once) or reject."""
+
+    http_method_names = ["post"]
+    allowed_roles = (Role.SECURITY_ADMIN,)
+    approve = True
+
+    def post(self, request, pk):
+        try:
+            if self.approve:
+                reset, password = services.password_reset_approve(actor=request.user, request_id=pk)
+            else:
+                reset = services.password_reset_reject(actor=request.user, request_id=pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("accounts:password_reset_list")
+        if self.approve:
+            response = render(request, "accounts/one_time_password.html", {"account": reset.user, "password": password,
+                                                                           "back_url": reverse("accounts:password_reset_list")})
+            response["Cache-Control"] = "no-store"
+            return response
+        messages.success(request, _("The password reset of %(name)s was rejected.") % {"name": reset.user.username})
+        return redirect("accounts:password_reset_list")
 
 
 class GrantView(RoleRequiredMixin, FormView):
@@ -194,13 +258,18 @@ class AuditLogDetailView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        log = get_object_or_404(AuditLog, pk=self.kwargs["pk"])
+        log = self.log
         rows = []
         before, after = log.before or {}, log.after or {}
         for key in sorted((set(before) | set(after)) - {CHANGE_SET}):
-            rows.append({"field": key, "before": before.get(key), "after": after.get(key),
+            shown_before, shown_after = before.get(key), after.get(key)
+            if not self.revealed:
+                shown_before, shown_after = mask_personal(key, shown_before), mask_personal(key, shown_after)
+            rows.append({"field": key, "before": shown_before, "after": shown_after,
                          "changed": before.get(key) != after.get(key)})
-        context.update(log=log, rows=rows)
+        context.update(log=log, rows=rows, revealed=self.revealed,
+                       personal_fields=self.personal_fields,
+                       reveal_url=reverse("accounts:audit_reveal", args=[log.pk]))
         described = change_set_of(log)
         if described is not None:
             context.update(self._change_set(log, described))
@@ -209,6 +278,18 @@ class AuditLogDetailView(RoleRequiredMixin, TemplateView):
                 else _("record #%(id)d; sealed records changed")) % {"id": log.pk}
         security_event(self.request.user, AuditAction.AUDIT_READ, read)
         return context
+
+    revealed = False
+
+    @cached_property
+    def log(self) -> AuditLog:
+        return get_object_or_404(AuditLog, pk=self.kwargs["pk"])
+
+    @cached_property
+    def personal_fields(self) -> list[str]:
+        """The personal fields this record holds a value of (masked unless revealed)."""
+        values = {**(self.log.before or {}), **(self.log.after or {})}
+        return [name for name in PERSONAL_FIELDS if values.get(name)]
 
     def _change_set(self, log: AuditLog, described: dict) -> dict:
         """A sealed bulk write: its rows page by page, and on request whether they still hold the
@@ -224,3 +305,20 @@ class AuditLogDetailView(RoleRequiredMixin, TemplateView):
         if self.request.GET.get("verify"):
             context["change_set_holds"] = change_set_holds(described)
         return context
+
+
+class AuditLogRevealView(AuditLogDetailView):
+    """POST: the record with its personal fields in full, for an audit administrator holding the reveal
+    permission (the same "查看完整信息" permission as on the enterprise pages); the reveal is recorded."""
+
+    http_method_names = ["post"]
+    revealed = True
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm(REVEAL_PERMISSION):
+            raise PermissionDenied
+        if self.personal_fields:
+            reveal_event(request.user, self.log, self.personal_fields)
+        response = self.render_to_response(self.get_context_data(**kwargs))
+        response["Cache-Control"] = "no-store"
+        return response

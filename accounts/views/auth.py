@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import audit, services
 from ..choices import AuditAction
-from ..forms import LoginForm, PasswordChangeForm, TokenForm
+from ..forms import LoginForm, PasswordChangeForm, TokenForm, captcha_required
 
 
 def _next_url(request, default="home") -> str:
@@ -33,6 +33,12 @@ def _next_url(request, default="home") -> str:
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        # This failure may be the one after which the user name needs a CAPTCHA: show it right away.
+        if captcha_required(form.data.get("username")):
+            form.add_captcha()
+        return super().form_invalid(form)
 
 
 class PasswordChangeView(LoginRequiredMixin, FormView):

@@ -1,10 +1,11 @@
 """Account administration with separated duties, and the audit administrator's search."""
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils.html import escape
 
-from accounts import audit
-from accounts.choices import AuditAction, AuditCategory, Role
-from accounts.models import AuditLog, User
+from accounts import audit, services
+from accounts.choices import AuditAction, AuditCategory, ResetStatus, Role
+from accounts.models import AuditLog, PasswordResetRequest, User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -21,22 +22,36 @@ def audit_admin(db):
 
 
 class TestSystemAdministrator:
-    def test_creates_an_account_with_a_one_time_password_and_no_role(self, client, system_admin):
+    def test_creates_an_account_with_a_one_time_password_and_no_role(self, client, system_admin, taishan_enterprise):
         client.force_login(system_admin)
         response = client.post("/accounts/users/new/", {"username": "lihua", "full_name": "李华", "email": ""})
         assert response.status_code == 200
         password = response.context["password"]
         user = User.objects.get(username="lihua")
-        assert user.role == Role.VIEWER and user.county is None
+        assert user.role == Role.NO_ROLE and user.county is None and user.department is None
         assert user.must_change_password
         assert user.check_password(password) and len(password) >= 12
         log = AuditLog.objects.get(action=AuditAction.CREATE, object_id=str(user.pk))
         assert log.actor_username == "sysadmin" and log.category == AuditCategory.SECURITY
-        assert "password" not in log.after
+        assert "password" not in log.after and log.after["role"] == "no_role"
         # the new user must change it at first login
         client.logout()
         client.post("/accounts/login/", {"username": "lihua", "password": password})
         assert client.get("/").url.startswith("/accounts/password/")
+        client.post("/accounts/password/", {"old_password": password, "new_password1": "Jiangmen-2026!",
+                                            "new_password2": "Jiangmen-2026!"})
+        # ... and then reads no business data at all: a page says that no role has been granted yet
+        home = client.get("/")
+        assert home.status_code == 200 and "尚未授予业务角色" in home.content.decode()
+        for url in ("/enterprises/", f"/enterprises/{taishan_enterprise.pk}/", "/targets/", "/tasks/", "/reports/",
+                    "/enterprises/ladder/"):
+            response = client.get(url)
+            assert response.status_code == 403, url
+            assert "尚未授予业务角色" in response.content.decode(), url
+            assert taishan_enterprise.name not in response.content.decode()
+        api = client.get("/api/v1/enterprises/")
+        assert api.status_code == 403 and "尚未授予业务角色" in api.json()["detail"]
+        assert client.get("/accounts/password/").status_code == 200  # the account's own pages still open
 
     def test_duplicate_username_is_refused_and_nothing_created(self, client, system_admin, viewer):
         client.force_login(system_admin)
@@ -56,12 +71,22 @@ class TestSystemAdministrator:
         assert response.status_code == 200
         assert User.objects.get(pk=system_admin.pk).is_active
 
-    def test_resets_a_password(self, client, system_admin, viewer):
+    def test_requests_a_password_reset_that_changes_nothing_yet(self, client, system_admin, viewer):
         client.force_login(system_admin)
         response = client.post(f"/accounts/users/{viewer.pk}/reset-password/")
+        assert response.status_code == 302 and response["Location"] == "/accounts/password-resets/"
         viewer.refresh_from_db()
-        assert viewer.check_password(response.context["password"])
-        assert viewer.must_change_password
+        assert viewer.check_password(factories.PASSWORD) and not viewer.must_change_password
+        request = PasswordResetRequest.objects.get(user=viewer)
+        assert (request.status, request.requested_by) == (ResetStatus.PENDING, system_admin)
+        log = AuditLog.objects.get(action=AuditAction.UPDATE, object_id=str(viewer.pk))
+        assert (log.actor_username, log.message) == ("sysadmin", "password reset requested")
+        page = client.get("/accounts/password-resets/")
+        assert page.status_code == 200 and "viewer" in page.content.decode()
+        assert "password" not in page.context  # the requester never sees a password
+        # a second request while one is pending is refused (one pending request per account)
+        client.post(f"/accounts/users/{viewer.pk}/reset-password/")
+        assert PasswordResetRequest.objects.filter(user=viewer).count() == 1
 
     def test_cannot_grant_roles(self, client, system_admin, viewer):
         client.force_login(system_admin)
@@ -112,6 +137,78 @@ class TestSecurityAdministrator:
         assert not User.objects.get(pk=viewer.pk).has_perm("accounts.reveal_personal_data")
 
 
+class TestPasswordResetTwoPersonRule:
+    """A reset asked by the system administrator takes effect when the security administrator approves
+    it; the one-time password is shown to the approver only; both steps are audited."""
+
+    @pytest.fixture
+    def pending(self, system_admin, viewer):
+        return services.password_reset_request(actor=system_admin, user=viewer)
+
+    def test_approval_sets_a_one_time_password_shown_to_the_approver(self, client, security_admin, viewer, pending):
+        client.force_login(security_admin)
+        listing = client.get("/accounts/password-resets/")
+        assert f"/accounts/password-resets/{pending.pk}/approve/" in listing.content.decode()
+        response = client.post(f"/accounts/password-resets/{pending.pk}/approve/")
+        assert response.status_code == 200
+        password = response.context["password"]
+        assert escape(password) in response.content.decode()
+        viewer.refresh_from_db()
+        assert viewer.check_password(password) and viewer.must_change_password
+        pending.refresh_from_db()
+        assert (pending.status, pending.decided_by) == (ResetStatus.APPROVED, security_admin)
+        assert pending.decided_at is not None
+        log = AuditLog.objects.filter(object_id=str(viewer.pk)).order_by("id").last()
+        assert (log.actor_username, log.action, log.message) == ("secadmin", AuditAction.UPDATE,
+                                                                 "password reset approved")
+        # a decided request cannot be approved again
+        again = client.post(f"/accounts/password-resets/{pending.pk}/approve/")
+        assert again.status_code == 302
+        viewer.refresh_from_db()
+        assert viewer.check_password(password)
+
+    def test_rejection_changes_nothing_and_is_audited(self, client, security_admin, viewer, pending):
+        client.force_login(security_admin)
+        response = client.post(f"/accounts/password-resets/{pending.pk}/reject/")
+        assert response.status_code == 302
+        viewer.refresh_from_db()
+        assert viewer.check_password(factories.PASSWORD) and not viewer.must_change_password
+        pending.refresh_from_db()
+        assert (pending.status, pending.decided_by) == (ResetStatus.REJECTED, security_admin)
+        assert AuditLog.objects.filter(actor_username="secadmin", message="password reset rejected",
+                                       object_id=str(viewer.pk)).exists()
+
+    def test_the_requester_cannot_approve_and_the_approver_cannot_request(self, client, system_admin,
+                                                                          security_admin, viewer, pending):
+        client.force_login(system_admin)
+        assert client.post(f"/accounts/password-resets/{pending.pk}/approve/").status_code == 403
+        assert client.post(f"/accounts/password-resets/{pending.pk}/reject/").status_code == 403
+        client.force_login(security_admin)
+        assert client.post(f"/accounts/users/{viewer.pk}/reset-password/").status_code == 403
+        pending.refresh_from_db()
+        assert pending.status == ResetStatus.PENDING
+
+    def test_the_approver_cannot_approve_a_reset_of_their_own_account(self, client, system_admin, security_admin):
+        own = services.password_reset_request(actor=system_admin, user=security_admin)
+        client.force_login(security_admin)
+        response = client.post(f"/accounts/password-resets/{own.pk}/approve/")
+        assert response.status_code == 302
+        own.refresh_from_db()
+        assert own.status == ResetStatus.PENDING
+        assert User.objects.get(pk=security_admin.pk).check_password(factories.PASSWORD)
+
+    def test_first_role_only_after_the_one_time_password_was_replaced(self, client, system_admin, security_admin):
+        new, _password = services.user_create(actor=system_admin, user=User(username="newcomer"))
+        client.force_login(security_admin)
+        response = client.post(f"/accounts/users/{new.pk}/grants/", {"role": Role.CITY_OPERATOR})
+        assert response.status_code == 200 and response.context["form"].non_field_errors()
+        assert User.objects.get(pk=new.pk).role == Role.NO_ROLE
+        User.objects.filter(pk=new.pk).update(must_change_password=False)  # the user changed it
+        response = client.post(f"/accounts/users/{new.pk}/grants/", {"role": Role.CITY_OPERATOR})
+        assert response.status_code == 302
+        assert User.objects.get(pk=new.pk).role == Role.CITY_OPERATOR
+
+
 class TestAuditAdministrator:
     def test_searches_the_audit_log(self, client, audit_admin, city_operator, taishan_official):
         audit.export_event(city_operator, "enterprises", 12)
@@ -148,6 +245,41 @@ class TestAuditAdministrator:
             ("auditor", AuditCategory.SECURITY, f"记录 #{log.pk}"),
         ]
         assert audit.verify_chain() is None
+
+    @pytest.fixture
+    def contact_change(self, city_operator, taishan_enterprise):
+        return audit.record(city_operator, AuditAction.UPDATE, taishan_enterprise,
+                            before={"name": "台山测试精密有限公司", "contact_person": "张三丰",
+                                    "contact_phone": "13167558365"},
+                            after={"name": "台山测试精密有限公司", "contact_person": "李四光",
+                                   "contact_phone": "13812345678"})
+
+    def test_personal_fields_are_masked_in_the_record(self, client, audit_admin, contact_change):
+        client.force_login(audit_admin)
+        html = client.get(f"/accounts/audit/{contact_change.pk}/").content.decode()
+        for full in ("张三丰", "李四光", "13167558365", "13812345678"):
+            assert full not in html
+        for masked in ("张**", "李**", "131****8365", "138****5678", "台山测试精密有限公司"):
+            assert masked in html
+        assert f"/accounts/audit/{contact_change.pk}/reveal/" not in html  # no permission, no button
+
+    def test_revealing_needs_the_permission_and_is_audited(self, client, audit_admin, contact_change):
+        client.force_login(audit_admin)
+        url = f"/accounts/audit/{contact_change.pk}/reveal/"
+        assert client.post(url).status_code == 403
+        assert not AuditLog.objects.filter(action=AuditAction.REVEAL).exists()
+        audit_admin.user_permissions.add(Permission.objects.get(codename="reveal_personal_data"))
+        html = client.get(f"/accounts/audit/{contact_change.pk}/").content.decode()
+        assert f'action="{url}"' in html and "查看完整信息" in html
+        response = client.post(url)
+        assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+        html = response.content.decode()
+        for full in ("张三丰", "李四光", "13167558365", "13812345678"):
+            assert full in html
+        reveal = AuditLog.objects.get(action=AuditAction.REVEAL)
+        assert (reveal.actor_username, reveal.object_type, reveal.object_id, reveal.message) == (
+            "auditor", "accounts.auditlog", str(contact_change.pk), "contact_person, contact_phone")
+        assert client.get(url).status_code == 405
 
     def test_has_no_user_administration(self, client, audit_admin):
         client.force_login(audit_admin)

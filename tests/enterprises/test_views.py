@@ -108,11 +108,23 @@ def test_create_with_invalid_or_duplicate_code_or_foreign_county_is_refused_at_t
     response = client.post("/enterprises/new/", {**base, "credit_code": bad_check})
     assert response.status_code == 200 and "credit_code" in response.context["form"].errors
     response = client.post("/enterprises/new/", {**base, "credit_code": kaiping_enterprise.credit_code.lower()})
-    assert "开平测试电子有限公司" in response.context["form"].errors["credit_code"][0]
+    # Another county's enterprise: neither its name nor its county is disclosed.
+    assert response.context["form"].errors["credit_code"] == ["该统一社会信用代码已登记。"]
+    assert "开平" not in response.content.decode()
+    response = client.post("/enterprises/new/", {**base, "credit_code": taishan_enterprise.credit_code})
+    assert response.context["form"].errors["credit_code"] == ["该统一社会信用代码已登记为“台山测试精密有限公司”（台山市）。"]
     response = client.post("/enterprises/new/", {**base, "credit_code": factories.make_credit_code("440783", 5),
                                                  "county": kaiping_enterprise.county_id})
     assert "county" in response.context["form"].errors
     assert Enterprise.objects.count() == count
+
+
+def test_duplicate_code_names_the_enterprise_to_a_city_user(client, city_operator, kaiping_enterprise):
+    client.force_login(city_operator)
+    response = client.post("/enterprises/new/", {"name": "新企业有限公司", "county": kaiping_enterprise.county_id,
+                                                 "status": "operating", "credit_code": kaiping_enterprise.credit_code})
+    assert response.context["form"].errors["credit_code"] == ["该统一社会信用代码已登记为“开平测试电子有限公司”（开平市）。"]
+    assert Enterprise.objects.filter(credit_code=kaiping_enterprise.credit_code).count() == 1
 
 
 def test_stale_form_is_refused_with_a_message(client, taishan_official, city_operator, taishan_enterprise):

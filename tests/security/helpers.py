@@ -9,8 +9,19 @@ from accounts.models import AuditLog
 from tests.factories import PASSWORD
 
 
-def post_login(client, username: str, password: str = PASSWORD, **extra):
-    return client.post("/accounts/login/", {"username": username, "password": password}, **extra)
+def solved_captcha() -> dict:
+    """A fresh challenge and its answer, as a person reading the picture would type it."""
+    from captcha.models import CaptchaStore
+
+    store = CaptchaStore.objects.get(hashkey=CaptchaStore.generate_key())
+    return {"captcha_0": store.hashkey, "captcha_1": store.response}
+
+
+def post_login(client, username: str, password: str = PASSWORD, *, captcha: bool = True, **extra):
+    """Log in through the form; ``captcha`` answers the CAPTCHA the form asks for after repeated
+    failures (its fields are ignored while it does not ask)."""
+    data = {"username": username, "password": password, **(solved_captcha() if captcha else {})}
+    return client.post("/accounts/login/", data, **extra)
 
 
 def current_code(device: TOTPDevice) -> str:

@@ -51,3 +51,13 @@ def test_health_is_exempt_from_the_https_redirect():
     result = subprocess.run([sys.executable, "-c", code], env=production_env(), capture_output=True, text=True,
                             cwd=settings.BASE_DIR, timeout=120)
     assert "^health/$" in result.stdout
+
+
+def test_production_behind_the_proxy_refuses_to_start_without_a_proxy_count():
+    result = run("check", "--deploy", TRUSTED_PROXY_COUNT="0")
+    assert result.returncode != 0
+    assert "portal.E001" in result.stderr
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.TRUSTED_PROXY_COUNT)"
+    result = subprocess.run([sys.executable, "-c", code], env=production_env(), capture_output=True, text=True,
+                            cwd=settings.BASE_DIR, timeout=120)
+    assert result.stdout.split() == ["1"]  # the default with DEBUG off: the intranet proxy

@@ -124,6 +124,53 @@ class TestReveal:
         assert client.post(self.url(enterprise)).status_code == 403
 
 
+class TestEditFormMasking:
+    """The enterprise edit form shows the contact masked to a user without the reveal permission."""
+
+    @pytest.fixture
+    def enterprise(self, db):
+        return factories.make_enterprise("440781", contact_person="张三丰", contact_phone="13812345678")
+
+    def post(self, enterprise, **changes):
+        data = {"credit_code": enterprise.credit_code, "name": enterprise.name, "county": enterprise.county_id,
+                "status": "operating", "version": enterprise.version}
+        data.update(changes)
+        return data
+
+    def test_masked_without_the_permission_in_full_with_it(self, client, taishan_official, enterprise):
+        client.force_login(taishan_official)
+        html = client.get(f"/enterprises/{enterprise.pk}/edit/").content.decode()
+        assert "张三丰" not in html and "13812345678" not in html
+        assert 'value="张**"' in html and 'value="138****5678"' in html
+        client.force_login(grant_reveal(taishan_official))
+        html = client.get(f"/enterprises/{enterprise.pk}/edit/").content.decode()
+        assert 'value="张三丰"' in html and 'value="13812345678"' in html
+
+    def test_an_unchanged_masked_value_keeps_the_stored_one(self, client, taishan_official, enterprise):
+        client.force_login(taishan_official)
+        response = client.post(f"/enterprises/{enterprise.pk}/edit/",
+                               self.post(enterprise, name="台山改名有限公司", contact_person="张**",
+                                         contact_phone="138****5678"))
+        assert response.status_code == 302
+        enterprise.refresh_from_db()
+        assert (enterprise.name, enterprise.contact_person, enterprise.contact_phone) == (
+            "台山改名有限公司", "张三丰", "13812345678")
+        log = events(AuditAction.UPDATE, object_id=str(enterprise.pk)).get()
+        assert "contact_person" not in log.changed_fields and "contact_phone" not in log.changed_fields
+
+    def test_a_typed_value_replaces_the_stored_one(self, client, taishan_official, enterprise):
+        client.force_login(taishan_official)
+        response = client.post(f"/enterprises/{enterprise.pk}/edit/",
+                               self.post(enterprise, contact_person="李四", contact_phone="138****5678"))
+        assert response.status_code == 302
+        enterprise.refresh_from_db()
+        assert (enterprise.contact_person, enterprise.contact_phone) == ("李四", "13812345678")
+        response = client.post(f"/enterprises/{enterprise.pk}/edit/",
+                               self.post(enterprise, contact_person="李*", contact_phone="13900001111"))
+        enterprise.refresh_from_db()
+        assert (enterprise.contact_person, enterprise.contact_phone) == ("李四", "13900001111")
+
+
 class TestBusinessWrites:
     """Every write path of the foundation leaves an audit row with before/after values and the IP."""
 

@@ -29,7 +29,8 @@ ANON = "anonymous"
 SYS, SEC, AUD = Role.SYSTEM_ADMIN.value, Role.SECURITY_ADMIN.value, Role.AUDIT_ADMIN.value
 CITY, DEPT, COUNTY, VIEWER = (Role.CITY_OPERATOR.value, Role.DEPARTMENT_USER.value, Role.COUNTY_OFFICIAL.value,
                               Role.VIEWER.value)
-PRINCIPALS = [ANON, SYS, SEC, AUD, CITY, DEPT, COUNTY, VIEWER]
+NONE = Role.NO_ROLE.value  # a new account before the security administrator grants a role
+PRINCIPALS = [ANON, SYS, SEC, AUD, CITY, DEPT, COUNTY, VIEWER, NONE]
 AUTHENTICATED = frozenset(PRINCIPALS) - {ANON}
 BUSINESS_READ = frozenset({CITY, DEPT, COUNTY, VIEWER})
 BUSINESS_WRITE = frozenset({CITY, COUNTY})
@@ -82,6 +83,9 @@ class Case:
 ROUTES: dict[str, Case] = {
     "": Case(AUTHENTICATED),
     "health/": Case(AUTHENTICATED, public=True),
+    # the login CAPTCHA picture (public: it is shown before login)
+    "^captcha/image/(?P<key>\\w+)/$": Case(AUTHENTICATED, public=True, ok_for={NONE: 403},
+                                           kwargs=lambda w, _: {"key": _captcha_key()}),
     # accounts
     "accounts/login/": Case(AUTHENTICATED, ok=302, public=True, anonymous=200),
     "accounts/logout/": Case(AUTHENTICATED, ok=302, method="post", public=True),
@@ -91,13 +95,21 @@ ROUTES: dict[str, Case] = {
     "accounts/users/": Case(frozenset({SYS, SEC})),
     "accounts/users/new/": Case(frozenset({SYS})),
     "accounts/users/<int:pk>/edit/": Case(frozenset({SYS}), kwargs=lambda w, _: {"pk": w.target_user.pk}),
-    "accounts/users/<int:pk>/reset-password/": Case(frozenset({SYS}), method="post",
+    "accounts/users/<int:pk>/reset-password/": Case(frozenset({SYS}), ok=302, method="post",
                                                      kwargs=lambda w, _: {"pk": w.target_user.pk}),
+    # password resets: the system administrator asks, the security administrator decides (two-person rule)
+    "accounts/password-resets/": Case(frozenset({SYS, SEC})),
+    "accounts/password-resets/<int:pk>/approve/": Case(frozenset({SEC}), method="post",
+                                                        kwargs=lambda w, _: {"pk": _reset_request(w).pk}),
+    "accounts/password-resets/<int:pk>/reject/": Case(frozenset({SEC}), ok=302, method="post",
+                                                       kwargs=lambda w, _: {"pk": _reset_request(w).pk}),
     "accounts/users/<int:pk>/grants/": Case(frozenset({SEC}), kwargs=lambda w, _: {"pk": w.target_user.pk}),
     "accounts/users/<int:pk>/reset-otp/": Case(frozenset({SEC}), ok=302, method="post",
                                                 kwargs=lambda w, _: {"pk": w.target_user.pk}),
     "accounts/audit/": Case(frozenset({AUD})),
     "accounts/audit/<int:pk>/": Case(frozenset({AUD}), kwargs=lambda w, _: {"pk": w.audit_row.pk}),
+    # with the reveal permission (every principal here holds it; without it: tests/accounts/test_admin_views.py)
+    "accounts/audit/<int:pk>/reveal/": Case(frozenset({AUD}), method="post", kwargs=lambda w, _: {"pk": w.audit_row.pk}),
     "accounts/reveal/enterprise/<int:pk>/contact/": Case(BUSINESS_READ, method="post", kwargs=ent(), scoped=True),
     # enterprises
     "enterprises/": Case(BUSINESS_READ, hides_other=True),
@@ -203,10 +215,12 @@ ROUTES: dict[str, Case] = {
     "api/v1/": Case(BUSINESS_READ, api=True),
     "api/v1/<drf_format_suffix:format>": Case(BUSINESS_READ, api=True, path="/api/v1/.json"),
     # the schema and its docs describe the API, no data: any logged-in user or key
-    "api/v1/schema/": Case(AUTHENTICATED, api=True),
-    "api/v1/docs/": Case(AUTHENTICATED, api=True),
+    # an account without a role is refused the whole API (accounts.policy.NO_ROLE)
+    "api/v1/schema/": Case(AUTHENTICATED, api=True, ok_for={NONE: 403}),
+    "api/v1/docs/": Case(AUTHENTICATED, api=True, ok_for={NONE: 403}),
     # unknown API paths: a JSON 404 for everybody, disclosing nothing
-    "api/v1/^.*$": Case(AUTHENTICATED, ok=404, api=True, public=True, path="/api/v1/no-such-endpoint/"),
+    "api/v1/^.*$": Case(AUTHENTICATED, ok=404, api=True, public=True, path="/api/v1/no-such-endpoint/",
+                        ok_for={NONE: 403}),
 }
 
 
@@ -315,6 +329,20 @@ for _resource, (_kwargs, _scoped) in API_RESOURCES.items():
     ROUTES[f"api/v1/^{_resource}/(?P<pk>[^/.]+)/$"] = Case(BUSINESS_READ, api=True, kwargs=_kwargs, scoped=_scoped)
     ROUTES[f"api/v1/^{_resource}/(?P<pk>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$"] = Case(
         BUSINESS_READ, api=True, kwargs=_with_format(_kwargs), scoped=_scoped)
+
+
+def _captcha_key():
+    from captcha.models import CaptchaStore
+
+    return CaptchaStore.generate_key()
+
+
+def _reset_request(w):
+    """A pending password reset of the target account, asked by a system administrator."""
+    from accounts.models import PasswordResetRequest
+
+    return PasswordResetRequest.objects.create(user=w.target_user,
+                                               requested_by=factories.make_user(Role.SYSTEM_ADMIN))
 
 
 def own_report_job(user):
