@@ -2,7 +2,7 @@
 
 Services call ``record`` (one object), ``record_many`` (a batch of objects) or ``seal`` (a bulk
 write such as a statistics import) inside their transaction, so a rolled-back write leaves no audit
-row and a committed one always has one. Who and from where come from ``jiangmen_portal.context``
+row and a committed one always has one. Who and from where come from ``core.context``
 (set by middleware or by the job runner).
 
 A bulk write keeps its before/after values in an append-only *change set* of its own (typed
@@ -26,7 +26,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jiangmen_portal import context
+from core import context
 
 from .choices import AuditAction, AuditCategory
 from .models import AuditLog

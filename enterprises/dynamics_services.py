@@ -1,7 +1,7 @@
 """Writes of dynamic management (HackSoft style: keyword-only ``<entity>_<action>``).
 
 Reviews, revocations and reserve entries are county-scoped business rows: every write goes through
-``jiangmen_portal.services.scoped_save`` (scope check on the row as stored and as it will be, stale
+``core.services.scoped_save`` (scope check on the row as stored and as it will be, stale
 edit refusal, ``full_clean``, audit record) inside one transaction with the title it changes, so a
 refused write changes nothing. Criteria rows are city reference data: only a role with city-wide
 write may edit them, with an audit record. The two job functions (``titles_mark_lapsed`` and
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction
 from accounts.scoping import CHANGE, require, scope_for
-from jiangmen_portal.services import StaleEditError, scoped_save
+from core.services import StaleEditError, scoped_save
 
 from . import selectors_dynamics as selectors
 from .choices import TitleStatus

@@ -10,7 +10,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from jiangmen_portal import context
+from core import context
 
 from . import dynamics_services
 

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
 from accounts.scoping import CHANGE, VIEW, scope_for
-from jiangmen_portal.services import StaleEditError
-from jiangmen_portal.views import ScopedObjectMixin, apply_service_errors
+from core.services import StaleEditError
+from core.views import ScopedObjectMixin, apply_service_errors
 
 from . import dynamics_services as services
 from . import selectors_dynamics as selectors

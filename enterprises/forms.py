@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
 from accounts.scoping import scope_for
-from jiangmen_portal.forms import BootstrapMixin
+from core.forms import BootstrapMixin
 
 from .models import Enterprise, ListingRecord, RDInstitution, Statistic, Tag, Title
 from .validators import normalise_credit_code

@@ -13,8 +13,8 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.models import Place
 from accounts.scoping import CHANGE, VIEW, scope_for
-from jiangmen_portal.services import StaleEditError
-from jiangmen_portal.views import ScopedObjectMixin, apply_service_errors
+from core.services import StaleEditError
+from core.views import ScopedObjectMixin, apply_service_errors
 
 from . import services
 from .filtersets import EnterpriseFilterSet

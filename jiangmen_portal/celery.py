@@ -20,7 +20,7 @@ app.autodiscover_tasks(related_name="dynamics_tasks")
 @before_task_publish.connect
 def carry_action_context(headers=None, **kwargs):
     """A job queued by a request keeps its IP address and request id for the audit trail."""
-    from jiangmen_portal import context
+    from core import context
 
     found = context.carried()
     if found is not None and headers is not None:

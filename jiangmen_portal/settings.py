@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "core",
     "accounts",
     "enterprises",
     "targets",
@@ -54,7 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "jiangmen_portal.middleware.RequestContextMiddleware",
+    "core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,8 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "jiangmen_portal.middleware.SessionLimitsMiddleware",
-    "jiangmen_portal.middleware.AccountPolicyMiddleware",
+    "core.middleware.SessionLimitsMiddleware",
+    "core.middleware.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -82,7 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "jiangmen_portal.context_processors.portal",
+                "core.context_processors.portal",
             ],
         },
     },
@@ -204,20 +205,20 @@ CACHES = {
 # --- REST framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "jiangmen_portal.api_security.ApiKeyAuthentication",  # first: its header makes "no key" a 401
+        "core.api_security.ApiKeyAuthentication",  # first: its header makes "no key" a 401
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["jiangmen_portal.api_security.ScopedPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api_security.ScopedPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "jiangmen_portal.api_security.PortalPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api_security.PortalPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_THROTTLE_CLASSES": ["jiangmen_portal.api_security.ApiClientRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api_security.ApiClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_client": env.str("API_THROTTLE_RATE", default="1200/minute")},
-    "EXCEPTION_HANDLER": "jiangmen_portal.api.exception_handler",  # one error body; logs denials
-    "DEFAULT_SCHEMA_CLASS": "jiangmen_portal.api.PortalAutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",  # one error body; logs denials
+    "DEFAULT_SCHEMA_CLASS": "core.api.PortalAutoSchema",
 }
 # HMAC secret for stored API key hashes (default SECRET_KEY; changing it invalidates every key).
 API_KEY_HASH_SECRET = env.str("API_KEY_HASH_SECRET", default="")
@@ -238,7 +239,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProgressStatusEnum": "targets.choices.ProgressStatus",
         "ReportStatusEnum": "tasks.choices.ReportStatus",
-        "JobStatusEnum": "jiangmen_portal.models.JobStatus",
+        "JobStatusEnum": "core.models.JobStatus",
     },
 }
 
@@ -266,7 +267,7 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False
-CSRF_FAILURE_VIEW = "jiangmen_portal.views.csrf_failure"  # audited like every refused request
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"  # audited like every refused request
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

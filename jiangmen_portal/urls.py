@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from .health import health
-from .views import HomeView
+from core.views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -14,4 +14,4 @@ urlpatterns = [
     path("api/v1/", include("jiangmen_portal.api_urls")),
 ]
 
-handler403 = "jiangmen_portal.views.permission_denied"
+handler403 = "core.views.permission_denied"

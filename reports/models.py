@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
 from accounts.scoping import ScopedQuerySet
-from jiangmen_portal.models import JobModel
+from core.models import JobModel
 
 
 def report_upload_to(instance: ReportJob, filename: str) -> str:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from jiangmen_portal import context
-from jiangmen_portal.context import ActionContext
+from core import context
+from core.context import ActionContext
 
 
 @shared_task(name="reports.build_report", bind=True, soft_time_limit=20 * 60, time_limit=25 * 60)

@@ -22,7 +22,7 @@ from accounts.scoping import VIEW, scope_for
 from enterprises.filtersets import StatisticFilterSet, TitleFilterSet
 from enterprises.models import Enterprise, Statistic, Title
 from enterprises.views import enterprise_list_queryset
-from jiangmen_portal.views import ScopedObjectMixin, apply_service_errors
+from core.views import ScopedObjectMixin, apply_service_errors
 
 from . import exports, services, xlsx
 from .forms import ReportRequestForm

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from enterprises.choices import ListingStage, ListingVenue
 from enterprises.models import Enterprise, ListingRecord, RDInstitution, RDInstitutionLevel, Title, title_valid_on
-from jiangmen_portal import context
+from core import context
 
 from . import services
 from .choices import RunTrigger

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, NaturalKeyManager, Place
 from accounts.scoping import ScopedQuerySet
-from jiangmen_portal.models import JobModel, TimestampedModel
+from core.models import JobModel, TimestampedModel
 
 from .choices import Direction, IndicatorKind, ProgressStatus, RunTrigger
 

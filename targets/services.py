@@ -18,7 +18,7 @@ from accounts.choices import AuditAction, PlaceLevel, Role
 from accounts.models import Place
 from accounts.scoping import CHANGE, require, scope_for
 from enterprises.models import period_end
-from jiangmen_portal.models import JobStatus
+from core.models import JobStatus
 
 from . import compute
 from .choices import Direction, ProgressStatus, RunTrigger

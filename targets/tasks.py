@@ -5,7 +5,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from jiangmen_portal import context
+from core import context
 
 from . import services
 from .choices import RunTrigger

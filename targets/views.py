@@ -14,7 +14,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.models import Place
 from accounts.scoping import scope_for
-from jiangmen_portal.views import ScopedObjectMixin, apply_service_errors
+from core.views import ScopedObjectMixin, apply_service_errors
 
 from . import selectors, services
 from .choices import IndicatorKind, ProgressStatus

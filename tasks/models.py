@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import PlaceLevel, Role
 from accounts.models import Department, Place
 from accounts.scoping import CHANGE, VIEW, Scope, ScopedQuerySet, scope_for
-from jiangmen_portal.models import VersionedModel
+from core.models import VersionedModel
 
 from .choices import (
     REVIEW,

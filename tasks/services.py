@@ -1,6 +1,6 @@
 """Writes of the responsibility matrix (keyword-only ``<entity>_<action>``).
 
-Report contents and tasks go through ``jiangmen_portal.services.scoped_save``; workflow steps,
+Report contents and tasks go through ``core.services.scoped_save``; workflow steps,
 attachments, reminders and the lateness job check ``accounts.scoping.require`` (or run as the
 system) and call ``accounts.audit.record``/``record_many`` in the same transaction.
 """
@@ -18,7 +18,7 @@ from accounts import audit
 from accounts.choices import AuditAction, PlaceLevel
 from accounts.models import Department
 from accounts.scoping import CHANGE, require
-from jiangmen_portal.services import StaleEditError, _stale_message, scoped_save
+from core.services import StaleEditError, _stale_message, scoped_save
 
 from .attachments import MAX_ATTACHMENTS_PER_REPORT, CheckedFile, check_upload
 from .choices import REVIEW, CellStatus, ReminderKind, ReportKind, ReportStatus

@@ -14,8 +14,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.scoping import CHANGE, VIEW
-from jiangmen_portal.services import StaleEditError
-from jiangmen_portal.views import ScopedObjectMixin, apply_service_errors
+from core.services import StaleEditError
+from core.views import ScopedObjectMixin, apply_service_errors
 
 from . import selectors, services
 from .attachments import CONTENT_TYPES

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction, PlaceLevel, Role
 from accounts.models import ApiClient, Place, User
-from jiangmen_portal.api_security import generate_key
+from core.api_security import generate_key
 
 
 def api_client_create(*, name: str, can_write: bool = False, county_code: str | None = None,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from jiangmen_portal.views import apply_service_errors
+from core.views import apply_service_errors
 
 from .. import services
 from ..audit import CHANGE_SET, change_set_holds, change_set_kind, change_set_of, security_event, verify_chain

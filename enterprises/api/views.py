@@ -18,8 +18,8 @@ from enterprises.filtersets import (
     TitleFilterSet,
 )
 from enterprises.models import Enterprise, ImportState, ListingRecord, RDInstitution, Statistic, StatisticImport, Title
-from jiangmen_portal.api import ScopedModelViewSet, ScopedReadOnlyViewSet
-from jiangmen_portal.models import JobStatus
+from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.models import JobStatus
 
 from .serializers import (
     EnterpriseSerializer,

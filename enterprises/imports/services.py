@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction
 from accounts.scoping import CHANGE, VIEW, require, scope_for
-from jiangmen_portal.models import JobStatus
+from core.models import JobStatus
 
 from ..models import ImportState, StatisticImport
 from ..signals import statistics_changed

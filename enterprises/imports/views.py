@@ -14,7 +14,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.scoping import CHANGE, scope_for
-from jiangmen_portal.views import ScopedObjectMixin
+from core.views import ScopedObjectMixin
 
 from ..models import ImportState, StatisticImport
 from . import services

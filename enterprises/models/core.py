@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import NaturalKeyManager, Place
 from accounts.scoping import ScopedQuerySet
-from jiangmen_portal.models import VersionedModel
+from core.models import VersionedModel
 
 from ..choices import (
     EnterpriseStatus,

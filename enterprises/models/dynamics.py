@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import NaturalKeyManager
 from accounts.scoping import ScopedQuerySet
-from jiangmen_portal.models import VersionedModel
+from core.models import VersionedModel
 
 from .core import Enterprise, Tier, Title
 

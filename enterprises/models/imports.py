@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
 from accounts.scoping import ScopedQuerySet
-from jiangmen_portal.models import JobModel, JobStatus
+from core.models import JobModel, JobStatus
 
 from .core import AMOUNT
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from accounts.scoping import VIEW
-from jiangmen_portal.api import ScopedReadOnlyViewSet
+from core.api import ScopedReadOnlyViewSet
 from targets.models import Indicator, Milestone, Snapshot, SnapshotValue
 
 from .serializers import IndicatorSerializer, ProgressValueSerializer

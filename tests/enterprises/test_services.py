@@ -8,7 +8,7 @@ from django.http import Http404
 from accounts.models import AuditLog, Place
 from enterprises import services
 from enterprises.models import Enterprise, Statistic, Tier, Title
-from jiangmen_portal.services import StaleEditError
+from core.services import StaleEditError
 from tests import factories
 
 pytestmark = pytest.mark.django_db

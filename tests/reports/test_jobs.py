@@ -9,7 +9,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditLog
-from jiangmen_portal.models import JobStatus
+from core.models import JobStatus
 from reports import services
 from reports.models import ReportJob
 from reports.tasks import report_files_cleanup

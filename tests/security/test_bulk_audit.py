@@ -17,7 +17,7 @@ from accounts.choices import AuditAction, Role
 from accounts.models import AuditLog
 from enterprises.imports import services, writer
 from enterprises.models import Statistic, StatisticImportChange
-from jiangmen_portal import context
+from core import context
 from tests import factories
 from tests.enterprises.imports.conftest import uploaded
 
@@ -174,7 +174,7 @@ def test_the_undo_seal_page_reads_the_rows_backwards(client, audit_admin, import
 
 def test_stale_edit_message_names_the_importer(imported, city_operator):
     from enterprises import services as enterprise_services
-    from jiangmen_portal.services import StaleEditError
+    from core.services import StaleEditError
 
     change = StatisticImportChange.objects.filter(created=False).first()
     statistic = Statistic.objects.get(pk=change.statistic_id)

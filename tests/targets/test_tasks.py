@@ -14,7 +14,7 @@ from django.db import connection, connections
 
 from enterprises.models import Statistic
 from enterprises.signals import statistics_changed
-from jiangmen_portal.models import JobStatus
+from core.models import JobStatus
 from targets import services, tasks
 from targets.choices import RunTrigger
 from targets.locks import ADVISORY_KEY, recompute_lock

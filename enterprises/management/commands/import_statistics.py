@@ -16,7 +16,7 @@ from accounts.choices import Role
 from accounts.models import User
 from enterprises.imports import services
 from enterprises.models import ImportState
-from jiangmen_portal import context
+from core import context
 
 
 class Command(BaseCommand):

@@ -65,7 +65,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.scoping import VIEW
-from jiangmen_portal.services import StaleEditError
+from core.services import StaleEditError
 
 from .api_security import (  # noqa: E402,F401  (re-exported: the one module apps import)
     KEY_HEADER,
@@ -85,7 +85,7 @@ from .api_security import (  # noqa: E402,F401  (re-exported: the one module app
 class ApiKeyScheme(OpenApiAuthenticationExtension):
     """The API key in the OpenAPI schema (so the docs page offers an 'Authorize' box)."""
 
-    target_class = "jiangmen_portal.api_security.ApiKeyAuthentication"
+    target_class = "core.api_security.ApiKeyAuthentication"
     name = "ApiKeyAuth"
 
     def get_security_definition(self, auto_schema):

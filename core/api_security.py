@@ -1,6 +1,6 @@
 """Authentication, permission, throttling and pagination classes of ``/api/v1/``.
 
-Kept apart from ``jiangmen_portal.api`` (which re-exports them) because REST framework imports the
+Kept apart from ``core.api`` (which re-exports them) because REST framework imports the
 classes named in its settings while ``rest_framework.views`` is still loading: this module must not
 import views or viewsets.
 """

@@ -16,7 +16,7 @@ class TimestampedModel(models.Model):
 
 class VersionedModel(TimestampedModel):
     """Optimistic locking: every save through a service bumps ``version``; an edit based on an
-    older version is refused (see ``jiangmen_portal.services.check_version``)."""
+    older version is refused (see ``core.services.check_version``)."""
 
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
