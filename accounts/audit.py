@@ -110,7 +110,7 @@ def forget_place_codes(**kwargs) -> None:
 
 
 def county_code_of(instance: models.Model) -> str:
-    from .scoping import county_id_of
+    from core.scoping import county_id_of
 
     if not getattr(instance, "scope_county_field", None):
         return ""
@@ -387,3 +387,36 @@ __all__ = ["CHANGE_SET", "AuditAction", "AuditCategory", "ChangeSetKind", "Entry
            "change_set_kind", "change_set_of", "diff", "entries_about", "entry_for", "export_event", "permission_denied_event", "record",
            "record_many", "register_change_set", "reveal_event", "seal", "security_event", "snapshot",
            "verify_chain"]
+
+
+class _WritePathTrail:
+    """This audit trail as the one write path sees it (``core.services.register_audit_trail``,
+    called in ``accounts.apps.AccountsConfig.ready``)."""
+
+    snapshot = staticmethod(snapshot)
+
+    @staticmethod
+    def saved(actor, instance, *, created, before, after, message):
+        record(actor, AuditAction.CREATE if created else AuditAction.UPDATE, instance,
+               before=before, after=after, message=message)
+
+    @staticmethod
+    def deletion(instance, *, before, message):
+        return entry_for(AuditAction.DELETE, instance, before=before, after=None, message=message)
+
+    @staticmethod
+    def record_deletion(actor, deletion):
+        record_many(actor, [deletion])
+
+    @staticmethod
+    def last_change(instance):
+        last = (
+            AuditLog.objects.filter(entries_about(instance._meta.label_lower, str(instance.pk)))
+            .order_by("-id")
+            .values_list("actor_username", "timestamp")
+            .first()
+        )
+        return tuple(last) if last else None
+
+
+TRAIL = _WritePathTrail()

@@ -19,6 +19,6 @@ urlpatterns = [
     path("users/<int:pk>/reset-otp/", admin.ResetOTPView.as_view(), name="user_reset_otp"),
     path("audit/", admin.AuditLogView.as_view(), name="audit_log"),
     path("audit/<int:pk>/", admin.AuditLogDetailView.as_view(), name="audit_detail"),
-    path("reveal/enterprise/<int:pk>/contact/", reveal.RevealEnterpriseContactView.as_view(),
+    path("reveal/enterprise/<int:pk>/contact/", reveal.RevealContactView.as_view(kind="enterprise"),
          name="reveal_enterprise_contact"),
 ]

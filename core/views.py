@@ -1,21 +1,25 @@
-"""Shared view helpers and the home page."""
+"""Shared view helpers: scoped object lookup, service errors on forms."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, reverse
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 
-from accounts.scoping import VIEW, scope_for
+from .scoping import VIEW, scope_for
 
 
-def apply_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, at the field where it belongs."""
+def apply_service_errors(form, error: ValidationError, field_for: Callable[[str], str] | None = None) -> None:
+    """Put a service's ValidationError on the form, at the field where it belongs (``field_for``
+    maps a service's field name to the form's; unknown fields become non-field errors). A stale
+    edit (``core.services.StaleEditError``) has one message and no field: a non-field error."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
+            name = field_for(field) if field_for is not None else field
+            target = name if name in form.fields else None
             for e in errors:
                 form.add_error(target, e)
     else:
@@ -39,69 +43,46 @@ class ScopedObjectMixin(LoginRequiredMixin):
         return get_object_or_404(self.scoped_queryset(model, action), **lookup)
 
 
-class HomeView(LoginRequiredMixin, TemplateView):
-    template_name = "home.html"
+class ServiceFormMixin:
+    """A form whose valid data goes to a service: ``perform(form)`` calls it; a ``ValidationError``
+    lands on the form (``apply_service_errors``) and the form is shown again; on success the
+    ``success_message`` is shown and the response is ``service_succeeded(form, result)`` (by
+    default a redirect to ``service_success_url(result)``, the result's own URL)."""
 
-    # (url name, icon, title, text, needs business read access)
-    CARDS = [
-        ("enterprises:list", "bi-building", _("Enterprises"), _("Enterprise records, titles and statistics."), True),
-        ("enterprises:ladder", "bi-bar-chart-steps", _("Tier ladder"), _("Enterprises per tier and county."), True),
-        ("enterprises:dynamics_calendar", "bi-calendar-check", _("Expiry and review"),
-         _("Titles expiring, reviews, revocations and missed data updates."), True),
-        ("enterprises:dynamics_reserve", "bi-people", _("Reserve pool"),
-         _("Enterprises ready for the next rung, with their pre-check."), True),
-        ("enterprises:import_list", "bi-file-earmark-arrow-up", _("Statistics imports"),
-         _("Upload the quarterly statistics workbook."), True),
-        ("targets:dashboard", "bi-speedometer2", _("Goals dashboard"), _("Progress towards the 2026 goals."), True),
-        ("tasks:matrix", "bi-grid-3x3", _("Responsibility matrix"), _("Key tasks and progress reports."), True),
-        ("reports:index", "bi-file-earmark-spreadsheet", _("Quarterly report"),
-         _("The quarterly report workbook and list exports."), True),
-        ("accounts:audit_log", "bi-journal-text", _("Audit log"), _("Who did what, and when."), False),
-        ("accounts:user_list", "bi-people", _("Users"), _("Accounts and roles."), False),
-    ]
+    success_message = _("Saved.")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        scope = scope_for(self.request.user)
-        cards = []
-        for name, icon, title, text, business in self.CARDS:
-            if business and not scope.read:
-                continue
-            try:
-                url = reverse(name)
-            except NoReverseMatch:
-                continue
-            if not business and not self._may_open_admin_page(name):
-                continue
-            cards.append({"url": url, "icon": icon, "title": title, "text": text})
-        context["cards"] = cards
-        return context
+    def perform(self, form):
+        raise NotImplementedError
 
-    def _may_open_admin_page(self, name: str) -> bool:
-        from accounts.choices import Role
+    def service_error_field(self, field: str) -> str:
+        return field
 
-        role = self.request.user.role
-        if name == "accounts:audit_log":
-            return role == Role.AUDIT_ADMIN
-        return role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+    def service_success_url(self, result):
+        return result
+
+    def service_succeeded(self, form, result):
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return redirect(self.service_success_url(result))
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form)
+        except ValidationError as error:
+            apply_service_errors(form, error, self.service_error_field)
+            return self.form_invalid(form)
+        return self.service_succeeded(form, result)
 
 
-def permission_denied(request, exception=None):
-    """``handler403``: the 403 page, and a security event in the audit trail."""
-    from django.shortcuts import render
-
-    from accounts.audit import permission_denied_event
-
-    permission_denied_event(request)
-    return render(request, "403.html", status=403)
-
-
-def csrf_failure(request, reason: str = ""):
-    """``CSRF_FAILURE_VIEW``: a form post whose CSRF check failed is refused like any 403 (and
-    audited, with Django's reason), with a page that says what to do."""
-    from django.shortcuts import render
-
-    from accounts.audit import permission_denied_event
-
-    permission_denied_event(request, reason=f"CSRF: {reason}")
-    return render(request, "403_csrf.html", status=403)
+def call_service(request, call: Callable[[], object], *, success, failure=None) -> bool:
+    """A button's POST (delete, review, remind): run ``call``; its ``ValidationError`` becomes an
+    error message (``failure``: a function of the joined messages, default the messages), else
+    ``success`` (a message, or a function of the result) a success message. True when it ran."""
+    try:
+        result = call()
+    except ValidationError as error:
+        reason = " ".join(error.messages)
+        messages.error(request, failure(reason) if failure is not None else reason)
+        return False
+    messages.success(request, success(result) if callable(success) else success)
+    return True

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction
-from accounts.scoping import CHANGE, require, scope_for
+from core.scoping import CHANGE, require, scope_for
 from core.services import StaleEditError, scoped_save
 
 from . import selectors_dynamics as selectors

@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
-from accounts.scoping import scope_for
 from core.forms import BootstrapMixin
+from core.scoping import scope_for
 
 from .models import Enterprise, ListingRecord, RDInstitution, Statistic, Tag, Title
 from .validators import normalise_credit_code

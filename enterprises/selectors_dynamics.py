@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import Place
-from accounts.scoping import VIEW
+from core.scoping import VIEW
 
 from .choices import EnterpriseStatus, TitleStatus
 from .models import (

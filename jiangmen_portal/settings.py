@@ -63,8 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "core.middleware.SessionLimitsMiddleware",
-    "core.middleware.AccountPolicyMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -205,7 +205,7 @@ CACHES = {
 # --- REST framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.api_security.ApiKeyAuthentication",  # first: its header makes "no key" a 401
+        "accounts.api.authentication.ApiKeyAuthentication",  # first: its header makes "no key" a 401
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api_security.ScopedPermission"],
@@ -267,7 +267,7 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False
-CSRF_FAILURE_VIEW = "core.views.csrf_failure"  # audited like every refused request
+CSRF_FAILURE_VIEW = "accounts.views.pages.csrf_failure"  # audited like every refused request
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,7 +1,8 @@
 from django.urls import include, path
 
+from accounts.views.pages import HomeView
+
 from .health import health
-from core.views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -14,4 +15,4 @@ urlpatterns = [
     path("api/v1/", include("jiangmen_portal.api_urls")),
 ]
 
-handler403 = "core.views.permission_denied"
+handler403 = "accounts.views.pages.permission_denied"

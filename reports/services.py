@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction
 from accounts.models import Place
-from accounts.scoping import VIEW, require, scope_for
+from core.scoping import VIEW, require, scope_for
 
 from . import builders, providers, selectors, xlsx
 from .models import ReportJob

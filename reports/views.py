@@ -7,7 +7,7 @@ from __future__ import annotations
 import tempfile
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -18,11 +18,11 @@ from django.views.generic import FormView, TemplateView
 
 from accounts import audit
 from accounts.choices import AuditAction
-from accounts.scoping import VIEW, scope_for
+from core.scoping import VIEW, scope_for
+from core.views import ScopedObjectMixin, ServiceFormMixin
 from enterprises.filtersets import StatisticFilterSet, TitleFilterSet
 from enterprises.models import Enterprise, Statistic, Title
 from enterprises.views import enterprise_list_queryset
-from core.views import ScopedObjectMixin, apply_service_errors
 
 from . import exports, services, xlsx
 from .forms import ReportRequestForm
@@ -41,7 +41,7 @@ class ReportAccessMixin(ScopedObjectMixin):
         return ReportJob.objects.for_user(self.request.user, VIEW).filter(requester=self.request.user)
 
 
-class ReportIndexView(ReportAccessMixin, FormView):
+class ReportIndexView(ServiceFormMixin, ReportAccessMixin, FormView):
     template_name = "reports/index.html"
     form_class = ReportRequestForm
 
@@ -50,15 +50,12 @@ class ReportIndexView(ReportAccessMixin, FormView):
         kwargs["user"] = self.request.user
         return kwargs
 
-    def form_valid(self, form):
+    success_message = ""
+
+    def perform(self, form):
         year, quarter = form.cleaned_data["period"]
-        try:
-            job = services.report_job_create(actor=self.request.user, year=year, quarter=quarter,
-                                             county=form.cleaned_data["county"])
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
-        return redirect(job)
+        return services.report_job_create(actor=self.request.user, year=year, quarter=quarter,
+                                          county=form.cleaned_data["county"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

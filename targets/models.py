@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, NaturalKeyManager, Place
-from accounts.scoping import ScopedQuerySet
 from core.models import JobModel, TimestampedModel
+from core.scoping import ScopedQuerySet
 
 from .choices import Direction, IndicatorKind, ProgressStatus, RunTrigger
 

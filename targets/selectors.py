@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Place
-from accounts.scoping import VIEW
+from core.scoping import VIEW
 from enterprises.choices import TitleStatus
 from enterprises.models import Enterprise, Title, period_end, title_valid_on
 

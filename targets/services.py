@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction, PlaceLevel, Role
 from accounts.models import Place
-from accounts.scoping import CHANGE, require, scope_for
-from enterprises.models import period_end
 from core.models import JobStatus
+from core.scoping import CHANGE, require, scope_for
+from enterprises.models import period_end
 
 from . import compute
 from .choices import Direction, ProgressStatus, RunTrigger

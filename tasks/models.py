@@ -5,7 +5,7 @@ Tasks, their units and the reporting periods are reference data (``fixtures/refe
 Progress reports belong to a unit: a department (``department``) or a county (``county``). Who may do
 what with them is decided in one place, ``report_filter`` (a ``Q`` for querysets, used by
 ``ReportQuerySet.for_user``) and its instance twin ``report_allows`` (used by
-``accounts.scoping.require`` through ``ProgressReport.scope_check``); tests hold the two together.
+``core.scoping.require`` through ``ProgressReport.scope_check``); tests hold the two together.
 """
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import PlaceLevel, Role
 from accounts.models import Department, Place
-from accounts.scoping import CHANGE, VIEW, Scope, ScopedQuerySet, scope_for
 from core.models import VersionedModel
+from core.scoping import CHANGE, VIEW, Scope, ScopedQuerySet, scope_for
 
 from .choices import (
     REVIEW,
@@ -360,7 +360,7 @@ class ProgressReport(VersionedModel):
         return reverse("tasks:report_detail", args=[self.pk])
 
     def scope_check(self, user, action: str) -> Scope:
-        """Called by ``accounts.scoping.require`` (and so by ``scoped_save``)."""
+        """Called by ``core.scoping.require`` (and so by ``scoped_save``)."""
         allowed = report_allows(user, action, self)
         if allowed is None:
             raise PermissionDenied

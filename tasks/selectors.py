@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.choices import PlaceLevel, Role
 from accounts.models import Department, Place
-from accounts.scoping import CHANGE, VIEW, scope_for
+from accounts.roles import scope_of_role
+from core.scoping import CHANGE, VIEW, scope_for
 
 from .choices import CELL_BADGES, REVIEW, STATUS, CellStatus, ReportKind, ReportStatus
 from .models import (
@@ -336,6 +337,10 @@ class SystemReader:
     county_id = None
     department_id = None
     username = "system"
+
+    @property
+    def scope(self):
+        return scope_of_role(self)
 
     def __str__(self):
         return "system"

@@ -1,7 +1,7 @@
 """Writes of the responsibility matrix (keyword-only ``<entity>_<action>``).
 
 Report contents and tasks go through ``core.services.scoped_save``; workflow steps,
-attachments, reminders and the lateness job check ``accounts.scoping.require`` (or run as the
+attachments, reminders and the lateness job check ``core.scoping.require`` (or run as the
 system) and call ``accounts.audit.record``/``record_many`` in the same transaction.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction, PlaceLevel
 from accounts.models import Department
-from accounts.scoping import CHANGE, require
+from core.scoping import CHANGE, require
 from core.services import StaleEditError, _stale_message, scoped_save
 
 from .attachments import MAX_ATTACHMENTS_PER_REPORT, CheckedFile, check_upload

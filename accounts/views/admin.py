@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from core.views import apply_service_errors
+from core.views import ServiceFormMixin
 
 from .. import services
 from ..audit import CHANGE_SET, change_set_holds, change_set_kind, change_set_of, security_event, verify_chain
@@ -54,7 +54,7 @@ class UserListView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class _UserFormView(RoleRequiredMixin, FormView):
+class _UserFormView(ServiceFormMixin, RoleRequiredMixin, FormView):
     template_name = "accounts/user_form.html"
     allowed_roles = (Role.SYSTEM_ADMIN,)
     heading = ""
@@ -72,12 +72,11 @@ class UserCreateView(_UserFormView):
     def heading(self):
         return _("New account")
 
-    def form_valid(self, form):
-        try:
-            user, password = services.user_create(actor=self.request.user, user=form.save(commit=False))
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        return services.user_create(actor=self.request.user, user=form.save(commit=False))
+
+    def service_succeeded(self, form, result):
+        user, password = result
         return render(self.request, "accounts/one_time_password.html", {"account": user, "password": password})
 
 
@@ -97,14 +96,11 @@ class UserUpdateView(_UserFormView):
         kwargs["instance"] = self.account
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            services.user_update(actor=self.request.user, user=form.save(commit=False))
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect("accounts:user_list")
+    def perform(self, form):
+        return services.user_update(actor=self.request.user, user=form.save(commit=False))
+
+    def service_success_url(self, result):
+        return reverse("accounts:user_list")
 
 
 class UserResetPasswordView(RoleRequiredMixin, View):
@@ -117,7 +113,7 @@ class UserResetPasswordView(RoleRequiredMixin, View):
         return render(request, "accounts/one_time_password.html", {"account": account, "password": password})
 
 
-class GrantView(RoleRequiredMixin, FormView):
+class GrantView(ServiceFormMixin, RoleRequiredMixin, FormView):
     template_name = "accounts/user_form.html"
     allowed_roles = (Role.SECURITY_ADMIN,)
     form_class = GrantForm
@@ -138,17 +134,15 @@ class GrantView(RoleRequiredMixin, FormView):
                        cancel_url=reverse("accounts:user_list"))
         return context
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
         account = User.objects.get(pk=self.account.pk)  # the form mutated self.account
-        try:
-            services.user_grant(actor=self.request.user, user=account, role=data["role"], county=data.get("county"),
-                                department=data.get("department"), may_reveal=data["may_reveal_personal_data"])
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect("accounts:user_list")
+        return services.user_grant(actor=self.request.user, user=account, role=data["role"],
+                                   county=data.get("county"), department=data.get("department"),
+                                   may_reveal=data["may_reveal_personal_data"])
+
+    def service_success_url(self, result):
+        return reverse("accounts:user_list")
 
 
 class ResetOTPView(RoleRequiredMixin, View):

@@ -9,6 +9,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.filters import OrderingFilter
 
+from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.models import JobStatus
 from enterprises import services
 from enterprises.filtersets import (
     EnterpriseFilterSet,
@@ -18,8 +20,6 @@ from enterprises.filtersets import (
     TitleFilterSet,
 )
 from enterprises.models import Enterprise, ImportState, ListingRecord, RDInstitution, Statistic, StatisticImport, Title
-from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
-from core.models import JobStatus
 
 from .serializers import (
     EnterpriseSerializer,

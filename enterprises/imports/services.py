@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction
-from accounts.scoping import CHANGE, VIEW, require, scope_for
 from core.models import JobStatus
+from core.scoping import CHANGE, VIEW, require, scope_for
 
 from ..models import ImportState, StatisticImport
 from ..signals import statistics_changed

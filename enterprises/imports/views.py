@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from accounts.scoping import CHANGE, scope_for
+from core.scoping import CHANGE, scope_for
 from core.views import ScopedObjectMixin
 
 from ..models import ImportState, StatisticImport

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import NaturalKeyManager
-from accounts.scoping import ScopedQuerySet
 from core.models import VersionedModel
+from core.scoping import ScopedQuerySet
 
 from .core import Enterprise, Tier, Title
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
-from accounts.scoping import ScopedQuerySet
 from core.models import JobModel, JobStatus
+from core.scoping import ScopedQuerySet
 
 from .core import AMOUNT
 

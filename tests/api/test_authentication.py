@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.api.authentication import hash_key
 from accounts.api.services import api_client_create, api_client_revoke
 from accounts.choices import AuditAction, AuditCategory, Role
 from accounts.models import ApiClient, AuditLog
-from core.api import hash_key
 
 pytestmark = pytest.mark.django_db
 
