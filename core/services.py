@@ -74,7 +74,7 @@ def _stale_message(instance: models.Model) -> str:
 def check_version(stored: models.Model, expected_version: int | None) -> None:
     """The one optimistic-lock check: refuse (``StaleEditError``) a write based on a version other
     than the stored row's. ``None`` (the caller knows no version, e.g. a job) passes."""
-    if expected_version is None or not hasattr(stored, "version"):
+    if expected_version in (None, "") or not hasattr(stored, "version"):
         return
     if int(expected_version) != stored.version:
         raise StaleEditError(_stale_message(stored), code="stale")

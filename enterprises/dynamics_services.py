@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction
 from core.scoping import CHANGE, require, scope_for
-from core.services import StaleEditError, scoped_save
+from core.services import bulk_update, check_version, scoped_save
 
 from . import selectors_dynamics as selectors
 from .choices import TitleStatus
@@ -48,9 +48,7 @@ from .services import title_save
 def _lock_title(title: Title, expected_version) -> Title:
     """The title as stored, locked; refuse an edit based on an outdated version of it."""
     stored = Title.objects.select_for_update().select_related("tier", "enterprise").get(pk=title.pk)
-    if expected_version not in (None, "") and int(expected_version) != stored.version:
-        raise StaleEditError(_("This title was changed by someone else after you opened it. Nothing was saved: "
-                               "reload the page and try again."), code="stale")
+    check_version(stored, expected_version)
     return stored
 
 
@@ -229,11 +227,12 @@ def titles_mark_lapsed(*, date: dt.date) -> int:
         for title in lapsed:
             before = audit.snapshot(title)
             title.status = TitleStatus.EXPIRED
+            title.version += 1  # as ``bulk_update`` stores it: an edit opened before the job is refused
             entries.append(audit.Entry(
                 action=AuditAction.UPDATE, object_type=audit.object_type_of(title), object_id=str(title.pk),
                 object_repr=str(title)[:200], county_code=title.enterprise.county.code, before=before,
                 after=audit.snapshot(title), message=_("validity ended on %(date)s") % {"date": title.valid_until}))
-        Title.objects.filter(pk__in=[t.pk for t in lapsed]).update(status=TitleStatus.EXPIRED, updated_at=timezone.now())
+        bulk_update(Title.objects.filter(pk__in=[t.pk for t in lapsed]), status=TitleStatus.EXPIRED)
         audit.record_many(None, entries)
     return len(lapsed)
 

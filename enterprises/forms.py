@@ -72,7 +72,8 @@ class EnterpriseForm(VersionedForm):
 class TitleForm(VersionedForm):
     class Meta:
         model = Title
-        fields = ["tier", "batch", "recognised_on", "valid_until", "status", "ended_on", "end_reason", "document_no"]
+        # ``status`` is not here: the lapse job, reviews and revocations own it.
+        fields = ["tier", "batch", "recognised_on", "valid_until", "ended_on", "end_reason", "document_no"]
         widgets = {"recognised_on": DateInput(), "valid_until": DateInput(), "ended_on": DateInput()}
 
 

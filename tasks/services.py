@@ -18,7 +18,7 @@ from accounts import audit
 from accounts.choices import AuditAction, PlaceLevel
 from accounts.models import Department
 from core.scoping import CHANGE, require
-from core.services import StaleEditError, _stale_message, scoped_save
+from core.services import bulk_update, check_version, scoped_save
 
 from .attachments import MAX_ATTACHMENTS_PER_REPORT, CheckedFile, check_upload
 from .choices import REVIEW, CellStatus, ReminderKind, ReportKind, ReportStatus
@@ -132,8 +132,7 @@ def report_review(*, actor, report: ProgressReport, accept: bool, comment: str =
     with transaction.atomic():
         stored = ProgressReport.objects.select_for_update().select_related("task", "period").get(pk=report.pk)
         require(actor, REVIEW, stored)
-        if expected_version not in (None, "") and int(expected_version) != stored.version:
-            raise StaleEditError(_stale_message(stored), code="stale")
+        check_version(stored, expected_version)
         if stored.status != ReportStatus.SUBMITTED:
             raise ValidationError(_("Only a submitted report can be accepted or returned; this one is %(status)s.")
                                   % {"status": stored.get_status_display()}, code="state")
@@ -266,7 +265,7 @@ def lateness_mark(*, today: dt.date | None = None) -> dict:
         flagged = list(overdue.select_related("task", "period", "department", "county"))
         entries = [audit.entry_for(AuditAction.UPDATE, r, before={"is_late": False}, after={"is_late": True},
                                    message="lateness job") for r in flagged]
-        ProgressReport.objects.filter(pk__in=[r.pk for r in flagged]).update(is_late=True)
+        bulk_update(ProgressReport.objects.filter(pk__in=[r.pk for r in flagged]), is_late=True)
 
         reminders = []
         period = ReportingPeriod.objects.filter(due_on__lt=today).order_by("-due_on").first()
