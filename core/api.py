@@ -63,6 +63,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.jobs import fail_stale
 from core.scoping import VIEW
 from core.services import StaleEditError
 from core.signals import request_denied
@@ -396,6 +397,20 @@ class ValuesListMixin:
         if page is None:
             return Response(plan.render(list(queryset)))
         return self.get_paginated_response(plan.render(page))
+
+
+class JobReadMixin:
+    """Reads of job rows (``core.models.JobModel``) apply the stale rule first: a job whose worker
+    died answers ``failed``, on the list and on the detail, as on the web pages."""
+
+    def list(self, request, *args, **kwargs):
+        fail_stale(self.get_queryset())
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self):
+        job = super().get_object()
+        job.fail_if_stale()
+        return job
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, ValuesListMixin, ConditionalRetrieveMixin,

@@ -330,9 +330,9 @@ CELERY_BEAT_SCHEDULE["reports-files-cleanup"] = {
     "task": "reports.report_files_cleanup",
     "schedule": timedelta(hours=6),
 }
-# Statistics imports: a job running longer than the task time limit is marked failed.
-CELERY_BEAT_SCHEDULE["enterprises-fail-stale-imports"] = {
-    "task": "enterprises.tasks.fail_stale_statistic_imports",
+# Jobs (imports, reports, recomputes): one pending or running longer than the task time limit is marked failed.
+CELERY_BEAT_SCHEDULE["core-fail-stale-jobs"] = {
+    "task": "core.fail_stale_jobs",
     "schedule": 15 * 60,
 }
 # --- Targets (2026 goals) --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import tempfile
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts import audit
 from accounts.choices import AuditAction
+from core.jobs import JobStatusView, fail_stale
 from core.scoping import VIEW, scope_for
 from core.views import ScopedObjectMixin, ServiceFormMixin
 from enterprises.filtersets import StatisticFilterSet, TitleFilterSet
@@ -59,6 +60,7 @@ class ReportIndexView(ServiceFormMixin, ReportAccessMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        fail_stale(self.my_jobs())  # a job whose worker died shows as failed
         context["jobs"] = list(self.my_jobs().select_related("county")[:20])
         return context
 
@@ -69,25 +71,16 @@ class ReportDetailView(ReportAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["job"] = get_object_or_404(self.my_jobs().select_related("county"), pk=self.kwargs["pk"])
+        context["job"].fail_if_stale()
         return context
 
 
-def job_status(job: ReportJob) -> dict:
-    return {
-        "id": job.pk,
-        "status": job.status,
-        "status_label": str(job.get_status_display()),
-        "progress": job.progress,
-        "message": job.message,
-        "finished": job.is_finished,
-        "download_url": reverse("reports:download", args=[job.pk]) if job.is_downloadable else None,
-    }
+class ReportStatusView(ReportAccessMixin, JobStatusView):
+    def get_job(self, request, pk):
+        return get_object_or_404(self.my_jobs(), pk=pk)
 
-
-class ReportStatusView(ReportAccessMixin, View):
-    def get(self, request, pk):
-        job = get_object_or_404(self.my_jobs(), pk=pk)
-        return JsonResponse(job_status(job))
+    def status_extra(self, job):
+        return {"download_url": reverse("reports:download", args=[job.pk]) if job.is_downloadable else None}
 
 
 class ReportDownloadView(ReportAccessMixin, View):

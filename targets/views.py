@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import Place
+from core.jobs import JobStatusView
 from core.scoping import scope_for
 from core.views import ScopedObjectMixin, ServiceFormMixin
 
@@ -242,13 +243,13 @@ class RunDetailView(ReadMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["run"] = get_object_or_404(RecomputeRun, pk=self.kwargs["pk"])
+        context["run"].fail_if_stale()
         return context
 
 
-class RunStatusView(ReadMixin, View):
-    def get(self, request, pk):
-        run = get_object_or_404(RecomputeRun, pk=pk)
-        return JsonResponse({
-            "status": run.status, "status_label": run.get_status_display(), "progress": run.progress,
-            "message": run.message, "finished": run.is_finished, "locked": is_locked(),
-        })
+class RunStatusView(ReadMixin, JobStatusView):
+    def get_job(self, request, pk):
+        return get_object_or_404(RecomputeRun, pk=pk)
+
+    def status_extra(self, job):
+        return {"locked": is_locked()}
