@@ -317,30 +317,9 @@ def security_event(actor, action: str, message: str = "", *, username: str = "",
     return record(actor, action, instance, message=message, category=AuditCategory.SECURITY)
 
 
-def export_event(user, what: str, count: int, *, detail: str = "") -> AuditLog:
-    """Record that ``user`` exported ``count`` rows of ``what`` (e.g. "enterprises"). Call it from
-    every export (file download, API bulk read), inside or after the export's query."""
-    message = f"{what}: {count}"
-    if detail:
-        message += f" ({detail})"
-    return security_event(user, AuditAction.EXPORT, message[:2000])
-
-
 def reveal_event(user, instance: models.Model, fields: Iterable[str]) -> AuditLog:
     """Record that ``user`` saw the unmasked value of ``fields`` of ``instance``."""
     return security_event(user, AuditAction.REVEAL, ", ".join(fields), instance=instance)
-
-
-def api_key_event(client, *, method: str = "", path: str = "") -> AuditLog:
-    """Record one use of an API key (``accounts.models.ApiClient``) and stamp ``last_used_at``.
-    The API authentication class calls it after a key has been accepted."""
-    from .models import ApiClient
-
-    now = timezone.now()
-    ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
-    client.last_used_at = now
-    return security_event(client.user, AuditAction.API_KEY_USED, f"{client.name} {method} {path}".strip()[:2000],
-                          instance=client)
 
 
 def permission_denied_event(request, reason: str = "") -> AuditLog | None:
@@ -383,8 +362,8 @@ def verify_chain(queryset=None) -> int | None:
     return None
 
 
-__all__ = ["CHANGE_SET", "AuditAction", "AuditCategory", "ChangeSetKind", "Entry", "api_key_event", "change_set_holds",
-           "change_set_kind", "change_set_of", "diff", "entries_about", "entry_for", "export_event", "permission_denied_event", "record",
+__all__ = ["CHANGE_SET", "AuditAction", "AuditCategory", "ChangeSetKind", "Entry", "change_set_holds",
+           "change_set_kind", "change_set_of", "diff", "entries_about", "entry_for", "permission_denied_event", "record",
            "record_many", "register_change_set", "reveal_event", "seal", "security_event", "snapshot",
            "verify_chain"]
 

@@ -17,9 +17,9 @@ def scope_of_role(user) -> Scope:
     if role == Role.COUNTY_OFFICIAL:
         if user.county_id is None:
             return NO_ACCESS
-        return Scope(read=True, write=True, county_id=user.county_id)
+        return Scope(read=True, write=True, county_id=user.county_id, reporting_unit=True)
     if role == Role.DEPARTMENT_USER:
-        return Scope(read=True, write=False, department_id=user.department_id)
+        return Scope(read=True, write=False, department_id=user.department_id, reporting_unit=True)
     if role == Role.VIEWER:
         return Scope(read=True)
     if role == Role.API_CLIENT:

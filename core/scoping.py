@@ -30,6 +30,7 @@ class Scope:
     county_id: int | None = None  # None: every county
     department_id: int | None = None
     city_wide_write: bool = False  # may edit city-level reference data (allocations, tasks, …)
+    reporting_unit: bool = False  # reports progress for its department (department_id) or county
 
     def allows(self, action: str, county_id: int | None = None) -> bool:
         if action == VIEW:

@@ -56,15 +56,14 @@ STATUS_STYLES = {
     "red": (PatternFill("solid", fgColor="FFC7CE"), Font(name=FONT_NAME, color="9C0006")),
     "grey": (PatternFill("solid", fgColor="EDEDED"), Font(name=FONT_NAME, color="595959")),
 }
-# Status codes from the goals dashboard, the title statuses and task reports, mapped to a colour.
+# The status codes the sheets carry, mapped to a colour: goals (``targets.choices.ProgressStatus``),
+# titles (``TitleStatus``; ``expiring``/``expiring_soon`` from ``selectors.titles_to_watch``) and
+# task report cells (``tasks.choices.CellStatus``). Other codes stay uncoloured.
 STATUS_COLOURS = {
-    "done": "green", "achieved": "green", "on_track": "green", "ahead": "green", "valid": "green",
-    "submitted": "green", "completed": "green",
-    "at_risk": "amber", "warning": "amber", "slightly_behind": "amber", "under_review": "amber",
-    "expiring": "amber", "late": "amber", "draft": "amber",
-    "behind": "red", "off_track": "red", "lagging": "red", "expired": "red", "revoked": "red",
-    "missing": "red", "overdue": "red", "expiring_soon": "red",
-    "no_data": "grey", "unknown": "grey", "not_started": "grey",
+    "on_track": "green", "valid": "green", "submitted": "green",
+    "at_risk": "amber", "under_review": "amber", "expiring": "amber", "late": "amber", "draft": "amber",
+    "behind": "red", "expired": "red", "revoked": "red", "missing": "red", "expiring_soon": "red",
+    "no_data": "grey",
 }
 
 

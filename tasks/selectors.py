@@ -249,9 +249,10 @@ LATENESS_STATUSES = (CellStatus.MISSING, CellStatus.LATE)
 
 def user_unit(user) -> tuple[Department | None, Place | None]:
     """The unit a user reports for: her department or her county (or neither)."""
-    if user.role == Role.DEPARTMENT_USER and user.department_id:
+    scope = scope_for(user)
+    if scope.reporting_unit and scope.department_id is not None:
         return user.department, None
-    if user.role == Role.COUNTY_OFFICIAL and user.county_id and scope_for(user).write:
+    if scope.reporting_unit and scope.county_id is not None and scope.write:
         return None, user.county
     return None, None
 
@@ -351,4 +352,4 @@ SYSTEM_READER = SystemReader()
 
 def may_coordinate(user) -> bool:
     """City operators see who is late, send reminders and export the matrix."""
-    return getattr(user, "role", None) == Role.CITY_OPERATOR and scope_for(user).read
+    return scope_for(user).city_wide_write
