@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import dynamics_views, views
+from . import views
+from .dynamics import views as dynamics_views
 from .imports import views as import_views
 
 app_name = "enterprises"

@@ -19,7 +19,7 @@ from .core import (  # noqa: F401
     period_end,
     title_valid_on,
 )
-from .dynamics import (  # noqa: F401,E402
+from ..dynamics.models import (  # noqa: F401,E402
     RESERVE_TRANSITIONS,
     AlertKind,
     ApplicationWindow,

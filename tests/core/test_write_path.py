@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from core.services import StaleEditError, bulk_update, check_version
-from enterprises import dynamics_services
+from enterprises.dynamics import services as dynamics_services
 from enterprises import services as enterprise_services
 from enterprises.choices import TitleStatus
 from enterprises.models import Title

@@ -5,7 +5,7 @@ job refreshes.
 Policy is data: criteria sets, their criteria rows and score tables, deadlines and application
 windows are reference rows loaded from ``fixtures/reference/09x_*.yaml`` (natural keys) and editable
 by city users. Reviews, revocations and reserve entries are county-scoped business rows written only
-through ``enterprises.dynamics_services``.
+through ``enterprises.dynamics.services``.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from accounts.models import NaturalKeyManager
 from core.models import VersionedModel
 from core.scoping import ScopedQuerySet
 
-from .core import Enterprise, Tier, Title
+from ..models.core import Enterprise, Tier, Title
 
 # --------------------------------------------------------------------------------------------------
 # Choices
@@ -44,7 +44,7 @@ class Operator(models.TextChoices):
 
 
 class Figure(models.TextChoices):
-    """The figures a criterion can test. ``enterprises.precheck`` computes each of them from an
+    """The figures a criterion can test. ``enterprises.dynamics.precheck`` computes each of them from an
     enterprise's records; a figure the portal does not hold is always *unknown*."""
 
     REVENUE = "revenue", _("Operating revenue last year (10k yuan)")
@@ -507,7 +507,7 @@ class ReserveEntry(VersionedModel):
 
     @property
     def precheck_score_display(self) -> str:
-        from ..precheck import fmt
+        from .precheck import fmt
 
         if self.precheck_score is None:
             return ""

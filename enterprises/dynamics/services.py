@@ -21,9 +21,9 @@ from accounts.choices import AuditAction
 from core.scoping import CHANGE, require, scope_for
 from core.services import bulk_update, check_version, scoped_save
 
-from . import selectors_dynamics as selectors
-from .choices import TitleStatus
-from .models import (
+from . import selectors
+from ..choices import TitleStatus
+from ..models import (
     RESERVE_TRANSITIONS,
     AlertKind,
     Criterion,
@@ -40,7 +40,7 @@ from .models import (
     add_years,
 )
 from .precheck import NOT_ELIGIBLE
-from .services import title_save
+from ..services import title_save
 
 # -- reviews (复核) ---------------------------------------------------------------------------------
 

@@ -19,8 +19,8 @@ from django.utils import timezone
 from accounts.models import Place
 from core.scoping import VIEW
 
-from .choices import EnterpriseStatus, TitleStatus
-from .models import (
+from ..choices import EnterpriseStatus, TitleStatus
+from ..models import (
     ApplicationWindow,
     CriteriaSet,
     Criterion,

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin
 
-from .forms import DateInput
-from .models import RESERVE_TRANSITIONS, Criterion, ReserveStatus, ReviewOutcome, RevocationGround
+from ..forms import DateInput
+from ..models import RESERVE_TRANSITIONS, Criterion, ReserveStatus, ReviewOutcome, RevocationGround
 
 
 class ReviewForm(BootstrapMixin, forms.Form):

@@ -22,10 +22,9 @@ from django.views.generic import FormView, TemplateView, View
 from core.scoping import CHANGE, VIEW, scope_for
 from core.views import ScopedObjectMixin, ServiceFormMixin, call_service
 
-from . import dynamics_services as services
-from . import selectors_dynamics as selectors
-from .dynamics_forms import AdvanceForm, CriterionForm, RecommendForm, ReviewForm, RevocationForm
-from .models import (
+from . import selectors, services
+from .forms import AdvanceForm, CriterionForm, RecommendForm, ReviewForm, RevocationForm
+from ..models import (
     CriteriaSet,
     Criterion,
     DynamicsAlert,
