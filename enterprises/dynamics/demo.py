@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import selectors, services
 from ..choices import TitleStatus
 from ..models import (
     DataUpdateDeadline,
@@ -31,6 +30,7 @@ from ..models import (
     TitleRevocation,
     add_years,
 )
+from . import selectors, services
 
 
 def _timely_annual_data(*, rng: random.Random, today: dt.date) -> int:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from ..models.core import period_end
-from .models import CriterionKind, Figure, Operator
+from .choices import CriterionKind, Figure, Operator
 
 MET, MISSED, UNKNOWN = "met", "missed", "unknown"
 ELIGIBLE, NOT_ELIGIBLE = "eligible", "not_eligible"

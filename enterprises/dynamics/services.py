@@ -21,7 +21,6 @@ from accounts.choices import AuditAction
 from core.scoping import CHANGE, require, scope_for
 from core.services import bulk_update, check_version, scoped_save
 
-from . import selectors
 from ..choices import TitleStatus
 from ..models import (
     RESERVE_TRANSITIONS,
@@ -39,8 +38,9 @@ from ..models import (
     TitleRevocation,
     add_years,
 )
-from .precheck import NOT_ELIGIBLE
 from ..services import title_save
+from . import selectors
+from .precheck import NOT_ELIGIBLE
 
 # -- reviews (复核) ---------------------------------------------------------------------------------
 

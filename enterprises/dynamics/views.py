@@ -22,8 +22,6 @@ from django.views.generic import FormView, TemplateView, View
 from core.scoping import CHANGE, VIEW, scope_for
 from core.views import ScopedObjectMixin, ServiceFormMixin, call_service
 
-from . import selectors, services
-from .forms import AdvanceForm, CriterionForm, RecommendForm, ReviewForm, RevocationForm
 from ..models import (
     CriteriaSet,
     Criterion,
@@ -36,6 +34,8 @@ from ..models import (
     Title,
     TitleReview,
 )
+from . import selectors, services
+from .forms import AdvanceForm, CriterionForm, RecommendForm, ReviewForm, RevocationForm
 from .precheck import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 
 LIST_LIMIT = 200
