@@ -23,6 +23,7 @@ from core.models import JobModel, TimestampedModel
 from core.scoping import ScopedQuerySet
 
 from .choices import Direction, IndicatorKind, ProgressStatus, RunTrigger
+from .params import validate_params
 
 VALUE = {"max_digits": 18, "decimal_places": 4}
 
@@ -134,8 +135,6 @@ class Indicator(models.Model):
 
     def clean(self):
         super().clean()
-        from .compute import validate_params
-
         if self.kind:
             validate_params(self.kind, self.params or {})
         if self.baseline_date and self.target_date and self.target_date <= self.baseline_date:
