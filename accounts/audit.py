@@ -2,7 +2,7 @@
 
 Services call ``record`` (one object), ``record_many`` (a batch of objects) or ``seal`` (a bulk
 write such as a statistics import) inside their transaction, so a rolled-back write leaves no audit
-row and a committed one always has one. Who and from where come from ``jiangmen_portal.context``
+row and a committed one always has one. Who and from where come from ``core.context``
 (set by middleware or by the job runner).
 
 A bulk write keeps its before/after values in an append-only *change set* of its own (typed
@@ -26,7 +26,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jiangmen_portal import context
+from core import context
 
 from .choices import AuditAction, AuditCategory
 from .models import AuditLog
@@ -110,7 +110,7 @@ def forget_place_codes(**kwargs) -> None:
 
 
 def county_code_of(instance: models.Model) -> str:
-    from .scoping import county_id_of
+    from core.scoping import county_id_of
 
     if not getattr(instance, "scope_county_field", None):
         return ""
@@ -317,44 +317,9 @@ def security_event(actor, action: str, message: str = "", *, username: str = "",
     return record(actor, action, instance, message=message, category=AuditCategory.SECURITY)
 
 
-def export_event(user, what: str, count: int, *, detail: str = "") -> AuditLog:
-    """Record that ``user`` exported ``count`` rows of ``what`` (e.g. "enterprises"). Call it from
-    every export (file download, API bulk read), inside or after the export's query."""
-    message = f"{what}: {count}"
-    if detail:
-        message += f" ({detail})"
-    return security_event(user, AuditAction.EXPORT, message[:2000])
-
-
-# Personal data kept in before/after values: masked in every audit view; shown in full only through the
-# reveal permission (``accounts.reveal_personal_data``), and that reveal is itself recorded.
-PERSONAL_FIELDS = ("contact_person", "contact_phone")
-
-
-def mask_personal(field: str, value):
-    """``value`` of ``field`` as the audit views show it: personal fields masked like on every page."""
-    if field not in PERSONAL_FIELDS or not isinstance(value, str):
-        return value
-    from enterprises.templatetags.portal import mask_name, mask_phone
-
-    return mask_phone(value) if field == "contact_phone" else mask_name(value)
-
-
 def reveal_event(user, instance: models.Model, fields: Iterable[str]) -> AuditLog:
     """Record that ``user`` saw the unmasked value of ``fields`` of ``instance``."""
     return security_event(user, AuditAction.REVEAL, ", ".join(fields), instance=instance)
-
-
-def api_key_event(client, *, method: str = "", path: str = "") -> AuditLog:
-    """Record one use of an API key (``accounts.models.ApiClient``) and stamp ``last_used_at``.
-    The API authentication class calls it after a key has been accepted."""
-    from .models import ApiClient
-
-    now = timezone.now()
-    ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
-    client.last_used_at = now
-    return security_event(client.user, AuditAction.API_KEY_USED, f"{client.name} {method} {path}".strip()[:2000],
-                          instance=client)
 
 
 def permission_denied_event(request, reason: str = "") -> AuditLog | None:
@@ -397,7 +362,54 @@ def verify_chain(queryset=None) -> int | None:
     return None
 
 
-__all__ = ["CHANGE_SET", "AuditAction", "AuditCategory", "ChangeSetKind", "Entry", "api_key_event", "change_set_holds",
-           "change_set_kind", "change_set_of", "diff", "entries_about", "entry_for", "export_event", "permission_denied_event", "record",
-           "mask_personal", "record_many", "register_change_set", "reveal_event", "seal", "security_event", "snapshot",
+# Personal data kept in before/after values: masked in every audit view; shown in full only through the
+# reveal permission (``accounts.reveal_personal_data``), and that reveal is itself recorded.
+PERSONAL_FIELDS = ("contact_person", "contact_phone")
+
+
+def mask_personal(field: str, value):
+    """``value`` of ``field`` as the audit views show it: personal fields masked like on every page."""
+    if field not in PERSONAL_FIELDS or not isinstance(value, str):
+        return value
+    from core.masking import mask_name, mask_phone
+
+    return mask_phone(value) if field == "contact_phone" else mask_name(value)
+
+
+__all__ = ["CHANGE_SET", "AuditAction", "AuditCategory", "ChangeSetKind", "Entry", "change_set_holds",
+           "change_set_kind", "change_set_of", "diff", "entries_about", "entry_for", "mask_personal", "permission_denied_event", "record",
+           "record_many", "register_change_set", "reveal_event", "seal", "security_event", "snapshot",
            "verify_chain"]
+
+
+class _WritePathTrail:
+    """This audit trail as the one write path sees it (``core.services.register_audit_trail``,
+    called in ``accounts.apps.AccountsConfig.ready``)."""
+
+    snapshot = staticmethod(snapshot)
+
+    @staticmethod
+    def saved(actor, instance, *, created, before, after, message):
+        record(actor, AuditAction.CREATE if created else AuditAction.UPDATE, instance,
+               before=before, after=after, message=message)
+
+    @staticmethod
+    def deletion(instance, *, before, message):
+        return entry_for(AuditAction.DELETE, instance, before=before, after=None, message=message)
+
+    @staticmethod
+    def record_deletion(actor, deletion):
+        record_many(actor, [deletion])
+
+    @staticmethod
+    def last_change(instance):
+        last = (
+            AuditLog.objects.filter(entries_about(instance._meta.label_lower, str(instance.pk)))
+            .order_by("-id")
+            .values_list("actor_username", "timestamp")
+            .first()
+        )
+        return tuple(last) if last else None
+
+
+TRAIL = _WritePathTrail()

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
-from jiangmen_portal.forms import BootstrapMixin
+from core.forms import BootstrapMixin
 
 from .choices import PlaceLevel, Role
 from .models import Department, Place, User

@@ -133,9 +133,14 @@ class User(AbstractUser):
 
     @property
     def scope(self):
-        from .scoping import scope_for
+        """What this user may do with business data (``core.scoping.scope_for`` reads it)."""
+        from core.scoping import NO_ACCESS
 
-        return scope_for(self)
+        from .roles import scope_of_role
+
+        if not self.is_active:
+            return NO_ACCESS
+        return scope_of_role(self)
 
 
 class PasswordHistory(models.Model):

@@ -1,4 +1,4 @@
-"""Messages of the session and account policy (used by ``jiangmen_portal.middleware``); kept here so
+"""Messages of the session and account policy (used by ``accounts.middleware``); kept here so
 that they live in this app's translation catalogue."""
 from django.utils.translation import gettext_lazy as _
 

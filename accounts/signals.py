@@ -7,7 +7,9 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from .audit import security_event
+from core.signals import request_denied
+
+from .audit import permission_denied_event, security_event
 from .choices import AuditAction
 
 SESSION_STARTED_KEY = "portal_auth_started"
@@ -40,3 +42,8 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_locked_out, dispatch_uid="accounts_lockout_event")
 def on_locked_out(sender, request, username, ip_address, **kwargs):
     security_event(None, AuditAction.LOCKOUT, f"{username} @ {ip_address}", username=str(username or "?")[:150])
+
+
+@receiver(request_denied, dispatch_uid="accounts_request_denied_event")
+def on_request_denied(sender, request, reason="", **kwargs):
+    permission_denied_event(request, reason=reason)

@@ -1,7 +1,7 @@
 """Periodic account jobs (scheduled in ``CELERY_BEAT_SCHEDULE``)."""
 from celery import shared_task
 
-from jiangmen_portal import context
+from core import context
 
 from . import services
 

@@ -25,6 +25,6 @@ urlpatterns = [
     path("audit/", admin.AuditLogView.as_view(), name="audit_log"),
     path("audit/<int:pk>/", admin.AuditLogDetailView.as_view(), name="audit_detail"),
     path("audit/<int:pk>/reveal/", admin.AuditLogRevealView.as_view(), name="audit_reveal"),
-    path("reveal/enterprise/<int:pk>/contact/", reveal.RevealEnterpriseContactView.as_view(),
+    path("reveal/enterprise/<int:pk>/contact/", reveal.RevealContactView.as_view(kind="enterprise"),
          name="reveal_enterprise_contact"),
 ]

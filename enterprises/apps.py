@@ -8,9 +8,12 @@ class EnterprisesConfig(AppConfig):
 
     def ready(self):
         from accounts import audit
+        from accounts.views.reveal import register_revealable
 
         from .imports import writer
-        from .models import StatisticImport
+        from .models import Enterprise, StatisticImport
+
+        register_revealable("enterprise", Enterprise, ("contact_person", "contact_phone"))
 
         audit.register_change_set(audit.ChangeSetKind(
             name=writer.CHANGE_SET_KIND, seal_object_type=StatisticImport._meta.label_lower,

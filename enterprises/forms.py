@@ -5,9 +5,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
-from accounts.scoping import VIEW, scope_for
 from accounts.services import REVEAL_PERMISSION
-from jiangmen_portal.forms import BootstrapMixin
+from core.forms import BootstrapMixin
+from core.scoping import VIEW, scope_for
 
 from .choices import EnterpriseStatus
 from .models import Enterprise, ListingRecord, RDInstitution, Statistic, Tag, Title
@@ -120,6 +120,7 @@ class TitleForm(VersionedForm):
 
     class Meta:
         model = Title
+        # ``status`` is not here: the lapse job, reviews and revocations own it.
         fields = ["tier", "batch", "recognised_on", "valid_until", "ended_on", "end_reason", "document_no"]
         widgets = {"recognised_on": DateInput(), "valid_until": DateInput(), "ended_on": DateInput()}
 

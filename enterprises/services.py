@@ -1,6 +1,6 @@
 """Writes to enterprises and their records (HackSoft style: keyword-only ``<entity>_<action>``).
 
-All of them go through ``jiangmen_portal.services.scoped_save``/``scoped_delete``, which check the
+All of them go through ``core.services.scoped_save``/``scoped_delete``, which check the
 actor's county scope, refuse stale edits and record the change.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from jiangmen_portal.services import scoped_delete, scoped_save
+from core.services import scoped_delete, scoped_save
 
 from .choices import EnterpriseStatus
 from .models import (

@@ -3,36 +3,24 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from jiangmen_portal import context
+from core import context
+
+from .imports import services as imports
 
 
-@shared_task(bind=True)
+@shared_task(bind=True, name=imports.CHECK_TASK)
 def check_statistic_import(self, import_id: int) -> None:
-    from .imports.services import statistic_import_check
-
     with context.use(context.for_job(self)):
-        statistic_import_check(import_id=import_id)
+        imports.statistic_import_check(import_id=import_id)
 
 
-@shared_task(bind=True)
+@shared_task(bind=True, name=imports.COMMIT_TASK)
 def commit_statistic_import(self, import_id: int) -> None:
-    from .imports.services import statistic_import_commit
-
     with context.use(context.for_job(self)):
-        statistic_import_commit(import_id=import_id)
+        imports.statistic_import_commit(import_id=import_id)
 
 
-@shared_task(bind=True)
+@shared_task(bind=True, name=imports.UNDO_TASK)
 def undo_statistic_import(self, import_id: int) -> None:
-    from .imports.services import statistic_import_undo_job
-
     with context.use(context.for_job(self)):
-        statistic_import_undo_job(import_id=import_id)
-
-
-@shared_task
-def fail_stale_statistic_imports() -> int:
-    from .imports.services import statistic_imports_fail_stale
-
-    with context.use(context.ActionContext(source="job")):
-        return statistic_imports_fail_stale()
+        imports.statistic_import_undo_job(import_id=import_id)

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import dynamics_views, views
+from . import views
+from .dynamics import urls as dynamics_urls
 from .imports import views as import_views
 
 app_name = "enterprises"
@@ -27,16 +28,6 @@ urlpatterns = [
     path("<int:pk>/listings/new/", views.ListingRecordFormView.as_view(), name="listing_create"),
     path("<int:pk>/listings/<int:child_pk>/edit/", views.ListingRecordFormView.as_view(), name="listing_update"),
     path("<int:pk>/<str:kind>/<int:child_pk>/delete/", views.ChildDeleteView.as_view(), name="child_delete"),
-    # Dynamic management (到期与复核, 后备库, pre-check, criteria)
-    path("dynamics/", dynamics_views.CalendarView.as_view(), name="dynamics_calendar"),
-    path("dynamics/titles/<int:title_pk>/review/", dynamics_views.ReviewFormView.as_view(), name="dynamics_review"),
-    path("dynamics/titles/<int:title_pk>/revoke/", dynamics_views.RevokeFormView.as_view(), name="dynamics_revoke"),
-    path("dynamics/reserve/", dynamics_views.ReservePoolView.as_view(), name="dynamics_reserve"),
-    path("dynamics/reserve/recommend/", dynamics_views.ReserveRecommendView.as_view(), name="dynamics_recommend"),
-    path("dynamics/reserve/entries/", dynamics_views.ReserveEntryListView.as_view(), name="dynamics_entries"),
-    path("dynamics/reserve/entries/<int:pk>/advance/", dynamics_views.ReserveAdvanceView.as_view(),
-         name="dynamics_advance"),
-    path("dynamics/precheck/<int:enterprise_pk>/", dynamics_views.PrecheckView.as_view(), name="dynamics_precheck"),
-    path("dynamics/criteria/", dynamics_views.CriteriaListView.as_view(), name="dynamics_criteria"),
-    path("dynamics/criteria/<int:pk>/edit/", dynamics_views.CriterionEditView.as_view(), name="dynamics_criterion_edit"),
+    # Dynamic management (到期与复核, 后备库, pre-check, criteria): enterprises/dynamics/urls.py
+    *dynamics_urls.urlpatterns,
 ]

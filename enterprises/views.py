@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect
@@ -12,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import Place
-from accounts.scoping import CHANGE, VIEW, scope_for
-from jiangmen_portal.services import StaleEditError
-from jiangmen_portal.views import ScopedObjectMixin, apply_service_errors
+from core.scoping import CHANGE, VIEW, scope_for
+from core.views import ScopedObjectMixin, ServiceFormMixin, call_service
 
 from . import services
 from .filtersets import EnterpriseFilterSet
@@ -102,27 +100,12 @@ def _statistics_chart(statistics) -> dict:
     }
 
 
-class ServiceFormView(ScopedObjectMixin, FormView):
+class ServiceFormView(ServiceFormMixin, ScopedObjectMixin, FormView):
     """A form whose valid data is saved through a service; service errors land on the form."""
 
     template_name = "enterprises/form.html"
     scoped_action = CHANGE
     heading = ""
-
-    def save(self, form):
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            obj = self.save(form)
-        except StaleEditError as error:
-            form.add_error(None, error.messages[0])
-            return self.form_invalid(form)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(self.get_success_url(obj))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -148,12 +131,12 @@ class EnterpriseCreateView(ServiceFormView):
         kwargs["instance"] = Enterprise()
         return kwargs
 
-    def save(self, form):
+    def perform(self, form):
         enterprise = form.save(commit=False)
         return services.enterprise_save(actor=self.request.user, enterprise=enterprise, tags=form.cleaned_data["tags"],
                                         status_effective_on=form.cleaned_data.get("status_effective_on"))
 
-    def get_success_url(self, obj):
+    def service_success_url(self, obj):
         return obj.get_absolute_url()
 
     def cancel_url(self):
@@ -175,7 +158,7 @@ class EnterpriseUpdateView(EnterpriseCreateView):
         kwargs["instance"] = self.enterprise
         return kwargs
 
-    def save(self, form):
+    def perform(self, form):
         enterprise = form.save(commit=False)
         return services.enterprise_save(
             actor=self.request.user, enterprise=enterprise, tags=form.cleaned_data["tags"],
@@ -216,13 +199,13 @@ class EnterpriseChildFormView(ServiceFormView):
             return _("Edit %(what)s · %(name)s") % {"what": label, "name": self.enterprise.name}
         return _("Add %(what)s · %(name)s") % {"what": label, "name": self.enterprise.name}
 
-    def save(self, form):
+    def perform(self, form):
         obj = form.save(commit=False)
         obj.enterprise = self.enterprise
         return type(self).service(actor=self.request.user, expected_version=form.cleaned_data.get("version"),
                                   **{self.service_kwarg: obj})
 
-    def get_success_url(self, obj):
+    def service_success_url(self, obj):
         return self.enterprise.get_absolute_url()
 
     def cancel_url(self):
@@ -275,12 +258,8 @@ class ChildDeleteView(ScopedObjectMixin, TemplateView):
 
             raise Http404
         obj = self.scoped_get(model, CHANGE, pk=child_pk, enterprise=enterprise)
-        try:
-            services.record_delete(actor=request.user, instance=obj, expected_version=request.POST.get("version"))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Deleted."))
+        call_service(request, lambda: services.record_delete(
+            actor=request.user, instance=obj, expected_version=request.POST.get("version")), success=_("Deleted."))
         return redirect(enterprise)
 
 

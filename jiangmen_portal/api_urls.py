@@ -1,12 +1,12 @@
 """``/api/v1/``: the REST API for other municipal systems. Each app registers its viewsets here
-(``<app>/api/urls.py`` defines ``register(router)``); see ``jiangmen_portal/api.py`` for the pattern."""
+(``<app>/api/urls.py`` defines ``register(router)``); see ``core/api.py`` for the pattern."""
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.urls import register as register_accounts
+from core.api import not_found
 from enterprises.api.urls import register as register_enterprises
-from jiangmen_portal.api import not_found
 from targets.api.urls import register as register_targets
 from tasks.api.urls import register as register_tasks
 

@@ -13,14 +13,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiangmen_portal.settings")
 app = Celery("jiangmen_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Task modules not named tasks.py (dynamic management's beat job).
-app.autodiscover_tasks(related_name="dynamics_tasks")
+# Dynamic management (enterprises/dynamics/tasks.py: the nightly review-calendar job).
+app.autodiscover_tasks(["enterprises.dynamics"])
 
 
 @before_task_publish.connect
 def carry_action_context(headers=None, **kwargs):
     """A job queued by a request keeps its IP address and request id for the audit trail."""
-    from jiangmen_portal import context
+    from core import context
 
     found = context.carried()
     if found is not None and headers is not None:

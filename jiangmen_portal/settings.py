@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "captcha",
+    "core",
     "accounts",
     "enterprises",
     "targets",
@@ -55,7 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "jiangmen_portal.middleware.RequestContextMiddleware",
+    "core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,8 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "jiangmen_portal.middleware.SessionLimitsMiddleware",
-    "jiangmen_portal.middleware.AccountPolicyMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -83,7 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "jiangmen_portal.context_processors.portal",
+                "core.context_processors.portal",
             ],
         },
     },
@@ -138,7 +139,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese"))]
-# App catalogues first, the project's own (templates/, jiangmen_portal/) last: ``makemessages`` run
+# App catalogues first, the project's own (templates/, core/, jiangmen_portal/) last: ``makemessages`` run
 # from the project root files each string into the first catalogue whose folder contains it.
 PORTAL_APPS = ["accounts", "enterprises", "targets", "tasks", "reports"]
 LOCALE_PATHS = [BASE_DIR / app / "locale" for app in PORTAL_APPS] + [BASE_DIR / "locale"]
@@ -205,20 +206,20 @@ CACHES = {
 # --- REST framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "jiangmen_portal.api_security.ApiKeyAuthentication",  # first: its header makes "no key" a 401
+        "accounts.api.authentication.ApiKeyAuthentication",  # first: its header makes "no key" a 401
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["jiangmen_portal.api_security.ScopedPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api_security.ScopedPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "jiangmen_portal.api_security.PortalPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api_security.PortalPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_THROTTLE_CLASSES": ["jiangmen_portal.api_security.ApiClientRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api_security.ApiClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_client": env.str("API_THROTTLE_RATE", default="1200/minute")},
-    "EXCEPTION_HANDLER": "jiangmen_portal.api.exception_handler",  # one error body; logs denials
-    "DEFAULT_SCHEMA_CLASS": "jiangmen_portal.api.PortalAutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",  # one error body; logs denials
+    "DEFAULT_SCHEMA_CLASS": "core.api.PortalAutoSchema",
 }
 # HMAC secret for stored API key hashes (default SECRET_KEY; changing it invalidates every key).
 API_KEY_HASH_SECRET = env.str("API_KEY_HASH_SECRET", default="")
@@ -239,12 +240,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProgressStatusEnum": "targets.choices.ProgressStatus",
         "ReportStatusEnum": "tasks.choices.ReportStatus",
-        "JobStatusEnum": "jiangmen_portal.models.JobStatus",
+        "JobStatusEnum": "core.models.JobStatus",
     },
 }
 
 # --- Security -------------------------------------------------------------------------------------
-# The client address: ONE setting and ONE function (``jiangmen_portal.middleware.client_ip``) for the
+# The client address: ONE setting and ONE function (``core.middleware.client_ip``) for the
 # audit trail, the lockout and API throttling. TRUSTED_PROXY_COUNT is the number of reverse proxies in
 # front of the application, each appending the address it received the request from to X-Forwarded-For
 # (the intranet reverse proxy: 1). 0: no proxy, the socket's address is the client and X-Forwarded-For is
@@ -261,7 +262,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock lasts 30 minutes from the 5th failure
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "jiangmen_portal.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.middleware.client_ip"
 LOGIN_CAPTCHA_AFTER_FAILURES = env.int("LOGIN_CAPTCHA_AFTER_FAILURES", default=3)
 # Images drawn by Pillow on our server with the font the package ships (Bitstream Vera, captcha/fonts/).
 CAPTCHA_LENGTH = 5
@@ -280,7 +281,7 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False
-CSRF_FAILURE_VIEW = "jiangmen_portal.views.csrf_failure"  # audited like every refused request
+CSRF_FAILURE_VIEW = "accounts.views.pages.csrf_failure"  # audited like every refused request
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -343,9 +344,9 @@ CELERY_BEAT_SCHEDULE["reports-files-cleanup"] = {
     "task": "reports.report_files_cleanup",
     "schedule": timedelta(hours=6),
 }
-# Statistics imports: a job running longer than the task time limit is marked failed.
-CELERY_BEAT_SCHEDULE["enterprises-fail-stale-imports"] = {
-    "task": "enterprises.tasks.fail_stale_statistic_imports",
+# Jobs (imports, reports, recomputes): one pending or running longer than the task time limit is marked failed.
+CELERY_BEAT_SCHEDULE["core-fail-stale-jobs"] = {
+    "task": "core.fail_stale_jobs",
     "schedule": 15 * 60,
 }
 # --- Targets (2026 goals) --------------------------------------------------------------------------

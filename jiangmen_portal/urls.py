@@ -1,8 +1,9 @@
 from captcha.views import captcha_image
 from django.urls import include, path, re_path
 
+from accounts.views.pages import HomeView
+
 from .health import health
-from .views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -17,4 +18,4 @@ urlpatterns = [
     path("api/v1/", include("jiangmen_portal.api_urls")),
 ]
 
-handler403 = "jiangmen_portal.views.permission_denied"
+handler403 = "accounts.views.pages.permission_denied"

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction
+from core.masking import mask_name, mask_phone
 from enterprises.choices import EnterpriseStatus, TitleStatus
 from enterprises.models import Statistic, Tier
-from enterprises.templatetags.portal import mask_name, mask_phone
 
 from . import xlsx
 from .xlsx import Column, SheetWriter

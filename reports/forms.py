@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
-from accounts.scoping import scope_for
+from core.scoping import scope_for
 
 from .selectors import parse_period, period_label
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
-from accounts.scoping import ScopedQuerySet
-from jiangmen_portal.models import JobModel
+from core.models import JobModel
+from core.scoping import ScopedQuerySet
 
 
 def report_upload_to(instance: ReportJob, filename: str) -> str:

@@ -1,28 +1,25 @@
 """Plain rows (lists of dicts) for the sheets whose data belong to other apps.
 
-The report builders take plain rows and know nothing about those apps. A provider returns ``None``
-when the data source is not installed yet; the sheet then says 数据尚未提供 and the report still
-builds. Only a missing module or function is tolerated: an error inside a present data source
-fails the report job with its message, it is never hidden.
+The report builders take plain rows and know nothing about those apps; this module reads them
+through their selectors (the reports app sits above every other app). An error inside a data
+source fails the report job with its message, it is never hidden.
 """
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Callable
+
+from django.utils import timezone
+
+from enterprises.models import StatisticImport
+from targets.selectors import dashboard_rows
+from tasks.choices import CellStatus
+from tasks.models import ProgressReport, ReportingPeriod
+from tasks.selectors import slots
 
 from .selectors import ReportScope
 
 GOAL_KEYS = ("code", "name", "unit", "baseline", "value", "target", "share_done", "share_time", "status",
              "status_label")
-
-
-def _optional(module_name: str, function_name: str) -> Callable | None:
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    return getattr(module, function_name, None)
 
 
 def _get(row, key, default=None):
@@ -51,21 +48,15 @@ def normalise_goal_row(row) -> dict:
     return out
 
 
-def goal_rows(scope: ReportScope) -> list[dict] | None:
+def goal_rows(scope: ReportScope) -> list[dict]:
     """Per indicator: code, name, unit, baseline, value, target, share_done, share_time, status —
     exactly what the goals dashboard shows for the same date and scope
     (``targets.selectors.dashboard_rows(date, county=None)``)."""
-    dashboard_rows = _optional("targets.selectors", "dashboard_rows")
-    if dashboard_rows is None:
-        return None
     return [normalise_goal_row(row) for row in dashboard_rows(scope.as_of, county=scope.county)]
 
 
-def county_rows(scope: ReportScope) -> list[dict] | None:
+def county_rows(scope: ReportScope) -> list[dict]:
     """Each indicator per county (the dashboard filtered to one county, for every county in scope)."""
-    dashboard_rows = _optional("targets.selectors", "dashboard_rows")
-    if dashboard_rows is None:
-        return None
     rows = []
     for county in scope.counties():
         for row in dashboard_rows(scope.as_of, county=county):
@@ -73,16 +64,10 @@ def county_rows(scope: ReportScope) -> list[dict] | None:
     return rows
 
 
-def task_rows(scope: ReportScope) -> list[dict] | None:
+def task_rows(scope: ReportScope) -> list[dict]:
     """Key tasks with each responsible unit's report for the quarter, as the responsibility matrix
     shows them to the report's user (``tasks.selectors.slots``); a county report keeps its county's
     units only. Report texts are included where the user may read the report. Fixed query count."""
-    slots = _optional("tasks.selectors", "slots")
-    if slots is None:
-        return None
-    from tasks.choices import CellStatus
-    from tasks.models import ProgressReport, ReportingPeriod
-
     period = ReportingPeriod.objects.filter(code=f"{scope.year}Q{scope.quarter}").first()
     if period is None:
         return []
@@ -106,14 +91,8 @@ def task_rows(scope: ReportScope) -> list[dict] | None:
     return rows
 
 
-def import_rows(scope: ReportScope) -> list[dict] | None:
+def import_rows(scope: ReportScope) -> list[dict]:
     """Statistics imports started in the quarter, within the user's (and the report's) scope."""
-    try:
-        from enterprises.models import StatisticImport
-    except ImportError:
-        return None
-    from django.utils import timezone
-
     start = timezone.make_aware(dt.datetime.combine(scope.start, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time.min))
     qs = (StatisticImport.objects.for_user(scope.user, "view").filter(created_at__gte=start, created_at__lt=end)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Place
-from accounts.scoping import VIEW, scope_for
+from core.scoping import VIEW, scope_for
 from enterprises.choices import EnterpriseStatus, TitleStatus
 from enterprises.models import Enterprise, Tier, Title, period_end, title_valid_on
 

@@ -17,13 +17,16 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction
 from accounts.models import Place
-from accounts.scoping import VIEW, require, scope_for
+from core import jobs
+from core.scoping import VIEW, require, scope_for
 
 from . import builders, providers, selectors, xlsx
 from .models import ReportJob
 from .selectors import ReportScope
 
 logger = logging.getLogger(__name__)
+
+BUILD_TASK = "reports.build_report"  # ``reports/tasks.py``, queued through ``core.jobs.enqueue``
 
 ProgressCallback = Callable[[int, str], None]
 
@@ -85,9 +88,7 @@ def report_job_create(*, actor, year: int, quarter: int, county: Place | None = 
         audit.security_event(actor, AuditAction.EXPORT, _("Quarterly report %(period)s requested for %(scope)s (job %(id)s)")
                              % {"period": job.period_code, "scope": county or _("the whole city"), "id": job.pk},
                              instance=job)
-        from .tasks import build_report
-
-        transaction.on_commit(lambda: build_report.delay(job.pk))
+        jobs.enqueue(BUILD_TASK, job.pk)
     return job
 
 

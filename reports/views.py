@@ -7,9 +7,9 @@ from __future__ import annotations
 import tempfile
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,11 +18,12 @@ from django.views.generic import FormView, TemplateView
 
 from accounts import audit
 from accounts.choices import AuditAction
-from accounts.scoping import VIEW, scope_for
+from core.jobs import JobStatusView, fail_stale
+from core.scoping import VIEW, scope_for
+from core.views import ScopedObjectMixin, ServiceFormMixin
 from enterprises.filtersets import StatisticFilterSet, TitleFilterSet
 from enterprises.models import Enterprise, Statistic, Title
 from enterprises.views import enterprise_list_queryset
-from jiangmen_portal.views import ScopedObjectMixin, apply_service_errors
 
 from . import exports, services, xlsx
 from .forms import ReportRequestForm
@@ -41,7 +42,7 @@ class ReportAccessMixin(ScopedObjectMixin):
         return ReportJob.objects.for_user(self.request.user, VIEW).filter(requester=self.request.user)
 
 
-class ReportIndexView(ReportAccessMixin, FormView):
+class ReportIndexView(ServiceFormMixin, ReportAccessMixin, FormView):
     template_name = "reports/index.html"
     form_class = ReportRequestForm
 
@@ -50,18 +51,16 @@ class ReportIndexView(ReportAccessMixin, FormView):
         kwargs["user"] = self.request.user
         return kwargs
 
-    def form_valid(self, form):
+    success_message = ""
+
+    def perform(self, form):
         year, quarter = form.cleaned_data["period"]
-        try:
-            job = services.report_job_create(actor=self.request.user, year=year, quarter=quarter,
-                                             county=form.cleaned_data["county"])
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
-        return redirect(job)
+        return services.report_job_create(actor=self.request.user, year=year, quarter=quarter,
+                                          county=form.cleaned_data["county"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        fail_stale(self.my_jobs())  # a job whose worker died shows as failed
         context["jobs"] = list(self.my_jobs().select_related("county")[:20])
         return context
 
@@ -72,25 +71,16 @@ class ReportDetailView(ReportAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["job"] = get_object_or_404(self.my_jobs().select_related("county"), pk=self.kwargs["pk"])
+        context["job"].fail_if_stale()
         return context
 
 
-def job_status(job: ReportJob) -> dict:
-    return {
-        "id": job.pk,
-        "status": job.status,
-        "status_label": str(job.get_status_display()),
-        "progress": job.progress,
-        "message": job.message,
-        "finished": job.is_finished,
-        "download_url": reverse("reports:download", args=[job.pk]) if job.is_downloadable else None,
-    }
+class ReportStatusView(ReportAccessMixin, JobStatusView):
+    def get_job(self, request, pk):
+        return get_object_or_404(self.my_jobs(), pk=pk)
 
-
-class ReportStatusView(ReportAccessMixin, View):
-    def get(self, request, pk):
-        job = get_object_or_404(self.my_jobs(), pk=pk)
-        return JsonResponse(job_status(job))
+    def status_extra(self, job):
+        return {"download_url": reverse("reports:download", args=[job.pk]) if job.is_downloadable else None}
 
 
 class ReportDownloadView(ReportAccessMixin, View):

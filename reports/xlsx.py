@@ -21,10 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from core.spreadsheets import clean_text, store_as_text
 
 # Number formats -----------------------------------------------------------------------------------
 AMOUNT = "#,##0.00"  # 万元 (10,000 yuan); the unit is in the header
@@ -33,8 +35,6 @@ PERCENT = "0.0%"
 DECIMAL = "#,##0.00"
 DATE = "yyyy-mm-dd"
 DATETIME = "yyyy-mm-dd hh:mm"
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 # Styles -------------------------------------------------------------------------------------------
 FONT_NAME = "等线"
@@ -56,24 +56,15 @@ STATUS_STYLES = {
     "red": (PatternFill("solid", fgColor="FFC7CE"), Font(name=FONT_NAME, color="9C0006")),
     "grey": (PatternFill("solid", fgColor="EDEDED"), Font(name=FONT_NAME, color="595959")),
 }
-# Status codes from the goals dashboard, the title statuses and task reports, mapped to a colour.
+# The status codes the sheets carry, mapped to a colour: goals (``targets.choices.ProgressStatus``),
+# titles (``TitleStatus``; ``expiring``/``expiring_soon`` from ``selectors.titles_to_watch``) and
+# task report cells (``tasks.choices.CellStatus``). Other codes stay uncoloured.
 STATUS_COLOURS = {
-    "done": "green", "achieved": "green", "on_track": "green", "ahead": "green", "valid": "green",
-    "submitted": "green", "completed": "green",
-    "at_risk": "amber", "warning": "amber", "slightly_behind": "amber", "under_review": "amber",
-    "expiring": "amber", "late": "amber", "draft": "amber",
-    "behind": "red", "off_track": "red", "lagging": "red", "expired": "red", "revoked": "red",
-    "missing": "red", "overdue": "red", "expiring_soon": "red",
-    "no_data": "grey", "unknown": "grey", "not_started": "grey",
+    "on_track": "green", "valid": "green", "submitted": "green",
+    "at_risk": "amber", "under_review": "amber", "expiring": "amber", "late": "amber", "draft": "amber",
+    "behind": "red", "expired": "red", "revoked": "red", "missing": "red", "expiring_soon": "red",
+    "no_data": "grey",
 }
-
-
-def clean_text(value: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
-
-
-def is_formula_like(value: str) -> bool:
-    return value.startswith(FORMULA_TRIGGERS)
 
 
 def to_cell_value(value):
@@ -207,10 +198,7 @@ class SheetWriter:
         value = to_cell_value(value)
         cell = WriteOnlyCell(self.ws, value=value)
         cell._style = type(proto._style)(proto._style)
-        if isinstance(value, str):
-            cell.data_type = "s"  # never a formula, never an error code
-            if is_formula_like(value):
-                cell.quotePrefix = True
+        store_as_text(cell)  # never a formula, never an error code
         if fill is not None:
             cell.fill = fill
         if font is not None:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Refresh every zh_Hans catalogue: one per app (<app>/locale) and one for the project (locale/:
-# templates/ and jiangmen_portal/); settings.LOCALE_PATHS routes each file to its catalogue.
+# templates/, core/ and jiangmen_portal/); settings.LOCALE_PATHS routes each file to its catalogue.
 # Then fill the new msgstr entries and run
 #   DEBUG=1 .venv/bin/python manage.py compilemessages -l zh_Hans -i .venv
 # tests/test_i18n.py fails while any entry is untranslated or fuzzy.

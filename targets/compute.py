@@ -32,11 +32,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
-from django.utils.translation import gettext as _
 
-from enterprises.choices import ListingStage, TitleStatus
+from enterprises.choices import TitleStatus
 from enterprises.models import (
     Enterprise,
     ListingRecord,
@@ -50,6 +48,8 @@ from enterprises.models import (
 )
 
 from .choices import IndicatorKind, PopulationProperty
+from .models import ManualValue
+from .params import parse_date as _date
 
 HUNDRED = Decimal(100)
 STATISTIC_PROPERTIES = {
@@ -60,7 +60,6 @@ STATISTIC_PROPERTIES = {
     PopulationProperty.FILLS_TECH_GAP: "fills_tech_gap",
 }
 BOOLEAN_PROPERTIES = {PopulationProperty.UNIVERSITY_COOPERATION, PopulationProperty.FILLS_TECH_GAP}
-FLOW_FIELDS = {"output_value", "revenue", "main_business_revenue", "profit", "rd_expense", "export_revenue"}
 
 
 @dataclass(frozen=True)
@@ -98,57 +97,8 @@ def _up_to(year: int, quarter: int, prefix: str = "") -> Q:
     return Q(**{f"{prefix}year__lt": year}) | Q(**{f"{prefix}year": year, f"{prefix}quarter__lte": quarter})
 
 
-def _date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
 def _min_rank_q(tier_code: str, tiers: dict[str, int], prefix: str = "") -> Q:
     return Q(**{f"{prefix}tier__rank__gte": tiers[tier_code]})
-
-
-# -- validation of parameters (called by Indicator.clean and the fixtures test) ---------------------
-
-
-def validate_params(kind: str, params: dict) -> None:
-    tiers = set(Tier.objects.values_list("code", flat=True))
-
-    def need(key):
-        if key not in params or params[key] in (None, ""):
-            raise ValidationError({"params": _("Parameter “%(key)s” is required for this kind.") % {"key": key}})
-        return params[key]
-
-    def tier(key):
-        code = need(key)
-        if code not in tiers:
-            raise ValidationError({"params": _("Unknown tier “%(code)s” in “%(key)s”.") % {"code": code, "key": key}})
-
-    def date(key):
-        try:
-            _date(need(key))
-        except ValueError:
-            raise ValidationError({"params": _("“%(key)s” must be a date (YYYY-MM-DD).") % {"key": key}})
-
-    if kind in (IndicatorKind.TITLE_COUNT_VALID, IndicatorKind.TITLE_COUNT_CUMULATIVE):
-        tier("tier")
-    elif kind == IndicatorKind.POPULATION_SHARE:
-        if "population_min_tier" in params:
-            tier("population_min_tier")
-        prop = need("property")
-        if prop not in PopulationProperty.values:
-            raise ValidationError({"params": _("Unknown property “%(p)s”.") % {"p": prop}})
-    elif kind == IndicatorKind.COHORT_RATIO:
-        if need("field") not in FLOW_FIELDS:
-            raise ValidationError({"params": _("“field” must be one of %(f)s.") % {"f": ", ".join(sorted(FLOW_FIELDS))}})
-        tier("cohort_tier")
-        date("cohort_date")
-        need("base_year")
-    elif kind == IndicatorKind.EVENT_COUNT:
-        date("since")
-        stages = need("stages")
-        if not isinstance(stages, list) or any(s not in ListingStage.values for s in stages):
-            raise ValidationError({"params": _("“stages” must be a list of listing stages.")})
-        if "min_tier" in params:
-            tier("min_tier")
 
 
 # -- the kinds ----------------------------------------------------------------------------------------
@@ -335,8 +285,6 @@ def manual(indicator, date) -> dict[int | None, Part]:
     """Latest reported value per county and for the city (key ``None``) up to ``date``; when the
     city has no report of its own and the indicator is additive, the sum of the counties' latest
     reports (a share reported per county is not summed)."""
-    from .models import ManualValue
-
     latest: dict[int | None, Decimal] = {}
     rows = (
         ManualValue.objects.filter(indicator=indicator, as_of__lte=date)

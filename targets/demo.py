@@ -11,9 +11,9 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from core import context
 from enterprises.choices import ListingStage, ListingVenue
 from enterprises.models import Enterprise, ListingRecord, RDInstitution, RDInstitutionLevel, Title, title_valid_on
-from jiangmen_portal import context
 
 from . import compute, services
 from .choices import IndicatorKind, RunTrigger

@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, NaturalKeyManager, Place
-from accounts.scoping import ScopedQuerySet
-from jiangmen_portal.models import JobModel, TimestampedModel
+from core.models import JobModel, TimestampedModel
+from core.scoping import ScopedQuerySet
 
 from .choices import CompletionRule, Direction, IndicatorKind, ProgressStatus, RunTrigger
+from .params import validate_params
 
 VALUE = {"max_digits": 18, "decimal_places": 4}
 
@@ -139,8 +140,6 @@ class Indicator(models.Model):
 
     def clean(self):
         super().clean()
-        from .compute import validate_params
-
         if self.kind:
             validate_params(self.kind, self.params or {})
         if self.baseline_date and self.target_date and self.target_date <= self.baseline_date:

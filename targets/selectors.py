@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Place
-from accounts.scoping import VIEW
+from core.scoping import VIEW
 from enterprises.choices import TitleStatus
 from enterprises.models import Enterprise, Title, gone_by, period_end, title_valid_on
 

@@ -7,6 +7,7 @@ import traceback
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
@@ -14,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from accounts.choices import AuditAction, PlaceLevel, Role
+from accounts.choices import AuditAction, PlaceLevel
 from accounts.models import Place
-from accounts.scoping import CHANGE, require, scope_for
+from core import jobs
+from core.models import JobStatus
+from core.scoping import CHANGE, require, scope_for
 from enterprises.models import period_end
-from jiangmen_portal.models import JobStatus
 
 from . import compute
 from .choices import CompletionRule, Direction, ProgressStatus, RunTrigger
@@ -26,6 +28,9 @@ from .locks import recompute_lock
 from .models import Allocation, Indicator, ManualValue, Plan, RecomputeRun, Snapshot, SnapshotValue
 
 logger = logging.getLogger(__name__)
+
+RECOMPUTE_TASK = "targets.tasks.recompute_progress"  # ``targets/tasks.py``, queued through ``core.jobs``
+PENDING_KEY = "targets:recompute:pending"  # a data-change recompute is waiting to start
 
 SHARE_LIMIT = Decimal("99999")
 
@@ -230,9 +235,7 @@ def run_request(*, actor) -> tuple[RecomputeRun, bool]:
     if active is not None and active.created_at >= recent:
         return active, False
     run = run_create(actor=actor)
-    from .tasks import recompute_progress
-
-    transaction.on_commit(lambda: recompute_progress.delay(run.pk))
+    jobs.enqueue(RECOMPUTE_TASK, run.pk)
     return run, True
 
 
@@ -389,11 +392,10 @@ def _fmt(value: Decimal) -> str:
 
 def may_report(user, indicator: Indicator) -> bool:
     """City operators, and users of the indicator's lead department, report manual values."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.role == Role.CITY_OPERATOR:
+    scope = scope_for(user)
+    if scope.city_wide_write:
         return True
-    return user.role == Role.DEPARTMENT_USER and user.department_id == indicator.lead_department_id
+    return scope.department_id is not None and scope.department_id == indicator.lead_department_id
 
 
 def manual_value_create(*, actor, indicator: Indicator, value, as_of: dt.date, evidence: str,
@@ -419,14 +421,25 @@ def manual_value_create(*, actor, indicator: Indicator, value, as_of: dt.date, e
 
 def schedule_recompute(*, trigger: str = RunTrigger.DATA_CHANGE) -> None:
     """Ask for a recompute once the current transaction commits; a burst of changes gives one
-    run (see ``targets.tasks.enqueue_coalesced``)."""
+    run (see ``enqueue_coalesced``)."""
     from django.conf import settings
 
     if not getattr(settings, "TARGETS_RECOMPUTE_ON_CHANGE", True):
         return
-    from .tasks import enqueue_coalesced
-
     transaction.on_commit(enqueue_coalesced)
+
+
+def enqueue_coalesced() -> bool:
+    """Enqueue one recompute a few seconds from now unless one is already waiting to start: a
+    burst of edits (or an import) gives one run. The waiting run clears the mark when it starts,
+    so a change made while it computes schedules the next run."""
+    from django.conf import settings
+
+    delay = int(getattr(settings, "TARGETS_RECOMPUTE_DELAY", 30))
+    if not cache.add(PENDING_KEY, "1", timeout=delay + 600):
+        return False
+    jobs.task(RECOMPUTE_TASK).apply_async(kwargs={"trigger": RunTrigger.DATA_CHANGE}, countdown=delay)
+    return True
 
 
 def latest_run(*, pending_only: bool = False) -> RecomputeRun | None:

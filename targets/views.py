@@ -4,17 +4,19 @@ snapshots only; every read of county data goes through ``for_user``."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import Place
-from accounts.scoping import scope_for
-from jiangmen_portal.views import ScopedObjectMixin, apply_service_errors
+from core.jobs import JobStatusView
+from core.scoping import scope_for
+from core.views import ScopedObjectMixin, ServiceFormMixin
 
 from . import selectors, services
 from .choices import IndicatorKind, ProgressStatus
@@ -154,7 +156,7 @@ class ReconciliationView(ReadMixin, TemplateView):
         return self.common(context)
 
 
-class ManualValueCreateView(ReadMixin, FormView):
+class ManualValueCreateView(ServiceFormMixin, ReadMixin, FormView):
     """Lead department users and city operators report a value with its evidence."""
 
     template_name = "targets/form.html"
@@ -167,18 +169,17 @@ class ManualValueCreateView(ReadMixin, FormView):
                 raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
-    def form_valid(self, form):
+    success_message = _lazy("The value was saved; the dashboards will be recomputed.")
+
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            services.manual_value_create(
-                actor=self.request.user, indicator=self.indicator, value=data["value"], as_of=data["as_of"],
-                evidence=data["evidence"], document_no=data.get("document_no", ""), county=data.get("county"),
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The value was saved; the dashboards will be recomputed."))
-        return redirect("targets:indicator", code=self.indicator.code)
+        return services.manual_value_create(
+            actor=self.request.user, indicator=self.indicator, value=data["value"], as_of=data["as_of"],
+            evidence=data["evidence"], document_no=data.get("document_no", ""), county=data.get("county"),
+        )
+
+    def service_success_url(self, result):
+        return reverse("targets:indicator", args=[self.indicator.code])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -187,7 +188,7 @@ class ManualValueCreateView(ReadMixin, FormView):
         return context
 
 
-class AllocationView(ReadMixin, FormView):
+class AllocationView(ServiceFormMixin, ReadMixin, FormView):
     """City operators split an indicator's target across the counties."""
 
     template_name = "targets/allocation.html"
@@ -208,21 +209,17 @@ class AllocationView(ReadMixin, FormView):
         kwargs["initial_baselines"] = dict(stored.values_list("county_id", "baseline_value"))
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            services.allocation_save(actor=self.request.user, indicator=self.indicator, values=form.values(),
-                                     baselines=form.baselines())
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for code, errors in error.error_dict.items():
-                    for e in errors:
-                        form.add_error(f"county_{code}" if f"county_{code}" in form.fields else None, e)
-            else:
-                for message in error.messages:
-                    form.add_error(None, message)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The county allocation was saved."))
-        return redirect("targets:indicator", code=self.indicator.code)
+    success_message = _lazy("The county allocation was saved.")
+
+    def perform(self, form):
+        return services.allocation_save(actor=self.request.user, indicator=self.indicator, values=form.values(),
+                                         baselines=form.baselines())
+
+    def service_error_field(self, field):
+        return f"county_{field}"  # the service names a county by its code
+
+    def service_success_url(self, result):
+        return reverse("targets:indicator", args=[self.indicator.code])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -252,13 +249,13 @@ class RunDetailView(ReadMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["run"] = get_object_or_404(RecomputeRun, pk=self.kwargs["pk"])
+        context["run"].fail_if_stale()
         return context
 
 
-class RunStatusView(ReadMixin, View):
-    def get(self, request, pk):
-        run = get_object_or_404(RecomputeRun, pk=pk)
-        return JsonResponse({
-            "status": run.status, "status_label": run.get_status_display(), "progress": run.progress,
-            "message": run.message, "finished": run.is_finished, "locked": is_locked(),
-        })
+class RunStatusView(ReadMixin, JobStatusView):
+    def get_job(self, request, pk):
+        return get_object_or_404(RecomputeRun, pk=pk)
+
+    def status_extra(self, job):
+        return {"locked": is_locked()}

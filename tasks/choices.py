@@ -2,7 +2,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Actions on progress reports beyond ``accounts.scoping.VIEW``/``CHANGE`` (``for_user(user, action)``).
+# Actions on progress reports beyond ``core.scoping.VIEW``/``CHANGE`` (``for_user(user, action)``).
 STATUS = "status"  # see that a report exists and its status (the matrix), not its contents
 REVIEW = "review"  # accept or return a submitted report (lead unit; city operators for consolidated reports)
 

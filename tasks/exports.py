@@ -1,7 +1,7 @@
 """The matrix of one period with all its reports, as an Excel workbook (openpyxl).
 
 Text that a spreadsheet would read as a formula (starting with = + - @, or a tab/CR) is written as
-plain text, so a report can never run a formula in the reader's Excel.
+plain text (``core.spreadsheets``), so a report can never run a formula in the reader's Excel.
 """
 from __future__ import annotations
 
@@ -13,24 +13,21 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core.spreadsheets import clean_text, store_as_text
+
 from . import selectors
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_ILLEGAL = {c: None for c in range(32) if c not in (9, 10, 13)}
 
 
 def put(ws, row: int, column: int, value):
     """Write one value; strings are always stored as text, never as a formula."""
     if isinstance(value, str):
-        value = value.translate(_ILLEGAL)
+        value = clean_text(value)
     cell = ws.cell(row=row, column=column)
     cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if value.startswith(FORMULA_PREFIXES):
-            cell.quotePrefix = True
+    store_as_text(cell)
     return cell
 
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
-from jiangmen_portal.forms import BootstrapMixin
+from core.forms import BootstrapMixin
 
 from .models import KeyTask, ProgressReport
 

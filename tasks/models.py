@@ -3,9 +3,9 @@ the units' periodic progress reports with their history, attachments and reminde
 
 Tasks, their units and the reporting periods are reference data (``fixtures/reference/080_tasks.yaml``).
 Progress reports belong to a unit: a department (``department``) or a county (``county``). Who may do
-what with them is decided in one place, ``report_filter`` (a ``Q`` for querysets, used by
-``ReportQuerySet.for_user``) and its instance twin ``report_allows`` (used by
-``accounts.scoping.require`` through ``ProgressReport.scope_check``); tests hold the two together.
+what with them is stated once, ``_report_rule``, and read two ways: ``report_filter`` (a ``Q`` for
+querysets, used by ``ReportQuerySet.for_user``) and ``report_allows`` (one instance, used by
+``core.scoping.require`` through ``ProgressReport.scope_check``).
 """
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import PlaceLevel, Role
 from accounts.models import Department, Place
-from accounts.scoping import CHANGE, VIEW, Scope, ScopedQuerySet, scope_for
-from jiangmen_portal.models import VersionedModel
+from core.models import VersionedModel
+from core.scoping import CHANGE, VIEW, Scope, ScopedQuerySet, scope_for
 
 from .choices import (
     REVIEW,
@@ -217,9 +217,11 @@ def _role_may(scope: Scope, role, action: str) -> bool:
     raise ValueError(f"unknown action {action!r}")
 
 
-def report_filter(user, action: str) -> Q | None:
-    """The progress reports ``user`` may ``action``, as a ``Q``; ``None`` when the role may not do the
-    action at all (403).
+def _report_rule(scope: Scope, role, action: str) -> list[dict] | None:
+    """The one rule of who may do what with progress reports: ``None`` when the role may not do the
+    action at all (403), else alternatives (any one suffices) of conditions on the report, each a
+    dict of ``county`` / ``department`` (an id, or None: none), ``kind``, ``led_by`` (the task's
+    lead department); ``{}`` is every report.
 
     - STATUS (that a report exists, its status): every business reader; the matrix shows all units.
     - VIEW: a county official her county's reports; a department user her department's reports and
@@ -229,52 +231,64 @@ def report_filter(user, action: str) -> Q | None:
     - REVIEW (accept / return): the lead department, for its co-units' reports; city operators, for
       the lead units' consolidated reports.
     """
-    scope = scope_for(user)
-    role = getattr(user, "role", None)
     if not _role_may(scope, role, action):
         return None
     if action == STATUS:
-        return Q()
+        return [{}]
     if action == VIEW:
         if scope.county_id is not None:
-            return Q(county_id=scope.county_id)
+            return [{"county": scope.county_id}]
         if role == Role.DEPARTMENT_USER:
-            return Q(department_id=scope.department_id) | Q(task_id__in=led_task_ids(scope.department_id))
-        return Q()
+            return [{"department": scope.department_id}, {"led_by": scope.department_id}]
+        return [{}]
     if action == CHANGE:
         if role == Role.DEPARTMENT_USER:
-            return Q(department_id=scope.department_id, county__isnull=True)
-        return Q(county_id=scope.county_id, department__isnull=True)
+            return [{"department": scope.department_id, "county": None}]
+        return [{"county": scope.county_id, "department": None}]
     # REVIEW
     if role == Role.DEPARTMENT_USER:
-        return Q(kind=ReportKind.UNIT, task_id__in=led_task_ids(scope.department_id))
-    return Q(kind=ReportKind.CONSOLIDATED)
+        return [{"kind": ReportKind.UNIT, "led_by": scope.department_id}]
+    return [{"kind": ReportKind.CONSOLIDATED}]
+
+
+def _condition_q(name: str, value) -> Q:
+    if name == "led_by":
+        return Q(task_id__in=led_task_ids(value))
+    if name in ("county", "department"):
+        return Q(**{f"{name}__isnull": True}) if value is None else Q(**{f"{name}_id": value})
+    return Q(**{name: value})
+
+
+def _condition_holds(report: ProgressReport, name: str, value) -> bool:
+    if name == "led_by":
+        return report.task.lead_department_id == value
+    return getattr(report, f"{name}_id" if name in ("county", "department") else name) == value
+
+
+def report_filter(user, action: str) -> Q | None:
+    """The progress reports ``user`` may ``action`` (``_report_rule``), as a ``Q``; ``None`` when the
+    role may not do the action at all (403)."""
+    rule = _report_rule(scope_for(user), getattr(user, "role", None), action)
+    if rule is None:
+        return None
+    found = None
+    for alternative in rule:
+        q = Q()
+        for name, value in alternative.items():
+            q &= _condition_q(name, value)
+        found = q if found is None else found | q
+    return found
 
 
 def report_allows(user, action: str, report: ProgressReport, scope: Scope | None = None) -> bool | None:
-    """``report_filter`` evaluated on one (possibly unsaved) report: None when the role may not do the
+    """``_report_rule`` evaluated on one (possibly unsaved) report: None when the role may not do the
     action at all, else whether this report is within the user's reach. ``scope``: the user's, if
     the caller already has it (the matrix asks once per cell)."""
-    scope = scope or scope_for(user)
-    role = getattr(user, "role", None)
-    if not _role_may(scope, role, action):
+    rule = _report_rule(scope or scope_for(user), getattr(user, "role", None), action)
+    if rule is None:
         return None
-    if action == STATUS:
-        return True
-    if action == VIEW:
-        if scope.county_id is not None:
-            return report.county_id == scope.county_id
-        if role == Role.DEPARTMENT_USER:
-            return report.department_id == scope.department_id or report.task.lead_department_id == scope.department_id
-        return True
-    if action == CHANGE:
-        if role == Role.DEPARTMENT_USER:
-            return report.department_id == scope.department_id and report.county_id is None
-        return report.county_id == scope.county_id and report.department_id is None
-    # REVIEW
-    if role == Role.DEPARTMENT_USER:
-        return report.kind == ReportKind.UNIT and report.task.lead_department_id == scope.department_id
-    return report.kind == ReportKind.CONSOLIDATED
+    return any(all(_condition_holds(report, name, value) for name, value in alternative.items())
+               for alternative in rule)
 
 
 class ReportQuerySet(ScopedQuerySet):
@@ -360,7 +374,7 @@ class ProgressReport(VersionedModel):
         return reverse("tasks:report_detail", args=[self.pk])
 
     def scope_check(self, user, action: str) -> Scope:
-        """Called by ``accounts.scoping.require`` (and so by ``scoped_save``)."""
+        """Called by ``core.scoping.require`` (and so by ``scoped_save``)."""
         allowed = report_allows(user, action, self)
         if allowed is None:
             raise PermissionDenied

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.choices import PlaceLevel, Role
 from accounts.models import Department, Place
-from accounts.scoping import CHANGE, VIEW, scope_for
+from accounts.roles import scope_of_role
+from core.scoping import CHANGE, VIEW, scope_for
 
 from .choices import CELL_BADGES, REVIEW, STATUS, CellStatus, ReportKind, ReportStatus
 from .models import (
@@ -248,9 +249,10 @@ LATENESS_STATUSES = (CellStatus.MISSING, CellStatus.LATE)
 
 def user_unit(user) -> tuple[Department | None, Place | None]:
     """The unit a user reports for: her department or her county (or neither)."""
-    if user.role == Role.DEPARTMENT_USER and user.department_id:
+    scope = scope_for(user)
+    if scope.reporting_unit and scope.department_id is not None:
         return user.department, None
-    if user.role == Role.COUNTY_OFFICIAL and user.county_id and scope_for(user).write:
+    if scope.reporting_unit and scope.county_id is not None and scope.write:
         return None, user.county
     return None, None
 
@@ -337,6 +339,10 @@ class SystemReader:
     department_id = None
     username = "system"
 
+    @property
+    def scope(self):
+        return scope_of_role(self)
+
     def __str__(self):
         return "system"
 
@@ -346,4 +352,4 @@ SYSTEM_READER = SystemReader()
 
 def may_coordinate(user) -> bool:
     """City operators see who is late, send reminders and export the matrix."""
-    return getattr(user, "role", None) == Role.CITY_OPERATOR and scope_for(user).read
+    return scope_for(user).city_wide_write

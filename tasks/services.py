@@ -1,7 +1,7 @@
 """Writes of the responsibility matrix (keyword-only ``<entity>_<action>``).
 
-Report contents and tasks go through ``jiangmen_portal.services.scoped_save``; workflow steps,
-attachments, reminders and the lateness job check ``accounts.scoping.require`` (or run as the
+Report contents and tasks go through ``core.services.scoped_save``; workflow steps,
+attachments, reminders and the lateness job check ``core.scoping.require`` (or run as the
 system) and call ``accounts.audit.record``/``record_many`` in the same transaction.
 """
 from __future__ import annotations
@@ -11,15 +11,14 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction, PlaceLevel
 from accounts.models import Department
-from accounts.scoping import CHANGE, require
-from jiangmen_portal.services import StaleEditError, _stale_message, scoped_save
+from core.scoping import CHANGE, require
+from core.services import bulk_update, check_version, scoped_save
 
 from .attachments import MAX_ATTACHMENTS_PER_REPORT, CheckedFile, check_upload
 from .choices import REVIEW, CellStatus, ReminderKind, ReportKind, ReportStatus
@@ -133,8 +132,7 @@ def report_review(*, actor, report: ProgressReport, accept: bool, comment: str =
     with transaction.atomic():
         stored = ProgressReport.objects.select_for_update().select_related("task", "period").get(pk=report.pk)
         require(actor, REVIEW, stored)
-        if expected_version not in (None, "") and int(expected_version) != stored.version:
-            raise StaleEditError(_stale_message(stored), code="stale")
+        check_version(stored, expected_version)
         if stored.status != ReportStatus.SUBMITTED:
             raise ValidationError(_("Only a submitted report can be accepted or returned; this one is %(status)s.")
                                   % {"status": stored.get_status_display()}, code="state")
@@ -267,8 +265,7 @@ def lateness_mark(*, today: dt.date | None = None) -> dict:
         flagged = list(overdue.select_related("task", "period", "department", "county"))
         entries = [audit.entry_for(AuditAction.UPDATE, r, before={"is_late": False}, after={"is_late": True},
                                    message="lateness job") for r in flagged]
-        ProgressReport.objects.filter(pk__in=[r.pk for r in flagged]).update(
-            is_late=True, version=F("version") + 1, updated_at=timezone.now())
+        bulk_update(ProgressReport.objects.filter(pk__in=[r.pk for r in flagged]), is_late=True)
 
         reminders = []
         period = ReportingPeriod.objects.filter(due_on__lt=today).order_by("-due_on").first()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from jiangmen_portal import context
+from core import context
 
 
 @shared_task(name="tasks.mark_lateness", acks_late=True)

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.scoping import CHANGE, VIEW
-from jiangmen_portal.services import StaleEditError
-from jiangmen_portal.views import ScopedObjectMixin, apply_service_errors
+from core.scoping import CHANGE, VIEW
+from core.services import StaleEditError
+from core.views import ScopedObjectMixin, apply_service_errors, call_service
 
 from . import selectors, services
 from .attachments import CONTENT_TYPES
@@ -154,13 +154,9 @@ class ReminderSendView(ScopedObjectMixin, PeriodMixin, View):
         if not targets:
             messages.error(request, _("Choose at least one unit to remind."))
             return redirect(back)
-        try:
-            sent = services.reminder_send(actor=request.user, period=period, targets=targets,
-                                          message=form.cleaned_data["message"])
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("%(n)d reminders sent.") % {"n": len(sent)})
+        call_service(request, lambda: services.reminder_send(actor=request.user, period=period, targets=targets,
+                                                             message=form.cleaned_data["message"]),
+                     success=lambda sent: _("%(n)d reminders sent.") % {"n": len(sent)})
         return redirect(back)
 
 
@@ -321,14 +317,11 @@ class ReportReviewView(ScopedObjectMixin, View):
         if not form.is_valid():
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
             return redirect(report)
-        try:
-            services.report_review(actor=request.user, report=report, accept=form.cleaned_data["decision"] == "accept",
-                                   comment=form.cleaned_data["comment"], expected_version=form.cleaned_data.get("version"))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Report accepted.") if form.cleaned_data["decision"] == "accept"
-                             else _("Report returned for changes."))
+        accept = form.cleaned_data["decision"] == "accept"
+        call_service(request, lambda: services.report_review(
+            actor=request.user, report=report, accept=accept, comment=form.cleaned_data["comment"],
+            expected_version=form.cleaned_data.get("version")),
+            success=_("Report accepted.") if accept else _("Report returned for changes."))
         return redirect(report)
 
 
@@ -350,10 +343,6 @@ class AttachmentDeleteView(ScopedObjectMixin, View):
         attachment = get_object_or_404(ReportAttachment.objects.for_user(request.user, CHANGE).select_related(
             "report__task", "report__period"), pk=pk)
         report = attachment.report
-        try:
-            services.attachment_delete(actor=request.user, attachment=attachment)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Attachment deleted."))
+        call_service(request, lambda: services.attachment_delete(actor=request.user, attachment=attachment),
+                     success=_("Attachment deleted."))
         return redirect(reverse("tasks:report_edit", args=[report.task.code, report.period.code]))

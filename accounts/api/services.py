@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.api.authentication import generate_key
 from accounts.choices import AuditAction, PlaceLevel, Role
 from accounts.models import ApiClient, Place, User
-from jiangmen_portal.api_security import generate_key
 
 
 def api_client_create(*, name: str, can_write: bool = False, county_code: str | None = None,

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from accounts.models import Department, Place
-from jiangmen_portal.api import ScopedReadOnlyViewSet
+from core.api import ScopedReadOnlyViewSet
 
 from .serializers import DepartmentSerializer, PlaceSerializer
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from jiangmen_portal.views import apply_service_errors
+from core.views import ServiceFormMixin, call_service
 
 from .. import services
 from ..audit import (
@@ -67,7 +67,7 @@ class UserListView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class _UserFormView(RoleRequiredMixin, FormView):
+class _UserFormView(ServiceFormMixin, RoleRequiredMixin, FormView):
     template_name = "accounts/user_form.html"
     allowed_roles = (Role.SYSTEM_ADMIN,)
     heading = ""
@@ -85,12 +85,11 @@ class UserCreateView(_UserFormView):
     def heading(self):
         return _("New account")
 
-    def form_valid(self, form):
-        try:
-            user, password = services.user_create(actor=self.request.user, user=form.save(commit=False))
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        return services.user_create(actor=self.request.user, user=form.save(commit=False))
+
+    def service_succeeded(self, form, result):
+        user, password = result
         return render(self.request, "accounts/one_time_password.html", {"account": user, "password": password})
 
 
@@ -110,14 +109,11 @@ class UserUpdateView(_UserFormView):
         kwargs["instance"] = self.account
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            services.user_update(actor=self.request.user, user=form.save(commit=False))
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect("accounts:user_list")
+    def perform(self, form):
+        return services.user_update(actor=self.request.user, user=form.save(commit=False))
+
+    def service_success_url(self, result):
+        return reverse("accounts:user_list")
 
 
 class UserResetPasswordView(RoleRequiredMixin, View):
@@ -129,13 +125,12 @@ class UserResetPasswordView(RoleRequiredMixin, View):
 
     def post(self, request, pk):
         account = get_object_or_404(User, pk=pk)
-        try:
-            services.password_reset_request(actor=request.user, user=account)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        done = call_service(
+            request, lambda: services.password_reset_request(actor=request.user, user=account),
+            success=_("The password reset of %(name)s awaits the security administrator's approval; "
+                      "the new one-time password is shown to the approver.") % {"name": account.username})
+        if not done:
             return redirect("accounts:user_list")
-        messages.success(request, _("The password reset of %(name)s awaits the security administrator's approval; "
-                                    "the new one-time password is shown to the approver.") % {"name": account.username})
         return redirect("accounts:password_reset_list")
 
 
@@ -181,7 +176,7 @@ class PasswordResetDecisionView(RoleRequiredMixin, View):
         return redirect("accounts:password_reset_list")
 
 
-class GrantView(RoleRequiredMixin, FormView):
+class GrantView(ServiceFormMixin, RoleRequiredMixin, FormView):
     template_name = "accounts/user_form.html"
     allowed_roles = (Role.SECURITY_ADMIN,)
     form_class = GrantForm
@@ -202,17 +197,15 @@ class GrantView(RoleRequiredMixin, FormView):
                        cancel_url=reverse("accounts:user_list"))
         return context
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
         account = User.objects.get(pk=self.account.pk)  # the form mutated self.account
-        try:
-            services.user_grant(actor=self.request.user, user=account, role=data["role"], county=data.get("county"),
-                                department=data.get("department"), may_reveal=data["may_reveal_personal_data"])
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect("accounts:user_list")
+        return services.user_grant(actor=self.request.user, user=account, role=data["role"],
+                                   county=data.get("county"), department=data.get("department"),
+                                   may_reveal=data["may_reveal_personal_data"])
+
+    def service_success_url(self, result):
+        return reverse("accounts:user_list")
 
 
 class ResetOTPView(RoleRequiredMixin, View):

@@ -8,7 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Place
-from accounts.scoping import CHANGE, scope_for
+from core.masking import mask_name, mask_phone
+from core.scoping import CHANGE, scope_for
 from enterprises.models import (
     Enterprise,
     Industry,
@@ -21,7 +22,6 @@ from enterprises.models import (
     Tier,
     Title,
 )
-from enterprises.templatetags.portal import mask_name, mask_phone
 from enterprises.validators import normalise_credit_code
 
 

@@ -9,6 +9,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.filters import OrderingFilter
 
+from core.api import JobReadMixin, ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.models import JobStatus
 from enterprises import services
 from enterprises.filtersets import (
     EnterpriseFilterSet,
@@ -18,8 +20,6 @@ from enterprises.filtersets import (
     TitleFilterSet,
 )
 from enterprises.models import Enterprise, ImportState, ListingRecord, RDInstitution, Statistic, StatisticImport, Title
-from jiangmen_portal.api import ScopedModelViewSet, ScopedReadOnlyViewSet
-from jiangmen_portal.models import JobStatus
 
 from .serializers import (
     EnterpriseSerializer,
@@ -165,7 +165,7 @@ class StatisticImportFilterSet(django_filters.FilterSet):
         "county's uploads), newest first. Uploads, confirmation and undo are done in the web UI.")),
     retrieve=extend_schema(summary=_("Read one statistics import"), tags=[TAG_ENTERPRISES]),
 )
-class StatisticImportViewSet(ScopedReadOnlyViewSet):
+class StatisticImportViewSet(JobReadMixin, ScopedReadOnlyViewSet):
     model = StatisticImport
     serializer_class = StatisticImportSerializer
     filterset_class = StatisticImportFilterSet

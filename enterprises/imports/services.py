@@ -8,7 +8,6 @@
 - ``statistic_import_commit`` (job body): check again and write everything in one transaction.
 - ``statistic_import_undo_request`` / ``statistic_import_undo_job`` / ``statistic_import_undo``: a
   city user puts back every value an import changed (queued, then one transaction).
-- ``statistic_imports_fail_stale``: an import whose worker died is marked failed.
 """
 from __future__ import annotations
 
@@ -21,14 +20,14 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction
-from accounts.scoping import CHANGE, VIEW, require, scope_for
-from jiangmen_portal.models import JobStatus
+from core import jobs
+from core.models import JobStatus
+from core.scoping import CHANGE, VIEW, require, scope_for
 
 from ..models import ImportState, StatisticImport
 from ..signals import statistics_changed
@@ -37,6 +36,11 @@ from .reader import FileProblem, open_workbook
 from .validation import check_rows
 
 logger = logging.getLogger(__name__)
+
+# The jobs' Celery tasks (``enterprises/tasks.py``), queued by name through ``core.jobs.enqueue``.
+CHECK_TASK = "enterprises.tasks.check_statistic_import"
+COMMIT_TASK = "enterprises.tasks.commit_statistic_import"
+UNDO_TASK = "enterprises.tasks.undo_statistic_import"
 
 
 class ImportRefused(Exception):
@@ -76,9 +80,7 @@ def statistic_import_create(*, actor, uploaded_file, dry_run: bool = False, enqu
         statistic_import.file.save(f"{uuid.uuid4().hex}.xlsx", uploaded_file, save=False)
         statistic_import.save()
         if enqueue:
-            from ..tasks import check_statistic_import
-
-            check_statistic_import.delay_on_commit(statistic_import.pk)
+            jobs.enqueue(CHECK_TASK, statistic_import.pk)
     return statistic_import
 
 
@@ -240,9 +242,7 @@ def statistic_import_confirm(*, actor, statistic_import: StatisticImport, skip_e
         locked.message = _("Waiting to be written…")
         locked.save(update_fields=["skip_error_rows", "status", "progress", "started_at", "finished_at", "message"])
         if enqueue:
-            from ..tasks import commit_statistic_import
-
-            commit_statistic_import.delay_on_commit(locked.pk)
+            jobs.enqueue(COMMIT_TASK, locked.pk)
     return locked
 
 
@@ -292,9 +292,7 @@ def statistic_import_undo_request(*, actor, statistic_import: StatisticImport, e
         locked.message = _("Waiting to be undone…")
         locked.save(update_fields=["status", "progress", "started_at", "finished_at", "undone_by", "message"])
         if enqueue:
-            from ..tasks import undo_statistic_import
-
-            undo_statistic_import.delay_on_commit(locked.pk)
+            jobs.enqueue(UNDO_TASK, locked.pk)
     return locked
 
 
@@ -328,25 +326,3 @@ def _conflict_message(conflicts: list[int]) -> str:
     shown = "、".join(str(r) for r in conflicts[:20]) + ("…" if len(conflicts) > 20 else "")
     return _("%(n)d statistics written by this import were changed or deleted afterwards (rows %(rows)s); "
              "undo the later changes first. Nothing was undone.") % {"n": len(conflicts), "rows": shown}
-
-
-def statistic_imports_fail_stale(*, queryset=None) -> int:
-    """Mark imports whose job has run (or waited) longer than a task may live as failed."""
-    now = timezone.now()
-    candidates = (queryset if queryset is not None else StatisticImport.objects.all()).filter(
-        Q(status=JobStatus.RUNNING) | Q(status=JobStatus.PENDING))
-    failed = 0
-    for statistic_import in candidates.only("id", "status", "state", "created_at", "started_at", "undone_by"):
-        if statistic_import.is_stale(now):
-            if statistic_import.state == ImportState.COMMITTED:  # an undo job died: the import stands
-                statistic_import.undone_by = None
-                statistic_import.save(update_fields=["undone_by"])
-                statistic_import.mark_failed(_("The undo job stopped without finishing (its worker was stopped or "
-                                               "timed out); nothing was changed. Try again."))
-            else:
-                statistic_import.state = ImportState.FAILED
-                statistic_import.save(update_fields=["state"])
-                statistic_import.mark_failed(_("The import job stopped without finishing (its worker was stopped "
-                                               "or timed out); nothing was written. Upload the file again."))
-            failed += 1
-    return failed

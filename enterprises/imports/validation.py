@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from accounts.scoping import CHANGE, scope_for
+from core.scoping import CHANGE, scope_for
 from enterprises.models import Enterprise, Statistic
 from enterprises.validators import credit_code_problem
 

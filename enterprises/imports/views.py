@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from accounts.scoping import CHANGE, scope_for
-from jiangmen_portal.views import ScopedObjectMixin
+from core.jobs import JobStatusView, fail_stale
+from core.scoping import CHANGE, scope_for
+from core.views import ScopedObjectMixin
 
 from ..models import ImportState, StatisticImport
 from . import services
@@ -36,13 +37,6 @@ class ConfirmForm(forms.Form):
         help_text=gettext_lazy("The rows in error stay listed in the import record."))
 
 
-def _fail_if_stale(statistic_import: StatisticImport) -> StatisticImport:
-    if statistic_import.is_stale():
-        services.statistic_imports_fail_stale(queryset=StatisticImport.objects.filter(pk=statistic_import.pk))
-        statistic_import.refresh_from_db()
-    return statistic_import
-
-
 class ImportTemplateView(ScopedObjectMixin, View):
     scoped_action = CHANGE
 
@@ -62,6 +56,7 @@ class ImportListView(ScopedObjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         qs = self.scoped_queryset(StatisticImport).with_related().defer("errors", "timings")
+        fail_stale(qs)  # the list shows a job whose worker died as failed
         page = Paginator(qs, self.paginate_by).get_page(self.request.GET.get("page"))
         context.update(page_obj=page, imports=page.object_list, can_upload=scope_for(self.request.user).may(CHANGE))
         return context
@@ -102,7 +97,8 @@ class ImportDetailView(ScopedObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        statistic_import = _fail_if_stale(self.scoped_get(StatisticImport, pk=self.kwargs["pk"]))
+        statistic_import = self.scoped_get(StatisticImport, pk=self.kwargs["pk"])
+        statistic_import.fail_if_stale()
         scope = scope_for(self.request.user)
         errors = Paginator(statistic_import.errors or [], self.errors_per_page).get_page(self.request.GET.get("page"))
         context.update(
@@ -117,19 +113,14 @@ class ImportDetailView(ScopedObjectMixin, TemplateView):
         return context
 
 
-class ImportStatusView(ScopedObjectMixin, View):
+class ImportStatusView(ScopedObjectMixin, JobStatusView):
     """Polled by the progress bar (JSON)."""
 
-    def get(self, request, pk):
-        statistic_import = _fail_if_stale(self.scoped_get(StatisticImport, pk=pk))
-        return JsonResponse({
-            "status": statistic_import.status,
-            "state": statistic_import.state,
-            "progress": statistic_import.progress,
-            "message": statistic_import.message,
-            "finished": statistic_import.is_finished,
-            "url": statistic_import.get_absolute_url(),
-        })
+    def get_job(self, request, pk):
+        return self.scoped_get(StatisticImport, pk=pk)
+
+    def status_extra(self, job):
+        return {"state": job.state, "url": job.get_absolute_url()}
 
 
 class ImportConfirmView(ScopedObjectMixin, View):

@@ -1,6 +1,6 @@
 """Enterprise models. ``core``: reference data, enterprises, titles, statistics, R&D institutions,
 listing records. Further modules add the statistics import and dynamic management."""
-from .core import *  # noqa: F401,F403
+from .core import *  # noqa: F401,F403,I001  (order matters: dynamics models build on core)
 from .core import (  # noqa: F401
     AMOUNT,
     Enterprise,
@@ -19,7 +19,7 @@ from .core import (  # noqa: F401
     period_end,
     title_valid_on,
 )
-from .dynamics import (  # noqa: F401,E402
+from ..dynamics.models import (  # noqa: F401,E402
     RESERVE_TRANSITIONS,
     AlertKind,
     ApplicationWindow,

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import NaturalKeyManager, Place
-from accounts.scoping import ScopedQuerySet
-from jiangmen_portal.models import VersionedModel
+from core.models import VersionedModel
+from core.scoping import ScopedQuerySet
 
 from ..choices import (
     EnterpriseStatus,

@@ -7,17 +7,15 @@ recorded value back.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
-from accounts.scoping import ScopedQuerySet
-from jiangmen_portal.models import JobModel, JobStatus
+from core.models import JobModel, JobStatus
+from core.scoping import ScopedQuerySet
 
 from .core import AMOUNT
 
@@ -102,13 +100,16 @@ class StatisticImport(JobModel):
     def writable_count(self) -> int:
         return self.new_count + self.changed_count
 
-    def is_stale(self, now: dt.datetime | None = None) -> bool:
-        """Running (or queued) longer than a task may live: its worker is gone."""
-        if self.is_finished:
-            return False
-        limit = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-        since = self.started_at or self.created_at
-        return (now or timezone.now()) - since > limit
+    def stale_failure(self) -> str:
+        if self.state == ImportState.COMMITTED:  # an undo job died: the import stands
+            self.undone_by = None
+            self.save(update_fields=["undone_by"])
+            return gettext("The undo job stopped without finishing (its worker was stopped or timed out); nothing "
+                           "was changed. Try again.")
+        self.state = ImportState.FAILED
+        self.save(update_fields=["state"])
+        return gettext("The import job stopped without finishing (its worker was stopped or timed out); nothing "
+                       "was written. Upload the file again.")
 
 
 class StatisticImportChange(models.Model):

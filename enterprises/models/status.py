@@ -17,8 +17,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import ScopedQuerySet
-from jiangmen_portal.models import TimestampedModel
+from core.models import TimestampedModel
+from core.scoping import ScopedQuerySet
 
 from ..choices import EnterpriseStatus
 from .core import Enterprise

@@ -3,7 +3,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from enterprises.models import ReserveStatus, ReviewOutcome
+from enterprises.dynamics.choices import ReserveStatus, ReviewOutcome
 
 register = template.Library()
 

@@ -3,6 +3,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from core import masking
+
 register = template.Library()
 
 
@@ -20,20 +22,12 @@ def query_replace(context, **kwargs):
 
 @register.filter
 def mask_phone(value: str) -> str:
-    """138****5678 / 0750-****456: personal data is masked wherever it is listed."""
-    value = (value or "").strip()
-    if len(value) < 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) >= 11 else value[:3] + "****" + value[-3:]
+    return masking.mask_phone(value)
 
 
 @register.filter
 def mask_name(value: str) -> str:
-    """张** : the family name stays, the rest is masked."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    return value[0] + "*" * max(1, len(value) - 1)
+    return masking.mask_name(value)
 
 
 @register.simple_tag

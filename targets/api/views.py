@@ -11,8 +11,8 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from accounts.scoping import VIEW
-from jiangmen_portal.api import ScopedReadOnlyViewSet
+from core.api import ScopedReadOnlyViewSet
+from core.scoping import VIEW
 from targets.models import Indicator, Milestone, Snapshot, SnapshotValue
 
 from .serializers import IndicatorSerializer, ProgressValueSerializer

@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from jiangmen_portal.api import ScopedReadOnlyViewSet
+from core.api import ScopedReadOnlyViewSet
 from tasks.choices import ReportKind, ReportStatus
 from tasks.models import KeyTask, ProgressReport, TaskUnit
 

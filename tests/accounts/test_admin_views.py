@@ -211,7 +211,7 @@ class TestPasswordResetTwoPersonRule:
 
 class TestAuditAdministrator:
     def test_searches_the_audit_log(self, client, audit_admin, city_operator, taishan_official):
-        audit.export_event(city_operator, "enterprises", 12)
+        audit.security_event(city_operator, AuditAction.EXPORT, "enterprises: 12")
         audit.security_event(taishan_official, AuditAction.LOGIN)
         client.force_login(audit_admin)
         response = client.get("/accounts/audit/", {"user": "city", "action": AuditAction.EXPORT})
@@ -229,13 +229,13 @@ class TestAuditAdministrator:
         assert response.context["filter"].errors
 
     def test_verifies_the_chain(self, client, audit_admin, city_operator):
-        audit.export_event(city_operator, "enterprises", 1)
+        audit.security_event(city_operator, AuditAction.EXPORT, "enterprises: 1")
         client.force_login(audit_admin)
         response = client.get("/accounts/audit/", {"verify": "1"})
         assert response.context["chain_ok"] is True
 
     def test_reading_the_audit_trail_is_itself_audited(self, client, audit_admin, city_operator):
-        log = audit.export_event(city_operator, "enterprises", 3)
+        log = audit.security_event(city_operator, AuditAction.EXPORT, "enterprises: 3")
         client.force_login(audit_admin)
         client.get("/accounts/audit/", {"user": "city", "verify": "1"})
         client.get(f"/accounts/audit/{log.pk}/")
@@ -294,7 +294,7 @@ class TestAuditAdministrator:
         counts = []
         for rows in (5, 60):
             for n in range(rows):
-                audit.export_event(city_operator, "enterprises", n)
+                audit.security_event(city_operator, AuditAction.EXPORT, f"enterprises: {n}")
             with CaptureQueriesContext(connection) as captured:
                 assert client.get("/accounts/audit/").status_code == 200
             counts.append(len(captured))

@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.api.authentication import hash_key
 from accounts.api.services import api_client_create, api_client_revoke
 from accounts.choices import AuditAction, AuditCategory, Role
 from accounts.models import ApiClient, AuditLog
-from jiangmen_portal.api import hash_key
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +115,7 @@ def test_revoke_command(read_api):
 
 
 def test_throttled_per_client(read_api, write_api, monkeypatch):
-    from jiangmen_portal.api import ApiClientRateThrottle
+    from core.api import ApiClientRateThrottle
 
     monkeypatch.setattr(ApiClientRateThrottle, "THROTTLE_RATES", {"api_client": "3/minute"})
     codes = [read_api.client.get("/api/v1/places/").status_code for _ in range(4)]

@@ -137,7 +137,7 @@ def test_page_size_has_a_hard_cap(read_api):
         Enterprise(credit_code=factories.make_credit_code("440781", 900_000 + i), name=f"批量{i}", county=factories.county("440781"))
         for i in range(12)
     ])
-    from jiangmen_portal.api import PortalPagination
+    from core.api import PortalPagination
 
     assert PortalPagination.max_page_size == 1000
     body = read_api.client.get("/api/v1/enterprises/", {"page_size": 5}).json()

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.scoping import CHANGE, VIEW
+from core.scoping import CHANGE, VIEW
 from tasks.models import ProgressReport, report_filter
 from tests import factories
 

@@ -49,7 +49,7 @@ def api_key(db, settings):
     from django.core import signals
     from django.db import close_old_connections
 
-    from jiangmen_portal.api import ApiClientRateThrottle
+    from core.api import ApiClientRateThrottle
 
     # Requests go through the real WSGI handler, whose request_started/finished signals would close
     # the test transaction's connection (Django's test client disconnects them the same way).

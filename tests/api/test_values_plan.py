@@ -1,4 +1,4 @@
-"""List pages are rendered from values() (``jiangmen_portal.api.ValuesPlan``); every row must equal
+"""List pages are rendered from values() (``core.api.ValuesPlan``); every row must equal
 the serializer's representation of the same record, as the detail endpoint returns it."""
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from core.api import ValuesPlan
 from enterprises.models import Industry, Tag
-from jiangmen_portal.api import ValuesPlan
 from tests import factories
 
 from .endpoints import ENDPOINTS, ids

@@ -45,7 +45,7 @@ def timed(fn, repeat=3):
 
 def main(n: int) -> dict:
     from accounts.models import Place
-    from enterprises import selectors_dynamics as sel
+    from enterprises.dynamics import selectors as sel
     from enterprises.identifiers import make_credit_code
     from enterprises.models import Enterprise, Statistic, Tier, Title, add_years
 

@@ -5,7 +5,7 @@ import random
 import pytest
 from django.utils import timezone
 
-from enterprises import demo_dynamics
+from enterprises.dynamics import demo as demo_dynamics
 from enterprises.models import DynamicsAlert, ReserveEntry, TitleReview
 from tests import factories
 

@@ -7,10 +7,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from accounts.models import AuditLog
-from enterprises import dynamics_services as services
-from enterprises import selectors_dynamics as selectors
 from enterprises.choices import TitleStatus
-from enterprises.dynamics_tasks import refresh_review_calendar
+from enterprises.dynamics import selectors, services
+from enterprises.dynamics.tasks import refresh_review_calendar
 from enterprises.models import (
     AlertKind,
     DynamicsAlert,

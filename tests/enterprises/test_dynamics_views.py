@@ -7,9 +7,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditLog
-from enterprises import dynamics_services as services
-from enterprises import selectors_dynamics as selectors
 from enterprises.choices import TitleStatus
+from enterprises.dynamics import selectors, services
 from enterprises.models import (
     Criterion,
     ReserveEntry,

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from enterprises.dynamics.precheck import EnterpriseRecords, compute_figures, precheck
+from enterprises.dynamics.selectors import criteria_spec, load_records, precheck_enterprise
 from enterprises.models import Figure
-from enterprises.precheck import EnterpriseRecords, compute_figures, precheck
-from enterprises.selectors_dynamics import criteria_spec, load_records, precheck_enterprise
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from accounts.models import AuditLog, Place
+from core.services import StaleEditError
 from enterprises import services
 from enterprises.models import Enterprise, Statistic, Tier, Title
-from jiangmen_portal.services import StaleEditError
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditLog
-from jiangmen_portal.models import JobStatus
+from core.models import JobStatus
 from reports import services
 from reports.models import ReportJob
 from reports.tasks import report_files_cleanup
@@ -34,7 +34,7 @@ def test_city_operator_requests_report_follows_progress_and_downloads(client, ci
     assert job.status == JobStatus.SUCCEEDED and job.progress == 100 and job.file
     assert job.expires_at > timezone.now()
     detail = client.get(f"/reports/{job.pk}/").content.decode()
-    assert "reports/js/report-progress.js" in detail and f"/reports/{job.pk}/status/" in detail
+    assert "core/js/job-poller.js" in detail and f"/reports/{job.pk}/status/" in detail
     status = client.get(f"/reports/{job.pk}/status/").json()
     assert status["status"] == "succeeded" and status["finished"] is True
     assert status["download_url"] == f"/reports/{job.pk}/download/"

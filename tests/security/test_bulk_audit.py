@@ -15,9 +15,9 @@ from accounts import audit
 from accounts.append_only import installed, suspended
 from accounts.choices import AuditAction, Role
 from accounts.models import AuditLog
+from core import context
 from enterprises.imports import services, writer
 from enterprises.models import Statistic, StatisticImportChange
-from jiangmen_portal import context
 from tests import factories
 from tests.enterprises.imports.conftest import uploaded
 
@@ -173,8 +173,8 @@ def test_the_undo_seal_page_reads_the_rows_backwards(client, audit_admin, import
 
 
 def test_stale_edit_message_names_the_importer(imported, city_operator):
+    from core.services import StaleEditError
     from enterprises import services as enterprise_services
-    from jiangmen_portal.services import StaleEditError
 
     change = StatisticImportChange.objects.filter(created=False).first()
     statistic = Statistic.objects.get(pk=change.statistic_id)

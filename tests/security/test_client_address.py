@@ -10,8 +10,8 @@ from django.test import RequestFactory
 
 from accounts.checks import client_address_check
 from accounts.choices import AuditAction
-from jiangmen_portal.api_security import ApiClientRateThrottle
-from jiangmen_portal.middleware import client_ip
+from core.api_security import ApiClientRateThrottle
+from core.middleware import client_ip
 
 from .helpers import events, post_login, solved_captcha
 from .test_frontend import INLINE_SCRIPT, STYLE_ATTR, STYLE_TAG

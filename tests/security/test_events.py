@@ -5,8 +5,8 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from accounts import audit
-from accounts.choices import AuditAction, AuditCategory, Role
-from accounts.models import ApiClient, AuditLog
+from accounts.choices import AuditAction, AuditCategory
+from accounts.models import AuditLog
 from enterprises import services as enterprise_services
 from enterprises.models import Enterprise
 from tests import factories
@@ -52,23 +52,6 @@ def test_permission_denied_is_audited_in_the_api(client, system_admin):
     response = client.get("/api/v1/enterprises/")
     assert response.status_code == 403
     assert events(AuditAction.PERMISSION_DENIED, message="GET /api/v1/enterprises/").exists()
-
-
-def test_export_helper(city_operator):
-    log = audit.export_event(city_operator, "enterprises", 1234, detail="county=440781")
-    assert log.action == AuditAction.EXPORT
-    assert log.message == "enterprises: 1234 (county=440781)"
-    assert log.actor_id == city_operator.pk
-
-
-def test_api_key_helper_records_use_and_stamps_last_used(db):
-    service = factories.make_user(Role.API_CLIENT, username="svc-stats")
-    client = ApiClient.objects.create(name="统计局系统", user=service, key_prefix="abc123", key_hash="x")
-    log = audit.api_key_event(client, method="GET", path="/api/v1/enterprises/")
-    assert log.action == AuditAction.API_KEY_USED
-    assert log.actor_username == "svc-stats"
-    assert log.object_type == "accounts.apiclient"
-    assert ApiClient.objects.get(pk=client.pk).last_used_at is not None
 
 
 class TestReveal:

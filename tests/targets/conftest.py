@@ -105,7 +105,7 @@ def _clear_cache():
     from django.core.cache import cache
 
     from targets.locks import CACHE_KEY
-    from targets.tasks import PENDING_KEY
+    from targets.services import PENDING_KEY
 
     cache.delete_many([PENDING_KEY, CACHE_KEY])
     yield

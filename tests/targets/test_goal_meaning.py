@@ -32,13 +32,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import AuditLog, Place
+from core.services import StaleEditError
 from enterprises import services as enterprise_services
 from enterprises.choices import EnterpriseStatus, ListingStage, ListingVenue, TitleStatus
 from enterprises.dynamics_services import titles_mark_lapsed
 from enterprises.filtersets import EnterpriseFilterSet
 from enterprises.forms import EnterpriseForm, TitleForm
 from enterprises.models import Enterprise, EnterpriseStatusChange, ListingRecord, Title, gone_by
-from jiangmen_portal.services import StaleEditError
 from targets import compute, selectors, services
 from targets.choices import ProgressStatus
 from targets.models import Allocation, Indicator, Plan

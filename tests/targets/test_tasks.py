@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections
 
+from core.models import JobStatus
 from enterprises.models import Statistic
 from enterprises.signals import statistics_changed
-from jiangmen_portal.models import JobStatus
 from targets import services, tasks
 from targets.choices import RunTrigger
 from targets.locks import ADVISORY_KEY, recompute_lock
@@ -65,7 +65,7 @@ def test_import_signal_and_deletes_queue_a_run(on_change, django_capture_on_comm
         with django_capture_on_commit_callbacks(execute=True):
             statistics_changed.send(sender=Statistic, count=500)
         assert apply_async.call_count == 1
-        tasks.cache.delete(tasks.PENDING_KEY)
+        tasks.cache.delete(services.PENDING_KEY)
         with django_capture_on_commit_callbacks(execute=True):
             statistic.delete()
         assert apply_async.call_count == 2

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.choices import Role
 from accounts.models import Place
-from jiangmen_portal.models import JobStatus
+from core.models import JobStatus
 from targets import services
 from targets.models import Allocation, Indicator, ManualValue, Plan, RecomputeRun
 from tests import factories

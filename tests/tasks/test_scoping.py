@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.choices import Role
-from accounts.scoping import CHANGE, VIEW, require
+from core.scoping import CHANGE, VIEW, require
 from tasks.choices import REVIEW, STATUS
 from tasks.models import ProgressReport, report_allows
 from tests import factories

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import AuditLog
-from jiangmen_portal.services import StaleEditError
+from core.services import StaleEditError
 from tasks import services
 from tasks.models import KeyTask, ProgressReport, ReportAttachment, ReportingPeriod, ReportTransition
 from tests import factories

@@ -12,7 +12,7 @@ from accounts import audit
 from accounts.choices import AuditAction, AuditCategory, Role
 from accounts.models import Department, Place, User
 from accounts.services import generate_password
-from jiangmen_portal import context
+from core import context
 
 
 class Command(BaseCommand):

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
+from core import context
 from enterprises.imports import services
 from enterprises.models import ImportState
-from jiangmen_portal import context
 
 
 class Command(BaseCommand):

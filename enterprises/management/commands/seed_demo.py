@@ -23,7 +23,7 @@ from enterprises import demo
 from enterprises.models import Enterprise
 
 # Other apps' demo modules, run in this order after the enterprises exist (skipped if absent).
-APP_DEMO_MODULES = ["enterprises.demo_dynamics", "tasks.demo", "targets.demo", "reports.demo"]
+APP_DEMO_MODULES = ["enterprises.dynamics.demo", "tasks.demo", "targets.demo", "reports.demo"]
 
 COUNTY_USERS = {"440703": "pengjiang", "440704": "jianghai", "440705": "xinhui", "440781": "taishan",
                 "440783": "kaiping", "440784": "heshan", "440785": "enping"}

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.models import Place, User
-from accounts.scoping import scope_for
-from jiangmen_portal import context
-from jiangmen_portal.context import ActionContext
+from core import context
+from core.context import ActionContext
+from core.scoping import scope_for
 from reports import services
 from reports.selectors import ReportScope, parse_period
 

@@ -9,8 +9,8 @@ import datetime as dt
 
 from django.core.management import BaseCommand, CommandError
 
-from jiangmen_portal import context
-from jiangmen_portal.models import JobStatus
+from core import context
+from core.models import JobStatus
 from targets import services
 from targets.choices import RunTrigger
 

@@ -57,46 +57,23 @@ from django.utils.http import http_date, parse_etags, quote_etag
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.scoping import VIEW
-from jiangmen_portal.services import StaleEditError
+from core.jobs import fail_stale
+from core.scoping import VIEW
+from core.services import StaleEditError
+from core.signals import request_denied
 
 from .api_security import (  # noqa: E402,F401  (re-exported: the one module apps import)
-    KEY_HEADER,
-    KEY_SCHEME,
     ApiClientRateThrottle,
-    ApiKeyAuthentication,
-    NewKey,
     PortalPagination,
     ScopedPermission,
     action_for,
-    generate_key,
-    hash_key,
-    split_key,
 )
-
-
-class ApiKeyScheme(OpenApiAuthenticationExtension):
-    """The API key in the OpenAPI schema (so the docs page offers an 'Authorize' box)."""
-
-    target_class = "jiangmen_portal.api_security.ApiKeyAuthentication"
-    name = "ApiKeyAuth"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": KEY_HEADER,
-            "description": _("API key issued with 'manage.py create_api_client'. Send it as 'X-API-Key: <key>' "
-                             "or 'Authorization: Api-Key <key>'."),
-        }
-
 
 # --------------------------------------------------------------------------------------------------
 # Errors: {"detail": "…", "errors": {"field": ["…"]}}
@@ -139,9 +116,7 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if response.status_code == status.HTTP_403_FORBIDDEN and request is not None:
-        from accounts.audit import permission_denied_event
-
-        permission_denied_event(request)  # a security event, as in the web UI
+        request_denied.send(sender=exception_handler, request=request)  # a security event, as in the web UI
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(response.data)
         field, messages = next(iter(errors.items()), ("", [""]))
@@ -422,6 +397,20 @@ class ValuesListMixin:
         if page is None:
             return Response(plan.render(list(queryset)))
         return self.get_paginated_response(plan.render(page))
+
+
+class JobReadMixin:
+    """Reads of job rows (``core.models.JobModel``) apply the stale rule first: a job whose worker
+    died answers ``failed``, on the list and on the detail, as on the web pages."""
+
+    def list(self, request, *args, **kwargs):
+        fail_stale(self.get_queryset())
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self):
+        job = super().get_object()
+        job.fail_if_stale()
+        return job
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, ValuesListMixin, ConditionalRetrieveMixin,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -19,14 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
-from accounts.scoping import CHANGE, VIEW, scope_for
-from jiangmen_portal.services import StaleEditError
-from jiangmen_portal.views import ScopedObjectMixin, apply_service_errors
+from core.scoping import CHANGE, VIEW, scope_for
+from core.views import ScopedObjectMixin, ServiceFormMixin, call_service
 
-from . import dynamics_services as services
-from . import selectors_dynamics as selectors
-from .dynamics_forms import AdvanceForm, CriterionForm, RecommendForm, ReviewForm, RevocationForm
-from .models import (
+from ..models import (
     CriteriaSet,
     Criterion,
     DynamicsAlert,
@@ -38,6 +34,8 @@ from .models import (
     Title,
     TitleReview,
 )
+from . import selectors, services
+from .forms import AdvanceForm, CriterionForm, RecommendForm, ReviewForm, RevocationForm
 from .precheck import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 
 LIST_LIMIT = 200
@@ -107,7 +105,7 @@ class CalendarView(ScopedObjectMixin, TemplateView):
         return context
 
 
-class TitleActionView(ScopedObjectMixin, FormView):
+class TitleActionView(ServiceFormMixin, ScopedObjectMixin, FormView):
     """Base of the review and revocation forms: the title is fetched for CHANGE in the user's scope."""
 
     template_name = "enterprises/dynamics/title_form.html"
@@ -128,17 +126,8 @@ class TitleActionView(ScopedObjectMixin, FormView):
                        reviews=list(self.title.reviews.order_by("-started_on", "-id")))
         return context
 
-    def form_valid(self, form):
-        try:
-            self.perform(form.cleaned_data)
-        except StaleEditError as error:
-            form.add_error(None, error.messages[0])
-            return self.form_invalid(form)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(reverse("enterprises:dynamics_calendar"))
+    def service_success_url(self, result):
+        return reverse("enterprises:dynamics_calendar")
 
 
 class ReviewFormView(TitleActionView):
@@ -153,7 +142,8 @@ class ReviewFormView(TitleActionView):
         initial["outcome"] = ReviewOutcome.PASSED if pending else ReviewOutcome.PENDING
         return initial
 
-    def perform(self, data):
+    def perform(self, form):
+        data = form.cleaned_data
         services.review_record(
             actor=self.request.user, title=self.title, outcome=data["outcome"], started_on=data.get("started_on"),
             decided_on=data.get("decided_on"), document_no=data.get("document_no", ""), note=data.get("note", ""),
@@ -167,7 +157,8 @@ class RevokeFormView(TitleActionView):
     def heading(self):
         return _("Revoke a title · %(title)s") % {"title": self.title}
 
-    def perform(self, data):
+    def perform(self, form):
+        data = form.cleaned_data
         services.title_revoke(
             actor=self.request.user, title=self.title, ground=data["ground"], revoked_on=data["revoked_on"],
             document_no=data.get("document_no", ""), note=data.get("note", ""), expected_version=data.get("version"),
@@ -232,15 +223,13 @@ class ReserveRecommendView(ScopedObjectMixin, View):
         tier = get_object_or_404(Tier, code=form.cleaned_data["tier"])
         year = form.cleaned_data["year"]
         back = reverse("enterprises:dynamics_reserve") + f"?tier={tier.code}&year={year}"
-        try:
-            services.reserve_recommend(actor=request.user, enterprise=enterprise, tier=tier, year=year,
-                                       note=form.cleaned_data["note"])
-        except ValidationError as error:
-            messages.error(request, _("%(name)s was not recommended: %(reason)s") % {
-                "name": enterprise.name, "reason": " ".join(error.messages)})
-        else:
-            messages.success(request, _("%(name)s recommended for %(tier)s (%(year)s).") % {
-                "name": enterprise.name, "tier": tier.short_name, "year": year})
+        call_service(
+            request, lambda: services.reserve_recommend(actor=request.user, enterprise=enterprise, tier=tier,
+                                                        year=year, note=form.cleaned_data["note"]),
+            success=_("%(name)s recommended for %(tier)s (%(year)s).") % {
+                "name": enterprise.name, "tier": tier.short_name, "year": year},
+            failure=lambda reason: _("%(name)s was not recommended: %(reason)s") % {
+                "name": enterprise.name, "reason": reason})
         return redirect(back)
 
 
@@ -265,7 +254,7 @@ class ReserveEntryListView(ScopedObjectMixin, TemplateView):
         return context
 
 
-class ReserveAdvanceView(ScopedObjectMixin, FormView):
+class ReserveAdvanceView(ServiceFormMixin, ScopedObjectMixin, FormView):
     template_name = "enterprises/dynamics/reserve_advance.html"
     form_class = AdvanceForm
     scoped_action = CHANGE
@@ -288,20 +277,14 @@ class ReserveAdvanceView(ScopedObjectMixin, FormView):
         context["entry"] = self.entry
         return context
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            services.reserve_advance(actor=self.request.user, entry=self.entry, status=data["status"],
-                                     on_date=data["on_date"], document_no=data.get("document_no", ""),
-                                     note=data.get("note", ""), expected_version=data.get("version"))
-        except StaleEditError as error:
-            form.add_error(None, error.messages[0])
-            return self.form_invalid(form)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(reverse("enterprises:dynamics_entries") + f"?year={self.entry.year}")
+        services.reserve_advance(actor=self.request.user, entry=self.entry, status=data["status"],
+                                 on_date=data["on_date"], document_no=data.get("document_no", ""),
+                                 note=data.get("note", ""), expected_version=data.get("version"))
+
+    def service_success_url(self, result):
+        return reverse("enterprises:dynamics_entries") + f"?year={self.entry.year}"
 
 
 class PrecheckView(ScopedObjectMixin, TemplateView):
@@ -336,7 +319,7 @@ class CriteriaListView(ScopedObjectMixin, TemplateView):
         return context
 
 
-class CriterionEditView(ScopedObjectMixin, FormView):
+class CriterionEditView(ServiceFormMixin, ScopedObjectMixin, FormView):
     template_name = "enterprises/form.html"
     form_class = CriterionForm
 
@@ -360,14 +343,11 @@ class CriterionEditView(ScopedObjectMixin, FormView):
                        cancel_url=reverse("enterprises:dynamics_criteria"))
         return context
 
-    def form_valid(self, form):
-        try:
-            services.criterion_save(actor=self.request.user, criterion=form.save(commit=False))
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(reverse("enterprises:dynamics_criteria") + f"#set-{self.criterion.criteria_set.code}")
+    def perform(self, form):
+        return services.criterion_save(actor=self.request.user, criterion=form.save(commit=False))
+
+    def service_success_url(self, result):
+        return reverse("enterprises:dynamics_criteria") + f"#set-{self.criterion.criteria_set.code}"
 
 
 __all__ = ["CalendarView", "CriteriaListView", "CriterionEditView", "PrecheckView", "ReserveAdvanceView",

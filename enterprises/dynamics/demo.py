@@ -15,9 +15,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import dynamics_services, selectors_dynamics
-from .choices import TitleStatus
-from .models import (
+from ..choices import TitleStatus
+from ..models import (
     DataUpdateDeadline,
     Enterprise,
     ReserveEntry,
@@ -31,6 +30,7 @@ from .models import (
     TitleRevocation,
     add_years,
 )
+from . import selectors, services
 
 
 def _timely_annual_data(*, rng: random.Random, today: dt.date) -> int:
@@ -106,7 +106,7 @@ def _reserve(*, rng: random.Random, today: dt.date) -> int:
     entries = []
     for code in ("provincial", "national"):
         tier = Tier.objects.filter(code=code).first()
-        rows = selectors_dynamics.reserve_pool(None, tier=tier, date=today, year=today.year) if tier else None
+        rows = selectors.reserve_pool(None, tier=tier, date=today, year=today.year) if tier else None
         per_county: dict[int, int] = {}
         for row in rows or []:
             if row.result.status == "not_eligible":
@@ -150,7 +150,7 @@ def seed(*, rng: random.Random, today: dt.date, stdout) -> None:
         timely = _timely_annual_data(rng=rng, today=today)
         reviews, revocations = _reviews(rng=rng, today=today)
         entries = _reserve(rng=rng, today=today)
-    expired = dynamics_services.titles_mark_lapsed(date=today)
-    alerts = dynamics_services.alerts_refresh(date=today)
+    expired = services.titles_mark_lapsed(date=today)
+    alerts = services.alerts_refresh(date=today)
     stdout.write(f"dynamics demo: {timely} timely annual statistics, {reviews} reviews, {revocations} revocations, "
                  f"{entries} reserve entries, {expired} titles expired, alerts {alerts}")

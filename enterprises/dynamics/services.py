@@ -1,7 +1,7 @@
 """Writes of dynamic management (HackSoft style: keyword-only ``<entity>_<action>``).
 
 Reviews, revocations and reserve entries are county-scoped business rows: every write goes through
-``jiangmen_portal.services.scoped_save`` (scope check on the row as stored and as it will be, stale
+``core.services.scoped_save`` (scope check on the row as stored and as it will be, stale
 edit refusal, ``full_clean``, audit record) inside one transaction with the title it changes, so a
 refused write changes nothing. Criteria rows are city reference data: only a role with city-wide
 write may edit them, with an audit record. The two job functions (``titles_mark_lapsed`` and
@@ -13,18 +13,16 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction
-from accounts.scoping import CHANGE, require, scope_for
-from jiangmen_portal.services import StaleEditError, scoped_save
+from core.scoping import CHANGE, require, scope_for
+from core.services import bulk_update, check_version, scoped_save
 
-from . import selectors_dynamics as selectors
-from .choices import TitleStatus
-from .models import (
+from ..choices import TitleStatus
+from ..models import (
     RESERVE_TRANSITIONS,
     AlertKind,
     Criterion,
@@ -40,8 +38,9 @@ from .models import (
     TitleRevocation,
     add_years,
 )
+from ..services import title_save
+from . import selectors
 from .precheck import NOT_ELIGIBLE
-from .services import title_save
 
 # -- reviews (复核) ---------------------------------------------------------------------------------
 
@@ -49,9 +48,7 @@ from .services import title_save
 def _lock_title(title: Title, expected_version) -> Title:
     """The title as stored, locked; refuse an edit based on an outdated version of it."""
     stored = Title.objects.select_for_update().select_related("tier", "enterprise").get(pk=title.pk)
-    if expected_version not in (None, "") and int(expected_version) != stored.version:
-        raise StaleEditError(_("This title was changed by someone else after you opened it. Nothing was saved: "
-                               "reload the page and try again."), code="stale")
+    check_version(stored, expected_version)
     return stored
 
 
@@ -230,13 +227,12 @@ def titles_mark_lapsed(*, date: dt.date) -> int:
         for title in lapsed:
             before = audit.snapshot(title)
             title.status = TitleStatus.EXPIRED
-            title.version += 1  # as the UPDATE below: an edit opened before this job is refused as stale
+            title.version += 1  # as ``bulk_update`` stores it: an edit opened before the job is refused
             entries.append(audit.Entry(
                 action=AuditAction.UPDATE, object_type=audit.object_type_of(title), object_id=str(title.pk),
                 object_repr=str(title)[:200], county_code=title.enterprise.county.code, before=before,
                 after=audit.snapshot(title), message=_("validity ended on %(date)s") % {"date": title.valid_until}))
-        Title.objects.filter(pk__in=[t.pk for t in lapsed]).update(
-            status=TitleStatus.EXPIRED, version=F("version") + 1, updated_at=timezone.now())
+        bulk_update(Title.objects.filter(pk__in=[t.pk for t in lapsed]), status=TitleStatus.EXPIRED)
         audit.record_many(None, entries)
     return len(lapsed)
 

@@ -1,7 +1,10 @@
 """Abstract model mixins shared by every domain app (no concrete models live here)."""
 from __future__ import annotations
 
-from django.db import models
+import datetime as dt
+
+from django.conf import settings
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +19,7 @@ class TimestampedModel(models.Model):
 
 class VersionedModel(TimestampedModel):
     """Optimistic locking: every save through a service bumps ``version``; an edit based on an
-    older version is refused (see ``jiangmen_portal.services.check_version``)."""
+    older version is refused (see ``core.services.check_version``)."""
 
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
@@ -31,11 +34,18 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+def stale_after() -> dt.timedelta:
+    """A job pending or running longer than a task may live has lost its worker."""
+    return dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
 class JobModel(models.Model):
     """A background job as a row: status, progress, message and traceback (NetBox/Saleor style).
 
     Concrete job models (imports, report exports, recompute runs) inherit this; the Celery task
-    takes only the row's id.
+    takes only the row's id. Life cycle: pending -> running -> (progress) -> succeeded | failed.
+    A job whose worker died is failed by ``fail_if_stale`` on every read of its status (status
+    view, API, list pages; ``core.jobs``) and by the beat job ``core.tasks.fail_stale_jobs``.
     """
 
     status = models.CharField(
@@ -54,6 +64,31 @@ class JobModel(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    def is_stale(self, now: dt.datetime | None = None) -> bool:
+        """Running (or queued) longer than a task may live: its worker is gone."""
+        if self.is_finished:
+            return False
+        since = self.started_at or self.created_at
+        return (now or timezone.now()) - since > stale_after()
+
+    def stale_failure(self) -> str:
+        """Called (row locked) when the job is found stale: set the row's own fields that say so
+        and return the message of the failure. Subclasses name what was (not) done."""
+        return str(_("The job stopped without finishing (its worker was stopped or timed out). Try again."))
+
+    def fail_if_stale(self, now: dt.datetime | None = None) -> bool:
+        """Mark the job failed if its worker died (see ``is_stale``); True when it did. The row is
+        locked and checked again, so a job that finished meanwhile is left alone."""
+        if not self.is_stale(now):
+            return False
+        with transaction.atomic():
+            locked = type(self)._default_manager.select_for_update().filter(pk=self.pk).first()
+            failed = locked is not None and locked.is_stale(now)
+            if failed:
+                locked.mark_failed(locked.stale_failure())
+        self.refresh_from_db()
+        return failed
 
     def set_progress(self, percent: int, message: str = "") -> None:
         """Record progress in its own short write (outside any open transaction's view)."""

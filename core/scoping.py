@@ -1,4 +1,8 @@
-"""The one place that decides what a user may read and change (county scoping).
+"""The one mechanism that decides what a user may read and change (county scoping).
+
+The mechanism lives here; the policy (which role gets which ``Scope``) is the user's: the user
+model of ``accounts`` answers ``user.scope`` (``accounts.roles.scope_of_role``), so this module
+imports no app.
 
 Every view, form choice, export, dashboard and API viewset obtains business rows through
 ``Model.objects.for_user(user, action)`` (``ScopedQuerySet``), and every service write calls
@@ -13,8 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from .choices import Role
-
 VIEW = "view"
 CHANGE = "change"
 
@@ -28,6 +30,7 @@ class Scope:
     county_id: int | None = None  # None: every county
     department_id: int | None = None
     city_wide_write: bool = False  # may edit city-level reference data (allocations, tasks, …)
+    reporting_unit: bool = False  # reports progress for its department (department_id) or county
 
     def allows(self, action: str, county_id: int | None = None) -> bool:
         if action == VIEW:
@@ -49,26 +52,11 @@ NO_ACCESS = Scope()
 
 
 def scope_for(user) -> Scope:
+    """What ``user`` may do: nothing for anonymous or inactive users, else the user's own
+    ``scope`` (the role rules of ``accounts.roles``)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_ACCESS
-    role = user.role
-    if role == Role.CITY_OPERATOR:
-        return Scope(read=True, write=True, city_wide_write=True)
-    if role == Role.COUNTY_OFFICIAL:
-        if user.county_id is None:
-            return NO_ACCESS
-        return Scope(read=True, write=True, county_id=user.county_id)
-    if role == Role.DEPARTMENT_USER:
-        return Scope(read=True, write=False, department_id=user.department_id)
-    if role == Role.VIEWER:
-        return Scope(read=True)
-    if role == Role.API_CLIENT:
-        client = getattr(user, "api_client", None)
-        if client is None or client.revoked_at is not None:
-            return NO_ACCESS
-        return Scope(read=True, write=client.can_write, county_id=user.county_id)
-    # system, security and audit administrators never read or write business data.
-    return NO_ACCESS
+    return getattr(user, "scope", NO_ACCESS)
 
 
 class ScopedQuerySet(models.QuerySet):

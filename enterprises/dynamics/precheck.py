@@ -27,8 +27,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .models.core import period_end
-from .models.dynamics import CriterionKind, Figure, Operator
+from ..models.core import period_end
+from .choices import CriterionKind, Figure, Operator
 
 MET, MISSED, UNKNOWN = "met", "missed", "unknown"
 ELIGIBLE, NOT_ELIGIBLE = "eligible", "not_eligible"

@@ -1,42 +1,15 @@
-"""Shared view helpers and the home page."""
+"""The home page and the 403 pages (the portal's own pages, by role)."""
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from accounts.scoping import VIEW, scope_for
-
-
-def apply_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, at the field where it belongs."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for e in errors:
-                form.add_error(target, e)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-class ScopedObjectMixin(LoginRequiredMixin):
-    """Fetch objects only through ``Model.objects.for_user(user, action)``: outside the user's
-    county the answer is 404; a role without the action at all gets 403."""
-
-    scoped_action = VIEW
-
-    def scoped_queryset(self, model, action: str | None = None):
-        action = action or self.scoped_action
-        if not scope_for(self.request.user).may(action):
-            raise PermissionDenied
-        return model.objects.for_user(self.request.user, action)
-
-    def scoped_get(self, model, action: str | None = None, **lookup):
-        return get_object_or_404(self.scoped_queryset(model, action), **lookup)
+from accounts.choices import Role
+from core.scoping import scope_for
+from core.signals import request_denied
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -78,8 +51,6 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
     def _may_open_admin_page(self, name: str) -> bool:
-        from accounts.choices import Role
-
         role = self.request.user.role
         if name == "accounts:audit_log":
             return role == Role.AUDIT_ADMIN
@@ -88,20 +59,12 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 def permission_denied(request, exception=None):
     """``handler403``: the 403 page, and a security event in the audit trail."""
-    from django.shortcuts import render
-
-    from accounts.audit import permission_denied_event
-
-    permission_denied_event(request)
+    request_denied.send(sender=permission_denied, request=request, reason="")
     return render(request, "403.html", status=403)
 
 
 def csrf_failure(request, reason: str = ""):
     """``CSRF_FAILURE_VIEW``: a form post whose CSRF check failed is refused like any 403 (and
     audited, with Django's reason), with a page that says what to do."""
-    from django.shortcuts import render
-
-    from accounts.audit import permission_denied_event
-
-    permission_denied_event(request, reason=f"CSRF: {reason}")
+    request_denied.send(sender=csrf_failure, request=request, reason=f"CSRF: {reason}")
     return render(request, "403_csrf.html", status=403)

@@ -1,8 +1,7 @@
-"""Authentication, permission, throttling and pagination classes of ``/api/v1/``.
+"""API key authentication of ``/api/v1/`` (the ``ApiClient`` rows of this app).
 
-Kept apart from ``jiangmen_portal.api`` (which re-exports them) because REST framework imports the
-classes named in its settings while ``rest_framework.views`` is still loading: this module must not
-import views or viewsets.
+Named in ``REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]``: REST framework imports it while
+``rest_framework.views`` is still loading, so this module must not import views or viewsets.
 """
 from __future__ import annotations
 
@@ -15,10 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, permissions, throttling
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-
-from accounts.scoping import CHANGE, VIEW, scope_for
 
 # --------------------------------------------------------------------------------------------------
 # API keys
@@ -131,8 +129,7 @@ class ApiKeyAuthentication(BaseAuthentication):
 
         from accounts import audit
         from accounts.choices import AuditAction
-
-        from .middleware import client_ip
+        from core.middleware import client_ip
 
         ip = client_ip(request) or ""
         if not cache.add(f"api-key-failed:{prefix}:{ip}", 1, timeout=int(LAST_USED_RESOLUTION.total_seconds())):
@@ -142,58 +139,17 @@ class ApiKeyAuthentication(BaseAuthentication):
                              username=f"api-key:{prefix or '?'}")
 
 
-# --------------------------------------------------------------------------------------------------
-# Permissions, throttling, pagination
-# --------------------------------------------------------------------------------------------------
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """The API key in the OpenAPI schema (so the docs page offers an 'Authorize' box)."""
 
+    target_class = "accounts.api.authentication.ApiKeyAuthentication"
+    name = "ApiKeyAuth"
 
-def action_for(request) -> str:
-    return VIEW if request.method in permissions.SAFE_METHODS else CHANGE
-
-
-class ScopedPermission(permissions.BasePermission):
-    """``scope_for(user)``: reads need ``read``, unsafe methods need ``write`` (else 403). The
-    county limit is applied by the queryset (``for_user``), so another county's rows answer 404."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return scope_for(user).may(action_for(request))
-
-
-class ApiClientRateThrottle(throttling.SimpleRateThrottle):
-    """One bucket per API client (or per logged-in user for browsable pages). Rate from
-    ``API_THROTTLE_RATE`` (e.g. ``1200/minute``); counters live in the cache, so use Redis
-    (``REDIS_URL``) when several worker processes serve the API."""
-
-    scope = "api_client"
-
-    def get_cache_key(self, request, view):
-        from accounts.models import ApiClient
-
-        if isinstance(request.auth, ApiClient):
-            ident = f"client-{request.auth.pk}"
-        elif request.user and request.user.is_authenticated:
-            ident = f"user-{request.user.pk}"
-        else:
-            ident = f"anon-{self.get_ident(request)}"
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-    def get_ident(self, request):
-        """The client address as the audit trail and the lockout see it (``TRUSTED_PROXY_COUNT``)."""
-        from .middleware import client_ip
-
-        return client_ip(request) or ""
-
-
-class PortalPagination(pagination.PageNumberPagination):
-    """``?page=N&page_size=M``: 100 rows by default, never more than ``MAX_PAGE_SIZE``."""
-
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
-    page_query_description = "Page number (from 1)."
-    page_size_query_description = "Rows per page (default 100, at most 1000)."
-
-
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": KEY_HEADER,
+            "description": _("API key issued with 'manage.py create_api_client'. Send it as 'X-API-Key: <key>' "
+                             "or 'Authorization: Api-Key <key>'."),
+        }

@@ -10,9 +10,9 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from jiangmen_portal import context
+from core import context
 
-from . import dynamics_services
+from . import services
 
 
 @shared_task(name="enterprises.refresh_review_calendar", acks_late=True, soft_time_limit=600, time_limit=900)
@@ -20,6 +20,6 @@ def refresh_review_calendar(as_of: str | None = None) -> dict:
     """Nightly: mark lapsed titles expired, then rebuild the review-calendar alerts (idempotent)."""
     date = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
     with context.use(context.ActionContext(source="job")):
-        expired = dynamics_services.titles_mark_lapsed(date=date)
-        alerts = dynamics_services.alerts_refresh(date=date)
+        expired = services.titles_mark_lapsed(date=date)
+        alerts = services.alerts_refresh(date=date)
     return {"date": date.isoformat(), "expired": expired, "alerts": alerts}

@@ -17,10 +17,10 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import Place
-from accounts.scoping import VIEW
+from core.scoping import VIEW
 
-from .choices import EnterpriseStatus, TitleStatus
-from .models import (
+from ..choices import EnterpriseStatus, TitleStatus
+from ..models import (
     ApplicationWindow,
     CriteriaSet,
     Criterion,

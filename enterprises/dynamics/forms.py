@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jiangmen_portal.forms import BootstrapMixin
+from core.forms import BootstrapMixin
 
-from .forms import DateInput
-from .models import RESERVE_TRANSITIONS, Criterion, ReserveStatus, ReviewOutcome, RevocationGround
+from ..forms import DateInput
+from ..models import RESERVE_TRANSITIONS, Criterion, ReserveStatus, ReviewOutcome, RevocationGround
 
 
 class ReviewForm(BootstrapMixin, forms.Form):

@@ -1,0 +1,67 @@
+"""Permission, throttling and pagination classes of ``/api/v1/`` (API key authentication is the
+``accounts`` app's: ``accounts/api/authentication.py``).
+
+Kept apart from ``core.api`` (which re-exports them) because REST framework imports the
+classes named in its settings while ``rest_framework.views`` is still loading: this module must not
+import views or viewsets.
+"""
+from __future__ import annotations
+
+from rest_framework import pagination, permissions, throttling
+
+from core.scoping import CHANGE, VIEW, scope_for
+
+# --------------------------------------------------------------------------------------------------
+# Permissions, throttling, pagination
+# --------------------------------------------------------------------------------------------------
+
+
+def action_for(request) -> str:
+    return VIEW if request.method in permissions.SAFE_METHODS else CHANGE
+
+
+class ScopedPermission(permissions.BasePermission):
+    """``scope_for(user)``: reads need ``read``, unsafe methods need ``write`` (else 403). The
+    county limit is applied by the queryset (``for_user``), so another county's rows answer 404."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return scope_for(user).may(action_for(request))
+
+
+class ApiClientRateThrottle(throttling.SimpleRateThrottle):
+    """One bucket per API client (or per logged-in user for browsable pages). Rate from
+    ``API_THROTTLE_RATE`` (e.g. ``1200/minute``); counters live in the cache, so use Redis
+    (``REDIS_URL``) when several worker processes serve the API."""
+
+    scope = "api_client"
+
+    def get_cache_key(self, request, view):
+        client_id = getattr(request.auth, "pk", None)  # the API client when a key authenticated
+        if client_id is not None:
+            ident = f"client-{client_id}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"anon-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def get_ident(self, request):
+        """The client address as the audit trail and the lockout see it (``TRUSTED_PROXY_COUNT``)."""
+        from core.middleware import client_ip
+
+        return client_ip(request) or ""
+
+
+class PortalPagination(pagination.PageNumberPagination):
+    """``?page=N&page_size=M``: 100 rows by default, never more than ``MAX_PAGE_SIZE``."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+    page_query_description = "Page number (from 1)."
+    page_size_query_description = "Rows per page (default 100, at most 1000)."
+
+

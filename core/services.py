@@ -1,0 +1,143 @@
+"""The one write path for county-scoped business rows.
+
+``scoped_save`` and ``scoped_delete`` check who may write (``core.scoping.require``, on the row
+as stored and as it will be), refuse an edit based on an outdated version (``check_version``, the
+one optimistic-lock check), validate the row (``full_clean`` plus the caller's domain rules), save
+it and record the change with before/after values, all in one transaction. Web forms, the REST
+API, imports and management commands go through here; bulk writes of a job use ``bulk_update``
+(same version bump) and the audit trail's batch recording.
+
+The audit trail is the ``accounts`` app's (its models and hash chain); ``accounts.apps.ready``
+registers it with ``register_audit_trail`` so that this module imports no app.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Protocol
+
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .scoping import CHANGE, require
+
+
+class StaleEditError(ValidationError):
+    """The row changed since the user loaded it."""
+
+
+class AuditTrail(Protocol):
+    """What the write path needs of the audit trail (``accounts.audit.TRAIL``)."""
+
+    def snapshot(self, instance: models.Model) -> dict: ...
+
+    def saved(self, actor, instance: models.Model, *, created: bool, before: dict | None, after: dict,
+              message: str) -> None: ...
+
+    def deletion(self, instance: models.Model, *, before: dict, message: str) -> object: ...
+
+    def record_deletion(self, actor, deletion: object) -> None: ...
+
+    def last_change(self, instance: models.Model) -> tuple[str, dt.datetime] | None: ...
+
+
+_trail: AuditTrail | None = None
+
+
+def register_audit_trail(trail: AuditTrail) -> None:
+    global _trail
+    _trail = trail
+
+
+def audit_trail() -> AuditTrail:
+    if _trail is None:  # pragma: no cover - accounts is always installed
+        raise ImproperlyConfigured("No audit trail registered: is 'accounts' in INSTALLED_APPS?")
+    return _trail
+
+
+def _stale_message(instance: models.Model) -> str:
+    last = audit_trail().last_change(instance)  # imports too
+    if last:
+        username, timestamp = last
+        when = timezone.localtime(timestamp).strftime("%Y-%m-%d %H:%M")
+        return _(
+            "This record was changed by %(user)s at %(when)s after you opened it. Your changes were not "
+            "saved: reload the page, check the new values and edit again."
+        ) % {"user": username or _("another user"), "when": when}
+    return _("This record was changed by someone else after you opened it. Your changes were not saved: "
+             "reload the page and edit again.")
+
+
+def check_version(stored: models.Model, expected_version: int | None) -> None:
+    """The one optimistic-lock check: refuse (``StaleEditError``) a write based on a version other
+    than the stored row's. ``None`` (the caller knows no version, e.g. a job) passes."""
+    if expected_version in (None, "") or not hasattr(stored, "version"):
+        return
+    if int(expected_version) != stored.version:
+        raise StaleEditError(_stale_message(stored), code="stale")
+
+
+def bulk_update(queryset: models.QuerySet, **values) -> int:
+    """A bulk ``UPDATE`` that keeps optimistic locking true: every row it changes gets
+    ``version + 1`` (and a new ``updated_at``), so an edit opened before the bulk write is refused
+    as stale instead of overwriting it. Rows that already hold ``values`` are left alone."""
+    model = queryset.model
+    fields = {f.name for f in model._meta.concrete_fields}
+    changes = dict(values)
+    if "version" in fields:
+        changes["version"] = F("version") + 1
+    if "updated_at" in fields and "updated_at" not in changes:
+        changes["updated_at"] = timezone.now()
+    unchanged = models.Q(**{name: value for name, value in values.items()})
+    return queryset.exclude(unchanged).update(**changes)
+
+
+def scoped_save(
+    *,
+    actor,
+    instance: models.Model,
+    expected_version: int | None = None,
+    m2m: dict[str, list] | None = None,
+    validate: Callable[[models.Model], None] | None = None,
+    message: str = "",
+) -> models.Model:
+    """Create or update ``instance`` (attributes already set by the caller) on behalf of ``actor``."""
+    model = type(instance)
+    trail = audit_trail()
+    with transaction.atomic():
+        creating = instance.pk is None or not model._default_manager.filter(pk=instance.pk).exists()
+        before = None
+        if not creating:
+            stored = model._default_manager.select_for_update().get(pk=instance.pk)
+            require(actor, CHANGE, stored)  # may the actor touch the row as it is now?
+            check_version(stored, expected_version)
+            before = trail.snapshot(stored)
+            if hasattr(stored, "version"):
+                instance.version = stored.version + 1
+        require(actor, CHANGE, instance)  # … and the row as it will be (e.g. its county)
+        instance.full_clean()
+        if validate is not None:
+            validate(instance)
+        instance.save()
+        for name, values in (m2m or {}).items():
+            getattr(instance, name).set(values)
+        if hasattr(instance, "_prefetched_objects_cache"):
+            instance._prefetched_objects_cache.clear()
+        trail.saved(actor, instance, created=creating, before=before, after=trail.snapshot(instance),
+                    message=message)
+    return instance
+
+
+def scoped_delete(*, actor, instance: models.Model, expected_version: int | None = None, message: str = "") -> None:
+    model = type(instance)
+    trail = audit_trail()
+    with transaction.atomic():
+        stored = model._default_manager.select_for_update().get(pk=instance.pk)
+        require(actor, CHANGE, stored)
+        check_version(stored, expected_version)
+        deletion = trail.deletion(stored, before=trail.snapshot(stored), message=message)
+        stored.delete()
+        trail.record_deletion(actor, deletion)

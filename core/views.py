@@ -1,0 +1,88 @@
+"""Shared view helpers: scoped object lookup, service errors on forms."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import VIEW, scope_for
+
+
+def apply_service_errors(form, error: ValidationError, field_for: Callable[[str], str] | None = None) -> None:
+    """Put a service's ValidationError on the form, at the field where it belongs (``field_for``
+    maps a service's field name to the form's; unknown fields become non-field errors). A stale
+    edit (``core.services.StaleEditError``) has one message and no field: a non-field error."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            name = field_for(field) if field_for is not None else field
+            target = name if name in form.fields else None
+            for e in errors:
+                form.add_error(target, e)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class ScopedObjectMixin(LoginRequiredMixin):
+    """Fetch objects only through ``Model.objects.for_user(user, action)``: outside the user's
+    county the answer is 404; a role without the action at all gets 403."""
+
+    scoped_action = VIEW
+
+    def scoped_queryset(self, model, action: str | None = None):
+        action = action or self.scoped_action
+        if not scope_for(self.request.user).may(action):
+            raise PermissionDenied
+        return model.objects.for_user(self.request.user, action)
+
+    def scoped_get(self, model, action: str | None = None, **lookup):
+        return get_object_or_404(self.scoped_queryset(model, action), **lookup)
+
+
+class ServiceFormMixin:
+    """A form whose valid data goes to a service: ``perform(form)`` calls it; a ``ValidationError``
+    lands on the form (``apply_service_errors``) and the form is shown again; on success the
+    ``success_message`` is shown and the response is ``service_succeeded(form, result)`` (by
+    default a redirect to ``service_success_url(result)``, the result's own URL)."""
+
+    success_message = _("Saved.")
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def service_error_field(self, field: str) -> str:
+        return field
+
+    def service_success_url(self, result):
+        return result
+
+    def service_succeeded(self, form, result):
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return redirect(self.service_success_url(result))
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form)
+        except ValidationError as error:
+            apply_service_errors(form, error, self.service_error_field)
+            return self.form_invalid(form)
+        return self.service_succeeded(form, result)
+
+
+def call_service(request, call: Callable[[], object], *, success, failure=None) -> bool:
+    """A button's POST (delete, review, remind): run ``call``; its ``ValidationError`` becomes an
+    error message (``failure``: a function of the joined messages, default the messages), else
+    ``success`` (a message, or a function of the result) a success message. True when it ran."""
+    try:
+        result = call()
+    except ValidationError as error:
+        reason = " ".join(error.messages)
+        messages.error(request, failure(reason) if failure is not None else reason)
+        return False
+    messages.success(request, success(result) if callable(success) else success)
+    return True
