@@ -84,7 +84,7 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     listed_since = django_filters.DateFilter(label=_("Listed since"), method="filter_listed_since")
     listed_holding = django_filters.ModelChoiceFilter(
         label=_("Listed while holding a valid title of at least"), queryset=Tier.objects.all(), to_field_name="code",
-        method="filter_noop",
+        method="filter_listed_holding",
     )
     not_compared = django_filters.CharFilter(
         label=_("Figure not comparable"), method="filter_not_compared",
@@ -168,6 +168,9 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
                                         enterprise=OuterRef("enterprise_id"))
             listed = listed.filter(Exists(held))
         return queryset.filter(Exists(listed))
+
+    def filter_listed_holding(self, queryset, name, value: str):  # type hint for the OpenAPI schema
+        return queryset  # applied by ``listed_since``, whose listings it narrows
 
     def filter_not_compared(self, queryset, name, value: str):
         """``field:YYYYQn:base year``: enterprises that did not report ``field`` in that quarter or in
