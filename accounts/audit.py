@@ -317,6 +317,37 @@ def security_event(actor, action: str, message: str = "", *, username: str = "",
     return record(actor, action, instance, message=message, category=AuditCategory.SECURITY)
 
 
+# Personal data kept in before/after values: masked in every audit view; shown in full only through the
+# reveal permission (``accounts.reveal_personal_data``), and that reveal is itself recorded. Enterprise
+# contacts, and the names and e-mail addresses of the accounts (masked on the account list too).
+PERSONAL_FIELDS = ("contact_person", "contact_phone", "full_name", "email")
+
+
+def mask_personal(field: str, value):
+    """``value`` of ``field`` as the audit views show it: personal fields masked like on every page."""
+    if field not in PERSONAL_FIELDS or not isinstance(value, str) or not value:
+        return value
+    from core.masking import mask_name, mask_phone
+
+    if field == "contact_phone":
+        return mask_phone(value)
+    if field == "email":
+        local, _at, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}" if domain else mask_name(value)
+    return mask_name(value)
+
+
+def shown_object_repr(log: AuditLog) -> str:
+    """The record's object as the audit views show it: an account's name (its ``str``) masked, with the
+    user name from its snapshot when there is one."""
+    if log.object_type != "accounts.user" or not log.object_repr:
+        return log.object_repr
+    username = {**(log.before or {}), **(log.after or {})}.get("username")
+    if username == log.object_repr:
+        return username
+    return mask_personal("full_name", log.object_repr) + (f" ({username})" if username else "")
+
+
 def reveal_event(user, instance: models.Model, fields: Iterable[str]) -> AuditLog:
     """Record that ``user`` saw the unmasked value of ``fields`` of ``instance``."""
     return security_event(user, AuditAction.REVEAL, ", ".join(fields), instance=instance)
@@ -362,23 +393,9 @@ def verify_chain(queryset=None) -> int | None:
     return None
 
 
-# Personal data kept in before/after values: masked in every audit view; shown in full only through the
-# reveal permission (``accounts.reveal_personal_data``), and that reveal is itself recorded.
-PERSONAL_FIELDS = ("contact_person", "contact_phone")
-
-
-def mask_personal(field: str, value):
-    """``value`` of ``field`` as the audit views show it: personal fields masked like on every page."""
-    if field not in PERSONAL_FIELDS or not isinstance(value, str):
-        return value
-    from core.masking import mask_name, mask_phone
-
-    return mask_phone(value) if field == "contact_phone" else mask_name(value)
-
-
 __all__ = ["CHANGE_SET", "AuditAction", "AuditCategory", "ChangeSetKind", "Entry", "change_set_holds",
            "change_set_kind", "change_set_of", "diff", "entries_about", "entry_for", "mask_personal", "permission_denied_event", "record",
-           "record_many", "register_change_set", "reveal_event", "seal", "security_event", "snapshot",
+           "record_many", "register_change_set", "shown_object_repr", "reveal_event", "seal", "security_event", "snapshot",
            "verify_chain"]
 
 

@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Place
 from accounts.services import REVEAL_PERMISSION
 from core.forms import BootstrapMixin
+from core.masking import mask_name, mask_phone
 from core.scoping import VIEW, scope_for
 
 from .choices import EnterpriseStatus
 from .models import Enterprise, ListingRecord, RDInstitution, Statistic, Tag, Title
-from .templatetags.portal import mask_name, mask_phone
 from .validators import normalise_credit_code
 
 

@@ -31,6 +31,7 @@ from ..audit import (
     mask_personal,
     reveal_event,
     security_event,
+    shown_object_repr,
     verify_chain,
 )
 from ..choices import AuditAction, ResetStatus, Role
@@ -232,6 +233,7 @@ class AuditLogView(RoleRequiredMixin, TemplateView):
         for log in page.object_list:
             described = change_set_of(log)
             log.sealed_rows = described.get("rows") if described else None
+            log.shown_repr = shown_object_repr(log)
         context.update(filter=filterset, page_obj=page, logs=page.object_list)
         query = self.request.GET.urlencode() or "—"
         read = _("search: %(query)s") % {"query": query}
@@ -260,6 +262,7 @@ class AuditLogDetailView(RoleRequiredMixin, TemplateView):
                 shown_before, shown_after = mask_personal(key, shown_before), mask_personal(key, shown_after)
             rows.append({"field": key, "before": shown_before, "after": shown_after,
                          "changed": before.get(key) != after.get(key)})
+        log.shown_repr = log.object_repr if self.revealed else shown_object_repr(log)
         context.update(log=log, rows=rows, revealed=self.revealed,
                        personal_fields=self.personal_fields,
                        reveal_url=reverse("accounts:audit_reveal", args=[log.pk]))

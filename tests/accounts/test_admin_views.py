@@ -263,6 +263,18 @@ class TestAuditAdministrator:
             assert masked in html
         assert f"/accounts/audit/{contact_change.pk}/reveal/" not in html  # no permission, no button
 
+    def test_account_names_and_e_mail_are_masked_too(self, client, audit_admin, system_admin, viewer):
+        client.force_login(system_admin)
+        client.post(f"/accounts/users/{viewer.pk}/edit/", {"full_name": "王小明", "email": "wangxm@jiangmen.gov.cn",
+                                                           "is_active": "on"})
+        log = AuditLog.objects.get(action=AuditAction.UPDATE, object_id=str(viewer.pk))
+        client.force_login(audit_admin)
+        html = client.get(f"/accounts/audit/{log.pk}/").content.decode()
+        assert "wangxm@" not in html and "小明" not in html
+        assert "w***@jiangmen.gov.cn" in html and "王** (viewer)" in html
+        listing = client.get("/accounts/audit/", {"object_type": "accounts.user"}).content.decode()
+        assert "小明" not in listing and "王** (viewer)" in listing
+
     def test_revealing_needs_the_permission_and_is_audited(self, client, audit_admin, contact_change):
         client.force_login(audit_admin)
         url = f"/accounts/audit/{contact_change.pk}/reveal/"
