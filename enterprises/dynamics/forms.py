@@ -1,5 +1,5 @@
 """Forms of dynamic management. They bind and validate input; saving goes through
-``enterprises.dynamics_services``."""
+``enterprises.dynamics.services``."""
 from __future__ import annotations
 
 from django import forms

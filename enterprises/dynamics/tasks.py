@@ -1,4 +1,4 @@
-"""Celery tasks of dynamic management (thin: they call ``enterprises.dynamics_services``).
+"""Celery tasks of dynamic management (thin: they call ``enterprises.dynamics.services``).
 
 Kept apart from ``enterprises/tasks.py`` (the statistics import); Celery discovers this module
 through ``app.autodiscover_tasks(related_name="dynamics_tasks")`` in ``jiangmen_portal/celery.py``.

@@ -35,7 +35,7 @@ from accounts.models import AuditLog, Place
 from core.services import StaleEditError
 from enterprises import services as enterprise_services
 from enterprises.choices import EnterpriseStatus, ListingStage, ListingVenue, TitleStatus
-from enterprises.dynamics_services import titles_mark_lapsed
+from enterprises.dynamics.services import titles_mark_lapsed
 from enterprises.filtersets import EnterpriseFilterSet
 from enterprises.forms import EnterpriseForm, TitleForm
 from enterprises.models import Enterprise, EnterpriseStatusChange, ListingRecord, Title, gone_by
