@@ -184,11 +184,17 @@ def progress_recompute(*, run: RecomputeRun, progress: Callable[[int, str], None
     return snapshots
 
 
+def may_recompute(user) -> bool:
+    """A recompute covers every county and the whole city: only city-wide writers (the city
+    operator) may start one. Readers follow runs but do not start them."""
+    return scope_for(user).city_wide_write
+
+
 def run_create(*, actor=None, as_of: dt.date | None = None, trigger: str = RunTrigger.MANUAL,
                with_history: bool = True) -> RecomputeRun:
-    """A pending run; a user must be allowed to read the dashboards (county officials too: the
-    snapshot covers every county, but they only ever see their own)."""
-    if actor is not None and not scope_for(actor).read:
+    """A pending run; a user asking for one must be allowed to recompute (``may_recompute``).
+    Jobs and commands (no actor) always may."""
+    if actor is not None and not may_recompute(actor):
         raise PermissionDenied
     if as_of and as_of > timezone.localdate():
         raise ValidationError({"as_of": _("The date cannot be in the future.")})
@@ -201,7 +207,7 @@ def run_request(*, actor) -> tuple[RecomputeRun, bool]:
     queued after commit. Returns ``(run, created)``: repeated clicks never pile up runs."""
     from django.conf import settings
 
-    if not scope_for(actor).read:
+    if not may_recompute(actor):
         raise PermissionDenied
     recent = timezone.now() - dt.timedelta(seconds=int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800)))
     active = latest_run(pending_only=True)

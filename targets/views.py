@@ -46,6 +46,7 @@ class ReadMixin(ScopedObjectMixin):
         context.update(
             is_city_user=scope.county_id is None,
             can_allocate=scope.city_wide_write,
+            can_recompute=services.may_recompute(self.request.user),
             counties=selectors.counties_for(self.request.user),
             running_run=services.latest_run(pending_only=True),
             status_choices=ProgressStatus,
@@ -234,6 +235,8 @@ class RecomputeView(ReadMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
+        if not services.may_recompute(request.user):
+            raise PermissionDenied
         run, created = services.run_request(actor=request.user)
         if not created:
             messages.info(request, _("A recompute is already under way; here is its progress."))
