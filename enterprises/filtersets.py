@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
+from jiangmen_portal.filters import IsoDateTimeFilter, PortalFilterSet
 
 from .choices import LISTED_STAGES, EnterpriseStatus, ListingStage, ListingVenue, TitleStatus
 from .models import (
@@ -38,7 +39,7 @@ class ScopedFilterSetMixin:
             field.widget.attrs.setdefault("class", css)
 
 
-class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+class EnterpriseFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     """Expects a queryset annotated by ``Enterprise.objects.with_current_tier()``."""
 
     q = django_filters.CharFilter(label=_("Name or credit code"), method="filter_q")
@@ -57,7 +58,7 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=EnterpriseStatus.choices)
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="credit_code", lookup_expr="iexact")
-    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
     # Drill-down filters used by the goals dashboard (targets app). ``on`` is the date the title
     # filters look at (default today); ``holds_tier``: a valid title of exactly that tier on it;
     # ``min_tier``: a valid title of that tier or higher; ``ever_tier``: ever recognised at that tier
@@ -144,7 +145,7 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
         return queryset.filter(Exists(listed))
 
 
-class TitleFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+class TitleFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     county = django_filters.ModelChoiceFilter(
         label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
         field_name="enterprise__county",
@@ -156,7 +157,7 @@ class TitleFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     valid_until_before = django_filters.DateFilter(label=_("Valid until before"), field_name="valid_until", lookup_expr="lte")
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
     enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
-    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Title
@@ -164,7 +165,7 @@ class TitleFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
                   "enterprise", "updated_since"]
 
 
-class StatisticFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+class StatisticFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     county = django_filters.ModelChoiceFilter(
         label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
         field_name="enterprise__county",
@@ -173,14 +174,14 @@ class StatisticFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     quarter = django_filters.NumberFilter(label=_("Quarter"))
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
     enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
-    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Statistic
         fields = ["county", "year", "quarter", "credit_code", "enterprise", "updated_since"]
 
 
-class RDInstitutionFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+class RDInstitutionFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     county = django_filters.ModelChoiceFilter(
         label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
         field_name="enterprise__county",
@@ -190,14 +191,14 @@ class RDInstitutionFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     recognised_year = django_filters.NumberFilter(label=_("Year recognised"))
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
     enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
-    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = RDInstitution
         fields = ["county", "level", "recognised_year", "credit_code", "enterprise", "updated_since"]
 
 
-class ListingRecordFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+class ListingRecordFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     county = django_filters.ModelChoiceFilter(
         label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
         field_name="enterprise__county",
@@ -208,7 +209,7 @@ class ListingRecordFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     date_to = django_filters.DateFilter(label=_("Date to"), field_name="date", lookup_expr="lte")
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
     enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
-    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = ListingRecord

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,14 @@ def _stale_message(instance: models.Model) -> str:
              "reload the page and edit again.")
 
 
+def _stored_or_404(model, pk):
+    """The stored row, locked for the write; a row deleted by a concurrent request answers 404."""
+    stored = model._default_manager.select_for_update().filter(pk=pk).first()
+    if stored is None:
+        raise Http404(_("This record was deleted by someone else."))
+    return stored
+
+
 def scoped_save(
     *,
     actor,
@@ -54,10 +63,13 @@ def scoped_save(
     """Create or update ``instance`` (attributes already set by the caller) on behalf of ``actor``."""
     model = type(instance)
     with transaction.atomic():
-        creating = instance.pk is None or not model._default_manager.filter(pk=instance.pk).exists()
+        # A row read from the database (not ``adding``) that is gone now was deleted meanwhile: 404,
+        # never an INSERT that would bring it back.
+        creating = instance.pk is None or (
+            instance._state.adding and not model._default_manager.filter(pk=instance.pk).exists())
         before = None
         if not creating:
-            stored = model._default_manager.select_for_update().get(pk=instance.pk)
+            stored = _stored_or_404(model, instance.pk)
             require(actor, CHANGE, stored)  # may the actor touch the row as it is now?
             versioned = hasattr(stored, "version")
             if versioned and expected_version is not None and int(expected_version) != stored.version:
@@ -85,7 +97,7 @@ def scoped_save(
 def scoped_delete(*, actor, instance: models.Model, expected_version: int | None = None, message: str = "") -> None:
     model = type(instance)
     with transaction.atomic():
-        stored = model._default_manager.select_for_update().get(pk=instance.pk)
+        stored = _stored_or_404(model, instance.pk)
         require(actor, CHANGE, stored)
         if hasattr(stored, "version") and expected_version is not None and int(expected_version) != stored.version:
             raise StaleEditError(_stale_message(stored), code="stale")

@@ -1,6 +1,7 @@
 """Shared view helpers and the home page."""
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
@@ -9,6 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from accounts.scoping import VIEW, scope_for
+
+
+def query_value(request, name: str, data=None) -> str | None:
+    """A parameter a page reads itself (not through a FilterSet), or None when it is absent or
+    holds a NUL character (which no query may carry): the page then shows its default and says why."""
+    value = (request.GET if data is None else data).get(name)
+    if value is not None and "\x00" in value:
+        messages.error(request, _("The parameter “%(name)s” was ignored: null characters are not allowed.")
+                       % {"name": name})
+        return None
+    return value
 
 
 def apply_service_errors(form, error: ValidationError) -> None:

@@ -14,7 +14,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.models import Place
 from accounts.scoping import scope_for
-from jiangmen_portal.views import ScopedObjectMixin, apply_service_errors
+from jiangmen_portal.views import ScopedObjectMixin, apply_service_errors, query_value
 
 from . import selectors, services
 from .choices import IndicatorKind, ProgressStatus
@@ -112,7 +112,7 @@ class IndicatorDetailView(ReadMixin, TemplateView):
         user = self.request.user
         indicator = self.indicator_or_404(self.kwargs["code"])
         scope = scope_for(user)
-        code = self.request.GET.get("county")
+        code = query_value(self.request, "county")
         if scope.county_id is not None:
             place = get_object_or_404(Place, pk=scope.county_id)
         else:

@@ -5,11 +5,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from accounts.models import Department, Place
 from jiangmen_portal.api import ScopedReadOnlyViewSet
+from jiangmen_portal.filters import PortalFilterSet
 
 from .serializers import DepartmentSerializer, PlaceSerializer
 
 
-class PlaceFilterSet(django_filters.FilterSet):
+class PlaceFilterSet(PortalFilterSet):
     level = django_filters.CharFilter(label=_("Level (province, city, county)"))
     parent = django_filters.CharFilter(label=_("Parent division code"), field_name="parent__code")
 

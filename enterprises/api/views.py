@@ -19,6 +19,7 @@ from enterprises.filtersets import (
 )
 from enterprises.models import Enterprise, ImportState, ListingRecord, RDInstitution, Statistic, StatisticImport, Title
 from jiangmen_portal.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from jiangmen_portal.filters import IsoDateTimeFilter, PortalFilterSet
 from jiangmen_portal.models import JobStatus
 
 from .serializers import (
@@ -147,11 +148,11 @@ class ListingRecordViewSet(EnterpriseChildViewSet):
                                             expected_version=expected_version)
 
 
-class StatisticImportFilterSet(django_filters.FilterSet):
+class StatisticImportFilterSet(PortalFilterSet):
     state = django_filters.ChoiceFilter(label=_("State"), choices=ImportState.choices)
     status = django_filters.ChoiceFilter(label=_("Job status"), choices=JobStatus.choices)
     county = django_filters.CharFilter(label=_("County code"), field_name="county__code")
-    created_since = django_filters.IsoDateTimeFilter(label=_("Uploaded since"), field_name="created_at",
+    created_since = IsoDateTimeFilter(label=_("Uploaded since"), field_name="created_at",
                                                      lookup_expr="gte")
 
     class Meta:

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from accounts.scoping import VIEW
 from jiangmen_portal.api import ScopedReadOnlyViewSet
+from jiangmen_portal.filters import PortalFilterSet
 from targets.models import Indicator, Milestone, Snapshot, SnapshotValue
 
 from .serializers import IndicatorSerializer, ProgressValueSerializer
@@ -20,7 +21,7 @@ from .serializers import IndicatorSerializer, ProgressValueSerializer
 TAG_GOALS = _("Goals and progress")
 
 
-class IndicatorFilterSet(django_filters.FilterSet):
+class IndicatorFilterSet(PortalFilterSet):
     code = django_filters.CharFilter(label=_("Indicator code"), field_name="code")
     is_active = django_filters.BooleanFilter(label=_("Active"))
     lead_department = django_filters.CharFilter(label=_("Lead department code"), field_name="lead_department__code")
@@ -72,7 +73,7 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
         return out
 
 
-class ProgressFilterSet(django_filters.FilterSet):
+class ProgressFilterSet(PortalFilterSet):
     indicator = django_filters.CharFilter(label=_("Indicator code"), field_name="indicator__code")
     county = django_filters.CharFilter(label=_("County code, or 'city' for the city as a whole"),
                                        method="filter_county")
