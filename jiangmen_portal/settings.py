@@ -341,6 +341,9 @@ TARGETS_RECOMPUTE_ON_CHANGE = env.bool("TARGETS_RECOMPUTE_ON_CHANGE", default=Tr
 TARGETS_RECOMPUTE_DELAY = env.int("TARGETS_RECOMPUTE_DELAY", default=30)
 # Seconds a run waits for a running recompute to finish before giving up.
 TARGETS_RECOMPUTE_LOCK_WAIT = env.int("TARGETS_RECOMPUTE_LOCK_WAIT", default=600)
+# Embedded mode (no broker): the data-change recompute runs on one background thread after the
+# response (targets/embedded.py), never inside the write's request.
+TARGETS_RECOMPUTE_BACKGROUND = env.bool("TARGETS_RECOMPUTE_BACKGROUND", default=True)
 # --- Responsibility matrix (tasks app) --------------------------------------------------------------
 CELERY_BEAT_SCHEDULE["tasks.mark_lateness"] = {
     "task": "tasks.mark_lateness",

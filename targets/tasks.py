@@ -16,7 +16,14 @@ PENDING_KEY = "targets:recompute:pending"
 def enqueue_coalesced() -> bool:
     """Enqueue one recompute a few seconds from now unless one is already waiting to start: a
     burst of edits (or an import) gives one run. The waiting run clears the mark when it starts,
-    so a change made while it computes schedules the next run."""
+    so a change made while it computes schedules the next run.
+
+    Without a broker (tasks run eagerly) the run goes to the embedded runner instead: after the
+    response, on one background thread, coalesced (``targets.embedded``)."""
+    if recompute_progress.app.conf.task_always_eager:
+        from .embedded import runner
+
+        return runner.request()
     delay = int(getattr(settings, "TARGETS_RECOMPUTE_DELAY", 30))
     if not cache.add(PENDING_KEY, "1", timeout=delay + 600):
         return False
