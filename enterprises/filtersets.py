@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
-from jiangmen_portal.filters import IsoDateTimeFilter, PortalFilterSet
+from jiangmen_portal.filters import IntegerFilter, IsoDateTimeFilter, PortalFilterSet
 
 from .choices import LISTED_STAGES, EnterpriseStatus, ListingStage, ListingVenue, TitleStatus
 from .models import (
@@ -75,8 +75,8 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     ever_tier = django_filters.ModelChoiceFilter(
         label=_("Ever recognised as"), queryset=Tier.objects.all(), to_field_name="code", method="filter_ever_tier"
     )
-    has_rd = django_filters.NumberFilter(label=_("Has an R&D institution of level rank at least"), method="filter_has_rd",
-                                         min_value=1, max_value=3)
+    has_rd = IntegerFilter(label=_("Has an R&D institution of level rank at least"), method="filter_has_rd",
+                           min_value=1, max_value=3)
     listed_since = django_filters.DateFilter(label=_("Listed since"), method="filter_listed_since")
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -156,7 +156,7 @@ class TitleFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     recognised_to = django_filters.DateFilter(label=_("Recognised to"), field_name="recognised_on", lookup_expr="lte")
     valid_until_before = django_filters.DateFilter(label=_("Valid until before"), field_name="valid_until", lookup_expr="lte")
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
-    enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
+    enterprise = IntegerFilter(label=_("Enterprise id"), field_name="enterprise_id")
     updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
@@ -170,10 +170,10 @@ class StatisticFilterSet(ScopedFilterSetMixin, PortalFilterSet):
         label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
         field_name="enterprise__county",
     )
-    year = django_filters.NumberFilter(label=_("Year"))
-    quarter = django_filters.NumberFilter(label=_("Quarter"))
+    year = IntegerFilter(label=_("Year"))
+    quarter = IntegerFilter(label=_("Quarter"))
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
-    enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
+    enterprise = IntegerFilter(label=_("Enterprise id"), field_name="enterprise_id")
     updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
@@ -188,9 +188,9 @@ class RDInstitutionFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     )
     level = django_filters.ModelChoiceFilter(label=_("Type and level"), queryset=RDInstitutionLevel.objects.all(),
                                              to_field_name="code")
-    recognised_year = django_filters.NumberFilter(label=_("Year recognised"))
+    recognised_year = IntegerFilter(label=_("Year recognised"))
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
-    enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
+    enterprise = IntegerFilter(label=_("Enterprise id"), field_name="enterprise_id")
     updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
@@ -208,7 +208,7 @@ class ListingRecordFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     date_from = django_filters.DateFilter(label=_("Date from"), field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("Date to"), field_name="date", lookup_expr="lte")
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
-    enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
+    enterprise = IntegerFilter(label=_("Enterprise id"), field_name="enterprise_id")
     updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:

@@ -4,9 +4,11 @@ Every FilterSet of the portal (web lists, exports, API) derives from ``PortalFil
 the database would refuse is a form error (a page shows it next to the field; the API answers 400
 naming the parameter), never a 500:
 
-- date-times (``updated_since``, ``created_since``): ISO 8601 with a time-zone offset within
-  ±15:59 (PostgreSQL refuses more, Python accepts up to ±23:59), converted to UTC; a value whose
-  UTC time falls outside years 1-9999 is out of range;
+- date-times (``updated_since``, ``created_since``): ISO 8601 / RFC 3339 with any offset RFC 3339
+  allows (up to ±23:59), converted to UTC before the query (PostgreSQL itself refuses offsets
+  beyond ±15:59); a value whose UTC time falls outside years 1-9999 is out of range;
+- integer columns (ids, years, quarters): a whole number within 64 bits;
+- booleans: true or false (1/0), anything else is an error;
 - IP addresses (the audit search): a valid IPv4 or IPv6 address (PostgreSQL's ``inet`` refuses
   anything else);
 - any parameter with a NUL character is refused before its field is cleaned (a model choice
@@ -15,6 +17,7 @@ naming the parameter), never a 500:
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import django_filters
 from django import forms
@@ -22,17 +25,17 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
-
-MAX_OFFSET = dt.timedelta(hours=15, minutes=59)
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions
+from rest_framework import filters as rest_framework_filters
 
 
 def bounded_datetime(value: dt.datetime | None) -> dt.datetime | None:
-    """``value`` in UTC, or a ``ValidationError`` if PostgreSQL could not take it."""
+    """``value`` in UTC (so that PostgreSQL never sees the offset), or a ``ValidationError`` when
+    that UTC time is not a date-time of years 1-9999."""
     if value is None or value.tzinfo is None:
         return value
-    offset = value.utcoffset()
-    if offset is not None and abs(offset) > MAX_OFFSET:
-        raise ValidationError(_("The time-zone offset must be between -15:59 and +15:59."), code="offset")
     try:
         return value.astimezone(dt.UTC)
     except OverflowError:
@@ -52,6 +55,42 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     """An ISO 8601 date-time the database accepts (see ``bounded_datetime``)."""
 
     field_class = BoundedIsoDateTimeField
+
+
+class BoundedIntegerField(forms.IntegerField):
+    """A whole number a 64-bit integer column can be compared with (1.5, 1e400 or 20 digits are errors)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT64)  # the schema says integer (a NumberFilter would be "number")
+class IntegerFilter(django_filters.NumberFilter):
+    """An integer column (ids, years, quarters): a whole number in the column's range."""
+
+    field_class = BoundedIntegerField
+
+
+class StrictNullBooleanField(forms.NullBooleanField):
+    """Empty: no filter; true/false (also 1/0, True/False); anything else is an error (Django's
+    ``NullBooleanField`` would read it as "no filter")."""
+
+    widget = forms.TextInput  # the raw value (django-filter's BooleanWidget maps unknown values to None)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in (True, "true", "True", "1"):
+            return True
+        if value in (False, "false", "False", "0"):
+            return False
+        raise ValidationError(_("Enter true or false."), code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictNullBooleanField
 
 
 class IPAddressFilter(django_filters.CharFilter):
@@ -96,8 +135,38 @@ class PortalFilterSet(django_filters.FilterSet):
         **django_filters.FilterSet.FILTER_DEFAULTS,
         models.DateTimeField: {"filter_class": IsoDateTimeFilter},
         models.GenericIPAddressField: {"filter_class": IPAddressFilter},
+        models.BooleanField: {"filter_class": BooleanFilter},
+        models.IntegerField: {"filter_class": IntegerFilter},
+        models.BigIntegerField: {"filter_class": IntegerFilter},
+        models.SmallIntegerField: {"filter_class": IntegerFilter},
+        models.PositiveIntegerField: {"filter_class": IntegerFilter},
+        models.PositiveSmallIntegerField: {"filter_class": IntegerFilter},
+        models.AutoField: {"filter_class": IntegerFilter},
+        models.BigAutoField: {"filter_class": IntegerFilter},
     }
 
     def get_form_class(self):
         form_class = super().get_form_class()
         return type(form_class.__name__, (NulRefusingForm, form_class), {})
+
+
+class StrictOrderingFilter(rest_framework_filters.OrderingFilter):
+    """The API's ``?ordering=``: an unknown field is a 400 (DRF would ignore it silently); the schema
+    states the accepted fields as a pattern."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        invalid = [field for field in fields if field not in valid]
+        if invalid:
+            raise exceptions.ValidationError({self.ordering_param: [
+                _("Unknown sort field: %(fields)s.") % {"fields": ", ".join(invalid)}]})
+        return valid
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        fields = getattr(view, "ordering_fields", None)
+        if isinstance(fields, (list, tuple)) and fields:
+            names = "|".join(re.escape(f if isinstance(f, str) else f[0]) for f in fields)
+            for parameter in parameters:
+                parameter["schema"]["pattern"] = f"^(-?({names})(,-?({names}))*)?$"  # empty: the default order
+        return parameters

@@ -210,7 +210,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["jiangmen_portal.api_security.ScopedPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "jiangmen_portal.filters.StrictOrderingFilter",  # an unknown sort field is a 400
     ],
     "DEFAULT_PAGINATION_CLASS": "jiangmen_portal.api_security.PortalPagination",
     "PAGE_SIZE": 100,
@@ -234,6 +234,9 @@ SPECTACULAR_SETTINGS = {
                      "and their progress reports, and the organisation. Authenticate with an API key."),
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # constraints the API enforces: reference codes as enums, no NUL in text parameters
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "jiangmen_portal.api_schema.postprocess_constraints"],
     # several models have a "status" field with different choices: name each set after its class
     "ENUM_NAME_OVERRIDES": {
         "ProgressStatusEnum": "targets.choices.ProgressStatus",

@@ -34,6 +34,12 @@ class PlaceViewSet(ScopedReadOnlyViewSet):
     ordering = ["sort_order", "code"]
 
 
+class DepartmentFilterSet(PortalFilterSet):
+    class Meta:
+        model = Department
+        fields = ["is_active"]
+
+
 @extend_schema_view(
     list=extend_schema(summary=_("List departments"), description=_("Units named by the action plan."),
                        tags=[_("Organisation")]),
@@ -43,6 +49,6 @@ class DepartmentViewSet(ScopedReadOnlyViewSet):
     model = Department
     scoped = False
     serializer_class = DepartmentSerializer
-    filterset_fields = ["is_active"]
+    filterset_class = DepartmentFilterSet
     ordering_fields = ["code", "sort_order", "name"]
     ordering = ["sort_order", "code"]

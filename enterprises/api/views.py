@@ -7,7 +7,6 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework.filters import OrderingFilter
 
 from enterprises import services
 from enterprises.filtersets import (
@@ -19,7 +18,7 @@ from enterprises.filtersets import (
 )
 from enterprises.models import Enterprise, ImportState, ListingRecord, RDInstitution, Statistic, StatisticImport, Title
 from jiangmen_portal.api import ScopedModelViewSet, ScopedReadOnlyViewSet
-from jiangmen_portal.filters import IsoDateTimeFilter, PortalFilterSet
+from jiangmen_portal.filters import IsoDateTimeFilter, PortalFilterSet, StrictOrderingFilter
 from jiangmen_portal.models import JobStatus
 
 from .serializers import (
@@ -88,7 +87,7 @@ class EnterpriseViewSet(ScopedModelViewSet):
 
 class EnterpriseChildViewSet(ScopedModelViewSet):
     select_related = ["enterprise"]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     ordering = ["pk"]
 
     def perform_remove(self, instance, expected_version):

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from accounts.scoping import VIEW
 from jiangmen_portal.api import ScopedReadOnlyViewSet
-from jiangmen_portal.filters import PortalFilterSet
+from jiangmen_portal.filters import BooleanFilter, PortalFilterSet
 from targets.models import Indicator, Milestone, Snapshot, SnapshotValue
 
 from .serializers import IndicatorSerializer, ProgressValueSerializer
@@ -23,7 +23,7 @@ TAG_GOALS = _("Goals and progress")
 
 class IndicatorFilterSet(PortalFilterSet):
     code = django_filters.CharFilter(label=_("Indicator code"), field_name="code")
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = BooleanFilter(label=_("Active"))
     lead_department = django_filters.CharFilter(label=_("Lead department code"), field_name="lead_department__code")
 
     class Meta:

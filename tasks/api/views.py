@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from jiangmen_portal.api import ScopedReadOnlyViewSet
-from jiangmen_portal.filters import IsoDateTimeFilter, PortalFilterSet
+from jiangmen_portal.filters import BooleanFilter, IsoDateTimeFilter, PortalFilterSet
 from tasks.choices import ReportKind, ReportStatus
 from tasks.models import KeyTask, ProgressReport, TaskUnit
 
@@ -23,7 +23,7 @@ class KeyTaskFilterSet(PortalFilterSet):
     code = django_filters.CharFilter(label=_("Task code"), field_name="code")
     department = django_filters.CharFilter(label=_("Responsible department code"), field_name="units__department__code",
                                            distinct=True)
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = BooleanFilter(label=_("Active"))
 
     class Meta:
         model = KeyTask

@@ -8,7 +8,8 @@ Run it as the role that owns the tables (the one that runs ``migrate``), after e
 - SELECT, INSERT, UPDATE, DELETE the tables, except UPDATE and DELETE on the append-only audit
   tables (``accounts/append_only.py``: the tables carrying the triggers), only SELECT on
   ``django_migrations``, never TRUNCATE, REFERENCES or TRIGGER;
-- use the sequences (identity columns).
+- use the sequences (identity columns; UPDATE too, for the ``setval`` with which ``loaddata``, hence
+  ``load_reference_data``, resets them).
 
 Not being the owner, the role cannot drop or disable the triggers, alter or drop a table. Default
 privileges give tables created by later migrations the same rights; run the command again after a
@@ -24,6 +25,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from accounts import append_only
 
 TABLE_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
+SEQUENCE_RIGHTS = "USAGE, SELECT, UPDATE"  # UPDATE: loaddata (load_reference_data) resets them with setval
 READ_ONLY_TABLES = ("django_migrations",)
 
 
@@ -36,9 +38,9 @@ def grant_statements(qn, *, role: str, database: str, schema: str, append_only_t
         f"GRANT USAGE ON SCHEMA {s} TO {r}",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {r}",
         f"GRANT {TABLE_RIGHTS} ON ALL TABLES IN SCHEMA {s} TO {r}",
-        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
+        f"GRANT {SEQUENCE_RIGHTS} ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT {TABLE_RIGHTS} ON TABLES TO {r}",
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT USAGE, SELECT ON SEQUENCES TO {r}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT {SEQUENCE_RIGHTS} ON SEQUENCES TO {r}",
     ]
     for table in append_only_tables:
         statements.append(f"REVOKE UPDATE, DELETE, TRUNCATE ON {qn(table)} FROM {r}")
