@@ -32,17 +32,6 @@ def on_change(settings):
     settings.TARGETS_RECOMPUTE_DELAY = 30
 
 
-@pytest.fixture
-def broker():
-    """As with a broker: tasks are queued (here: to a mocked ``apply_async``), not run eagerly."""
-    from jiangmen_portal.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = previous
-
-
 def test_a_burst_of_edits_gives_one_run(on_change, broker, django_capture_on_commit_callbacks, taishan_enterprise):
     with mock.patch.object(tasks.recompute_progress, "apply_async") as apply_async:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
