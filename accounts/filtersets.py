@@ -6,6 +6,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IPAddressFilter, PortalFilterSet
+
 from . import audit
 from .choices import AuditAction, AuditCategory, Role
 from .models import AuditLog, User
@@ -15,14 +17,14 @@ class _DateInput(forms.DateInput):
     input_type = "date"
 
 
-class AuditLogFilterSet(django_filters.FilterSet):
+class AuditLogFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(label=_("Text"), method="filter_q")
     user = django_filters.CharFilter(label=_("Username"), field_name="actor_username", lookup_expr="iexact")
     category = django_filters.ChoiceFilter(label=_("Category"), choices=AuditCategory.choices)
     action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditAction.choices)
     object_type = django_filters.CharFilter(label=_("Object type"), method="filter_object")
     object_id = django_filters.CharFilter(label=_("Object id"), method="filter_object")
-    ip = django_filters.CharFilter(label=_("IP address"), field_name="ip")
+    ip = IPAddressFilter(label=_("IP address"), field_name="ip")
     county = django_filters.CharFilter(label=_("County code"), field_name="county_code")
     date_from = django_filters.DateFilter(label=_("From"), field_name="timestamp", lookup_expr="date__gte",
                                           widget=_DateInput)
@@ -52,7 +54,7 @@ class AuditLogFilterSet(django_filters.FilterSet):
                                | Q(request_id=value))
 
 
-class UserFilterSet(django_filters.FilterSet):
+class UserFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(label=_("Username or name"), method="filter_q")
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices)
     is_active = django_filters.BooleanFilter(

@@ -444,7 +444,9 @@ class ScopedModelViewSet(ScopedViewSetMixin, ValuesListMixin, ConditionalRetriev
             setattr(instance, name, value)
         expected = expected_version_from(self.request, serializer) if instance.pk else None
         saved = self.perform_save(instance, m2m=m2m, expected_version=expected)
-        serializer.instance = self.get_queryset_for_response().get(pk=saved.pk)
+        serializer.instance = self.get_queryset_for_response().filter(pk=saved.pk).first()
+        if serializer.instance is None:  # deleted by a concurrent request once the save committed
+            raise exceptions.NotFound(_("This record was deleted by someone else."))
 
     def get_queryset_for_response(self):
         """The saved row as a read returns it (annotations included)."""

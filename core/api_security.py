@@ -7,7 +7,8 @@ import views or viewsets.
 """
 from __future__ import annotations
 
-from rest_framework import pagination, permissions, throttling
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination, permissions, throttling
 
 from core.scoping import CHANGE, VIEW, scope_for
 
@@ -63,5 +64,35 @@ class PortalPagination(pagination.PageNumberPagination):
     max_page_size = 1000
     page_query_description = "Page number (from 1)."
     page_size_query_description = "Rows per page (default 100, at most 1000)."
+
+    def get_page_size(self, request):
+        """A ``page_size`` that is not a whole number from 1 to 1000 is a 400 (not silently the default)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise exceptions.ValidationError({self.page_size_query_param: [
+                _("Enter a whole number from 1 to %(max)s.") % {"max": self.max_page_size}]})
+        return size
+
+    def get_page_number(self, request, paginator):
+        """``page=`` present but empty or not a whole number is a 400 (DRF would read page 1)."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw not in self.last_page_strings and not raw.isdigit():
+            raise exceptions.ValidationError({self.page_query_param: [_("Enter a whole number from 1.")]})
+        return super().get_page_number(request, paginator)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+            elif parameter["name"] == self.page_query_param:
+                parameter["schema"].update(minimum=1)
+        return parameters
 
 

@@ -19,6 +19,7 @@ from typing import Protocol
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,6 +96,14 @@ def bulk_update(queryset: models.QuerySet, **values) -> int:
     return queryset.exclude(unchanged).update(**changes)
 
 
+def _stored_or_404(model, pk):
+    """The stored row, locked for the write; a row deleted by a concurrent request answers 404."""
+    stored = model._default_manager.select_for_update().filter(pk=pk).first()
+    if stored is None:
+        raise Http404(_("This record was deleted by someone else."))
+    return stored
+
+
 def scoped_save(
     *,
     actor,
@@ -108,10 +117,13 @@ def scoped_save(
     model = type(instance)
     trail = audit_trail()
     with transaction.atomic():
-        creating = instance.pk is None or not model._default_manager.filter(pk=instance.pk).exists()
+        # A row read from the database (not ``adding``) that is gone now was deleted meanwhile: 404,
+        # never an INSERT that would bring it back.
+        creating = instance.pk is None or (
+            instance._state.adding and not model._default_manager.filter(pk=instance.pk).exists())
         before = None
         if not creating:
-            stored = model._default_manager.select_for_update().get(pk=instance.pk)
+            stored = _stored_or_404(model, instance.pk)
             require(actor, CHANGE, stored)  # may the actor touch the row as it is now?
             check_version(stored, expected_version)
             before = trail.snapshot(stored)
@@ -135,7 +147,7 @@ def scoped_delete(*, actor, instance: models.Model, expected_version: int | None
     model = type(instance)
     trail = audit_trail()
     with transaction.atomic():
-        stored = model._default_manager.select_for_update().get(pk=instance.pk)
+        stored = _stored_or_404(model, instance.pk)
         require(actor, CHANGE, stored)
         check_version(stored, expected_version)
         deletion = trail.deletion(stored, before=trail.snapshot(stored), message=message)

@@ -12,6 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from .scoping import VIEW, scope_for
 
 
+def query_value(request, name: str, data=None) -> str | None:
+    """A parameter a page reads itself (not through a FilterSet), or None when it is absent or
+    holds a NUL character (which no query may carry): the page then shows its default and says why."""
+    value = (request.GET if data is None else data).get(name)
+    if value is not None and "\x00" in value:
+        messages.error(request, _("The parameter “%(name)s” was ignored: null characters are not allowed.")
+                       % {"name": name})
+        return None
+    return value
+
+
 def apply_service_errors(form, error: ValidationError, field_for: Callable[[str], str] | None = None) -> None:
     """Put a service's ValidationError on the form, at the field where it belongs (``field_for``
     maps a service's field name to the form's; unknown fields become non-field errors). A stale

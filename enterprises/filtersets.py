@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Place
+from core.filters import IntegerFilter, IsoDateTimeFilter, PortalFilterSet
 
 from .choices import LISTED_STAGES, EnterpriseStatus, ListingStage, ListingVenue, TitleStatus
 from .models import (
@@ -43,7 +44,7 @@ class ScopedFilterSetMixin:
             field.widget.attrs.setdefault("class", css)
 
 
-class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+class EnterpriseFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     """Expects a queryset annotated by ``Enterprise.objects.with_current_tier()``."""
 
     q = django_filters.CharFilter(label=_("Name or credit code"), method="filter_q")
@@ -62,7 +63,7 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=EnterpriseStatus.choices)
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="credit_code", lookup_expr="iexact")
-    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
     # Drill-down filters used by the goals dashboard (targets app). ``on`` is the date the title
     # filters look at (default today); ``holds_tier``: a valid title of exactly that tier on it;
     # ``min_tier``: a valid title of that tier or higher; ``ever_tier``: ever recognised at that tier
@@ -79,8 +80,8 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     ever_tier = django_filters.ModelChoiceFilter(
         label=_("Ever recognised as"), queryset=Tier.objects.all(), to_field_name="code", method="filter_ever_tier"
     )
-    has_rd = django_filters.NumberFilter(label=_("Has an R&D institution of level rank at least"), method="filter_has_rd",
-                                         min_value=1, max_value=3)
+    has_rd = IntegerFilter(label=_("Has an R&D institution of level rank at least"), method="filter_has_rd",
+                           min_value=1, max_value=3)
     listed_since = django_filters.DateFilter(label=_("Listed since"), method="filter_listed_since")
     listed_holding = django_filters.ModelChoiceFilter(
         label=_("Listed while holding a valid title of at least"), queryset=Tier.objects.all(), to_field_name="code",
@@ -181,7 +182,7 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
         return queryset.exclude(Exists(reported.filter(year=year)) & Exists(reported.filter(year=int(base_year))))
 
 
-class TitleFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+class TitleFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     county = django_filters.ModelChoiceFilter(
         label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
         field_name="enterprise__county",
@@ -192,8 +193,8 @@ class TitleFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     recognised_to = django_filters.DateFilter(label=_("Recognised to"), field_name="recognised_on", lookup_expr="lte")
     valid_until_before = django_filters.DateFilter(label=_("Valid until before"), field_name="valid_until", lookup_expr="lte")
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
-    enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
-    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+    enterprise = IntegerFilter(label=_("Enterprise id"), field_name="enterprise_id")
+    updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Title
@@ -201,40 +202,40 @@ class TitleFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
                   "enterprise", "updated_since"]
 
 
-class StatisticFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+class StatisticFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     county = django_filters.ModelChoiceFilter(
         label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
         field_name="enterprise__county",
     )
-    year = django_filters.NumberFilter(label=_("Year"))
-    quarter = django_filters.NumberFilter(label=_("Quarter"))
+    year = IntegerFilter(label=_("Year"))
+    quarter = IntegerFilter(label=_("Quarter"))
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
-    enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
-    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+    enterprise = IntegerFilter(label=_("Enterprise id"), field_name="enterprise_id")
+    updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Statistic
         fields = ["county", "year", "quarter", "credit_code", "enterprise", "updated_since"]
 
 
-class RDInstitutionFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+class RDInstitutionFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     county = django_filters.ModelChoiceFilter(
         label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
         field_name="enterprise__county",
     )
     level = django_filters.ModelChoiceFilter(label=_("Type and level"), queryset=RDInstitutionLevel.objects.all(),
                                              to_field_name="code")
-    recognised_year = django_filters.NumberFilter(label=_("Year recognised"))
+    recognised_year = IntegerFilter(label=_("Year recognised"))
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
-    enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
-    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+    enterprise = IntegerFilter(label=_("Enterprise id"), field_name="enterprise_id")
+    updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = RDInstitution
         fields = ["county", "level", "recognised_year", "credit_code", "enterprise", "updated_since"]
 
 
-class ListingRecordFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+class ListingRecordFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     county = django_filters.ModelChoiceFilter(
         label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
         field_name="enterprise__county",
@@ -244,8 +245,8 @@ class ListingRecordFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
     date_from = django_filters.DateFilter(label=_("Date from"), field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("Date to"), field_name="date", lookup_expr="lte")
     credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
-    enterprise = django_filters.NumberFilter(label=_("Enterprise id"), field_name="enterprise_id")
-    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+    enterprise = IntegerFilter(label=_("Enterprise id"), field_name="enterprise_id")
+    updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = ListingRecord

@@ -212,7 +212,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["core.api_security.ScopedPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "core.filters.StrictOrderingFilter",  # an unknown sort field is a 400
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api_security.PortalPagination",
     "PAGE_SIZE": 100,
@@ -236,6 +236,9 @@ SPECTACULAR_SETTINGS = {
                      "and their progress reports, and the organisation. Authenticate with an API key."),
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # constraints the API enforces: reference codes as enums, no NUL in text parameters
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "core.api_schema.postprocess_constraints"],
     # several models have a "status" field with different choices: name each set after its class
     "ENUM_NAME_OVERRIDES": {
         "ProgressStatusEnum": "targets.choices.ProgressStatus",
@@ -356,6 +359,9 @@ TARGETS_RECOMPUTE_ON_CHANGE = env.bool("TARGETS_RECOMPUTE_ON_CHANGE", default=Tr
 TARGETS_RECOMPUTE_DELAY = env.int("TARGETS_RECOMPUTE_DELAY", default=30)
 # Seconds a run waits for a running recompute to finish before giving up.
 TARGETS_RECOMPUTE_LOCK_WAIT = env.int("TARGETS_RECOMPUTE_LOCK_WAIT", default=600)
+# Embedded mode (no broker): the data-change recompute runs on one background thread after the
+# response (targets/embedded.py), never inside the write's request.
+TARGETS_RECOMPUTE_BACKGROUND = env.bool("TARGETS_RECOMPUTE_BACKGROUND", default=True)
 # --- Responsibility matrix (tasks app) --------------------------------------------------------------
 CELERY_BEAT_SCHEDULE["tasks.mark_lateness"] = {
     "task": "tasks.mark_lateness",

@@ -14,3 +14,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast has
 OTP_REQUIRED_ROLES: list = []
 # targets: no recompute after every save in tests (tests that check it turn it on).
 TARGETS_RECOMPUTE_ON_CHANGE = False
+# Embedded mode: no background recompute thread in tests (they see the test's transaction only in
+# their own thread); a test runs what is pending with ``targets.embedded.runner.flush()``.
+TARGETS_RECOMPUTE_BACKGROUND = False

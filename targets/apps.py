@@ -7,6 +7,7 @@ class TargetsConfig(AppConfig):
     verbose_name = _("2026 goals and progress")
 
     def ready(self):
-        from . import signals
+        from . import embedded, signals
 
         signals.connect()
+        embedded.connect()

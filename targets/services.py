@@ -211,11 +211,17 @@ def progress_recompute(*, run: RecomputeRun, progress: Callable[[int, str], None
     return snapshots
 
 
+def may_recompute(user) -> bool:
+    """A recompute covers every county and the whole city: only city-wide writers (the city
+    operator) may start one. Readers follow runs but do not start them."""
+    return scope_for(user).city_wide_write
+
+
 def run_create(*, actor=None, as_of: dt.date | None = None, trigger: str = RunTrigger.MANUAL,
                with_history: bool = True) -> RecomputeRun:
-    """A pending run; a user must be allowed to read the dashboards (county officials too: the
-    snapshot covers every county, but they only ever see their own)."""
-    if actor is not None and not scope_for(actor).read:
+    """A pending run; a user asking for one must be allowed to recompute (``may_recompute``).
+    Jobs and commands (no actor) always may."""
+    if actor is not None and not may_recompute(actor):
         raise PermissionDenied
     if as_of and as_of > timezone.localdate():
         raise ValidationError({"as_of": _("The date cannot be in the future.")})
@@ -228,7 +234,7 @@ def run_request(*, actor) -> tuple[RecomputeRun, bool]:
     queued after commit. Returns ``(run, created)``: repeated clicks never pile up runs."""
     from django.conf import settings
 
-    if not scope_for(actor).read:
+    if not may_recompute(actor):
         raise PermissionDenied
     recent = timezone.now() - dt.timedelta(seconds=int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800)))
     active = latest_run(pending_only=True)
@@ -432,13 +438,21 @@ def schedule_recompute(*, trigger: str = RunTrigger.DATA_CHANGE) -> None:
 def enqueue_coalesced() -> bool:
     """Enqueue one recompute a few seconds from now unless one is already waiting to start: a
     burst of edits (or an import) gives one run. The waiting run clears the mark when it starts,
-    so a change made while it computes schedules the next run."""
+    so a change made while it computes schedules the next run.
+
+    Without a broker (tasks run eagerly) the run goes to the embedded runner instead: after the
+    response, on one background thread, coalesced (``targets.embedded``)."""
     from django.conf import settings
 
+    recompute = jobs.task(RECOMPUTE_TASK)
+    if recompute.app.conf.task_always_eager:
+        from .embedded import runner
+
+        return runner.request()
     delay = int(getattr(settings, "TARGETS_RECOMPUTE_DELAY", 30))
     if not cache.add(PENDING_KEY, "1", timeout=delay + 600):
         return False
-    jobs.task(RECOMPUTE_TASK).apply_async(kwargs={"trigger": RunTrigger.DATA_CHANGE}, countdown=delay)
+    recompute.apply_async(kwargs={"trigger": RunTrigger.DATA_CHANGE}, countdown=delay)
     return True
 
 

@@ -16,7 +16,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.models import Place
 from core.jobs import JobStatusView
 from core.scoping import scope_for
-from core.views import ScopedObjectMixin, ServiceFormMixin
+from core.views import ScopedObjectMixin, ServiceFormMixin, query_value
 
 from . import selectors, services
 from .choices import IndicatorKind, ProgressStatus
@@ -48,6 +48,7 @@ class ReadMixin(ScopedObjectMixin):
         context.update(
             is_city_user=scope.county_id is None,
             can_allocate=scope.city_wide_write,
+            can_recompute=services.may_recompute(self.request.user),
             counties=selectors.counties_for(self.request.user),
             running_run=services.latest_run(pending_only=True),
             status_choices=ProgressStatus,
@@ -113,7 +114,7 @@ class IndicatorDetailView(ReadMixin, TemplateView):
         user = self.request.user
         indicator = self.indicator_or_404(self.kwargs["code"])
         scope = scope_for(user)
-        code = self.request.GET.get("county")
+        code = query_value(self.request, "county")
         if scope.county_id is not None:
             place = get_object_or_404(Place, pk=scope.county_id)
         else:
@@ -237,6 +238,8 @@ class RecomputeView(ReadMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
+        if not services.may_recompute(request.user):
+            raise PermissionDenied
         run, created = services.run_request(actor=request.user)
         if not created:
             messages.info(request, _("A recompute is already under way; here is its progress."))

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 
 from core.scoping import CHANGE, VIEW
 from core.services import StaleEditError
-from core.views import ScopedObjectMixin, apply_service_errors, call_service
+from core.views import ScopedObjectMixin, apply_service_errors, call_service, query_value
 
 from . import selectors, services
 from .attachments import CONTENT_TYPES
@@ -38,7 +38,8 @@ class PeriodMixin:
     def get_period(self, default=None):
         user = self.request.user
         default = default or selectors.current_period(user=user)
-        period = selectors.period_from_code(user=user, code=self.request.GET.get("period"), default=default)
+        period = selectors.period_from_code(user=user, code=query_value(self.request, "period"),
+                                           default=default)
         if period is None:
             raise Http404
         return period

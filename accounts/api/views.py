@@ -5,11 +5,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from accounts.models import Department, Place
 from core.api import ScopedReadOnlyViewSet
+from core.filters import PortalFilterSet
 
 from .serializers import DepartmentSerializer, PlaceSerializer
 
 
-class PlaceFilterSet(django_filters.FilterSet):
+class PlaceFilterSet(PortalFilterSet):
     level = django_filters.CharFilter(label=_("Level (province, city, county)"))
     parent = django_filters.CharFilter(label=_("Parent division code"), field_name="parent__code")
 
@@ -33,6 +34,12 @@ class PlaceViewSet(ScopedReadOnlyViewSet):
     ordering = ["sort_order", "code"]
 
 
+class DepartmentFilterSet(PortalFilterSet):
+    class Meta:
+        model = Department
+        fields = ["is_active"]
+
+
 @extend_schema_view(
     list=extend_schema(summary=_("List departments"), description=_("Units named by the action plan."),
                        tags=[_("Organisation")]),
@@ -42,6 +49,6 @@ class DepartmentViewSet(ScopedReadOnlyViewSet):
     model = Department
     scoped = False
     serializer_class = DepartmentSerializer
-    filterset_fields = ["is_active"]
+    filterset_class = DepartmentFilterSet
     ordering_fields = ["code", "sort_order", "name"]
     ordering = ["sort_order", "code"]

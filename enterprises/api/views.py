@@ -7,9 +7,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework.filters import OrderingFilter
 
 from core.api import JobReadMixin, ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.filters import IsoDateTimeFilter, PortalFilterSet, StrictOrderingFilter
 from core.models import JobStatus
 from enterprises import services
 from enterprises.filtersets import (
@@ -87,7 +87,7 @@ class EnterpriseViewSet(ScopedModelViewSet):
 
 class EnterpriseChildViewSet(ScopedModelViewSet):
     select_related = ["enterprise"]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     ordering = ["pk"]
 
     def perform_remove(self, instance, expected_version):
@@ -147,11 +147,11 @@ class ListingRecordViewSet(EnterpriseChildViewSet):
                                             expected_version=expected_version)
 
 
-class StatisticImportFilterSet(django_filters.FilterSet):
+class StatisticImportFilterSet(PortalFilterSet):
     state = django_filters.ChoiceFilter(label=_("State"), choices=ImportState.choices)
     status = django_filters.ChoiceFilter(label=_("Job status"), choices=JobStatus.choices)
     county = django_filters.CharFilter(label=_("County code"), field_name="county__code")
-    created_since = django_filters.IsoDateTimeFilter(label=_("Uploaded since"), field_name="created_at",
+    created_since = IsoDateTimeFilter(label=_("Uploaded since"), field_name="created_at",
                                                      lookup_expr="gte")
 
     class Meta:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
 from core.scoping import CHANGE, VIEW, scope_for
-from core.views import ScopedObjectMixin, ServiceFormMixin, call_service
+from core.views import ScopedObjectMixin, ServiceFormMixin, call_service, query_value
 
 from ..models import (
     CriteriaSet,
@@ -41,13 +41,21 @@ from .precheck import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 LIST_LIMIT = 200
 
 
+DATE_RANGE = (dt.date(1990, 1, 1), dt.date(2099, 12, 31))  # the windows and deadlines around it stay dates
+
+
 def parse_date(request, name: str = "date") -> dt.date:
     raw = request.GET.get(name)
     if raw:
         try:
-            return dt.date.fromisoformat(raw)
+            value = dt.date.fromisoformat(raw)
         except ValueError:
             messages.error(request, _("The date %(value)s is not a valid date (YYYY-MM-DD).") % {"value": raw})
+        else:
+            if DATE_RANGE[0] <= value <= DATE_RANGE[1]:
+                return value
+            messages.error(request, _("The date %(value)s is out of range (%(first)s to %(last)s).")
+                           % {"value": raw, "first": DATE_RANGE[0], "last": DATE_RANGE[1]})
     return timezone.localdate()
 
 
@@ -166,7 +174,7 @@ class RevokeFormView(TitleActionView):
 
 
 def _tier_from(request, default_code: str = "provincial") -> Tier:
-    code = request.GET.get("tier") or request.POST.get("tier") or default_code
+    code = query_value(request, "tier") or query_value(request, "tier", request.POST) or default_code
     tier = Tier.objects.filter(code=code).first()
     return tier or Tier.objects.filter(code=default_code).first() or Tier.objects.order_by("rank").first()
 
@@ -240,7 +248,7 @@ class ReserveEntryListView(ScopedObjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         self.scoped_queryset(ReserveEntry)
         today = timezone.localdate()
-        tier = Tier.objects.filter(code=self.request.GET.get("tier")).first()
+        tier = Tier.objects.filter(code=query_value(self.request, "tier")).first()
         year = parse_int(self.request, "year", today.year)
         status = self.request.GET.get("status", "")
         if status not in ReserveStatus.values:

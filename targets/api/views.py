@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from core.api import ScopedReadOnlyViewSet
+from core.filters import BooleanFilter, PortalFilterSet
 from core.scoping import VIEW
 from targets.models import Indicator, Milestone, Snapshot, SnapshotValue
 
@@ -20,9 +21,9 @@ from .serializers import IndicatorSerializer, ProgressValueSerializer
 TAG_GOALS = _("Goals and progress")
 
 
-class IndicatorFilterSet(django_filters.FilterSet):
+class IndicatorFilterSet(PortalFilterSet):
     code = django_filters.CharFilter(label=_("Indicator code"), field_name="code")
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = BooleanFilter(label=_("Active"))
     lead_department = django_filters.CharFilter(label=_("Lead department code"), field_name="lead_department__code")
 
     class Meta:
@@ -72,7 +73,7 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
         return out
 
 
-class ProgressFilterSet(django_filters.FilterSet):
+class ProgressFilterSet(PortalFilterSet):
     indicator = django_filters.CharFilter(label=_("Indicator code"), field_name="indicator__code")
     county = django_filters.CharFilter(label=_("County code, or 'city' for the city as a whole"),
                                        method="filter_county")

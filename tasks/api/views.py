@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from core.api import ScopedReadOnlyViewSet
+from core.filters import BooleanFilter, IsoDateTimeFilter, PortalFilterSet
 from tasks.choices import ReportKind, ReportStatus
 from tasks.models import KeyTask, ProgressReport, TaskUnit
 
@@ -18,11 +19,11 @@ from .serializers import KeyTaskSerializer, ProgressReportSerializer
 TAG_TASKS = _("Tasks and progress reports")
 
 
-class KeyTaskFilterSet(django_filters.FilterSet):
+class KeyTaskFilterSet(PortalFilterSet):
     code = django_filters.CharFilter(label=_("Task code"), field_name="code")
     department = django_filters.CharFilter(label=_("Responsible department code"), field_name="units__department__code",
                                            distinct=True)
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = BooleanFilter(label=_("Active"))
 
     class Meta:
         model = KeyTask
@@ -44,14 +45,14 @@ class KeyTaskViewSet(ScopedReadOnlyViewSet):
     ordering = ["sort_order", "code"]
 
 
-class ProgressReportFilterSet(django_filters.FilterSet):
+class ProgressReportFilterSet(PortalFilterSet):
     task = django_filters.CharFilter(label=_("Task code"), field_name="task__code")
     period = django_filters.CharFilter(label=_("Reporting period code"), field_name="period__code")
     county = django_filters.CharFilter(label=_("County code"), field_name="county__code")
     department = django_filters.CharFilter(label=_("Department code"), field_name="department__code")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ReportStatus.choices)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ReportKind.choices)
-    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at",
+    updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at",
                                                      lookup_expr="gte")
 
     class Meta:

@@ -142,12 +142,12 @@ def test_page_size_has_a_hard_cap(read_api):
     assert PortalPagination.max_page_size == 1000
     body = read_api.client.get("/api/v1/enterprises/", {"page_size": 5}).json()
     assert len(body["results"]) == 5 and body["count"] == 12
-    # beyond the cap the cap applies (patched small here to prove it without 1000 rows)
-    PortalPagination.max_page_size, saved = 10, PortalPagination.max_page_size
-    try:
-        assert len(read_api.client.get("/api/v1/enterprises/", {"page_size": 50000}).json()["results"]) == 10
-    finally:
-        PortalPagination.max_page_size = saved
+    # beyond the cap (or not a whole number from 1) is a 400, as the schema states (minimum 1, maximum 1000)
+    for value in ("1001", "50000", "0", "-1", "abc", ""):
+        response = read_api.client.get("/api/v1/enterprises/", {"page_size": value})
+        assert response.status_code == 400, value
+        assert response.json()["errors"] == {"page_size": ["请输入 1 至 1000 之间的整数。"]}
+    assert read_api.client.get("/api/v1/enterprises/", {"page_size": 1000}).json()["count"] == 12
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ids(ENDPOINTS))

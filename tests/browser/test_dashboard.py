@@ -66,8 +66,8 @@ def test_county_official_lands_on_her_county(page, login, taishan_official, figu
     assert response.status == 404
 
 
-def test_recompute_now_shows_progress_to_completion(page, login, viewer, figures, eager):
-    login("viewer")
+def test_recompute_now_shows_progress_to_completion(page, login, city_operator, figures, eager):
+    login("city")
     page.goto("/targets/")
     page.click("#recompute-button")
     page.wait_for_url("**/targets/runs/*/")

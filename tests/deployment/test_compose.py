@@ -38,3 +38,19 @@ def test_app_services_get_database_and_broker_from_environment():
         env = COMPOSE["services"][service]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["CELERY_BROKER_URL"].startswith("redis://")
+
+
+def test_app_services_run_as_the_app_role_and_only_migrate_as_the_owner():
+    """web, worker and beat connect as the role that owns nothing; the one-shot migrate service
+    connects as the owner, migrates, then (re)creates that role's grants."""
+    for service in ("web", "worker", "beat"):
+        assert COMPOSE["services"][service]["environment"]["DATABASE_URL"].startswith("postgres://portal_app:")
+        assert COMPOSE["services"][service]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    migrate = COMPOSE["services"]["migrate"]
+    assert migrate["environment"]["DATABASE_URL"].startswith("postgres://portal:")
+    argv = shlex.split(migrate["command"])
+    assert argv[:2] == ["sh", "-c"]
+    steps = [shlex.split(step) for step in argv[2].split("&&")]
+    assert steps[0][:3] == ["python", "manage.py", "migrate"]
+    assert steps[1][:4] == ["python", "manage.py", "create_app_db_role", "portal_app"]
+    assert COMPOSE["services"]["db"]["environment"]["POSTGRES_USER"] == "portal"

@@ -171,7 +171,7 @@ ROUTES: dict[str, Case] = {
                                                    kwargs=lambda w, which: {"code": "industry-brands"}),
     "targets/indicators/<slug:code>/allocation/": Case(frozenset({CITY}),
                                                        kwargs=lambda w, which: {"code": "provincial-srdi"}),
-    "targets/recompute/": Case(BUSINESS_READ, ok=302, method="post"),
+    "targets/recompute/": Case(frozenset({CITY}), ok=302, method="post"),  # city-wide: the city operator only
     "targets/runs/<int:pk>/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _recompute_run().pk}),
     "targets/runs/<int:pk>/status/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _recompute_run().pk}),
     # responsibility matrix (issue 6): reports of a county on task 二（二）1 (led by 市科技局, the department

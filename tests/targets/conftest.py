@@ -89,15 +89,25 @@ def dataset(db):
     return e
 
 
-@pytest.fixture
-def eager():
-    """Run Celery tasks in-process even when CELERY_BROKER_URL points at a real broker."""
+def _task_always_eager(value: bool):
     from jiangmen_portal.celery import app
 
     previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
+    app.conf.task_always_eager = value
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def eager():
+    """Run Celery tasks in-process even when CELERY_BROKER_URL points at a real broker."""
+    yield from _task_always_eager(True)
+
+
+@pytest.fixture
+def broker():
+    """As with a broker: tasks are queued (to a mocked ``apply_async`` in tests), not run eagerly."""
+    yield from _task_always_eager(False)
 
 
 @pytest.fixture(autouse=True)

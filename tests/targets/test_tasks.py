@@ -32,7 +32,7 @@ def on_change(settings):
     settings.TARGETS_RECOMPUTE_DELAY = 30
 
 
-def test_a_burst_of_edits_gives_one_run(on_change, django_capture_on_commit_callbacks, taishan_enterprise):
+def test_a_burst_of_edits_gives_one_run(on_change, broker, django_capture_on_commit_callbacks, taishan_enterprise):
     with mock.patch.object(tasks.recompute_progress, "apply_async") as apply_async:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             for quarter in (1, 2, 3, 4):
@@ -49,7 +49,7 @@ def test_a_burst_of_edits_gives_one_run(on_change, django_capture_on_commit_call
         assert apply_async.call_count == 2
 
 
-def test_runs_are_queued_only_on_commit(on_change, django_capture_on_commit_callbacks,
+def test_runs_are_queued_only_on_commit(on_change, broker, django_capture_on_commit_callbacks,
                                                            taishan_enterprise):
     with mock.patch.object(tasks.recompute_progress, "apply_async") as apply_async:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -59,7 +59,7 @@ def test_runs_are_queued_only_on_commit(on_change, django_capture_on_commit_call
         assert len(callbacks) == 1
 
 
-def test_import_signal_and_deletes_queue_a_run(on_change, django_capture_on_commit_callbacks, taishan_enterprise):
+def test_import_signal_and_deletes_queue_a_run(on_change, broker, django_capture_on_commit_callbacks, taishan_enterprise):
     statistic = factories.make_statistic(taishan_enterprise, 2024, 1, output_value=Decimal(1))
     with mock.patch.object(tasks.recompute_progress, "apply_async") as apply_async:
         with django_capture_on_commit_callbacks(execute=True):
@@ -72,8 +72,11 @@ def test_import_signal_and_deletes_queue_a_run(on_change, django_capture_on_comm
 
 
 def test_data_change_recomputes_the_snapshot(on_change, eager, django_capture_on_commit_callbacks, dataset):
+    from targets.embedded import runner
+
     with django_capture_on_commit_callbacks(execute=True):
         factories.make_title(dataset["e8"], "provincial", dt.date(2024, 2, 1))
+    assert runner.flush()  # embedded mode: the run is pending until the runner takes it
     run = RecomputeRun.objects.get()
     assert run.status == JobStatus.SUCCEEDED and run.trigger == RunTrigger.DATA_CHANGE
     assert not run.with_history  # today and the last quarter end only; the nightly run does the history

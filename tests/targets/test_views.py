@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from accounts.choices import Role
@@ -52,11 +53,13 @@ def test_city_dashboard_shows_every_indicator(client, city_operator, snapshot, d
     assert not re.search(r"https?://", re.sub(r'xmlns="[^"]*"', "", html))
 
 
-def test_dashboard_without_snapshot(client, viewer):
+def test_dashboard_without_snapshot(client, viewer, city_operator):
     login(client, viewer)
     response = client.get(reverse("targets:dashboard"))
     assert response.status_code == 200
-    assert "Recompute" in response.content.decode() or "重新计算" in response.content.decode()
+    assert "尚未计算数据。" in response.content.decode()
+    login(client, city_operator)
+    assert "尚未计算数据：请点击“立即重新计算”。" in client.get(reverse("targets:dashboard")).content.decode()
 
 
 def test_county_official_sees_only_her_county(client, taishan_official, snapshot):
@@ -155,8 +158,9 @@ def test_allocation_form_checks_the_parts_add_up(client, city_operator):
     assert sum(a.target_value for a in Allocation.objects.filter(indicator__code="national-giants")) == 48
 
 
-def test_recompute_now_runs_and_reports_progress(client, viewer, dataset, eager, django_capture_on_commit_callbacks):
-    login(client, viewer)
+def test_recompute_now_runs_and_reports_progress(client, city_operator, viewer, dataset, eager,
+                                                 django_capture_on_commit_callbacks):
+    login(client, city_operator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("targets:recompute"))
     run = RecomputeRun.objects.get()
@@ -164,17 +168,33 @@ def test_recompute_now_runs_and_reports_progress(client, viewer, dataset, eager,
     assert client.get(response.url).status_code == 200
     status = client.get(reverse("targets:run_status", args=[run.pk])).json()
     assert status["status"] == JobStatus.SUCCEEDED and status["finished"] and status["progress"] == 100
-    assert run.requested_by_id == viewer.pk
+    assert run.requested_by_id == city_operator.pk
     assert client.get(reverse("targets:recompute")).status_code == 405
+    login(client, viewer)  # a viewer may follow the run
+    assert client.get(reverse("targets:run", args=[run.pk])).status_code == 200
 
 
-def test_recompute_clicks_do_not_pile_up(client, viewer, city_operator):
-    login(client, viewer)
+def test_recompute_clicks_do_not_pile_up(client, city_operator):
+    login(client, city_operator)
     first = client.post(reverse("targets:recompute"))  # queued on commit, which the test never reaches
-    client.force_login(city_operator)
     second = client.post(reverse("targets:recompute"))
     assert first.url == second.url
     assert RecomputeRun.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", ["viewer", "department_user", "taishan_official"])
+def test_only_the_city_operator_may_recompute_now(client, request, city_operator, snapshot, role):
+    """A recompute covers the whole city: readers see no button and are refused the POST."""
+    user = request.getfixturevalue(role)
+    login(client, user)
+    page = client.get(reverse("targets:dashboard"), follow=True).content.decode()
+    assert 'id="recompute-button"' not in page
+    assert client.post(reverse("targets:recompute")).status_code == 403
+    assert RecomputeRun.objects.count() == 0
+    with pytest.raises(PermissionDenied):
+        services.run_request(actor=user)
+    login(client, city_operator)
+    assert 'id="recompute-button"' in client.get(reverse("targets:dashboard")).content.decode()
 
 
 def test_roles_without_business_access_are_refused(client, system_admin, snapshot):
