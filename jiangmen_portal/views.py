@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,7 @@ class ScopedObjectMixin(LoginRequiredMixin):
     county the answer is 404; a role without the action at all gets 403."""
 
     scoped_action = VIEW
+    request: HttpRequest
 
     def scoped_queryset(self, model, action: str | None = None):
         action = action or self.scoped_action
@@ -80,7 +82,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def _may_open_admin_page(self, name: str) -> bool:
         from accounts.choices import Role
 
-        role = self.request.user.role
+        role = getattr(self.request.user, "role", None)
         if name == "accounts:audit_log":
             return role == Role.AUDIT_ADMIN
         return role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from accounts.http import AuthenticatedRequest
 from jiangmen_portal.views import apply_service_errors
 
 from .. import services
@@ -40,6 +41,7 @@ class RoleRequiredMixin(LoginRequiredMixin):
 
 class UserListView(RoleRequiredMixin, TemplateView):
     template_name = "accounts/user_list.html"
+    request: AuthenticatedRequest
     allowed_roles = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
 
     def get_context_data(self, **kwargs):
@@ -57,7 +59,10 @@ class UserListView(RoleRequiredMixin, TemplateView):
 class _UserFormView(RoleRequiredMixin, FormView):
     template_name = "accounts/user_form.html"
     allowed_roles = (Role.SYSTEM_ADMIN,)
-    heading = ""
+
+    @property
+    def heading(self):
+        return ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
