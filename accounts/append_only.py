@@ -7,8 +7,10 @@ database, whoever issues it: the application, a shell or a database client. Only
 can lift them (``suspended`` below, used by ``flush``). In production run the application with a
 database role that does not own its tables.
 
-SQLite drops a table's triggers when a migration rebuilds the table: such a migration must call
-``install`` again (see ``accounts`` migration 0004).
+The migrations hold frozen copies of these statements (a migration does not import application
+code); ``tests/test_migrations.py`` checks that they are the statements written here. SQLite drops a
+table's triggers when a migration rebuilds the table: such a migration must install them again
+(see ``accounts`` migration 0004).
 """
 from __future__ import annotations
 

@@ -61,8 +61,9 @@ def snapshot(instance: models.Model, exclude: Iterable[str] = ()) -> dict:
     if instance.pk is not None:
         for field in instance._meta.many_to_many:
             if field.name not in skip:
-                data[field.name] = sorted(instance._prefetched_objects_cache[field.name].values_list("pk", flat=True)
-                                          if field.name in getattr(instance, "_prefetched_objects_cache", {})
+                prefetched = getattr(instance, "_prefetched_objects_cache", {})
+                data[field.name] = sorted(prefetched[field.name].values_list("pk", flat=True)
+                                          if field.name in prefetched
                                           else getattr(instance, field.name).values_list("pk", flat=True))
     return data
 
@@ -370,7 +371,7 @@ def permission_denied_event(request, reason: str = "") -> AuditLog | None:
 
 def change_set_holds(described: dict) -> bool:
     """Whether a seal's change set still has the row count and digest it was sealed with."""
-    kind = _change_set_kinds.get(described.get("kind"))
+    kind = _change_set_kinds.get(described.get("kind", ""))
     if kind is None:
         return False  # a seal nobody can check is not a proof
     rows, digest = kind.digest(int(described.get("id") or 0))

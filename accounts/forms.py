@@ -1,6 +1,8 @@
 """Forms for logging in, passwords, the second factor and account administration."""
 from __future__ import annotations
 
+from typing import cast
+
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -102,12 +104,12 @@ class GrantForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = Place.objects.filter(level=PlaceLevel.COUNTY)
-        self.fields["department"].queryset = Department.objects.filter(is_active=True)
-        self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.API_CLIENT]
+        cast(forms.ModelChoiceField, self.fields["county"]).queryset = Place.objects.filter(level=PlaceLevel.COUNTY)
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = Department.objects.filter(is_active=True)
+        cast(forms.ChoiceField, self.fields["role"]).choices = [c for c in Role.choices if c[0] != Role.API_CLIENT]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         role = data.get("role")
         if role == Role.COUNTY_OFFICIAL and not data.get("county"):
             self.add_error("county", _("A county official needs a county."))

@@ -1,6 +1,9 @@
 """Organisation (places, departments), users, API clients and the audit trail."""
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import ClassVar, Self
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -86,7 +89,7 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(_("must change password at next login"), default=True)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
 
     class Meta:
         verbose_name = _("user")
@@ -120,7 +123,7 @@ class User(AbstractUser):
         days = settings.PASSWORD_MAX_AGE_DAYS
         if not days:
             return None
-        return (self.password_changed_at or self.date_joined) + timezone.timedelta(days=days)
+        return (self.password_changed_at or self.date_joined) + timedelta(days=days)
 
     @property
     def password_expired(self) -> bool:

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -192,7 +193,7 @@ class ScopedViewSetMixin:
     Subclasses set ``model`` and optionally ``select_related``/``prefetch_related``; override
     ``decorate_queryset`` for annotations. ``scoped = False`` for city-wide reference models."""
 
-    model = None
+    model: Any = None  # every subclass sets its model class
     scoped = True
     select_related: list[str] = []
     prefetch_related: list[str] = []

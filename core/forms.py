@@ -5,6 +5,8 @@ from django import forms
 class BootstrapMixin:
     """Bootstrap 5 classes on every widget (checkboxes, selects, other inputs)."""
 
+    fields: dict[str, forms.Field]  # set by the form class this mixin is combined with
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():

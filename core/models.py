@@ -93,10 +93,10 @@ class JobModel(models.Model):
     def set_progress(self, percent: int, message: str = "") -> None:
         """Record progress in its own short write (outside any open transaction's view)."""
         percent = max(0, min(100, int(percent)))
-        fields = {"progress": percent}
+        fields: dict[str, int | str] = {"progress": percent}
         if message:
             fields["message"] = message
-        type(self).objects.filter(pk=self.pk).update(**fields)
+        type(self)._default_manager.filter(pk=self.pk).update(**fields)
         for key, value in fields.items():
             setattr(self, key, value)
 

@@ -231,7 +231,7 @@ def seed(*, rng: random.Random, today: dt.date, stdout, count: int = 3000) -> di
     Title.objects.bulk_create(titles, batch_size=2000)
 
     # ---- statistics ---------------------------------------------------------------------------------
-    best_rank = {}
+    best_rank: dict[int, int] = {}
     for t in titles:
         best_rank[t.enterprise_id] = max(best_rank.get(t.enterprise_id, 0), t.tier.rank)
     last_year, last_quarter = _last_ended_quarter(today)

@@ -11,7 +11,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast has
 
 # Tests log users in with ``client.force_login`` (no second factor). The OTP requirement for the
 # administrator roles is switched on explicitly by the tests that prove it (tests/security/).
-OTP_REQUIRED_ROLES: list = []
+OTP_REQUIRED_ROLES = list[str]()
 # targets: no recompute after every save in tests (tests that check it turn it on).
 TARGETS_RECOMPUTE_ON_CHANGE = False
 # Embedded mode: no background recompute thread in tests (they see the test's transaction only in

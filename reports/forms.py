@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -39,15 +41,15 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = period_choices()
+        cast(forms.ChoiceField, self.fields["period"]).choices = period_choices()
         self.fields["period"].initial = default_period()
         scope = scope_for(user)
         counties = Place.objects.filter(level="county")
         if scope.county_id is not None:
             counties = counties.filter(pk=scope.county_id)
             self.fields["county"].required = True
-            self.fields["county"].empty_label = None
-        self.fields["county"].queryset = counties
+            cast(forms.ModelChoiceField, self.fields["county"]).empty_label = None
+        cast(forms.ModelChoiceField, self.fields["county"]).queryset = counties
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
 

@@ -7,7 +7,7 @@ class TargetsConfig(AppConfig):
     verbose_name = _("2026 goals and progress")
 
     def ready(self):
-        from . import embedded, signals
+        from . import embedded, services, signals
 
         signals.connect()
-        embedded.connect()
+        embedded.connect(services.recompute_runner)

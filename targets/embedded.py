@@ -1,6 +1,7 @@
 """The recompute after data changes in the embedded mode (no broker: Celery tasks run eagerly).
 
-With a broker, ``targets.services.enqueue_coalesced`` queues one delayed task for a burst of writes.
+The runner of the goal recompute is ``targets.services.recompute_runner``. With a broker,
+``targets.services.enqueue_coalesced`` queues one delayed task for a burst of writes.
 Without one, running that task eagerly would compute the snapshots inside every write's request
 (1.7-2 s each). Instead the write marks the snapshots *dirty*; once its response is sent
 (``request_finished``; at once outside a request, e.g. a management command) one background
@@ -109,18 +110,7 @@ class CoalescingRunner:
             self.kick()
 
 
-def _recompute() -> None:
-    from core import jobs
-
-    from .choices import RunTrigger
-    from .services import RECOMPUTE_TASK
-
-    jobs.task(RECOMPUTE_TASK)(trigger=RunTrigger.DATA_CHANGE)
-
-
-runner = CoalescingRunner(_recompute, name="targets-recompute")
-
-
-def connect() -> None:
+def connect(runner: CoalescingRunner) -> None:
+    """Let ``runner`` wait for the end of the request that asked for a run (``TargetsConfig.ready``)."""
     request_started.connect(runner.request_started, dispatch_uid="targets-embedded-request-started")
     request_finished.connect(runner.request_finished, dispatch_uid="targets-embedded-request-finished")

@@ -1,6 +1,8 @@
 """Forms of the targets app: reported values, county allocations, recompute requests."""
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +24,8 @@ class ManualValueForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = Place.objects.filter(level="county").order_by("sort_order")
+        cast(forms.ModelChoiceField, self.fields["county"]).queryset = (
+            Place.objects.filter(level="county").order_by("sort_order"))
         self.fields["county"].required = False
         self.fields["as_of"].initial = timezone.localdate()
         for field in self.fields.values():

@@ -24,6 +24,7 @@ from enterprises.models import period_end
 
 from . import compute
 from .choices import CompletionRule, Direction, ProgressStatus, RunTrigger
+from .embedded import CoalescingRunner
 from .locks import recompute_lock
 from .models import Allocation, Indicator, ManualValue, Plan, RecomputeRun, Snapshot, SnapshotValue
 
@@ -306,7 +307,7 @@ def allocation_save(*, actor, indicator: Indicator, values: dict[int, Decimal | 
     if not scope.city_wide_write:
         raise PermissionDenied
     places = {p.pk: p for p in counties()}
-    errors = {}
+    errors: dict[str, str] = {}
     clean = _county_numbers(values, places, errors, not_a_number=_("%(county)s: not a number."),
                             negative=_("%(county)s: the target cannot be negative."))
     clean_baselines = _county_numbers(baselines, places, errors,
@@ -435,6 +436,14 @@ def schedule_recompute(*, trigger: str = RunTrigger.DATA_CHANGE) -> None:
     transaction.on_commit(enqueue_coalesced)
 
 
+def _recompute_after_data_change() -> None:
+    jobs.task(RECOMPUTE_TASK)(trigger=RunTrigger.DATA_CHANGE)
+
+
+# Without a broker: one background thread per process, runs coalesced, after the response.
+recompute_runner = CoalescingRunner(_recompute_after_data_change, name="targets-recompute")
+
+
 def enqueue_coalesced() -> bool:
     """Enqueue one recompute a few seconds from now unless one is already waiting to start: a
     burst of edits (or an import) gives one run. The waiting run clears the mark when it starts,
@@ -446,9 +455,7 @@ def enqueue_coalesced() -> bool:
 
     recompute = jobs.task(RECOMPUTE_TASK)
     if recompute.app.conf.task_always_eager:
-        from .embedded import runner
-
-        return runner.request()
+        return recompute_runner.request()
     delay = int(getattr(settings, "TARGETS_RECOMPUTE_DELAY", 30))
     if not cache.add(PENDING_KEY, "1", timeout=delay + 600):
         return False

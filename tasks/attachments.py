@@ -118,7 +118,7 @@ def _check_ooxml(upload, name: str, kind: str) -> None:
             names = {info.filename for info in infos}
             if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_ZIP_UNCOMPRESSED:
                 raise bad
-            if "[Content_Types].xml" not in names or OOXML_MAIN_PART[kind] not in names:
+            if "[Content_Types].xml" not in names or OOXML_MAIN_PART[AttachmentKind(kind)] not in names:
                 raise bad
             if any(n.lower().endswith("vbaproject.bin") for n in names):
                 raise ValidationError(

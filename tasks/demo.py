@@ -92,7 +92,7 @@ def seed(*, rng, today: dt.date, stdout) -> None:
         for report, submitted_on in zip(created, plans, strict=True):
             start = _aware(report.period.starts_on + dt.timedelta(days=rng.randint(20, 80)), 9)
             start = min(start, _aware(submitted_on, 9))
-            steps = [("", ReportStatus.DRAFT, start)]
+            steps: list[tuple[str, str, dt.datetime]] = [("", ReportStatus.DRAFT, start)]
             if report.submitted_at:
                 steps.append((ReportStatus.DRAFT, ReportStatus.SUBMITTED, report.submitted_at))
             if report.reviewed_at:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from accounts.http import AuthenticatedRequest
 from core.views import ServiceFormMixin, call_service
 
 from .. import services
@@ -54,6 +55,7 @@ class RoleRequiredMixin(LoginRequiredMixin):
 
 class UserListView(RoleRequiredMixin, TemplateView):
     template_name = "accounts/user_list.html"
+    request: AuthenticatedRequest
     allowed_roles = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
 
     def get_context_data(self, **kwargs):
@@ -71,7 +73,10 @@ class UserListView(RoleRequiredMixin, TemplateView):
 class _UserFormView(ServiceFormMixin, RoleRequiredMixin, FormView):
     template_name = "accounts/user_form.html"
     allowed_roles = (Role.SYSTEM_ADMIN,)
-    heading = ""
+
+    @property
+    def heading(self):
+        return ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -140,6 +145,7 @@ class PasswordResetListView(RoleRequiredMixin, TemplateView):
     approves or rejects the pending ones. No password is ever shown here."""
 
     template_name = "accounts/password_reset_list.html"
+    request: AuthenticatedRequest
     allowed_roles = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
 
     def get_context_data(self, **kwargs):
@@ -262,8 +268,8 @@ class AuditLogDetailView(RoleRequiredMixin, TemplateView):
                 shown_before, shown_after = mask_personal(key, shown_before), mask_personal(key, shown_after)
             rows.append({"field": key, "before": shown_before, "after": shown_after,
                          "changed": before.get(key) != after.get(key)})
-        log.shown_repr = log.object_repr if self.revealed else shown_object_repr(log)
-        context.update(log=log, rows=rows, revealed=self.revealed,
+        shown_repr = log.object_repr if self.revealed else shown_object_repr(log)
+        context.update(log=log, shown_repr=shown_repr, rows=rows, revealed=self.revealed,
                        personal_fields=self.personal_fields,
                        reveal_url=reverse("accounts:audit_reveal", args=[log.pk]))
         described = change_set_of(log)

@@ -17,6 +17,8 @@ from django.views.generic import FormView
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.http import AuthenticatedRequest
+
 from .. import audit, services
 from ..choices import AuditAction
 from ..forms import LoginForm, PasswordChangeForm, TokenForm, captcha_required
@@ -42,6 +44,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(LoginRequiredMixin, FormView):
+    request: AuthenticatedRequest
     """Change one's password. Also where the middleware sends a user who must change it."""
 
     template_name = "accounts/password_change.html"

@@ -8,11 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from accounts.choices import Role
+from accounts.http import AuthenticatedRequest
 from core.scoping import scope_for
 from core.signals import request_denied
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    request: AuthenticatedRequest
     template_name = "home.html"
 
     # (url name, icon, title, text, needs business read access)

@@ -36,7 +36,7 @@ class RevealContactView(LoginRequiredMixin, View):
         model, fields = _revealable[self.kind]
         if not (request.user.has_perm(REVEAL_PERMISSION) and scope_for(request.user).may(VIEW)):
             raise PermissionDenied
-        row = get_object_or_404(model.objects.for_user(request.user, VIEW), pk=pk)
+        row = get_object_or_404(model.objects.for_user(request.user, VIEW), pk=pk)  # type: ignore[attr-defined]
         reveal_event(request.user, row, fields)
         response = JsonResponse({name: getattr(row, name) for name in fields})
         response["Cache-Control"] = "no-store"

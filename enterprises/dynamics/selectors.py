@@ -188,7 +188,7 @@ def reserve_pool_counts(user_or_none, *, date: dt.date | None = None, year: int 
     Tiers without a criteria set in force are left out of eligible/unknown."""
     date = date or timezone.localdate()
     year = year or date.year
-    result = {code: {} for code in _county_codes(user_or_none)}
+    result: dict[str, dict] = {code: {} for code in _county_codes(user_or_none)}
     for tier in Tier.objects.order_by("rank"):
         rows = reserve_pool(user_or_none, tier=tier, date=date, year=year)
         for row in rows or []:

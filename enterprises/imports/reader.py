@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 from xml.etree import ElementTree
 
 from django.conf import settings
@@ -55,7 +56,7 @@ class Workbook:
     columns: list[HeaderColumn]
     formula_cells: dict[int, list[int]] = field(default_factory=dict)  # excel row -> column indexes (0-based)
     notes: list[str] = field(default_factory=list)
-    _sheet: object = None
+    _sheet: Any = None
 
     def rows(self) -> Iterator[tuple[int, list]]:
         """(Excel row number, cell values) for each row after the header."""

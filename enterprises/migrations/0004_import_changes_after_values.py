@@ -3,19 +3,56 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+# The SQL is frozen here (a migration does not import application code); accounts/append_only.py
+# writes the same statements for ``flush``, and tests/test_migrations.py checks they agree.
+INSTALL = {
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION enterprises_statisticimportchange_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'enterprises_statisticimportchange is append-only: UPDATE and DELETE are refused (%)', TG_OP
+                USING ERRCODE = 'insufficient_privilege';
+        END
+        $$""",
+        "DROP TRIGGER IF EXISTS enterprises_statisticimportchange_no_change ON enterprises_statisticimportchange",
+        """CREATE TRIGGER enterprises_statisticimportchange_no_change BEFORE UPDATE OR DELETE ON enterprises_statisticimportchange
+            FOR EACH ROW EXECUTE FUNCTION enterprises_statisticimportchange_refuse()""",
+        "DROP TRIGGER IF EXISTS enterprises_statisticimportchange_no_truncate ON enterprises_statisticimportchange",
+        """CREATE TRIGGER enterprises_statisticimportchange_no_truncate BEFORE TRUNCATE ON enterprises_statisticimportchange
+            FOR EACH STATEMENT EXECUTE FUNCTION enterprises_statisticimportchange_refuse()""",
+    ],
+    "sqlite": [
+        """CREATE TRIGGER IF NOT EXISTS enterprises_statisticimportchange_no_update BEFORE UPDATE ON enterprises_statisticimportchange
+            BEGIN SELECT RAISE(ABORT, 'enterprises_statisticimportchange is append-only: UPDATE and DELETE are refused'); END""",
+        """CREATE TRIGGER IF NOT EXISTS enterprises_statisticimportchange_no_delete BEFORE DELETE ON enterprises_statisticimportchange
+            BEGIN SELECT RAISE(ABORT, 'enterprises_statisticimportchange is append-only: UPDATE and DELETE are refused'); END""",
+    ],
+}
+UNINSTALL = {
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS enterprises_statisticimportchange_no_change ON enterprises_statisticimportchange",
+        "DROP TRIGGER IF EXISTS enterprises_statisticimportchange_no_truncate ON enterprises_statisticimportchange",
+        "DROP FUNCTION IF EXISTS enterprises_statisticimportchange_refuse()",
+    ],
+    "sqlite": ["DROP TRIGGER IF EXISTS enterprises_statisticimportchange_no_update", "DROP TRIGGER IF EXISTS enterprises_statisticimportchange_no_delete"],
+}
+
+
+def run(connection, statements):
+    if connection.vendor not in statements:
+        raise NotImplementedError(f"append-only triggers are not written for {connection.vendor}")
+    with connection.cursor() as cursor:
+        for sql in statements[connection.vendor]:
+            cursor.execute(sql)
+
 
 def protect(apps, schema_editor):
     """The changes of an import are part of the audit trail: the database refuses UPDATE and DELETE.
     (Runs after the AlterField, which rebuilds the table on SQLite and so would drop triggers.)"""
-    from accounts.append_only import install
-
-    install(schema_editor.connection, "enterprises_statisticimportchange")
+    run(schema_editor.connection, INSTALL)
 
 
 def unprotect(apps, schema_editor):
-    from accounts.append_only import uninstall
-
-    uninstall(schema_editor.connection, "enterprises_statisticimportchange")
+    run(schema_editor.connection, UNINSTALL)
 
 
 class Migration(migrations.Migration):

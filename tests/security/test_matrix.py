@@ -9,6 +9,11 @@ For each classified pattern and principal the expected answer is:
 - any other role: 403;
 - the county official (台山) on an object of another county (开平): 404, and a list page that
   could show other counties' rows must not show them.
+
+A POST that writes (``Case.write``) is checked past its status code, as NetBox's view tests check
+the object and its change record: when it succeeds the row changed and its audit entry exists;
+when it is refused (login, 403, 404) the row is as it was and no such entry was written. Jobs the
+request queues after commit run (eagerly) within the request.
 """
 from __future__ import annotations
 
@@ -19,10 +24,20 @@ from dataclasses import dataclass, field
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import audit
 from accounts.choices import AuditAction, Role
-from enterprises.models import ListingRecord, RDInstitution, RDInstitutionLevel, ReserveEntry, Tier
+from accounts.models import AuditLog, PasswordResetRequest
+from enterprises.models import (
+    ListingRecord,
+    RDInstitution,
+    RDInstitutionLevel,
+    ReserveEntry,
+    StatisticImport,
+    Tier,
+    Title,
+)
 from tests import factories
 
 ANON = "anonymous"
@@ -63,6 +78,17 @@ def ent(child: str | None = None, **extra) -> Callable[[World, str], dict]:
 
 
 @dataclass(frozen=True)
+class Write:
+    """What a POST writes. Both functions take the URL kwargs and the POST data of the request:
+    ``state`` reads the target rows (a value compared before and after), ``audit`` gives the
+    AuditLog filter of the entry the write records (None: the write is not audited)."""
+
+    state: Callable[[dict, dict], object]
+    audit: Callable[[dict, dict], dict] | None
+    changes: bool = True  # False: a read that is audited (reveal), nothing to change
+
+
+@dataclass(frozen=True)
 class Case:
     allowed: frozenset
     ok: int = 200
@@ -78,6 +104,7 @@ class Case:
     user_kwargs: Callable | None = None  # kwargs built for the requesting principal (own jobs)
     data_fn: Callable | None = None      # POST data built from the world (e.g. which enterprise)
     ok_for: dict = field(default_factory=dict)  # a different success answer for some roles
+    write: Write | None = None           # what a successful POST writes (checked before and after)
 
 
 ROUTES: dict[str, Case] = {
@@ -95,22 +122,33 @@ ROUTES: dict[str, Case] = {
     "accounts/users/": Case(frozenset({SYS, SEC})),
     "accounts/users/new/": Case(frozenset({SYS})),
     "accounts/users/<int:pk>/edit/": Case(frozenset({SYS}), kwargs=lambda w, _: {"pk": w.target_user.pk}),
-    "accounts/users/<int:pk>/reset-password/": Case(frozenset({SYS}), ok=302, method="post",
-                                                     kwargs=lambda w, _: {"pk": w.target_user.pk}),
+    "accounts/users/<int:pk>/reset-password/": Case(
+        frozenset({SYS}), ok=302, method="post", kwargs=lambda w, _: {"pk": w.target_user.pk},
+        write=Write(state=lambda kw, d: _pks(PasswordResetRequest.objects.filter(user_id=kw["pk"])),
+                    audit=lambda kw, d: _entry(AuditAction.UPDATE, "accounts.user", kw["pk"]))),
     # password resets: the system administrator asks, the security administrator decides (two-person rule)
     "accounts/password-resets/": Case(frozenset({SYS, SEC})),
-    "accounts/password-resets/<int:pk>/approve/": Case(frozenset({SEC}), method="post",
-                                                        kwargs=lambda w, _: {"pk": _reset_request(w).pk}),
-    "accounts/password-resets/<int:pk>/reject/": Case(frozenset({SEC}), ok=302, method="post",
-                                                       kwargs=lambda w, _: {"pk": _reset_request(w).pk}),
+    "accounts/password-resets/<int:pk>/approve/": Case(
+        frozenset({SEC}), method="post", kwargs=lambda w, _: {"pk": _reset_request(w).pk},
+        write=Write(state=lambda kw, d: _row(PasswordResetRequest, kw["pk"], "status", "user__password"),
+                    audit=lambda kw, d: _entry(AuditAction.UPDATE, "accounts.user", _reset_user(kw["pk"])))),
+    "accounts/password-resets/<int:pk>/reject/": Case(
+        frozenset({SEC}), ok=302, method="post", kwargs=lambda w, _: {"pk": _reset_request(w).pk},
+        write=Write(state=lambda kw, d: _row(PasswordResetRequest, kw["pk"], "status"),
+                    audit=lambda kw, d: _entry(AuditAction.UPDATE, "accounts.user", _reset_user(kw["pk"])))),
     "accounts/users/<int:pk>/grants/": Case(frozenset({SEC}), kwargs=lambda w, _: {"pk": w.target_user.pk}),
-    "accounts/users/<int:pk>/reset-otp/": Case(frozenset({SEC}), ok=302, method="post",
-                                                kwargs=lambda w, _: {"pk": w.target_user.pk}),
+    "accounts/users/<int:pk>/reset-otp/": Case(
+        frozenset({SEC}), ok=302, method="post", kwargs=lambda w, _: {"pk": w.target_user.pk},
+        write=Write(state=lambda kw, d: _otp_devices(kw["pk"]),
+                    audit=lambda kw, d: _entry(AuditAction.GRANT, "accounts.user", kw["pk"]))),
     "accounts/audit/": Case(frozenset({AUD})),
     "accounts/audit/<int:pk>/": Case(frozenset({AUD}), kwargs=lambda w, _: {"pk": w.audit_row.pk}),
     # with the reveal permission (every principal here holds it; without it: tests/accounts/test_admin_views.py)
     "accounts/audit/<int:pk>/reveal/": Case(frozenset({AUD}), method="post", kwargs=lambda w, _: {"pk": w.audit_row.pk}),
-    "accounts/reveal/enterprise/<int:pk>/contact/": Case(BUSINESS_READ, method="post", kwargs=ent(), scoped=True),
+    "accounts/reveal/enterprise/<int:pk>/contact/": Case(
+        BUSINESS_READ, method="post", kwargs=ent(), scoped=True,
+        write=Write(state=lambda kw, d: None, changes=False,
+                    audit=lambda kw, d: _entry(AuditAction.REVEAL, "enterprises.enterprise", kw["pk"]))),
     # enterprises
     "enterprises/": Case(BUSINESS_READ, hides_other=True),
     "enterprises/new/": Case(BUSINESS_WRITE),
@@ -126,8 +164,10 @@ ROUTES: dict[str, Case] = {
     "enterprises/<int:pk>/rd/<int:child_pk>/edit/": Case(BUSINESS_WRITE, kwargs=ent("rd"), scoped=True),
     "enterprises/<int:pk>/listings/new/": Case(BUSINESS_WRITE, kwargs=ent(), scoped=True),
     "enterprises/<int:pk>/listings/<int:child_pk>/edit/": Case(BUSINESS_WRITE, kwargs=ent("listing"), scoped=True),
-    "enterprises/<int:pk>/<str:kind>/<int:child_pk>/delete/": Case(BUSINESS_WRITE, ok=302, method="post",
-                                                                   kwargs=ent("title", kind="titles"), scoped=True),
+    "enterprises/<int:pk>/<str:kind>/<int:child_pk>/delete/": Case(
+        BUSINESS_WRITE, ok=302, method="post", kwargs=ent("title", kind="titles"), scoped=True,
+        write=Write(state=lambda kw, d: Title.objects.filter(pk=kw["child_pk"]).exists(),
+                    audit=lambda kw, d: _entry(AuditAction.DELETE, "enterprises.title", kw["child_pk"]))),
     # dynamic management (issue 8)
     "enterprises/dynamics/": Case(BUSINESS_READ),
     "enterprises/dynamics/titles/<int:title_pk>/review/": Case(
@@ -138,7 +178,9 @@ ROUTES: dict[str, Case] = {
     "enterprises/dynamics/reserve/recommend/": Case(
         BUSINESS_WRITE, ok=302, method="post", scoped=True,
         data_fn=lambda w, which: {"enterprise": w.enterprise(which).pk, "tier": "provincial", "year": 2026,
-                                  "note": "矩阵测试"}),
+                                  "note": "矩阵测试"},
+        write=Write(state=lambda kw, d: _pks(ReserveEntry.objects.filter(enterprise_id=d["enterprise"])),
+                    audit=lambda kw, d: {"action": AuditAction.CREATE, "object_type": "enterprises.reserveentry"})),
     "enterprises/dynamics/reserve/entries/": Case(BUSINESS_READ),
     "enterprises/dynamics/reserve/entries/<int:pk>/advance/": Case(
         BUSINESS_WRITE, kwargs=lambda w, which: {"pk": w.child(which, "reserve").pk}, scoped=True),
@@ -155,10 +197,15 @@ ROUTES: dict[str, Case] = {
                                           scoped=True),
     "enterprises/imports/<int:pk>/status/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _import(w, which).pk},
                                                  scoped=True),
-    "enterprises/imports/<int:pk>/confirm/": Case(BUSINESS_WRITE, ok=302, method="post", scoped=True,
-                                                  kwargs=lambda w, which: {"pk": _import(w, which).pk}),
-    "enterprises/imports/<int:pk>/undo/": Case(frozenset({CITY}), ok=302, method="post", scoped=True,
-                                               kwargs=lambda w, which: {"pk": _import(w, which, committed=True).pk}),
+    "enterprises/imports/<int:pk>/confirm/": Case(
+        BUSINESS_WRITE, ok=302, method="post", scoped=True, kwargs=lambda w, which: {"pk": _import(w, which).pk},
+        write=Write(state=lambda kw, d: _row(StatisticImport, kw["pk"], "state", "status"),
+                    audit=lambda kw, d: _entry(AuditAction.IMPORT, "enterprises.statisticimport", kw["pk"]))),
+    "enterprises/imports/<int:pk>/undo/": Case(
+        frozenset({CITY}), ok=302, method="post", scoped=True,
+        kwargs=lambda w, which: {"pk": _import(w, which, committed=True).pk},
+        write=Write(state=lambda kw, d: _row(StatisticImport, kw["pk"], "state", "status"),
+                    audit=lambda kw, d: _entry(AuditAction.UNDO, "enterprises.statisticimport", kw["pk"]))),
     # goals and dashboards (issue 5): a county official is sent to her county's dashboard; the city-wide
     # baseline reconciliation is not hers (404); reported values by the lead department and the city
     "targets/": Case(BUSINESS_READ, ok_for={COUNTY: 302}),
@@ -171,7 +218,10 @@ ROUTES: dict[str, Case] = {
                                                    kwargs=lambda w, which: {"code": "industry-brands"}),
     "targets/indicators/<slug:code>/allocation/": Case(frozenset({CITY}),
                                                        kwargs=lambda w, which: {"code": "provincial-srdi"}),
-    "targets/recompute/": Case(frozenset({CITY}), ok=302, method="post"),  # city-wide: the city operator only
+    # city-wide: the city operator only; a recompute request queues a run of the system's computation
+    # (not audited: derived data)
+    "targets/recompute/": Case(frozenset({CITY}), ok=302, method="post",
+                               write=Write(state=lambda kw, d: _recompute_runs(), audit=None)),
     "targets/runs/<int:pk>/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _recompute_run().pk}),
     "targets/runs/<int:pk>/status/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _recompute_run().pk}),
     # responsibility matrix (issue 6): reports of a county on task 二（二）1 (led by 市科技局, the department
@@ -180,7 +230,11 @@ ROUTES: dict[str, Case] = {
     "tasks/mine/": Case(BUSINESS_READ),
     "tasks/new/": Case(frozenset({CITY})),
     "tasks/lateness/": Case(frozenset({CITY})),
-    "tasks/lateness/remind/": Case(frozenset({CITY}), ok=302, method="post", data={"period": "2025Q1"}),
+    "tasks/lateness/remind/": Case(
+        frozenset({CITY}), ok=302, method="post",
+        data_fn=lambda w, which: {"period": "2025Q1", "slot": _county_slot("2-2-1", w.enterprise(which).county)},
+        write=Write(state=lambda kw, d: _reminders(d["period"]),
+                    audit=lambda kw, d: {"action": AuditAction.CREATE, "object_type": "tasks.reminder"})),
     "tasks/export/": Case(frozenset({CITY})),
     "tasks/<slug:code>/": Case(BUSINESS_READ, kwargs=lambda w, which: {"code": "2-2-1"}),
     "tasks/<slug:code>/edit/": Case(frozenset({CITY}), kwargs=lambda w, which: {"code": "2-2-1"}),
@@ -192,14 +246,21 @@ ROUTES: dict[str, Case] = {
     "tasks/reports/<int:pk>/review/": Case(frozenset({DEPT, CITY}), ok=302, ok_for={CITY: 404}, method="post",
                                            scoped=True,
                                            data={"decision": "accept", "comment": ""},
-                                           kwargs=lambda w, which: {"pk": _task_report(w, which).pk}),
+                                           kwargs=lambda w, which: {"pk": _task_report(w, which).pk},
+                                           write=Write(state=lambda kw, d: _report_status(kw["pk"]),
+                                                       audit=lambda kw, d: _entry(AuditAction.UPDATE,
+                                                                                  "tasks.progressreport", kw["pk"]))),
     "tasks/attachments/<int:pk>/": Case(BUSINESS_READ, scoped=True,
                                         kwargs=lambda w, which: {"pk": _task_attachment(w, which).pk}),
     # a department user writes, but not for a county: another unit's attachment answers 404
     "tasks/attachments/<int:pk>/delete/": Case(frozenset({COUNTY, DEPT}), ok=302, ok_for={DEPT: 404},
                                                method="post", scoped=True,
                                                kwargs=lambda w, which: {"pk": _task_attachment(w, which,
-                                                                                           "draft").pk}),
+                                                                                           "draft").pk},
+                                               write=Write(state=lambda kw, d: _attachment_exists(kw["pk"]),
+                                                           audit=lambda kw, d: _entry(AuditAction.DELETE,
+                                                                                      "tasks.reportattachment",
+                                                                                      kw["pk"]))),
     # reports (a job is visible to its requester only; other requesters' jobs are covered in tests/reports)
     "reports/": Case(BUSINESS_READ),
     "reports/<int:pk>/": Case(BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}),
@@ -263,6 +324,56 @@ def _recompute_run():
     from targets.models import RecomputeRun
 
     return RecomputeRun.objects.create()
+
+
+def _row(model, pk, *fields):
+    return model.objects.filter(pk=pk).values_list(*fields).first()
+
+
+def _pks(queryset):
+    return sorted(queryset.values_list("pk", flat=True))
+
+
+def _entry(action, object_type, pk):
+    """The AuditLog filter of the entry a write of one object records."""
+    return {"action": action, "object_type": object_type, "object_id": str(pk)}
+
+
+def _otp_devices(user_pk):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return _pks(TOTPDevice.objects.filter(user_id=user_pk))
+
+
+def _recompute_runs():
+    from targets.models import RecomputeRun
+
+    return list(RecomputeRun.objects.order_by("pk").values_list("pk", "status"))
+
+
+def _county_slot(task_code, county):
+    """A ``slot`` value of the lateness page: the county's column of the task."""
+    from tasks.models import KeyTask
+
+    return f"{KeyTask.objects.get(code=task_code).pk}:c{county.pk}"
+
+
+def _reminders(period_code):
+    from tasks.models import Reminder
+
+    return _pks(Reminder.objects.filter(period__code=period_code))
+
+
+def _report_status(pk):
+    from tasks.models import ProgressReport
+
+    return _row(ProgressReport, pk, "status")
+
+
+def _attachment_exists(pk):
+    from tasks.models import ReportAttachment
+
+    return ReportAttachment.objects.filter(pk=pk).exists()
 
 
 def _first_criterion():
@@ -337,6 +448,10 @@ def _captcha_key():
     return CaptchaStore.generate_key()
 
 
+def _reset_user(request_pk):
+    return PasswordResetRequest.objects.get(pk=request_pk).user_id
+
+
 def _reset_request(w):
     """A pending password reset of the target account, asked by a system administrator."""
     from accounts.models import PasswordResetRequest
@@ -400,6 +515,7 @@ def world(db):
         children[which, "reserve"] = ReserveEntry.objects.create(
             enterprise=e, target_tier=Tier.objects.get(code="national"), year=2026, recommended_on=dt.date(2026, 3, 1))
     target = factories.make_user(Role.VIEWER, username="target")
+    TOTPDevice.objects.create(user=target, name="手机", confirmed=True)  # what reset-otp removes
     row = audit.security_event(target, AuditAction.LOGIN)
     return World(enterprises=enterprises, children=children, target_user=target, audit_row=row)
 
@@ -440,22 +556,45 @@ def cases():
                 yield pytest.param(route, role, which, id=f"{route or '/'}|{role}|{which}")
 
 
+def accepted(case: Case, role: str, which: str) -> bool:
+    """Whether the request is carried out (not refused with login, 403 or 404)."""
+    return role != ANON and role in case.allowed and expected(case, role, which) == case.ok
+
+
 @pytest.mark.parametrize("route,role,which", list(cases()))
-def test_least_privilege(client, world, route, role, which):
+def test_least_privilege(client, world, route, role, which, django_capture_on_commit_callbacks):
     case = ROUTES[route]
     if route not in NAMES:
         pytest.fail(f"{route} is classified but not routed")
     user = principal(role)
     if user is not None:
         client.force_login(user)
+    kwargs = None
     if case.path:
         url = case.path
-    elif case.user_kwargs:
-        url = reverse(NAMES[route], kwargs=case.user_kwargs(world, which, user))
     else:
-        url = reverse(NAMES[route], kwargs=case.kwargs(world, which) if case.kwargs else None)
+        if case.user_kwargs:
+            kwargs = case.user_kwargs(world, which, user)
+        elif case.kwargs:
+            kwargs = case.kwargs(world, which)
+        url = reverse(NAMES[route], kwargs=kwargs)
     data = case.data_fn(world, which) if case.data_fn else case.data
-    response = getattr(client, case.method)(url, data)
+    if case.write:
+        before = case.write.state(kwargs, data)
+        entries = AuditLog.objects.filter(**case.write.audit(kwargs, data)) if case.write.audit else None
+        known = set(entries.values_list("pk", flat=True)) if entries is not None else set()
+    with django_capture_on_commit_callbacks(execute=case.write is not None):
+        response = getattr(client, case.method)(url, data)
+    if case.write:
+        after = case.write.state(kwargs, data)
+        written = entries.exclude(pk__in=known).exists() if entries is not None else None
+        if accepted(case, role, which):
+            if case.write.changes:
+                assert after != before, (url, role, "the row did not change", before)
+            assert written in (True, None), (url, role, "no audit entry")
+        else:
+            assert after == before, (url, role, which, "a refused request changed the row", before, after)
+            assert written in (False, None), (url, role, which, "a refused request was audited as done")
     want = expected(case, role, which)
     if want == "login":
         assert response.status_code == 302, (url, response.status_code)

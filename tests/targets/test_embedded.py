@@ -9,7 +9,7 @@ import time
 import pytest
 
 from core.models import JobStatus
-from targets import embedded
+from targets import services
 from targets.choices import RunTrigger
 from targets.embedded import CoalescingRunner
 from targets.models import RecomputeRun, Snapshot, SnapshotValue
@@ -26,9 +26,9 @@ def on_change(settings):
 
 @pytest.fixture
 def clean_runner():
-    embedded.runner.flush()
-    yield embedded.runner
-    embedded.runner.flush()
+    services.recompute_runner.flush()
+    yield services.recompute_runner
+    services.recompute_runner.flush()
 
 
 def test_a_write_answers_before_the_recompute_which_runs_afterwards(on_change, eager, clean_runner, dataset,

@@ -72,7 +72,7 @@ def test_import_signal_and_deletes_queue_a_run(on_change, broker, django_capture
 
 
 def test_data_change_recomputes_the_snapshot(on_change, eager, django_capture_on_commit_callbacks, dataset):
-    from targets.embedded import runner
+    from targets.services import recompute_runner as runner
 
     with django_capture_on_commit_callbacks(execute=True):
         factories.make_title(dataset["e8"], "provincial", dt.date(2024, 2, 1))

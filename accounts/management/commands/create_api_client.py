@@ -19,7 +19,7 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("; ".join(m for msgs in error.message_dict.values() for m in msgs))
         scope = "read-write" if client.can_write else "read-only"
-        where = client.user.county.code if client.user.county_id else "all counties"
+        where = client.user.county.code if client.user.county else "all counties"
         self.stderr.write(f"API client {client.name!r} created ({scope}, {where}). Store this key now; "
                           "it is not shown again:")
         self.stdout.write(key)

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         if list or not client:
             for c in ApiClient.objects.select_related("user__county"):
                 state = f"revoked {c.revoked_at:%Y-%m-%d %H:%M}" if c.revoked_at else "active"
-                county = c.user.county.code if c.user.county_id else "-"
+                county = c.user.county.code if c.user.county else "-"
                 used = f"{c.last_used_at:%Y-%m-%d %H:%M}" if c.last_used_at else "never"
                 self.stdout.write(f"{c.key_prefix}  {c.name}  {'rw' if c.can_write else 'ro'}  {county}  "
                                   f"{state}  last used {used}")
