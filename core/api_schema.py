@@ -6,6 +6,8 @@ what it calls invalid is refused (Schemathesis checks both, ``tests/api/test_sch
   enumerated wherever the API refuses an unknown code (query filters that are model choices and
   request bodies). Policy is data: the codes are read from ``fixtures/reference/*.yaml``, the files
   ``load_reference_data`` loads.
+- A query parameter with a list of codes also accepts the empty value, which means "any" (the
+  FilterSets serve the web forms too, whose "all" choice sends it).
 - Query parameters that are text may not contain NUL (every FilterSet refuses it); integers are
   64-bit; ``has_rd`` is 1 to 3.
 """
@@ -101,6 +103,9 @@ def postprocess_constraints(result, generator, request, public):
                     schema["enum"] = _enum(codes, rules[parameter["name"]])
                 elif "enum" not in schema and "format" not in schema:
                     schema.setdefault("pattern", NO_NUL)
+                if "enum" in schema and "" not in schema["enum"]:
+                    # the FilterSets are the web forms' too, where an empty choice means "any": so here
+                    schema["enum"].append("")
     for name, component in result.get("components", {}).get("schemas", {}).items():
         for pattern, mapping in BODY_CODES:
             if not re.match(pattern, name):

@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Place
 from core.filters import IntegerFilter, IsoDateTimeFilter, PortalFilterSet
@@ -28,6 +29,8 @@ from .models import (
 
 #: Flow figures a cohort ratio compares (``not_compared`` drill-down).
 COMPARABLE_FIELDS = ("output_value", "revenue", "main_business_revenue", "profit", "rd_expense", "export_revenue")
+#: ``not_compared``: figure, quarter and base year, e.g. ``output_value:2025Q2:2023`` (also the schema's pattern).
+NOT_COMPARED_PATTERN = rf"^({'|'.join(COMPARABLE_FIELDS)}):\d{{4}}Q[1-4]:\d{{4}}$"
 
 
 class ScopedFilterSetMixin:
@@ -90,7 +93,7 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     not_compared = django_filters.CharFilter(
         label=_("Figure not comparable"), method="filter_not_compared",
         validators=[RegexValidator(
-            rf"^({'|'.join(COMPARABLE_FIELDS)}):\d{{4}}Q[1-4]:\d{{4}}$",
+            NOT_COMPARED_PATTERN,
             message=_("Give the figure, the quarter and the base year as output_value:2025Q2:2023."),
         )],
     )
@@ -173,6 +176,7 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     def filter_listed_holding(self, queryset, name, value: str):  # type hint for the OpenAPI schema
         return queryset  # applied by ``listed_since``, whose listings it narrows
 
+    @extend_schema_field({"type": "string", "pattern": NOT_COMPARED_PATTERN})
     def filter_not_compared(self, queryset, name, value: str):
         """``field:YYYYQn:base year``: enterprises that did not report ``field`` in that quarter or in
         the same quarter of the base year (those a like-for-like cohort ratio leaves out)."""
