@@ -2,6 +2,7 @@
 other half of incremental synchronisation next to ``updated_since``: a client asks for the
 deletions since its last run and removes those records on its side. County keys see only their
 county's tombstones (``for_user``, as every list)."""
+
 from __future__ import annotations
 
 import django_filters
@@ -15,8 +16,12 @@ from .models import DeletedRecord
 
 
 class DeletedRecordSerializer(serializers.ModelSerializer):
-    county = serializers.SlugRelatedField(slug_field="code", read_only=True, label=_("county"),
-                                          help_text=_("County division code; empty for city-wide records."))
+    county = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        label=_("county"),
+        help_text=_("County division code; empty for city-wide records."),
+    )
 
     class Meta:
         model = DeletedRecord
@@ -25,21 +30,34 @@ class DeletedRecordSerializer(serializers.ModelSerializer):
 
 class DeletedRecordFilterSet(django_filters.FilterSet):
     since = django_filters.IsoDateTimeFilter(
-        label=_("Deleted since"), field_name="deleted_at", lookup_expr="gte",
-        help_text=_("ISO 8601 time: only records deleted at or after it (the start of the last synchronisation)."))
-    model = django_filters.CharFilter(label=_("record type"), field_name="model", lookup_expr="exact",
-                                      help_text=_("App label and model name, e.g. enterprises.title."))
+        label=_("Deleted since"),
+        field_name="deleted_at",
+        lookup_expr="gte",
+        help_text=_("ISO 8601 time: only records deleted at or after it (the start of the last synchronisation)."),
+    )
+    model = django_filters.CharFilter(
+        label=_("record type"),
+        field_name="model",
+        lookup_expr="exact",
+        help_text=_("App label and model name, e.g. enterprises.title."),
+    )
 
     class Meta:
         model = DeletedRecord
         fields = ["since", "model"]
 
 
-@extend_schema_view(list=extend_schema(
-    summary=_("List deleted records"), tags=[_("Synchronisation")],
-    description=_("Records deleted through the portal or the API (record type and id), oldest first. An "
-                  "incremental synchronisation reads the rows changed since its last run with updated_since "
-                  "on each list and the deletions since then here, with the same time.")))
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List deleted records"),
+        tags=[_("Synchronisation")],
+        description=_(
+            "Records deleted through the portal or the API (record type and id), oldest first. An "
+            "incremental synchronisation reads the rows changed since its last run with updated_since "
+            "on each list and the deletions since then here, with the same time."
+        ),
+    )
+)
 class DeletedRecordViewSet(ScopedViewSetMixin, ValuesListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     model = DeletedRecord
     serializer_class = DeletedRecordSerializer

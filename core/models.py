@@ -144,3 +144,6 @@ class DeletedRecord(models.Model):
         verbose_name = _("deleted record")
         verbose_name_plural = _("deleted records")
         ordering = ["deleted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.model} #{self.object_id}"

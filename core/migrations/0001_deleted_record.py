@@ -6,27 +6,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0006_no_role_and_password_reset_requests'),
+        ("accounts", "0006_no_role_and_password_reset_requests"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeletedRecord',
+            name="DeletedRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('model', models.CharField(db_index=True, help_text='App label and model name, e.g. enterprises.title.', max_length=100, verbose_name='record type')),
-                ('object_id', models.PositiveBigIntegerField(verbose_name='record id')),
-                ('deleted_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='deleted at')),
-                ('county', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.place', verbose_name='county')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "model",
+                    models.CharField(
+                        db_index=True,
+                        help_text="App label and model name, e.g. enterprises.title.",
+                        max_length=100,
+                        verbose_name="record type",
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField(verbose_name="record id")),
+                (
+                    "deleted_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="deleted at"),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.place",
+                        verbose_name="county",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'deleted record',
-                'verbose_name_plural': 'deleted records',
-                'ordering': ['deleted_at', 'pk'],
+                "verbose_name": "deleted record",
+                "verbose_name_plural": "deleted records",
+                "ordering": ["deleted_at", "pk"],
             },
         ),
     ]

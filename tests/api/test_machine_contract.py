@@ -1,24 +1,17 @@
 """What another municipal system meets (issue 19): JSON-only bodies, messages a machine can act on
 (404, stale edits, field labels, the authorization scheme)."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from enterprises.models import Enterprise, Statistic, Tag
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 # -- 1. JSON only ----------------------------------------------------------------------------------
@@ -40,9 +33,13 @@ def test_form_and_multipart_bodies_answer_415_in_chinese_and_change_nothing(writ
 
 def test_schema_declares_json_request_bodies_only(read_api):
     schema = read_api.client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
-    types = {media for item in schema["paths"].values() for operation in item.values()
-             if isinstance(operation, dict) and "requestBody" in operation
-             for media in operation["requestBody"]["content"]}
+    types = {
+        media
+        for item in schema["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "requestBody" in operation
+        for media in operation["requestBody"]["content"]
+    }
     assert types == {"application/json"}
 
 
@@ -93,8 +90,9 @@ def test_stale_edit_tells_a_client_to_read_again_not_to_reload_a_page(write_api,
 
 
 def test_detail_names_the_field_by_its_chinese_label(write_api):
-    response = write_api.client.post("/api/v1/enterprises/", {"credit_code": "91440781MA4UXXXX0X", "county": "440781"},
-                                     format="json")
+    response = write_api.client.post(
+        "/api/v1/enterprises/", {"credit_code": "91440781MA4UXXXX0X", "county": "440781"}, format="json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["detail"] == "名称：该字段是必填项。"  # Enterprise.name, verbose name "name"

@@ -1,6 +1,7 @@
 """Incremental synchronisation misses nothing (issue 19, point 3): a write that changes a field a
 client reads (a title changes its enterprise's current tier) moves the row into ``updated_since``,
 also for the nightly lapse job; deletions leave tombstones at ``/api/v1/deletions/``."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,11 @@ def test_a_new_title_moves_its_enterprise_into_updated_since(write_api, taishan_
     since = _synced_long_ago(taishan_enterprise)
     http = write_api.client
     assert ids(http.get("/api/v1/enterprises/", {"updated_since": since})) == []
-    created = http.post("/api/v1/titles/", {"enterprise": taishan_enterprise.pk, "tier": "innovative",
-                                            "recognised_on": "2024-07-01"}, format="json")
+    created = http.post(
+        "/api/v1/titles/",
+        {"enterprise": taishan_enterprise.pk, "tier": "innovative", "recognised_on": "2024-07-01"},
+        format="json",
+    )
     assert created.status_code == 201, created.content
     assert ids(http.get("/api/v1/enterprises/", {"updated_since": since})) == [taishan_enterprise.pk]
     row = http.get(f"/api/v1/enterprises/{taishan_enterprise.pk}/").json()
@@ -54,7 +58,9 @@ def test_an_ended_or_deleted_title_moves_its_enterprise_and_leaves_a_tombstone(w
     assert http.get("/api/v1/deletions/", {"since": later}).json()["results"] == []
 
 
-def test_the_nightly_lapse_job_moves_the_enterprise_into_updated_since(read_api, taishan_enterprise, kaiping_enterprise):
+def test_the_nightly_lapse_job_moves_the_enterprise_into_updated_since(
+    read_api, taishan_enterprise, kaiping_enterprise
+):
     factories.make_title(taishan_enterprise, "innovative", dt.date(2021, 7, 1), valid_until=dt.date(2024, 6, 30))
     factories.make_title(kaiping_enterprise, "innovative", dt.date(2024, 7, 1), valid_until=dt.date(2027, 6, 30))
     since = _synced_long_ago(taishan_enterprise)
