@@ -109,7 +109,18 @@ def exception_handler(exc, context):
     if isinstance(exc, StaleEditError):
         code = status.HTTP_412_PRECONDITION_FAILED if request is not None and request.headers.get("If-Match") \
             else status.HTTP_409_CONFLICT
-        return Response({"detail": exc.messages[0], "errors": {"version": exc.messages}}, status=code)
+        # The web form's message says "reload the page"; a client system reads the record again instead.
+        message = _("The record has changed since the version you sent. Your change was not saved: read the "
+                    "record again (GET) and send the change based on its new version.")
+        return Response({"detail": message, "errors": {"version": [message]}}, status=code)
+    if isinstance(exc, Http404):
+        # Django's message names the model in English ("No Enterprise matches the given query.").
+        return Response({"detail": _("No such record (or it is outside the key's scope)."), "errors": {}},
+                        status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        message = _("Request bodies must be JSON (Content-Type: application/json), not %(type)s.") % {
+            "type": (getattr(request, "content_type", "") or "?").split(";")[0]}
+        exc = exceptions.UnsupportedMediaType("", detail=message)
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(errors)
@@ -121,14 +132,27 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(response.data)
         field, messages = next(iter(errors.items()), ("", [""]))
-        # The first message (already translated) as the sentence, naming its field.
-        detail = messages[0] if field in ("", "non_field_errors") else f"{field}: {messages[0]}"
+        # The first message (already translated) as the sentence, naming its field by its label.
+        detail = messages[0] if field in ("", "non_field_errors") else \
+            f"{_field_label(context.get('view'), field)}：{messages[0]}"
         response.data = {"detail": detail, "errors": errors}
     else:
         data = response.data
         detail = data.get("detail") if isinstance(data, dict) else None
         response.data = {"detail": str(detail) if detail is not None else str(exc), "errors": {}}
     return response
+
+
+def _field_label(view, name: str) -> str:
+    """The label (verbose name) of the serializer field ``name`` ("field.sub": of ``field``), so that
+    ``detail`` reads as a Chinese sentence; the machine name stays the key of ``errors``."""
+    top = name.split(".", 1)[0]
+    try:
+        field = view.get_serializer().fields.get(top) if view is not None else None
+    except Exception:  # noqa: BLE001 - a view without a serializer: fall back to a neutral word
+        field = None
+    label = getattr(field, "label", None)
+    return str(label) if label else _("Input")
 
 
 class ErrorSerializer(serializers.Serializer):

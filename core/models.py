@@ -1,4 +1,5 @@
-"""Abstract model mixins shared by every domain app (no concrete models live here)."""
+"""Abstract model mixins shared by every domain app, and the one concrete model of the write path:
+``DeletedRecord`` (the tombstones of deleted rows, for incremental synchronisation)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,6 +8,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .scoping import ScopedQuerySet
 
 
 class TimestampedModel(models.Model):
@@ -119,3 +122,28 @@ class JobModel(models.Model):
         self.message = message
         self.error = error
         self.save(update_fields=["status", "finished_at", "message", "error"])
+
+
+class DeletedRecord(models.Model):
+    """A tombstone: ``scoped_delete`` writes one per deleted row, so a system synchronising with
+    ``updated_since`` also learns which records are gone (``/api/v1/deletions/?since=``). County
+    scoped like the row was (``county`` empty for city-wide rows such as key tasks)."""
+
+    scope_county_field = "county"
+
+    model = models.CharField(_("record type"), max_length=100, db_index=True,
+                             help_text=_("App label and model name, e.g. enterprises.title."))
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    county = models.ForeignKey("accounts.Place", verbose_name=_("county"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    deleted_at = models.DateTimeField(_("deleted at"), default=timezone.now, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deleted record")
+        verbose_name_plural = _("deleted records")
+        ordering = ["deleted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.model} #{self.object_id}"

@@ -3,7 +3,9 @@
 ``scoped_save`` and ``scoped_delete`` check who may write (``core.scoping.require``, on the row
 as stored and as it will be), refuse an edit based on an outdated version (``check_version``, the
 one optimistic-lock check), validate the row (``full_clean`` plus the caller's domain rules), save
-it and record the change with before/after values, all in one transaction. Web forms, the REST
+it and record the change with before/after values, all in one transaction. A deletion leaves a
+tombstone (``core.models.DeletedRecord``); a write of a row that feeds its parent's fields
+(``sync_parent``) gives the parent a new ``updated_at``, so incremental synchronisation misses nothing. Web forms, the REST
 API, imports and management commands go through here; bulk writes of a job use ``bulk_update``
 (same version bump) and the audit trail's batch recording.
 
@@ -23,7 +25,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .scoping import CHANGE, require
+from .models import DeletedRecord
+from .scoping import CHANGE, county_id_of, require
 
 
 class StaleEditError(ValidationError):
@@ -93,7 +96,24 @@ def bulk_update(queryset: models.QuerySet, **values) -> int:
     if "updated_at" in fields and "updated_at" not in changes:
         changes["updated_at"] = timezone.now()
     unchanged = models.Q(**{name: value for name, value in values.items()})
-    return queryset.exclude(unchanged).update(**changes)
+    changing = queryset.exclude(unchanged)
+    parent = getattr(model, "sync_parent", None)
+    parent_ids = list(changing.values_list(f"{parent}_id", flat=True).distinct()) if parent else []
+    with transaction.atomic():
+        count = changing.update(**changes)
+        touch_parents(model, parent_ids)
+    return count
+
+
+def touch_parents(model: type[models.Model], parent_ids) -> None:
+    """A model whose rows feed a field of another row (a title: its enterprise's current tier)
+    names that row's foreign key in ``sync_parent``; every write of such rows gives the parent a new
+    ``updated_at`` (not a new version: nobody edited it), so ``updated_since`` finds it."""
+    parent = getattr(model, "sync_parent", None)
+    ids = {pk for pk in parent_ids if pk is not None}
+    if parent and ids:
+        related = model._meta.get_field(parent).related_model
+        related._default_manager.filter(pk__in=ids).update(updated_at=timezone.now())
 
 
 def _stored_or_404(model, pk):
@@ -140,6 +160,9 @@ def scoped_save(
             instance._prefetched_objects_cache.clear()
         trail.saved(actor, instance, created=creating, before=before, after=trail.snapshot(instance),
                     message=message)
+        parent = getattr(model, "sync_parent", None)
+        if parent:
+            touch_parents(model, [getattr(instance, f"{parent}_id"), (before or {}).get(f"{parent}_id")])
     return instance
 
 
@@ -151,5 +174,11 @@ def scoped_delete(*, actor, instance: models.Model, expected_version: int | None
         require(actor, CHANGE, stored)
         check_version(stored, expected_version)
         deletion = trail.deletion(stored, before=trail.snapshot(stored), message=message)
+        tombstone = DeletedRecord(model=model._meta.label_lower, object_id=stored.pk,
+                                  county_id=county_id_of(stored) if hasattr(stored, "scope_county_field") else None)
+        parent = getattr(model, "sync_parent", None)
+        parent_ids = [getattr(stored, f"{parent}_id")] if parent else []
         stored.delete()
         trail.record_deletion(actor, deletion)
+        tombstone.save()
+        touch_parents(model, parent_ids)

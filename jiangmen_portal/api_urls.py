@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.urls import register as register_accounts
 from core.api import not_found
+from core.api_deletions import register as register_core
 from enterprises.api.urls import register as register_enterprises
 from targets.api.urls import register as register_targets
 from tasks.api.urls import register as register_tasks
@@ -15,6 +16,7 @@ register_accounts(router)
 register_enterprises(router)
 register_targets(router)
 register_tasks(router)
+register_core(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

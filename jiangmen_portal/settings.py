@@ -210,6 +210,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api_security.ScopedPermission"],
+    # JSON only: the schema declares application/json bodies alone, a form or multipart body answers 415.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "core.filters.StrictOrderingFilter",  # an unknown sort field is a 400

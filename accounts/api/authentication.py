@@ -24,6 +24,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 
 KEY_SCHEME = "Api-Key"
 KEY_HEADER = "X-API-Key"
+ACCEPTED_SCHEMES = (KEY_SCHEME.lower().encode(), b"bearer")  # Bearer: an alias, what generated clients send
 PREFIX_LENGTH = 8
 LAST_USED_RESOLUTION = timedelta(seconds=60)  # last_used_at (and the key-use audit row) at most once a minute
 
@@ -66,12 +67,20 @@ class ApiKeyAuthentication(BaseAuthentication):
     """
 
     def key_from_request(self, request) -> str | None:
+        """The key from ``Api-Key`` (or its alias ``Bearer``, the default of generated clients) in
+        ``Authorization``, else from ``X-API-Key``. Another scheme (Basic, Token, …) is refused with a
+        message naming the accepted ones, rather than reported as "no credentials"."""
         header = get_authorization_header(request).split()
-        if header and header[0].lower() == KEY_SCHEME.lower().encode():
+        key = request.headers.get(KEY_HEADER)
+        if header and header[0].lower() in ACCEPTED_SCHEMES:
             if len(header) != 2:
                 raise exceptions.AuthenticationFailed(_("Invalid API key header: use 'Api-Key <key>'."))
             return header[1].decode("latin-1")
-        key = request.headers.get(KEY_HEADER)
+        if header and not key:
+            raise exceptions.AuthenticationFailed(_(
+                "Unsupported authorization scheme '%(scheme)s': send the API key as 'X-API-Key: <key>', "
+                "'Authorization: Api-Key <key>' or 'Authorization: Bearer <key>'."
+            ) % {"scheme": header[0].decode("latin-1")[:20]})
         return key.strip() if key else None
 
     def authenticate(self, request):
@@ -150,6 +159,6 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": KEY_HEADER,
-            "description": _("API key issued with 'manage.py create_api_client'. Send it as 'X-API-Key: <key>' "
-                             "or 'Authorization: Api-Key <key>'."),
+            "description": _("API key issued with 'manage.py create_api_client'. Send it as 'X-API-Key: <key>', "
+                             "'Authorization: Api-Key <key>' or 'Authorization: Bearer <key>'."),
         }

@@ -261,6 +261,7 @@ class Title(VersionedModel):
     """A recognition of an enterprise at one tier, in one batch, valid ``validity_years``."""
 
     scope_county_field = "enterprise__county"
+    sync_parent = "enterprise"  # a title decides its enterprise's current tier (core.services.touch_parents)
 
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
                                    related_name="titles")

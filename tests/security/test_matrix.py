@@ -430,6 +430,12 @@ API_RESOURCES = {
 }
 
 
+# Tombstones (``/api/v1/deletions/``): a list only, county-scoped by its queryset.
+ROUTES["api/v1/^deletions/$"] = Case(BUSINESS_READ, api=True)
+ROUTES["api/v1/^deletions\\.(?P<format>[a-z0-9]+)/?$"] = Case(BUSINESS_READ, api=True,
+                                                               kwargs=lambda w, which: {"format": "json"})
+
+
 def _with_format(kwargs):
     return lambda w, which: {**(kwargs(w, which) if kwargs else {}), "format": "json"}
 

@@ -1,0 +1,72 @@
+"""``/api/v1/deletions/``: the tombstones of deleted records (``core.models.DeletedRecord``), the
+other half of incremental synchronisation next to ``updated_since``: a client asks for the
+deletions since its last run and removes those records on its side. County keys see only their
+county's tombstones (``for_user``, as every list)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+
+from .api import ScopedViewSetMixin, ValuesListMixin
+from .models import DeletedRecord
+
+
+class DeletedRecordSerializer(serializers.ModelSerializer):
+    county = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        label=_("county"),
+        help_text=_("County division code; empty for city-wide records."),
+    )
+
+    class Meta:
+        model = DeletedRecord
+        fields = ["id", "model", "object_id", "county", "deleted_at"]
+
+
+class DeletedRecordFilterSet(django_filters.FilterSet):
+    since = django_filters.IsoDateTimeFilter(
+        label=_("Deleted since"),
+        field_name="deleted_at",
+        lookup_expr="gte",
+        help_text=_("ISO 8601 time: only records deleted at or after it (the start of the last synchronisation)."),
+    )
+    model = django_filters.CharFilter(
+        label=_("record type"),
+        field_name="model",
+        lookup_expr="exact",
+        help_text=_("App label and model name, e.g. enterprises.title."),
+    )
+
+    class Meta:
+        model = DeletedRecord
+        fields = ["since", "model"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List deleted records"),
+        tags=[_("Synchronisation")],
+        description=_(
+            "Records deleted through the portal or the API (record type and id), oldest first. An "
+            "incremental synchronisation reads the rows changed since its last run with updated_since "
+            "on each list and the deletions since then here, with the same time."
+        ),
+    )
+)
+class DeletedRecordViewSet(ScopedViewSetMixin, ValuesListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    model = DeletedRecord
+    serializer_class = DeletedRecordSerializer
+    filterset_class = DeletedRecordFilterSet
+    filter_backends = [DjangoFilterBackend]
+
+    def decorate_queryset(self, queryset):
+        return queryset.order_by("deleted_at", "pk")
+
+
+def register(router) -> None:
+    router.register("deletions", DeletedRecordViewSet, basename="deletion")
