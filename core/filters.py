@@ -86,7 +86,8 @@ class StrictNullBooleanField(forms.NullBooleanField):
 
     widget = forms.TextInput  # the raw value (django-filter's BooleanWidget maps unknown values to None)
 
-    # The stubs type NullBooleanField.to_python as an override of BooleanField's (-> bool) ignored there too.
+    # Like NullBooleanField's own, this may return None: the stubs ignore that override of BooleanField's
+    # ``to_python`` (-> bool) too.
     def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
         if value in (None, ""):
             return None
