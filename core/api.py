@@ -46,13 +46,16 @@ Errors always have the body ``{"detail": "…", "errors": {"field": ["…"]}}``.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.http import http_date, parse_etags, quote_etag
 from django.utils.translation import gettext as _
@@ -61,6 +64,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -76,12 +80,23 @@ from .api_security import (  # noqa: E402,F401  (re-exported: the one module app
     action_for,
 )
 
+if TYPE_CHECKING:
+    from django.http import JsonResponse
+    from drf_spectacular.utils import Direction
+    from rest_framework.generics import GenericAPIView
+
+    # What the mixins below are combined with (at run time they derive from object only).
+    _GenericView = GenericAPIView[Any]
+    _ReadOnlyViewSet = viewsets.ReadOnlyModelViewSet[Any]
+else:
+    _GenericView = _ReadOnlyViewSet = object
+
 # --------------------------------------------------------------------------------------------------
 # Errors: {"detail": "…", "errors": {"field": ["…"]}}
 # --------------------------------------------------------------------------------------------------
 
 
-def _flatten(errors, prefix: str = "") -> dict[str, list[str]]:
+def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     """DRF/Django error structures (nested dicts, lists of dicts) as ``{"field.sub": [messages]}``."""
     out: dict[str, list[str]] = {}
     if isinstance(errors, dict):
@@ -102,7 +117,7 @@ def _flatten(errors, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus service errors (Django ``ValidationError``, stale edits), with one body
     shape for every error: ``detail`` (a sentence) and ``errors`` (messages keyed by field)."""
     request = context.get("request")
@@ -133,7 +148,7 @@ def exception_handler(exc, context):
         errors = _flatten(response.data)
         field, messages = next(iter(errors.items()), ("", [""]))
         # The first message (already translated) as the sentence, naming its field by its label.
-        detail = messages[0] if field in ("", "non_field_errors") else \
+        detail: object = messages[0] if field in ("", "non_field_errors") else \
             f"{_field_label(context.get('view'), field)}：{messages[0]}"
         response.data = {"detail": detail, "errors": errors}
     else:
@@ -143,7 +158,7 @@ def exception_handler(exc, context):
     return response
 
 
-def _field_label(view, name: str) -> str:
+def _field_label(view: Any, name: str) -> str:
     """The label (verbose name) of the serializer field ``name`` ("field.sub": of ``field``), so that
     ``detail`` reads as a Chinese sentence; the machine name stays the key of ``errors``."""
     top = name.split(".", 1)[0]
@@ -155,11 +170,13 @@ def _field_label(view, name: str) -> str:
     return str(label) if label else _("Input")
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     """The body of every error response."""
 
     detail = serializers.CharField(help_text=gettext_lazy("What went wrong, in one sentence."))
-    errors = serializers.DictField(
+    # The serializer metaclass moves declared fields out of the class: this is the body's "errors" field and
+    # does not replace ``Serializer.errors``, which the stubs cannot know.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text=gettext_lazy("Messages keyed by field name ('non_field_errors' for the record as a whole); "
                                "empty when the error is not about fields."),
@@ -181,7 +198,7 @@ class PortalAutoSchema(AutoSchema):
     """Documents the error responses (with ``ErrorSerializer``) and the 304 of conditional reads on
     every operation, so clients and the Schemathesis run know every status the API can answer."""
 
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
@@ -198,7 +215,7 @@ class PortalAutoSchema(AutoSchema):
             codes["409"], codes["412"] = ERROR_RESPONSES["409"], ERROR_RESPONSES["412"]
         for code, description in codes.items():
             if code not in responses:
-                responses[code] = self._get_response_for_code(
+                responses[code] = self._get_response_for_code(  # type: ignore[no-untyped-call]  # drf-spectacular: untyped
                     OpenApiResponse(ErrorSerializer, description=description), code)
         if method == "GET" and detail:
             responses.setdefault("304", {"description": str(gettext_lazy("Not modified (If-None-Match)."))})
@@ -210,7 +227,7 @@ class PortalAutoSchema(AutoSchema):
 # --------------------------------------------------------------------------------------------------
 
 
-class ScopedViewSetMixin:
+class ScopedViewSetMixin(_GenericView):
     """Rows only through ``model.objects.for_user(request.user, action)``: reads with ``view``,
     writes with ``change`` (so a county-limited client gets 404 for another county's row).
 
@@ -223,15 +240,15 @@ class ScopedViewSetMixin:
     prefetch_related: list[str] = []
     permission_classes = [ScopedPermission]
 
-    def base_queryset(self):
+    def base_queryset(self) -> QuerySet[Any]:
         if self.scoped:
-            return self.model.objects.for_user(self.request.user, action_for(self.request))
-        return self.model._default_manager.all()
+            return cast("QuerySet[Any]", self.model.objects.for_user(self.request.user, action_for(self.request)))
+        return cast("QuerySet[Any]", self.model._default_manager.all())
 
-    def decorate_queryset(self, queryset):
+    def decorate_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         queryset = self.base_queryset()
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
@@ -240,12 +257,12 @@ class ScopedViewSetMixin:
         return self.decorate_queryset(queryset)
 
 
-class ConditionalRetrieveMixin:
+class ConditionalRetrieveMixin(_GenericView):
     """Detail reads carry ``ETag`` (``"<version>.<digest>"``: the row's version and a digest of the
     body, so derived values such as the current tier count too) and ``Last-Modified``; a matching
     ``If-None-Match`` answers 304. A write may send that ETag (or the bare version) in ``If-Match``."""
 
-    def retrieve(self, request, *args, **kwargs):
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
         data = self.get_serializer(instance).data
         digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:20]
@@ -261,7 +278,7 @@ class ConditionalRetrieveMixin:
         return Response(data, headers=headers)
 
 
-def expected_version_from(request, serializer=None) -> int | None:
+def expected_version_from(request: Request, serializer: serializers.BaseSerializer[Any] | None = None) -> int | None:
     """The version a write is based on: ``If-Match`` (our ETag or a bare number) or a ``version``
     field in the body. None: no check (the last write wins, as in a form without a version)."""
     header = request.headers.get("If-Match", "").strip()
@@ -274,7 +291,7 @@ def expected_version_from(request, serializer=None) -> int | None:
                                                             "version number.")]})
         return int(number)
     if serializer is not None:
-        value = serializer.initial_data.get("version") if hasattr(serializer, "initial_data") else None
+        value: Any = serializer.initial_data.get("version") if hasattr(serializer, "initial_data") else None
         if value not in (None, ""):
             try:
                 return int(value)
@@ -299,21 +316,23 @@ class ValuesPlan:
     DATETIME = object()  # marker: an aware datetime in ISO 8601, in the current time zone
 
     @staticmethod
-    def plain_iso_datetime(field) -> bool:
+    def plain_iso_datetime(field: serializers.Field[Any, Any, Any, Any]) -> bool:
         """A DateTimeField with the default ISO 8601 output and time zone handling: render() formats it
         as ``to_representation`` would, looking the current time zone up once per page, not per value."""
         from django.conf import settings
-        from rest_framework.settings import ISO_8601, api_settings
+        from rest_framework import ISO_8601  # (rest_framework.settings imports it from here)
+        from rest_framework.settings import api_settings
 
         return (type(field) is serializers.DateTimeField and settings.USE_TZ and not hasattr(field, "timezone")
                 and getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601
                 and api_settings.DATETIME_FORMAT == ISO_8601)
 
-    def __init__(self, serializer, queryset):
+    def __init__(self, serializer: Any, queryset: QuerySet[Any]) -> None:  # a Serializer (its ``fields``)
         model = queryset.model
         annotations = set(queryset.query.annotations)
-        self.columns: list[tuple[str, str, object]] = []  # (output name, lookup, formatter or None)
-        self.many: list[tuple[str, object, str]] = []  # (output name, m2m field, slug field)
+        # (output name, lookup, formatter: a function, DATETIME or None)
+        self.columns: list[tuple[str, str, Any]] = []
+        self.many: list[tuple[str, Any, str]] = []  # (output name, m2m field, slug field)
         for name, field in serializer.fields.items():
             if field.write_only:
                 continue
@@ -342,7 +361,7 @@ class ValuesPlan:
         self.lookups = list(dict.fromkeys(["pk", *(column[1] for column in self.columns)]))
 
     @staticmethod
-    def is_column(model, lookup: str) -> bool:
+    def is_column(model: Any, lookup: str) -> bool:
         parts = lookup.split("__")
         for index, part in enumerate(parts):
             if part == "pk":
@@ -360,17 +379,17 @@ class ValuesPlan:
         return True
 
     @classmethod
-    def for_serializer(cls, serializer, queryset):
+    def for_serializer(cls, serializer: Any, queryset: QuerySet[Any]) -> ValuesPlan | None:
         try:
             return cls(serializer, queryset)
         except (ValueError, LookupError):
             return None
 
-    def values(self, queryset):
+    def values(self, queryset: QuerySet[Any]) -> QuerySet[Any, dict[str, Any]]:
         return queryset.prefetch_related(None).values(*self.lookups)
 
-    def render(self, rows) -> list[dict]:
-        many = {}
+    def render(self, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        many: dict[str, dict[Any, list[Any]]] = {}
         if self.many and rows:
             ids = [row["pk"] for row in rows]
             for name, m2m, slug in self.many:
@@ -378,7 +397,7 @@ class ValuesPlan:
                 source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
                 ordering = [f"{'-' if o.startswith('-') else ''}{target}__{o.lstrip('-')}"
                             for o in m2m.related_model._meta.ordering] or [f"{target}__pk"]
-                by_row: dict = {}
+                by_row: dict[Any, list[Any]] = {}
                 for owner, value in through.objects.filter(**{f"{source}__in": ids}).order_by(*ordering).values_list(
                         source, f"{target}__{slug}"):
                     by_row.setdefault(owner, []).append(value)
@@ -386,7 +405,7 @@ class ValuesPlan:
         tz = timezone.get_current_timezone()
         marker = self.DATETIME
 
-        def iso(value):
+        def iso(value: dt.datetime) -> str:
             if timezone.is_naive(value):  # never from a USE_TZ database; keep to_representation's result
                 value = timezone.make_aware(value, tz)
             text = value.astimezone(tz).isoformat()
@@ -394,7 +413,7 @@ class ValuesPlan:
 
         out = []
         for row in rows:
-            item = {}
+            item: dict[str, Any] = {}
             for name, lookup, formatter in self.columns:
                 value = row[lookup]
                 if value is None or formatter is None:
@@ -409,10 +428,10 @@ class ValuesPlan:
         return out
 
 
-class ValuesListMixin:
+class ValuesListMixin(_ReadOnlyViewSet):
     """List pages through ``ValuesPlan`` (same output, a fraction of the cost)."""
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         plan = ValuesPlan.for_serializer(self.get_serializer(), queryset)
         if plan is None:
@@ -424,44 +443,45 @@ class ValuesListMixin:
         return self.get_paginated_response(plan.render(page))
 
 
-class JobReadMixin:
+class JobReadMixin(_ReadOnlyViewSet):
     """Reads of job rows (``core.models.JobModel``) apply the stale rule first: a job whose worker
     died answers ``failed``, on the list and on the detail, as on the web pages."""
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         fail_stale(self.get_queryset())
         return super().list(request, *args, **kwargs)
 
-    def get_object(self):
+    def get_object(self) -> Any:
         job = super().get_object()
         job.fail_if_stale()
         return job
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, ValuesListMixin, ConditionalRetrieveMixin,
-                            viewsets.ReadOnlyModelViewSet):
+                            viewsets.ReadOnlyModelViewSet[Any]):
     """List and detail reads for a scoped model."""
 
 
 class ScopedModelViewSet(ScopedViewSetMixin, ValuesListMixin, ConditionalRetrieveMixin, mixins.CreateModelMixin,
-                         mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+                         mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet[Any]):
     """Reads plus writes that go through a service. Subclasses implement ``perform_save`` (create
     and update) and, if deletion is allowed, ``perform_remove``; the serializer only parses and
     checks types, the service validates, checks the scope and the version, saves and audits."""
 
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
-    def perform_save(self, instance, *, m2m: dict, expected_version: int | None):  # pragma: no cover
+    def perform_save(self, instance: Any, *, m2m: dict[str, Any],
+                     expected_version: int | None) -> Any:  # pragma: no cover
         """Save ``instance`` (attributes already set; many-to-many values in ``m2m``) through the
         app's service and return it."""
         raise NotImplementedError
 
-    def perform_remove(self, instance, expected_version):
-        raise exceptions.MethodNotAllowed(self.request.method)
+    def perform_remove(self, instance: Any, expected_version: int | None) -> None:
+        raise exceptions.MethodNotAllowed(cast(str, self.request.method))  # a request being served has one
 
-    def _save(self, serializer, instance):
+    def _save(self, serializer: serializers.BaseSerializer[Any], instance: Any) -> None:  # a model instance
         data = dict(serializer.validated_data)
-        m2m = {}
+        m2m: dict[str, Any] = {}
         for field in instance._meta.many_to_many:
             if field.name in data:
                 m2m[field.name] = data.pop(field.name)
@@ -473,7 +493,7 @@ class ScopedModelViewSet(ScopedViewSetMixin, ValuesListMixin, ConditionalRetriev
         if serializer.instance is None:  # deleted by a concurrent request once the save committed
             raise exceptions.NotFound(_("This record was deleted by someone else."))
 
-    def get_queryset_for_response(self):
+    def get_queryset_for_response(self) -> QuerySet[Any]:
         """The saved row as a read returns it (annotations included)."""
         queryset = self.model.objects.for_user(self.request.user, VIEW) if self.scoped else \
             self.model._default_manager.all()
@@ -483,16 +503,16 @@ class ScopedModelViewSet(ScopedViewSetMixin, ValuesListMixin, ConditionalRetriev
             queryset = queryset.prefetch_related(*self.prefetch_related)
         return self.decorate_queryset(queryset)
 
-    def perform_create(self, serializer):
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self._save(serializer, self.model())
 
-    def perform_update(self, serializer):
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self._save(serializer, serializer.instance)
 
-    def perform_destroy(self, instance):
+    def perform_destroy(self, instance: Any) -> None:
         self.perform_remove(instance, expected_version_from(self.request))
 
-    def get_object(self):
+    def get_object(self) -> Any:
         try:
             return super().get_object()
         except (TypeError, ValueError, OverflowError):  # a malformed id is simply not found
@@ -500,7 +520,7 @@ class ScopedModelViewSet(ScopedViewSetMixin, ValuesListMixin, ConditionalRetriev
 
 
 @csrf_exempt  # changes nothing; without it a POST to an unknown path would get the HTML CSRF page
-def not_found(request, *args, **kwargs):
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any other path under ``/api/v1/``: a JSON 404 in the API's error format (not the HTML page)."""
     from django.http import JsonResponse
 

@@ -5,6 +5,8 @@ county's tombstones (``for_user``, as every list)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -12,11 +14,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from .api import ScopedViewSetMixin, ValuesListMixin
+from .filters import IsoDateTimeFilter, PortalFilterSet
 from .models import DeletedRecord
 
 
-class DeletedRecordSerializer(serializers.ModelSerializer):
-    county = serializers.SlugRelatedField(
+class DeletedRecordSerializer(serializers.ModelSerializer[DeletedRecord]):
+    county: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code",
         read_only=True,
         label=_("county"),
@@ -28,8 +31,8 @@ class DeletedRecordSerializer(serializers.ModelSerializer):
         fields = ["id", "model", "object_id", "county", "deleted_at"]
 
 
-class DeletedRecordFilterSet(django_filters.FilterSet):
-    since = django_filters.IsoDateTimeFilter(
+class DeletedRecordFilterSet(PortalFilterSet):
+    since = IsoDateTimeFilter(
         label=_("Deleted since"),
         field_name="deleted_at",
         lookup_expr="gte",
@@ -50,7 +53,7 @@ class DeletedRecordFilterSet(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary=_("List deleted records"),
-        tags=[_("Synchronisation")],
+        tags=[_("Synchronisation")],  # type: ignore[list-item]  # a lazy translation, as in every API module
         description=_(
             "Records deleted through the portal or the API (record type and id), oldest first. An "
             "incremental synchronisation reads the rows changed since its last run with updated_since "
@@ -58,15 +61,16 @@ class DeletedRecordFilterSet(django_filters.FilterSet):
         ),
     )
 )
-class DeletedRecordViewSet(ScopedViewSetMixin, ValuesListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class DeletedRecordViewSet(ScopedViewSetMixin, ValuesListMixin, mixins.ListModelMixin,
+                           viewsets.GenericViewSet[DeletedRecord]):
     model = DeletedRecord
     serializer_class = DeletedRecordSerializer
     filterset_class = DeletedRecordFilterSet
     filter_backends = [DjangoFilterBackend]
 
-    def decorate_queryset(self, queryset):
+    def decorate_queryset(self, queryset: Any) -> Any:
         return queryset.order_by("deleted_at", "pk")
 
 
-def register(router) -> None:
+def register(router: Any) -> None:
     router.register("deletions", DeletedRecordViewSet, basename="deletion")

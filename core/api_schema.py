@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.conf import settings
@@ -24,7 +25,7 @@ NO_NUL = "^[^\\u0000]*$"
 
 
 @cache
-def reference_codes(model: str, **match) -> tuple[str, ...]:
+def reference_codes(model: str, **match: Any) -> tuple[str, ...]:
     """Codes of ``model`` rows in the reference fixtures (optionally only rows whose fields match)."""
     codes = []
     for path in sorted((Path(settings.BASE_DIR) / "fixtures" / "reference").glob("*.yaml")):
@@ -48,7 +49,7 @@ def _codes() -> dict[str, tuple[str, ...]]:
 
 
 # Query parameters that are model choices (an unknown code is a 400): path pattern → {parameter: codes key}.
-QUERY_CODES = [
+QUERY_CODES: list[tuple[str, dict[str, str]]] = [
     (r"^/api/v1/(enterprises|titles|statistics|rd-institutions|listing-records)/$", {"county": "county"}),
     (r"^/api/v1/enterprises/$", {"tier": "tier+none", "holds_tier": "tier", "min_tier": "tier",
                                  "ever_tier": "tier", "industry": "industry", "tag": "tag"}),
@@ -56,28 +57,30 @@ QUERY_CODES = [
     (r"^/api/v1/rd-institutions/$", {"level": "rd_level"}),
 ]
 # Numeric query parameters with a range the schema cannot infer: path pattern → {parameter: schema}.
-QUERY_LIMITS = [
+QUERY_LIMITS: list[tuple[str, dict[str, dict[str, Any]]]] = [
     (r"^/api/v1/enterprises/$", {"has_rd": {"type": "integer", "minimum": 1, "maximum": 3}}),
 ]
 INT64 = {"minimum": -(2**63), "maximum": 2**63 - 1}
 # Request bodies: component name pattern → {property: codes key}.
-BODY_CODES = [
+BODY_CODES: list[tuple[str, dict[str, str]]] = [
     (r"^(Patched)?EnterpriseRequest$", {"county": "county", "industry": "industry_division", "tags": "tag"}),
     (r"^(Patched)?TitleRequest$", {"tier": "tier"}),
     (r"^(Patched)?RDInstitutionRequest$", {"level": "rd_level"}),
 ]
 
 
-def _enum(codes: dict, key: str) -> list[str]:
+def _enum(codes: dict[str, tuple[str, ...]], key: str) -> list[str]:
     if key == "tier+none":
         return [*codes["tier"], "none"]
     return list(codes[key])
 
 
-def postprocess_constraints(result, generator, request, public):
+def postprocess_constraints(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     codes = _codes()
+    mapping: dict[str, Any]  # a QUERY_CODES or QUERY_LIMITS entry
     for path, operations in result.get("paths", {}).items():
-        rules, limits = {}, {}
+        rules: dict[str, str] = {}
+        limits: dict[str, dict[str, Any]] = {}
         for pattern, mapping in QUERY_CODES:
             if re.match(pattern, path):
                 rules.update(mapping)

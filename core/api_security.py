@@ -7,17 +7,25 @@ import views or viewsets.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination, permissions, throttling
 
 from core.scoping import CHANGE, VIEW, scope_for
+
+if TYPE_CHECKING:
+    from django.core.paginator import Paginator
+    from django.http import HttpRequest
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 # --------------------------------------------------------------------------------------------------
 # Permissions, throttling, pagination
 # --------------------------------------------------------------------------------------------------
 
 
-def action_for(request) -> str:
+def action_for(request: HttpRequest) -> str:
     return VIEW if request.method in permissions.SAFE_METHODS else CHANGE
 
 
@@ -25,7 +33,7 @@ class ScopedPermission(permissions.BasePermission):
     """``scope_for(user)``: reads need ``read``, unsafe methods need ``write`` (else 403). The
     county limit is applied by the queryset (``for_user``), so another county's rows answer 404."""
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
         if not (user and user.is_authenticated):
             return False
@@ -39,7 +47,7 @@ class ApiClientRateThrottle(throttling.SimpleRateThrottle):
 
     scope = "api_client"
 
-    def get_cache_key(self, request, view):
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
         client_id = getattr(request.auth, "pk", None)  # the API client when a key authenticated
         if client_id is not None:
             ident = f"client-{client_id}"
@@ -49,7 +57,7 @@ class ApiClientRateThrottle(throttling.SimpleRateThrottle):
             ident = f"anon-{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
-    def get_ident(self, request):
+    def get_ident(self, request: Request) -> str:
         """The client address as the audit trail and the lockout see it (``TRUSTED_PROXY_COUNT``)."""
         from core.middleware import client_ip
 
@@ -65,7 +73,7 @@ class PortalPagination(pagination.PageNumberPagination):
     page_query_description = "Page number (from 1)."
     page_size_query_description = "Rows per page (default 100, at most 1000)."
 
-    def get_page_size(self, request):
+    def get_page_size(self, request: Request) -> int | None:
         """A ``page_size`` that is not a whole number from 1 to 1000 is a 400 (not silently the default)."""
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
@@ -79,14 +87,14 @@ class PortalPagination(pagination.PageNumberPagination):
                 _("Enter a whole number from 1 to %(max)s.") % {"max": self.max_page_size}]})
         return size
 
-    def get_page_number(self, request, paginator):
+    def get_page_number(self, request: Request, paginator: Paginator[Any]) -> int | str:
         """``page=`` present but empty or not a whole number is a 400 (DRF would read page 1)."""
         raw = request.query_params.get(self.page_query_param)
         if raw is not None and raw not in self.last_page_strings and not raw.isdigit():
             raise exceptions.ValidationError({self.page_query_param: [_("Enter a whole number from 1.")]})
         return super().get_page_number(request, paginator)
 
-    def get_schema_operation_parameters(self, view):
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:

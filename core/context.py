@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import contextvars
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ def current() -> ActionContext:
 
 
 @contextmanager
-def use(ctx: ActionContext):
+def use(ctx: ActionContext) -> Iterator[ActionContext]:
     token = _current.set(ctx)
     try:
         yield ctx
@@ -39,14 +41,14 @@ def use(ctx: ActionContext):
 HEADER = "portal_context"  # the Celery message header that carries it to a job
 
 
-def carried() -> dict | None:
+def carried() -> dict[str, Any] | None:
     """What a queued job should know of who queued it (``jiangmen_portal.celery`` puts it in the
     message headers)."""
     ctx = _current.get()
     return {"ip": ctx.ip, "request_id": ctx.request_id} if ctx is not None else None
 
 
-def for_job(task=None) -> ActionContext:
+def for_job(task: Any = None) -> ActionContext:
     """The context of a background job: the IP address and request id of the request that queued
     it (from the message headers on a worker; from the caller when run eagerly), source "job"."""
     found = getattr(getattr(task, "request", None), HEADER, None) if task is not None else None

@@ -18,17 +18,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 from rest_framework import filters as rest_framework_filters
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 def bounded_datetime(value: dt.datetime | None) -> dt.datetime | None:
@@ -42,8 +49,8 @@ def bounded_datetime(value: dt.datetime | None) -> dt.datetime | None:
         raise ValidationError(_("The date and time is out of range (years 1 to 9999)."), code="range") from None
 
 
-class BoundedIsoDateTimeField(IsoDateTimeField):
-    def to_python(self, value):
+class BoundedIsoDateTimeField(IsoDateTimeField):  # type: ignore[misc]  # django-filter ships no type information (its classes are Any)
+    def to_python(self, value: Any) -> dt.datetime | None:
         try:
             parsed = super().to_python(value)
         except OverflowError:  # e.g. 9999-12-31T23:59:59 made aware in a zone east of UTC
@@ -51,7 +58,7 @@ class BoundedIsoDateTimeField(IsoDateTimeField):
         return bounded_datetime(parsed)
 
 
-class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):  # type: ignore[misc]  # django-filter ships no type information (its classes are Any)
     """An ISO 8601 date-time the database accepts (see ``bounded_datetime``)."""
 
     field_class = BoundedIsoDateTimeField
@@ -60,14 +67,14 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 class BoundedIntegerField(forms.IntegerField):
     """A whole number a 64-bit integer column can be compared with (1.5, 1e400 or 20 digits are errors)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", -(2**63))
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
 
 
 @extend_schema_field(OpenApiTypes.INT64)  # the schema says integer (a NumberFilter would be "number")
-class IntegerFilter(django_filters.NumberFilter):
+class IntegerFilter(django_filters.NumberFilter):  # type: ignore[misc]  # django-filter ships no type information (its classes are Any)
     """An integer column (ids, years, quarters): a whole number in the column's range."""
 
     field_class = BoundedIntegerField
@@ -79,7 +86,9 @@ class StrictNullBooleanField(forms.NullBooleanField):
 
     widget = forms.TextInput  # the raw value (django-filter's BooleanWidget maps unknown values to None)
 
-    def to_python(self, value):
+    # Like NullBooleanField's own, this may return None: the stubs ignore that override of BooleanField's
+    # ``to_python`` (-> bool) too.
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
         if value in (None, ""):
             return None
         if value in (True, "true", "True", "1"):
@@ -89,11 +98,11 @@ class StrictNullBooleanField(forms.NullBooleanField):
         raise ValidationError(_("Enter true or false."), code="invalid")
 
 
-class BooleanFilter(django_filters.BooleanFilter):
+class BooleanFilter(django_filters.BooleanFilter):  # type: ignore[misc]  # django-filter ships no type information (its classes are Any)
     field_class = StrictNullBooleanField
 
 
-class IPAddressFilter(django_filters.CharFilter):
+class IPAddressFilter(django_filters.CharFilter):  # type: ignore[misc]  # django-filter ships no type information (its classes are Any)
     """An IPv4 or IPv6 address (a ``GenericIPAddressField`` column is ``inet`` on PostgreSQL)."""
 
     field_class = forms.GenericIPAddressField
@@ -102,7 +111,7 @@ class IPAddressFilter(django_filters.CharFilter):
 NUL_MESSAGE = _("Null characters are not allowed.")  # Django's msgid, worded in the project catalogue
 
 
-def _has_nul(data, key: str) -> bool:
+def _has_nul(data: Any, key: str) -> bool:  # a QueryDict or a dict
     values = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
     return any(isinstance(value, str) and "\x00" in value for value in values)
 
@@ -111,7 +120,7 @@ class NulRefusingForm(forms.Form):
     """A filter form whose fields never see a value with a NUL character: such a parameter is a
     field error without being cleaned (so it reaches no query)."""
 
-    def full_clean(self):
+    def full_clean(self) -> None:
         if not self.is_bound:
             return super().full_clean()
         refused = {name for name in self.fields if _has_nul(self.data, self.add_prefix(name))}
@@ -127,7 +136,7 @@ class NulRefusingForm(forms.Form):
             self.add_error(name, ValidationError(NUL_MESSAGE, code="null_characters_not_allowed"))
 
 
-class PortalFilterSet(django_filters.FilterSet):
+class PortalFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no type information (its classes are Any)
     """The base of every FilterSet: its form refuses NUL characters, and generated filters for
     date-time and IP columns validate too."""
 
@@ -145,7 +154,7 @@ class PortalFilterSet(django_filters.FilterSet):
         models.BigAutoField: {"filter_class": IntegerFilter},
     }
 
-    def get_form_class(self):
+    def get_form_class(self) -> type[forms.Form]:
         form_class = super().get_form_class()
         return type(form_class.__name__, (NulRefusingForm, form_class), {})
 
@@ -154,7 +163,8 @@ class StrictOrderingFilter(rest_framework_filters.OrderingFilter):
     """The API's ``?ordering=``: an unknown field is a 400 (DRF would ignore it silently); the schema
     states the accepted fields as a pattern."""
 
-    def remove_invalid_fields(self, queryset, fields, view, request):
+    def remove_invalid_fields(self, queryset: QuerySet[Any], fields: Iterable[str], view: APIView,
+                              request: Request) -> list[str]:
         valid = super().remove_invalid_fields(queryset, fields, view, request)
         invalid = [field for field in fields if field not in valid]
         if invalid:
@@ -162,7 +172,7 @@ class StrictOrderingFilter(rest_framework_filters.OrderingFilter):
                 _("Unknown sort field: %(fields)s.") % {"fields": ", ".join(invalid)}]})
         return valid
 
-    def get_schema_operation_parameters(self, view):
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         fields = getattr(view, "ordering_fields", None)
         if isinstance(fields, (list, tuple)) and fields:

@@ -1,4 +1,6 @@
 """Form helpers shared by every app."""
+from typing import Any
+
 from django import forms
 
 
@@ -7,7 +9,7 @@ class BootstrapMixin:
 
     fields: dict[str, forms.Field]  # set by the form class this mixin is combined with
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget

@@ -14,17 +14,19 @@ status and to notice that its worker died.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views import View
 
 from .models import JobModel, JobStatus, stale_after
 
 
-def task(task_name: str):
+def task(task_name: str) -> Any:
     """The Celery task registered as ``task_name`` (the apps' task modules are discovered on first
     use): services queue jobs by name, so no services module imports its tasks module."""
     from celery import current_app
@@ -34,13 +36,13 @@ def task(task_name: str):
     return current_app.tasks[task_name]
 
 
-def enqueue(task_name: str, *args, **kwargs) -> None:
+def enqueue(task_name: str, *args: Any, **kwargs: Any) -> None:
     """Queue the Celery task registered as ``task_name`` after the transaction commits."""
     found = task(task_name)
     transaction.on_commit(lambda: found.apply_async(args=args, kwargs=kwargs))
 
 
-def fail_stale(queryset: QuerySet) -> int:
+def fail_stale(queryset: QuerySet[JobModel]) -> int:
     """Fail the jobs of ``queryset`` whose worker died (one query when none did). Returns how many."""
     limit = timezone.now() - stale_after()
     candidates = queryset.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).filter(
@@ -57,7 +59,7 @@ def fail_all_stale() -> int:
     return sum(fail_stale(model._default_manager.all()) for model in job_models())
 
 
-def job_status(job: JobModel) -> dict:
+def job_status(job: JobModel) -> dict[str, Any]:
     """What the poller shows: status, progress, message, whether it has finished."""
     return {
         "id": job.pk,
@@ -73,13 +75,13 @@ class JobStatusView(View):
     """``GET`` -> the job's status as JSON, after the stale rule. Subclasses fetch the job in the
     user's scope (``get_job``) and may add keys (``status_extra``)."""
 
-    def get_job(self, request, pk) -> JobModel:
+    def get_job(self, request: HttpRequest, pk: int) -> JobModel:
         raise NotImplementedError
 
-    def status_extra(self, job) -> dict:
+    def status_extra(self, job: JobModel) -> dict[str, Any]:
         return {}
 
-    def get(self, request, pk):
+    def get(self, request: HttpRequest, pk: int) -> JsonResponse:
         job = self.get_job(request, pk)
         job.fail_if_stale()
         return JsonResponse({**job_status(job), **self.status_extra(job)})

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.http import HttpRequest, HttpResponseBase
 
 from . import context
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The client address: the one function used by the audit trail, the lockout (axes'
     ``AXES_CLIENT_IP_CALLABLE``) and API throttling. With ``TRUSTED_PROXY_COUNT`` = N > 0 proxies in
     front, the address the outermost trusted proxy received the request from: the N-th X-Forwarded-For
@@ -27,15 +31,15 @@ def client_ip(request) -> str | None:
 
 
 class RequestContextMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
         request_id = "".join(ch for ch in request_id if ch.isalnum() or ch in "-_")[:64] or uuid.uuid4().hex
         source = "api" if request.path.startswith("/api/") else "web"
         ctx = context.ActionContext(ip=client_ip(request), request_id=request_id, source=source)
-        request.request_id = request_id
+        cast(Any, request).request_id = request_id  # an attribute the portal adds to HttpRequest
         with context.use(ctx):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id

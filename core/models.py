@@ -88,7 +88,7 @@ class JobModel(models.Model):
         with transaction.atomic():
             locked = type(self)._default_manager.select_for_update().filter(pk=self.pk).first()
             failed = locked is not None and locked.is_stale(now)
-            if failed:
+            if failed and locked is not None:  # (``failed`` implies it; narrows the type)
                 locked.mark_failed(locked.stale_failure())
         self.refresh_from_db()
         return failed

@@ -12,6 +12,7 @@ a role may not do at all answers 403.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Self, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -51,19 +52,19 @@ class Scope:
 NO_ACCESS = Scope()
 
 
-def scope_for(user) -> Scope:
+def scope_for(user: Any) -> Scope:
     """What ``user`` may do: nothing for anonymous or inactive users, else the user's own
     ``scope`` (the role rules of ``accounts.roles``)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_ACCESS
-    return getattr(user, "scope", NO_ACCESS)
+    return cast(Scope, getattr(user, "scope", NO_ACCESS))
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet[Any]):
     """Row-level restriction by county. A model declares ``scope_county_field``: the lookup path
     to its county (``"county"`` for an enterprise, ``"enterprise__county"`` for its titles)."""
 
-    def for_user(self, user, action: str = VIEW):
+    def for_user(self, user: Any, action: str = VIEW) -> Self:
         scope = scope_for(user)
         if not scope.may(action):
             return self.none()
@@ -72,7 +73,7 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(**{self.model.scope_county_field: scope.county_id})
 
 
-def county_id_of(obj) -> int | None:
+def county_id_of(obj: Any) -> int | None:
     """Follow ``scope_county_field`` (e.g. ``"enterprise__county"``) on an instance."""
     *path, last = obj.scope_county_field.split("__")
     value = obj
@@ -80,10 +81,10 @@ def county_id_of(obj) -> int | None:
         value = getattr(value, part, None)
         if value is None:
             return None
-    return getattr(value, last + "_id", None)
+    return cast("int | None", getattr(value, last + "_id", None))
 
 
-def require(user, action: str, target=None, *, county_id: int | None = None) -> Scope:
+def require(user: Any, action: str, target: Any = None, *, county_id: int | None = None) -> Scope:
     """Raise unless ``user`` may ``action`` on ``target`` (an instance) or in ``county_id``.
 
     A role that may not do the action at all gets ``PermissionDenied`` (403); an object of another
@@ -93,7 +94,7 @@ def require(user, action: str, target=None, *, county_id: int | None = None) -> 
     if target is not None and hasattr(target, "scope_check"):
         # Rows not owned by a county alone (a department's progress report, city reference data)
         # decide with the same rule as their queryset's ``for_user``: raise 403/404, return the Scope.
-        return target.scope_check(user, action)
+        return cast(Scope, target.scope_check(user, action))
     scope = scope_for(user)
     if not scope.may(action):
         raise PermissionDenied

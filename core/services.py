@@ -15,8 +15,8 @@ registers it with ``register_audit_trail`` so that this module imports no app.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar, cast
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 from .models import DeletedRecord
 from .scoping import CHANGE, county_id_of, require
 
+_M = TypeVar("_M", bound=models.Model)
+
 
 class StaleEditError(ValidationError):
     """The row changed since the user loaded it."""
@@ -36,14 +38,14 @@ class StaleEditError(ValidationError):
 class AuditTrail(Protocol):
     """What the write path needs of the audit trail (``accounts.audit.TRAIL``)."""
 
-    def snapshot(self, instance: models.Model) -> dict: ...
+    def snapshot(self, instance: models.Model) -> dict[str, Any]: ...
 
-    def saved(self, actor, instance: models.Model, *, created: bool, before: dict | None, after: dict,
-              message: str) -> None: ...
+    def saved(self, actor: Any, instance: models.Model, *, created: bool, before: dict[str, Any] | None,
+              after: dict[str, Any], message: str) -> None: ...
 
-    def deletion(self, instance: models.Model, *, before: dict, message: str) -> object: ...
+    def deletion(self, instance: models.Model, *, before: dict[str, Any], message: str) -> object: ...
 
-    def record_deletion(self, actor, deletion: object) -> None: ...
+    def record_deletion(self, actor: Any, deletion: object) -> None: ...
 
     def last_change(self, instance: models.Model) -> tuple[str, dt.datetime] | None: ...
 
@@ -75,16 +77,16 @@ def _stale_message(instance: models.Model) -> str:
              "reload the page and edit again.")
 
 
-def check_version(stored: models.Model, expected_version: int | None) -> None:
+def check_version(stored: models.Model, expected_version: int | str | None) -> None:
     """The one optimistic-lock check: refuse (``StaleEditError``) a write based on a version other
     than the stored row's. ``None`` (the caller knows no version, e.g. a job) passes."""
     if expected_version in (None, "") or not hasattr(stored, "version"):
         return
-    if int(expected_version) != stored.version:
+    if int(cast("int | str", expected_version)) != stored.version:  # None and "" returned above
         raise StaleEditError(_stale_message(stored), code="stale")
 
 
-def bulk_update(queryset: models.QuerySet, **values) -> int:
+def bulk_update(queryset: models.QuerySet[Any], **values: Any) -> int:
     """A bulk ``UPDATE`` that keeps optimistic locking true: every row it changes gets
     ``version + 1`` (and a new ``updated_at``), so an edit opened before the bulk write is refused
     as stale instead of overwriting it. Rows that already hold ``values`` are left alone."""
@@ -105,18 +107,18 @@ def bulk_update(queryset: models.QuerySet, **values) -> int:
     return count
 
 
-def touch_parents(model: type[models.Model], parent_ids) -> None:
+def touch_parents(model: type[models.Model], parent_ids: Iterable[Any]) -> None:
     """A model whose rows feed a field of another row (a title: its enterprise's current tier)
     names that row's foreign key in ``sync_parent``; every write of such rows gives the parent a new
     ``updated_at`` (not a new version: nobody edited it), so ``updated_since`` finds it."""
     parent = getattr(model, "sync_parent", None)
     ids = {pk for pk in parent_ids if pk is not None}
     if parent and ids:
-        related = model._meta.get_field(parent).related_model
+        related = cast(type[models.Model], model._meta.get_field(parent).related_model)
         related._default_manager.filter(pk__in=ids).update(updated_at=timezone.now())
 
 
-def _stored_or_404(model, pk):
+def _stored_or_404(model: type[_M], pk: Any) -> _M:
     """The stored row, locked for the write; a row deleted by a concurrent request answers 404."""
     stored = model._default_manager.select_for_update().filter(pk=pk).first()
     if stored is None:
@@ -126,13 +128,13 @@ def _stored_or_404(model, pk):
 
 def scoped_save(
     *,
-    actor,
-    instance: models.Model,
+    actor: Any,
+    instance: _M,
     expected_version: int | None = None,
-    m2m: dict[str, list] | None = None,
-    validate: Callable[[models.Model], None] | None = None,
+    m2m: dict[str, list[Any]] | None = None,
+    validate: Callable[[_M], None] | None = None,
     message: str = "",
-) -> models.Model:
+) -> _M:
     """Create or update ``instance`` (attributes already set by the caller) on behalf of ``actor``."""
     model = type(instance)
     trail = audit_trail()
@@ -148,7 +150,7 @@ def scoped_save(
             check_version(stored, expected_version)
             before = trail.snapshot(stored)
             if hasattr(stored, "version"):
-                instance.version = stored.version + 1
+                cast(Any, instance).version = stored.version + 1  # same model as ``stored``: has ``version``
         require(actor, CHANGE, instance)  # … and the row as it will be (e.g. its county)
         instance.full_clean()
         if validate is not None:
@@ -166,7 +168,7 @@ def scoped_save(
     return instance
 
 
-def scoped_delete(*, actor, instance: models.Model, expected_version: int | None = None, message: str = "") -> None:
+def scoped_delete(*, actor: Any, instance: models.Model, expected_version: int | None = None, message: str = "") -> None:
     model = type(instance)
     trail = audit_trail()
     with transaction.atomic():

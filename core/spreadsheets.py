@@ -7,20 +7,22 @@ XML are dropped instead of crashing the export.
 """
 from __future__ import annotations
 
+from typing import Any, cast
+
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def clean_text(value: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return cast(str, ILLEGAL_CHARACTERS_RE.sub("", value))  # openpyxl is untyped
 
 
 def is_formula_like(value: str) -> bool:
     return value.startswith(FORMULA_TRIGGERS)
 
 
-def store_as_text(cell) -> None:
+def store_as_text(cell: Any) -> None:
     """Mark a cell holding a string as text, never a formula or an error code."""
     if isinstance(cell.value, str):
         cell.data_type = "s"

@@ -1,18 +1,24 @@
 """Shared view helpers: scoped object lookup, service errors on forms."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 
 from .scoping import VIEW, scope_for
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def query_value(request, name: str, data=None) -> str | None:
+
+def query_value(request: HttpRequest, name: str, data: Mapping[str, Any] | None = None) -> str | None:
     """A parameter a page reads itself (not through a FilterSet), or None when it is absent or
     holds a NUL character (which no query may carry): the page then shows its default and says why."""
     value = (request.GET if data is None else data).get(name)
@@ -23,7 +29,7 @@ def query_value(request, name: str, data=None) -> str | None:
     return value
 
 
-def apply_service_errors(form, error: ValidationError, field_for: Callable[[str], str] | None = None) -> None:
+def apply_service_errors(form: forms.BaseForm, error: ValidationError, field_for: Callable[[str], str] | None = None) -> None:
     """Put a service's ValidationError on the form, at the field where it belongs (``field_for``
     maps a service's field name to the form's; unknown fields become non-field errors). A stale
     edit (``core.services.StaleEditError``) has one message and no field: a non-field error."""
@@ -43,14 +49,16 @@ class ScopedObjectMixin(LoginRequiredMixin):
     county the answer is 404; a role without the action at all gets 403."""
 
     scoped_action = VIEW
+    request: HttpRequest  # set by the view class this mixin is combined with
 
-    def scoped_queryset(self, model, action: str | None = None):
+    def scoped_queryset(self, model: Any, action: str | None = None) -> Any:
+        """The model's own ``ScopedQuerySet`` (subclass), restricted to the user."""
         action = action or self.scoped_action
         if not scope_for(self.request.user).may(action):
             raise PermissionDenied
         return model.objects.for_user(self.request.user, action)
 
-    def scoped_get(self, model, action: str | None = None, **lookup):
+    def scoped_get(self, model: Any, action: str | None = None, **lookup: Any) -> Any:
         return get_object_or_404(self.scoped_queryset(model, action), **lookup)
 
 
@@ -61,22 +69,27 @@ class ServiceFormMixin:
     default a redirect to ``service_success_url(result)``, the result's own URL)."""
 
     success_message = _("Saved.")
+    request: HttpRequest  # set by the view class this mixin is combined with
 
-    def perform(self, form):
+    if TYPE_CHECKING:  # FormMixin's, which this mixin is combined with
+
+        def form_invalid(self, form: Any) -> HttpResponse: ...
+
+    def perform(self, form: Any) -> Any:
         raise NotImplementedError
 
     def service_error_field(self, field: str) -> str:
         return field
 
-    def service_success_url(self, result):
+    def service_success_url(self, result: Any) -> Any:
         return result
 
-    def service_succeeded(self, form, result):
+    def service_succeeded(self, form: Any, result: Any) -> HttpResponse:
         if self.success_message:
             messages.success(self.request, self.success_message)
         return redirect(self.service_success_url(result))
 
-    def form_valid(self, form):
+    def form_valid(self, form: Any) -> HttpResponse:
         try:
             result = self.perform(form)
         except ValidationError as error:
@@ -85,7 +98,9 @@ class ServiceFormMixin:
         return self.service_succeeded(form, result)
 
 
-def call_service(request, call: Callable[[], object], *, success, failure=None) -> bool:
+def call_service(request: HttpRequest, call: Callable[[], object], *,
+                 success: StrOrPromise | Callable[[Any], StrOrPromise],
+                 failure: Callable[[str], StrOrPromise] | None = None) -> bool:
     """A button's POST (delete, review, remind): run ``call``; its ``ValidationError`` becomes an
     error message (``failure``: a function of the joined messages, default the messages), else
     ``success`` (a message, or a function of the result) a success message. True when it ran."""
