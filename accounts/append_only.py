@@ -12,6 +12,7 @@ code); ``tests/test_migrations.py`` checks that they are the statements written 
 table's triggers when a migration rebuilds the table: such a migration must install them again
 (see ``accounts`` migration 0004).
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -88,11 +89,16 @@ def uninstall(connection, table: str = TABLE) -> None:
 def installed(connection, table: str = TABLE) -> bool:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal "
-                           "AND tgname IN (%s, %s)", [table, f"{table}_no_change", f"{table}_no_truncate"])
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal "
+                "AND tgname IN (%s, %s)",
+                [table, f"{table}_no_change", f"{table}_no_truncate"],
+            )
             return cursor.fetchone()[0] >= 2
-        cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s AND name IN (%s, %s)",
-                       [table, f"{table}_no_update", f"{table}_no_delete"])
+        cursor.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s AND name IN (%s, %s)",
+            [table, f"{table}_no_update", f"{table}_no_delete"],
+        )
         return cursor.fetchone()[0] >= 2
 
 
@@ -100,11 +106,15 @@ def protected_tables(connection) -> list[str]:
     """The tables of this database that carry the triggers."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger "
-                           "WHERE NOT tgisinternal AND tgname LIKE '%%\\_no\\_change'")
+            cursor.execute(
+                "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger "
+                "WHERE NOT tgisinternal AND tgname LIKE '%%\\_no\\_change'"
+            )
         else:
-            cursor.execute("SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' "
-                           "AND name LIKE '%\\_no\\_update' ESCAPE '\\'")
+            cursor.execute(
+                "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE '%\\_no\\_update' ESCAPE '\\'"
+            )
         return sorted(row[0] for row in cursor.fetchall())
 
 

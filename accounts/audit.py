@@ -11,6 +11,7 @@ the *seal*, names the set and carries its row count and SHA-256, so the chain co
 it: ``verify_chain`` recomputes the digest, and ``entries_about`` finds a seal by any object the set
 touched.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,9 +63,11 @@ def snapshot(instance: models.Model, exclude: Iterable[str] = ()) -> dict:
         for field in instance._meta.many_to_many:
             if field.name not in skip:
                 prefetched = getattr(instance, "_prefetched_objects_cache", {})
-                data[field.name] = sorted(prefetched[field.name].values_list("pk", flat=True)
-                                          if field.name in prefetched
-                                          else getattr(instance, field.name).values_list("pk", flat=True))
+                data[field.name] = sorted(
+                    prefetched[field.name].values_list("pk", flat=True)
+                    if field.name in prefetched
+                    else getattr(instance, field.name).values_list("pk", flat=True)
+                )
     return data
 
 
@@ -119,8 +122,9 @@ def county_code_of(instance: models.Model) -> str:
     return place_code(county_id) if county_id is not None else ""
 
 
-def entry_for(action: str, instance: models.Model, before: dict | None = None, after: dict | None = None,
-              message: str = "") -> Entry:
+def entry_for(
+    action: str, instance: models.Model, before: dict | None = None, after: dict | None = None, message: str = ""
+) -> Entry:
     return Entry(
         action=action,
         object_type=object_type_of(instance),
@@ -199,9 +203,26 @@ def record_many(actor, entries: list[Entry]) -> list[AuditLog]:
 
 # From this many rows on, PostgreSQL receives a batch through COPY (the rows get no primary key back).
 COPY_THRESHOLD = 1000
-_COPY_COLUMNS = ("timestamp", "actor_id", "actor_username", "ip", "request_id", "source", "category", "action",
-                 "object_type", "object_id", "object_repr", "county_code", "before", "after", "changed_fields",
-                 "message", "prev_hash", "hash")
+_COPY_COLUMNS = (
+    "timestamp",
+    "actor_id",
+    "actor_username",
+    "ip",
+    "request_id",
+    "source",
+    "category",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "county_code",
+    "before",
+    "after",
+    "changed_fields",
+    "message",
+    "prev_hash",
+    "hash",
+)
 _JSON_COLUMNS = frozenset({"before", "after", "changed_fields"})
 
 
@@ -228,11 +249,20 @@ def _copy_rows(rows: list[AuditLog]) -> None:
     buffer.seek(0)
     with connection.cursor() as cursor:
         cursor.copy_expert(
-            f"COPY {AuditLog._meta.db_table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN WITH (FORMAT text)", buffer)
+            f"COPY {AuditLog._meta.db_table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN WITH (FORMAT text)", buffer
+        )
 
 
-def record(actor, action: str, instance: models.Model | None = None, *, before: dict | None = None,
-           after: dict | None = None, message: str = "", category: str = AuditCategory.DATA) -> AuditLog:
+def record(
+    actor,
+    action: str,
+    instance: models.Model | None = None,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    message: str = "",
+    category: str = AuditCategory.DATA,
+) -> AuditLog:
     if instance is not None:
         entry = entry_for(action, instance, before, after, message)
         entry.category = category
@@ -273,8 +303,9 @@ def register_change_set(kind: ChangeSetKind) -> None:
     _change_set_kinds[kind.name] = kind
 
 
-def seal(actor, action: str, instance: models.Model, *, kind: str, set_id: int, after: dict | None = None,
-         message: str = "") -> AuditLog:
+def seal(
+    actor, action: str, instance: models.Model, *, kind: str, set_id: int, after: dict | None = None, message: str = ""
+) -> AuditLog:
     """Record a bulk write whose rows are in change set ``set_id`` of ``kind``: one chained entry
     (who, when, from where) whose ``after`` carries the set's row count and digest. Call it in the
     write's transaction, after the set's rows are written."""
@@ -302,14 +333,16 @@ def entries_about(object_type: str, object_id: str = "") -> Q:
     for kind in _change_set_kinds.values():
         ids = [str(i) for i in kind.touching(object_type, object_id)]
         if ids:
-            found |= Q(object_type=kind.seal_object_type, object_id__in=ids,
-                       **{f"after__{CHANGE_SET}__kind": kind.name})
+            found |= Q(
+                object_type=kind.seal_object_type, object_id__in=ids, **{f"after__{CHANGE_SET}__kind": kind.name}
+            )
     return found
 
 
 def security_event(actor, action: str, message: str = "", *, username: str = "", instance=None) -> AuditLog:
     """A security event (login, lockout, denial, export, reveal, key use)."""
     if actor is None and username:
+
         class _Named:  # noqa: D401 - tiny adapter for events without a user row (failed logins)
             is_authenticated = False
 
@@ -394,10 +427,30 @@ def verify_chain(queryset=None) -> int | None:
     return None
 
 
-__all__ = ["CHANGE_SET", "AuditAction", "AuditCategory", "ChangeSetKind", "Entry", "change_set_holds",
-           "change_set_kind", "change_set_of", "diff", "entries_about", "entry_for", "mask_personal", "permission_denied_event", "record",
-           "record_many", "register_change_set", "shown_object_repr", "reveal_event", "seal", "security_event", "snapshot",
-           "verify_chain"]
+__all__ = [
+    "CHANGE_SET",
+    "AuditAction",
+    "AuditCategory",
+    "ChangeSetKind",
+    "Entry",
+    "change_set_holds",
+    "change_set_kind",
+    "change_set_of",
+    "diff",
+    "entries_about",
+    "entry_for",
+    "mask_personal",
+    "permission_denied_event",
+    "record",
+    "record_many",
+    "register_change_set",
+    "shown_object_repr",
+    "reveal_event",
+    "seal",
+    "security_event",
+    "snapshot",
+    "verify_chain",
+]
 
 
 class _WritePathTrail:
@@ -408,8 +461,14 @@ class _WritePathTrail:
 
     @staticmethod
     def saved(actor, instance, *, created, before, after, message):
-        record(actor, AuditAction.CREATE if created else AuditAction.UPDATE, instance,
-               before=before, after=after, message=message)
+        record(
+            actor,
+            AuditAction.CREATE if created else AuditAction.UPDATE,
+            instance,
+            before=before,
+            after=after,
+            message=message,
+        )
 
     @staticmethod
     def deletion(instance, *, before, message):

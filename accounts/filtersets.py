@@ -1,4 +1,5 @@
 """Search forms for the audit trail and the account list."""
+
 from __future__ import annotations
 
 import django_filters
@@ -26,10 +27,12 @@ class AuditLogFilterSet(PortalFilterSet):
     object_id = django_filters.CharFilter(label=_("Object id"), method="filter_object")
     ip = IPAddressFilter(label=_("IP address"), field_name="ip")
     county = django_filters.CharFilter(label=_("County code"), field_name="county_code")
-    date_from = django_filters.DateFilter(label=_("From"), field_name="timestamp", lookup_expr="date__gte",
-                                          widget=_DateInput)
-    date_to = django_filters.DateFilter(label=_("To"), field_name="timestamp", lookup_expr="date__lte",
-                                        widget=_DateInput)
+    date_from = django_filters.DateFilter(
+        label=_("From"), field_name="timestamp", lookup_expr="date__gte", widget=_DateInput
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"), field_name="timestamp", lookup_expr="date__lte", widget=_DateInput
+    )
 
     class Meta:
         model = AuditLog
@@ -38,7 +41,11 @@ class AuditLogFilterSet(PortalFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.form.fields.values():
-            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
             field.widget.attrs.setdefault("class", css)
 
     def filter_object(self, queryset, name, value):
@@ -50,8 +57,7 @@ class AuditLogFilterSet(PortalFilterSet):
         return queryset.filter(audit.entries_about(value, self.form.cleaned_data.get("object_id") or ""))
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(object_repr__icontains=value) | Q(message__icontains=value)
-                               | Q(request_id=value))
+        return queryset.filter(Q(object_repr__icontains=value) | Q(message__icontains=value) | Q(request_id=value))
 
 
 class UserFilterSet(PortalFilterSet):
@@ -69,7 +75,11 @@ class UserFilterSet(PortalFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.form.fields.values():
-            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
             field.widget.attrs.setdefault("class", css)
 
     def filter_q(self, queryset, name, value):

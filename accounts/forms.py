@@ -1,4 +1,5 @@
 """Forms for logging in, passwords, the second factor and account administration."""
+
 from __future__ import annotations
 
 from typing import cast
@@ -24,9 +25,14 @@ def captcha_required(username: str | None) -> bool:
 
     if not username:
         return False
-    failures = (AccessAttempt.objects.filter(username=username[:255],
-                                             attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
-                .aggregate(total=Sum("failures_since_start"))["total"]) or 0
+    failures = (
+        (
+            AccessAttempt.objects.filter(
+                username=username[:255], attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME
+            ).aggregate(total=Sum("failures_since_start"))["total"]
+        )
+        or 0
+    )
     return failures >= settings.LOGIN_CAPTCHA_AFTER_FAILURES
 
 
@@ -48,9 +54,11 @@ class LoginForm(BootstrapMixin, auth_forms.AuthenticationForm):
     def add_captcha(self):
         if "captcha" not in self.fields:
             self.fields["captcha"] = CaptchaField(
-                label=_("Characters in the picture"), widget=CaptchaInput(attrs={"class": "form-control"}),
+                label=_("Characters in the picture"),
+                widget=CaptchaInput(attrs={"class": "form-control"}),
                 error_messages={"invalid": _("The characters do not match the picture; try the new one.")},
-                help_text=_("Several failed logins for this user name: type the characters shown."))
+                help_text=_("Several failed logins for this user name: type the characters shown."),
+            )
 
     def clean(self):
         if "captcha" in self.fields and "captcha" not in self.cleaned_data:
@@ -64,7 +72,9 @@ class PasswordChangeForm(BootstrapMixin, auth_forms.PasswordChangeForm):
 
 class TokenForm(BootstrapMixin, forms.Form):
     token = forms.CharField(
-        label=_("Six-digit code"), min_length=6, max_length=8,
+        label=_("Six-digit code"),
+        min_length=6,
+        max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
@@ -94,7 +104,8 @@ class GrantForm(BootstrapMixin, forms.ModelForm):
     permission to reveal masked personal data."""
 
     may_reveal_personal_data = forms.BooleanField(
-        label=_("May reveal masked personal data"), required=False,
+        label=_("May reveal masked personal data"),
+        required=False,
         help_text=_("Contact names and phone numbers are shown in full on request; each reveal is logged."),
     )
 

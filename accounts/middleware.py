@@ -1,4 +1,5 @@
 """Session limits and account policy (second factor, forced password change) of logged-in users."""
+
 from __future__ import annotations
 
 # --- Session limits and account policy ---------------------------------------------------------
@@ -50,13 +51,13 @@ class SessionLimitsMiddleware:
         last = session.get(SESSION_ACTIVITY_KEY, now)
         reason = ""
         if now - last > settings.SESSION_IDLE_SECONDS:
-            reason = policy.IDLE_LOGOUT % {
-                "n": settings.SESSION_IDLE_SECONDS // 60}
+            reason = policy.IDLE_LOGOUT % {"n": settings.SESSION_IDLE_SECONDS // 60}
         elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
-            reason = policy.SESSION_LIMIT_LOGOUT % {
-                "n": settings.SESSION_ABSOLUTE_SECONDS // 3600}
+            reason = policy.SESSION_LIMIT_LOGOUT % {"n": settings.SESSION_ABSOLUTE_SECONDS // 3600}
         if reason:
-            request.portal_logout_reason = "idle timeout" if now - last > settings.SESSION_IDLE_SECONDS else "session limit"
+            request.portal_logout_reason = (
+                "idle timeout" if now - last > settings.SESSION_IDLE_SECONDS else "session limit"
+            )
             logout(request)
             if _is_api(request):
                 return _refuse_api(reason, 401)
@@ -153,6 +154,10 @@ class AccountPolicyMiddleware:
                     return _refuse_api(policy.NO_ROLE, 403)
                 from django.shortcuts import render
 
-                return render(request, "accounts/no_role.html", {"message": policy.NO_ROLE},
-                              status=200 if view_name == "home" else 403)
+                return render(
+                    request,
+                    "accounts/no_role.html",
+                    {"message": policy.NO_ROLE},
+                    status=200 if view_name == "home" else 403,
+                )
         return None

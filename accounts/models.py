@@ -1,4 +1,5 @@
 """Organisation (places, departments), users, API clients and the audit trail."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -29,7 +30,11 @@ class Place(models.Model):
     name = models.CharField(_("name"), max_length=50)
     level = models.CharField(_("level"), max_length=16, choices=PlaceLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
@@ -79,11 +84,20 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.NO_ROLE)
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     county = models.ForeignKey(
-        Place, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="users", limit_choices_to={"level": PlaceLevel.COUNTY},
+        Place,
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        limit_choices_to={"level": PlaceLevel.COUNTY},
     )
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT,
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     must_change_password = models.BooleanField(_("must change password at next login"), default=True)
@@ -167,14 +181,15 @@ class PasswordResetRequest(models.Model):
     """Two-person rule for password resets: the system administrator asks, the security administrator
     approves (and only then is a one-time password set, shown to the approver) or rejects."""
 
-    user = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.CASCADE,
-                             related_name="password_reset_requests")
-    requested_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT,
-                                     related_name="+")
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="password_reset_requests"
+    )
+    requested_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     status = models.CharField(_("status"), max_length=16, choices=ResetStatus.choices, default=ResetStatus.PENDING)
-    decided_by = models.ForeignKey(User, verbose_name=_("decided by"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
@@ -183,8 +198,9 @@ class PasswordResetRequest(models.Model):
         ordering = ["-requested_at", "-id"]
         default_permissions = ()
         constraints = [
-            models.UniqueConstraint(fields=["user"], condition=Q(status=ResetStatus.PENDING),
-                                    name="one_pending_password_reset_per_user"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status=ResetStatus.PENDING), name="one_pending_password_reset_per_user"
+            ),
         ]
 
     def __str__(self):
@@ -224,8 +240,13 @@ class AuditLog(models.Model):
 
     timestamp = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        User, verbose_name=_("user"), null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+",
+        User,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_username = models.CharField(_("username"), max_length=150, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

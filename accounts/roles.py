@@ -3,6 +3,7 @@
 ``User.scope`` calls ``scope_of_role``; ``core.scoping.scope_for`` (the mechanism every queryset,
 view, service and API permission uses) reads ``user.scope``.
 """
+
 from __future__ import annotations
 
 from core.scoping import NO_ACCESS, Scope

@@ -4,6 +4,7 @@ Separation of duties (三权分立): the system administrator creates and mainta
 no business data) and requests password resets, the security administrator grants roles and
 permissions and approves those resets, the audit administrator only reads the audit trail.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,8 +48,12 @@ def generate_password(length: int = 14) -> str:
     alphabet = string.ascii_letters + string.digits + "!@#$%^&*-_=+"
     while True:
         candidate = "".join(secrets.choice(alphabet) for _ in range(length))
-        if (any(c.islower() for c in candidate) and any(c.isupper() for c in candidate)
-                and any(c.isdigit() for c in candidate) and any(not c.isalnum() for c in candidate)):
+        if (
+            any(c.islower() for c in candidate)
+            and any(c.isupper() for c in candidate)
+            and any(c.isdigit() for c in candidate)
+            and any(not c.isalnum() for c in candidate)
+        ):
             return candidate
 
 
@@ -80,8 +85,9 @@ def user_update(*, actor, user: User) -> User:
         before = _snapshot(stored)
         user.full_clean(exclude=["password"])
         user.save(update_fields=["full_name", "email", "is_active"])
-        audit.record(actor, AuditAction.UPDATE, user, before=before, after=_snapshot(user),
-                     category=AuditCategory.SECURITY)
+        audit.record(
+            actor, AuditAction.UPDATE, user, before=before, after=_snapshot(user), category=AuditCategory.SECURITY
+        )
     return user
 
 
@@ -96,18 +102,19 @@ def password_reset_request(*, actor, user: User) -> PasswordResetRequest:
     with transaction.atomic():
         User.objects.select_for_update().get(pk=user.pk)  # serialises two requests for one account
         if PasswordResetRequest.objects.filter(user=user, status=ResetStatus.PENDING).exists():
-            raise ValidationError(_("A password reset of %(name)s is already awaiting approval.")
-                                  % {"name": user.username})
+            raise ValidationError(
+                _("A password reset of %(name)s is already awaiting approval.") % {"name": user.username}
+            )
         request = PasswordResetRequest.objects.create(user=user, requested_by=actor)
-        audit.record(actor, AuditAction.UPDATE, user, message="password reset requested",
-                     category=AuditCategory.SECURITY)
+        audit.record(
+            actor, AuditAction.UPDATE, user, message="password reset requested", category=AuditCategory.SECURITY
+        )
     return request
 
 
 def _decide(actor, request_id: int, status: str) -> PasswordResetRequest:
     _require_role(actor, Role.SECURITY_ADMIN)
-    request = (PasswordResetRequest.objects.select_for_update().select_related("user")
-               .filter(pk=request_id).first())
+    request = PasswordResetRequest.objects.select_for_update().select_related("user").filter(pk=request_id).first()
     if request is None:
         raise ValidationError(_("This password reset request does not exist."))
     if request.status != ResetStatus.PENDING:
@@ -131,8 +138,9 @@ def password_reset_approve(*, actor, request_id: int) -> tuple[PasswordResetRequ
         user.set_password(password)
         user.must_change_password = True
         user.save()
-        audit.record(actor, AuditAction.UPDATE, user, message="password reset approved",
-                     category=AuditCategory.SECURITY)
+        audit.record(
+            actor, AuditAction.UPDATE, user, message="password reset approved", category=AuditCategory.SECURITY
+        )
     return request, password
 
 
@@ -140,8 +148,9 @@ def password_reset_reject(*, actor, request_id: int) -> PasswordResetRequest:
     """The security administrator refuses the reset; the password stays as it is."""
     with transaction.atomic():
         request = _decide(actor, request_id, ResetStatus.REJECTED)
-        audit.record(actor, AuditAction.UPDATE, request.user, message="password reset rejected",
-                     category=AuditCategory.SECURITY)
+        audit.record(
+            actor, AuditAction.UPDATE, request.user, message="password reset rejected", category=AuditCategory.SECURITY
+        )
     return request
 
 
@@ -156,8 +165,13 @@ def user_grant(*, actor, user: User, role: str, county=None, department=None, ma
         stored = User.objects.select_for_update().get(pk=user.pk)
         if stored.role == Role.NO_ROLE and role != Role.NO_ROLE and stored.must_change_password:
             # The system administrator knows the one-time password of a new account: it must never open a role.
-            raise ValidationError(_("%(name)s has not yet replaced the one-time password given at creation: grant a "
-                                    "role after the user's first login.") % {"name": stored.username})
+            raise ValidationError(
+                _(
+                    "%(name)s has not yet replaced the one-time password given at creation: grant a "
+                    "role after the user's first login."
+                )
+                % {"name": stored.username}
+            )
         before = _snapshot(stored)
         user.role = role
         user.county = county if role == Role.COUNTY_OFFICIAL else None
@@ -169,8 +183,9 @@ def user_grant(*, actor, user: User, role: str, county=None, department=None, ma
             user.user_permissions.add(permission)
         else:
             user.user_permissions.remove(permission)
-        audit.record(actor, AuditAction.GRANT, user, before=before, after=_snapshot(user),
-                     category=AuditCategory.SECURITY)
+        audit.record(
+            actor, AuditAction.GRANT, user, before=before, after=_snapshot(user), category=AuditCategory.SECURITY
+        )
     return user
 
 
@@ -217,9 +232,14 @@ def user_disable_inactive(*, now: dt.datetime | None = None) -> int:
         User.objects.filter(pk__in=[u.pk for u in stale]).update(is_active=False)
         entries = [
             audit.Entry(
-                action=AuditAction.UPDATE, object_type="accounts.user", object_id=str(u.pk), object_repr=str(u),
-                before={"is_active": True}, after={"is_active": False},
-                message=f"disabled: unused for {days} days", category=AuditCategory.SECURITY,
+                action=AuditAction.UPDATE,
+                object_type="accounts.user",
+                object_id=str(u.pk),
+                object_repr=str(u),
+                before={"is_active": True},
+                after={"is_active": False},
+                message=f"disabled: unused for {days} days",
+                category=AuditCategory.SECURITY,
             )
             for u in stale
         ]

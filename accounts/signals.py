@@ -1,4 +1,5 @@
 """Security events from Django's and django-axes' signals: logins, failures, lockouts, logouts."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """Periodic account jobs (scheduled in ``CELERY_BEAT_SCHEDULE``)."""
+
 from celery import shared_task
 
 from core import context

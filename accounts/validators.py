@@ -3,6 +3,7 @@
 Configured in ``AUTH_PASSWORD_VALIDATORS`` from the environment (``PASSWORD_MIN_CLASSES``,
 ``PASSWORD_HISTORY_COUNT``); Django runs them for every password set through a form.
 """
+
 from __future__ import annotations
 
 import string
@@ -33,14 +34,18 @@ class CharacterClassesValidator:
     def validate(self, password, user=None):
         if character_classes(password) < self.min_classes:
             raise ValidationError(
-                _("The password must contain at least %(n)d of these four kinds of character: lower-case "
-                  "letters, upper-case letters, digits and symbols.") % {"n": self.min_classes},
+                _(
+                    "The password must contain at least %(n)d of these four kinds of character: lower-case "
+                    "letters, upper-case letters, digits and symbols."
+                )
+                % {"n": self.min_classes},
                 code="password_too_simple",
             )
 
     def get_help_text(self):
         return _("Use at least %(n)d of: lower-case letters, upper-case letters, digits, symbols.") % {
-            "n": self.min_classes}
+            "n": self.min_classes
+        }
 
 
 class PasswordHistoryValidator:
@@ -65,9 +70,12 @@ class PasswordHistoryValidator:
         for encoded in self._recent_hashes(user):
             if check_password(password, encoded):
                 raise ValidationError(
-                    ngettext("You used this password recently. Choose one different from your last password.",
-                             "You used this password recently. Choose one different from your last %(n)d passwords.",
-                             self.count) % {"n": self.count},
+                    ngettext(
+                        "You used this password recently. Choose one different from your last password.",
+                        "You used this password recently. Choose one different from your last %(n)d passwords.",
+                        self.count,
+                    )
+                    % {"n": self.count},
                     code="password_reused",
                 )
 
@@ -82,5 +90,6 @@ class PasswordHistoryValidator:
         user.password_history.exclude(pk__in=keep).delete()
 
     def get_help_text(self):
-        return ngettext("It may not be your last password.", "It may not be one of your last %(n)d passwords.",
-                        self.count) % {"n": self.count}
+        return ngettext(
+            "It may not be your last password.", "It may not be one of your last %(n)d passwords.", self.count
+        ) % {"n": self.count}

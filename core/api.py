@@ -44,6 +44,7 @@ List pages are rendered from ``values()`` by ``ValuesPlan`` when every serialize
 column or annotation (else the ordinary serializer path is used); reads of a detail carry an ETag.
 Errors always have the body ``{"detail": "…", "errors": {"field": ["…"]}}``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -122,19 +123,27 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     shape for every error: ``detail`` (a sentence) and ``errors`` (messages keyed by field)."""
     request = context.get("request")
     if isinstance(exc, StaleEditError):
-        code = status.HTTP_412_PRECONDITION_FAILED if request is not None and request.headers.get("If-Match") \
+        code = (
+            status.HTTP_412_PRECONDITION_FAILED
+            if request is not None and request.headers.get("If-Match")
             else status.HTTP_409_CONFLICT
+        )
         # The web form's message says "reload the page"; a client system reads the record again instead.
-        message = _("The record has changed since the version you sent. Your change was not saved: read the "
-                    "record again (GET) and send the change based on its new version.")
+        message = _(
+            "The record has changed since the version you sent. Your change was not saved: read the "
+            "record again (GET) and send the change based on its new version."
+        )
         return Response({"detail": message, "errors": {"version": [message]}}, status=code)
     if isinstance(exc, Http404):
         # Django's message names the model in English ("No Enterprise matches the given query.").
-        return Response({"detail": _("No such record (or it is outside the key's scope)."), "errors": {}},
-                        status=status.HTTP_404_NOT_FOUND)
+        return Response(
+            {"detail": _("No such record (or it is outside the key's scope)."), "errors": {}},
+            status=status.HTTP_404_NOT_FOUND,
+        )
     if isinstance(exc, exceptions.UnsupportedMediaType):
         message = _("Request bodies must be JSON (Content-Type: application/json), not %(type)s.") % {
-            "type": (getattr(request, "content_type", "") or "?").split(";")[0]}
+            "type": (getattr(request, "content_type", "") or "?").split(";")[0]
+        }
         exc = exceptions.UnsupportedMediaType("", detail=message)
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -148,8 +157,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         errors = _flatten(response.data)
         field, messages = next(iter(errors.items()), ("", [""]))
         # The first message (already translated) as the sentence, naming its field by its label.
-        detail: object = messages[0] if field in ("", "non_field_errors") else \
-            f"{_field_label(context.get('view'), field)}：{messages[0]}"
+        detail: object = (
+            messages[0]
+            if field in ("", "non_field_errors")
+            else f"{_field_label(context.get('view'), field)}：{messages[0]}"
+        )
         response.data = {"detail": detail, "errors": errors}
     else:
         data = response.data
@@ -178,8 +190,10 @@ class ErrorSerializer(serializers.Serializer[Any]):
     # does not replace ``Serializer.errors``, which the stubs cannot know.
     errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
-        help_text=gettext_lazy("Messages keyed by field name ('non_field_errors' for the record as a whole); "
-                               "empty when the error is not about fields."),
+        help_text=gettext_lazy(
+            "Messages keyed by field name ('non_field_errors' for the record as a whole); "
+            "empty when the error is not about fields."
+        ),
     )
 
 
@@ -216,7 +230,8 @@ class PortalAutoSchema(AutoSchema):
         for code, description in codes.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(  # type: ignore[no-untyped-call]  # drf-spectacular: untyped
-                    OpenApiResponse(ErrorSerializer, description=description), code)
+                    OpenApiResponse(ErrorSerializer, description=description), code
+                )
         if method == "GET" and detail:
             responses.setdefault("304", {"description": str(gettext_lazy("Not modified (If-None-Match)."))})
         return dict(sorted(responses.items()))
@@ -287,8 +302,9 @@ def expected_version_from(request: Request, serializer: serializers.BaseSerializ
         tag = (tags[0] if tags else header).removeprefix("W/").strip('"')
         number = tag.split(".", 1)[0]
         if not number.isdigit():
-            raise exceptions.ValidationError({"version": [_("If-Match must hold the ETag of the record or its "
-                                                            "version number.")]})
+            raise exceptions.ValidationError(
+                {"version": [_("If-Match must hold the ETag of the record or its version number.")]}
+            )
         return int(number)
     if serializer is not None:
         value: Any = serializer.initial_data.get("version") if hasattr(serializer, "initial_data") else None
@@ -323,9 +339,13 @@ class ValuesPlan:
         from rest_framework import ISO_8601  # (rest_framework.settings imports it from here)
         from rest_framework.settings import api_settings
 
-        return (type(field) is serializers.DateTimeField and settings.USE_TZ and not hasattr(field, "timezone")
-                and getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601
-                and api_settings.DATETIME_FORMAT == ISO_8601)
+        return (
+            type(field) is serializers.DateTimeField
+            and settings.USE_TZ
+            and not hasattr(field, "timezone")
+            and getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601
+            and api_settings.DATETIME_FORMAT == ISO_8601
+        )
 
     def __init__(self, serializer: Any, queryset: QuerySet[Any]) -> None:  # a Serializer (its ``fields``)
         model = queryset.model
@@ -336,7 +356,9 @@ class ValuesPlan:
         for name, field in serializer.fields.items():
             if field.write_only:
                 continue
-            if field.source == "*" or isinstance(field, (serializers.BaseSerializer, serializers.SerializerMethodField)):
+            if field.source == "*" or isinstance(
+                field, (serializers.BaseSerializer, serializers.SerializerMethodField)
+            ):
                 raise ValueError(name)
             lookup = "__".join(field.source_attrs)
             if isinstance(field, serializers.ManyRelatedField):
@@ -395,11 +417,16 @@ class ValuesPlan:
             for name, m2m, slug in self.many:
                 through = m2m.remote_field.through
                 source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
-                ordering = [f"{'-' if o.startswith('-') else ''}{target}__{o.lstrip('-')}"
-                            for o in m2m.related_model._meta.ordering] or [f"{target}__pk"]
+                ordering = [
+                    f"{'-' if o.startswith('-') else ''}{target}__{o.lstrip('-')}"
+                    for o in m2m.related_model._meta.ordering
+                ] or [f"{target}__pk"]
                 by_row: dict[Any, list[Any]] = {}
-                for owner, value in through.objects.filter(**{f"{source}__in": ids}).order_by(*ordering).values_list(
-                        source, f"{target}__{slug}"):
+                for owner, value in (
+                    through.objects.filter(**{f"{source}__in": ids})
+                    .order_by(*ordering)
+                    .values_list(source, f"{target}__{slug}")
+                ):
                     by_row.setdefault(owner, []).append(value)
                 many[name] = by_row
         tz = timezone.get_current_timezone()
@@ -457,21 +484,30 @@ class JobReadMixin(_ReadOnlyViewSet):
         return job
 
 
-class ScopedReadOnlyViewSet(ScopedViewSetMixin, ValuesListMixin, ConditionalRetrieveMixin,
-                            viewsets.ReadOnlyModelViewSet[Any]):
+class ScopedReadOnlyViewSet(
+    ScopedViewSetMixin, ValuesListMixin, ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet[Any]
+):
     """List and detail reads for a scoped model."""
 
 
-class ScopedModelViewSet(ScopedViewSetMixin, ValuesListMixin, ConditionalRetrieveMixin, mixins.CreateModelMixin,
-                         mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet[Any]):
+class ScopedModelViewSet(
+    ScopedViewSetMixin,
+    ValuesListMixin,
+    ConditionalRetrieveMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet[Any],
+):
     """Reads plus writes that go through a service. Subclasses implement ``perform_save`` (create
     and update) and, if deletion is allowed, ``perform_remove``; the serializer only parses and
     checks types, the service validates, checks the scope and the version, saves and audits."""
 
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
-    def perform_save(self, instance: Any, *, m2m: dict[str, Any],
-                     expected_version: int | None) -> Any:  # pragma: no cover
+    def perform_save(
+        self, instance: Any, *, m2m: dict[str, Any], expected_version: int | None
+    ) -> Any:  # pragma: no cover
         """Save ``instance`` (attributes already set; many-to-many values in ``m2m``) through the
         app's service and return it."""
         raise NotImplementedError
@@ -495,8 +531,9 @@ class ScopedModelViewSet(ScopedViewSetMixin, ValuesListMixin, ConditionalRetriev
 
     def get_queryset_for_response(self) -> QuerySet[Any]:
         """The saved row as a read returns it (annotations included)."""
-        queryset = self.model.objects.for_user(self.request.user, VIEW) if self.scoped else \
-            self.model._default_manager.all()
+        queryset = (
+            self.model.objects.for_user(self.request.user, VIEW) if self.scoped else self.model._default_manager.all()
+        )
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:

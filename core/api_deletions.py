@@ -61,8 +61,9 @@ class DeletedRecordFilterSet(PortalFilterSet):
         ),
     )
 )
-class DeletedRecordViewSet(ScopedViewSetMixin, ValuesListMixin, mixins.ListModelMixin,
-                           viewsets.GenericViewSet[DeletedRecord]):
+class DeletedRecordViewSet(
+    ScopedViewSetMixin, ValuesListMixin, mixins.ListModelMixin, viewsets.GenericViewSet[DeletedRecord]
+):
     model = DeletedRecord
     serializer_class = DeletedRecordSerializer
     filterset_class = DeletedRecordFilterSet

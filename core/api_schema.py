@@ -11,6 +11,7 @@ what it calls invalid is refused (Schemathesis checks both, ``tests/api/test_sch
 - Query parameters that are text may not contain NUL (every FilterSet refuses it); integers are
   64-bit; ``has_rd`` is 1 to 3.
 """
+
 from __future__ import annotations
 
 import re
@@ -51,8 +52,17 @@ def _codes() -> dict[str, tuple[str, ...]]:
 # Query parameters that are model choices (an unknown code is a 400): path pattern → {parameter: codes key}.
 QUERY_CODES: list[tuple[str, dict[str, str]]] = [
     (r"^/api/v1/(enterprises|titles|statistics|rd-institutions|listing-records)/$", {"county": "county"}),
-    (r"^/api/v1/enterprises/$", {"tier": "tier+none", "holds_tier": "tier", "min_tier": "tier",
-                                 "ever_tier": "tier", "industry": "industry", "tag": "tag"}),
+    (
+        r"^/api/v1/enterprises/$",
+        {
+            "tier": "tier+none",
+            "holds_tier": "tier",
+            "min_tier": "tier",
+            "ever_tier": "tier",
+            "industry": "industry",
+            "tag": "tag",
+        },
+    ),
     (r"^/api/v1/titles/$", {"tier": "tier"}),
     (r"^/api/v1/rd-institutions/$", {"level": "rd_level"}),
 ]

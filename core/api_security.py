@@ -5,6 +5,7 @@ Kept apart from ``core.api`` (which re-exports them) because REST framework impo
 classes named in its settings while ``rest_framework.views`` is still loading: this module must not
 import views or viewsets.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -83,8 +84,13 @@ class PortalPagination(pagination.PageNumberPagination):
         except ValueError:
             size = 0
         if not 1 <= size <= self.max_page_size:
-            raise exceptions.ValidationError({self.page_size_query_param: [
-                _("Enter a whole number from 1 to %(max)s.") % {"max": self.max_page_size}]})
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Enter a whole number from 1 to %(max)s.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
         return size
 
     def get_page_number(self, request: Request, paginator: Paginator[Any]) -> int | str:
@@ -102,5 +108,3 @@ class PortalPagination(pagination.PageNumberPagination):
             elif parameter["name"] == self.page_query_param:
                 parameter["schema"].update(minimum=1)
         return parameters
-
-

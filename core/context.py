@@ -2,6 +2,7 @@
 
 The audit trail reads it, so services never need the request object.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -19,9 +20,7 @@ class ActionContext:
     source: str = "web"  # web | api | job | cli
 
 
-_current: contextvars.ContextVar[ActionContext | None] = contextvars.ContextVar(
-    "portal_action_context", default=None
-)
+_current: contextvars.ContextVar[ActionContext | None] = contextvars.ContextVar("portal_action_context", default=None)
 
 
 def current() -> ActionContext:

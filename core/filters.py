@@ -14,6 +14,7 @@ naming the parameter), never a 500:
 - any parameter with a NUL character is refused before its field is cleaned (a model choice
   would otherwise put it into a query: PostgreSQL cannot take NUL in a text literal).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -163,13 +164,15 @@ class StrictOrderingFilter(rest_framework_filters.OrderingFilter):
     """The API's ``?ordering=``: an unknown field is a 400 (DRF would ignore it silently); the schema
     states the accepted fields as a pattern."""
 
-    def remove_invalid_fields(self, queryset: QuerySet[Any], fields: Iterable[str], view: APIView,
-                              request: Request) -> list[str]:
+    def remove_invalid_fields(
+        self, queryset: QuerySet[Any], fields: Iterable[str], view: APIView, request: Request
+    ) -> list[str]:
         valid = super().remove_invalid_fields(queryset, fields, view, request)
         invalid = [field for field in fields if field not in valid]
         if invalid:
-            raise exceptions.ValidationError({self.ordering_param: [
-                _("Unknown sort field: %(fields)s.") % {"fields": ", ".join(invalid)}]})
+            raise exceptions.ValidationError(
+                {self.ordering_param: [_("Unknown sort field: %(fields)s.") % {"fields": ", ".join(invalid)}]}
+            )
         return valid
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
 """Form helpers shared by every app."""
+
 from typing import Any
 
 from django import forms

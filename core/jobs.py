@@ -12,6 +12,7 @@ status and to notice that its worker died.
   (``core.api.JobReadMixin``) and list pages (``fail_stale``); the beat job
   ``core.tasks.fail_stale_jobs`` does the same for every job model.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,7 +47,8 @@ def fail_stale(queryset: QuerySet[JobModel]) -> int:
     """Fail the jobs of ``queryset`` whose worker died (one query when none did). Returns how many."""
     limit = timezone.now() - stale_after()
     candidates = queryset.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).filter(
-        Q(started_at__lt=limit) | Q(started_at__isnull=True, created_at__lt=limit))
+        Q(started_at__lt=limit) | Q(started_at__isnull=True, created_at__lt=limit)
+    )
     return sum(1 for job in candidates if job.fail_if_stale())
 
 

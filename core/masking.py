@@ -1,5 +1,6 @@
 """等保 masking of personal data (contact names and phones) wherever it is listed: pages (through
 the ``mask_name``/``mask_phone`` template filters), the REST API and the exports."""
+
 from __future__ import annotations
 
 

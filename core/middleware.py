@@ -1,4 +1,5 @@
 """Request-level middleware: request id and client address for the audit trail."""
+
 from __future__ import annotations
 
 import uuid
@@ -23,8 +24,9 @@ def client_ip(request: HttpRequest) -> str | None:
         from ipware import get_client_ip
 
         # python-ipware counts the proxies listed in the header, i.e. all but the nearest one.
-        address, _routable = get_client_ip(request, proxy_count=proxies - 1,
-                                           request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False)
+        address, _routable = get_client_ip(
+            request, proxy_count=proxies - 1, request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False
+        )
         if address:
             return address
     return request.META.get("REMOTE_ADDR") or None

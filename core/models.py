@@ -1,5 +1,6 @@
 """Abstract model mixins shared by every domain app, and the one concrete model of the write path:
 ``DeletedRecord`` (the tombstones of deleted rows, for incremental synchronisation)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -131,11 +132,16 @@ class DeletedRecord(models.Model):
 
     scope_county_field = "county"
 
-    model = models.CharField(_("record type"), max_length=100, db_index=True,
-                             help_text=_("App label and model name, e.g. enterprises.title."))
+    model = models.CharField(
+        _("record type"),
+        max_length=100,
+        db_index=True,
+        help_text=_("App label and model name, e.g. enterprises.title."),
+    )
     object_id = models.PositiveBigIntegerField(_("record id"))
-    county = models.ForeignKey("accounts.Place", verbose_name=_("county"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey(
+        "accounts.Place", verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     deleted_at = models.DateTimeField(_("deleted at"), default=timezone.now, db_index=True)
 
     objects = ScopedQuerySet.as_manager()

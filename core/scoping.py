@@ -9,6 +9,7 @@ Every view, form choice, export, dashboard and API viewset obtains business rows
 ``require(user, action, obj_or_county)``. An object outside a user's county answers 404; an action
 a role may not do at all answers 403.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -12,6 +12,7 @@ API, imports and management commands go through here; bulk writes of a job use `
 The audit trail is the ``accounts`` app's (its models and hash chain); ``accounts.apps.ready``
 registers it with ``register_audit_trail`` so that this module imports no app.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,8 +41,16 @@ class AuditTrail(Protocol):
 
     def snapshot(self, instance: models.Model) -> dict[str, Any]: ...
 
-    def saved(self, actor: Any, instance: models.Model, *, created: bool, before: dict[str, Any] | None,
-              after: dict[str, Any], message: str) -> None: ...
+    def saved(
+        self,
+        actor: Any,
+        instance: models.Model,
+        *,
+        created: bool,
+        before: dict[str, Any] | None,
+        after: dict[str, Any],
+        message: str,
+    ) -> None: ...
 
     def deletion(self, instance: models.Model, *, before: dict[str, Any], message: str) -> object: ...
 
@@ -73,8 +82,10 @@ def _stale_message(instance: models.Model) -> str:
             "This record was changed by %(user)s at %(when)s after you opened it. Your changes were not "
             "saved: reload the page, check the new values and edit again."
         ) % {"user": username or _("another user"), "when": when}
-    return _("This record was changed by someone else after you opened it. Your changes were not saved: "
-             "reload the page and edit again.")
+    return _(
+        "This record was changed by someone else after you opened it. Your changes were not saved: "
+        "reload the page and edit again."
+    )
 
 
 def check_version(stored: models.Model, expected_version: int | str | None) -> None:
@@ -142,7 +153,8 @@ def scoped_save(
         # A row read from the database (not ``adding``) that is gone now was deleted meanwhile: 404,
         # never an INSERT that would bring it back.
         creating = instance.pk is None or (
-            instance._state.adding and not model._default_manager.filter(pk=instance.pk).exists())
+            instance._state.adding and not model._default_manager.filter(pk=instance.pk).exists()
+        )
         before = None
         if not creating:
             stored = _stored_or_404(model, instance.pk)
@@ -160,15 +172,16 @@ def scoped_save(
             getattr(instance, name).set(values)
         if hasattr(instance, "_prefetched_objects_cache"):
             instance._prefetched_objects_cache.clear()
-        trail.saved(actor, instance, created=creating, before=before, after=trail.snapshot(instance),
-                    message=message)
+        trail.saved(actor, instance, created=creating, before=before, after=trail.snapshot(instance), message=message)
         parent = getattr(model, "sync_parent", None)
         if parent:
             touch_parents(model, [getattr(instance, f"{parent}_id"), (before or {}).get(f"{parent}_id")])
     return instance
 
 
-def scoped_delete(*, actor: Any, instance: models.Model, expected_version: int | None = None, message: str = "") -> None:
+def scoped_delete(
+    *, actor: Any, instance: models.Model, expected_version: int | None = None, message: str = ""
+) -> None:
     model = type(instance)
     trail = audit_trail()
     with transaction.atomic():
@@ -176,8 +189,11 @@ def scoped_delete(*, actor: Any, instance: models.Model, expected_version: int |
         require(actor, CHANGE, stored)
         check_version(stored, expected_version)
         deletion = trail.deletion(stored, before=trail.snapshot(stored), message=message)
-        tombstone = DeletedRecord(model=model._meta.label_lower, object_id=stored.pk,
-                                  county_id=county_id_of(stored) if hasattr(stored, "scope_county_field") else None)
+        tombstone = DeletedRecord(
+            model=model._meta.label_lower,
+            object_id=stored.pk,
+            county_id=county_id_of(stored) if hasattr(stored, "scope_county_field") else None,
+        )
         parent = getattr(model, "sync_parent", None)
         parent_ids = [getattr(stored, f"{parent}_id")] if parent else []
         stored.delete()

@@ -5,6 +5,7 @@ return (a name, a note typed by a user) is stored as a string and flagged with E
 prefix, so neither Excel nor LibreOffice evaluates it as a formula; characters that are illegal in
 XML are dropped instead of crashing the export.
 """
+
 from __future__ import annotations
 
 from typing import Any, cast

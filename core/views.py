@@ -1,4 +1,5 @@
 """Shared view helpers: scoped object lookup, service errors on forms."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -23,13 +24,16 @@ def query_value(request: HttpRequest, name: str, data: Mapping[str, Any] | None 
     holds a NUL character (which no query may carry): the page then shows its default and says why."""
     value = (request.GET if data is None else data).get(name)
     if value is not None and "\x00" in value:
-        messages.error(request, _("The parameter “%(name)s” was ignored: null characters are not allowed.")
-                       % {"name": name})
+        messages.error(
+            request, _("The parameter “%(name)s” was ignored: null characters are not allowed.") % {"name": name}
+        )
         return None
     return value
 
 
-def apply_service_errors(form: forms.BaseForm, error: ValidationError, field_for: Callable[[str], str] | None = None) -> None:
+def apply_service_errors(
+    form: forms.BaseForm, error: ValidationError, field_for: Callable[[str], str] | None = None
+) -> None:
     """Put a service's ValidationError on the form, at the field where it belongs (``field_for``
     maps a service's field name to the form's; unknown fields become non-field errors). A stale
     edit (``core.services.StaleEditError``) has one message and no field: a non-field error."""
@@ -98,9 +102,13 @@ class ServiceFormMixin:
         return self.service_succeeded(form, result)
 
 
-def call_service(request: HttpRequest, call: Callable[[], object], *,
-                 success: StrOrPromise | Callable[[Any], StrOrPromise],
-                 failure: Callable[[str], StrOrPromise] | None = None) -> bool:
+def call_service(
+    request: HttpRequest,
+    call: Callable[[], object],
+    *,
+    success: StrOrPromise | Callable[[Any], StrOrPromise],
+    failure: Callable[[str], StrOrPromise] | None = None,
+) -> bool:
     """A button's POST (delete, review, remind): run ``call``; its ``ValidationError`` becomes an
     error message (``failure``: a function of the joined messages, default the messages), else
     ``success`` (a message, or a function of the result) a success message. True when it ran."""

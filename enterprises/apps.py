@@ -15,8 +15,13 @@ class EnterprisesConfig(AppConfig):
 
         register_revealable("enterprise", Enterprise, ("contact_person", "contact_phone"))
 
-        audit.register_change_set(audit.ChangeSetKind(
-            name=writer.CHANGE_SET_KIND, seal_object_type=StatisticImport._meta.label_lower,
-            digest=writer.change_set_digest, touching=writer.imports_touching,
-            rows=writer.change_rows, describe=writer.describe_changes,
-        ))
+        audit.register_change_set(
+            audit.ChangeSetKind(
+                name=writer.CHANGE_SET_KIND,
+                seal_object_type=StatisticImport._meta.label_lower,
+                digest=writer.change_set_digest,
+                touching=writer.imports_touching,
+                rows=writer.change_rows,
+                describe=writer.describe_changes,
+            )
+        )

@@ -1,4 +1,5 @@
 """One FilterSet per model, shared by the web lists, the REST API, exports and dashboard drill-downs."""
+
 from __future__ import annotations
 
 import django_filters
@@ -55,8 +56,12 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, PortalFilterSet):
         label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code"
     )
     tier = django_filters.ModelChoiceFilter(
-        label=_("Current tier"), queryset=Tier.objects.all(), to_field_name="code", method="filter_tier",
-        null_label=_("No valid title"), null_value="none",
+        label=_("Current tier"),
+        queryset=Tier.objects.all(),
+        to_field_name="code",
+        method="filter_tier",
+        null_label=_("No valid title"),
+        null_value="none",
     )
     industry = django_filters.ModelChoiceFilter(
         label=_("Industry"), queryset=Industry.objects.all(), to_field_name="code", method="filter_industry"
@@ -77,43 +82,85 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, PortalFilterSet):
         label=_("Holds a valid title of"), queryset=Tier.objects.all(), to_field_name="code", method="filter_holds_tier"
     )
     min_tier = django_filters.ModelChoiceFilter(
-        label=_("Holds a valid title of at least"), queryset=Tier.objects.all(), to_field_name="code",
+        label=_("Holds a valid title of at least"),
+        queryset=Tier.objects.all(),
+        to_field_name="code",
         method="filter_min_tier",
     )
     ever_tier = django_filters.ModelChoiceFilter(
         label=_("Ever recognised as"), queryset=Tier.objects.all(), to_field_name="code", method="filter_ever_tier"
     )
-    has_rd = IntegerFilter(label=_("Has an R&D institution of level rank at least"), method="filter_has_rd",
-                           min_value=1, max_value=3)
+    has_rd = IntegerFilter(
+        label=_("Has an R&D institution of level rank at least"), method="filter_has_rd", min_value=1, max_value=3
+    )
     listed_since = django_filters.DateFilter(label=_("Listed since"), method="filter_listed_since")
     listed_holding = django_filters.ModelChoiceFilter(
-        label=_("Listed while holding a valid title of at least"), queryset=Tier.objects.all(), to_field_name="code",
+        label=_("Listed while holding a valid title of at least"),
+        queryset=Tier.objects.all(),
+        to_field_name="code",
         method="filter_listed_holding",
     )
     not_compared = django_filters.CharFilter(
-        label=_("Figure not comparable"), method="filter_not_compared",
-        validators=[RegexValidator(
-            NOT_COMPARED_PATTERN,
-            message=_("Give the figure, the quarter and the base year as output_value:2025Q2:2023."),
-        )],
+        label=_("Figure not comparable"),
+        method="filter_not_compared",
+        validators=[
+            RegexValidator(
+                NOT_COMPARED_PATTERN,
+                message=_("Give the figure, the quarter and the base year as output_value:2025Q2:2023."),
+            )
+        ],
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
-        fields=(("name", "name"), ("credit_code", "credit_code"), ("county__sort_order", "county"),
-                ("current_tier_rank", "tier"), ("established_on", "established_on"), ("updated_at", "updated_at")),
-        field_labels={"name": _("Name"), "credit_code": _("Credit code"), "county__sort_order": _("County"),
-                      "current_tier_rank": _("Current tier"), "established_on": _("Established on"),
-                      "updated_at": _("Last updated")},
+        fields=(
+            ("name", "name"),
+            ("credit_code", "credit_code"),
+            ("county__sort_order", "county"),
+            ("current_tier_rank", "tier"),
+            ("established_on", "established_on"),
+            ("updated_at", "updated_at"),
+        ),
+        field_labels={
+            "name": _("Name"),
+            "credit_code": _("Credit code"),
+            "county__sort_order": _("County"),
+            "current_tier_rank": _("Current tier"),
+            "established_on": _("Established on"),
+            "updated_at": _("Last updated"),
+        },
     )
 
-    DRILLDOWN_FILTERS = ("on", "holds_tier", "min_tier", "ever_tier", "has_rd", "listed_since", "listed_holding",
-                         "not_compared")
+    DRILLDOWN_FILTERS = (
+        "on",
+        "holds_tier",
+        "min_tier",
+        "ever_tier",
+        "has_rd",
+        "listed_since",
+        "listed_holding",
+        "not_compared",
+    )
 
     class Meta:
         model = Enterprise
-        fields = ["q", "county", "tier", "industry", "tag", "status", "credit_code", "updated_since",
-                  "on", "holds_tier", "min_tier", "ever_tier", "has_rd", "listed_since", "listed_holding",
-                  "not_compared"]
+        fields = [
+            "q",
+            "county",
+            "tier",
+            "industry",
+            "tag",
+            "status",
+            "credit_code",
+            "updated_since",
+            "on",
+            "holds_tier",
+            "min_tier",
+            "ever_tier",
+            "has_rd",
+            "listed_since",
+            "listed_holding",
+            "not_compared",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,19 +204,22 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, PortalFilterSet):
         return queryset.filter(Exists(titles))
 
     def filter_has_rd(self, queryset, name, value):
-        rd = RDInstitution.objects.filter(level__rank__gte=value, recognised_year__lte=self._on().year,
-                                          enterprise=OuterRef("pk"))
+        rd = RDInstitution.objects.filter(
+            level__rank__gte=value, recognised_year__lte=self._on().year, enterprise=OuterRef("pk")
+        )
         return queryset.filter(Exists(rd))
 
     def filter_listed_since(self, queryset, name, value):
         """Listed between the date and ``on``; with ``listed_holding``, only while holding a valid
         title of that tier or higher on the listing date (the listings goal's rule)."""
-        listed = ListingRecord.objects.filter(stage__in=LISTED_STAGES, date__gte=value, date__lte=self._on(),
-                                              enterprise=OuterRef("pk"))
+        listed = ListingRecord.objects.filter(
+            stage__in=LISTED_STAGES, date__gte=value, date__lte=self._on(), enterprise=OuterRef("pk")
+        )
         tier = self.form.cleaned_data.get("listed_holding")
         if tier is not None:
-            held = Title.objects.filter(title_valid_on(OuterRef("date")), tier__rank__gte=tier.rank,
-                                        enterprise=OuterRef("enterprise_id"))
+            held = Title.objects.filter(
+                title_valid_on(OuterRef("date")), tier__rank__gte=tier.rank, enterprise=OuterRef("enterprise_id")
+            )
             listed = listed.filter(Exists(held))
         return queryset.filter(Exists(listed))
 
@@ -188,32 +238,53 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, PortalFilterSet):
 
 class TitleFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     county = django_filters.ModelChoiceFilter(
-        label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
+        label=_("County"),
+        queryset=Place.objects.filter(level="county"),
+        to_field_name="code",
         field_name="enterprise__county",
     )
     tier = django_filters.ModelChoiceFilter(label=_("Tier"), queryset=Tier.objects.all(), to_field_name="code")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=TitleStatus.choices)
-    recognised_from = django_filters.DateFilter(label=_("Recognised from"), field_name="recognised_on", lookup_expr="gte")
+    recognised_from = django_filters.DateFilter(
+        label=_("Recognised from"), field_name="recognised_on", lookup_expr="gte"
+    )
     recognised_to = django_filters.DateFilter(label=_("Recognised to"), field_name="recognised_on", lookup_expr="lte")
-    valid_until_before = django_filters.DateFilter(label=_("Valid until before"), field_name="valid_until", lookup_expr="lte")
-    credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
+    valid_until_before = django_filters.DateFilter(
+        label=_("Valid until before"), field_name="valid_until", lookup_expr="lte"
+    )
+    credit_code = django_filters.CharFilter(
+        label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact"
+    )
     enterprise = IntegerFilter(label=_("Enterprise id"), field_name="enterprise_id")
     updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Title
-        fields = ["county", "tier", "status", "recognised_from", "recognised_to", "valid_until_before", "credit_code",
-                  "enterprise", "updated_since"]
+        fields = [
+            "county",
+            "tier",
+            "status",
+            "recognised_from",
+            "recognised_to",
+            "valid_until_before",
+            "credit_code",
+            "enterprise",
+            "updated_since",
+        ]
 
 
 class StatisticFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     county = django_filters.ModelChoiceFilter(
-        label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
+        label=_("County"),
+        queryset=Place.objects.filter(level="county"),
+        to_field_name="code",
         field_name="enterprise__county",
     )
     year = IntegerFilter(label=_("Year"))
     quarter = IntegerFilter(label=_("Quarter"))
-    credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
+    credit_code = django_filters.CharFilter(
+        label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact"
+    )
     enterprise = IntegerFilter(label=_("Enterprise id"), field_name="enterprise_id")
     updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
@@ -224,13 +295,18 @@ class StatisticFilterSet(ScopedFilterSetMixin, PortalFilterSet):
 
 class RDInstitutionFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     county = django_filters.ModelChoiceFilter(
-        label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
+        label=_("County"),
+        queryset=Place.objects.filter(level="county"),
+        to_field_name="code",
         field_name="enterprise__county",
     )
-    level = django_filters.ModelChoiceFilter(label=_("Type and level"), queryset=RDInstitutionLevel.objects.all(),
-                                             to_field_name="code")
+    level = django_filters.ModelChoiceFilter(
+        label=_("Type and level"), queryset=RDInstitutionLevel.objects.all(), to_field_name="code"
+    )
     recognised_year = IntegerFilter(label=_("Year recognised"))
-    credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
+    credit_code = django_filters.CharFilter(
+        label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact"
+    )
     enterprise = IntegerFilter(label=_("Enterprise id"), field_name="enterprise_id")
     updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
@@ -241,14 +317,18 @@ class RDInstitutionFilterSet(ScopedFilterSetMixin, PortalFilterSet):
 
 class ListingRecordFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     county = django_filters.ModelChoiceFilter(
-        label=_("County"), queryset=Place.objects.filter(level="county"), to_field_name="code",
+        label=_("County"),
+        queryset=Place.objects.filter(level="county"),
+        to_field_name="code",
         field_name="enterprise__county",
     )
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=ListingStage.choices)
     venue = django_filters.ChoiceFilter(label=_("Venue"), choices=ListingVenue.choices)
     date_from = django_filters.DateFilter(label=_("Date from"), field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("Date to"), field_name="date", lookup_expr="lte")
-    credit_code = django_filters.CharFilter(label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact")
+    credit_code = django_filters.CharFilter(
+        label=_("Credit code"), field_name="enterprise__credit_code", lookup_expr="iexact"
+    )
     enterprise = IntegerFilter(label=_("Enterprise id"), field_name="enterprise_id")
     updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 

@@ -1,4 +1,5 @@
 """Forms for the web UI. They only bind and validate input; saving goes through ``services``."""
+
 from __future__ import annotations
 
 from django import forms
@@ -35,20 +36,37 @@ class DateInput(forms.DateInput):
 
 class EnterpriseForm(VersionedForm):
     tags = forms.ModelMultipleChoiceField(
-        label=_("Focus tags"), queryset=Tag.objects.all(), required=False,
+        label=_("Focus tags"),
+        queryset=Tag.objects.all(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
     class Meta:
         model = Enterprise
-        fields = ["credit_code", "name", "county", "industry", "niche_market", "tags", "address", "established_on",
-                  "contact_person", "contact_phone", "status"]
+        fields = [
+            "credit_code",
+            "name",
+            "county",
+            "industry",
+            "niche_market",
+            "tags",
+            "address",
+            "established_on",
+            "contact_person",
+            "contact_phone",
+            "status",
+        ]
         widgets = {"established_on": DateInput()}
 
     status_effective_on = forms.DateField(
-        label=_("Status effective on"), required=False, widget=DateInput(),
-        help_text=_("Needed when the status changes: the day the enterprise was deregistered, moved out or "
-                    "resumed operating. Counts as of a date leave out the enterprises gone by then."),
+        label=_("Status effective on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "Needed when the status changes: the day the enterprise was deregistered, moved out or "
+            "resumed operating. Counts as of a date leave out the enterprises gone by then."
+        ),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -108,8 +126,11 @@ class EnterpriseForm(VersionedForm):
                 if visible is None:
                     self.add_error("credit_code", _("This credit code is already registered."))
                 else:
-                    self.add_error("credit_code", _("This credit code is already registered to %(name)s (%(county)s).")
-                                   % {"name": visible.name, "county": visible.county})
+                    self.add_error(
+                        "credit_code",
+                        _("This credit code is already registered to %(name)s (%(county)s).")
+                        % {"name": visible.name, "county": visible.county},
+                    )
                 return
         super().validate_unique()
 

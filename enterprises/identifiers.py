@@ -1,4 +1,5 @@
 """Building valid identifiers (for demo data, tests and benchmarks)."""
+
 from stdnum.cn import uscc
 
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

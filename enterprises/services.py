@@ -3,6 +3,7 @@
 All of them go through ``core.services.scoped_save``/``scoped_delete``, which check the
 actor's county scope, refuse stale edits and record the change.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,9 @@ from .models import (
 # -- enterprises ----------------------------------------------------------------------------------
 
 
-def enterprise_save(*, actor, enterprise: Enterprise, tags=None, expected_version=None,
-                    status_effective_on: dt.date | None = None) -> Enterprise:
+def enterprise_save(
+    *, actor, enterprise: Enterprise, tags=None, expected_version=None, status_effective_on: dt.date | None = None
+) -> Enterprise:
     """Create or edit an enterprise. A change of status (operating, deregistered, moved out) needs
     the date it took effect (``status_effective_on``, or the attribute of that name the API sets on
     the instance): the change is kept as an ``EnterpriseStatusChange`` row, written and audited
@@ -40,30 +42,46 @@ def enterprise_save(*, actor, enterprise: Enterprise, tags=None, expected_versio
     with transaction.atomic():
         stored = None
         if enterprise.pk:
-            stored = Enterprise.objects.select_for_update().filter(pk=enterprise.pk).values_list("status", flat=True).first()
+            stored = (
+                Enterprise.objects.select_for_update().filter(pk=enterprise.pk).values_list("status", flat=True).first()
+            )
         changed = enterprise.status != (stored or EnterpriseStatus.OPERATING)
         if changed:
             _check_status_date(enterprise, effective_on)
         saved = scoped_save(actor=actor, instance=enterprise, expected_version=expected_version, m2m=m2m)
         if changed:
-            change = EnterpriseStatusChange(enterprise=saved, status=saved.status, effective_on=effective_on,
-                                            recorded_by=actor if getattr(actor, "pk", None) else None)
+            change = EnterpriseStatusChange(
+                enterprise=saved,
+                status=saved.status,
+                effective_on=effective_on,
+                recorded_by=actor if getattr(actor, "pk", None) else None,
+            )
             scoped_save(actor=actor, instance=change)
     return saved
 
 
 def _check_status_date(enterprise: Enterprise, effective_on) -> None:
     if effective_on is None:
-        raise ValidationError({"status_effective_on": _(
-            "The status changes to “%(status)s”: give the date it took effect."
-        ) % {"status": enterprise.get_status_display()}})
+        raise ValidationError(
+            {
+                "status_effective_on": _("The status changes to “%(status)s”: give the date it took effect.")
+                % {"status": enterprise.get_status_display()}
+            }
+        )
     if enterprise.pk:
-        previous = (EnterpriseStatusChange.objects.filter(enterprise_id=enterprise.pk)
-                    .order_by("-effective_on", "-id").values_list("effective_on", flat=True).first())
+        previous = (
+            EnterpriseStatusChange.objects.filter(enterprise_id=enterprise.pk)
+            .order_by("-effective_on", "-id")
+            .values_list("effective_on", flat=True)
+            .first()
+        )
         if previous is not None and effective_on < previous:
-            raise ValidationError({"status_effective_on": _(
-                "The date cannot be before the previous status change (%(date)s)."
-            ) % {"date": previous.isoformat()}})
+            raise ValidationError(
+                {
+                    "status_effective_on": _("The date cannot be before the previous status change (%(date)s).")
+                    % {"date": previous.isoformat()}
+                }
+            )
 
 
 # -- titles ---------------------------------------------------------------------------------------
@@ -75,9 +93,11 @@ def ladder_problem(title: Title) -> str | None:
     Rules are data (``LadderRule``) with an effective period; a title recognised before a rule took
     effect is not judged by it."""
     date = title.recognised_on
-    rules = LadderRule.objects.filter(tier_id=title.tier_id, effective_from__lte=date).filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gt=date)
-    ).select_related("tier", "requires")
+    rules = (
+        LadderRule.objects.filter(tier_id=title.tier_id, effective_from__lte=date)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=date))
+        .select_related("tier", "requires")
+    )
     for rule in rules:
         held = Title.objects.valid_on(date).filter(enterprise_id=title.enterprise_id, tier_id=rule.requires_id)
         if title.pk:

@@ -1,4 +1,5 @@
 """Celery tasks of the enterprises app: thin, they take ids and call a service."""
+
 from __future__ import annotations
 
 from celery import shared_task

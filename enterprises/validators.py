@@ -1,4 +1,5 @@
 """Validators for identifiers, with messages that say what exactly is wrong."""
+
 from __future__ import annotations
 
 import re
@@ -22,16 +23,19 @@ def credit_code_problem(value: str) -> str | None:
         return _("A unified social credit code has 18 characters; this one has %(n)d.") % {"n": len(code)}
     bad = [c for c in code if c not in _ALPHABET]
     if bad:
-        return _("The credit code contains characters that are not allowed: %(chars)s (I, O, S, V and Z are never used).") % {
-            "chars": "、".join(dict.fromkeys(bad))
-        }
+        return _(
+            "The credit code contains characters that are not allowed: %(chars)s (I, O, S, V and Z are never used)."
+        ) % {"chars": "、".join(dict.fromkeys(bad))}
     if not code[2:8].isdigit():
-        return _("Characters 3–8 of the credit code must be a six-digit region code; found %(part)s.") % {"part": code[2:8]}
+        return _("Characters 3–8 of the credit code must be a six-digit region code; found %(part)s.") % {
+            "part": code[2:8]
+        }
     try:
         uscc.validate(code)
     except uscc.InvalidChecksum:
         return _("The check character (the 18th) should be %(expected)s, not %(actual)s.") % {
-            "expected": uscc.calc_check_digit(code[:17]), "actual": code[17]
+            "expected": uscc.calc_check_digit(code[:17]),
+            "actual": code[17],
         }
     except uscc.ValidationError:
         return _("The first two characters of the credit code (registering body and entity type) are not valid.")

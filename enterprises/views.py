@@ -1,4 +1,5 @@
 """Enterprise pages: list, detail, create/edit, titles, statistics, R&D institutions, listings, ladder."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -48,7 +49,9 @@ class EnterpriseListView(ScopedObjectMixin, TemplateView):
         for enterprise in page.object_list:
             enterprise.current_tier = tiers.get(enterprise.current_tier_id)
         context.update(
-            filter=filterset, page_obj=page, enterprises=page.object_list,
+            filter=filterset,
+            page_obj=page,
+            enterprises=page.object_list,
             can_create=scope_for(self.request.user).may(CHANGE),
         )
         return context
@@ -59,9 +62,7 @@ class EnterpriseDetailView(ScopedObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        enterprise = self.scoped_get(
-            Enterprise.objects.model, pk=self.kwargs["pk"]
-        )
+        enterprise = self.scoped_get(Enterprise.objects.model, pk=self.kwargs["pk"])
         today = timezone.localdate()
         titles = list(enterprise.titles.select_related("tier").order_by("-recognised_on", "-tier__rank"))
         current = max((t for t in titles if t.is_valid_on(today)), key=lambda t: t.tier.rank, default=None)
@@ -133,8 +134,12 @@ class EnterpriseCreateView(ServiceFormView):
 
     def perform(self, form):
         enterprise = form.save(commit=False)
-        return services.enterprise_save(actor=self.request.user, enterprise=enterprise, tags=form.cleaned_data["tags"],
-                                        status_effective_on=form.cleaned_data.get("status_effective_on"))
+        return services.enterprise_save(
+            actor=self.request.user,
+            enterprise=enterprise,
+            tags=form.cleaned_data["tags"],
+            status_effective_on=form.cleaned_data.get("status_effective_on"),
+        )
 
     def service_success_url(self, obj):
         return obj.get_absolute_url()
@@ -161,7 +166,9 @@ class EnterpriseUpdateView(EnterpriseCreateView):
     def perform(self, form):
         enterprise = form.save(commit=False)
         return services.enterprise_save(
-            actor=self.request.user, enterprise=enterprise, tags=form.cleaned_data["tags"],
+            actor=self.request.user,
+            enterprise=enterprise,
+            tags=form.cleaned_data["tags"],
             expected_version=form.cleaned_data.get("version"),
             status_effective_on=form.cleaned_data.get("status_effective_on"),
         )
@@ -202,8 +209,9 @@ class EnterpriseChildFormView(ServiceFormView):
     def perform(self, form):
         obj = form.save(commit=False)
         obj.enterprise = self.enterprise
-        return type(self).service(actor=self.request.user, expected_version=form.cleaned_data.get("version"),
-                                  **{self.service_kwarg: obj})
+        return type(self).service(
+            actor=self.request.user, expected_version=form.cleaned_data.get("version"), **{self.service_kwarg: obj}
+        )
 
     def service_success_url(self, obj):
         return self.enterprise.get_absolute_url()
@@ -258,8 +266,13 @@ class ChildDeleteView(ScopedObjectMixin, TemplateView):
 
             raise Http404
         obj = self.scoped_get(model, CHANGE, pk=child_pk, enterprise=enterprise)
-        call_service(request, lambda: services.record_delete(
-            actor=request.user, instance=obj, expected_version=request.POST.get("version")), success=_("Deleted."))
+        call_service(
+            request,
+            lambda: services.record_delete(
+                actor=request.user, instance=obj, expected_version=request.POST.get("version")
+            ),
+            success=_("Deleted."),
+        )
         return redirect(enterprise)
 
 
@@ -285,17 +298,27 @@ class LadderView(ScopedObjectMixin, TemplateView):
         }
         holding = {
             (row["enterprise__county_id"], row["tier_id"]): row["n"]
-            for row in Title.objects.for_user(self.request.user, VIEW).filter(title_valid_on(date))
-            .values("enterprise__county_id", "tier_id").annotate(n=Count("enterprise_id", distinct=True)).order_by()
+            for row in Title.objects.for_user(self.request.user, VIEW)
+            .filter(title_valid_on(date))
+            .values("enterprise__county_id", "tier_id")
+            .annotate(n=Count("enterprise_id", distinct=True))
+            .order_by()
         }
         rows = []
         for tier in tiers:
             cells = [(c, current.get((c.pk, tier.pk), 0), holding.get((c.pk, tier.pk), 0)) for c in counties]
-            rows.append({"tier": tier, "cells": cells,
-                         "total_current": sum(x[1] for x in cells), "total_holding": sum(x[2] for x in cells)})
+            rows.append(
+                {
+                    "tier": tier,
+                    "cells": cells,
+                    "total_current": sum(x[1] for x in cells),
+                    "total_holding": sum(x[2] for x in cells),
+                }
+            )
         no_title = [(c, current.get((c.pk, None), 0)) for c in counties]
-        context.update(date=date, counties=counties, rows=rows, no_title=no_title,
-                       no_title_total=sum(x[1] for x in no_title))
+        context.update(
+            date=date, counties=counties, rows=rows, no_title=no_title, no_title_total=sum(x[1] for x in no_title)
+        )
         return context
 
     def _date(self):
@@ -310,6 +333,15 @@ class LadderView(ScopedObjectMixin, TemplateView):
         return timezone.localdate()
 
 
-__all__ = ["EnterpriseListView", "EnterpriseDetailView", "EnterpriseCreateView", "EnterpriseUpdateView",
-           "TitleFormView", "StatisticFormView", "RDInstitutionFormView", "ListingRecordFormView",
-           "ChildDeleteView", "LadderView"]
+__all__ = [
+    "EnterpriseListView",
+    "EnterpriseDetailView",
+    "EnterpriseCreateView",
+    "EnterpriseUpdateView",
+    "TitleFormView",
+    "StatisticFormView",
+    "RDInstitutionFormView",
+    "ListingRecordFormView",
+    "ChildDeleteView",
+    "LadderView",
+]

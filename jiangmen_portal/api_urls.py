@@ -1,5 +1,6 @@
 """``/api/v1/``: the REST API for other municipal systems. Each app registers its viewsets here
 (``<app>/api/urls.py`` defines ``register(router)``); see ``core/api.py`` for the pattern."""
+
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -21,8 +22,11 @@ register_core(router)
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI served from drf-spectacular-sidecar's static files; init script at ?script (CSP-safe).
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
-         name="api-docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
+        name="api-docs",
+    ),
     *router.urls,
     re_path(r"^.*$", not_found),  # last: unknown paths and malformed ids answer JSON, not the HTML 404
 ]

@@ -3,6 +3,7 @@
 Tasks are thin: they take ids and call a service. When ``CELERY_BROKER_URL`` is not configured the
 settings turn on ``task_always_eager`` so the embedded default runs jobs in-process.
 """
+
 import os
 
 from celery import Celery

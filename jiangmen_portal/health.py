@@ -4,6 +4,7 @@ Answers 200 when every configured dependency answers, 503 otherwise. Dependencie
 configured (no ``REDIS_URL``, no ``CELERY_BROKER_URL``) report ``"not configured"``. The answer names
 no host, version or error text (it is public); failures are logged on the server.
 """
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@
 Every setting that differs between the embedded default, CI and production is an environment
 variable documented in ``.env.example``. Defaults give the embedded default: SQLite, Celery eager.
 """
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -233,14 +234,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "DESCRIPTION": _("REST API for the city's other systems: enterprises, titles, statistics, R&D institutions, "
-                     "listing records, statistics import status, the 2026 goals with their progress, the key tasks "
-                     "and their progress reports, and the organisation. Authenticate with an API key."),
+    "DESCRIPTION": _(
+        "REST API for the city's other systems: enterprises, titles, statistics, R&D institutions, "
+        "listing records, statistics import status, the 2026 goals with their progress, the key tasks "
+        "and their progress reports, and the organisation. Authenticate with an API key."
+    ),
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # constraints the API enforces: reference codes as enums, no NUL in text parameters
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "core.api_schema.postprocess_constraints"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api_schema.postprocess_constraints",
+    ],
     # several models have a "status" field with different choices: name each set after its class
     "ENUM_NAME_OVERRIDES": {
         "ProgressStatusEnum": "targets.choices.ProgressStatus",

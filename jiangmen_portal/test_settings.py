@@ -1,5 +1,6 @@
 """Settings for the test suite: the normal settings with ``TESTING`` on (database and broker still
 come from the environment, so CI runs the same suite against PostgreSQL and Redis)."""
+
 import os
 
 os.environ.setdefault("TESTING", "1")

@@ -1,6 +1,7 @@
 """One function per sheet of the quarterly report. Each takes the workbook, the ``ReportScope`` and
 the sheet's data (plain rows); none of them queries the database itself except through the
 selectors handed to it, so they can be tested with any rows."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -21,8 +22,16 @@ def no_data_text() -> str:
 
 def sheet_titles() -> list[str]:
     """Sheet names in workbook order (the cover lists them)."""
-    return [_("Cover"), _("Goals"), _("Indicators by county"), _("Tier ladder"), _("Enterprise roster"),
-            _("Titles to watch"), _("Key tasks"), _("Import log")]
+    return [
+        _("Cover"),
+        _("Goals"),
+        _("Indicators by county"),
+        _("Tier ladder"),
+        _("Enterprise roster"),
+        _("Titles to watch"),
+        _("Key tasks"),
+        _("Import log"),
+    ]
 
 
 def _caption(writer: SheetWriter, scope: ReportScope, title: str) -> None:
@@ -37,8 +46,7 @@ def _no_data(writer: SheetWriter) -> None:
 
 
 def build_cover(wb, scope: ReportScope) -> None:
-    writer = SheetWriter(wb, _("Cover"), [Column("", 22), Column("", 60)], header_row=None,
-                         landscape=False)
+    writer = SheetWriter(wb, _("Cover"), [Column("", 22), Column("", 60)], header_row=None, landscape=False)
     writer.caption(_("Jiangmen SRDI SME cultivation: quarterly report"))
     writer.blank()
     writer.key_value(_("Reporting period"), scope.period_label)
@@ -59,10 +67,15 @@ GOAL_STATUS_COLUMN = 8
 
 def _goal_columns() -> list[Column]:
     return [
-        Column(_("Code"), 12), Column(_("Indicator"), 38, wrap=True), Column(_("Unit"), 8),
-        Column(_("Baseline"), 13, xlsx.DECIMAL), Column(_("Current value"), 13, xlsx.DECIMAL),
-        Column(_("2026 target"), 13, xlsx.DECIMAL), xlsx.percent(_("Share done")),
-        xlsx.percent(_("Time elapsed")), Column(_("Status"), 12),
+        Column(_("Code"), 12),
+        Column(_("Indicator"), 38, wrap=True),
+        Column(_("Unit"), 8),
+        Column(_("Baseline"), 13, xlsx.DECIMAL),
+        Column(_("Current value"), 13, xlsx.DECIMAL),
+        Column(_("2026 target"), 13, xlsx.DECIMAL),
+        xlsx.percent(_("Share done")),
+        xlsx.percent(_("Time elapsed")),
+        Column(_("Status"), 12),
     ]
 
 
@@ -77,8 +90,21 @@ def build_goals(wb, scope: ReportScope, rows: list[dict] | None) -> None:
         return
     first = writer.rows_written + 1
     for r in rows:
-        writer.row([r["code"], r["name"], r["unit"], r["baseline"], r["value"], r["target"], r["share_done"],
-                    r["share_time"], r["status_label"]], status=r["status"], status_column=GOAL_STATUS_COLUMN)
+        writer.row(
+            [
+                r["code"],
+                r["name"],
+                r["unit"],
+                r["baseline"],
+                r["value"],
+                r["target"],
+                r["share_done"],
+                r["share_time"],
+                r["status_label"],
+            ],
+            status=r["status"],
+            status_column=GOAL_STATUS_COLUMN,
+        )
     last = writer.rows_written
     if rows:
         chart = BarChart()
@@ -109,9 +135,22 @@ def build_counties(wb, scope: ReportScope, rows: list[dict] | None) -> None:
         _no_data(writer)
         return
     for r in rows:
-        writer.row([r["county"], r["code"], r["name"], r["unit"], r["baseline"], r["value"], r["target"],
-                    r["share_done"], r["share_time"], r["status_label"]], status=r["status"],
-                   status_column=GOAL_STATUS_COLUMN + 1)
+        writer.row(
+            [
+                r["county"],
+                r["code"],
+                r["name"],
+                r["unit"],
+                r["baseline"],
+                r["value"],
+                r["target"],
+                r["share_done"],
+                r["share_time"],
+                r["status_label"],
+            ],
+            status=r["status"],
+            status_column=GOAL_STATUS_COLUMN + 1,
+        )
 
 
 # --- ladder ---------------------------------------------------------------------------------------
@@ -120,8 +159,13 @@ LADDER_MEASURES = ("current", "holding", "new", "ended", "net")
 
 
 def _ladder_measure_labels() -> dict[str, str]:
-    return {"current": _("highest tier"), "holding": _("holding"), "new": _("new this quarter"),
-            "ended": _("ended this quarter"), "net": _("net change")}
+    return {
+        "current": _("highest tier"),
+        "holding": _("holding"),
+        "new": _("new this quarter"),
+        "ended": _("ended this quarter"),
+        "net": _("net change"),
+    }
 
 
 def build_ladder(wb, scope: ReportScope, data: dict) -> None:
@@ -134,8 +178,12 @@ def build_ladder(wb, scope: ReportScope, data: dict) -> None:
     columns.append(Column(_("No valid title"), 10, xlsx.INTEGER))
     writer = SheetWriter(wb, _("Tier ladder"), columns, header_row=3)
     _caption(writer, scope, _("Enterprises per tier and county"))
-    writer.note(_("Highest tier: the enterprise's highest valid title. Holding: enterprises holding a valid title "
-                  "of the tier. Net change: holding now minus holding at the end of the previous quarter."))
+    writer.note(
+        _(
+            "Highest tier: the enterprise's highest valid title. Holding: enterprises holding a valid title "
+            "of the tier. Net change: holding now minus holding at the end of the previous quarter."
+        )
+    )
     writer.header()
     for row in data["rows"]:
         values = [row["county"].name]
@@ -154,22 +202,51 @@ def build_ladder(wb, scope: ReportScope, data: dict) -> None:
 
 
 def build_roster(wb, scope: ReportScope, rows: Iterable[dict]) -> int:
-    writer = SheetWriter(wb, _("Enterprise roster"), [
-        xlsx.integer(_("No."), 7), Column(_("Current tier"), 22), Column(_("Enterprise name"), 34),
-        Column(_("Credit code"), 21), Column(_("County"), 9), Column(_("Industry"), 22),
-        Column(_("Niche market"), 22), xlsx.date(_("Established on")), Column(_("Status"), 9),
-        xlsx.amount(_("Output value (10k yuan)")), xlsx.amount(_("Revenue (10k yuan)")),
-        xlsx.amount(_("Profit (10k yuan)")), xlsx.amount(_("R&D expense (10k yuan)")),
-        xlsx.percent(_("R&D / revenue")), xlsx.integer(_("Employees")),
-    ])
+    writer = SheetWriter(
+        wb,
+        _("Enterprise roster"),
+        [
+            xlsx.integer(_("No."), 7),
+            Column(_("Current tier"), 22),
+            Column(_("Enterprise name"), 34),
+            Column(_("Credit code"), 21),
+            Column(_("County"), 9),
+            Column(_("Industry"), 22),
+            Column(_("Niche market"), 22),
+            xlsx.date(_("Established on")),
+            Column(_("Status"), 9),
+            xlsx.amount(_("Output value (10k yuan)")),
+            xlsx.amount(_("Revenue (10k yuan)")),
+            xlsx.amount(_("Profit (10k yuan)")),
+            xlsx.amount(_("R&D expense (10k yuan)")),
+            xlsx.percent(_("R&D / revenue")),
+            xlsx.integer(_("Employees")),
+        ],
+    )
     _caption(writer, scope, _("Enterprise roster by tier"))
     writer.header()
     n = 0
     for n, r in enumerate(rows, start=1):
         industry = f"{r['industry__code']} {r['industry__name']}" if r["industry__code"] else ""
-        writer.row([n, r["tier_name"], r["name"], r["credit_code"], r["county__name"], industry, r["niche_market"],
-                    r["established_on"], r["status_label"], r["stat__output_value"], r["stat__revenue"],
-                    r["stat__profit"], r["stat__rd_expense"], r["rd_ratio"], r["stat__employees"]])
+        writer.row(
+            [
+                n,
+                r["tier_name"],
+                r["name"],
+                r["credit_code"],
+                r["county__name"],
+                industry,
+                r["niche_market"],
+                r["established_on"],
+                r["status_label"],
+                r["stat__output_value"],
+                r["stat__revenue"],
+                r["stat__profit"],
+                r["stat__rd_expense"],
+                r["rd_ratio"],
+                r["stat__employees"],
+            ]
+        )
     return n
 
 
@@ -177,55 +254,120 @@ def build_roster(wb, scope: ReportScope, rows: Iterable[dict]) -> int:
 
 
 def build_titles(wb, scope: ReportScope, rows: list[dict]) -> None:
-    writer = SheetWriter(wb, _("Titles to watch"), [
-        Column(_("Enterprise name"), 34), Column(_("Credit code"), 21), Column(_("County"), 9), Column(_("Tier"), 26),
-        Column(_("Batch"), 18), xlsx.date(_("Recognised on")), xlsx.date(_("Valid until")),
-        xlsx.integer(_("Days left"), 9), Column(_("Status"), 16),
-    ])
+    writer = SheetWriter(
+        wb,
+        _("Titles to watch"),
+        [
+            Column(_("Enterprise name"), 34),
+            Column(_("Credit code"), 21),
+            Column(_("County"), 9),
+            Column(_("Tier"), 26),
+            Column(_("Batch"), 18),
+            xlsx.date(_("Recognised on")),
+            xlsx.date(_("Valid until")),
+            xlsx.integer(_("Days left"), 9),
+            Column(_("Status"), 16),
+        ],
+    )
     _caption(writer, scope, _("Titles expiring and under review"))
     writer.header()
     for r in rows:
-        writer.row([r["enterprise__name"], r["enterprise__credit_code"], r["enterprise__county__name"],
-                    r["tier__name"], r["batch"], r["recognised_on"], r["valid_until"], r["days_left"],
-                    r["status_label"]], status=r["status_key"], status_column=8)
+        writer.row(
+            [
+                r["enterprise__name"],
+                r["enterprise__credit_code"],
+                r["enterprise__county__name"],
+                r["tier__name"],
+                r["batch"],
+                r["recognised_on"],
+                r["valid_until"],
+                r["days_left"],
+                r["status_label"],
+            ],
+            status=r["status_key"],
+            status_column=8,
+        )
 
 
 # --- key tasks ------------------------------------------------------------------------------------
 
 
 def build_tasks(wb, scope: ReportScope, rows: list[dict] | None) -> None:
-    writer = SheetWriter(wb, _("Key tasks"), [
-        Column(_("Task"), 12), Column(_("Task name"), 30, wrap=True), Column(_("Unit"), 22),
-        Column(_("Lead unit"), 8), Column(_("Report status"), 12), xlsx.percent(_("Progress")),
-        Column(_("Progress report"), 60, wrap=True), Column(_("Submitted at"), 17, xlsx.DATETIME),
-    ])
+    writer = SheetWriter(
+        wb,
+        _("Key tasks"),
+        [
+            Column(_("Task"), 12),
+            Column(_("Task name"), 30, wrap=True),
+            Column(_("Unit"), 22),
+            Column(_("Lead unit"), 8),
+            Column(_("Report status"), 12),
+            xlsx.percent(_("Progress")),
+            Column(_("Progress report"), 60, wrap=True),
+            Column(_("Submitted at"), 17, xlsx.DATETIME),
+        ],
+    )
     _caption(writer, scope, _("Key tasks: report status per unit"))
     writer.header()
     if rows is None:
         _no_data(writer)
         return
     for r in rows:
-        writer.row([r.get("task_code"), r.get("task_name"), r.get("unit"), r.get("is_lead"),
-                    r.get("status_label") or r.get("status"), r.get("progress"), r.get("text"),
-                    r.get("submitted_at")], status=r.get("status"), status_column=4)
+        writer.row(
+            [
+                r.get("task_code"),
+                r.get("task_name"),
+                r.get("unit"),
+                r.get("is_lead"),
+                r.get("status_label") or r.get("status"),
+                r.get("progress"),
+                r.get("text"),
+                r.get("submitted_at"),
+            ],
+            status=r.get("status"),
+            status_column=4,
+        )
 
 
 # --- import log -----------------------------------------------------------------------------------
 
 
 def build_imports(wb, scope: ReportScope, rows: list[dict] | None) -> None:
-    writer = SheetWriter(wb, _("Import log"), [
-        Column(_("Started at"), 17, xlsx.DATETIME), Column(_("File"), 30), Column(_("User"), 12),
-        Column(_("County"), 9), Column(_("Status"), 10), xlsx.integer(_("Rows")), xlsx.integer(_("Created")),
-        xlsx.integer(_("Updated")), xlsx.integer(_("Failed")), Column(_("Message"), 50, wrap=True),
-    ])
+    writer = SheetWriter(
+        wb,
+        _("Import log"),
+        [
+            Column(_("Started at"), 17, xlsx.DATETIME),
+            Column(_("File"), 30),
+            Column(_("User"), 12),
+            Column(_("County"), 9),
+            Column(_("Status"), 10),
+            xlsx.integer(_("Rows")),
+            xlsx.integer(_("Created")),
+            xlsx.integer(_("Updated")),
+            xlsx.integer(_("Failed")),
+            Column(_("Message"), 50, wrap=True),
+        ],
+    )
     _caption(writer, scope, _("Statistics imports of the quarter"))
     writer.header()
     if rows is None:
         _no_data(writer)
         return
     for r in rows:
-        writer.row([r.get("started_at"), r.get("file_name"), r.get("user"), r.get("county"),
-                    r.get("status_label") or r.get("status"), r.get("rows_total"), r.get("rows_created"),
-                    r.get("rows_updated"), r.get("rows_failed"), r.get("message")],
-                   status=r.get("status"), status_column=4)
+        writer.row(
+            [
+                r.get("started_at"),
+                r.get("file_name"),
+                r.get("user"),
+                r.get("county"),
+                r.get("status_label") or r.get("status"),
+                r.get("rows_total"),
+                r.get("rows_created"),
+                r.get("rows_updated"),
+                r.get("rows_failed"),
+                r.get("message"),
+            ],
+            status=r.get("status"),
+            status_column=4,
+        )

@@ -4,6 +4,7 @@ Each export streams its (already scoped and filtered) queryset through ``iterato
 write-only sheet — related rows come from ``select_related``/``prefetch_related`` per chunk, never
 one query per row — and is recorded as a security event.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -33,8 +34,12 @@ def _start(title: str, columns, filters: str, count_hint: str = ""):
 
 
 def _log(user, what: str, n: int, filters: str) -> None:
-    audit.security_event(user, AuditAction.EXPORT, _("%(what)s exported to Excel: %(n)s rows; filters: %(filters)s")
-                         % {"what": what, "n": n, "filters": filters or _("none")})
+    audit.security_event(
+        user,
+        AuditAction.EXPORT,
+        _("%(what)s exported to Excel: %(n)s rows; filters: %(filters)s")
+        % {"what": what, "n": n, "filters": filters or _("none")},
+    )
 
 
 def export_enterprises(*, user, queryset, filters: str, output) -> int:
@@ -43,19 +48,39 @@ def export_enterprises(*, user, queryset, filters: str, output) -> int:
         tiers = {t.pk: t for t in Tier.objects.all()}
         statuses = dict(EnterpriseStatus.choices)
         title = _("Enterprises")
-        wb, writer = _start(title, [
-            xlsx.integer(_("No."), 7), Column(_("Name"), 34), Column(_("Credit code"), 21), Column(_("County"), 9),
-            Column(_("Current tier"), 24), Column(_("Industry"), 24), Column(_("Focus tags"), 24),
-            Column(_("Contact person"), 10), Column(_("Contact phone"), 14), Column(_("Status"), 10),
-        ], filters)
+        wb, writer = _start(
+            title,
+            [
+                xlsx.integer(_("No."), 7),
+                Column(_("Name"), 34),
+                Column(_("Credit code"), 21),
+                Column(_("County"), 9),
+                Column(_("Current tier"), 24),
+                Column(_("Industry"), 24),
+                Column(_("Focus tags"), 24),
+                Column(_("Contact person"), 10),
+                Column(_("Contact phone"), 14),
+                Column(_("Status"), 10),
+            ],
+            filters,
+        )
         n = 0
         for n, e in enumerate(queryset.iterator(chunk_size=CHUNK), start=1):
             tier = tiers.get(e.current_tier_id)
-            writer.row([
-                n, e.name, e.credit_code, e.county.name, tier.name if tier else _("No valid title"),
-                e.industry.name if e.industry_id else "", "、".join(t.name for t in e.tags.all()),
-                mask_name(e.contact_person), mask_phone(e.contact_phone), str(statuses.get(e.status, e.status)),
-            ])
+            writer.row(
+                [
+                    n,
+                    e.name,
+                    e.credit_code,
+                    e.county.name,
+                    tier.name if tier else _("No valid title"),
+                    e.industry.name if e.industry_id else "",
+                    "、".join(t.name for t in e.tags.all()),
+                    mask_name(e.contact_person),
+                    mask_phone(e.contact_phone),
+                    str(statuses.get(e.status, e.status)),
+                ]
+            )
         wb.save(output)
         _log(user, title, n, filters)
     return n
@@ -65,24 +90,58 @@ def export_titles(*, user, queryset, filters: str, output) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         statuses = dict(TitleStatus.choices)
         title = _("Titles")
-        wb, writer = _start(title, [
-            xlsx.integer(_("No."), 7), Column(_("Enterprise name"), 34), Column(_("Credit code"), 21), Column(_("County"), 9),
-            Column(_("Tier"), 26), Column(_("Batch"), 18), xlsx.date(_("Recognised on")), xlsx.date(_("Valid until")),
-            Column(_("Status"), 10), xlsx.date(_("Ended on")), Column(_("Document number"), 20),
-        ], filters)
+        wb, writer = _start(
+            title,
+            [
+                xlsx.integer(_("No."), 7),
+                Column(_("Enterprise name"), 34),
+                Column(_("Credit code"), 21),
+                Column(_("County"), 9),
+                Column(_("Tier"), 26),
+                Column(_("Batch"), 18),
+                xlsx.date(_("Recognised on")),
+                xlsx.date(_("Valid until")),
+                Column(_("Status"), 10),
+                xlsx.date(_("Ended on")),
+                Column(_("Document number"), 20),
+            ],
+            filters,
+        )
         n = 0
         for n, t in enumerate(queryset.iterator(chunk_size=CHUNK), start=1):
             status = t.effective_status
-            writer.row([n, t.enterprise.name, t.enterprise.credit_code, t.enterprise.county.name, t.tier.name,
-                        t.batch, t.recognised_on, t.valid_until, str(statuses.get(status, status)), t.ended_on,
-                        t.document_no], status=status, status_column=8)
+            writer.row(
+                [
+                    n,
+                    t.enterprise.name,
+                    t.enterprise.credit_code,
+                    t.enterprise.county.name,
+                    t.tier.name,
+                    t.batch,
+                    t.recognised_on,
+                    t.valid_until,
+                    str(statuses.get(status, status)),
+                    t.ended_on,
+                    t.document_no,
+                ],
+                status=status,
+                status_column=8,
+            )
         wb.save(output)
         _log(user, title, n, filters)
     return n
 
 
-STATISTIC_AMOUNTS = ("output_value", "revenue", "main_business_revenue", "profit", "total_assets",
-                     "total_liabilities", "rd_expense", "export_revenue")
+STATISTIC_AMOUNTS = (
+    "output_value",
+    "revenue",
+    "main_business_revenue",
+    "profit",
+    "total_assets",
+    "total_liabilities",
+    "rd_expense",
+    "export_revenue",
+)
 STATISTIC_COUNTS = ("employees", "rd_staff", "invention_patents", "class1_ip", "trademarks", "digital_level")
 STATISTIC_FLAGS = ("university_cooperation", "fills_tech_gap")
 
@@ -91,8 +150,13 @@ def export_statistics(*, user, queryset, filters: str, output) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Statistics")
         meta = Statistic._meta
-        columns = [xlsx.integer(_("No."), 7), Column(_("Enterprise name"), 34), Column(_("Credit code"), 21),
-                   Column(_("County"), 9), Column(_("Period"), 9)]
+        columns = [
+            xlsx.integer(_("No."), 7),
+            Column(_("Enterprise name"), 34),
+            Column(_("Credit code"), 21),
+            Column(_("County"), 9),
+            Column(_("Period"), 9),
+        ]
         columns += [xlsx.amount(str(meta.get_field(f).verbose_name), 14) for f in STATISTIC_AMOUNTS]
         columns += [xlsx.integer(str(meta.get_field(f).verbose_name), 10) for f in STATISTIC_COUNTS]
         columns += [Column(str(meta.get_field(f).verbose_name), 12) for f in STATISTIC_FLAGS]
@@ -100,8 +164,16 @@ def export_statistics(*, user, queryset, filters: str, output) -> int:
         n = 0
         fields = STATISTIC_AMOUNTS + STATISTIC_COUNTS + STATISTIC_FLAGS
         for n, s in enumerate(queryset.iterator(chunk_size=CHUNK), start=1):
-            writer.row([n, s.enterprise.name, s.enterprise.credit_code, s.enterprise.county.name, s.period_label,
-                        *(getattr(s, f) for f in fields)])
+            writer.row(
+                [
+                    n,
+                    s.enterprise.name,
+                    s.enterprise.credit_code,
+                    s.enterprise.county.name,
+                    s.period_label,
+                    *(getattr(s, f) for f in fields),
+                ]
+            )
         wb.save(output)
         _log(user, title, n, filters)
     return n

@@ -36,8 +36,13 @@ def default_period(today=None) -> str:
 
 class ReportRequestForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"))
-    county = forms.ModelChoiceField(label=_("Scope"), queryset=Place.objects.none(), required=False,
-                                    to_field_name="code", empty_label=_("Jiangmen (whole city)"))
+    county = forms.ModelChoiceField(
+        label=_("Scope"),
+        queryset=Place.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("Jiangmen (whole city)"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
 """A quarterly report job: who asked for which period and scope, and the workbook it produced."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,14 +29,21 @@ class ReportJob(JobModel):
     scope_county_field = "county"
 
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
         related_name="report_jobs",
     )
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     county = models.ForeignKey(
-        Place, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="report_jobs", help_text=_("Empty: the whole city."),
+        Place,
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="report_jobs",
+        help_text=_("Empty: the whole city."),
     )
     file = models.FileField(_("file"), upload_to=report_upload_to, blank=True, max_length=300)
     expires_at = models.DateTimeField(_("file expires at"), null=True, blank=True, db_index=True)

@@ -4,6 +4,7 @@ The report builders take plain rows and know nothing about those apps; this modu
 through their selectors (the reports app sits above every other app). An error inside a data
 source fails the report job with its message, it is never hidden.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,18 @@ from tasks.selectors import slots
 
 from .selectors import ReportScope
 
-GOAL_KEYS = ("code", "name", "unit", "baseline", "value", "target", "share_done", "share_time", "status",
-             "status_label")
+GOAL_KEYS = (
+    "code",
+    "name",
+    "unit",
+    "baseline",
+    "value",
+    "target",
+    "share_done",
+    "share_time",
+    "status",
+    "status_label",
+)
 
 
 def _get(row, key, default=None):
@@ -72,7 +83,9 @@ def task_rows(scope: ReportScope) -> list[dict]:
     if period is None:
         return []
     texts = {
-        r["id"]: r for r in ProgressReport.objects.for_user(scope.user, "view").filter(period=period)
+        r["id"]: r
+        for r in ProgressReport.objects.for_user(scope.user, "view")
+        .filter(period=period)
         .values("id", "summary", "submitted_at", "progress_percent")
     }
     labels = dict(CellStatus.choices)
@@ -82,12 +95,19 @@ def task_rows(scope: ReportScope) -> list[dict]:
             continue
         report = texts.get(slot.report_id, {})
         progress = report.get("progress_percent")
-        rows.append({
-            "task_code": slot.task.number, "task_name": slot.task.title, "unit": slot.column.label,
-            "is_lead": slot.is_lead, "status": slot.status, "status_label": str(labels.get(slot.status, slot.status)),
-            "progress": progress / 100 if progress is not None else None,
-            "text": report.get("summary", ""), "submitted_at": report.get("submitted_at"),
-        })
+        rows.append(
+            {
+                "task_code": slot.task.number,
+                "task_name": slot.task.title,
+                "unit": slot.column.label,
+                "is_lead": slot.is_lead,
+                "status": slot.status,
+                "status_label": str(labels.get(slot.status, slot.status)),
+                "progress": progress / 100 if progress is not None else None,
+                "text": report.get("summary", ""),
+                "submitted_at": report.get("submitted_at"),
+            }
+        )
     return rows
 
 
@@ -95,13 +115,27 @@ def import_rows(scope: ReportScope) -> list[dict]:
     """Statistics imports started in the quarter, within the user's (and the report's) scope."""
     start = timezone.make_aware(dt.datetime.combine(scope.start, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time.min))
-    qs = (StatisticImport.objects.for_user(scope.user, "view").filter(created_at__gte=start, created_at__lt=end)
-          .select_related("uploaded_by", "county").order_by("created_at"))
+    qs = (
+        StatisticImport.objects.for_user(scope.user, "view")
+        .filter(created_at__gte=start, created_at__lt=end)
+        .select_related("uploaded_by", "county")
+        .order_by("created_at")
+    )
     if scope.county is not None:
         qs = qs.filter(county=scope.county)
-    return [{
-        "started_at": imp.created_at, "file_name": imp.file_name, "user": imp.uploaded_by.username,
-        "county": imp.county.name if imp.county else "", "status": imp.state,
-        "status_label": imp.get_state_display(), "rows_total": imp.row_count, "rows_created": imp.new_count,
-        "rows_updated": imp.changed_count, "rows_failed": imp.error_row_count, "message": imp.message,
-    } for imp in qs]
+    return [
+        {
+            "started_at": imp.created_at,
+            "file_name": imp.file_name,
+            "user": imp.uploaded_by.username,
+            "county": imp.county.name if imp.county else "",
+            "status": imp.state,
+            "status_label": imp.get_state_display(),
+            "rows_total": imp.row_count,
+            "rows_created": imp.new_count,
+            "rows_updated": imp.changed_count,
+            "rows_failed": imp.error_row_count,
+            "message": imp.message,
+        }
+        for imp in qs
+    ]

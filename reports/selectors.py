@@ -1,5 +1,6 @@
 """Reads behind the quarterly report: every query is scoped with ``for_user`` and aggregated in the
 database (a handful of queries per sheet, none per row)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -136,8 +137,11 @@ def ladder(scope: ReportScope) -> dict:
     tiers = list(Tier.objects.order_by("-rank"))
     current = {
         (row["county_id"], row["current_tier_id"]): row["n"]
-        for row in scope.enterprises().with_current_tier(as_of)
-        .values("county_id", "current_tier_id").annotate(n=Count("id")).order_by()
+        for row in scope.enterprises()
+        .with_current_tier(as_of)
+        .values("county_id", "current_tier_id")
+        .annotate(n=Count("id"))
+        .order_by()
     }
     titles = scope.titles()
     county_field = "enterprise__county_id"
@@ -159,7 +163,9 @@ def ladder(scope: ReportScope) -> dict:
             }
         rows.append({"county": county, "tiers": cells, "no_title": current.get((county.pk, None), 0)})
     totals = {
-        tier.code: {k: sum(r["tiers"][tier.code][k] for r in rows) for k in ("current", "holding", "new", "ended", "net")}
+        tier.code: {
+            k: sum(r["tiers"][tier.code][k] for r in rows) for k in ("current", "holding", "new", "ended", "net")
+        }
         for tier in tiers
     }
     return {"tiers": tiers, "rows": rows, "totals": totals, "no_title_total": sum(r["no_title"] for r in rows)}
@@ -168,9 +174,21 @@ def ladder(scope: ReportScope) -> dict:
 # --- roster ---------------------------------------------------------------------------------------
 
 ROSTER_FIELDS = (
-    "id", "name", "credit_code", "county__name", "industry__code", "industry__name", "niche_market",
-    "established_on", "status", "current_tier_id", "stat__output_value", "stat__revenue", "stat__profit",
-    "stat__rd_expense", "stat__employees",
+    "id",
+    "name",
+    "credit_code",
+    "county__name",
+    "industry__code",
+    "industry__name",
+    "niche_market",
+    "established_on",
+    "status",
+    "current_tier_id",
+    "stat__output_value",
+    "stat__revenue",
+    "stat__profit",
+    "stat__rd_expense",
+    "stat__employees",
 )
 
 
@@ -182,8 +200,11 @@ def roster(scope: ReportScope) -> Iterator[dict]:
     qs = (
         scope.enterprises()
         .with_current_tier(scope.as_of)
-        .annotate(stat=FilteredRelation(
-            "statistics", condition=Q(statistics__year=scope.year, statistics__quarter=scope.quarter)))
+        .annotate(
+            stat=FilteredRelation(
+                "statistics", condition=Q(statistics__year=scope.year, statistics__quarter=scope.quarter)
+            )
+        )
         .order_by(F("current_tier_rank").desc(nulls_last=True), "county__sort_order", "county__code", "name", "id")
         .values(*ROSTER_FIELDS)
     )
@@ -213,8 +234,19 @@ def titles_to_watch(scope: ReportScope, window_days: int | None = None) -> list[
         .filter(title_valid_on(as_of))
         .filter(Q(status=TitleStatus.UNDER_REVIEW) | Q(valid_until__lte=horizon))
         .order_by("valid_until", "enterprise__county__sort_order", "enterprise__name", "id")
-        .values("id", "enterprise__name", "enterprise__credit_code", "enterprise__county__name", "tier__name",
-                "tier__rank", "batch", "recognised_on", "valid_until", "status", "document_no")
+        .values(
+            "id",
+            "enterprise__name",
+            "enterprise__credit_code",
+            "enterprise__county__name",
+            "tier__name",
+            "tier__rank",
+            "batch",
+            "recognised_on",
+            "valid_until",
+            "status",
+            "document_no",
+        )
     )
     rows = []
     for row in qs:

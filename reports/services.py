@@ -1,4 +1,5 @@
 """Quarterly report services: request a report, build it (job body), clean up old files."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,13 +82,18 @@ def report_job_create(*, actor, year: int, quarter: int, county: Place | None = 
     if not (1 <= quarter <= 4):
         raise ValidationError({"period": _("The quarter must be 1 to 4.")})
     if selectors.period_start(year, quarter) > timezone.localdate():
-        raise ValidationError({"period": _("The period %(period)s has not started yet.")
-                               % {"period": f"{year}Q{quarter}"}})
+        raise ValidationError(
+            {"period": _("The period %(period)s has not started yet.") % {"period": f"{year}Q{quarter}"}}
+        )
     with transaction.atomic():
         job = ReportJob.objects.create(requester=actor, year=year, quarter=quarter, county=county)
-        audit.security_event(actor, AuditAction.EXPORT, _("Quarterly report %(period)s requested for %(scope)s (job %(id)s)")
-                             % {"period": job.period_code, "scope": county or _("the whole city"), "id": job.pk},
-                             instance=job)
+        audit.security_event(
+            actor,
+            AuditAction.EXPORT,
+            _("Quarterly report %(period)s requested for %(scope)s (job %(id)s)")
+            % {"period": job.period_code, "scope": county or _("the whole city"), "id": job.pk},
+            instance=job,
+        )
         jobs.enqueue(BUILD_TASK, job.pk)
     return job
 
@@ -107,8 +113,12 @@ def report_job_run(*, job_id: int) -> ReportJob:
         if not scope_for(job.requester).read:
             raise PermissionDenied(_("The requester may no longer read business data."))
         scope = ReportScope(
-            user=job.requester, year=job.year, quarter=job.quarter, county=job.county,
-            generated_by=job.requester.full_name or job.requester.username, generated_at=job.created_at,
+            user=job.requester,
+            year=job.year,
+            quarter=job.quarter,
+            county=job.county,
+            generated_by=job.requester.full_name or job.requester.username,
+            generated_at=job.created_at,
         )
         with tempfile.TemporaryFile() as tmp:
             result = report_write(scope=scope, output=tmp, progress=job.set_progress)

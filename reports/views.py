@@ -2,6 +2,7 @@
 
 Views stay thin: they check the role, read through ``for_user`` and call services/exports.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -55,8 +56,9 @@ class ReportIndexView(ServiceFormMixin, ReportAccessMixin, FormView):
 
     def perform(self, form):
         year, quarter = form.cleaned_data["period"]
-        return services.report_job_create(actor=self.request.user, year=year, quarter=quarter,
-                                          county=form.cleaned_data["county"])
+        return services.report_job_create(
+            actor=self.request.user, year=year, quarter=quarter, county=form.cleaned_data["county"]
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -92,9 +94,12 @@ class ReportDownloadView(ReportAccessMixin, View):
             handle = job.file.open("rb")
         except FileNotFoundError:
             raise Http404(_("This report file is not available (not ready, failed or expired)."))
-        audit.security_event(request.user, AuditAction.EXPORT,
-                             _("Quarterly report %(period)s downloaded (job %(id)s)") % {"period": job.period_code,
-                                                                                        "id": job.pk}, instance=job)
+        audit.security_event(
+            request.user,
+            AuditAction.EXPORT,
+            _("Quarterly report %(period)s downloaded (job %(id)s)") % {"period": job.period_code, "id": job.pk},
+            instance=job,
+        )
         return FileResponse(handle, as_attachment=True, filename=services.report_file_name(job), content_type=XLSX_TYPE)
 
 
@@ -121,14 +126,21 @@ class ListExportView(ScopedObjectMixin, View):
         self.scoped_queryset(self.model)  # 403 for roles without business access
         filterset = self.filterset()
         if not filterset.is_valid():
-            errors = "；".join(f"{filterset.form.fields[f].label if f in filterset.form.fields else f}：{' '.join(e)}"
-                              for f, e in filterset.errors.items())
-            messages.error(request, _("The export was not made, the filters are not valid: %(errors)s")
-                           % {"errors": errors})
+            errors = "；".join(
+                f"{filterset.form.fields[f].label if f in filterset.form.fields else f}：{' '.join(e)}"
+                for f, e in filterset.errors.items()
+            )
+            messages.error(
+                request, _("The export was not made, the filters are not valid: %(errors)s") % {"errors": errors}
+            )
             return redirect(reverse(self.list_url_name) + ("?" + request.GET.urlencode() if request.GET else ""))
         output = tempfile.TemporaryFile()
-        self.export(user=request.user, queryset=self.ordered(filterset.qs),
-                    filters=xlsx.filters_description(filterset.form), output=output)
+        self.export(
+            user=request.user,
+            queryset=self.ordered(filterset.qs),
+            filters=xlsx.filters_description(filterset.form),
+            output=output,
+        )
         output.seek(0)
         return FileResponse(output, as_attachment=True, filename=f"{self.file_stem}.xlsx", content_type=XLSX_TYPE)
 
@@ -220,8 +232,12 @@ class FilteredListView(ScopedObjectMixin, TemplateView):
         page = Paginator(qs.order_by(*self.order), self.paginate_by).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(filter=filterset, page_obj=page, object_list=page.object_list,
-                       export_url=reverse(self.export_url_name) + (f"?{query.urlencode()}" if query else ""))
+        context.update(
+            filter=filterset,
+            page_obj=page,
+            object_list=page.object_list,
+            export_url=reverse(self.export_url_name) + (f"?{query.urlencode()}" if query else ""),
+        )
         return context
 
 

@@ -10,6 +10,7 @@ Every sheet the portal produces â€” the quarterly report and the list exports â€
 * Characters that are illegal in XML are dropped instead of crashing the export.
 * Workbooks are created in write-only mode: rows stream to disk, memory stays flat for big sheets.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,9 +61,19 @@ STATUS_STYLES = {
 # titles (``TitleStatus``; ``expiring``/``expiring_soon`` from ``selectors.titles_to_watch``) and
 # task report cells (``tasks.choices.CellStatus``). Other codes stay uncoloured.
 STATUS_COLOURS = {
-    "on_track": "green", "valid": "green", "submitted": "green",
-    "at_risk": "amber", "under_review": "amber", "expiring": "amber", "late": "amber", "draft": "amber",
-    "behind": "red", "expired": "red", "revoked": "red", "missing": "red", "expiring_soon": "red",
+    "on_track": "green",
+    "valid": "green",
+    "submitted": "green",
+    "at_risk": "amber",
+    "under_review": "amber",
+    "expiring": "amber",
+    "late": "amber",
+    "draft": "amber",
+    "behind": "red",
+    "expired": "red",
+    "revoked": "red",
+    "missing": "red",
+    "expiring_soon": "red",
     "no_data": "grey",
 }
 
@@ -149,8 +160,9 @@ class SheetWriter:
     ``header()`` before the first ``row()``: in write-only mode rows can only be appended.
     """
 
-    def __init__(self, wb: Workbook, title: str, columns: Sequence[Column], *, header_row: int | None = 2,
-                 landscape: bool = True):
+    def __init__(
+        self, wb: Workbook, title: str, columns: Sequence[Column], *, header_row: int | None = 2, landscape: bool = True
+    ):
         self.wb = wb
         self.ws = add_sheet(wb, clean_text(title)[:31])
         self.columns = list(columns)
@@ -222,8 +234,9 @@ class SheetWriter:
         self.ws.append([self._cell(col.header, proto) for col in self.columns])
         self.rows_written += 1
 
-    def row(self, values: Sequence, *, status: str | None = None, status_column: int | None = None,
-            total: bool = False) -> None:
+    def row(
+        self, values: Sequence, *, status: str | None = None, status_column: int | None = None, total: bool = False
+    ) -> None:
         """Append one body row. ``status`` colours the cell at ``status_column`` (0-based)."""
         cells = []
         for index, value in enumerate(values):

@@ -26,6 +26,7 @@ Parameters (``Indicator.params``), per kind:
   higher by the date.
 - ``manual``: no parameters; the latest reported value up to the date.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -150,15 +151,21 @@ def population_shares(params_list: list[dict], date, tiers) -> list[dict[int, Pa
         prop, minimum = params["property"], params.get("min", 1)
         if prop == PopulationProperty.RD_INSTITUTION:
             name = f"rd_{minimum}"
-            annotations[name] = Exists(RDInstitution.objects.filter(
-                enterprise=OuterRef("pk"), level__rank__gte=minimum, recognised_year__lte=date.year))
+            annotations[name] = Exists(
+                RDInstitution.objects.filter(
+                    enterprise=OuterRef("pk"), level__rank__gte=minimum, recognised_year__lte=date.year
+                )
+            )
             hits[f"hits_{i}"] = Count("id", filter=Q(**{name: True}))
         else:
             field = STATISTIC_PROPERTIES[prop]
             name = f"latest_{field}"
             annotations[name] = Subquery(
-                Statistic.objects.filter(_up_to(year, quarter), enterprise=OuterRef("pk"), **{f"{field}__isnull": False})
-                .order_by("-year", "-quarter").values(field)[:1]
+                Statistic.objects.filter(
+                    _up_to(year, quarter), enterprise=OuterRef("pk"), **{f"{field}__isnull": False}
+                )
+                .order_by("-year", "-quarter")
+                .values(field)[:1]
             )
             condition = Q(**{name: True}) if prop in BOOLEAN_PROPERTIES else Q(**{f"{name}__gte": minimum})
             hits[f"hits_{i}"] = Count("id", filter=condition)
@@ -177,8 +184,11 @@ def cohort_ids(params):
     """Ids of the cohort (e.g. the 713 provincial firms valid on 2023-12-31, none of them gone by
     then), as a subquery. A member gone later stays in the cohort (its figures stop: left out)."""
     cohort_date = _date(params["cohort_date"])
-    return (Title.objects.filter(title_valid_on(cohort_date), tier__code=params["cohort_tier"])
-            .exclude(enterprise_id__in=gone_by(cohort_date)).values("enterprise_id"))
+    return (
+        Title.objects.filter(title_valid_on(cohort_date), tier__code=params["cohort_tier"])
+        .exclude(enterprise_id__in=gone_by(cohort_date))
+        .values("enterprise_id")
+    )
 
 
 def _period_label(key: int) -> str:
@@ -196,8 +206,9 @@ def cohort_periods(params_list: list[dict], date) -> dict[int, int]:
     for params in params_list:
         reported |= Q(**{f"{params['field']}__isnull": False})
     rows = (
-        Statistic.objects.filter(reported, _up_to(year, quarter), enterprise_id__in=cohort_ids(params_list[0]),
-                                 year__gte=base_year)
+        Statistic.objects.filter(
+            reported, _up_to(year, quarter), enterprise_id__in=cohort_ids(params_list[0]), year__gte=base_year
+        )
         .values(county=F("enterprise__county_id"))
         .annotate(key=Max(F("year") * 10 + F("quarter")))
         .order_by()
@@ -217,14 +228,18 @@ def cohort_ratios(params_list: list[dict], date, tiers) -> list[dict[int | None,
     cohort = cohort_ids(params_list[0])
     periods = cohort_periods(params_list, date)
     members = dict(
-        Enterprise.objects.filter(pk__in=cohort).values("county_id").annotate(n=Count("id")).order_by()
+        Enterprise.objects.filter(pk__in=cohort)
+        .values("county_id")
+        .annotate(n=Count("id"))
+        .order_by()
         .values_list("county_id", "n")
     )
     results: list[dict[int | None, Part]] = [{} for _ in params_list]
     if not periods:
         return results
-    same_quarter = Statistic.objects.filter(enterprise_id=OuterRef("enterprise_id"), year=base_year,
-                                            quarter=OuterRef("quarter"))
+    same_quarter = Statistic.objects.filter(
+        enterprise_id=OuterRef("enterprise_id"), year=base_year, quarter=OuterRef("quarter")
+    )
     annotations, sums = {}, {}
     for i, params in enumerate(params_list):
         field = params["field"]
@@ -237,9 +252,12 @@ def cohort_ratios(params_list: list[dict], date, tiers) -> list[dict[int | None,
     for county_id, key in periods.items():
         in_own_period |= Q(enterprise__county_id=county_id, year=key // 10, quarter=key % 10)
     compared = Statistic.objects.filter(enterprise_id__in=cohort).annotate(**annotations)
-    by_county = {row["county"]: row for row in (
-        compared.filter(in_own_period).values(county=F("enterprise__county_id")).annotate(**sums).order_by()
-    )}
+    by_county = {
+        row["county"]: row
+        for row in (
+            compared.filter(in_own_period).values(county=F("enterprise__county_id")).annotate(**sums).order_by()
+        )
+    }
     city_key = max(periods.values())
     city = compared.filter(year=city_key // 10, quarter=city_key % 10).aggregate(**sums)
 
@@ -267,14 +285,13 @@ def event_count(params, date, tiers) -> dict[int, Part]:
     since = _date(params["since"])
     qs = ListingRecord.objects.filter(stage__in=params["stages"], date__gte=since, date__lte=date)
     if params.get("min_tier"):
-        held = Title.objects.filter(title_valid_on(OuterRef("date")), _min_rank_q(params["min_tier"], tiers),
-                                    enterprise=OuterRef("enterprise_id"))
+        held = Title.objects.filter(
+            title_valid_on(OuterRef("date")),
+            _min_rank_q(params["min_tier"], tiers),
+            enterprise=OuterRef("enterprise_id"),
+        )
         qs = qs.filter(Exists(held))
-    rows = (
-        qs.values(county=F("enterprise__county_id"))
-        .annotate(n=Count("enterprise_id", distinct=True))
-        .order_by()
-    )
+    rows = qs.values(county=F("enterprise__county_id")).annotate(n=Count("enterprise_id", distinct=True)).order_by()
     return _counts(rows)
 
 
@@ -313,9 +330,14 @@ def tier_ranks() -> dict[str, int]:
 
 
 BATCHED = {
-    IndicatorKind.POPULATION_SHARE: (population_shares, lambda p: ("population", p.get("population_min_tier", "provincial"))),
-    IndicatorKind.COHORT_RATIO: (cohort_ratios, lambda p: ("cohort", p["cohort_tier"], str(p["cohort_date"]),
-                                                             int(p["base_year"]))),
+    IndicatorKind.POPULATION_SHARE: (
+        population_shares,
+        lambda p: ("population", p.get("population_min_tier", "provincial")),
+    ),
+    IndicatorKind.COHORT_RATIO: (
+        cohort_ratios,
+        lambda p: ("cohort", p["cohort_tier"], str(p["cohort_date"]), int(p["base_year"])),
+    ),
 }
 
 

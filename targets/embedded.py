@@ -11,6 +11,7 @@ while a run computes leave at most one more run pending.
 ``TARGETS_RECOMPUTE_BACKGROUND`` (on; off in the test settings) switches the thread off; then
 ``flush()`` runs what is pending in the calling thread (tests call it to stay deterministic).
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Forms of the targets app: reported values, county allocations, recompute requests."""
+
 from __future__ import annotations
 
 from typing import cast
@@ -24,12 +25,15 @@ class ManualValueForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["county"]).queryset = (
-            Place.objects.filter(level="county").order_by("sort_order"))
+        cast(forms.ModelChoiceField, self.fields["county"]).queryset = Place.objects.filter(level="county").order_by(
+            "sort_order"
+        )
         self.fields["county"].required = False
         self.fields["as_of"].initial = timezone.localdate()
         for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
 
 
 class AllocationForm(forms.Form):
@@ -42,12 +46,21 @@ class AllocationForm(forms.Form):
         initial_baselines = initial_baselines or {}
         for place in counties:
             self.fields[f"county_{place.code}"] = forms.DecimalField(
-                label=place.name, required=False, min_value=0, max_digits=18, decimal_places=4,
-                initial=initial_values.get(place.pk), widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
+                label=place.name,
+                required=False,
+                min_value=0,
+                max_digits=18,
+                decimal_places=4,
+                initial=initial_values.get(place.pk),
+                widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
             )
             self.fields[f"baseline_{place.code}"] = forms.DecimalField(
-                label=_("%(county)s baseline") % {"county": place.name}, required=False, min_value=0, max_digits=18,
-                decimal_places=4, initial=initial_baselines.get(place.pk),
+                label=_("%(county)s baseline") % {"county": place.name},
+                required=False,
+                min_value=0,
+                max_digits=18,
+                decimal_places=4,
+                initial=initial_baselines.get(place.pk),
                 widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
             )
 

@@ -5,6 +5,7 @@ databases (SQLite, the embedded default): a lock in the Django cache (``cache.ad
 with ``REDIS_URL`` the cache is Redis and the lock holds across processes, otherwise within one
 process, which is all an embedded SQLite installation runs).
 """
+
 from __future__ import annotations
 
 import time
@@ -62,7 +63,8 @@ def is_locked() -> bool:
     """Is a recompute running now (best effort, for display)?"""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s AND granted",
-                           [ADVISORY_KEY])
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s AND granted", [ADVISORY_KEY]
+            )
             return cursor.fetchone()[0] > 0
     return cache.get(CACHE_KEY) is not None

@@ -5,6 +5,7 @@ Indicators, milestones and the plan (its time window and the status thresholds o
 "时间过半、任务过半") are reference rows loaded from ``fixtures/reference/07x_*.yaml``. Allocations,
 manual values and snapshots are written by ``targets.services`` only.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,11 +42,17 @@ class Plan(models.Model):
     starts_on = models.DateField(_("plan starts on"))
     ends_on = models.DateField(_("plan ends on"))
     on_track_ratio = models.DecimalField(
-        _("on-track ratio"), max_digits=5, decimal_places=3, default=Decimal("1.000"),
+        _("on-track ratio"),
+        max_digits=5,
+        decimal_places=3,
+        default=Decimal("1.000"),
         help_text=_("Share done divided by share of time elapsed at or above this: on track."),
     )
     at_risk_ratio = models.DecimalField(
-        _("at-risk ratio"), max_digits=5, decimal_places=3, default=Decimal("0.800"),
+        _("at-risk ratio"),
+        max_digits=5,
+        decimal_places=3,
+        default=Decimal("0.800"),
         help_text=_("Below this ratio: at risk; between the two: behind."),
     )
 
@@ -67,7 +74,11 @@ class Plan(models.Model):
 
     def clean(self):
         super().clean()
-        if self.at_risk_ratio is not None and self.on_track_ratio is not None and self.at_risk_ratio > self.on_track_ratio:
+        if (
+            self.at_risk_ratio is not None
+            and self.on_track_ratio is not None
+            and self.at_risk_ratio > self.on_track_ratio
+        ):
             raise ValidationError({"at_risk_ratio": _("The at-risk ratio cannot be above the on-track ratio.")})
 
     def share_of_time(self, date: dt.date) -> Decimal:
@@ -94,29 +105,46 @@ class Indicator(models.Model):
     kind = models.CharField(_("computation kind"), max_length=32, choices=IndicatorKind.choices)
     params = models.JSONField(_("computation parameters"), default=dict, blank=True)
     baseline_value = models.DecimalField(
-        _("declared baseline"), null=True, blank=True, **VALUE,
+        _("declared baseline"),
+        null=True,
+        blank=True,
+        **VALUE,
         help_text=_("Left empty: the records on the baseline date give the baseline."),
     )
     baseline_date = models.DateField(_("baseline date"))
     target_value = models.DecimalField(
-        _("target"), null=True, blank=True, **VALUE, help_text=_("Left empty for goals that only have to rise."),
+        _("target"),
+        null=True,
+        blank=True,
+        **VALUE,
+        help_text=_("Left empty for goals that only have to rise."),
     )
     target_date = models.DateField(_("target date"))
     direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices, default=Direction.AT_LEAST)
     completion_rule = models.CharField(
-        _("completion rule"), max_length=16, choices=CompletionRule.choices, default=CompletionRule.GAIN,
-        help_text=_("Gain: (current − baseline) ÷ (target − baseline), or current ÷ target when the target is not "
-                    "above the baseline. Level: current ÷ target. Never below 0; reached when current ≥ target."),
+        _("completion rule"),
+        max_length=16,
+        choices=CompletionRule.choices,
+        default=CompletionRule.GAIN,
+        help_text=_(
+            "Gain: (current − baseline) ÷ (target − baseline), or current ÷ target when the target is not "
+            "above the baseline. Level: current ÷ target. Never below 0; reached when current ≥ target."
+        ),
     )
     lead_department = models.ForeignKey(
         Department, verbose_name=_("lead department"), on_delete=models.PROTECT, related_name="indicators"
     )
     additive = models.BooleanField(
-        _("county parts add up"), default=True,
-        help_text=_("Counts: county targets must add up to the city target. Shares and ratios: each county has its own."),
+        _("county parts add up"),
+        default=True,
+        help_text=_(
+            "Counts: county targets must add up to the city target. Shares and ratios: each county has its own."
+        ),
     )
     default_allocation = models.JSONField(
-        _("default county allocation"), default=dict, blank=True,
+        _("default county allocation"),
+        default=dict,
+        blank=True,
         help_text=_("County code to target; copied into the allocations when none are stored."),
     )
     decimals = models.PositiveSmallIntegerField(_("decimals shown"), default=0, validators=[MaxValueValidator(4)])
@@ -154,8 +182,9 @@ class MilestoneManager(models.Manager):
 class Milestone(models.Model):
     """The value an indicator should reach by the end of a year (2024, 2025, 2026)."""
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE,
-                                  related_name="milestones")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="milestones"
+    )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     value = models.DecimalField(_("value"), null=True, blank=True, **VALUE)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -182,13 +211,23 @@ class Allocation(TimestampedModel):
 
     scope_county_field = "county"
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE,
-                                  related_name="allocations")
-    county = models.ForeignKey(Place, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+",
-                               limit_choices_to={"level": "county"})
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="allocations"
+    )
+    county = models.ForeignKey(
+        Place,
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "county"},
+    )
     target_value = models.DecimalField(_("allocated target"), validators=[MinValueValidator(0)], **VALUE)
     baseline_value = models.DecimalField(
-        _("declared county baseline"), null=True, blank=True, validators=[MinValueValidator(0)], **VALUE,
+        _("declared county baseline"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        **VALUE,
         help_text=_("Left empty: the records on the baseline date give the county's baseline."),
     )
 
@@ -210,16 +249,25 @@ class ManualValue(TimestampedModel):
 
     scope_county_field = "county"
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE,
-                                  related_name="manual_values")
-    county = models.ForeignKey(Place, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+", limit_choices_to={"level": "county"})
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="manual_values"
+    )
+    county = models.ForeignKey(
+        Place,
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "county"},
+    )
     as_of = models.DateField(_("as of"))
     value = models.DecimalField(_("value"), validators=[MinValueValidator(0)], **VALUE)
     evidence = models.TextField(_("evidence"), help_text=_("Documents, names and dates that prove the value."))
     document_no = models.CharField(_("document number"), max_length=100, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -246,8 +294,14 @@ class RecomputeRun(JobModel):
     as_of = models.DateField(_("as of"), null=True, blank=True, help_text=_("Empty: today."))
     with_history = models.BooleanField(_("also quarter ends since the baseline"), default=True)
     trigger = models.CharField(_("trigger"), max_length=16, choices=RunTrigger.choices, default=RunTrigger.MANUAL)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
-                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     query_count = models.PositiveIntegerField(_("SQL queries"), null=True, blank=True)
 
     class Meta:
@@ -266,8 +320,9 @@ class Snapshot(models.Model):
     plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="snapshots")
     as_of = models.DateField(_("as of"))
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
-    run = models.ForeignKey(RecomputeRun, verbose_name=_("run"), null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="snapshots")
+    run = models.ForeignKey(
+        RecomputeRun, verbose_name=_("run"), null=True, blank=True, on_delete=models.SET_NULL, related_name="snapshots"
+    )
 
     class Meta:
         verbose_name = _("progress snapshot")
@@ -286,8 +341,9 @@ class SnapshotValue(models.Model):
 
     snapshot = models.ForeignKey(Snapshot, verbose_name=_("snapshot"), on_delete=models.CASCADE, related_name="values")
     indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="+")
-    county = models.ForeignKey(Place, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    county = models.ForeignKey(
+        Place, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     value = models.DecimalField(_("value"), null=True, blank=True, **VALUE)
     numerator = models.DecimalField(_("numerator"), null=True, blank=True, **VALUE)
     denominator = models.DecimalField(_("denominator"), null=True, blank=True, **VALUE)
@@ -295,8 +351,12 @@ class SnapshotValue(models.Model):
     baseline_records = models.DecimalField(_("baseline by the records"), null=True, blank=True, **VALUE)
     target = models.DecimalField(_("target"), null=True, blank=True, **VALUE)
     share_done = models.DecimalField(_("share done"), null=True, blank=True, max_digits=9, decimal_places=4)
-    period = models.CharField(_("quarter compared"), max_length=8, blank=True,
-                              help_text=_("Cohort ratios: the scope's latest reported quarter (e.g. 2025Q2)."))
+    period = models.CharField(
+        _("quarter compared"),
+        max_length=8,
+        blank=True,
+        help_text=_("Cohort ratios: the scope's latest reported quarter (e.g. 2025Q2)."),
+    )
     compared = models.PositiveIntegerField(_("enterprises compared"), null=True, blank=True)
     left_out = models.PositiveIntegerField(_("enterprises left out"), null=True, blank=True)
     share_time = models.DecimalField(_("share of time elapsed"), max_digits=9, decimal_places=4)
@@ -309,8 +369,9 @@ class SnapshotValue(models.Model):
         verbose_name_plural = _("snapshot values")
         constraints = [
             models.UniqueConstraint(fields=["snapshot", "indicator", "county"], name="unique_snapshot_value"),
-            models.UniqueConstraint(fields=["snapshot", "indicator"], condition=Q(county__isnull=True),
-                                    name="unique_snapshot_city_value"),
+            models.UniqueConstraint(
+                fields=["snapshot", "indicator"], condition=Q(county__isnull=True), name="unique_snapshot_city_value"
+            ),
         ]
 
     def __str__(self):

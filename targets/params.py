@@ -1,6 +1,7 @@
 """Parameters of an indicator's computation kind and their validation (``Indicator.clean`` and the
 fixtures test call ``validate_params``). Kept apart from ``compute`` so that the models can validate
 without importing the computations (which read the models)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,7 +50,9 @@ def validate_params(kind: str, params: dict) -> None:
             raise ValidationError({"params": _("Unknown property “%(p)s”.") % {"p": prop}})
     elif kind == IndicatorKind.COHORT_RATIO:
         if need("field") not in FLOW_FIELDS:
-            raise ValidationError({"params": _("“field” must be one of %(f)s.") % {"f": ", ".join(sorted(FLOW_FIELDS))}})
+            raise ValidationError(
+                {"params": _("“field” must be one of %(f)s.") % {"f": ", ".join(sorted(FLOW_FIELDS))}}
+            )
         tier("cohort_tier")
         date("cohort_date")
         need("base_year")

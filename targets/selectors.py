@@ -1,5 +1,6 @@
 """Reads of the targets app: dashboard rows from stored snapshots, trends, comparison, drill-down
 links and the baseline reconciliation. Dashboards never compute: they read snapshots."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -129,11 +130,23 @@ def dashboard_rows(snapshot_or_date=None, county: Place | None = None, *, user=N
 
 def _row(v: SnapshotValue, snapshot: Snapshot, county: Place | None) -> DashboardRow:
     return DashboardRow(
-        indicator=v.indicator, county=county, as_of=snapshot.as_of, computed_at=snapshot.computed_at,
-        baseline=v.baseline, baseline_records=v.baseline_records, now=v.value, target=v.target,
-        share_done=v.share_done, share_time=v.share_time, status=v.status, numerator=v.numerator,
-        denominator=v.denominator, drilldown_url=drilldown_url(v.indicator, snapshot.as_of, county),
-        period=v.period, compared=v.compared, left_out=v.left_out,
+        indicator=v.indicator,
+        county=county,
+        as_of=snapshot.as_of,
+        computed_at=snapshot.computed_at,
+        baseline=v.baseline,
+        baseline_records=v.baseline_records,
+        now=v.value,
+        target=v.target,
+        share_done=v.share_done,
+        share_time=v.share_time,
+        status=v.status,
+        numerator=v.numerator,
+        denominator=v.denominator,
+        drilldown_url=drilldown_url(v.indicator, snapshot.as_of, county),
+        period=v.period,
+        compared=v.compared,
+        left_out=v.left_out,
     )
 
 
@@ -162,11 +175,18 @@ def snapshot_table(snapshot: Snapshot | None, *, user) -> tuple[list[DashboardRo
 def map_series_from(county_rows: dict[str, list[DashboardRow]]) -> dict:
     """For the county map: ``{indicator code: [{name, code, value, target, done, status}]}``."""
     return {
-        code: [{
-            "name": r.county.name, "code": r.county.code, "value": _float(r.now), "target": _float(r.target),
-            "done": _float(r.share_done * 100 if r.share_done is not None else None),
-            "status": r.status, "status_label": str(ProgressStatus(r.status).label),
-        } for r in rows]
+        code: [
+            {
+                "name": r.county.name,
+                "code": r.county.code,
+                "value": _float(r.now),
+                "target": _float(r.target),
+                "done": _float(r.share_done * 100 if r.share_done is not None else None),
+                "status": r.status,
+                "status_label": str(ProgressStatus(r.status).label),
+            }
+            for r in rows
+        ]
         for code, rows in county_rows.items()
     }
 
@@ -198,8 +218,15 @@ def trend(indicator: Indicator, *, county: Place | None = None, user=None) -> li
         if period_end(*quarter_end) != as_of and as_of != latest:
             continue
         label = f"{quarter_end[0]}Q{quarter_end[1]}" if period_end(*quarter_end) == as_of else as_of.isoformat()
-        points.append({"label": label, "as_of": as_of.isoformat(), "value": _float(v.value),
-                       "target": _float(v.target), "status": v.status})
+        points.append(
+            {
+                "label": label,
+                "as_of": as_of.isoformat(),
+                "value": _float(v.value),
+                "target": _float(v.target),
+                "status": v.status,
+            }
+        )
     return points
 
 
@@ -242,7 +269,8 @@ def allocation_summary(indicator: Indicator, snapshot: Snapshot | None = None) -
     recorded, city_recorded = {}, None
     if snapshot is not None:
         for county_id, value in SnapshotValue.objects.filter(snapshot=snapshot, indicator=indicator).values_list(
-                "county_id", "baseline_records"):
+            "county_id", "baseline_records"
+        ):
             if county_id is None:
                 city_recorded = value
             else:
@@ -255,11 +283,14 @@ def allocation_summary(indicator: Indicator, snapshot: Snapshot | None = None) -
         baseline = declared if declared is not None else recorded.get(place.pk)
         target = allocation.target_value if allocation is not None else None
         below = target is not None and baseline is not None and target < baseline
-        rows.append({"county": place, "baseline": baseline, "declared": declared is not None, "target": target,
-                     "below": below})
+        rows.append(
+            {"county": place, "baseline": baseline, "declared": declared is not None, "target": target, "below": below}
+        )
         if below:
-            warnings.append(_("%(county)s: the allocated target %(target)s is below its baseline %(baseline)s.") % {
-                "county": place.name, "target": _plain(target), "baseline": _plain(baseline)})
+            warnings.append(
+                _("%(county)s: the allocated target %(target)s is below its baseline %(baseline)s.")
+                % {"county": place.name, "target": _plain(target), "baseline": _plain(baseline)}
+            )
     city_baseline = indicator.baseline_value if indicator.baseline_value is not None else city_recorded
     city_target = indicator.target_value
     baselines = [r["baseline"] for r in rows if r["baseline"] is not None]
@@ -268,13 +299,25 @@ def allocation_summary(indicator: Indicator, snapshot: Snapshot | None = None) -
     target_total = sum(targets, Decimal(0)) if targets else None
     if indicator.additive:
         if city_baseline is not None and baseline_total is not None and baseline_total != city_baseline:
-            warnings.insert(0, _("The county baselines add up to %(total)s but the city baseline is %(city)s.") % {
-                "total": _plain(baseline_total), "city": _plain(city_baseline)})
+            warnings.insert(
+                0,
+                _("The county baselines add up to %(total)s but the city baseline is %(city)s.")
+                % {"total": _plain(baseline_total), "city": _plain(city_baseline)},
+            )
         if city_target is not None and target_total is not None and target_total != city_target:
-            warnings.insert(0, _("The county targets add up to %(total)s but the city target is %(city)s.") % {
-                "total": _plain(target_total), "city": _plain(city_target)})
-    return AllocationSummary(rows=rows, baseline_total=baseline_total, target_total=target_total,
-                             city_baseline=city_baseline, city_target=city_target, warnings=warnings)
+            warnings.insert(
+                0,
+                _("The county targets add up to %(total)s but the city target is %(city)s.")
+                % {"total": _plain(target_total), "city": _plain(city_target)},
+            )
+    return AllocationSummary(
+        rows=rows,
+        baseline_total=baseline_total,
+        target_total=target_total,
+        city_baseline=city_baseline,
+        city_target=city_target,
+        warnings=warnings,
+    )
 
 
 def _plain(value: Decimal) -> str:
@@ -380,10 +423,16 @@ def reconciliation(indicator: Indicator, *, user) -> Reconciliation | None:
         .order_by("enterprise__name")
     )
     return Reconciliation(
-        indicator=indicator, date=date, declared=declared, valid_count=valid_count,
-        cumulative_count=cumulative_count, counted=counted,
+        indicator=indicator,
+        date=date,
+        declared=declared,
+        valid_count=valid_count,
+        cumulative_count=cumulative_count,
+        counted=counted,
         gap=(declared - counted) if declared is not None else None,
-        not_valid=not_valid, under_review=under_review, tier_code=tier,
+        not_valid=not_valid,
+        under_review=under_review,
+        tier_code=tier,
     )
 
 
@@ -396,5 +445,15 @@ def counties_for(user) -> list[Place]:
     return list(qs.order_by("sort_order", "code"))
 
 
-__all__ = ["DashboardRow", "dashboard_rows", "latest_snapshot", "trend", "county_comparison", "snapshot_table", "map_series_from",
-           "drilldown_url", "drilldown_params", "reconciliation"]
+__all__ = [
+    "DashboardRow",
+    "dashboard_rows",
+    "latest_snapshot",
+    "trend",
+    "county_comparison",
+    "snapshot_table",
+    "map_series_from",
+    "drilldown_url",
+    "drilldown_params",
+    "reconciliation",
+]

@@ -1,4 +1,5 @@
 """Writes of the targets app: snapshots (the recompute), allocations, reported values, runs."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -111,14 +112,20 @@ def snapshot_dates(plan: Plan, as_of: dt.date, *, with_history: bool) -> list[dt
     return sorted({as_of, *(ends if with_history else ends[-1:])})
 
 
-def snapshot_compute(*, plan: Plan, as_of: dt.date, run: RecomputeRun | None = None,
-                     indicators: list[Indicator] | None = None, places: list[Place] | None = None,
-                     baseline_cache: dict | None = None) -> Snapshot:
+def snapshot_compute(
+    *,
+    plan: Plan,
+    as_of: dt.date,
+    run: RecomputeRun | None = None,
+    indicators: list[Indicator] | None = None,
+    places: list[Place] | None = None,
+    baseline_cache: dict | None = None,
+) -> Snapshot:
     """Compute every active indicator for the city and each county as of ``as_of`` and store it,
     replacing any snapshot of the same date (idempotent). Aggregate queries only: the number of
     queries depends on the number of indicators, not of enterprises."""
-    indicators = indicators if indicators is not None else list(
-        plan.indicators.filter(is_active=True).select_related("plan")
+    indicators = (
+        indicators if indicators is not None else list(plan.indicators.filter(is_active=True).select_related("plan"))
     )
     places = places if places is not None else counties()
     tiers = compute.tier_ranks()
@@ -127,8 +134,16 @@ def snapshot_compute(*, plan: Plan, as_of: dt.date, run: RecomputeRun | None = N
     time = plan.share_of_time(as_of)
     with transaction.atomic():
         _tune_for_aggregates()
-        rows = _snapshot_rows(plan=plan, as_of=as_of, indicators=indicators, places=places, tiers=tiers,
-                              allocations=allocations, baseline_cache=baseline_cache, time=time)
+        rows = _snapshot_rows(
+            plan=plan,
+            as_of=as_of,
+            indicators=indicators,
+            places=places,
+            tiers=tiers,
+            allocations=allocations,
+            baseline_cache=baseline_cache,
+            time=time,
+        )
         snapshot, _created = Snapshot.objects.update_or_create(
             plan=plan, as_of=as_of, defaults={"computed_at": timezone.now(), "run": run}
         )
@@ -179,14 +194,32 @@ def _snapshot_rows(*, plan, as_of, indicators, places, tiers, allocations, basel
                 else:
                     target = None if indicator.additive else indicator.target_value
             done = share_done(value=result.value, baseline=baseline, target=target, rule=indicator.completion_rule)
-            rows.append(SnapshotValue(
-                indicator=indicator, county_id=county_id, value=result.value, numerator=result.numerator,
-                denominator=result.denominator, baseline=baseline, baseline_records=records, target=target,
-                share_done=done, share_time=time, period=result.period, compared=result.compared,
-                left_out=result.left_out,
-                status=progress_status(plan=plan, direction=indicator.direction, value=result.value,
-                                       baseline=baseline, target=target, done=done, time=time),
-            ))
+            rows.append(
+                SnapshotValue(
+                    indicator=indicator,
+                    county_id=county_id,
+                    value=result.value,
+                    numerator=result.numerator,
+                    denominator=result.denominator,
+                    baseline=baseline,
+                    baseline_records=records,
+                    target=target,
+                    share_done=done,
+                    share_time=time,
+                    period=result.period,
+                    compared=result.compared,
+                    left_out=result.left_out,
+                    status=progress_status(
+                        plan=plan,
+                        direction=indicator.direction,
+                        value=result.value,
+                        baseline=baseline,
+                        target=target,
+                        done=done,
+                        time=time,
+                    ),
+                )
+            )
     return rows
 
 
@@ -204,11 +237,21 @@ def progress_recompute(*, run: RecomputeRun, progress: Callable[[int, str], None
     snapshots = []
     baseline_cache: dict = {}
     for i, (plan, day) in enumerate(work, start=1):
-        snapshots.append(snapshot_compute(plan=plan, as_of=day, run=run, indicators=indicators[plan.pk],
-                                          places=places, baseline_cache=baseline_cache))
+        snapshots.append(
+            snapshot_compute(
+                plan=plan,
+                as_of=day,
+                run=run,
+                indicators=indicators[plan.pk],
+                places=places,
+                baseline_cache=baseline_cache,
+            )
+        )
         if progress:
-            progress(int(100 * i / len(work)) if i < len(work) else 99,
-                     _("Computed %(date)s (%(i)s of %(n)s)") % {"date": day.isoformat(), "i": i, "n": len(work)})
+            progress(
+                int(100 * i / len(work)) if i < len(work) else 99,
+                _("Computed %(date)s (%(i)s of %(n)s)") % {"date": day.isoformat(), "i": i, "n": len(work)},
+            )
     return snapshots
 
 
@@ -218,20 +261,25 @@ def may_recompute(user) -> bool:
     return scope_for(user).city_wide_write
 
 
-def run_create(*, actor=None, as_of: dt.date | None = None, trigger: str = RunTrigger.MANUAL,
-               with_history: bool = True) -> RecomputeRun:
+def run_create(
+    *, actor=None, as_of: dt.date | None = None, trigger: str = RunTrigger.MANUAL, with_history: bool = True
+) -> RecomputeRun:
     """A pending run; a user asking for one must be allowed to recompute (``may_recompute``).
     Jobs and commands (no actor) always may."""
     if actor is not None and not may_recompute(actor):
         raise PermissionDenied
     if as_of and as_of > timezone.localdate():
         raise ValidationError({"as_of": _("The date cannot be in the future.")})
-    return RecomputeRun.objects.create(as_of=as_of, trigger=trigger, with_history=with_history,
-                                       requested_by=actor if getattr(actor, "pk", None) else None)
+    return RecomputeRun.objects.create(
+        as_of=as_of,
+        trigger=trigger,
+        with_history=with_history,
+        requested_by=actor if getattr(actor, "pk", None) else None,
+    )
 
 
 def run_request(*, actor) -> tuple[RecomputeRun, bool]:
-    """"Recompute now": the run already waiting or running (started recently), or a new run
+    """ "Recompute now": the run already waiting or running (started recently), or a new run
     queued after commit. Returns ``(run, created)``: repeated clicks never pile up runs."""
     from django.conf import settings
 
@@ -297,8 +345,13 @@ def allocations_ensure_defaults() -> int:
     return len(rows)
 
 
-def allocation_save(*, actor, indicator: Indicator, values: dict[int, Decimal | None],
-                    baselines: dict[int, Decimal | None] | None = None) -> list[Allocation]:
+def allocation_save(
+    *,
+    actor,
+    indicator: Indicator,
+    values: dict[int, Decimal | None],
+    baselines: dict[int, Decimal | None] | None = None,
+) -> list[Allocation]:
     """Replace the county allocation of ``indicator`` (county id → target, and optionally county id →
     declared baseline). City operators only. For an additive indicator the targets must add up to
     the city target; nothing is saved otherwise. Declared baselines that do not add up to the city's
@@ -308,25 +361,41 @@ def allocation_save(*, actor, indicator: Indicator, values: dict[int, Decimal | 
         raise PermissionDenied
     places = {p.pk: p for p in counties()}
     errors: dict[str, str] = {}
-    clean = _county_numbers(values, places, errors, not_a_number=_("%(county)s: not a number."),
-                            negative=_("%(county)s: the target cannot be negative."))
-    clean_baselines = _county_numbers(baselines, places, errors,
-                                      not_a_number=_("%(county)s: the baseline is not a number."),
-                                      negative=_("%(county)s: the baseline cannot be negative."))
+    clean = _county_numbers(
+        values,
+        places,
+        errors,
+        not_a_number=_("%(county)s: not a number."),
+        negative=_("%(county)s: the target cannot be negative."),
+    )
+    clean_baselines = _county_numbers(
+        baselines,
+        places,
+        errors,
+        not_a_number=_("%(county)s: the baseline is not a number."),
+        negative=_("%(county)s: the baseline cannot be negative."),
+    )
     for county_id in clean_baselines:
         if county_id not in clean:
-            errors.setdefault(places[county_id].code,
-                              _("%(county)s: a baseline needs a target.") % {"county": places[county_id].name})
+            errors.setdefault(
+                places[county_id].code, _("%(county)s: a baseline needs a target.") % {"county": places[county_id].name}
+            )
     if errors:
         raise ValidationError(errors)
     if indicator.additive and indicator.target_value is not None and clean:
         total = sum(clean.values(), Decimal(0))
         if len(clean) != len(places) or total != indicator.target_value:
-            raise ValidationError(_(
-                "The county targets add up to %(total)s but the city target is %(target)s (difference %(diff)s); "
-                "give every county a target so that they add up."
-            ) % {"total": _fmt(total), "target": _fmt(indicator.target_value),
-                 "diff": _fmt(indicator.target_value - total)})
+            raise ValidationError(
+                _(
+                    "The county targets add up to %(total)s but the city target is %(target)s (difference %(diff)s); "
+                    "give every county a target so that they add up."
+                )
+                % {
+                    "total": _fmt(total),
+                    "target": _fmt(indicator.target_value),
+                    "diff": _fmt(indicator.target_value - total),
+                }
+            )
     with transaction.atomic():
         existing = {a.county_id: a for a in Allocation.objects.select_for_update().filter(indicator=indicator)}
         entries, keep = [], []
@@ -338,9 +407,17 @@ def allocation_save(*, actor, indicator: Indicator, values: dict[int, Decimal | 
             if new is None:
                 if old:
                     old.delete()
-                    entries.append(audit.Entry(action=AuditAction.DELETE, object_type="targets.allocation",
-                                               object_id=str(indicator.pk), object_repr=f"{indicator} · {place}",
-                                               county_code=place.code, before=before, after=None))
+                    entries.append(
+                        audit.Entry(
+                            action=AuditAction.DELETE,
+                            object_type="targets.allocation",
+                            object_id=str(indicator.pk),
+                            object_repr=f"{indicator} · {place}",
+                            county_code=place.code,
+                            before=before,
+                            after=None,
+                        )
+                    )
                 continue
             if old and old.target_value == new and old.baseline_value == new_baseline:
                 keep.append(old)
@@ -351,19 +428,26 @@ def allocation_save(*, actor, indicator: Indicator, values: dict[int, Decimal | 
             obj.full_clean()
             obj.save()
             keep.append(obj)
-            entries.append(audit.Entry(
-                action=AuditAction.UPDATE if old else AuditAction.CREATE, object_type="targets.allocation",
-                object_id=str(obj.pk), object_repr=f"{indicator} · {place}", county_code=place.code,
-                before=before, after=_allocation_values(place, obj),
-            ))
+            entries.append(
+                audit.Entry(
+                    action=AuditAction.UPDATE if old else AuditAction.CREATE,
+                    object_type="targets.allocation",
+                    object_id=str(obj.pk),
+                    object_repr=f"{indicator} · {place}",
+                    county_code=place.code,
+                    before=before,
+                    after=_allocation_values(place, obj),
+                )
+            )
         audit.record_many(actor, entries)
         if entries:
             schedule_recompute()
     return keep
 
 
-def _county_numbers(values: dict | None, places: dict[int, Place], errors: dict, *, not_a_number: str,
-                    negative: str) -> dict[int, Decimal]:
+def _county_numbers(
+    values: dict | None, places: dict[int, Place], errors: dict, *, not_a_number: str, negative: str
+) -> dict[int, Decimal]:
     """The non-empty numbers of ``values`` (county id → input); a bad one adds its message, naming the
     county, to ``errors`` (by county code)."""
     clean: dict[int, Decimal] = {}
@@ -386,8 +470,11 @@ def _county_numbers(values: dict | None, places: dict[int, Place], errors: dict,
 
 def _allocation_values(place: Place, allocation: Allocation) -> dict:
     baseline = allocation.baseline_value
-    return {"county": place.code, "target_value": str(allocation.target_value),
-            "baseline_value": None if baseline is None else str(baseline)}
+    return {
+        "county": place.code,
+        "target_value": str(allocation.target_value),
+        "baseline_value": None if baseline is None else str(baseline),
+    }
 
 
 def _fmt(value: Decimal) -> str:
@@ -405,14 +492,29 @@ def may_report(user, indicator: Indicator) -> bool:
     return scope.department_id is not None and scope.department_id == indicator.lead_department_id
 
 
-def manual_value_create(*, actor, indicator: Indicator, value, as_of: dt.date, evidence: str,
-                        document_no: str = "", county: Place | None = None) -> ManualValue:
+def manual_value_create(
+    *,
+    actor,
+    indicator: Indicator,
+    value,
+    as_of: dt.date,
+    evidence: str,
+    document_no: str = "",
+    county: Place | None = None,
+) -> ManualValue:
     if not may_report(actor, indicator):
         raise PermissionDenied
     if indicator.kind != "manual":
         raise ValidationError(_("This indicator is computed from the records; it takes no reported values."))
-    obj = ManualValue(indicator=indicator, county=county, as_of=as_of, value=value, evidence=(evidence or "").strip(),
-                      document_no=document_no, entered_by=actor)
+    obj = ManualValue(
+        indicator=indicator,
+        county=county,
+        as_of=as_of,
+        value=value,
+        evidence=(evidence or "").strip(),
+        document_no=document_no,
+        entered_by=actor,
+    )
     with transaction.atomic():
         # The permission is the lead-department rule above (department users have no county write
         # scope); the row is validated and audited in the same transaction.

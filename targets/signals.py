@@ -4,6 +4,7 @@ Single saves and deletes of enterprises and their titles, statistics, R&D instit
 listing records arrive through ``post_save``/``post_delete``; bulk writes (imports) send
 ``enterprises.signals.statistics_changed``. Each asks for a coalesced recompute on commit.
 """
+
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save

@@ -1,4 +1,5 @@
 """Celery tasks of the targets app: thin, they take ids and call ``targets.services``."""
+
 from __future__ import annotations
 
 from celery import shared_task

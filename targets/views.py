@@ -1,6 +1,7 @@
 """Goal dashboards: city overview, county view, indicator detail (trend, counties, reconciliation),
 reported values, allocations and the "recompute now" run page. Numbers come from stored
 snapshots only; every read of county data goes through ``for_user``."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -79,7 +80,9 @@ class DashboardView(ReadMixin, TemplateView):
             (i for i in inds if i.kind != IndicatorKind.MANUAL), inds[0] if inds else None
         )
         context.update(
-            snapshot=snapshot, rows=rows, selected=selected,
+            snapshot=snapshot,
+            rows=rows,
+            selected=selected,
             comparison=county_rows.get(selected.code, []) if selected else [],
             map_data={
                 "selected": selected.code if selected else "",
@@ -98,8 +101,9 @@ class CountyDashboardView(ReadMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         place = self.county_or_404(self.kwargs["code"])
         snapshot = selectors.latest_snapshot()
-        context.update(county=place, snapshot=snapshot,
-                       rows=selectors.dashboard_rows(snapshot, place, user=self.request.user))
+        context.update(
+            county=place, snapshot=snapshot, rows=selectors.dashboard_rows(snapshot, place, user=self.request.user)
+        )
         return self.common(context)
 
 
@@ -126,18 +130,31 @@ class IndicatorDetailView(ReadMixin, TemplateView):
         milestones = selectors.milestones_for(indicator, place, row)
         manual_values = []
         if indicator.kind == IndicatorKind.MANUAL:
-            manual_values = list(ManualValue.objects.for_user(user).filter(indicator=indicator)
-                                 .select_related("county", "entered_by")[:50])
+            manual_values = list(
+                ManualValue.objects.for_user(user)
+                .filter(indicator=indicator)
+                .select_related("county", "entered_by")[:50]
+            )
         context.update(
-            indicator=indicator, county=place, snapshot=snapshot, row=row, milestones=milestones,
+            indicator=indicator,
+            county=place,
+            snapshot=snapshot,
+            row=row,
+            milestones=milestones,
             comparison=selectors.county_comparison(snapshot, indicator, user=user) if place is None else [],
-            trend={"points": trend, "unit": indicator.unit, "name": indicator.short_name,
-                   "milestones": [{"year": m["year"], "value": float(m["value"]) if m["value"] is not None else None}
-                                  for m in milestones]},
+            trend={
+                "points": trend,
+                "unit": indicator.unit,
+                "name": indicator.short_name,
+                "milestones": [
+                    {"year": m["year"], "value": float(m["value"]) if m["value"] is not None else None}
+                    for m in milestones
+                ],
+            },
             manual_values=manual_values,
             may_report=indicator.kind == IndicatorKind.MANUAL and services.may_report(user, indicator),
-            has_reconciliation=indicator.kind in (IndicatorKind.TITLE_COUNT_CUMULATIVE, IndicatorKind.TITLE_COUNT_VALID,
-                                                  IndicatorKind.COHORT_RATIO),
+            has_reconciliation=indicator.kind
+            in (IndicatorKind.TITLE_COUNT_CUMULATIVE, IndicatorKind.TITLE_COUNT_VALID, IndicatorKind.COHORT_RATIO),
         )
         return self.common(context)
 
@@ -165,7 +182,9 @@ class ManualValueCreateView(ServiceFormMixin, ReadMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.indicator = get_object_or_404(Indicator, code=kwargs["code"], is_active=True, kind=IndicatorKind.MANUAL)
+            self.indicator = get_object_or_404(
+                Indicator, code=kwargs["code"], is_active=True, kind=IndicatorKind.MANUAL
+            )
             if not services.may_report(request.user, self.indicator):
                 raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -175,8 +194,13 @@ class ManualValueCreateView(ServiceFormMixin, ReadMixin, FormView):
     def perform(self, form):
         data = form.cleaned_data
         return services.manual_value_create(
-            actor=self.request.user, indicator=self.indicator, value=data["value"], as_of=data["as_of"],
-            evidence=data["evidence"], document_no=data.get("document_no", ""), county=data.get("county"),
+            actor=self.request.user,
+            indicator=self.indicator,
+            value=data["value"],
+            as_of=data["as_of"],
+            evidence=data["evidence"],
+            document_no=data.get("document_no", ""),
+            county=data.get("county"),
         )
 
     def service_success_url(self, result):
@@ -184,8 +208,11 @@ class ManualValueCreateView(ServiceFormMixin, ReadMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(heading=_("Report a value · %(name)s") % {"name": self.indicator.name},
-                       indicator=self.indicator, cancel_url=reverse("targets:indicator", args=[self.indicator.code]))
+        context.update(
+            heading=_("Report a value · %(name)s") % {"name": self.indicator.name},
+            indicator=self.indicator,
+            cancel_url=reverse("targets:indicator", args=[self.indicator.code]),
+        )
         return context
 
 
@@ -213,8 +240,9 @@ class AllocationView(ServiceFormMixin, ReadMixin, FormView):
     success_message = _lazy("The county allocation was saved.")
 
     def perform(self, form):
-        return services.allocation_save(actor=self.request.user, indicator=self.indicator, values=form.values(),
-                                         baselines=form.baselines())
+        return services.allocation_save(
+            actor=self.request.user, indicator=self.indicator, values=form.values(), baselines=form.baselines()
+        )
 
     def service_error_field(self, field):
         return f"county_{field}"  # the service names a county by its code
@@ -225,10 +253,15 @@ class AllocationView(ServiceFormMixin, ReadMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         summary = selectors.allocation_summary(self.indicator)
-        context.update(indicator=self.indicator, summary=summary,
-                       rows=[(place, target, baseline, row) for (place, target, baseline), row
-                             in zip(context["form"].rows(), summary.rows, strict=True)],
-                       cancel_url=reverse("targets:indicator", args=[self.indicator.code]))
+        context.update(
+            indicator=self.indicator,
+            summary=summary,
+            rows=[
+                (place, target, baseline, row)
+                for (place, target, baseline), row in zip(context["form"].rows(), summary.rows, strict=True)
+            ],
+            cancel_url=reverse("targets:indicator", args=[self.indicator.code]),
+        )
         return context
 
 

@@ -5,6 +5,7 @@ not larger than ``settings.PORTAL_MAX_UPLOAD_BYTES``, and its first bytes (and, 
 zip structure) are those of that type. A renamed executable, a macro workbook or an archive posing as
 a workbook is refused with a message naming the file.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -76,7 +77,9 @@ def check_upload(upload) -> CheckedFile:
     if kind is None:
         raise ValidationError(
             _("“%(name)s”: this file type is not accepted. Attach PDF, Excel (.xlsx), Word (.docx), PNG or JPG files.")
-            % {"name": name}, code="type")
+            % {"name": name},
+            code="type",
+        )
     size = upload.size
     if not size:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": name}, code="empty")
@@ -84,18 +87,25 @@ def check_upload(upload) -> CheckedFile:
     if size > limit:
         raise ValidationError(
             _("“%(name)s” is %(size)s MB; attachments may be at most %(limit)s MB.")
-            % {"name": name, "size": _megabytes(size), "limit": _megabytes(limit)}, code="size")
+            % {"name": name, "size": _megabytes(size), "limit": _megabytes(limit)},
+            code="size",
+        )
     upload.seek(0)
     head = upload.read(16)
     if head.startswith(EXECUTABLE_MAGIC):
         raise ValidationError(
             _("“%(name)s” is an executable program, not a document; it was refused.") % {"name": name},
-            code="executable")
+            code="executable",
+        )
     if not head.startswith(MAGIC[kind]):
         raise ValidationError(
-            _("“%(name)s” is not a genuine %(type)s file: its content does not match its name. "
-              "Renamed or damaged files are refused.") % {"name": name, "type": AttachmentKind(kind).label},
-            code="content")
+            _(
+                "“%(name)s” is not a genuine %(type)s file: its content does not match its name. "
+                "Renamed or damaged files are refused."
+            )
+            % {"name": name, "type": AttachmentKind(kind).label},
+            code="content",
+        )
     if kind in OOXML_MAIN_PART:
         _check_ooxml(upload, name, kind)
     upload.seek(0)
@@ -108,9 +118,13 @@ def check_upload(upload) -> CheckedFile:
 
 def _check_ooxml(upload, name: str, kind: str) -> None:
     bad = ValidationError(
-        _("“%(name)s” is not a genuine %(type)s file: its content does not match its name. "
-          "Renamed or damaged files are refused.") % {"name": name, "type": AttachmentKind(kind).label},
-        code="content")
+        _(
+            "“%(name)s” is not a genuine %(type)s file: its content does not match its name. "
+            "Renamed or damaged files are refused."
+        )
+        % {"name": name, "type": AttachmentKind(kind).label},
+        code="content",
+    )
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
@@ -123,6 +137,8 @@ def _check_ooxml(upload, name: str, kind: str) -> None:
             if any(n.lower().endswith("vbaproject.bin") for n in names):
                 raise ValidationError(
                     _("“%(name)s” contains macros; save it as a plain .xlsx or .docx file without macros.")
-                    % {"name": name}, code="macro")
+                    % {"name": name},
+                    code="macro",
+                )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError):
         raise bad

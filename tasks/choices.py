@@ -1,4 +1,5 @@
 """Choices and action names of the responsibility matrix."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

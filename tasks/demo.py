@@ -4,6 +4,7 @@ For the last four periods that have begun, every responsible unit gets a report 
 (accepted, submitted, submitted late, returned, draft, or none at all), with history rows, and a few
 reminders for missing reports. Deterministic for a given ``rng``; skipped when demo reports exist.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +27,6 @@ ACTIONS = [
     "联合金融机构开展银企对接活动{n}场，促成融资{m}亿元",
     "推动{n}家企业申报省级专精特新中小企业",
 ]
-
 
 
 def _pick(rng, weighted):
@@ -65,21 +65,31 @@ def seed(*, rng, today: dt.date, stdout) -> None:
                 lines = rng.sample(ACTIONS, 2)
                 summary = f"围绕“{task.title}”，本期" + "；".join(s.format(n=n, m=m) for s in lines) + "。"
                 late = state == "late"
-                submitted_on = period.due_on + dt.timedelta(days=rng.randint(3, 20)) if late else \
-                    period.due_on - dt.timedelta(days=rng.randint(0, 8))
+                submitted_on = (
+                    period.due_on + dt.timedelta(days=rng.randint(3, 20))
+                    if late
+                    else period.due_on - dt.timedelta(days=rng.randint(0, 8))
+                )
                 submitted_on = min(submitted_on, today)
                 status = {"late": ReportStatus.SUBMITTED}.get(state, state)
                 report = ProgressReport(
-                    task=task, period=period, department=column.department, county=column.county,
-                    kind=ReportKind.CONSOLIDATED if is_lead else ReportKind.UNIT, status=status,
-                    progress_percent=min(100, 20 + 20 * index + rng.randint(0, 15)), summary=summary,
+                    task=task,
+                    period=period,
+                    department=column.department,
+                    county=column.county,
+                    kind=ReportKind.CONSOLIDATED if is_lead else ReportKind.UNIT,
+                    status=status,
+                    progress_percent=min(100, 20 + 20 * index + rng.randint(0, 15)),
+                    summary=summary,
                     figures=f"服务企业：{m}家\n新增后备企业：{n}家",
                     problems="部分企业研发投入不足，申报材料准备周期较长。" if rng.random() < 0.4 else "",
                     next_steps="继续加强政策宣传和跟踪服务。",
-                    is_late=late or (state == "draft" and overdue), is_demo=True,
+                    is_late=late or (state == "draft" and overdue),
+                    is_demo=True,
                     submitted_at=_aware(submitted_on, 10) if status != ReportStatus.DRAFT else None,
                     reviewed_at=_aware(submitted_on + dt.timedelta(days=3), 15)
-                    if status in (ReportStatus.ACCEPTED, ReportStatus.RETURNED) else None,
+                    if status in (ReportStatus.ACCEPTED, ReportStatus.RETURNED)
+                    else None,
                     review_comment="请补充量化数据和典型案例。" if status == ReportStatus.RETURNED else "",
                 )
                 reports.append(report)
@@ -98,9 +108,15 @@ def seed(*, rng, today: dt.date, stdout) -> None:
             if report.reviewed_at:
                 steps.append((ReportStatus.SUBMITTED, report.status, report.reviewed_at))
             transitions += [
-                ReportTransition(report=report, from_status=a, to_status=b, at=at, actor_name="演示数据",
-                                 progress_percent=report.progress_percent,
-                                 comment=report.review_comment if b == ReportStatus.RETURNED else "")
+                ReportTransition(
+                    report=report,
+                    from_status=a,
+                    to_status=b,
+                    at=at,
+                    actor_name="演示数据",
+                    progress_percent=report.progress_percent,
+                    comment=report.review_comment if b == ReportStatus.RETURNED else "",
+                )
                 for a, b, at in steps
             ]
         ReportTransition.objects.bulk_create(transitions, batch_size=1000)
@@ -114,10 +130,16 @@ def seed(*, rng, today: dt.date, stdout) -> None:
                     column = columns[key]
                     slot = (task.pk, getattr(column.department, "pk", None), getattr(column.county, "pk", None))
                     if slot not in have and rng.random() < 0.5:
-                        reminders.append(Reminder(
-                            period=period, task=task, department=column.department, county=column.county,
-                            kind=ReminderKind.MANUAL, created_at=_aware(period.due_on + dt.timedelta(days=2), 9),
-                            message=f"请尽快报送“{task.number} {task.title}”{period.name}工作进展（截止日期 {period.due_on:%Y-%m-%d}）。",
-                        ))
+                        reminders.append(
+                            Reminder(
+                                period=period,
+                                task=task,
+                                department=column.department,
+                                county=column.county,
+                                kind=ReminderKind.MANUAL,
+                                created_at=_aware(period.due_on + dt.timedelta(days=2), 9),
+                                message=f"请尽快报送“{task.number} {task.title}”{period.name}工作进展（截止日期 {period.due_on:%Y-%m-%d}）。",
+                            )
+                        )
         Reminder.objects.bulk_create(reminders)
     stdout.write(f"tasks: {len(created)} demo reports, {len(transitions)} history rows, {len(reminders)} reminders")

@@ -1,4 +1,5 @@
 """Forms of the responsibility matrix: they bind and validate input; saving goes through ``services``."""
+
 from __future__ import annotations
 
 import re
@@ -35,7 +36,8 @@ class MultipleFileField(forms.FileField):
 class ReportForm(BootstrapMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     uploads = MultipleFileField(
-        label=_("Attachments"), required=False,
+        label=_("Attachments"),
+        required=False,
         help_text=_("PDF, Excel (.xlsx), Word (.docx), PNG or JPG; several files may be chosen at once."),
     )
 
@@ -60,9 +62,12 @@ class ReportForm(BootstrapMixin, forms.ModelForm):
 
 
 class ReviewForm(BootstrapMixin, forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[("accept", _("Accept")), ("return", _("Return for changes"))])
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=TEXT_LIMIT,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("accept", _("Accept")), ("return", _("Return for changes"))]
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
@@ -71,20 +76,37 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
     City operators edit the plan's tasks and add tasks of later plans with it."""
 
     units = forms.CharField(
-        label=_("Responsible units, lead first"), widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Department names, short names or codes in the plan's order, separated by commas or new "
-                    "lines; the first is the lead unit (牵头单位)."),
+        label=_("Responsible units, lead first"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Department names, short names or codes in the plan's order, separated by commas or new "
+            "lines; the first is the lead unit (牵头单位)."
+        ),
     )
     indicator_codes = forms.CharField(
-        label=_("Indicators served"), required=False,
-        help_text=_("Indicator codes of the goals dashboard separated by commas or spaces, e.g. provincial-srdi, "
-                    "listings."),
+        label=_("Indicators served"),
+        required=False,
+        help_text=_(
+            "Indicator codes of the goals dashboard separated by commas or spaces, e.g. provincial-srdi, listings."
+        ),
     )
 
     class Meta:
         model = KeyTask
-        fields = ["code", "number", "kind", "title", "group_title", "measures", "units", "indicator_codes",
-                  "counties_responsible", "sort_order", "source_document", "is_active"]
+        fields = [
+            "code",
+            "number",
+            "kind",
+            "title",
+            "group_title",
+            "measures",
+            "units",
+            "indicator_codes",
+            "counties_responsible",
+            "sort_order",
+            "source_document",
+            "is_active",
+        ]
         widgets = {"measures": forms.Textarea(attrs={"rows": 10})}
 
     def __init__(self, *args, **kwargs):
@@ -94,7 +116,8 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
             self.initial["indicator_codes"] = ", ".join(self.instance.indicator_codes or [])
             self.initial["units"] = "\n".join(
                 u.department.short_name or u.department.name
-                for u in self.instance.units.select_related("department").order_by("position"))
+                for u in self.instance.units.select_related("department").order_by("position")
+            )
 
     def clean_indicator_codes(self):
         raw = self.cleaned_data.get("indicator_codes") or ""
@@ -102,7 +125,8 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
         bad = [c for c in codes if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", c)]
         if bad:
             raise forms.ValidationError(
-                _("Not an indicator code: %(codes)s (letters, digits, _ . - only).") % {"codes": "、".join(bad)})
+                _("Not an indicator code: %(codes)s (letters, digits, _ . - only).") % {"codes": "、".join(bad)}
+            )
         from targets.models import Indicator
 
         known = set(Indicator.objects.filter(code__in=codes).values_list("code", flat=True))
@@ -110,7 +134,8 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
         if unknown:
             raise forms.ValidationError(
                 _("No indicator has the code %(codes)s; see the goals dashboard for the codes.")
-                % {"codes": "、".join(unknown)})
+                % {"codes": "、".join(unknown)}
+            )
         return list(dict.fromkeys(codes))
 
     def clean_units(self):
@@ -134,6 +159,10 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
 
 
 class ReminderForm(BootstrapMixin, forms.Form):
-    message = forms.CharField(label=_("Message"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 2}),
-                              help_text=_("Left empty: a standard message naming the task, period and due date."))
+    message = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Left empty: a standard message naming the task, period and due date."),
+    )

@@ -7,6 +7,7 @@ what with them is stated once, ``_report_rule``, and read two ways: ``report_fil
 querysets, used by ``ReportQuerySet.for_user``) and ``report_allows`` (one instance, used by
 ``core.scoping.require`` through ``ProgressReport.scope_check``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -112,14 +113,17 @@ class KeyTask(models.Model):
     title = models.CharField(_("title"), max_length=100)
     measures = models.TextField(_("measures"), help_text=_("The text of the measures, as the plan states them."))
     counties_responsible = models.BooleanField(
-        _("all counties responsible"), default=True,
+        _("all counties responsible"),
+        default=True,
         help_text=_("Every county government reports on this task."),
     )
     departments = models.ManyToManyField(
         Department, verbose_name=_("responsible units"), through="TaskUnit", related_name="key_tasks"
     )
     indicator_codes = models.JSONField(
-        _("indicators served"), default=list, blank=True,
+        _("indicators served"),
+        default=list,
+        blank=True,
         help_text=_("Codes of the goal indicators this task serves (targets app)."),
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
@@ -165,10 +169,12 @@ class TaskUnit(models.Model):
     reordered by hand restores the plan's order row by row; ``task_save`` writes them as 1…n."""
 
     task = models.ForeignKey(KeyTask, verbose_name=_("task"), on_delete=models.CASCADE, related_name="units")
-    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT,
-                                   related_name="task_units")
-    position = models.PositiveSmallIntegerField(_("position"), validators=[MinValueValidator(1)],
-                                                help_text=_("1 is the lead unit (牵头单位)."))
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="task_units"
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), validators=[MinValueValidator(1)], help_text=_("1 is the lead unit (牵头单位).")
+    )
 
     objects = TaskUnitManager()
 
@@ -210,10 +216,12 @@ def _role_may(scope: Scope, role, action: str) -> bool:
         return scope.read
     if action == CHANGE:
         return (role == Role.DEPARTMENT_USER and scope.department_id is not None) or (
-            role == Role.COUNTY_OFFICIAL and scope.write and scope.county_id is not None)
+            role == Role.COUNTY_OFFICIAL and scope.write and scope.county_id is not None
+        )
     if action == REVIEW:
         return (role == Role.DEPARTMENT_USER and scope.department_id is not None) or (
-            role == Role.CITY_OPERATOR and scope.read)
+            role == Role.CITY_OPERATOR and scope.read
+        )
     raise ValueError(f"unknown action {action!r}")
 
 
@@ -287,8 +295,9 @@ def report_allows(user, action: str, report: ProgressReport, scope: Scope | None
     rule = _report_rule(scope or scope_for(user), getattr(user, "role", None), action)
     if rule is None:
         return None
-    return any(all(_condition_holds(report, name, value) for name, value in alternative.items())
-               for alternative in rule)
+    return any(
+        all(_condition_holds(report, name, value) for name, value in alternative.items()) for alternative in rule
+    )
 
 
 class ReportQuerySet(ScopedQuerySet):
@@ -306,31 +315,58 @@ class ProgressReport(VersionedModel):
     scope_county_field = "county"
 
     task = models.ForeignKey(KeyTask, verbose_name=_("task"), on_delete=models.PROTECT, related_name="reports")
-    period = models.ForeignKey(ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT,
-                               related_name="reports")
-    department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="progress_reports")
-    county = models.ForeignKey(Place, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="progress_reports", limit_choices_to={"level": PlaceLevel.COUNTY})
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="reports"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="progress_reports",
+    )
+    county = models.ForeignKey(
+        Place,
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="progress_reports",
+        limit_choices_to={"level": PlaceLevel.COUNTY},
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=ReportKind.choices, default=ReportKind.UNIT)
-    status = models.CharField(_("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT,
-                              db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT, db_index=True
+    )
     progress_percent = models.PositiveSmallIntegerField(
         _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     summary = models.TextField(_("work done"), blank=True)
-    figures = models.TextField(_("key figures"), blank=True,
-                               help_text=_("One per line, for example: 新增省级专精特新企业：35家"))
+    figures = models.TextField(
+        _("key figures"), blank=True, help_text=_("One per line, for example: 新增省级专精特新企业：35家")
+    )
     problems = models.TextField(_("problems and difficulties"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
-    is_late = models.BooleanField(_("late"), default=False,
-                                  help_text=_("Not submitted by the due date of its period."))
+    is_late = models.BooleanField(_("late"), default=False, help_text=_("Not submitted by the due date of its period."))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True,
-                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True,
-                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     review_comment = models.TextField(_("review comment"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
@@ -342,16 +378,23 @@ class ProgressReport(VersionedModel):
         ordering = ["period__starts_on", "task__sort_order"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(department__isnull=False, county__isnull=True) | Q(department__isnull=True, county__isnull=False),
+                condition=Q(department__isnull=False, county__isnull=True)
+                | Q(department__isnull=True, county__isnull=False),
                 name="report_has_one_unit",
             ),
-            models.CheckConstraint(condition=~Q(kind=ReportKind.CONSOLIDATED) | Q(department__isnull=False),
-                                   name="consolidated_report_by_department"),
+            models.CheckConstraint(
+                condition=~Q(kind=ReportKind.CONSOLIDATED) | Q(department__isnull=False),
+                name="consolidated_report_by_department",
+            ),
             models.CheckConstraint(condition=Q(progress_percent__lte=100), name="report_progress_at_most_100"),
-            models.UniqueConstraint(fields=["task", "period", "department"], condition=Q(department__isnull=False),
-                                    name="unique_department_report"),
-            models.UniqueConstraint(fields=["task", "period", "county"], condition=Q(county__isnull=False),
-                                    name="unique_county_report"),
+            models.UniqueConstraint(
+                fields=["task", "period", "department"],
+                condition=Q(department__isnull=False),
+                name="unique_department_report",
+            ),
+            models.UniqueConstraint(
+                fields=["task", "period", "county"], condition=Q(county__isnull=False), name="unique_county_report"
+            ),
         ]
         indexes = [models.Index(fields=["period", "task"]), models.Index(fields=["period", "status"])]
 
@@ -400,12 +443,19 @@ class ReportTransition(models.Model):
 
     scope_county_field = "report__county"
 
-    report = models.ForeignKey(ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE,
-                               related_name="transitions")
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="transitions"
+    )
     from_status = models.CharField(_("from"), max_length=16, choices=ReportStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=ReportStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     actor_name = models.CharField(_("by (name)"), max_length=150, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     progress_percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
@@ -434,15 +484,22 @@ class ReportAttachment(models.Model):
 
     scope_county_field = "report__county"
 
-    report = models.ForeignKey(ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE,
-                               related_name="attachments")
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     kind = models.CharField(_("type"), max_length=8, choices=AttachmentKind.choices)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     objects = ChildOfReportQuerySet.as_manager()
@@ -496,18 +553,33 @@ class Reminder(models.Model):
 
     scope_county_field = "county"
 
-    period = models.ForeignKey(ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT,
-                               related_name="reminders")
-    task = models.ForeignKey(KeyTask, verbose_name=_("task"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="reminders")
-    department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="reminders")
-    county = models.ForeignKey(Place, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="reminders")
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="reminders"
+    )
+    task = models.ForeignKey(
+        KeyTask, verbose_name=_("task"), null=True, blank=True, on_delete=models.PROTECT, related_name="reminders"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reminders",
+    )
+    county = models.ForeignKey(
+        Place, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT, related_name="reminders"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices, default=ReminderKind.MANUAL)
     message = models.TextField(_("message"))
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
 
     objects = ReminderQuerySet.as_manager()
@@ -518,7 +590,8 @@ class Reminder(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(department__isnull=False, county__isnull=True) | Q(department__isnull=True, county__isnull=False),
+                condition=Q(department__isnull=False, county__isnull=True)
+                | Q(department__isnull=True, county__isnull=False),
                 name="reminder_has_one_unit",
             ),
         ]

@@ -3,6 +3,7 @@
 Every read goes through ``for_user``; each function runs a fixed number of queries, whatever the
 number of tasks, units or reports (the matrix is a handful of queries, not one per cell).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,7 +57,9 @@ def period_from_code(*, user, code: str | None, default: ReportingPeriod | None)
 def tasks_with_units(*, user):
     """Active tasks with their units (lead first) in two queries."""
     units = TaskUnit.objects.select_related("department").order_by("position")
-    return list(KeyTask.objects.for_user(user, VIEW).filter(is_active=True).prefetch_related(Prefetch("units", queryset=units)))
+    return list(
+        KeyTask.objects.for_user(user, VIEW).filter(is_active=True).prefetch_related(Prefetch("units", queryset=units))
+    )
 
 
 def counties() -> list[Place]:
@@ -146,9 +149,14 @@ def _report_rows(user, period, task_ids=None):
 
 def _may_open(user, scope, task: KeyTask, column: Column) -> bool:
     """Would ``user`` be allowed to read this cell's report (same rule as ``for_user``, no query)?"""
-    probe = ProgressReport(task=task, department=column.department, county=column.county,
-                           kind=ReportKind.CONSOLIDATED if column.department and column.department.pk == task.lead_department_id
-                           else ReportKind.UNIT)
+    probe = ProgressReport(
+        task=task,
+        department=column.department,
+        county=column.county,
+        kind=ReportKind.CONSOLIDATED
+        if column.department and column.department.pk == task.lead_department_id
+        else ReportKind.UNIT,
+    )
     return bool(report_allows(user, VIEW, probe, scope=scope))
 
 
@@ -180,11 +188,17 @@ def matrix(*, user, period: ReportingPeriod, today: dt.date | None = None) -> Ma
             row = rows_by_slot.get((task.pk, column.key))
             status = cell_status(row, period, today)
             totals[status] += 1
-            cells.append(Cell(
-                column=column, responsible=True, is_lead=keys[column.key], status=status,
-                report_id=row["id"] if row else None, progress=row["progress_percent"] if row else None,
-                can_open=bool(row) and _may_open(user, scope, task, column),
-            ))
+            cells.append(
+                Cell(
+                    column=column,
+                    responsible=True,
+                    is_lead=keys[column.key],
+                    status=status,
+                    report_id=row["id"] if row else None,
+                    progress=row["progress_percent"] if row else None,
+                    can_open=bool(row) and _may_open(user, scope, task, column),
+                )
+            )
         result.rows.append((task, cells))
     result.totals = totals
     return result
@@ -224,8 +238,11 @@ def slots(*, user, period: ReportingPeriod, today: dt.date | None = None, status
     today = today or timezone.localdate()
     m = matrix(user=user, period=period, today=today)
     reminder_rows = (
-        Reminder.objects.for_user(user, VIEW).filter(period=period)
-        .values("task_id", "department_id", "county_id").annotate(n=Count("id"), last=Max("created_at")).order_by()
+        Reminder.objects.for_user(user, VIEW)
+        .filter(period=period)
+        .values("task_id", "department_id", "county_id")
+        .annotate(n=Count("id"), last=Max("created_at"))
+        .order_by()
     )
     reminded = {(r["task_id"], unit_key(r["department_id"], r["county_id"])): r for r in reminder_rows}
     result = []
@@ -234,8 +251,17 @@ def slots(*, user, period: ReportingPeriod, today: dt.date | None = None, status
             if not cell.responsible or (statuses is not None and cell.status not in statuses):
                 continue
             r = reminded.get((task.pk, cell.column.key), {})
-            result.append(Slot(task=task, column=cell.column, is_lead=cell.is_lead, status=cell.status,
-                               report_id=cell.report_id, reminders=r.get("n", 0), last_reminded=r.get("last")))
+            result.append(
+                Slot(
+                    task=task,
+                    column=cell.column,
+                    is_lead=cell.is_lead,
+                    status=cell.status,
+                    report_id=cell.report_id,
+                    reminders=r.get("n", 0),
+                    last_reminded=r.get("last"),
+                )
+            )
     return result
 
 
@@ -301,8 +327,10 @@ def my_tasks(*, user, period: ReportingPeriod, today: dt.date | None = None) -> 
 def review_queue(*, user):
     """Submitted reports the user may accept or return (co-units' reports of the tasks she leads)."""
     return (
-        ProgressReport.objects.for_user(user, REVIEW).filter(status=ReportStatus.SUBMITTED)
-        .select_related("task", "period", "department", "county").order_by("period__starts_on", "task__sort_order")
+        ProgressReport.objects.for_user(user, REVIEW)
+        .filter(status=ReportStatus.SUBMITTED)
+        .select_related("task", "period", "department", "county")
+        .order_by("period__starts_on", "task__sort_order")
     )
 
 
@@ -313,7 +341,8 @@ def reminders_for(*, user, limit: int = 20):
 def task_reports(*, user, task: KeyTask):
     """The reports of ``task`` the user may read, newest period first, with history and attachments."""
     return list(
-        ProgressReport.objects.for_user(user, VIEW).filter(task=task)
+        ProgressReport.objects.for_user(user, VIEW)
+        .filter(task=task)
         .select_related("period", "department", "county", "submitted_by", "reviewed_by")
         .prefetch_related("transitions", "attachments")
         .order_by("-period__starts_on", "kind", "department__sort_order", "county__sort_order")
@@ -322,7 +351,8 @@ def task_reports(*, user, task: KeyTask):
 
 def period_reports_for_export(*, user, period: ReportingPeriod):
     return (
-        ProgressReport.objects.for_user(user, VIEW).filter(period=period)
+        ProgressReport.objects.for_user(user, VIEW)
+        .filter(period=period)
         .select_related("task", "department", "county", "submitted_by", "reviewed_by")
         .annotate(attachment_count=Count("attachments"))
         .order_by("task__sort_order", "kind", "department__sort_order", "county__sort_order")

@@ -4,6 +4,7 @@ Report contents and tasks go through ``core.services.scoped_save``; workflow ste
 attachments, reminders and the lateness job check ``core.scoping.require`` (or run as the
 system) and call ``accounts.audit.record``/``record_many`` in the same transaction.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,30 +51,42 @@ def _check_slot(report: ProgressReport) -> None:
     if report.department_id is not None:
         if not task.units.filter(department_id=report.department_id).exists():
             raise ValidationError(
-                _("%(unit)s is not a responsible unit of task %(task)s.") % {"unit": report.department, "task": task.number})
+                _("%(unit)s is not a responsible unit of task %(task)s.")
+                % {"unit": report.department, "task": task.number}
+            )
     elif not (task.counties_responsible and report.county is not None and report.county.level == PlaceLevel.COUNTY):
         raise ValidationError(_("Counties do not report on task %(task)s.") % {"task": task.number})
     if report.period.starts_on > timezone.localdate():
         raise ValidationError(
-            _("The period %(period)s has not begun yet; its report cannot be written.") % {"period": report.period})
+            _("The period %(period)s has not begun yet; its report cannot be written.") % {"period": report.period}
+        )
 
 
 def _require_editable(stored_status: str) -> None:
     if stored_status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise ValidationError(
             _("This report has been %(status)s and can no longer be changed.")
-            % {"status": ReportStatus(stored_status).label}, code="locked")
+            % {"status": ReportStatus(stored_status).label},
+            code="locked",
+        )
 
 
 def _transition_entry(*, actor, report: ProgressReport, from_status: str, to_status: str, comment: str = ""):
     transition = ReportTransition.objects.create(
-        report=report, from_status=from_status, to_status=to_status, actor=actor if actor else None,
-        actor_name=str(actor) if actor else "", progress_percent=report.progress_percent, comment=comment,
+        report=report,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if actor else None,
+        actor_name=str(actor) if actor else "",
+        progress_percent=report.progress_percent,
+        comment=comment,
     )
     return audit.entry_for(AuditAction.CREATE, transition, after=audit.snapshot(transition))
 
 
-def report_save(*, actor, report: ProgressReport, expected_version=None, uploads=(), submit: bool = False) -> ProgressReport:
+def report_save(
+    *, actor, report: ProgressReport, expected_version=None, uploads=(), submit: bool = False
+) -> ProgressReport:
     """Create or update the actor's report (a draft, or one returned for changes), add attachments,
     and optionally submit it, all or nothing."""
     checked = [(upload, check_upload(upload)) for upload in uploads]  # refuse bad files before any write
@@ -81,10 +94,22 @@ def report_save(*, actor, report: ProgressReport, expected_version=None, uploads
     try:
         with transaction.atomic():
             creating = report.pk is None
-            stored_status = "" if creating else (
-                ProgressReport.objects.select_for_update().filter(pk=report.pk).values_list("status", flat=True).first() or "")
-            report.kind = (ReportKind.CONSOLIDATED if report.department_id
-                           and report.department_id == report.task.lead_department_id else ReportKind.UNIT)
+            stored_status = (
+                ""
+                if creating
+                else (
+                    ProgressReport.objects.select_for_update()
+                    .filter(pk=report.pk)
+                    .values_list("status", flat=True)
+                    .first()
+                    or ""
+                )
+            )
+            report.kind = (
+                ReportKind.CONSOLIDATED
+                if report.department_id and report.department_id == report.task.lead_department_id
+                else ReportKind.UNIT
+            )
             entries = []
             to_status = ""
             if submit:
@@ -103,13 +128,23 @@ def report_save(*, actor, report: ProgressReport, expected_version=None, uploads
                 if not creating:
                     _require_editable(stored_status)
 
-            scoped_save(actor=actor, instance=report, expected_version=expected_version, validate=validate,
-                        message=_("report submitted") if submit else "")
+            scoped_save(
+                actor=actor,
+                instance=report,
+                expected_version=expected_version,
+                validate=validate,
+                message=_("report submitted") if submit else "",
+            )
             if creating:
-                entries.append(_transition_entry(actor=actor, report=report, from_status="", to_status=ReportStatus.DRAFT))
+                entries.append(
+                    _transition_entry(actor=actor, report=report, from_status="", to_status=ReportStatus.DRAFT)
+                )
             if submit:
-                entries.append(_transition_entry(actor=actor, report=report,
-                                                 from_status=stored_status or ReportStatus.DRAFT, to_status=to_status))
+                entries.append(
+                    _transition_entry(
+                        actor=actor, report=report, from_status=stored_status or ReportStatus.DRAFT, to_status=to_status
+                    )
+                )
             for upload, info in checked:
                 entries.append(_attachment_entry(actor=actor, report=report, upload=upload, info=info, written=written))
             audit.record_many(actor, entries)
@@ -124,7 +159,9 @@ def report_submit(*, actor, report: ProgressReport, expected_version=None) -> Pr
     return report_save(actor=actor, report=report, expected_version=expected_version, submit=True)
 
 
-def report_review(*, actor, report: ProgressReport, accept: bool, comment: str = "", expected_version=None) -> ProgressReport:
+def report_review(
+    *, actor, report: ProgressReport, accept: bool, comment: str = "", expected_version=None
+) -> ProgressReport:
     """The lead unit (or, for a consolidated report, the city) accepts or returns a submitted report."""
     comment = (comment or "").strip()
     if not accept and not comment:
@@ -134,8 +171,11 @@ def report_review(*, actor, report: ProgressReport, accept: bool, comment: str =
         require(actor, REVIEW, stored)
         check_version(stored, expected_version)
         if stored.status != ReportStatus.SUBMITTED:
-            raise ValidationError(_("Only a submitted report can be accepted or returned; this one is %(status)s.")
-                                  % {"status": stored.get_status_display()}, code="state")
+            raise ValidationError(
+                _("Only a submitted report can be accepted or returned; this one is %(status)s.")
+                % {"status": stored.get_status_display()},
+                code="state",
+            )
         before = audit.snapshot(stored)
         from_status = stored.status
         stored.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
@@ -145,10 +185,16 @@ def report_review(*, actor, report: ProgressReport, accept: bool, comment: str =
         stored.version += 1
         stored.save()
         entries = [
-            audit.entry_for(AuditAction.UPDATE, stored, before=before, after=audit.snapshot(stored),
-                            message=_("report accepted") if accept else _("report returned")),
-            _transition_entry(actor=actor, report=stored, from_status=from_status, to_status=stored.status,
-                              comment=comment),
+            audit.entry_for(
+                AuditAction.UPDATE,
+                stored,
+                before=before,
+                after=audit.snapshot(stored),
+                message=_("report accepted") if accept else _("report returned"),
+            ),
+            _transition_entry(
+                actor=actor, report=stored, from_status=from_status, to_status=stored.status, comment=comment
+            ),
         ]
         audit.record_many(actor, entries)
     return stored
@@ -164,8 +210,9 @@ def _attachment_snapshot(attachment: ReportAttachment) -> dict:
 def _attachment_entry(*, actor, report: ProgressReport, upload, info: CheckedFile, written: list[str]):
     if report.attachments.count() >= MAX_ATTACHMENTS_PER_REPORT:
         raise ValidationError(_("A report can have at most %(n)d attachments.") % {"n": MAX_ATTACHMENTS_PER_REPORT})
-    attachment = ReportAttachment(report=report, original_name=info.name, kind=info.kind, size=info.size,
-                                  sha256=info.sha256, uploaded_by=actor)
+    attachment = ReportAttachment(
+        report=report, original_name=info.name, kind=info.kind, size=info.size, sha256=info.sha256, uploaded_by=actor
+    )
     upload.seek(0)
     attachment.file.save(info.name, upload, save=False)
     written.append(attachment.file.name)
@@ -217,9 +264,16 @@ def task_save(*, actor, task: KeyTask, departments=None) -> KeyTask:
                 codes = dict(Department.objects.values_list("pk", "code"))
                 TaskUnit.objects.filter(task=task).delete()
                 TaskUnit.objects.bulk_create(
-                    [TaskUnit(task=task, department_id=pk, position=i) for i, pk in enumerate(wanted, 1)])
-                audit.record(actor, AuditAction.UPDATE, task, before={"units": [codes[pk] for pk in current]},
-                             after={"units": [codes[pk] for pk in wanted]}, message="responsible units")
+                    [TaskUnit(task=task, department_id=pk, position=i) for i, pk in enumerate(wanted, 1)]
+                )
+                audit.record(
+                    actor,
+                    AuditAction.UPDATE,
+                    task,
+                    before={"units": [codes[pk] for pk in current]},
+                    after={"units": [codes[pk] for pk in wanted]},
+                    message="responsible units",
+                )
         task.__dict__.pop("lead_department_id", None)
     return task
 
@@ -230,9 +284,14 @@ def task_save(*, actor, task: KeyTask, departments=None) -> KeyTask:
 def default_reminder_message(period: ReportingPeriod, task: KeyTask | None) -> str:
     if task is None:
         return _("Please submit your progress reports for %(period)s (due %(due)s).") % {
-            "period": period, "due": period.due_on.isoformat()}
+            "period": period,
+            "due": period.due_on.isoformat(),
+        }
     return _("Please submit your progress report on %(task)s for %(period)s (due %(due)s).") % {
-        "task": task, "period": period, "due": period.due_on.isoformat()}
+        "task": task,
+        "period": period,
+        "due": period.due_on.isoformat(),
+    }
 
 
 def reminder_send(*, actor, period: ReportingPeriod, targets: list[tuple], message: str = "") -> list[Reminder]:
@@ -240,8 +299,15 @@ def reminder_send(*, actor, period: ReportingPeriod, targets: list[tuple], messa
     if not targets:
         return []
     reminders = [
-        Reminder(period=period, task=task, department=department, county=county, kind=ReminderKind.MANUAL,
-                 message=(message or "").strip() or default_reminder_message(period, task), sent_by=actor)
+        Reminder(
+            period=period,
+            task=task,
+            department=department,
+            county=county,
+            kind=ReminderKind.MANUAL,
+            message=(message or "").strip() or default_reminder_message(period, task),
+            sent_by=actor,
+        )
         for task, department, county in targets
     ]
     with transaction.atomic():
@@ -261,10 +327,15 @@ def lateness_mark(*, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     with transaction.atomic():
         overdue = ProgressReport.objects.select_for_update(of=("self",)).filter(
-            period__due_on__lt=today, status=ReportStatus.DRAFT, is_late=False)
+            period__due_on__lt=today, status=ReportStatus.DRAFT, is_late=False
+        )
         flagged = list(overdue.select_related("task", "period", "department", "county"))
-        entries = [audit.entry_for(AuditAction.UPDATE, r, before={"is_late": False}, after={"is_late": True},
-                                   message="lateness job") for r in flagged]
+        entries = [
+            audit.entry_for(
+                AuditAction.UPDATE, r, before={"is_late": False}, after={"is_late": True}, message="lateness job"
+            )
+            for r in flagged
+        ]
         bulk_update(ProgressReport.objects.filter(pk__in=[r.pk for r in flagged]), is_late=True)
 
         reminders = []
@@ -272,25 +343,41 @@ def lateness_mark(*, today: dt.date | None = None) -> dict:
         if period is not None:
             already = {
                 (r["task_id"], r["department_id"], r["county_id"])
-                for r in Reminder.objects.filter(period=period, kind=ReminderKind.AUTOMATIC)
-                .values("task_id", "department_id", "county_id")
+                for r in Reminder.objects.filter(period=period, kind=ReminderKind.AUTOMATIC).values(
+                    "task_id", "department_id", "county_id"
+                )
             }
-            for slot in selectors.slots(user=selectors.SYSTEM_READER, period=period, today=today, statuses={CellStatus.MISSING}):
-                key = (slot.task.pk, getattr(slot.column.department, "pk", None), getattr(slot.column.county, "pk", None))
+            for slot in selectors.slots(
+                user=selectors.SYSTEM_READER, period=period, today=today, statuses={CellStatus.MISSING}
+            ):
+                key = (
+                    slot.task.pk,
+                    getattr(slot.column.department, "pk", None),
+                    getattr(slot.column.county, "pk", None),
+                )
                 if key in already:
                     continue
-                reminders.append(Reminder(
-                    period=period, task=slot.task, department=slot.column.department, county=slot.column.county,
-                    kind=ReminderKind.AUTOMATIC,
-                    message=_("Your progress report on %(task)s for %(period)s was due on %(due)s and has not been "
-                              "submitted.") % {"task": slot.task, "period": period, "due": period.due_on.isoformat()},
-                ))
+                reminders.append(
+                    Reminder(
+                        period=period,
+                        task=slot.task,
+                        department=slot.column.department,
+                        county=slot.column.county,
+                        kind=ReminderKind.AUTOMATIC,
+                        message=_(
+                            "Your progress report on %(task)s for %(period)s was due on %(due)s and has not been "
+                            "submitted."
+                        )
+                        % {"task": slot.task, "period": period, "due": period.due_on.isoformat()},
+                    )
+                )
             reminders = Reminder.objects.bulk_create(reminders)
-            entries += [audit.entry_for(AuditAction.CREATE, r, after=audit.snapshot(r), message="lateness job")
-                        for r in reminders]
+            entries += [
+                audit.entry_for(AuditAction.CREATE, r, after=audit.snapshot(r), message="lateness job")
+                for r in reminders
+            ]
         audit.record_many(None, entries)
     return {"flagged": len(flagged), "reminders": len(reminders)}
-
 
 
 # -- export ---------------------------------------------------------------------------------------

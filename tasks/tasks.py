@@ -1,4 +1,5 @@
 """Celery jobs of the responsibility matrix: thin, they call a service."""
+
 from __future__ import annotations
 
 from celery import shared_task

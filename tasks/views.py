@@ -1,6 +1,7 @@
 """Pages of the responsibility matrix: matrix, export, my tasks, lateness and reminders, task
 timeline, report form, report detail and review, attachments. Thin: reads via ``selectors``, writes
 via ``services``; every object is fetched through ``for_user`` (404 outside the user's reach)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -38,15 +39,17 @@ class PeriodMixin:
     def get_period(self, default=None):
         user = self.request.user
         default = default or selectors.current_period(user=user)
-        period = selectors.period_from_code(user=user, code=query_value(self.request, "period"),
-                                           default=default)
+        period = selectors.period_from_code(user=user, code=query_value(self.request, "period"), default=default)
         if period is None:
             raise Http404
         return period
 
     def period_context(self, period):
-        return {"period": period, "periods": list(ReportingPeriod.objects.for_user(self.request.user, VIEW)),
-                "today": timezone.localdate()}
+        return {
+            "period": period,
+            "periods": list(ReportingPeriod.objects.for_user(self.request.user, VIEW)),
+            "today": timezone.localdate(),
+        }
 
 
 def scoped_object(model, user, action: str, **lookup):
@@ -71,8 +74,11 @@ class MatrixView(ScopedObjectMixin, PeriodMixin, TemplateView):
         self.scoped_queryset(KeyTask)  # 403 for roles without business access
         period = self.get_period()
         context.update(self.period_context(period))
-        context.update(matrix=selectors.matrix(user=self.request.user, period=period), legend=status_legend(),
-                       may_coordinate=selectors.may_coordinate(self.request.user))
+        context.update(
+            matrix=selectors.matrix(user=self.request.user, period=period),
+            legend=status_legend(),
+            may_coordinate=selectors.may_coordinate(self.request.user),
+        )
         return context
 
 
@@ -116,14 +122,23 @@ class LatenessView(ScopedObjectMixin, PeriodMixin, TemplateView):
         if not selectors.may_coordinate(self.request.user):
             raise PermissionDenied
         user = self.request.user
-        period = self.get_period(default=selectors.latest_overdue_period(user=user) or selectors.current_period(user=user))
+        period = self.get_period(
+            default=selectors.latest_overdue_period(user=user) or selectors.current_period(user=user)
+        )
         show_all = self.request.GET.get("show") == "all"
-        statuses = None if show_all else {CellStatus.MISSING, CellStatus.LATE, CellStatus.DRAFT, CellStatus.PENDING,
-                                          CellStatus.RETURNED}
+        statuses = (
+            None
+            if show_all
+            else {CellStatus.MISSING, CellStatus.LATE, CellStatus.DRAFT, CellStatus.PENDING, CellStatus.RETURNED}
+        )
         rows = selectors.slots(user=user, period=period, statuses=statuses)
         context.update(self.period_context(period))
-        context.update(slots=rows, show_all=show_all, form=kwargs.get("form") or ReminderForm(),
-                       overdue=period.is_overdue(timezone.localdate()))
+        context.update(
+            slots=rows,
+            show_all=show_all,
+            form=kwargs.get("form") or ReminderForm(),
+            overdue=period.is_overdue(timezone.localdate()),
+        )
         return context
 
 
@@ -133,7 +148,9 @@ class ReminderSendView(ScopedObjectMixin, PeriodMixin, View):
     def post(self, request):
         if not selectors.may_coordinate(request.user):
             raise PermissionDenied
-        period = get_object_or_404(ReportingPeriod.objects.for_user(request.user, VIEW), code=request.POST.get("period"))
+        period = get_object_or_404(
+            ReportingPeriod.objects.for_user(request.user, VIEW), code=request.POST.get("period")
+        )
         form = ReminderForm(request.POST)
         back = f"{reverse('tasks:lateness')}?period={period.code}"
         if not form.is_valid():
@@ -149,15 +166,22 @@ class ReminderSendView(ScopedObjectMixin, PeriodMixin, View):
                 continue
             targets.append((slot.task, slot.column.department, slot.column.county))
         if unknown:
-            messages.error(request, _("Some of the chosen units are not responsible for the task: %(values)s. "
-                                      "Nothing was sent.") % {"values": "、".join(unknown)})
+            messages.error(
+                request,
+                _("Some of the chosen units are not responsible for the task: %(values)s. Nothing was sent.")
+                % {"values": "、".join(unknown)},
+            )
             return redirect(back)
         if not targets:
             messages.error(request, _("Choose at least one unit to remind."))
             return redirect(back)
-        call_service(request, lambda: services.reminder_send(actor=request.user, period=period, targets=targets,
-                                                             message=form.cleaned_data["message"]),
-                     success=lambda sent: _("%(n)d reminders sent.") % {"n": len(sent)})
+        call_service(
+            request,
+            lambda: services.reminder_send(
+                actor=request.user, period=period, targets=targets, message=form.cleaned_data["message"]
+            ),
+            success=lambda sent: _("%(n)d reminders sent.") % {"n": len(sent)},
+        )
         return redirect(back)
 
 
@@ -180,8 +204,11 @@ class TaskDetailView(ScopedObjectMixin, PeriodMixin, TemplateView):
         department, county = selectors.user_unit(user)
         context.update(self.period_context(period))
         context.update(
-            task=task, units=list(task.units.select_related("department").order_by("position")),
-            cells=[c for c in cells if c.responsible], timeline=list(timeline.items()), legend=status_legend(),
+            task=task,
+            units=list(task.units.select_related("department").order_by("position")),
+            cells=[c for c in cells if c.responsible],
+            timeline=list(timeline.items()),
+            legend=status_legend(),
             can_edit_task=KeyTask.objects.for_user(user, CHANGE).filter(pk=task.pk).exists(),
             my_unit=department or county,
             is_my_task=bool(department and task.units.filter(department=department).exists())
@@ -206,16 +233,18 @@ class TaskEditView(ScopedObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(task=self.task, form=kwargs.get("form") or TaskForm(instance=self.task),
-                       wide_fields=["measures", "units"])
+        context.update(
+            task=self.task, form=kwargs.get("form") or TaskForm(instance=self.task), wide_fields=["measures", "units"]
+        )
         return context
 
     def post(self, request, *args, **kwargs):
         form = TaskForm(request.POST, instance=self.task)
         if form.is_valid():
             try:
-                task = services.task_save(actor=request.user, task=form.save(commit=False),
-                                          departments=form.cleaned_data["units"])
+                task = services.task_save(
+                    actor=request.user, task=form.save(commit=False), departments=form.cleaned_data["units"]
+                )
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
@@ -237,14 +266,20 @@ class ReportEditView(ScopedObjectMixin, TemplateView):
         department, county = selectors.user_unit(request.user)
         self.task = self.scoped_get(KeyTask, code=kwargs["code"], is_active=True)
         self.period = self.scoped_get(ReportingPeriod, code=kwargs["period"])
-        responsible = (self.task.units.filter(department=department).exists() if department is not None
-                       else self.task.counties_responsible)
+        responsible = (
+            self.task.units.filter(department=department).exists()
+            if department is not None
+            else self.task.counties_responsible
+        )
         if not responsible:
             raise Http404
         self.report = services.report_for_unit(task=self.task, period=self.period, department=department, county=county)
         if self.report.pk and not self.report.is_editable:
-            messages.info(request, _("This report has been %(status)s and can no longer be changed.")
-                          % {"status": self.report.get_status_display()})
+            messages.info(
+                request,
+                _("This report has been %(status)s and can no longer be changed.")
+                % {"status": self.report.get_status_display()},
+            )
             return redirect(self.report)
         return super().dispatch(request, *args, **kwargs)
 
@@ -253,13 +288,21 @@ class ReportEditView(ScopedObjectMixin, TemplateView):
         user = self.request.user
         co_reports = []
         if self.report.department_id and self.report.department_id == self.task.lead_department_id:
-            co_reports = [r for r in selectors.task_reports(user=user, task=self.task)
-                          if r.period_id == self.period.pk and r.pk != self.report.pk]
-        context.update(task=self.task, period=self.period, report=self.report,
-                       form=kwargs.get("form") or ReportForm(instance=self.report),
-                       attachments=list(self.report.attachments.all()) if self.report.pk else [],
-                       co_reports=co_reports, overdue=self.period.is_overdue(timezone.localdate()),
-                       wide_fields=["summary", "figures", "problems", "next_steps", "uploads"])
+            co_reports = [
+                r
+                for r in selectors.task_reports(user=user, task=self.task)
+                if r.period_id == self.period.pk and r.pk != self.report.pk
+            ]
+        context.update(
+            task=self.task,
+            period=self.period,
+            report=self.report,
+            form=kwargs.get("form") or ReportForm(instance=self.report),
+            attachments=list(self.report.attachments.all()) if self.report.pk else [],
+            co_reports=co_reports,
+            overdue=self.period.is_overdue(timezone.localdate()),
+            wide_fields=["summary", "figures", "problems", "next_steps", "uploads"],
+        )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -268,22 +311,35 @@ class ReportEditView(ScopedObjectMixin, TemplateView):
             submit = request.POST.get("action") == "submit"
             try:
                 report = services.report_save(
-                    actor=request.user, report=form.save(commit=False), expected_version=form.cleaned_data.get("version"),
-                    uploads=form.cleaned_data["uploads"], submit=submit,
+                    actor=request.user,
+                    report=form.save(commit=False),
+                    expected_version=form.cleaned_data.get("version"),
+                    uploads=form.cleaned_data["uploads"],
+                    submit=submit,
                 )
             except StaleEditError as error:
                 form.add_error(None, error.messages[0])
             except ValidationError as error:
-                if not hasattr(error, "error_dict") and error.code in ("type", "empty", "size", "executable", "content", "macro"):
+                if not hasattr(error, "error_dict") and error.code in (
+                    "type",
+                    "empty",
+                    "size",
+                    "executable",
+                    "content",
+                    "macro",
+                ):
                     form.add_error("uploads", error)
                 else:
                     apply_service_errors(form, error)
             else:
                 messages.success(request, _("Report submitted.") if submit else _("Draft saved."))
-                return redirect(report if submit else reverse("tasks:report_edit", args=[self.task.code, self.period.code]))
+                return redirect(
+                    report if submit else reverse("tasks:report_edit", args=[self.task.code, self.period.code])
+                )
             # the instance may carry the failed attempt's state; show the stored report again
-            self.report = services.report_for_unit(task=self.task, period=self.period, department=self.report.department,
-                                                   county=self.report.county)
+            self.report = services.report_for_unit(
+                task=self.task, period=self.period, department=self.report.department, county=self.report.county
+            )
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -297,16 +353,23 @@ class ReportDetailView(ScopedObjectMixin, TemplateView):
         report = get_object_or_404(
             ProgressReport.objects.for_user(user, VIEW)
             .select_related("task", "period", "department", "county", "submitted_by", "reviewed_by")
-            .prefetch_related("transitions", "attachments"), pk=kwargs["pk"])
+            .prefetch_related("transitions", "attachments"),
+            pk=kwargs["pk"],
+        )
         co_reports = []
         if report.kind == "consolidated":
-            co_reports = [r for r in selectors.task_reports(user=user, task=report.task)
-                          if r.period_id == report.period_id and r.pk != report.pk]
+            co_reports = [
+                r
+                for r in selectors.task_reports(user=user, task=report.task)
+                if r.period_id == report.period_id and r.pk != report.pk
+            ]
         can_review = report.status == ReportStatus.SUBMITTED and bool(report_allows(user, REVIEW, report))
         context.update(
-            report=report, co_reports=co_reports,
+            report=report,
+            co_reports=co_reports,
             can_edit=report.is_editable and bool(report_allows(user, CHANGE, report)),
-            can_review=can_review, review_form=kwargs.get("review_form") or ReviewForm(initial={"version": report.version}),
+            can_review=can_review,
+            review_form=kwargs.get("review_form") or ReviewForm(initial={"version": report.version}),
         )
         return context
 
@@ -319,10 +382,17 @@ class ReportReviewView(ScopedObjectMixin, View):
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
             return redirect(report)
         accept = form.cleaned_data["decision"] == "accept"
-        call_service(request, lambda: services.report_review(
-            actor=request.user, report=report, accept=accept, comment=form.cleaned_data["comment"],
-            expected_version=form.cleaned_data.get("version")),
-            success=_("Report accepted.") if accept else _("Report returned for changes."))
+        call_service(
+            request,
+            lambda: services.report_review(
+                actor=request.user,
+                report=report,
+                accept=accept,
+                comment=form.cleaned_data["comment"],
+                expected_version=form.cleaned_data.get("version"),
+            ),
+            success=_("Report accepted.") if accept else _("Report returned for changes."),
+        )
         return redirect(report)
 
 
@@ -333,17 +403,26 @@ class AttachmentDownloadView(ScopedObjectMixin, View):
             handle = attachment.file.open("rb")
         except FileNotFoundError:
             raise Http404
-        return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                            content_type=CONTENT_TYPES.get(attachment.kind, "application/octet-stream"))
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=CONTENT_TYPES.get(attachment.kind, "application/octet-stream"),
+        )
 
 
 class AttachmentDeleteView(ScopedObjectMixin, View):
     def post(self, request, pk):
         if report_filter(request.user, CHANGE) is None:
             raise PermissionDenied
-        attachment = get_object_or_404(ReportAttachment.objects.for_user(request.user, CHANGE).select_related(
-            "report__task", "report__period"), pk=pk)
+        attachment = get_object_or_404(
+            ReportAttachment.objects.for_user(request.user, CHANGE).select_related("report__task", "report__period"),
+            pk=pk,
+        )
         report = attachment.report
-        call_service(request, lambda: services.attachment_delete(actor=request.user, attachment=attachment),
-                     success=_("Attachment deleted."))
+        call_service(
+            request,
+            lambda: services.attachment_delete(actor=request.user, attachment=attachment),
+            success=_("Attachment deleted."),
+        )
         return redirect(reverse("tasks:report_edit", args=[report.task.code, report.period.code]))

@@ -1,4 +1,5 @@
 """Shared fixtures: reference data in every database test, one user per role."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,7 +8,14 @@ from django.core.management import call_command
 from accounts.choices import Role
 from tests import factories
 
-DB_FIXTURES = {"db", "transactional_db", "live_server", "client", "django_db_reset_sequences", "django_db_serialized_rollback"}
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "client",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
 """Small factories for tests: plain functions, explicit arguments, valid data by default."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,14 @@ def county(code: str) -> Place:
     return Place.objects.get(code=code)
 
 
-def make_user(role: str = Role.CITY_OPERATOR, *, county_code: str | None = None, department_code: str | None = None,
-              username: str | None = None, **extra) -> User:
+def make_user(
+    role: str = Role.CITY_OPERATOR,
+    *,
+    county_code: str | None = None,
+    department_code: str | None = None,
+    username: str | None = None,
+    **extra,
+) -> User:
     n = next(_serial)
     user = User(
         username=username or f"{role}-{n}",
@@ -37,7 +44,11 @@ def make_user(role: str = Role.CITY_OPERATOR, *, county_code: str | None = None,
 def make_enterprise(county_code: str = "440781", **fields) -> Enterprise:
     n = next(_serial)
     place = Place.objects.get(code=county_code)
-    defaults = {"credit_code": make_credit_code(county_code, 10_000 + n), "name": f"测试企业{n}有限公司", "county": place}
+    defaults = {
+        "credit_code": make_credit_code(county_code, 10_000 + n),
+        "name": f"测试企业{n}有限公司",
+        "county": place,
+    }
     defaults.update(fields)
     return Enterprise.objects.create(**defaults)
 
@@ -63,11 +74,17 @@ def make_annual(enterprise: Enterprise, year: int, **figures) -> Statistic:
 def make_rd_institution(enterprise: Enterprise, level_code: str = "municipal-etrc", year: int = 2020):
     from enterprises.models import RDInstitution, RDInstitutionLevel
 
-    return RDInstitution.objects.create(enterprise=enterprise, level=RDInstitutionLevel.objects.get(code=level_code),
-                                        name=f"{enterprise.name}研发中心", recognised_year=year)
+    return RDInstitution.objects.create(
+        enterprise=enterprise,
+        level=RDInstitutionLevel.objects.get(code=level_code),
+        name=f"{enterprise.name}研发中心",
+        recognised_year=year,
+    )
 
-def make_statistics_workbook(rows: list[list], *, headers: list[str] | None = None, path=None,
-                             with_template: bool = True) -> bytes:
+
+def make_statistics_workbook(
+    rows: list[list], *, headers: list[str] | None = None, path=None, with_template: bool = True
+) -> bytes:
     """An .xlsx like the statistics template: ``rows`` under the template's header row (or ``headers``)."""
     import io
 
@@ -100,13 +117,18 @@ def statistics_row(enterprise, period: str = "2024Q1", **figures) -> list:
     """One row in template column order (figures by field name; others empty)."""
     from enterprises.imports.columns import COLUMNS
 
-    values = {"credit_code": enterprise.credit_code if enterprise is not None else "", "name": getattr(enterprise, "name", ""),
-              "period": period, **figures}
+    values = {
+        "credit_code": enterprise.credit_code if enterprise is not None else "",
+        "name": getattr(enterprise, "name", ""),
+        "period": period,
+        **figures,
+    }
     return [values.get(c.field) for c in COLUMNS]
 
 
-def make_report(task_code: str, period_code: str, *, department_code: str | None = None,
-                county_code: str | None = None, **fields):
+def make_report(
+    task_code: str, period_code: str, *, department_code: str | None = None, county_code: str | None = None, **fields
+):
     """A progress report written straight to the table (tests of reads; writes go through services)."""
     from tasks.models import KeyTask, ProgressReport, ReportingPeriod
 
@@ -114,8 +136,11 @@ def make_report(task_code: str, period_code: str, *, department_code: str | None
     department = Department.objects.get(code=department_code) if department_code else None
     fields.setdefault("kind", "consolidated" if department and task.lead_department_id == department.pk else "unit")
     return ProgressReport.objects.create(
-        task=task, period=ReportingPeriod.objects.get(code=period_code), department=department,
-        county=Place.objects.get(code=county_code) if county_code else None, **fields,
+        task=task,
+        period=ReportingPeriod.objects.get(code=period_code),
+        department=department,
+        county=Place.objects.get(code=county_code) if county_code else None,
+        **fields,
     )
 
 
@@ -127,15 +152,22 @@ def make_snapshot_value(county_code: str | None, *, as_of=None, indicator_code: 
     missing; default: a new date for every call), written straight to the table (tests of reads)."""
     from targets.models import Indicator, Plan, Snapshot, SnapshotValue
 
-    indicator = Indicator.objects.get(code=indicator_code) if indicator_code else Indicator.objects.order_by(
-        "sort_order", "code").first()
+    indicator = (
+        Indicator.objects.get(code=indicator_code)
+        if indicator_code
+        else Indicator.objects.order_by("sort_order", "code").first()
+    )
     as_of = as_of or dt.date(2024, 1, 1) + dt.timedelta(days=next(_snapshot_days))
     snapshot, _ = Snapshot.objects.get_or_create(plan=Plan.objects.get(pk=indicator.plan_id), as_of=as_of)
     fields.setdefault("value", 10)
     fields.setdefault("share_time", "0.5")
     fields.setdefault("status", "on_track")
-    return SnapshotValue.objects.create(snapshot=snapshot, indicator=indicator,
-                                        county=Place.objects.get(code=county_code) if county_code else None, **fields)
+    return SnapshotValue.objects.create(
+        snapshot=snapshot,
+        indicator=indicator,
+        county=Place.objects.get(code=county_code) if county_code else None,
+        **fields,
+    )
 
 
 def make_statistic_import(county_code: str | None, **fields):
@@ -149,10 +181,33 @@ def make_statistic_import(county_code: str | None, **fields):
     fields.setdefault("status", "succeeded")
     fields.setdefault("progress", 100)
     return StatisticImport.objects.create(
-        uploaded_by=uploader, county=Place.objects.get(code=county_code) if county_code else None,
-        file="imports/statistics/x.xlsx", file_name="统计数据.xlsx", checksum="0" * 64, row_count=3, new_count=2,
-        changed_count=1, periods=["2024Q1"], finished_at=timezone.now(), **fields)
+        uploaded_by=uploader,
+        county=Place.objects.get(code=county_code) if county_code else None,
+        file="imports/statistics/x.xlsx",
+        file_name="统计数据.xlsx",
+        checksum="0" * 64,
+        row_count=3,
+        new_count=2,
+        changed_count=1,
+        periods=["2024Q1"],
+        finished_at=timezone.now(),
+        **fields,
+    )
 
 
-__all__ = ["PASSWORD", "county", "make_annual", "make_credit_code", "make_enterprise", "make_rd_institution",
-           "make_report", "make_snapshot_value", "make_statistic_import", "make_statistic", "make_statistics_workbook", "make_title", "make_user", "statistics_row"]
+__all__ = [
+    "PASSWORD",
+    "county",
+    "make_annual",
+    "make_credit_code",
+    "make_enterprise",
+    "make_rd_institution",
+    "make_report",
+    "make_snapshot_value",
+    "make_statistic_import",
+    "make_statistic",
+    "make_statistics_workbook",
+    "make_title",
+    "make_user",
+    "statistics_row",
+]

@@ -1,4 +1,5 @@
 """Every catalogue is fully translated into Simplified Chinese and compiled."""
+
 from pathlib import Path
 
 import polib

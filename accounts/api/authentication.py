@@ -3,6 +3,7 @@
 Named in ``REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]``: REST framework imports it while
 ``rest_framework.views`` is still loading, so this module must not import views or viewsets.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -77,10 +78,13 @@ class ApiKeyAuthentication(BaseAuthentication):
                 raise exceptions.AuthenticationFailed(_("Invalid API key header: use 'Api-Key <key>'."))
             return header[1].decode("latin-1")
         if header and not key:
-            raise exceptions.AuthenticationFailed(_(
-                "Unsupported authorization scheme '%(scheme)s': send the API key as 'X-API-Key: <key>', "
-                "'Authorization: Api-Key <key>' or 'Authorization: Bearer <key>'."
-            ) % {"scheme": header[0].decode("latin-1")[:20]})
+            raise exceptions.AuthenticationFailed(
+                _(
+                    "Unsupported authorization scheme '%(scheme)s': send the API key as 'X-API-Key: <key>', "
+                    "'Authorization: Api-Key <key>' or 'Authorization: Bearer <key>'."
+                )
+                % {"scheme": header[0].decode("latin-1")[:20]}
+            )
         return key.strip() if key else None
 
     def authenticate(self, request):
@@ -92,11 +96,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         parts = split_key(key)
         client = None
         if parts:
-            client = (
-                ApiClient.objects.select_related("user")
-                .filter(key_prefix=parts[0])
-                .first()
-            )
+            client = ApiClient.objects.select_related("user").filter(key_prefix=parts[0]).first()
         # Compare even when no client matched, so timing does not tell which prefixes exist.
         stored = client.key_hash if client is not None else hash_key("no-such-client.0")
         if not constant_time_compare(stored, hash_key(key)) or client is None:
@@ -122,13 +122,16 @@ class ApiKeyAuthentication(BaseAuthentication):
         now = timezone.now()
         if client.last_used_at is not None and now - client.last_used_at < LAST_USED_RESOLUTION:
             return
-        won = ApiClient.objects.filter(pk=client.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-        ).update(last_used_at=now)
+        won = (
+            ApiClient.objects.filter(pk=client.pk)
+            .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION))
+            .update(last_used_at=now)
+        )
         client.last_used_at = now
         if won:
-            audit.security_event(client.user, AuditAction.API_KEY_USED, f"API key {client.key_prefix}… used",
-                                 instance=client)
+            audit.security_event(
+                client.user, AuditAction.API_KEY_USED, f"API key {client.key_prefix}… used", instance=client
+            )
 
     @staticmethod
     def failed(request, prefix: str, revoked: bool = False) -> None:
@@ -144,8 +147,9 @@ class ApiKeyAuthentication(BaseAuthentication):
         if not cache.add(f"api-key-failed:{prefix}:{ip}", 1, timeout=int(LAST_USED_RESOLUTION.total_seconds())):
             return
         what = "revoked API key" if revoked else "invalid API key"
-        audit.security_event(None, AuditAction.PERMISSION_DENIED, f"{what} {prefix or '?'}…",
-                             username=f"api-key:{prefix or '?'}")
+        audit.security_event(
+            None, AuditAction.PERMISSION_DENIED, f"{what} {prefix or '?'}…", username=f"api-key:{prefix or '?'}"
+        )
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -159,6 +163,8 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": KEY_HEADER,
-            "description": _("API key issued with 'manage.py create_api_client'. Send it as 'X-API-Key: <key>', "
-                             "'Authorization: Api-Key <key>' or 'Authorization: Bearer <key>'."),
+            "description": _(
+                "API key issued with 'manage.py create_api_client'. Send it as 'X-API-Key: <key>', "
+                "'Authorization: Api-Key <key>' or 'Authorization: Bearer <key>'."
+            ),
         }

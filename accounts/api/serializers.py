@@ -6,8 +6,8 @@ from accounts.models import Department, Place
 
 class PlaceSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(  # type: ignore[assignment,var-annotated]  # stubs: Field.parent
-        slug_field="code", read_only=True, allow_null=True,
-        help_text=_("Division code of the parent place."))
+        slug_field="code", read_only=True, allow_null=True, help_text=_("Division code of the parent place.")
+    )
 
     class Meta:
         model = Place

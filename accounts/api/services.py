@@ -4,6 +4,7 @@ Each calling system gets an ``ApiClient`` and a service user of role ``api_clien
 limited to one county), so the county scoping and the audit trail of the web UI apply unchanged.
 The key itself is returned once and only its HMAC is stored.
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -17,8 +18,9 @@ from accounts.choices import AuditAction, PlaceLevel, Role
 from accounts.models import ApiClient, Place, User
 
 
-def api_client_create(*, name: str, can_write: bool = False, county_code: str | None = None,
-                      actor=None) -> tuple[ApiClient, str]:
+def api_client_create(
+    *, name: str, can_write: bool = False, county_code: str | None = None, actor=None
+) -> tuple[ApiClient, str]:
     """Create a client; returns it and the plain key (show it once, it cannot be recovered)."""
     name = (name or "").strip()
     if not name:
@@ -32,17 +34,24 @@ def api_client_create(*, name: str, can_write: bool = False, county_code: str | 
             raise ValidationError({"county": _("%(code)s is not the code of a county.") % {"code": county_code}})
     new = generate_key()
     with transaction.atomic():
-        user = User(username=f"api-{new.prefix}", role=Role.API_CLIENT, full_name=name[:50], county=county,
-                    must_change_password=False)
+        user = User(
+            username=f"api-{new.prefix}",
+            role=Role.API_CLIENT,
+            full_name=name[:50],
+            county=county,
+            must_change_password=False,
+        )
         user.set_unusable_password()
         user.full_clean()
         user.save()
-        client = ApiClient.objects.create(name=name, user=user, key_prefix=new.prefix, key_hash=new.hash,
-                                          can_write=can_write)
+        client = ApiClient.objects.create(
+            name=name, user=user, key_prefix=new.prefix, key_hash=new.hash, can_write=can_write
+        )
         scope = "read-write" if can_write else "read-only"
         where = county.code if county else "all counties"
-        audit.security_event(actor, AuditAction.GRANT, f"API client {name} ({scope}, {where}) created",
-                             username="cli", instance=client)
+        audit.security_event(
+            actor, AuditAction.GRANT, f"API client {name} ({scope}, {where}) created", username="cli", instance=client
+        )
     return client, new.key
 
 
@@ -53,6 +62,7 @@ def api_client_revoke(*, client: ApiClient, actor=None) -> ApiClient:
             client.revoked_at = timezone.now()
             client.save(update_fields=["revoked_at"])
             User.objects.filter(pk=client.user_id).update(is_active=False)
-            audit.security_event(actor, AuditAction.GRANT, f"API client {client.name} revoked", username="cli",
-                                 instance=client)
+            audit.security_event(
+                actor, AuditAction.GRANT, f"API client {client.name} revoked", username="cli", instance=client
+            )
     return client

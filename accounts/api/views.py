@@ -1,4 +1,5 @@
 """Read-only organisation endpoints: places (GB/T 2260) and departments."""
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -20,8 +21,11 @@ class PlaceFilterSet(PortalFilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List places"), description=_("Administrative divisions (GB/T 2260): province, "
-                                                               "city and counties."), tags=[_("Organisation")]),
+    list=extend_schema(
+        summary=_("List places"),
+        description=_("Administrative divisions (GB/T 2260): province, city and counties."),
+        tags=[_("Organisation")],
+    ),
     retrieve=extend_schema(summary=_("Read one place"), tags=[_("Organisation")]),
 )
 class PlaceViewSet(ScopedReadOnlyViewSet):
@@ -41,8 +45,9 @@ class DepartmentFilterSet(PortalFilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List departments"), description=_("Units named by the action plan."),
-                       tags=[_("Organisation")]),
+    list=extend_schema(
+        summary=_("List departments"), description=_("Units named by the action plan."), tags=[_("Organisation")]
+    ),
     retrieve=extend_schema(summary=_("Read one department"), tags=[_("Organisation")]),
 )
 class DepartmentViewSet(ScopedReadOnlyViewSet):

@@ -5,6 +5,7 @@
   approval of password resets (two-person rule: the one-time password is shown to the approver only).
 - Audit administrator: searches the audit trail (read-only; the database refuses edits anyway).
 """
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -60,13 +61,18 @@ class UserListView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        filterset = UserFilterSet(self.request.GET, queryset=User.objects.select_related("county", "department")
-                                  .order_by("username"))
+        filterset = UserFilterSet(
+            self.request.GET, queryset=User.objects.select_related("county", "department").order_by("username")
+        )
         qs = filterset.qs if filterset.is_valid() else User.objects.none()
         page = Paginator(qs, 50).get_page(self.request.GET.get("page"))
-        context.update(filter=filterset, page_obj=page, users=page.object_list,
-                       is_system_admin=self.request.user.role == Role.SYSTEM_ADMIN,
-                       is_security_admin=self.request.user.role == Role.SECURITY_ADMIN)
+        context.update(
+            filter=filterset,
+            page_obj=page,
+            users=page.object_list,
+            is_system_admin=self.request.user.role == Role.SYSTEM_ADMIN,
+            is_security_admin=self.request.user.role == Role.SECURITY_ADMIN,
+        )
         return context
 
 
@@ -132,9 +138,14 @@ class UserResetPasswordView(RoleRequiredMixin, View):
     def post(self, request, pk):
         account = get_object_or_404(User, pk=pk)
         done = call_service(
-            request, lambda: services.password_reset_request(actor=request.user, user=account),
-            success=_("The password reset of %(name)s awaits the security administrator's approval; "
-                      "the new one-time password is shown to the approver.") % {"name": account.username})
+            request,
+            lambda: services.password_reset_request(actor=request.user, user=account),
+            success=_(
+                "The password reset of %(name)s awaits the security administrator's approval; "
+                "the new one-time password is shown to the approver."
+            )
+            % {"name": account.username},
+        )
         if not done:
             return redirect("accounts:user_list")
         return redirect("accounts:password_reset_list")
@@ -150,11 +161,16 @@ class PasswordResetListView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        qs = (PasswordResetRequest.objects.select_related("user", "requested_by", "decided_by")
-              .order_by(Case(When(status=ResetStatus.PENDING, then=0), default=1), "-requested_at", "-id"))
+        qs = PasswordResetRequest.objects.select_related("user", "requested_by", "decided_by").order_by(
+            Case(When(status=ResetStatus.PENDING, then=0), default=1), "-requested_at", "-id"
+        )
         page = Paginator(qs, 50).get_page(self.request.GET.get("page"))
-        context.update(page_obj=page, requests=page.object_list, pending=ResetStatus.PENDING,
-                       may_decide=self.request.user.role == Role.SECURITY_ADMIN)
+        context.update(
+            page_obj=page,
+            requests=page.object_list,
+            pending=ResetStatus.PENDING,
+            may_decide=self.request.user.role == Role.SECURITY_ADMIN,
+        )
         return context
 
 
@@ -175,8 +191,11 @@ class PasswordResetDecisionView(RoleRequiredMixin, View):
             messages.error(request, " ".join(error.messages))
             return redirect("accounts:password_reset_list")
         if self.approve:
-            response = render(request, "accounts/one_time_password.html", {"account": reset.user, "password": password,
-                                                                           "back_url": reverse("accounts:password_reset_list")})
+            response = render(
+                request,
+                "accounts/one_time_password.html",
+                {"account": reset.user, "password": password, "back_url": reverse("accounts:password_reset_list")},
+            )
             response["Cache-Control"] = "no-store"
             return response
         messages.success(request, _("The password reset of %(name)s was rejected.") % {"name": reset.user.username})
@@ -200,16 +219,23 @@ class GrantView(ServiceFormMixin, RoleRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(heading=_("Role and permissions of %(name)s") % {"name": self.account.username},
-                       cancel_url=reverse("accounts:user_list"))
+        context.update(
+            heading=_("Role and permissions of %(name)s") % {"name": self.account.username},
+            cancel_url=reverse("accounts:user_list"),
+        )
         return context
 
     def perform(self, form):
         data = form.cleaned_data
         account = User.objects.get(pk=self.account.pk)  # the form mutated self.account
-        return services.user_grant(actor=self.request.user, user=account, role=data["role"],
-                                   county=data.get("county"), department=data.get("department"),
-                                   may_reveal=data["may_reveal_personal_data"])
+        return services.user_grant(
+            actor=self.request.user,
+            user=account,
+            role=data["role"],
+            county=data.get("county"),
+            department=data.get("department"),
+            may_reveal=data["may_reveal_personal_data"],
+        )
 
     def service_success_url(self, result):
         return reverse("accounts:user_list")
@@ -222,8 +248,11 @@ class ResetOTPView(RoleRequiredMixin, View):
     def post(self, request, pk):
         account = get_object_or_404(User, pk=pk)
         services.user_reset_otp(actor=request.user, user=account)
-        messages.success(request, _("The second factor of %(name)s was reset; they will enrol again at the next "
-                                    "login.") % {"name": account.username})
+        messages.success(
+            request,
+            _("The second factor of %(name)s was reset; they will enrol again at the next login.")
+            % {"name": account.username},
+        )
         return redirect("accounts:user_list")
 
 
@@ -247,8 +276,11 @@ class AuditLogView(RoleRequiredMixin, TemplateView):
             broken = verify_chain()
             context["chain_ok"] = broken is None
             context["chain_broken_at"] = broken
-            read = (_("search: %(query)s; hash chain intact") % {"query": query} if broken is None else
-                    _("search: %(query)s; hash chain broken at record %(id)d") % {"query": query, "id": broken})
+            read = (
+                _("search: %(query)s; hash chain intact") % {"query": query}
+                if broken is None
+                else _("search: %(query)s; hash chain broken at record %(id)d") % {"query": query, "id": broken}
+            )
         security_event(self.request.user, AuditAction.AUDIT_READ, read[:2000])  # the auditor is audited too
         return context
 
@@ -266,18 +298,34 @@ class AuditLogDetailView(RoleRequiredMixin, TemplateView):
             shown_before, shown_after = before.get(key), after.get(key)
             if not self.revealed:
                 shown_before, shown_after = mask_personal(key, shown_before), mask_personal(key, shown_after)
-            rows.append({"field": key, "before": shown_before, "after": shown_after,
-                         "changed": before.get(key) != after.get(key)})
+            rows.append(
+                {
+                    "field": key,
+                    "before": shown_before,
+                    "after": shown_after,
+                    "changed": before.get(key) != after.get(key),
+                }
+            )
         shown_repr = log.object_repr if self.revealed else shown_object_repr(log)
-        context.update(log=log, shown_repr=shown_repr, rows=rows, revealed=self.revealed,
-                       personal_fields=self.personal_fields,
-                       reveal_url=reverse("accounts:audit_reveal", args=[log.pk]))
+        context.update(
+            log=log,
+            shown_repr=shown_repr,
+            rows=rows,
+            revealed=self.revealed,
+            personal_fields=self.personal_fields,
+            reveal_url=reverse("accounts:audit_reveal", args=[log.pk]),
+        )
         described = change_set_of(log)
         if described is not None:
             context.update(self._change_set(log, described))
         holds = context.get("change_set_holds")
-        read = (_("record #%(id)d") if holds is None else _("record #%(id)d; sealed records intact") if holds
-                else _("record #%(id)d; sealed records changed")) % {"id": log.pk}
+        read = (
+            _("record #%(id)d")
+            if holds is None
+            else _("record #%(id)d; sealed records intact")
+            if holds
+            else _("record #%(id)d; sealed records changed")
+        ) % {"id": log.pk}
         security_event(self.request.user, AuditAction.AUDIT_READ, read)
         return context
 
@@ -302,8 +350,9 @@ class AuditLogDetailView(RoleRequiredMixin, TemplateView):
             return context
         set_id = int(described.get("id") or 0)
         page = Paginator(kind.rows(set_id), 100).get_page(self.request.GET.get("page"))
-        context.update(change_page=page, changes=kind.describe(list(page.object_list),
-                                                               undo=log.action == AuditAction.UNDO))
+        context.update(
+            change_page=page, changes=kind.describe(list(page.object_list), undo=log.action == AuditAction.UNDO)
+        )
         if self.request.GET.get("verify"):
             context["change_set_holds"] = change_set_holds(described)
         return context

@@ -1,4 +1,5 @@
 """Login, password change (forced at first login and on expiry) and the TOTP second factor."""
+
 from __future__ import annotations
 
 import base64
@@ -26,8 +27,9 @@ from ..forms import LoginForm, PasswordChangeForm, TokenForm, captcha_required
 
 def _next_url(request, default="home") -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return resolve_url(default)
 
@@ -87,8 +89,11 @@ class OTPSetupView(LoginRequiredMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         # Replacing an enrolled device needs the current second factor first.
-        if (request.user.is_authenticated and not request.user.is_verified()
-                and TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()):
+        if (
+            request.user.is_authenticated
+            and not request.user.is_verified()
+            and TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+        ):
             return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.get_full_path()})}")
         return super().dispatch(request, *args, **kwargs)
 
@@ -118,8 +123,9 @@ class OTPSetupView(LoginRequiredMixin, FormView):
             TOTPDevice.objects.filter(user=self.request.user, confirmed=True).exclude(pk=device.pk).delete()
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            audit.security_event(self.request.user, AuditAction.GRANT, "second factor enrolled",
-                                 instance=self.request.user)
+            audit.security_event(
+                self.request.user, AuditAction.GRANT, "second factor enrolled", instance=self.request.user
+            )
         otp_login(self.request, device)
         self.request.session["portal_has_otp_device"] = True
         messages.success(self.request, _("Two-factor authentication is now on for your account."))

@@ -1,4 +1,5 @@
 """The home page and the 403 pages (the portal's own pages, by role)."""
+
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -21,16 +22,36 @@ class HomeView(LoginRequiredMixin, TemplateView):
     CARDS = [
         ("enterprises:list", "bi-building", _("Enterprises"), _("Enterprise records, titles and statistics."), True),
         ("enterprises:ladder", "bi-bar-chart-steps", _("Tier ladder"), _("Enterprises per tier and county."), True),
-        ("enterprises:dynamics_calendar", "bi-calendar-check", _("Expiry and review"),
-         _("Titles expiring, reviews, revocations and missed data updates."), True),
-        ("enterprises:dynamics_reserve", "bi-people", _("Reserve pool"),
-         _("Enterprises ready for the next rung, with their pre-check."), True),
-        ("enterprises:import_list", "bi-file-earmark-arrow-up", _("Statistics imports"),
-         _("Upload the quarterly statistics workbook."), True),
+        (
+            "enterprises:dynamics_calendar",
+            "bi-calendar-check",
+            _("Expiry and review"),
+            _("Titles expiring, reviews, revocations and missed data updates."),
+            True,
+        ),
+        (
+            "enterprises:dynamics_reserve",
+            "bi-people",
+            _("Reserve pool"),
+            _("Enterprises ready for the next rung, with their pre-check."),
+            True,
+        ),
+        (
+            "enterprises:import_list",
+            "bi-file-earmark-arrow-up",
+            _("Statistics imports"),
+            _("Upload the quarterly statistics workbook."),
+            True,
+        ),
         ("targets:dashboard", "bi-speedometer2", _("Goals dashboard"), _("Progress towards the 2026 goals."), True),
         ("tasks:matrix", "bi-grid-3x3", _("Responsibility matrix"), _("Key tasks and progress reports."), True),
-        ("reports:index", "bi-file-earmark-spreadsheet", _("Quarterly report"),
-         _("The quarterly report workbook and list exports."), True),
+        (
+            "reports:index",
+            "bi-file-earmark-spreadsheet",
+            _("Quarterly report"),
+            _("The quarterly report workbook and list exports."),
+            True,
+        ),
         ("accounts:audit_log", "bi-journal-text", _("Audit log"), _("Who did what, and when."), False),
         ("accounts:user_list", "bi-people", _("Users"), _("Accounts and roles."), False),
     ]

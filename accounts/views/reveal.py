@@ -3,6 +3,7 @@
 The app that owns a model with personal fields registers it (``register_revealable`` in its
 ``AppConfig.ready``), so this view imports no business app.
 """
+
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin

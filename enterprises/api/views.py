@@ -1,5 +1,6 @@
 """Enterprise API: enterprises (with the current tier), titles, statistics, R&D institutions and
 listing records. Reads go through ``for_user``; writes through ``enterprises.services``."""
+
 from __future__ import annotations
 
 import django_filters
@@ -31,12 +32,20 @@ from .serializers import (
 )
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", location=OpenApiParameter.HEADER, required=False, type=str,
-    description=_("ETag of the record as read (or its version number): a write based on an older version is "
-                  "refused with 412. A 'version' field in the body does the same (409)."),
+    "If-Match",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    type=str,
+    description=_(
+        "ETag of the record as read (or its version number): a write based on an older version is "
+        "refused with 412. A 'version' field in the body does the same (409)."
+    ),
 )
 IF_NONE_MATCH = OpenApiParameter(
-    "If-None-Match", location=OpenApiParameter.HEADER, required=False, type=str,
+    "If-None-Match",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    type=str,
     description=_("ETag from an earlier read: 304 when the record has not changed."),
 )
 TAG_ENTERPRISES = _("Enterprises")
@@ -45,29 +54,44 @@ TAG_ENTERPRISES = _("Enterprises")
 def crud_schema(*, noun: str, noun_plural: str, list_description: str = "", deletable: bool = True):
     """Chinese summaries for the operations of a write-enabled viewset."""
     views = {
-        "list": extend_schema(summary=format_lazy(_("List {what}"), what=noun_plural), description=list_description,
-                              tags=[TAG_ENTERPRISES]),
-        "retrieve": extend_schema(summary=format_lazy(_("Read one {what}"), what=noun), parameters=[IF_NONE_MATCH],
-                                  tags=[TAG_ENTERPRISES]),
+        "list": extend_schema(
+            summary=format_lazy(_("List {what}"), what=noun_plural),
+            description=list_description,
+            tags=[TAG_ENTERPRISES],
+        ),
+        "retrieve": extend_schema(
+            summary=format_lazy(_("Read one {what}"), what=noun), parameters=[IF_NONE_MATCH], tags=[TAG_ENTERPRISES]
+        ),
         "create": extend_schema(summary=format_lazy(_("Create {what}"), what=noun), tags=[TAG_ENTERPRISES]),
-        "update": extend_schema(summary=format_lazy(_("Replace {what}"), what=noun), parameters=[IF_MATCH],
-                                tags=[TAG_ENTERPRISES]),
-        "partial_update": extend_schema(summary=format_lazy(_("Change {what}"), what=noun), parameters=[IF_MATCH],
-                                        tags=[TAG_ENTERPRISES]),
+        "update": extend_schema(
+            summary=format_lazy(_("Replace {what}"), what=noun), parameters=[IF_MATCH], tags=[TAG_ENTERPRISES]
+        ),
+        "partial_update": extend_schema(
+            summary=format_lazy(_("Change {what}"), what=noun), parameters=[IF_MATCH], tags=[TAG_ENTERPRISES]
+        ),
     }
     if deletable:
-        views["destroy"] = extend_schema(summary=format_lazy(_("Delete {what}"), what=noun), parameters=[IF_MATCH],
-                                         tags=[TAG_ENTERPRISES])
+        views["destroy"] = extend_schema(
+            summary=format_lazy(_("Delete {what}"), what=noun), parameters=[IF_MATCH], tags=[TAG_ENTERPRISES]
+        )
     return extend_schema_view(**views)
 
 
-SYNC_NOTE = _("Filter with updated_since (ISO 8601 time) to fetch only the rows changed since the last "
-              "synchronisation.")
+SYNC_NOTE = _(
+    "Filter with updated_since (ISO 8601 time) to fetch only the rows changed since the last synchronisation."
+)
 
 
-@crud_schema(noun=_("enterprise"), noun_plural=_("enterprises"), deletable=False,
-             list_description=format_lazy("{} {}", _("Enterprises within the client's scope, with the current tier "
-                                                      "derived from titles valid today."), SYNC_NOTE))
+@crud_schema(
+    noun=_("enterprise"),
+    noun_plural=_("enterprises"),
+    deletable=False,
+    list_description=format_lazy(
+        "{} {}",
+        _("Enterprises within the client's scope, with the current tier derived from titles valid today."),
+        SYNC_NOTE,
+    ),
+)
 class EnterpriseViewSet(ScopedModelViewSet):
     model = Enterprise
     serializer_class = EnterpriseSerializer
@@ -81,8 +105,9 @@ class EnterpriseViewSet(ScopedModelViewSet):
         return queryset.with_current_tier().order_by("pk")
 
     def perform_save(self, instance, *, m2m, expected_version):
-        return services.enterprise_save(actor=self.request.user, enterprise=instance, tags=m2m.get("tags"),
-                                        expected_version=expected_version)
+        return services.enterprise_save(
+            actor=self.request.user, enterprise=instance, tags=m2m.get("tags"), expected_version=expected_version
+        )
 
 
 class EnterpriseChildViewSet(ScopedModelViewSet):
@@ -109,9 +134,13 @@ class TitleViewSet(EnterpriseChildViewSet):
         services.title_delete(actor=self.request.user, title=instance, expected_version=expected_version)
 
 
-@crud_schema(noun=_("quarterly statistics"), noun_plural=_("quarterly statistics"),
-             list_description=format_lazy("{} {}", _("Year-to-date flow figures in 10,000 yuan; stock figures at "
-                                                      "quarter end."), SYNC_NOTE))
+@crud_schema(
+    noun=_("quarterly statistics"),
+    noun_plural=_("quarterly statistics"),
+    list_description=format_lazy(
+        "{} {}", _("Year-to-date flow figures in 10,000 yuan; stock figures at quarter end."), SYNC_NOTE
+    ),
+)
 class StatisticViewSet(EnterpriseChildViewSet):
     model = Statistic
     serializer_class = StatisticSerializer
@@ -131,8 +160,9 @@ class RDInstitutionViewSet(EnterpriseChildViewSet):
     ordering_fields = ["id", "recognised_year", "updated_at"]
 
     def perform_save(self, instance, *, m2m, expected_version):
-        return services.rd_institution_save(actor=self.request.user, institution=instance,
-                                            expected_version=expected_version)
+        return services.rd_institution_save(
+            actor=self.request.user, institution=instance, expected_version=expected_version
+        )
 
 
 @crud_schema(noun=_("listing record"), noun_plural=_("listing records"), list_description=SYNC_NOTE)
@@ -143,16 +173,14 @@ class ListingRecordViewSet(EnterpriseChildViewSet):
     ordering_fields = ["id", "date", "updated_at"]
 
     def perform_save(self, instance, *, m2m, expected_version):
-        return services.listing_record_save(actor=self.request.user, record=instance,
-                                            expected_version=expected_version)
+        return services.listing_record_save(actor=self.request.user, record=instance, expected_version=expected_version)
 
 
 class StatisticImportFilterSet(PortalFilterSet):
     state = django_filters.ChoiceFilter(label=_("State"), choices=ImportState.choices)
     status = django_filters.ChoiceFilter(label=_("Job status"), choices=JobStatus.choices)
     county = django_filters.CharFilter(label=_("County code"), field_name="county__code")
-    created_since = IsoDateTimeFilter(label=_("Uploaded since"), field_name="created_at",
-                                                     lookup_expr="gte")
+    created_since = IsoDateTimeFilter(label=_("Uploaded since"), field_name="created_at", lookup_expr="gte")
 
     class Meta:
         model = StatisticImport
@@ -160,9 +188,14 @@ class StatisticImportFilterSet(PortalFilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List statistics imports"), tags=[TAG_ENTERPRISES], description=_(
-        "The status of the statistics workbook imports within the client's scope (a county-limited client: its "
-        "county's uploads), newest first. Uploads, confirmation and undo are done in the web UI.")),
+    list=extend_schema(
+        summary=_("List statistics imports"),
+        tags=[TAG_ENTERPRISES],
+        description=_(
+            "The status of the statistics workbook imports within the client's scope (a county-limited client: its "
+            "county's uploads), newest first. Uploads, confirmation and undo are done in the web UI."
+        ),
+    ),
     retrieve=extend_schema(summary=_("Read one statistics import"), tags=[TAG_ENTERPRISES]),
 )
 class StatisticImportViewSet(JobReadMixin, ScopedReadOnlyViewSet):

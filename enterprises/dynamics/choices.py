@@ -3,6 +3,7 @@
 A module of their own so that the pure pre-check (``precheck``) and the models both import them,
 and neither imports the other's module at load time.
 """
+
 from __future__ import annotations
 
 from django.db import models
@@ -44,7 +45,10 @@ class Figure(models.TextChoices):
     TRADEMARKS = "trademarks", _("Registered trademarks (count)")
     DIGITAL_LEVEL = "digital_level", _("Digital level (1–4)")
     FILLS_TECH_GAP = "fills_tech_gap", _("Fills a technology gap or replaces imports (1 yes, 0 no)")
-    RD_INSTITUTION_RANK = "rd_institution_rank", _("Highest R&D institution level (0 none, 1 municipal, 2 provincial, 3 national)")
+    RD_INSTITUTION_RANK = (
+        "rd_institution_rank",
+        _("Highest R&D institution level (0 none, 1 municipal, 2 provincial, 3 national)"),
+    )
     NICHE_YEARS = "niche_years", _("Years in the niche market")
     STRATEGIC_INDUSTRY = "strategic_industry", _("Main product in a plan focus area or strategic cluster (1 yes, 0 no)")
     LADDER_PREREQUISITE = "ladder_prerequisite", _("Holds the valid title the ladder rule requires (1 yes, 0 no)")

@@ -1,5 +1,6 @@
 """Forms of dynamic management. They bind and validate input; saving goes through
 ``enterprises.dynamics.services``."""
+
 from __future__ import annotations
 
 from django import forms
@@ -14,11 +15,18 @@ from ..models import RESERVE_TRANSITIONS, Criterion, ReserveStatus, ReviewOutcom
 class ReviewForm(BootstrapMixin, forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"),
-        choices=[(ReviewOutcome.PENDING, _("Review started (pending)")), (ReviewOutcome.PASSED, _("Passed")),
-                 (ReviewOutcome.FAILED, _("Failed"))],
+        choices=[
+            (ReviewOutcome.PENDING, _("Review started (pending)")),
+            (ReviewOutcome.PASSED, _("Passed")),
+            (ReviewOutcome.FAILED, _("Failed")),
+        ],
     )
-    started_on = forms.DateField(label=_("Review started on"), required=False, widget=DateInput(),
-                                 help_text=_("Empty: today, or the decision date for a review decided in one step."))
+    started_on = forms.DateField(
+        label=_("Review started on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Empty: today, or the decision date for a review decided in one step."),
+    )
     decided_on = forms.DateField(label=_("Decided on"), required=False, widget=DateInput())
     document_no = forms.CharField(label=_("Document number"), max_length=100, required=False)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
@@ -49,8 +57,12 @@ class RecommendForm(forms.Form):
 class AdvanceForm(BootstrapMixin, forms.Form):
     status = forms.ChoiceField(label=_("New status"))
     on_date = forms.DateField(label=_("Date"), widget=DateInput())
-    document_no = forms.CharField(label=_("Recognition document number"), max_length=100, required=False,
-                                  help_text=_("For a recognition: the title is created with this document number."))
+    document_no = forms.CharField(
+        label=_("Recognition document number"),
+        max_length=100,
+        required=False,
+        help_text=_("For a recognition: the title is created with this document number."),
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -7,6 +7,7 @@ windows are reference rows loaded from ``fixtures/reference/09x_*.yaml`` (natura
 by city users. Reviews, revocations and reserve entries are county-scoped business rows written only
 through ``enterprises.dynamics.services``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -77,16 +78,24 @@ class CriteriaSet(models.Model):
     name = models.CharField(_("name"), max_length=200)
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(
-        _("effective to"), null=True, blank=True,
+        _("effective to"),
+        null=True,
+        blank=True,
         help_text=_("First day the set is no longer in force; empty while it is in force."),
     )
     source_document = models.CharField(_("source document"), max_length=300)
     min_score = models.DecimalField(
-        _("minimum score"), max_digits=6, decimal_places=2, null=True, blank=True,
+        _("minimum score"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Empty: the set has no score requirement."),
     )
     verified = models.BooleanField(
-        _("verified"), default=False, help_text=_("Thresholds checked against the published document."),
+        _("verified"),
+        default=False,
+        help_text=_("Thresholds checked against the published document."),
     )
     note = models.TextField(_("note"), blank=True)
 
@@ -113,15 +122,21 @@ class CriteriaSet(models.Model):
     def clean(self):
         super().clean()
         if self.tier_id and self.effective_from:
-            overlapping = CriteriaSet.objects.filter(tier_id=self.tier_id).exclude(pk=self.pk).filter(
-                Q(effective_to__isnull=True) | Q(effective_to__gt=self.effective_from)
+            overlapping = (
+                CriteriaSet.objects.filter(tier_id=self.tier_id)
+                .exclude(pk=self.pk)
+                .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=self.effective_from))
             )
             if self.effective_to:
                 overlapping = overlapping.filter(effective_from__lt=self.effective_to)
             clash = overlapping.first()
             if clash is not None:
-                raise ValidationError({"effective_from": _(
-                    "The period overlaps the criteria set %(other)s of the same tier.") % {"other": clash.name}})
+                raise ValidationError(
+                    {
+                        "effective_from": _("The period overlaps the criteria set %(other)s of the same tier.")
+                        % {"other": clash.name}
+                    }
+                )
 
 
 class ChildOfSetManager(models.Manager):
@@ -133,8 +148,9 @@ class ScoreDimension(models.Model):
     """A dimension of a 100-point score table (创新能力, 成长性, 专业化 …) with its maximum and the
     minimum an enterprise must reach in it (if any)."""
 
-    criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("criteria set"), on_delete=models.CASCADE,
-                                     related_name="dimensions")
+    criteria_set = models.ForeignKey(
+        CriteriaSet, verbose_name=_("criteria set"), on_delete=models.CASCADE, related_name="dimensions"
+    )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
     max_points = models.DecimalField(_("maximum points"), max_digits=6, decimal_places=2)
@@ -171,20 +187,33 @@ class Criterion(models.Model):
       band it matches (bands of one item may test different figures), 0 when none matches.
     """
 
-    criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("criteria set"), on_delete=models.CASCADE,
-                                     related_name="criteria")
+    criteria_set = models.ForeignKey(
+        CriteriaSet, verbose_name=_("criteria set"), on_delete=models.CASCADE, related_name="criteria"
+    )
     code = models.SlugField(_("code"), max_length=60)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=CriterionKind.choices)
     figure = models.CharField(_("figure"), max_length=40, choices=Figure.choices)
     operator = models.CharField(_("operator"), max_length=4, choices=Operator.choices, default=Operator.GTE)
-    threshold = models.DecimalField(_("threshold"), max_digits=16, decimal_places=4, null=True, blank=True,
-                                    help_text=_("For a band: its lower bound; empty means no lower bound."))
+    threshold = models.DecimalField(
+        _("threshold"),
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("For a band: its lower bound; empty means no lower bound."),
+    )
     upper = models.DecimalField(_("upper bound"), max_digits=16, decimal_places=4, null=True, blank=True)
     upper_operator = models.CharField(_("upper operator"), max_length=4, choices=Operator.choices, default=Operator.LT)
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2, null=True, blank=True)
-    dimension = models.ForeignKey(ScoreDimension, verbose_name=_("score dimension"), null=True, blank=True,
-                                  on_delete=models.CASCADE, related_name="bands")
+    dimension = models.ForeignKey(
+        ScoreDimension,
+        verbose_name=_("score dimension"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="bands",
+    )
     item = models.SlugField(_("score item"), max_length=40, blank=True)
     item_name = models.CharField(_("score item name"), max_length=100, blank=True)
     group = models.SlugField(_("alternatives group"), max_length=40, blank=True)
@@ -241,8 +270,9 @@ class DataUpdateDeadline(models.Model):
     """The date by which titled enterprises must update their yearly data (figures of the previous
     year); missing it costs review eligibility."""
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True,
-                                            validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     deadline = models.DateField(_("deadline"))
     source_document = models.CharField(_("source document"), max_length=300, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -314,8 +344,9 @@ class TitleReview(VersionedModel):
 
     title = models.ForeignKey(Title, verbose_name=_("title"), on_delete=models.CASCADE, related_name="reviews")
     started_on = models.DateField(_("review started on"))
-    outcome = models.CharField(_("outcome"), max_length=16, choices=ReviewOutcome.choices,
-                               default=ReviewOutcome.PENDING, db_index=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=ReviewOutcome.choices, default=ReviewOutcome.PENDING, db_index=True
+    )
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     previous_valid_until = models.DateField(_("valid until before the review"), null=True, blank=True)
     new_valid_until = models.DateField(_("valid until after the review"), null=True, blank=True)
@@ -329,9 +360,12 @@ class TitleReview(VersionedModel):
         verbose_name_plural = _("title reviews")
         ordering = ["-started_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["title"], condition=Q(outcome="pending"), name="one_pending_review_per_title"),
-            models.CheckConstraint(condition=Q(outcome="pending") | Q(decided_on__isnull=False),
-                                   name="decided_review_has_date"),
+            models.UniqueConstraint(
+                fields=["title"], condition=Q(outcome="pending"), name="one_pending_review_per_title"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="pending") | Q(decided_on__isnull=False), name="decided_review_has_date"
+            ),
         ]
 
     def __str__(self):
@@ -389,25 +423,42 @@ class ReserveEntry(VersionedModel):
 
     scope_county_field = "enterprise__county"
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
-                                   related_name="reserve_entries")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="reserve_entries"
+    )
     target_tier = models.ForeignKey(Tier, verbose_name=_("target tier"), on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField(_("batch year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    status = models.CharField(_("status"), max_length=16, choices=ReserveStatus.choices,
-                              default=ReserveStatus.RECOMMENDED, db_index=True)
+    year = models.PositiveSmallIntegerField(
+        _("batch year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReserveStatus.choices, default=ReserveStatus.RECOMMENDED, db_index=True
+    )
     recommended_on = models.DateField(_("recommended on"))
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     precheck_status = models.CharField(_("pre-check result at recommendation"), max_length=16, blank=True)
-    precheck_score = models.DecimalField(_("pre-check score at recommendation (lowest)"), max_digits=6,
-                                         decimal_places=2, null=True, blank=True)
-    precheck_score_max = models.DecimalField(_("pre-check score at recommendation (highest)"), max_digits=6,
-                                             decimal_places=2, null=True, blank=True,
-                                             help_text=_("Higher than the lowest while some figures are unknown."))
-    criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("criteria set used"), null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
-    title = models.ForeignKey(Title, verbose_name=_("title granted"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    precheck_score = models.DecimalField(
+        _("pre-check score at recommendation (lowest)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    precheck_score_max = models.DecimalField(
+        _("pre-check score at recommendation (highest)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Higher than the lowest while some figures are unknown."),
+    )
+    criteria_set = models.ForeignKey(
+        CriteriaSet,
+        verbose_name=_("criteria set used"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    title = models.ForeignKey(
+        Title, verbose_name=_("title granted"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -454,10 +505,10 @@ class DynamicsAlert(models.Model):
     scope_county_field = "enterprise__county"
 
     kind = models.CharField(_("kind"), max_length=16, choices=AlertKind.choices, db_index=True)
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
-                                   related_name="+")
-    title = models.ForeignKey(Title, verbose_name=_("title"), null=True, blank=True, on_delete=models.CASCADE,
-                              related_name="+")
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="+")
+    title = models.ForeignKey(
+        Title, verbose_name=_("title"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     due_on = models.DateField(_("due on"))
     refreshed_at = models.DateTimeField(_("refreshed at"))
 
@@ -474,7 +525,22 @@ class DynamicsAlert(models.Model):
 
 
 __all__ = [
-    "AlertKind", "ApplicationWindow", "CriteriaSet", "Criterion", "CriterionKind", "DataUpdateDeadline",
-    "DynamicsAlert", "Figure", "Operator", "RESERVE_TRANSITIONS", "ReserveEntry", "ReserveStatus",
-    "ReviewOutcome", "RevocationGround", "ScoreDimension", "TitleReview", "TitleRevocation", "in_force_on",
+    "AlertKind",
+    "ApplicationWindow",
+    "CriteriaSet",
+    "Criterion",
+    "CriterionKind",
+    "DataUpdateDeadline",
+    "DynamicsAlert",
+    "Figure",
+    "Operator",
+    "RESERVE_TRANSITIONS",
+    "ReserveEntry",
+    "ReserveStatus",
+    "ReviewOutcome",
+    "RevocationGround",
+    "ScoreDimension",
+    "TitleReview",
+    "TitleRevocation",
+    "in_force_on",
 ]

@@ -16,6 +16,7 @@ minimum (in total and in each dimension with a minimum).
 
 Units: amounts in 10,000 yuan (万元) like ``Statistic``; ratios and growth rates in percent.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,18 +40,41 @@ ZERO = Decimal(0)
 #: year's annual statistics (Q4) are not in yet.
 MAX_YEARS_BACK = 2
 
-AMOUNT_FIGURES = {Figure.REVENUE, Figure.RD_EXPENSE, Figure.RD_EXPENSE_2Y, Figure.RD_EXPENSE_MIN_2Y,
-                  Figure.NEW_EQUITY_3Y, Figure.NEW_EQUITY_2Y}
-PERCENT_FIGURES = {Figure.MAIN_BUSINESS_SHARE, Figure.REVENUE_GROWTH, Figure.REVENUE_GROWTH_AVG_2Y,
-                   Figure.PROFIT_MARGIN, Figure.DEBT_RATIO, Figure.RD_RATIO, Figure.RD_RATIO_MIN_2Y,
-                   Figure.RD_STAFF_SHARE}
+AMOUNT_FIGURES = {
+    Figure.REVENUE,
+    Figure.RD_EXPENSE,
+    Figure.RD_EXPENSE_2Y,
+    Figure.RD_EXPENSE_MIN_2Y,
+    Figure.NEW_EQUITY_3Y,
+    Figure.NEW_EQUITY_2Y,
+}
+PERCENT_FIGURES = {
+    Figure.MAIN_BUSINESS_SHARE,
+    Figure.REVENUE_GROWTH,
+    Figure.REVENUE_GROWTH_AVG_2Y,
+    Figure.PROFIT_MARGIN,
+    Figure.DEBT_RATIO,
+    Figure.RD_RATIO,
+    Figure.RD_RATIO_MIN_2Y,
+    Figure.RD_STAFF_SHARE,
+}
 COUNT_FIGURES = {Figure.CLASS1_IP, Figure.INVENTION_PATENTS, Figure.TRADEMARKS}
 #: Figures the portal does not collect: always unknown (the enterprise's application must show them).
-EXTERNAL_FIGURES = {Figure.HIGH_TECH_TITLE, Figure.SCIENCE_AWARD_3Y, Figure.NEW_EQUITY_3Y, Figure.NEW_EQUITY_2Y,
-                    Figure.QUALITY_CERTIFICATION, Figure.LOCAL_CHARACTERISTIC}
-STOCK_FIELDS = {Figure.CLASS1_IP: "class1_ip", Figure.INVENTION_PATENTS: "invention_patents",
-                Figure.TRADEMARKS: "trademarks", Figure.DIGITAL_LEVEL: "digital_level",
-                Figure.FILLS_TECH_GAP: "fills_tech_gap"}
+EXTERNAL_FIGURES = {
+    Figure.HIGH_TECH_TITLE,
+    Figure.SCIENCE_AWARD_3Y,
+    Figure.NEW_EQUITY_3Y,
+    Figure.NEW_EQUITY_2Y,
+    Figure.QUALITY_CERTIFICATION,
+    Figure.LOCAL_CHARACTERISTIC,
+}
+STOCK_FIELDS = {
+    Figure.CLASS1_IP: "class1_ip",
+    Figure.INVENTION_PATENTS: "invention_patents",
+    Figure.TRADEMARKS: "trademarks",
+    Figure.DIGITAL_LEVEL: "digital_level",
+    Figure.FILLS_TECH_GAP: "fills_tech_gap",
+}
 
 
 def unit_of(figure: str) -> str:
@@ -145,12 +169,15 @@ def compute_figures(records: EnterpriseRecords, date: dt.date) -> dict[str, Figu
     """Every ``Figure`` for one enterprise as of ``date``."""
     stats = sorted(
         (s for s in records.statistics if period_end(s.year, s.quarter) <= date),
-        key=lambda s: (s.year, s.quarter), reverse=True,
+        key=lambda s: (s.year, s.quarter),
+        reverse=True,
     )
     annual = {s.year: s for s in stats if s.quarter == 4 and s.year < date.year}
     ref_year = next((y for y in range(date.year - 1, date.year - 1 - MAX_YEARS_BACK, -1) if y in annual), None)
-    unknown_annual = Text(gettext_noop("no annual statistics (Q4) for %(first)s–%(last)s"), {
-        "first": date.year - MAX_YEARS_BACK, "last": date.year - 1})
+    unknown_annual = Text(
+        gettext_noop("no annual statistics (Q4) for %(first)s–%(last)s"),
+        {"first": date.year - MAX_YEARS_BACK, "last": date.year - 1},
+    )
     figures: dict[str, FigureValue] = {}
 
     def annual_value(year, name):
@@ -161,9 +188,19 @@ def compute_figures(records: EnterpriseRecords, date: dt.date) -> dict[str, Figu
         figures[code] = FigureValue(value, basis_known if value is not None else (basis_unknown or unknown_annual))
 
     if ref_year is None:
-        for code in (Figure.REVENUE, Figure.MAIN_BUSINESS_SHARE, Figure.REVENUE_GROWTH, Figure.REVENUE_GROWTH_AVG_2Y,
-                     Figure.PROFIT_MARGIN, Figure.DEBT_RATIO, Figure.RD_EXPENSE, Figure.RD_RATIO, Figure.RD_EXPENSE_2Y,
-                     Figure.RD_EXPENSE_MIN_2Y, Figure.RD_RATIO_MIN_2Y):
+        for code in (
+            Figure.REVENUE,
+            Figure.MAIN_BUSINESS_SHARE,
+            Figure.REVENUE_GROWTH,
+            Figure.REVENUE_GROWTH_AVG_2Y,
+            Figure.PROFIT_MARGIN,
+            Figure.DEBT_RATIO,
+            Figure.RD_EXPENSE,
+            Figure.RD_RATIO,
+            Figure.RD_EXPENSE_2Y,
+            Figure.RD_EXPENSE_MIN_2Y,
+            Figure.RD_RATIO_MIN_2Y,
+        ):
             figures[code] = FigureValue(None, unknown_annual)
     else:
         y, y1, y2 = ref_year, ref_year - 1, ref_year - 2
@@ -177,67 +214,99 @@ def compute_figures(records: EnterpriseRecords, date: dt.date) -> dict[str, Figu
         put(Figure.REVENUE, revenue, label, missing)
         put(Figure.MAIN_BUSINESS_SHARE, _pct(annual_value(y, "main_business_revenue"), revenue), label, missing)
         put(Figure.PROFIT_MARGIN, _pct(annual_value(y, "profit"), revenue), label, missing)
-        put(Figure.DEBT_RATIO, _pct(annual_value(y, "total_liabilities"), annual_value(y, "total_assets")), label, missing)
+        put(
+            Figure.DEBT_RATIO,
+            _pct(annual_value(y, "total_liabilities"), annual_value(y, "total_assets")),
+            label,
+            missing,
+        )
         rd = annual_value(y, "rd_expense")
         put(Figure.RD_EXPENSE, rd, label, missing)
         put(Figure.RD_RATIO, _pct(rd, revenue), label, missing)
         growth = _growth(revenue, annual_value(y1, "revenue"))
         put(Figure.REVENUE_GROWTH, growth, label2, missing2)
         growth_prev = _growth(annual_value(y1, "revenue"), annual_value(y2, "revenue"))
-        put(Figure.REVENUE_GROWTH_AVG_2Y, (growth + growth_prev) / 2 if growth is not None and growth_prev is not None
-            else None, label3, missing3)
+        put(
+            Figure.REVENUE_GROWTH_AVG_2Y,
+            (growth + growth_prev) / 2 if growth is not None and growth_prev is not None else None,
+            label3,
+            missing3,
+        )
         rd_prev = annual_value(y1, "rd_expense")
         both = rd is not None and rd_prev is not None
         put(Figure.RD_EXPENSE_2Y, Decimal(rd) + Decimal(rd_prev) if both else None, label2, missing2)
         put(Figure.RD_EXPENSE_MIN_2Y, min(Decimal(rd), Decimal(rd_prev)) if both else None, label2, missing2)
         ratio_prev = _pct(rd_prev, annual_value(y1, "revenue"))
         ratio = _pct(rd, revenue)
-        put(Figure.RD_RATIO_MIN_2Y, min(ratio, ratio_prev) if ratio is not None and ratio_prev is not None else None,
-            label2, missing2)
+        put(
+            Figure.RD_RATIO_MIN_2Y,
+            min(ratio, ratio_prev) if ratio is not None and ratio_prev is not None else None,
+            label2,
+            missing2,
+        )
 
     # Stock figures: the latest quarter that reports them.
     for code, name in STOCK_FIELDS.items():
         row = next((s for s in stats if getattr(s, name) is not None), None)
         figures[code] = FigureValue(
             Decimal(int(getattr(row, name))) if row is not None else None,
-            Text(gettext_noop("statistics %(period)s"), {"period": f"{row.year}Q{row.quarter}"}) if row is not None
+            Text(gettext_noop("statistics %(period)s"), {"period": f"{row.year}Q{row.quarter}"})
+            if row is not None
             else Text(gettext_noop("not reported in any statistics")),
         )
     row = next((s for s in stats if s.rd_staff is not None and s.employees), None)
     figures[Figure.RD_STAFF_SHARE] = FigureValue(
         _pct(row.rd_staff, row.employees) if row is not None else None,
-        Text(gettext_noop("statistics %(period)s"), {"period": f"{row.year}Q{row.quarter}"}) if row is not None
+        Text(gettext_noop("statistics %(period)s"), {"period": f"{row.year}Q{row.quarter}"})
+        if row is not None
         else Text(gettext_noop("R&D staff or employees not reported")),
     )
 
     ranks = list(records.rd_institution_ranks)
     figures[Figure.RD_INSTITUTION_RANK] = FigureValue(
-        Decimal(max(ranks, default=0)), Text(gettext_noop("%(n)s R&D institution(s) on record"), {"n": len(ranks)}))
+        Decimal(max(ranks, default=0)), Text(gettext_noop("%(n)s R&D institution(s) on record"), {"n": len(ranks)})
+    )
 
     if records.niche_market and records.established_on:
         figures[Figure.NICHE_YEARS] = FigureValue(
             Decimal(_full_years(records.established_on, date)),
-            Text(gettext_noop("estimated from the establishment date %(date)s"), {"date": records.established_on.isoformat()}))
+            Text(
+                gettext_noop("estimated from the establishment date %(date)s"),
+                {"date": records.established_on.isoformat()},
+            ),
+        )
     else:
-        figures[Figure.NICHE_YEARS] = FigureValue(None, Text(gettext_noop("niche market or establishment date not recorded")))
+        figures[Figure.NICHE_YEARS] = FigureValue(
+            None, Text(gettext_noop("niche market or establishment date not recorded"))
+        )
 
     kinds = set(records.tag_kinds)
     strategic = bool(kinds & {"focus_area", "cluster"})
     figures[Figure.STRATEGIC_INDUSTRY] = FigureValue(
         Decimal(int(strategic)),
-        Text(gettext_noop("tagged as a plan focus area or strategic cluster")) if strategic else Text(gettext_noop("no focus-area or cluster tag")))
+        Text(gettext_noop("tagged as a plan focus area or strategic cluster"))
+        if strategic
+        else Text(gettext_noop("no focus-area or cluster tag")),
+    )
 
     held = set(records.held_tier_codes)
     required = list(records.required_tiers)
     if not required:
-        figures[Figure.LADDER_PREREQUISITE] = FigureValue(Decimal(1), Text(gettext_noop("no ladder rule in force for this tier")))
+        figures[Figure.LADDER_PREREQUISITE] = FigureValue(
+            Decimal(1), Text(gettext_noop("no ladder rule in force for this tier"))
+        )
     else:
         missing_tiers = [name for code, name in required if code not in held]
         names = "、".join(name for _code, name in required)
         figures[Figure.LADDER_PREREQUISITE] = FigureValue(
             Decimal(0 if missing_tiers else 1),
-            Text(gettext_noop("holds a valid %(tiers)s title") if not missing_tiers else gettext_noop("no valid %(tiers)s title"),
-                 {"tiers": names}))
+            Text(
+                gettext_noop("holds a valid %(tiers)s title")
+                if not missing_tiers
+                else gettext_noop("no valid %(tiers)s title"),
+                {"tiers": names},
+            ),
+        )
 
     for code in EXTERNAL_FIGURES:
         figures[code] = FigureValue(None, Text(gettext_noop("not collected by the portal")))
@@ -269,10 +338,23 @@ class CriterionSpec:
 
     @classmethod
     def from_model(cls, c) -> CriterionSpec:
-        return cls(code=c.code, name=c.name, kind=c.kind, figure=c.figure, operator=c.operator,
-                   threshold=c.threshold, upper=c.upper, upper_operator=c.upper_operator, points=c.points,
-                   dimension=c.dimension.code if c.dimension_id else "", item=c.item, item_name=c.item_name,
-                   group=c.group, option=c.option, note=c.note)
+        return cls(
+            code=c.code,
+            name=c.name,
+            kind=c.kind,
+            figure=c.figure,
+            operator=c.operator,
+            threshold=c.threshold,
+            upper=c.upper,
+            upper_operator=c.upper_operator,
+            points=c.points,
+            dimension=c.dimension.code if c.dimension_id else "",
+            item=c.item,
+            item_name=c.item_name,
+            group=c.group,
+            option=c.option,
+            note=c.note,
+        )
 
 
 @dataclass(frozen=True)
@@ -302,16 +384,26 @@ class CriteriaSpec:
         dims = sorted(criteria_set.dimensions.all(), key=lambda d: (d.sort_order, d.code))
         rows = sorted(criteria_set.criteria.all(), key=lambda c: (c.sort_order, c.code))
         return cls(
-            code=criteria_set.code, name=criteria_set.name, tier_code=criteria_set.tier.code,
-            source_document=criteria_set.source_document, min_score=criteria_set.min_score,
+            code=criteria_set.code,
+            name=criteria_set.name,
+            tier_code=criteria_set.tier.code,
+            source_document=criteria_set.source_document,
+            min_score=criteria_set.min_score,
             criteria=tuple(CriterionSpec.from_model(c) for c in rows),
             dimensions=tuple(DimensionSpec(d.code, d.name, d.max_points, d.min_points) for d in dims),
-            verified=criteria_set.verified, note=criteria_set.note, pk=criteria_set.pk,
+            verified=criteria_set.verified,
+            note=criteria_set.note,
+            pk=criteria_set.pk,
         )
 
 
-_OPERATORS = {Operator.GTE.value: op.ge, Operator.GT.value: op.gt, Operator.LTE.value: op.le,
-              Operator.LT.value: op.lt, Operator.EQ.value: op.eq}
+_OPERATORS = {
+    Operator.GTE.value: op.ge,
+    Operator.GT.value: op.gt,
+    Operator.LTE.value: op.le,
+    Operator.LT.value: op.lt,
+    Operator.EQ.value: op.eq,
+}
 
 
 def compare(value: Decimal, operator: str, threshold: Decimal) -> bool:
@@ -481,11 +573,15 @@ class PrecheckResult:
     def summary(self) -> dict:
         """A JSON-able record of the result (kept with a reserve entry)."""
         return {
-            "criteria_set": self.spec.code, "date": self.date.isoformat(), "status": self.status,
+            "criteria_set": self.spec.code,
+            "date": self.date.isoformat(),
+            "status": self.status,
             "score_min": fmt(self.score_min) if self.has_score else None,
             "score_max": fmt(self.score_max) if self.has_score else None,
-            "criteria": {r.spec.code: {"status": r.status, "value": fmt(r.value) if r.value is not None else None}
-                         for r in self.thresholds + self.conditions},
+            "criteria": {
+                r.spec.code: {"status": r.status, "value": fmt(r.value) if r.value is not None else None}
+                for r in self.thresholds + self.conditions
+            },
         }
 
 
@@ -500,7 +596,8 @@ def _criterion(spec: CriterionSpec, figures: Mapping[str, FigureValue]) -> Crite
         met = None
     elif spec.kind == _BAND:
         met = (spec.threshold is None or _OPERATORS[spec.operator](value, spec.threshold)) and (
-            spec.upper is None or _OPERATORS[spec.upper_operator](value, spec.upper))
+            spec.upper is None or _OPERATORS[spec.upper_operator](value, spec.upper)
+        )
     else:
         met = _OPERATORS[spec.operator](value, spec.threshold)
     return CriterionResult(spec, value, figure.basis_text if figure is not None else _NOT_COMPUTED, met)
@@ -530,11 +627,17 @@ def _plan(spec: CriteriaSpec) -> _Plan:
             items.setdefault(c.dimension, {}).setdefault(c.item, []).append(c)
     plan = _Plan(
         thresholds=thresholds,
-        groups=tuple((key, tuple((name, tuple(idx)) for name, idx in options.items())) for key, options in groups.items()),
+        groups=tuple(
+            (key, tuple((name, tuple(idx)) for name, idx in options.items())) for key, options in groups.items()
+        ),
         conditions=tuple(c for c in spec.criteria if c.kind == _CONDITION),
         dimensions=tuple(
-            (dim, tuple((code, rows[0].item_name or code, tuple(rows)) for code, rows in items.get(dim.code, {}).items()))
-            for dim in spec.dimensions),
+            (
+                dim,
+                tuple((code, rows[0].item_name or code, tuple(rows)) for code, rows in items.get(dim.code, {}).items()),
+            )
+            for dim in spec.dimensions
+        ),
     )
     if len(_PLANS) > 64:
         _PLANS.clear()
@@ -576,7 +679,9 @@ def evaluate(figures: Mapping[str, FigureValue], spec: CriteriaSpec, date: dt.da
                 elif r.met is None and r.spec.points > high:
                     high = r.spec.points
             high = max(low, high)
-            items.append(ItemResult(dimension=dim.code, code=code, name=name, bands=rows, points_min=low, points_max=high))
+            items.append(
+                ItemResult(dimension=dim.code, code=code, name=name, bands=rows, points_min=low, points_max=high)
+            )
             pmin += low
             pmax += high
         if dim.min_points is None:
@@ -593,9 +698,18 @@ def evaluate(figures: Mapping[str, FigureValue], spec: CriteriaSpec, date: dt.da
     score_ok = _and([total_ok, *(d.met for d in dimensions)])
     eligible = _or([direct, _and([requirements, score_ok])])
     return PrecheckResult(
-        spec=spec, date=date or dt.date.today(), figures=figures, thresholds=thresholds, conditions=conditions,
-        dimensions=dimensions, score_min=total_min if dimensions else None, score_max=total_max if dimensions else None,
-        direct=direct if conditions else None, requirements=requirements, score_ok=score_ok, eligible=eligible,
+        spec=spec,
+        date=date or dt.date.today(),
+        figures=figures,
+        thresholds=thresholds,
+        conditions=conditions,
+        dimensions=dimensions,
+        score_min=total_min if dimensions else None,
+        score_max=total_max if dimensions else None,
+        direct=direct if conditions else None,
+        requirements=requirements,
+        score_ok=score_ok,
+        eligible=eligible,
         groups=group_rows,
     )
 

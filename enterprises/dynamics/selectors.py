@@ -5,6 +5,7 @@ Every read goes through ``Model.objects.for_user(user, VIEW)``; functions docume
 ``user_or_none`` read every county when given ``None`` (system jobs, indicator recompute). No query
 per row: pre-checks of a whole pool load their records in a fixed number of queries.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,8 +59,13 @@ def expiring_titles(user, *, date: dt.date, days: int):
     is inside the window."""
     return (
         _scoped(Title, user)
-        .filter(status=TitleStatus.VALID, ended_on__isnull=True, recognised_on__lte=date,
-                valid_until__gte=date, valid_until__lte=date + dt.timedelta(days=days))
+        .filter(
+            status=TitleStatus.VALID,
+            ended_on__isnull=True,
+            recognised_on__lte=date,
+            valid_until__gte=date,
+            valid_until__lte=date + dt.timedelta(days=days),
+        )
         .select_related("enterprise__county", "tier")
         .order_by("valid_until", "enterprise__name")
     )
@@ -67,7 +73,8 @@ def expiring_titles(user, *, date: dt.date, days: int):
 
 def pending_reviews(user):
     return (
-        _scoped(TitleReview, user).filter(outcome=ReviewOutcome.PENDING)
+        _scoped(TitleReview, user)
+        .filter(outcome=ReviewOutcome.PENDING)
         .select_related("title__enterprise__county", "title__tier")
         .order_by("started_on", "id")
     )
@@ -88,9 +95,12 @@ def lost_titles(user, *, date: dt.date, days: int = 365):
     revocation) or lapsed at the end of their validity without a pending review."""
     since = date - dt.timedelta(days=days)
     ended = Q(ended_on__gt=since, ended_on__lte=date)
-    lapsed = Q(ended_on__isnull=True, valid_until__gte=since, valid_until__lt=date) & ~Q(status=TitleStatus.UNDER_REVIEW)
+    lapsed = Q(ended_on__isnull=True, valid_until__gte=since, valid_until__lt=date) & ~Q(
+        status=TitleStatus.UNDER_REVIEW
+    )
     return (
-        _scoped(Title, user).filter(ended | lapsed)
+        _scoped(Title, user)
+        .filter(ended | lapsed)
         .select_related("enterprise__county", "tier", "revocation")
         .order_by("-valid_until", "enterprise__name")
     )
@@ -158,7 +168,9 @@ def expiring_counts(user_or_none, year: int) -> dict[str, dict[str, int]]:
         _scoped(Title, user_or_none)
         .filter(valid_until__year=year)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=dt.date(year, 12, 31)))
-        .values("enterprise__county__code", "tier__code").annotate(n=Count("id")).order_by()
+        .values("enterprise__county__code", "tier__code")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     result = {code: {"total": 0} for code in _county_codes(user_or_none)}
     for row in rows:
@@ -179,8 +191,9 @@ def _county_codes(user_or_none) -> list[str]:
     return list(counties.values_list("code", flat=True))
 
 
-def reserve_pool_counts(user_or_none, *, date: dt.date | None = None, year: int | None = None
-                        ) -> dict[str, dict[str, dict[str, int]]]:
+def reserve_pool_counts(
+    user_or_none, *, date: dt.date | None = None, year: int | None = None
+) -> dict[str, dict[str, dict[str, int]]]:
     """Reserve pool size per county and target tier:
     ``{county_code: {tier_code: {"eligible": n, "unknown": n, "recommended": n}}}`` where eligible /
     unknown count candidates whose pre-check (criteria in force on ``date``) is met / undetermined,
@@ -193,17 +206,21 @@ def reserve_pool_counts(user_or_none, *, date: dt.date | None = None, year: int 
         rows = reserve_pool(user_or_none, tier=tier, date=date, year=year)
         for row in rows or []:
             cell = result.setdefault(row.enterprise.county.code, {}).setdefault(
-                tier.code, {"eligible": 0, "unknown": 0, "recommended": 0})
+                tier.code, {"eligible": 0, "unknown": 0, "recommended": 0}
+            )
             if row.result.status in ("eligible", "unknown"):
                 cell[row.result.status] += 1
     entries = (
         _scoped(ReserveEntry, user_or_none)
         .filter(year=year, status__in=[ReserveStatus.RECOMMENDED, ReserveStatus.APPLIED])
-        .values("enterprise__county__code", "target_tier__code").annotate(n=Count("id")).order_by()
+        .values("enterprise__county__code", "target_tier__code")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     for row in entries:
         cell = result.setdefault(row["enterprise__county__code"], {}).setdefault(
-            row["target_tier__code"], {"eligible": 0, "unknown": 0, "recommended": 0})
+            row["target_tier__code"], {"eligible": 0, "unknown": 0, "recommended": 0}
+        )
         cell["recommended"] = row["n"]
     return result
 
@@ -219,11 +236,17 @@ def criteria_set_in_force(tier, date: dt.date) -> CriteriaSet | None:
 
 def criteria_spec(tier, date: dt.date) -> CriteriaSpec | None:
     """The criteria set in force for ``tier`` on ``date`` as a ``CriteriaSpec`` (3 queries)."""
-    cs = CriteriaSet.objects.in_force(date).filter(tier=tier) if not isinstance(tier, str) else \
-        CriteriaSet.objects.in_force(date).filter(tier__code=tier)
-    cs = cs.select_related("tier").prefetch_related(
-        "dimensions", Prefetch("criteria", queryset=Criterion.objects.select_related("dimension"))
-    ).order_by("-effective_from").first()
+    cs = (
+        CriteriaSet.objects.in_force(date).filter(tier=tier)
+        if not isinstance(tier, str)
+        else CriteriaSet.objects.in_force(date).filter(tier__code=tier)
+    )
+    cs = (
+        cs.select_related("tier")
+        .prefetch_related("dimensions", Prefetch("criteria", queryset=Criterion.objects.select_related("dimension")))
+        .order_by("-effective_from")
+        .first()
+    )
     return CriteriaSpec.from_model(cs) if cs is not None else None
 
 
@@ -238,24 +261,32 @@ def load_records(enterprises, *, date: dt.date, target: Tier) -> dict[int, Enter
     required = [(t.code, t.name) for t in required_tiers(target, date)]
     stats = defaultdict(list)
     for s in Statistic.objects.filter(enterprise_id__in=ids, year__gte=date.year - 4).values_list(
-            "enterprise_id", "year", "quarter", *Statistic.FIGURE_FIELDS, named=True):
+        "enterprise_id", "year", "quarter", *Statistic.FIGURE_FIELDS, named=True
+    ):
         stats[s.enterprise_id].append(s)
     ranks = defaultdict(list)
     for enterprise_id, rank in RDInstitution.objects.filter(enterprise_id__in=ids).values_list(
-            "enterprise_id", "level__rank"):
+        "enterprise_id", "level__rank"
+    ):
         ranks[enterprise_id].append(rank)
     held = defaultdict(set)
     for enterprise_id, code in Title.objects.filter(title_valid_on(date), enterprise_id__in=ids).values_list(
-            "enterprise_id", "tier__code"):
+        "enterprise_id", "tier__code"
+    ):
         held[enterprise_id].add(code)
     kinds = defaultdict(set)
     for enterprise_id, kind in Enterprise.tags.through.objects.filter(enterprise_id__in=ids).values_list(
-            "enterprise_id", "tag__kind"):
+        "enterprise_id", "tag__kind"
+    ):
         kinds[enterprise_id].add(kind)
     return {
         e.pk: EnterpriseRecords(
-            established_on=e.established_on, niche_market=e.niche_market, statistics=stats[e.pk],
-            rd_institution_ranks=ranks[e.pk], held_tier_codes=held[e.pk], tag_kinds=kinds[e.pk],
+            established_on=e.established_on,
+            niche_market=e.niche_market,
+            statistics=stats[e.pk],
+            rd_institution_ranks=ranks[e.pk],
+            held_tier_codes=held[e.pk],
+            tag_kinds=kinds[e.pk],
             required_tiers=required,
         )
         for e in enterprises

@@ -7,6 +7,7 @@ refused write changes nothing. Criteria rows are city reference data: only a rol
 write may edit them, with an audit record. The two job functions (``titles_mark_lapsed`` and
 ``alerts_refresh``) run as the system (no user) and audit their bulk writes with ``record_many``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,13 +55,24 @@ def _lock_title(title: Title, expected_version) -> Title:
 
 def _refuse_ended(title: Title) -> None:
     if title.ended_on is not None or title.status == TitleStatus.REVOKED:
-        raise ValidationError(_("This title already ended on %(date)s; it cannot be reviewed or revoked.")
-                              % {"date": title.ended_on.isoformat() if title.ended_on else "—"}, code="ended")
+        raise ValidationError(
+            _("This title already ended on %(date)s; it cannot be reviewed or revoked.")
+            % {"date": title.ended_on.isoformat() if title.ended_on else "—"},
+            code="ended",
+        )
 
 
-def review_record(*, actor, title: Title, outcome: str, started_on: dt.date | None = None,
-                  decided_on: dt.date | None = None, document_no: str = "", note: str = "",
-                  expected_version=None) -> TitleReview:
+def review_record(
+    *,
+    actor,
+    title: Title,
+    outcome: str,
+    started_on: dt.date | None = None,
+    decided_on: dt.date | None = None,
+    document_no: str = "",
+    note: str = "",
+    expected_version=None,
+) -> TitleReview:
     """Record a review of ``title``.
 
     * pending: the review starts; the title is under review (and stays valid until decided).
@@ -78,18 +90,23 @@ def review_record(*, actor, title: Title, outcome: str, started_on: dt.date | No
         review = TitleReview.objects.select_for_update().filter(title=title, outcome=ReviewOutcome.PENDING).first()
         if outcome == ReviewOutcome.PENDING:
             if review is not None:
-                raise ValidationError(_("A review of this title is already pending (since %(date)s).")
-                                      % {"date": review.started_on.isoformat()}, code="pending")
-            review = TitleReview(title=title, started_on=started_on or timezone.localdate(),
-                                 previous_valid_until=title.valid_until)
+                raise ValidationError(
+                    _("A review of this title is already pending (since %(date)s).")
+                    % {"date": review.started_on.isoformat()},
+                    code="pending",
+                )
+            review = TitleReview(
+                title=title, started_on=started_on or timezone.localdate(), previous_valid_until=title.valid_until
+            )
             title.status = TitleStatus.UNDER_REVIEW
             message = _("review started")
         else:
             if decided_on is None:
                 raise ValidationError({"decided_on": _("A decided review needs the date of the decision.")})
             if review is None:
-                review = TitleReview(title=title, started_on=started_on or decided_on,
-                                     previous_valid_until=title.valid_until)
+                review = TitleReview(
+                    title=title, started_on=started_on or decided_on, previous_valid_until=title.valid_until
+                )
             review.decided_on = decided_on
             if outcome == ReviewOutcome.PASSED:
                 review.new_valid_until = add_years(title.valid_until + dt.timedelta(days=1), title.tier.validity_years)
@@ -113,8 +130,16 @@ def review_record(*, actor, title: Title, outcome: str, started_on: dt.date | No
 # -- revocation -------------------------------------------------------------------------------------
 
 
-def title_revoke(*, actor, title: Title, ground: str, revoked_on: dt.date, document_no: str = "", note: str = "",
-                 expected_version=None) -> TitleRevocation:
+def title_revoke(
+    *,
+    actor,
+    title: Title,
+    ground: str,
+    revoked_on: dt.date,
+    document_no: str = "",
+    note: str = "",
+    expected_version=None,
+) -> TitleRevocation:
     """Revoke ``title`` on ``revoked_on`` for ``ground``; a pending review is cancelled."""
     require(actor, CHANGE, title)
     if ground not in RevocationGround.values:
@@ -122,8 +147,9 @@ def title_revoke(*, actor, title: Title, ground: str, revoked_on: dt.date, docum
     with transaction.atomic():
         title = _lock_title(title, expected_version)
         _refuse_ended(title)
-        revocation = TitleRevocation(title=title, ground=ground, revoked_on=revoked_on, document_no=document_no,
-                                     note=note)
+        revocation = TitleRevocation(
+            title=title, ground=ground, revoked_on=revoked_on, document_no=document_no, note=note
+        )
         message = _("revoked: %(ground)s") % {"ground": RevocationGround(ground).label}
         scoped_save(actor=actor, instance=revocation, message=message)
         for review in TitleReview.objects.select_for_update().filter(title=title, outcome=ReviewOutcome.PENDING):
@@ -132,7 +158,9 @@ def title_revoke(*, actor, title: Title, ground: str, revoked_on: dt.date, docum
             scoped_save(actor=actor, instance=review, message=message)
         title.status = TitleStatus.REVOKED
         title.ended_on = revoked_on
-        title.end_reason = (f"{RevocationGround(ground).label}：{note}" if note else str(RevocationGround(ground).label))[:300]
+        title.end_reason = (
+            f"{RevocationGround(ground).label}：{note}" if note else str(RevocationGround(ground).label)
+        )[:300]
         scoped_save(actor=actor, instance=title, message=message)
     return revocation
 
@@ -140,45 +168,81 @@ def title_revoke(*, actor, title: Title, ground: str, revoked_on: dt.date, docum
 # -- reserve pool -----------------------------------------------------------------------------------
 
 
-def reserve_recommend(*, actor, enterprise: Enterprise, tier: Tier, year: int, date: dt.date | None = None,
-                      note: str = "") -> ReserveEntry:
+def reserve_recommend(
+    *, actor, enterprise: Enterprise, tier: Tier, year: int, date: dt.date | None = None, note: str = ""
+) -> ReserveEntry:
     """Recommend ``enterprise`` for ``tier`` in ``year``'s batch, keeping the pre-check (criteria in
     force on ``date``) with the entry. An enterprise the pre-check finds not eligible needs a note
     saying why it is recommended anyway."""
     require(actor, CHANGE, enterprise)
     date = date or timezone.localdate()
     if year not in (date.year, date.year + 1):
-        raise ValidationError({"year": _("Recommend for this year's or next year's batch (%(a)s or %(b)s).")
-                               % {"a": date.year, "b": date.year + 1}})
+        raise ValidationError(
+            {
+                "year": _("Recommend for this year's or next year's batch (%(a)s or %(b)s).")
+                % {"a": date.year, "b": date.year + 1}
+            }
+        )
     if Title.objects.valid_on(date).filter(enterprise=enterprise, tier__rank__gte=tier.rank).exists():
-        raise ValidationError(_("%(name)s already holds a valid title of %(tier)s or above.")
-                              % {"name": enterprise.name, "tier": tier.name}, code="held")
+        raise ValidationError(
+            _("%(name)s already holds a valid title of %(tier)s or above.")
+            % {"name": enterprise.name, "tier": tier.name},
+            code="held",
+        )
     result = selectors.precheck_enterprise(enterprise, tier=tier, date=date)
     if result is not None and result.status == NOT_ELIGIBLE and not note.strip():
-        raise ValidationError({"note": _("The pre-check finds %(name)s not eligible for %(tier)s: say in the note "
-                                         "why it is recommended anyway.") % {"name": enterprise.name, "tier": tier.name}})
+        raise ValidationError(
+            {
+                "note": _(
+                    "The pre-check finds %(name)s not eligible for %(tier)s: say in the note "
+                    "why it is recommended anyway."
+                )
+                % {"name": enterprise.name, "tier": tier.name}
+            }
+        )
     entry = ReserveEntry(
-        enterprise=enterprise, target_tier=tier, year=year, status=ReserveStatus.RECOMMENDED, recommended_on=date,
+        enterprise=enterprise,
+        target_tier=tier,
+        year=year,
+        status=ReserveStatus.RECOMMENDED,
+        recommended_on=date,
         note=note.strip(),
         precheck_status=result.status if result else "",
         precheck_score=result.score_min if result else None,
         precheck_score_max=result.score_max if result else None,
         criteria_set_id=result.spec.pk if result else None,
     )
-    return scoped_save(actor=actor, instance=entry, message=_("recommended for %(tier)s %(year)s")
-                       % {"tier": tier.short_name, "year": year})
+    return scoped_save(
+        actor=actor,
+        instance=entry,
+        message=_("recommended for %(tier)s %(year)s") % {"tier": tier.short_name, "year": year},
+    )
 
 
-def reserve_advance(*, actor, entry: ReserveEntry, status: str, on_date: dt.date, document_no: str = "",
-                    note: str = "", expected_version=None) -> ReserveEntry:
+def reserve_advance(
+    *,
+    actor,
+    entry: ReserveEntry,
+    status: str,
+    on_date: dt.date,
+    document_no: str = "",
+    note: str = "",
+    expected_version=None,
+) -> ReserveEntry:
     """Move a reserve entry on (recommended → applied → recognised / not recognised; or withdrawn).
     Recognised creates the title (through ``title_save``, so the ladder rule is checked)."""
     require(actor, CHANGE, entry)
     allowed = RESERVE_TRANSITIONS.get(entry.status, set())
     if status not in allowed:
-        raise ValidationError({"status": _("A reserve entry that is %(from)s cannot become %(to)s.") % {
-            "from": ReserveStatus(entry.status).label,
-            "to": ReserveStatus(status).label if status in ReserveStatus.values else status}})
+        raise ValidationError(
+            {
+                "status": _("A reserve entry that is %(from)s cannot become %(to)s.")
+                % {
+                    "from": ReserveStatus(entry.status).label,
+                    "to": ReserveStatus(status).label if status in ReserveStatus.values else status,
+                }
+            }
+        )
     with transaction.atomic():
         entry.status = status
         if status == ReserveStatus.APPLIED:
@@ -188,11 +252,15 @@ def reserve_advance(*, actor, entry: ReserveEntry, status: str, on_date: dt.date
         if note.strip():
             entry.note = note.strip()[:300]
         if status == ReserveStatus.RECOGNISED:
-            title = Title(enterprise=entry.enterprise, tier=entry.target_tier, recognised_on=on_date,
-                          batch=_("%(year)s batch") % {"year": entry.year}, document_no=document_no)
+            title = Title(
+                enterprise=entry.enterprise,
+                tier=entry.target_tier,
+                recognised_on=on_date,
+                batch=_("%(year)s batch") % {"year": entry.year},
+                document_no=document_no,
+            )
             entry.title = title_save(actor=actor, title=title)
-        scoped_save(actor=actor, instance=entry, expected_version=expected_version,
-                    message=ReserveStatus(status).label)
+        scoped_save(actor=actor, instance=entry, expected_version=expected_version, message=ReserveStatus(status).label)
     return entry
 
 
@@ -219,8 +287,11 @@ def titles_mark_lapsed(*, date: dt.date) -> int:
     """Store ``expired`` on titles past their validity that are neither ended nor under review (a
     pending review keeps a title valid). One UPDATE plus one audit row per title, in one transaction."""
     with transaction.atomic():
-        lapsed = list(Title.objects.select_for_update().filter(
-            status=TitleStatus.VALID, ended_on__isnull=True, valid_until__lt=date).select_related("enterprise__county"))
+        lapsed = list(
+            Title.objects.select_for_update()
+            .filter(status=TitleStatus.VALID, ended_on__isnull=True, valid_until__lt=date)
+            .select_related("enterprise__county")
+        )
         if not lapsed:
             return 0
         entries = []
@@ -228,10 +299,18 @@ def titles_mark_lapsed(*, date: dt.date) -> int:
             before = audit.snapshot(title)
             title.status = TitleStatus.EXPIRED
             title.version += 1  # as ``bulk_update`` stores it: an edit opened before the job is refused
-            entries.append(audit.Entry(
-                action=AuditAction.UPDATE, object_type=audit.object_type_of(title), object_id=str(title.pk),
-                object_repr=str(title)[:200], county_code=title.enterprise.county.code, before=before,
-                after=audit.snapshot(title), message=_("validity ended on %(date)s") % {"date": title.valid_until}))
+            entries.append(
+                audit.Entry(
+                    action=AuditAction.UPDATE,
+                    object_type=audit.object_type_of(title),
+                    object_id=str(title.pk),
+                    object_repr=str(title)[:200],
+                    county_code=title.enterprise.county.code,
+                    before=before,
+                    after=audit.snapshot(title),
+                    message=_("validity ended on %(date)s") % {"date": title.valid_until},
+                )
+            )
         bulk_update(Title.objects.filter(pk__in=[t.pk for t in lapsed]), status=TitleStatus.EXPIRED)
         audit.record_many(None, entries)
     return len(lapsed)
@@ -242,19 +321,35 @@ def alerts_refresh(*, date: dt.date) -> dict[str, int]:
     now = timezone.now()
     rows: list[DynamicsAlert] = []
     for t in selectors.expiring_titles(None, date=date, days=max(selectors.EXPIRY_WINDOWS)):
-        rows.append(DynamicsAlert(kind=AlertKind.EXPIRING, enterprise_id=t.enterprise_id, title=t, due_on=t.valid_until,
-                                  refreshed_at=now))
+        rows.append(
+            DynamicsAlert(
+                kind=AlertKind.EXPIRING, enterprise_id=t.enterprise_id, title=t, due_on=t.valid_until, refreshed_at=now
+            )
+        )
     for t in selectors.lost_titles(None, date=date, days=90).filter(ended_on__isnull=True):
-        rows.append(DynamicsAlert(kind=AlertKind.LAPSED, enterprise_id=t.enterprise_id, title=t, due_on=t.valid_until,
-                                  refreshed_at=now))
+        rows.append(
+            DynamicsAlert(
+                kind=AlertKind.LAPSED, enterprise_id=t.enterprise_id, title=t, due_on=t.valid_until, refreshed_at=now
+            )
+        )
     for r in selectors.pending_reviews(None):
-        rows.append(DynamicsAlert(kind=AlertKind.REVIEW_PENDING, enterprise_id=r.title.enterprise_id, title=r.title,
-                                  due_on=r.started_on, refreshed_at=now))
+        rows.append(
+            DynamicsAlert(
+                kind=AlertKind.REVIEW_PENDING,
+                enterprise_id=r.title.enterprise_id,
+                title=r.title,
+                due_on=r.started_on,
+                refreshed_at=now,
+            )
+        )
     check = selectors.data_update_check(None, date=date)
     if check.deadline is not None:
         for e in check.missed.select_related(None).only("pk"):
-            rows.append(DynamicsAlert(kind=AlertKind.MISSED_UPDATE, enterprise_id=e.pk, due_on=check.deadline.deadline,
-                                      refreshed_at=now))
+            rows.append(
+                DynamicsAlert(
+                    kind=AlertKind.MISSED_UPDATE, enterprise_id=e.pk, due_on=check.deadline.deadline, refreshed_at=now
+                )
+            )
     with transaction.atomic():
         DynamicsAlert.objects.all().delete()
         DynamicsAlert.objects.bulk_create(rows, batch_size=2000)

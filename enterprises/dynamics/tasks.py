@@ -3,6 +3,7 @@
 Kept apart from ``enterprises/tasks.py`` (the statistics import); Celery discovers this module
 through ``app.autodiscover_tasks(related_name="dynamics_tasks")`` in ``jiangmen_portal/celery.py``.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,5 +1,6 @@
 """URLs of dynamic management, under ``/enterprises/dynamics/`` in the ``enterprises`` namespace
 (``enterprises/urls.py`` includes them, so the names stay ``enterprises:dynamics_*``)."""
+
 from django.urls import path
 
 from . import views
@@ -11,8 +12,7 @@ urlpatterns = [
     path("dynamics/reserve/", views.ReservePoolView.as_view(), name="dynamics_reserve"),
     path("dynamics/reserve/recommend/", views.ReserveRecommendView.as_view(), name="dynamics_recommend"),
     path("dynamics/reserve/entries/", views.ReserveEntryListView.as_view(), name="dynamics_entries"),
-    path("dynamics/reserve/entries/<int:pk>/advance/", views.ReserveAdvanceView.as_view(),
-         name="dynamics_advance"),
+    path("dynamics/reserve/entries/<int:pk>/advance/", views.ReserveAdvanceView.as_view(), name="dynamics_advance"),
     path("dynamics/precheck/<int:enterprise_pk>/", views.PrecheckView.as_view(), name="dynamics_precheck"),
     path("dynamics/criteria/", views.CriteriaListView.as_view(), name="dynamics_criteria"),
     path("dynamics/criteria/<int:pk>/edit/", views.CriterionEditView.as_view(), name="dynamics_criterion_edit"),

@@ -5,6 +5,7 @@ tracking, one enterprise's pre-check, and the criteria sets.
 Views stay thin: reads through ``selectors_dynamics`` (scoped by ``for_user``), writes through
 ``dynamics_services``. Objects outside the user's county answer 404, roles that may not write 403.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,8 +55,11 @@ def parse_date(request, name: str = "date") -> dt.date:
         else:
             if DATE_RANGE[0] <= value <= DATE_RANGE[1]:
                 return value
-            messages.error(request, _("The date %(value)s is out of range (%(first)s to %(last)s).")
-                           % {"value": raw, "first": DATE_RANGE[0], "last": DATE_RANGE[1]})
+            messages.error(
+                request,
+                _("The date %(value)s is out of range (%(first)s to %(last)s).")
+                % {"value": raw, "first": DATE_RANGE[0], "last": DATE_RANGE[1]},
+            )
     return timezone.localdate()
 
 
@@ -97,14 +101,23 @@ class CalendarView(ScopedObjectMixin, TemplateView):
         missed, missed_total = _limited(check.missed)
         refreshed = DynamicsAlert.objects.order_by("-refreshed_at").values_list("refreshed_at", flat=True).first()
         context.update(
-            date=date, window=window, windows=selectors.EXPIRY_WINDOWS,
-            expiring=expiring, expiring_total=expiring_total,
-            expiring_counts={days: selectors.expiring_titles(user, date=date, days=days).count()
-                             for days in selectors.EXPIRY_WINDOWS},
-            pending=pending, pending_total=pending_total,
-            outcomes=outcomes, outcomes_total=outcomes_total,
-            lost=lost, lost_total=lost_total,
-            check=check, missed=missed, missed_total=missed_total,
+            date=date,
+            window=window,
+            windows=selectors.EXPIRY_WINDOWS,
+            expiring=expiring,
+            expiring_total=expiring_total,
+            expiring_counts={
+                days: selectors.expiring_titles(user, date=date, days=days).count() for days in selectors.EXPIRY_WINDOWS
+            },
+            pending=pending,
+            pending_total=pending_total,
+            outcomes=outcomes,
+            outcomes_total=outcomes_total,
+            lost=lost,
+            lost_total=lost_total,
+            check=check,
+            missed=missed,
+            missed_total=missed_total,
             not_yet_total=check.not_yet.count() if check.upcoming else 0,
             application_windows=selectors.upcoming_windows(date=date),
             alerts_refreshed_at=refreshed,
@@ -121,8 +134,7 @@ class TitleActionView(ServiceFormMixin, ScopedObjectMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.title = self.scoped_get(
-                Title.objects.model, CHANGE, pk=kwargs["title_pk"])
+            self.title = self.scoped_get(Title.objects.model, CHANGE, pk=kwargs["title_pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
@@ -130,8 +142,12 @@ class TitleActionView(ServiceFormMixin, ScopedObjectMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(title=self.title, heading=self.heading(), cancel_url=reverse("enterprises:dynamics_calendar"),
-                       reviews=list(self.title.reviews.order_by("-started_on", "-id")))
+        context.update(
+            title=self.title,
+            heading=self.heading(),
+            cancel_url=reverse("enterprises:dynamics_calendar"),
+            reviews=list(self.title.reviews.order_by("-started_on", "-id")),
+        )
         return context
 
     def service_success_url(self, result):
@@ -153,8 +169,13 @@ class ReviewFormView(TitleActionView):
     def perform(self, form):
         data = form.cleaned_data
         services.review_record(
-            actor=self.request.user, title=self.title, outcome=data["outcome"], started_on=data.get("started_on"),
-            decided_on=data.get("decided_on"), document_no=data.get("document_no", ""), note=data.get("note", ""),
+            actor=self.request.user,
+            title=self.title,
+            outcome=data["outcome"],
+            started_on=data.get("started_on"),
+            decided_on=data.get("decided_on"),
+            document_no=data.get("document_no", ""),
+            note=data.get("note", ""),
             expected_version=data.get("version"),
         )
 
@@ -168,8 +189,13 @@ class RevokeFormView(TitleActionView):
     def perform(self, form):
         data = form.cleaned_data
         services.title_revoke(
-            actor=self.request.user, title=self.title, ground=data["ground"], revoked_on=data["revoked_on"],
-            document_no=data.get("document_no", ""), note=data.get("note", ""), expected_version=data.get("version"),
+            actor=self.request.user,
+            title=self.title,
+            ground=data["ground"],
+            revoked_on=data["revoked_on"],
+            document_no=data.get("document_no", ""),
+            note=data.get("note", ""),
+            expected_version=data.get("version"),
         )
 
 
@@ -205,13 +231,25 @@ class ReservePoolView(ScopedObjectMixin, TemplateView):
                 rows = [r for r in rows if r.result.status == result]
         page = Paginator(rows or [], 50).get_page(self.request.GET.get("page"))
         context.update(
-            date=date, tier=tier, tiers=list(Tier.objects.order_by("rank")), year=year,
-            years=list(range(date.year - 1, date.year + 2)), result=result, counts=counts,
-            results=[(ELIGIBLE, _("Eligible")), (UNKNOWN, _("Undetermined")), (NOT_ELIGIBLE, _("Not eligible")),
-                     ("all", _("All candidates"))],
-            criteria_set=selectors.criteria_set_in_force(tier, date), no_criteria=rows is None,
-            page_obj=page, rows=page.object_list,
-            can_recommend=scope_for(user).may(CHANGE) and year in (date.year, date.year + 1)
+            date=date,
+            tier=tier,
+            tiers=list(Tier.objects.order_by("rank")),
+            year=year,
+            years=list(range(date.year - 1, date.year + 2)),
+            result=result,
+            counts=counts,
+            results=[
+                (ELIGIBLE, _("Eligible")),
+                (UNKNOWN, _("Undetermined")),
+                (NOT_ELIGIBLE, _("Not eligible")),
+                ("all", _("All candidates")),
+            ],
+            criteria_set=selectors.criteria_set_in_force(tier, date),
+            no_criteria=rows is None,
+            page_obj=page,
+            rows=page.object_list,
+            can_recommend=scope_for(user).may(CHANGE)
+            and year in (date.year, date.year + 1)
             and date == timezone.localdate(),
         )
         return context
@@ -232,12 +270,16 @@ class ReserveRecommendView(ScopedObjectMixin, View):
         year = form.cleaned_data["year"]
         back = reverse("enterprises:dynamics_reserve") + f"?tier={tier.code}&year={year}"
         call_service(
-            request, lambda: services.reserve_recommend(actor=request.user, enterprise=enterprise, tier=tier,
-                                                        year=year, note=form.cleaned_data["note"]),
-            success=_("%(name)s recommended for %(tier)s (%(year)s).") % {
-                "name": enterprise.name, "tier": tier.short_name, "year": year},
-            failure=lambda reason: _("%(name)s was not recommended: %(reason)s") % {
-                "name": enterprise.name, "reason": reason})
+            request,
+            lambda: services.reserve_recommend(
+                actor=request.user, enterprise=enterprise, tier=tier, year=year, note=form.cleaned_data["note"]
+            ),
+            success=_("%(name)s recommended for %(tier)s (%(year)s).")
+            % {"name": enterprise.name, "tier": tier.short_name, "year": year},
+            failure=lambda reason: (
+                _("%(name)s was not recommended: %(reason)s") % {"name": enterprise.name, "reason": reason}
+            ),
+        )
         return redirect(back)
 
 
@@ -255,10 +297,17 @@ class ReserveEntryListView(ScopedObjectMixin, TemplateView):
             status = ""
         qs = selectors.reserve_entries(self.request.user, tier=tier, year=year, status=status)
         page = Paginator(qs, 50).get_page(self.request.GET.get("page"))
-        context.update(tier=tier, tiers=list(Tier.objects.order_by("rank")), year=year,
-                       years=list(range(today.year - 2, today.year + 2)), status=status,
-                       statuses=ReserveStatus.choices, page_obj=page, entries=page.object_list,
-                       can_edit=scope_for(self.request.user).may(CHANGE))
+        context.update(
+            tier=tier,
+            tiers=list(Tier.objects.order_by("rank")),
+            year=year,
+            years=list(range(today.year - 2, today.year + 2)),
+            status=status,
+            statuses=ReserveStatus.choices,
+            page_obj=page,
+            entries=page.object_list,
+            can_edit=scope_for(self.request.user).may(CHANGE),
+        )
         return context
 
 
@@ -287,9 +336,15 @@ class ReserveAdvanceView(ServiceFormMixin, ScopedObjectMixin, FormView):
 
     def perform(self, form):
         data = form.cleaned_data
-        services.reserve_advance(actor=self.request.user, entry=self.entry, status=data["status"],
-                                 on_date=data["on_date"], document_no=data.get("document_no", ""),
-                                 note=data.get("note", ""), expected_version=data.get("version"))
+        services.reserve_advance(
+            actor=self.request.user,
+            entry=self.entry,
+            status=data["status"],
+            on_date=data["on_date"],
+            document_no=data.get("document_no", ""),
+            note=data.get("note", ""),
+            expected_version=data.get("version"),
+        )
 
     def service_success_url(self, result):
         return reverse("enterprises:dynamics_entries") + f"?year={self.entry.year}"
@@ -306,8 +361,14 @@ class PrecheckView(ScopedObjectMixin, TemplateView):
         date = parse_date(self.request)
         tier = _tier_from(self.request)
         result = selectors.precheck_enterprise(enterprise, tier=tier, date=date)
-        context.update(enterprise=enterprise, date=date, tier=tier, tiers=list(Tier.objects.order_by("rank")),
-                       result=result, criteria_set=selectors.criteria_set_in_force(tier, date))
+        context.update(
+            enterprise=enterprise,
+            date=date,
+            tier=tier,
+            tiers=list(Tier.objects.order_by("rank")),
+            result=result,
+            criteria_set=selectors.criteria_set_in_force(tier, date),
+        )
         return context
 
 
@@ -320,8 +381,7 @@ class CriteriaListView(ScopedObjectMixin, TemplateView):
             raise PermissionDenied
         sets = CriteriaSet.objects.select_related("tier").prefetch_related("dimensions", "criteria__dimension")
         today = timezone.localdate()
-        context.update(sets=list(sets), today=today,
-                       can_edit=scope_for(self.request.user).city_wide_write)
+        context.update(sets=list(sets), today=today, can_edit=scope_for(self.request.user).city_wide_write)
         for cs in context["sets"]:
             cs.in_force_today = cs.effective_from <= today and (cs.effective_to is None or cs.effective_to > today)
         return context
@@ -347,8 +407,10 @@ class CriterionEditView(ServiceFormMixin, ScopedObjectMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(heading=_("Edit criterion · %(name)s") % {"name": self.criterion},
-                       cancel_url=reverse("enterprises:dynamics_criteria"))
+        context.update(
+            heading=_("Edit criterion · %(name)s") % {"name": self.criterion},
+            cancel_url=reverse("enterprises:dynamics_criteria"),
+        )
         return context
 
     def perform(self, form):
@@ -358,6 +420,16 @@ class CriterionEditView(ServiceFormMixin, ScopedObjectMixin, FormView):
         return reverse("enterprises:dynamics_criteria") + f"#set-{self.criterion.criteria_set.code}"
 
 
-__all__ = ["CalendarView", "CriteriaListView", "CriterionEditView", "PrecheckView", "ReserveAdvanceView",
-           "ReserveEntryListView", "ReservePoolView", "ReserveRecommendView", "ReviewFormView", "RevokeFormView",
-           "TitleReview"]
+__all__ = [
+    "CalendarView",
+    "CriteriaListView",
+    "CriterionEditView",
+    "PrecheckView",
+    "ReserveAdvanceView",
+    "ReserveEntryListView",
+    "ReservePoolView",
+    "ReserveRecommendView",
+    "ReviewFormView",
+    "RevokeFormView",
+    "TitleReview",
+]

@@ -4,6 +4,7 @@ Header names are the file format (the contract with every county's spreadsheet),
 fixed Chinese strings, not translations. A header is matched by its base name; a unit in brackets
 after it (``营业收入（万元）`` or ``营业收入（元）``) says how amounts are stated.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Cell parsers: each returns a value or raises ``CellError`` with a Chinese message."""
+
 from __future__ import annotations
 
 import datetime as dt

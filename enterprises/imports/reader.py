@@ -4,6 +4,7 @@ File-level problems (not an .xlsx, too large, a zip bomb, no data sheet, merged 
 header row) raise ``FileProblem``: nothing of such a file is imported. Formula cells are found by
 scanning the sheet's XML as a stream and reported as row errors.
 """
+
 from __future__ import annotations
 
 import re
@@ -68,8 +69,10 @@ class Workbook:
 def check_container(path: str, size: int) -> None:
     limit = settings.PORTAL_MAX_UPLOAD_BYTES
     if size > limit:
-        raise FileProblem(_("The file is %(size).1f MB; the limit is %(limit).1f MB.") % {
-            "size": size / 1024 / 1024, "limit": limit / 1024 / 1024})
+        raise FileProblem(
+            _("The file is %(size).1f MB; the limit is %(limit).1f MB.")
+            % {"size": size / 1024 / 1024, "limit": limit / 1024 / 1024}
+        )
     if size == 0:
         raise FileProblem(_("The file is empty."))
     with open(path, "rb") as fh:
@@ -77,8 +80,12 @@ def check_container(path: str, size: int) -> None:
     if magic == OLE_MAGIC:
         raise FileProblem(_("This is an old Excel 97–2003 (.xls) file: open it in Excel and save it as .xlsx."))
     if magic != ZIP_MAGIC or not zipfile.is_zipfile(path):
-        raise FileProblem(_("This is not an Excel .xlsx workbook (a CSV or another file renamed to .xlsx is not "
-                            "accepted): download the template and fill it in."))
+        raise FileProblem(
+            _(
+                "This is not an Excel .xlsx workbook (a CSV or another file renamed to .xlsx is not "
+                "accepted): download the template and fill it in."
+            )
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -86,20 +93,31 @@ def check_container(path: str, size: int) -> None:
         raise FileProblem(_("The workbook is damaged and cannot be opened."))
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise FileProblem(_("This is not an Excel .xlsx workbook (a CSV or another file renamed to .xlsx is not "
-                            "accepted): download the template and fill it in."))
+        raise FileProblem(
+            _(
+                "This is not an Excel .xlsx workbook (a CSV or another file renamed to .xlsx is not "
+                "accepted): download the template and fill it in."
+            )
+        )
     total = sum(i.file_size for i in infos)
     if total > max_uncompressed_bytes() or any(
         i.compress_size and i.file_size > 1024 * 1024 and i.file_size / i.compress_size > MAX_COMPRESSION_RATIO
         for i in infos
     ):
-        raise FileProblem(_("The workbook unpacks to far more data than a statistics table holds (%(mb)d MB); "
-                            "it is refused as a possible decompression bomb.") % {"mb": total // (1024 * 1024)})
+        raise FileProblem(
+            _(
+                "The workbook unpacks to far more data than a statistics table holds (%(mb)d MB); "
+                "it is refused as a possible decompression bomb."
+            )
+            % {"mb": total // (1024 * 1024)}
+        )
 
 
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
 
 
 def _sheet_xml_path(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
@@ -169,8 +187,10 @@ def open_workbook(path: str, size: int) -> Workbook:
             raise FileProblem(_("The workbook has no visible sheet named “%(sheet)s”.") % {"sheet": DATA_SHEET})
         data = candidates[0]
     elif data.visible != SheetVisibleEnum.Visible:
-        raise FileProblem(_("The sheet “%(sheet)s” is hidden: unhide it, check its contents and upload again.")
-                          % {"sheet": DATA_SHEET})
+        raise FileProblem(
+            _("The sheet “%(sheet)s” is hidden: unhide it, check its contents and upload again.")
+            % {"sheet": DATA_SHEET}
+        )
     notes = []
     if hidden:
         notes.append(_("Hidden sheets were not read: %(names)s.") % {"names": "、".join(hidden)})
@@ -180,14 +200,18 @@ def open_workbook(path: str, size: int) -> Workbook:
         sheet = book.get_sheet_by_name(data.name)
         formula_cells = formulas.result()
     if sheet.height > MAX_ROWS + 1:
-        raise FileProblem(_("The sheet has %(n)d rows; at most %(max)d can be imported at once.") % {
-            "n": sheet.height - 1, "max": MAX_ROWS})
+        raise FileProblem(
+            _("The sheet has %(n)d rows; at most %(max)d can be imported at once.")
+            % {"n": sheet.height - 1, "max": MAX_ROWS}
+        )
     merged = sheet.merged_cell_ranges or []
     if merged:
         ranges = [f"{get_column_letter(a[1] + 1)}{a[0] + 1}:{get_column_letter(b[1] + 1)}{b[0] + 1}" for a, b in merged]
         shown = "、".join(ranges[:10]) + ("…" if len(ranges) > 10 else "")
-        raise FileProblem(_("The sheet “%(sheet)s” has merged cells (%(ranges)s): unmerge them and fill every "
-                            "cell.") % {"sheet": data.name, "ranges": shown})
+        raise FileProblem(
+            _("The sheet “%(sheet)s” has merged cells (%(ranges)s): unmerge them and fill every cell.")
+            % {"sheet": data.name, "ranges": shown}
+        )
 
     header_row, header = 0, None
     for number, values in enumerate(sheet.iter_rows(), start=1):
@@ -206,10 +230,16 @@ def open_workbook(path: str, size: int) -> Workbook:
             parts.append(_("missing columns: %(names)s") % {"names": "、".join(missing)})
         if unknown:
             parts.append(_("unknown columns: %(names)s") % {"names": "、".join(unknown)})
-        raise FileProblem(_("The header row (row %(row)d) does not match the template: %(problems)s. Download the "
-                            "template and keep its header row.") % {"row": header_row, "problems": "；".join(parts)})
-    book_info = Workbook(path=path, sheet_name=data.name, header_row=header_row, columns=columns, notes=notes,
-                         _sheet=sheet)
+        raise FileProblem(
+            _(
+                "The header row (row %(row)d) does not match the template: %(problems)s. Download the "
+                "template and keep its header row."
+            )
+            % {"row": header_row, "problems": "；".join(parts)}
+        )
+    book_info = Workbook(
+        path=path, sheet_name=data.name, header_row=header_row, columns=columns, notes=notes, _sheet=sheet
+    )
     book_info.formula_cells = formula_cells
     return book_info
 

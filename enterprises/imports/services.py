@@ -9,6 +9,7 @@
 - ``statistic_import_undo_request`` / ``statistic_import_undo_job`` / ``statistic_import_undo``: a
   city user puts back every value an import changed (queued, then one transaction).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -62,20 +63,28 @@ def statistic_import_create(*, actor, uploaded_file, dry_run: bool = False, enqu
 
     name = os.path.basename(getattr(uploaded_file, "name", "") or "upload.xlsx")[:255]
     if uploaded_file.size > settings.PORTAL_MAX_UPLOAD_BYTES:
-        raise ValidationError(_("The file is %(size).1f MB; the limit is %(limit).1f MB.") % {
-            "size": uploaded_file.size / 1024 / 1024, "limit": settings.PORTAL_MAX_UPLOAD_BYTES / 1024 / 1024})
+        raise ValidationError(
+            _("The file is %(size).1f MB; the limit is %(limit).1f MB.")
+            % {"size": uploaded_file.size / 1024 / 1024, "limit": settings.PORTAL_MAX_UPLOAD_BYTES / 1024 / 1024}
+        )
     if not name.lower().endswith(".xlsx"):
         raise ValidationError(_("Upload an Excel workbook (.xlsx) made from the template."))
     checksum = _sha256(uploaded_file)
     earlier = (
         StatisticImport.objects.for_user(actor, VIEW)
         .filter(checksum=checksum, state__in=[ImportState.CHECKED, ImportState.COMMITTED, ImportState.UNDONE])
-        .order_by("-created_at").first()
+        .order_by("-created_at")
+        .first()
     )
     with transaction.atomic():
         statistic_import = StatisticImport(
-            uploaded_by=actor, county_id=scope.county_id, file_name=name, file_size=uploaded_file.size,
-            checksum=checksum, duplicate_of=earlier, dry_run=dry_run,
+            uploaded_by=actor,
+            county_id=scope.county_id,
+            file_name=name,
+            file_size=uploaded_file.size,
+            checksum=checksum,
+            duplicate_of=earlier,
+            dry_run=dry_run,
         )
         statistic_import.file.save(f"{uuid.uuid4().hex}.xlsx", uploaded_file, save=False)
         statistic_import.save()
@@ -112,8 +121,9 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
         return
     total = max(workbook._sheet.height - workbook.header_row, 1)
     t_check = time.perf_counter()
-    result = check_rows(workbook, user=user, today=timezone.localdate(),
-                        progress=_progress(statistic_import, 5, 60, total))
+    result = check_rows(
+        workbook, user=user, today=timezone.localdate(), progress=_progress(statistic_import, 5, 60, total)
+    )
     notes = workbook.notes
     del workbook
     statistic_import.set_progress(70, _("Comparing with the stored statistics…"))
@@ -131,8 +141,10 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
     with transaction.atomic():
         if commit:
             if result.errors and not statistic_import.skip_error_rows:
-                raise ImportRefused(_("The file now has %(n)d errors, so nothing was written: check it again.")
-                                    % {"n": len(result.errors)})
+                raise ImportRefused(
+                    _("The file now has %(n)d errors, so nothing was written: check it again.")
+                    % {"n": len(result.errors)}
+                )
             require(user, CHANGE, county_id=scope.county_id)
             writer.lock_statistics()
         writer.create_staging()
@@ -140,11 +152,18 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
             writer.load_staging(result.lines)
             del result
             if scope.county_id is not None and writer.staged_outside_county(scope.county_id):
-                raise ImportRefused(_("Some enterprises moved to another county while the file was checked; "
-                                      "nothing was written. Upload the file again."))
+                raise ImportRefused(
+                    _(
+                        "Some enterprises moved to another county while the file was checked; "
+                        "nothing was written. Upload the file again."
+                    )
+                )
             counts = writer.classify()
-            fields.update(new_count=counts[writer.NEW], changed_count=counts[writer.CHANGED],
-                          unchanged_count=counts[writer.UNCHANGED])
+            fields.update(
+                new_count=counts[writer.NEW],
+                changed_count=counts[writer.CHANGED],
+                unchanged_count=counts[writer.UNCHANGED],
+            )
             if commit:
                 statistic_import.set_progress(80, _("Writing…"))
                 writer.upsert(statistic_import.pk)
@@ -154,13 +173,23 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
                 for name, value in fields.items():
                     setattr(statistic_import, name, value)
                 # who, when and from where; the change rows (before/after of every statistic) are sealed in
-                audit.seal(user, AuditAction.IMPORT, statistic_import, kind=writer.CHANGE_SET_KIND,
-                           set_id=statistic_import.pk, after={
-                               "file_name": statistic_import.file_name, "checksum": statistic_import.checksum,
-                               "new": fields["new_count"], "changed": fields["changed_count"],
-                               "unchanged": fields["unchanged_count"], "errors": fields["error_count"],
-                               "periods": fields["periods"],
-                           }, message=_("Statistics import #%(id)d committed") % {"id": statistic_import.pk})
+                audit.seal(
+                    user,
+                    AuditAction.IMPORT,
+                    statistic_import,
+                    kind=writer.CHANGE_SET_KIND,
+                    set_id=statistic_import.pk,
+                    after={
+                        "file_name": statistic_import.file_name,
+                        "checksum": statistic_import.checksum,
+                        "new": fields["new_count"],
+                        "changed": fields["changed_count"],
+                        "unchanged": fields["unchanged_count"],
+                        "errors": fields["error_count"],
+                        "periods": fields["periods"],
+                    },
+                    message=_("Statistics import #%(id)d committed") % {"id": statistic_import.pk},
+                )
                 timings["audit"] = round(time.perf_counter() - t_audit, 3)
                 import_id = statistic_import.pk
                 transaction.on_commit(lambda: statistics_changed.send(sender=StatisticImport, import_id=import_id))
@@ -168,8 +197,12 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
                 fields["state"] = ImportState.CHECKED
         finally:
             writer.drop_staging()
-        counts = {"new": fields["new_count"], "changed": fields["changed_count"],
-                  "unchanged": fields["unchanged_count"], "errors": fields["error_count"]}
+        counts = {
+            "new": fields["new_count"],
+            "changed": fields["changed_count"],
+            "unchanged": fields["unchanged_count"],
+            "errors": fields["error_count"],
+        }
         if commit:
             done = _("Written: %(new)d new, %(changed)d changed, %(unchanged)d unchanged.") % counts
         else:
@@ -177,8 +210,13 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
         timings["write"] = round(time.perf_counter() - t_write, 3)
         timings["total"] = round(time.perf_counter() - started, 3)
         # the job's end is recorded with the data: a worker lost after this commit leaves no doubt
-        fields.update(timings=timings, status=JobStatus.SUCCEEDED, progress=100, finished_at=timezone.now(),
-                      message=" ".join([done, *notes]))
+        fields.update(
+            timings=timings,
+            status=JobStatus.SUCCEEDED,
+            progress=100,
+            finished_at=timezone.now(),
+            message=" ".join([done, *notes]),
+        )
         StatisticImport.objects.filter(pk=statistic_import.pk).update(**fields)
     for name, value in fields.items():
         setattr(statistic_import, name, value)
@@ -190,8 +228,12 @@ def _run_job(import_id: int, *, commit: bool) -> StatisticImport | None:
         return None
     expected = ImportState.CHECKED if commit else ImportState.RECEIVED
     if statistic_import.status != JobStatus.PENDING or statistic_import.state != expected:
-        logger.warning("statistics import %s: job delivered again or out of turn (%s/%s); ignored",
-                       import_id, statistic_import.state, statistic_import.status)
+        logger.warning(
+            "statistics import %s: job delivered again or out of turn (%s/%s); ignored",
+            import_id,
+            statistic_import.state,
+            statistic_import.status,
+        )
         return statistic_import
     try:
         _run(statistic_import, commit=commit)
@@ -219,19 +261,24 @@ def statistic_import_commit(*, import_id: int) -> StatisticImport | None:
     return _run_job(import_id, commit=True)
 
 
-def statistic_import_confirm(*, actor, statistic_import: StatisticImport, skip_error_rows: bool,
-                             enqueue: bool = True) -> StatisticImport:
+def statistic_import_confirm(
+    *, actor, statistic_import: StatisticImport, skip_error_rows: bool, enqueue: bool = True
+) -> StatisticImport:
     """Queue the commit of a checked import. A file with errors is written only when the user
     explicitly chose to skip the rows in error."""
     require(actor, CHANGE, statistic_import)
     with transaction.atomic():
         locked = StatisticImport.objects.select_for_update().get(pk=statistic_import.pk)
         if not locked.can_confirm:
-            raise ValidationError(_("This import cannot be confirmed in its current state (%(state)s).")
-                                  % {"state": locked.get_state_display()})
+            raise ValidationError(
+                _("This import cannot be confirmed in its current state (%(state)s).")
+                % {"state": locked.get_state_display()}
+            )
         if locked.error_count and not skip_error_rows:
-            raise ValidationError(_("The file has %(n)d errors. Fix the file and upload it again, or choose to "
-                                    "skip the rows in error.") % {"n": locked.error_count})
+            raise ValidationError(
+                _("The file has %(n)d errors. Fix the file and upload it again, or choose to skip the rows in error.")
+                % {"n": locked.error_count}
+            )
         if locked.writable_count == 0:
             raise ValidationError(_("Nothing to write: every valid row is already in the portal unchanged."))
         locked.skip_error_rows = bool(locked.error_count) and skip_error_rows
@@ -266,8 +313,14 @@ def statistic_import_undo(*, actor, statistic_import: StatisticImport) -> Statis
         locked.undone_by = actor
         locked.save(update_fields=["state", "status", "undone_at", "undone_by"])
         # the undo wrote the import's change rows backwards (after -> before): the same sealed set
-        audit.seal(actor, AuditAction.UNDO, locked, kind=writer.CHANGE_SET_KIND, set_id=locked.pk,
-                   message=_("Statistics import #%(id)d undone") % {"id": locked.pk})
+        audit.seal(
+            actor,
+            AuditAction.UNDO,
+            locked,
+            kind=writer.CHANGE_SET_KIND,
+            set_id=locked.pk,
+            message=_("Statistics import #%(id)d undone") % {"id": locked.pk},
+        )
         import_id = locked.pk
         transaction.on_commit(lambda: statistics_changed.send(sender=StatisticImport, import_id=import_id))
     return locked
@@ -299,8 +352,12 @@ def statistic_import_undo_request(*, actor, statistic_import: StatisticImport, e
 def statistic_import_undo_job(*, import_id: int) -> StatisticImport | None:
     """Job body: undo on behalf of the city user who asked for it."""
     statistic_import = StatisticImport.objects.select_related("undone_by").filter(pk=import_id).first()
-    if (statistic_import is None or statistic_import.state != ImportState.COMMITTED
-            or statistic_import.status != JobStatus.PENDING or statistic_import.undone_by is None):
+    if (
+        statistic_import is None
+        or statistic_import.state != ImportState.COMMITTED
+        or statistic_import.status != JobStatus.PENDING
+        or statistic_import.undone_by is None
+    ):
         return statistic_import
     statistic_import.mark_running()
     statistic_import.set_progress(10, _("Undoing…"))
@@ -324,5 +381,7 @@ def statistic_import_undo_job(*, import_id: int) -> StatisticImport | None:
 
 def _conflict_message(conflicts: list[int]) -> str:
     shown = "、".join(str(r) for r in conflicts[:20]) + ("…" if len(conflicts) > 20 else "")
-    return _("%(n)d statistics written by this import were changed or deleted afterwards (rows %(rows)s); "
-             "undo the later changes first. Nothing was undone.") % {"n": len(conflicts), "rows": shown}
+    return _(
+        "%(n)d statistics written by this import were changed or deleted afterwards (rows %(rows)s); "
+        "undo the later changes first. Nothing was undone."
+    ) % {"n": len(conflicts), "rows": shown}

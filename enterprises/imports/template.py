@@ -1,5 +1,6 @@
 """The statistics template workbook (openpyxl): a data sheet with Chinese headers and data
 validation for the coded columns, and an instructions sheet."""
+
 from __future__ import annotations
 
 import io
@@ -87,22 +88,45 @@ def build_template(*, example: bool = False) -> bytes:
     info.append([_("Statistics template: instructions")])
     info["A1"].font = Font(bold=True, size=14)
     lines = [
-        (_("Sheet"), _("Fill in the sheet “%(sheet)s”, one row per enterprise and period. Do not rename, hide or "
-                       "reorder it; keep the header row as it is.") % {"sheet": DATA_SHEET}),
-        (_("Key"), _("Each row is identified by the unified social credit code and the period. A row for an "
-                     "enterprise and period already in the portal updates it; otherwise it is added.")),
+        (
+            _("Sheet"),
+            _(
+                "Fill in the sheet “%(sheet)s”, one row per enterprise and period. Do not rename, hide or "
+                "reorder it; keep the header row as it is."
+            )
+            % {"sheet": DATA_SHEET},
+        ),
+        (
+            _("Key"),
+            _(
+                "Each row is identified by the unified social credit code and the period. A row for an "
+                "enterprise and period already in the portal updates it; otherwise it is added."
+            ),
+        ),
         (_("Period"), _("Write 2024Q1, 2024-Q1 or 2024年第一季度. Only quarters that have ended can be reported.")),
-        (_("Amounts"), _("Amounts are in 10,000 yuan (万元) with at most two decimals, year-to-date for flows "
-                         "(output, revenue, profit, R&D expense, exports). To report in yuan, change the unit in "
-                         "the header to （元）. Thousands separators and full-width digits are accepted; profit "
-                         "may be negative, every other figure must be 0 or more.")),
-        (_("Counts"), _("Staff, patents, class-I IP and trademarks are whole numbers, 0 or more, as at the end "
-                        "of the quarter.")),
+        (
+            _("Amounts"),
+            _(
+                "Amounts are in 10,000 yuan (万元) with at most two decimals, year-to-date for flows "
+                "(output, revenue, profit, R&D expense, exports). To report in yuan, change the unit in "
+                "the header to （元）. Thousands separators and full-width digits are accepted; profit "
+                "may be negative, every other figure must be 0 or more."
+            ),
+        ),
+        (
+            _("Counts"),
+            _("Staff, patents, class-I IP and trademarks are whole numbers, 0 or more, as at the end of the quarter."),
+        ),
         (_("Digital level"), _("1 to 4 (中小企业数字化水平评测, 2024 edition).")),
         (_("Yes / no"), _("是 or 否.")),
         (_("Empty cells"), _("An empty cell means “not reported”: the value already in the portal is kept.")),
-        (_("Not accepted"), _("Formulas (paste values instead), merged cells, the same enterprise and period "
-                              "twice in one file, enterprises outside your county.")),
+        (
+            _("Not accepted"),
+            _(
+                "Formulas (paste values instead), merged cells, the same enterprise and period "
+                "twice in one file, enterprises outside your county."
+            ),
+        ),
         (_("Columns"), "、".join(template_header(c) for c in COLUMNS)),
     ]
     for label, text in lines:

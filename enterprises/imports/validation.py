@@ -4,6 +4,7 @@ A valid row becomes one tab-separated staging line (PostgreSQL COPY text format,
 empty): ``row_no, enterprise_id, year, quarter`` and the figures in ``Statistic.FIGURE_FIELDS``
 order. Lines are compact strings, so 200,000 rows stay a few tens of MB.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,8 +62,9 @@ def scope_label(user) -> str:
     return str(user.county)
 
 
-def check_rows(workbook: Workbook, *, user, today: dt.date,
-               progress: Callable[[int], None] | None = None, total_rows: int = 0) -> CheckResult:
+def check_rows(
+    workbook: Workbook, *, user, today: dt.date, progress: Callable[[int], None] | None = None, total_rows: int = 0
+) -> CheckResult:
     result = CheckResult()
     codes = enterprises_in_scope(user)
     where = scope_label(user)
@@ -124,14 +126,26 @@ def check_rows(workbook: Workbook, *, user, today: dt.date,
             if not code:
                 result.add_error(row_no, code_col.title, _("The credit code is missing."))
             elif type(raw_code) in (float, int):
-                result.add_error(row_no, code_col.title, _(
-                    "The credit code was stored as a number, which loses digits: format the column as text and "
-                    "type the code again."))
+                result.add_error(
+                    row_no,
+                    code_col.title,
+                    _(
+                        "The credit code was stored as a number, which loses digits: format the column as text and "
+                        "type the code again."
+                    ),
+                )
             else:
                 problem = credit_code_problem(code)
-                result.add_error(row_no, code_col.title, problem or _(
-                    "No enterprise with the credit code %(code)s in %(where)s: add the enterprise first, or check "
-                    "the code.") % {"code": code, "where": where})
+                result.add_error(
+                    row_no,
+                    code_col.title,
+                    problem
+                    or _(
+                        "No enterprise with the credit code %(code)s in %(where)s: add the enterprise first, or check "
+                        "the code."
+                    )
+                    % {"code": code, "where": where},
+                )
 
         raw_period = values[period_col.index]
         year = quarter = 0
@@ -169,9 +183,12 @@ def check_rows(workbook: Workbook, *, user, today: dt.date,
             first = first_row_of.get(key3)
             if first is not None:
                 duplicates.setdefault(first, []).append(row_no)
-                result.add_error(row_no, code_col.title, _(
-                    "Row %(first)d already has this enterprise and period (%(period)s): keep one of the rows.")
-                    % {"first": first, "period": period_label(year, quarter)})
+                result.add_error(
+                    row_no,
+                    code_col.title,
+                    _("Row %(first)d already has this enterprise and period (%(period)s): keep one of the rows.")
+                    % {"first": first, "period": period_label(year, quarter)},
+                )
             else:
                 first_row_of[key3] = row_no
                 pending.append((row_no, f"{row_no}\t{enterprise_id}\t{year}\t{quarter}\t" + "\t".join(figures)))
@@ -180,9 +197,12 @@ def check_rows(workbook: Workbook, *, user, today: dt.date,
     parse_time += time.perf_counter() - t_row
 
     for first, others in duplicates.items():
-        result.add_error(first, code_col.title, _(
-            "Rows %(rows)s have the same enterprise and period: keep one of them.") % {
-            "rows": "、".join(str(r) for r in others)})
+        result.add_error(
+            first,
+            code_col.title,
+            _("Rows %(rows)s have the same enterprise and period: keep one of them.")
+            % {"rows": "、".join(str(r) for r in others)},
+        )
     error_rows = result.error_rows
     result.lines = [line for row_no, line in pending if row_no not in error_rows]
     del pending

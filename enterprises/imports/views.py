@@ -1,4 +1,5 @@
 """Statistics import pages: template download, upload, progress, preview, confirm, history, undo."""
+
 from __future__ import annotations
 
 from django import forms
@@ -26,15 +27,19 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Statistics workbook (.xlsx)"),
-                           help_text=gettext_lazy("Fill in the template: one row per enterprise and period."),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+    file = forms.FileField(
+        label=gettext_lazy("Statistics workbook (.xlsx)"),
+        help_text=gettext_lazy("Fill in the template: one row per enterprise and period."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
 
 
 class ConfirmForm(forms.Form):
     skip_error_rows = forms.BooleanField(
-        label=gettext_lazy("Skip the rows in error and write the others"), required=False,
-        help_text=gettext_lazy("The rows in error stay listed in the import record."))
+        label=gettext_lazy("Skip the rows in error and write the others"),
+        required=False,
+        help_text=gettext_lazy("The rows in error stay listed in the import record."),
+    )
 
 
 class ImportTemplateView(ScopedObjectMixin, View):
@@ -76,14 +81,17 @@ class ImportUploadView(ScopedObjectMixin, FormView):
         context = super().get_context_data(**kwargs)
         from django.conf import settings
 
-        context.update(columns=[(template_header(c), c.required) for c in COLUMNS],
-                       max_mb=settings.PORTAL_MAX_UPLOAD_BYTES // (1024 * 1024))
+        context.update(
+            columns=[(template_header(c), c.required) for c in COLUMNS],
+            max_mb=settings.PORTAL_MAX_UPLOAD_BYTES // (1024 * 1024),
+        )
         return context
 
     def form_valid(self, form):
         try:
-            statistic_import = services.statistic_import_create(actor=self.request.user,
-                                                                uploaded_file=form.cleaned_data["file"])
+            statistic_import = services.statistic_import_create(
+                actor=self.request.user, uploaded_file=form.cleaned_data["file"]
+            )
         except ValidationError as error:
             for message in error.messages:
                 form.add_error("file", message)
@@ -106,8 +114,11 @@ class ImportDetailView(ScopedObjectMixin, TemplateView):
             errors_page=errors,
             confirm_form=ConfirmForm(),
             may_change=scope.allows(CHANGE, statistic_import.county_id),
-            may_undo=(scope.city_wide_write and statistic_import.state == ImportState.COMMITTED
-                      and statistic_import.is_finished),
+            may_undo=(
+                scope.city_wide_write
+                and statistic_import.state == ImportState.COMMITTED
+                and statistic_import.is_finished
+            ),
             states=ImportState,
         )
         return context
@@ -129,8 +140,11 @@ class ImportConfirmView(ScopedObjectMixin, View):
         form = ConfirmForm(request.POST)
         form.is_valid()
         try:
-            services.statistic_import_confirm(actor=request.user, statistic_import=statistic_import,
-                                              skip_error_rows=form.cleaned_data.get("skip_error_rows", False))
+            services.statistic_import_confirm(
+                actor=request.user,
+                statistic_import=statistic_import,
+                skip_error_rows=form.cleaned_data.get("skip_error_rows", False),
+            )
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)

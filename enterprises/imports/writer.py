@@ -10,6 +10,7 @@ statistic, every figure before and after: the undo's source and the audit trail 
 sealed by ``accounts.audit.seal`` with the digest ``change_set_digest`` computes — all in the
 caller's transaction, with no Python loop over the rows.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,19 @@ _STAT = Statistic._meta.db_table
 _CHANGE = StatisticImportChange._meta.db_table
 _ENT = Enterprise._meta.db_table
 # the columns of a change row, in the order its digest reads them
-DIGEST_COLUMNS = ("id", "statistic_import_id", "statistic_id", "enterprise_id", "year", "quarter", "created", "row_no",
-                  "version_after", *(f"before_{f}" for f in FIGURES), *(f"after_{f}" for f in FIGURES))
+DIGEST_COLUMNS = (
+    "id",
+    "statistic_import_id",
+    "statistic_id",
+    "enterprise_id",
+    "year",
+    "quarter",
+    "created",
+    "row_no",
+    "version_after",
+    *(f"before_{f}" for f in FIGURES),
+    *(f"after_{f}" for f in FIGURES),
+)
 
 
 def _q(name: str) -> str:
@@ -69,7 +81,7 @@ def load_staging(lines: list[str]) -> None:
         if connection.vendor == "postgresql":
             buffer = io.StringIO()
             for start in range(0, len(lines), 10_000):
-                buffer.write("\n".join(lines[start:start + 10_000]))
+                buffer.write("\n".join(lines[start : start + 10_000]))
                 buffer.write("\n")
             buffer.seek(0)
             if lines:
@@ -80,9 +92,9 @@ def load_staging(lines: list[str]) -> None:
             marks = ", ".join(["%s"] * (4 + len(FIGURES)))
             sql = f"INSERT INTO {STAGING} ({columns}) VALUES ({marks})"
             for start in range(0, len(lines), 5000):
-                cursor.executemany(sql, [
-                    [None if v == "\\N" else v for v in line.split("\t")] for line in lines[start:start + 5000]
-                ])
+                cursor.executemany(
+                    sql, [[None if v == "\\N" else v for v in line.split("\t")] for line in lines[start : start + 5000]]
+                )
 
 
 def classify() -> dict[int, int]:
@@ -129,9 +141,13 @@ def upsert(import_id: int) -> None:
     after (the staging table holds *before*; *after* is what the statistic became)."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     cols = ", ".join(_q(f) for f in FIGURES)
-    change_cols = ", ".join(["statistic_import_id, statistic_id, enterprise_id, year, quarter, created, row_no, "
-                             "version_after", *(_q(f"before_{f}") for f in FIGURES),
-                             *(_q(f"after_{f}") for f in FIGURES)])
+    change_cols = ", ".join(
+        [
+            "statistic_import_id, statistic_id, enterprise_id, year, quarter, created, row_no, version_after",
+            *(_q(f"before_{f}") for f in FIGURES),
+            *(_q(f"after_{f}") for f in FIGURES),
+        ]
+    )
     before = ", ".join(f"st.{_q('before_' + f)}" for f in FIGURES)
     after = ", ".join(f"s.{_q(f)}" for f in FIGURES)
     record = (
@@ -145,8 +161,9 @@ def upsert(import_id: int) -> None:
             # both returning what each statistic became, and the change rows from that. Room to join in
             # memory (the default 4 MB of work_mem spills to disk).
             cursor.execute("SET LOCAL work_mem = '64MB'")
-            returned = ", ".join(f"{_STAT}.{c}" for c in ["id", "enterprise_id", "year", "quarter", "version",
-                                                          *(_q(f) for f in FIGURES)])
+            returned = ", ".join(
+                f"{_STAT}.{c}" for c in ["id", "enterprise_id", "year", "quarter", "version", *(_q(f) for f in FIGURES)]
+            )
             sets = ", ".join(f"{_q(f)} = COALESCE(st.{_q(f)}, {_STAT}.{_q(f)})" for f in FIGURES)
             cursor.execute(
                 f"WITH ins AS (INSERT INTO {_STAT} (enterprise_id, year, quarter, {cols}, version, created_at, "
@@ -179,8 +196,11 @@ def digest_line(values) -> str:
     """One change row as its digest reads it: PostgreSQL's text form of ``ROW(<DIGEST_COLUMNS>)``,
     e.g. ``(7,3,41,9,2024,1,f,12,2,10.00,,…,t)`` (NULL empty, booleans t/f, amounts with 2 decimals).
     The Python twin of the SQL in ``change_set_digest``."""
-    return "(" + ",".join("" if v is None else ("t" if v else "f") if isinstance(v, bool) else str(v)
-                          for v in values) + ")"
+    return (
+        "("
+        + ",".join("" if v is None else ("t" if v else "f") if isinstance(v, bool) else str(v) for v in values)
+        + ")"
+    )
 
 
 def change_set_digest(import_id: int) -> tuple[int, str]:
@@ -197,8 +217,12 @@ def change_set_digest(import_id: int) -> tuple[int, str]:
             rows, digest = cursor.fetchone()
         return int(rows), digest
     sha, rows = hashlib.sha256(), 0
-    for values in (StatisticImportChange.objects.filter(statistic_import_id=import_id).order_by("id")
-                   .values_list(*DIGEST_COLUMNS).iterator(chunk_size=5000)):
+    for values in (
+        StatisticImportChange.objects.filter(statistic_import_id=import_id)
+        .order_by("id")
+        .values_list(*DIGEST_COLUMNS)
+        .iterator(chunk_size=5000)
+    ):
         sha.update((("\n" if rows else "") + digest_line(values)).encode("utf-8"))
         rows += 1
     return rows, sha.hexdigest()
@@ -209,8 +233,12 @@ def imports_touching(object_type: str, object_id: str) -> list[int]:
     does not change the enterprise itself)."""
     if object_type != Statistic._meta.label_lower or not str(object_id).isdigit():
         return []
-    return list(StatisticImportChange.objects.filter(statistic_id=int(object_id))
-                .values_list("statistic_import_id", flat=True).distinct().order_by("statistic_import_id"))
+    return list(
+        StatisticImportChange.objects.filter(statistic_id=int(object_id))
+        .values_list("statistic_import_id", flat=True)
+        .distinct()
+        .order_by("statistic_import_id")
+    )
 
 
 def change_rows(import_id: int):
@@ -237,11 +265,16 @@ def describe_changes(rows, *, undo: bool = False) -> list[dict]:
             action = AuditAction.DELETE if undo else AuditAction.CREATE
         else:
             action = AuditAction.UPDATE
-        described.append({
-            "row_no": row.row_no, "object_type": Statistic._meta.label_lower, "object_id": row.statistic_id,
-            "object_repr": f"{names.get(row.enterprise_id, row.enterprise_id)} · {row.year}Q{row.quarter}",
-            "action": AuditAction(action).label, "changes": changes,
-        })
+        described.append(
+            {
+                "row_no": row.row_no,
+                "object_type": Statistic._meta.label_lower,
+                "object_id": row.statistic_id,
+                "object_repr": f"{names.get(row.enterprise_id, row.enterprise_id)} · {row.year}Q{row.quarter}",
+                "action": AuditAction(action).label,
+                "changes": changes,
+            }
+        )
     return described
 
 

@@ -1,5 +1,6 @@
 """Enterprise models. ``core``: reference data, enterprises, titles, statistics, R&D institutions,
 listing records. Further modules add the statistics import and dynamic management."""
+
 from .core import *  # noqa: F401,F403,I001  (order matters: dynamics models build on core)
 from .core import (  # noqa: F401
     AMOUNT,

@@ -4,6 +4,7 @@ Reference data (tiers, ladder rules, industries, tags, R&D institution levels) a
 ``fixtures/``; business rows (enterprises, titles, statistics, R&D institutions, listing records)
 are county-scoped through ``ScopedQuerySet`` and written only through ``enterprises.services``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -186,10 +187,7 @@ class EnterpriseQuerySet(ScopedQuerySet):
     def with_current_tier(self, date: dt.date | None = None):
         """Annotate ``current_tier_id`` and ``current_tier_rank``: the highest title valid on ``date``."""
         date = date or timezone.localdate()
-        best = (
-            Title.objects.filter(title_valid_on(date), enterprise=OuterRef("pk"))
-            .order_by("-tier__rank")
-        )
+        best = Title.objects.filter(title_valid_on(date), enterprise=OuterRef("pk")).order_by("-tier__rank")
         return self.annotate(
             current_tier_id=Subquery(best.values("tier_id")[:1]),
             current_tier_rank=Subquery(best.values("tier__rank")[:1]),
@@ -202,16 +200,26 @@ class Enterprise(VersionedModel):
     scope_county_field = "county"
 
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code],
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
         error_messages={"unique": _("An enterprise with this credit code already exists.")},
     )
     name = models.CharField(_("name"), max_length=200, db_index=True)
     county = models.ForeignKey(
-        Place, verbose_name=_("county"), on_delete=models.PROTECT, related_name="enterprises",
+        Place,
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
         limit_choices_to={"level": "county"},
     )
     industry = models.ForeignKey(
-        Industry, verbose_name=_("industry"), null=True, blank=True, on_delete=models.PROTECT,
+        Industry,
+        verbose_name=_("industry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="enterprises",
     )
     niche_market = models.CharField(_("niche market"), max_length=200, blank=True)
@@ -221,7 +229,10 @@ class Enterprise(VersionedModel):
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[validate_phone])
     status = models.CharField(
-        _("status"), max_length=16, choices=EnterpriseStatus.choices, default=EnterpriseStatus.OPERATING,
+        _("status"),
+        max_length=16,
+        choices=EnterpriseStatus.choices,
+        default=EnterpriseStatus.OPERATING,
         db_index=True,
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
@@ -263,17 +274,24 @@ class Title(VersionedModel):
     scope_county_field = "enterprise__county"
     sync_parent = "enterprise"  # a title decides its enterprise's current tier (core.services.touch_parents)
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
-                                   related_name="titles")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="titles"
+    )
     tier = models.ForeignKey(Tier, verbose_name=_("tier"), on_delete=models.PROTECT, related_name="titles")
     batch = models.CharField(_("batch"), max_length=100, blank=True)
     recognised_on = models.DateField(_("recognised on"))
-    valid_until = models.DateField(_("valid until"), blank=True,
-                                   help_text=_("Left empty: the tier's validity from the recognition date."))
-    status = models.CharField(_("status"), max_length=16, choices=TitleStatus.choices,
-                              default=TitleStatus.VALID, db_index=True)
-    ended_on = models.DateField(_("ended on"), null=True, blank=True,
-                                help_text=_("First day the title no longer holds (revocation or failed review)."))
+    valid_until = models.DateField(
+        _("valid until"), blank=True, help_text=_("Left empty: the tier's validity from the recognition date.")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=TitleStatus.choices, default=TitleStatus.VALID, db_index=True
+    )
+    ended_on = models.DateField(
+        _("ended on"),
+        null=True,
+        blank=True,
+        help_text=_("First day the title no longer holds (revocation or failed review)."),
+    )
     end_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
     document_no = models.CharField(_("document number"), max_length=100, blank=True)
 
@@ -285,12 +303,16 @@ class Title(VersionedModel):
         ordering = ["-recognised_on", "-tier__rank"]
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "tier", "recognised_on"], name="unique_title_per_batch"),
-            models.CheckConstraint(condition=Q(valid_until__gte=F("recognised_on")), name="title_valid_after_recognition"),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("recognised_on")), name="title_valid_after_recognition"
+            ),
         ]
         indexes = [models.Index(fields=["tier", "recognised_on", "valid_until"])]
 
     def __str__(self):
-        return f"{self.enterprise} · {self.tier} · {self.recognised_on:%Y-%m-%d}" if self.recognised_on else str(self.tier)
+        return (
+            f"{self.enterprise} · {self.tier} · {self.recognised_on:%Y-%m-%d}" if self.recognised_on else str(self.tier)
+        )
 
     def clean(self):
         super().clean()
@@ -343,8 +365,9 @@ class RDInstitution(VersionedModel):
 
     scope_county_field = "enterprise__county"
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
-                                   related_name="rd_institutions")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="rd_institutions"
+    )
     level = models.ForeignKey(RDInstitutionLevel, verbose_name=_("type and level"), on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=200)
     recognised_year = models.PositiveSmallIntegerField(
@@ -381,13 +404,16 @@ class Statistic(VersionedModel):
 
     scope_county_field = "enterprise__county"
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
-                                   related_name="statistics")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="statistics"
+    )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     quarter = models.PositiveSmallIntegerField(_("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)])
     output_value = models.DecimalField(_("gross industrial output (10k yuan)"), validators=NON_NEGATIVE, **AMOUNT)
     revenue = models.DecimalField(_("operating revenue (10k yuan)"), validators=NON_NEGATIVE, **AMOUNT)
-    main_business_revenue = models.DecimalField(_("main business revenue (10k yuan)"), validators=NON_NEGATIVE, **AMOUNT)
+    main_business_revenue = models.DecimalField(
+        _("main business revenue (10k yuan)"), validators=NON_NEGATIVE, **AMOUNT
+    )
     profit = models.DecimalField(_("total profit (10k yuan)"), **AMOUNT)
     total_assets = models.DecimalField(_("total assets (10k yuan)"), validators=NON_NEGATIVE, **AMOUNT)
     total_liabilities = models.DecimalField(_("total liabilities (10k yuan)"), validators=NON_NEGATIVE, **AMOUNT)
@@ -407,9 +433,22 @@ class Statistic(VersionedModel):
     objects = ScopedQuerySet.as_manager()
 
     FIGURE_FIELDS = (
-        "output_value", "revenue", "main_business_revenue", "profit", "total_assets", "total_liabilities",
-        "rd_expense", "export_revenue", "employees", "rd_staff", "invention_patents", "class1_ip",
-        "trademarks", "digital_level", "university_cooperation", "fills_tech_gap",
+        "output_value",
+        "revenue",
+        "main_business_revenue",
+        "profit",
+        "total_assets",
+        "total_liabilities",
+        "rd_expense",
+        "export_revenue",
+        "employees",
+        "rd_staff",
+        "invention_patents",
+        "class1_ip",
+        "trademarks",
+        "digital_level",
+        "university_cooperation",
+        "fills_tech_gap",
     )
 
     class Meta:
@@ -440,7 +479,9 @@ class Statistic(VersionedModel):
     def clean(self):
         super().clean()
         if self.year and self.quarter and 1 <= self.quarter <= 4 and self.period_end > timezone.localdate():
-            raise ValidationError({"quarter": _("The period %(period)s has not ended yet.") % {"period": self.period_label}})
+            raise ValidationError(
+                {"quarter": _("The period %(period)s has not ended yet.") % {"period": self.period_label}}
+            )
 
     @property
     def debt_ratio(self):
@@ -460,8 +501,9 @@ class ListingRecord(VersionedModel):
 
     scope_county_field = "enterprise__county"
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
-                                   related_name="listing_records")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="listing_records"
+    )
     stage = models.CharField(_("stage"), max_length=16, choices=ListingStage.choices)
     venue = models.CharField(_("venue"), max_length=16, choices=ListingVenue.choices)
     date = models.DateField(_("date"))
@@ -476,7 +518,11 @@ class ListingRecord(VersionedModel):
         ordering = ["-date"]
 
     def __str__(self):
-        return f"{self.enterprise} · {self.get_stage_display()} · {self.date:%Y-%m-%d}" if self.date else str(self.enterprise)
+        return (
+            f"{self.enterprise} · {self.get_stage_display()} · {self.date:%Y-%m-%d}"
+            if self.date
+            else str(self.enterprise)
+        )
 
     def clean(self):
         super().clean()

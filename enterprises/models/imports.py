@@ -5,6 +5,7 @@ write nothing) and *commit* (the same checks again, then one transaction that up
 records the previous values in ``StatisticImportChange`` and the audit trail). ``undo`` puts every
 recorded value back.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -44,19 +45,31 @@ class StatisticImport(JobModel):
 
     scope_county_field = "county"
 
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
-                                    on_delete=models.PROTECT, related_name="statistic_imports")
-    county = models.ForeignKey(Place, verbose_name=_("county scope"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="statistic_imports",
-                               help_text=_("Empty: the whole city."))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="statistic_imports",
+    )
+    county = models.ForeignKey(
+        Place,
+        verbose_name=_("county scope"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statistic_imports",
+        help_text=_("Empty: the whole city."),
+    )
     file = models.FileField(_("file"), upload_to="imports/statistics/%Y/%m/", max_length=300)
     file_name = models.CharField(_("file name"), max_length=255)
     file_size = models.PositiveBigIntegerField(_("file size (bytes)"), default=0)
     checksum = models.CharField(_("SHA-256 checksum"), max_length=64, db_index=True)
-    duplicate_of = models.ForeignKey("self", verbose_name=_("same file as"), null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
-    state = models.CharField(_("state"), max_length=16, choices=ImportState.choices,
-                             default=ImportState.RECEIVED, db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("same file as"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=ImportState.choices, default=ImportState.RECEIVED, db_index=True
+    )
     dry_run = models.BooleanField(_("dry run"), default=False)
     skip_error_rows = models.BooleanField(_("rows in error skipped"), default=False)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
@@ -66,13 +79,23 @@ class StatisticImport(JobModel):
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     error_row_count = models.PositiveIntegerField(_("rows in error"), default=0)
     periods = models.JSONField(_("periods"), default=list, blank=True)
-    errors = models.JSONField(_("errors"), default=list, blank=True,
-                              help_text=_("One entry per problem: row number, column name and message."))
+    errors = models.JSONField(
+        _("errors"),
+        default=list,
+        blank=True,
+        help_text=_("One entry per problem: row number, column name and message."),
+    )
     timings = models.JSONField(_("timings (seconds)"), default=dict, blank=True)
     committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
-    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("undone by"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("undone by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = StatisticImportQuerySet.as_manager()
 
@@ -104,12 +127,16 @@ class StatisticImport(JobModel):
         if self.state == ImportState.COMMITTED:  # an undo job died: the import stands
             self.undone_by = None
             self.save(update_fields=["undone_by"])
-            return gettext("The undo job stopped without finishing (its worker was stopped or timed out); nothing "
-                           "was changed. Try again.")
+            return gettext(
+                "The undo job stopped without finishing (its worker was stopped or timed out); nothing "
+                "was changed. Try again."
+            )
         self.state = ImportState.FAILED
         self.save(update_fields=["state"])
-        return gettext("The import job stopped without finishing (its worker was stopped or timed out); nothing "
-                       "was written. Upload the file again.")
+        return gettext(
+            "The import job stopped without finishing (its worker was stopped or timed out); nothing "
+            "was written. Upload the file again."
+        )
 
 
 class StatisticImportChange(models.Model):
@@ -128,8 +155,9 @@ class StatisticImportChange(models.Model):
     # No database constraint: the rows are written 100,000 at a time by set-based SQL with the import's
     # id as a parameter, and a per-row foreign-key trigger doubled that write (0.5 s per 100k rows).
     # Like AuditLog.actor; the import itself is never deleted (PROTECT).
-    statistic_import = models.ForeignKey(StatisticImport, verbose_name=_("import"), on_delete=models.PROTECT,
-                                         related_name="changes", db_constraint=False)
+    statistic_import = models.ForeignKey(
+        StatisticImport, verbose_name=_("import"), on_delete=models.PROTECT, related_name="changes", db_constraint=False
+    )
     statistic_id = models.BigIntegerField(_("statistic id"), db_index=True)
     enterprise_id = models.BigIntegerField(_("enterprise id"))
     year = models.PositiveSmallIntegerField(_("year"))
@@ -177,4 +205,3 @@ class StatisticImportChange(models.Model):
 
     def __str__(self):
         return f"{self.statistic_import_id}: {self.statistic_id} {self.year}Q{self.quarter}"
-

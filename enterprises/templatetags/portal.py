@@ -1,4 +1,5 @@
 """Template helpers used across the portal."""
+
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _

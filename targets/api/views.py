@@ -4,6 +4,7 @@ and the stored progress values by date (history), both within the client's count
 Scoping of progress values follows ``SnapshotValue.objects.for_user``: a city-wide key reads the
 city rows and every county's; a county-limited key reads only its county's rows, not the city
 totals (as the web dashboard shows a county official)."""
+
 from __future__ import annotations
 
 import django_filters
@@ -32,9 +33,14 @@ class IndicatorFilterSet(PortalFilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List indicators"), tags=[TAG_GOALS], description=_(
-        "The plan's goal indicators with baseline, target and milestones, and the latest progress: the city and "
-        "each county within the client's scope (a county-limited client sees only its county, not the city).")),
+    list=extend_schema(
+        summary=_("List indicators"),
+        tags=[TAG_GOALS],
+        description=_(
+            "The plan's goal indicators with baseline, target and milestones, and the latest progress: the city and "
+            "each county within the client's scope (a county-limited client sees only its county, not the city)."
+        ),
+    ),
     retrieve=extend_schema(summary=_("Read one indicator"), tags=[TAG_GOALS]),
 )
 class IndicatorViewSet(ScopedReadOnlyViewSet):
@@ -64,9 +70,12 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
         out = {plan_id: (snapshot, {}) for plan_id, snapshot in latest.items()}
         if not latest:
             return out
-        values = (SnapshotValue.objects.for_user(self.request.user, VIEW)
-                  .filter(snapshot__in=[s.pk for s in latest.values()])
-                  .select_related("county").order_by("county__sort_order", "county__code"))
+        values = (
+            SnapshotValue.objects.for_user(self.request.user, VIEW)
+            .filter(snapshot__in=[s.pk for s in latest.values()])
+            .select_related("county")
+            .order_by("county__sort_order", "county__code")
+        )
         by_snapshot = {s.pk: s.plan_id for s in latest.values()}
         for value in values:
             out[by_snapshot[value.snapshot_id]][1].setdefault(value.indicator_id, []).append(value)
@@ -75,8 +84,9 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
 
 class ProgressFilterSet(PortalFilterSet):
     indicator = django_filters.CharFilter(label=_("Indicator code"), field_name="indicator__code")
-    county = django_filters.CharFilter(label=_("County code, or 'city' for the city as a whole"),
-                                       method="filter_county")
+    county = django_filters.CharFilter(
+        label=_("County code, or 'city' for the city as a whole"), method="filter_county"
+    )
     as_of_from = django_filters.DateFilter(label=_("As of, from"), field_name="snapshot__as_of", lookup_expr="gte")
     as_of_to = django_filters.DateFilter(label=_("As of, until"), field_name="snapshot__as_of", lookup_expr="lte")
     status = django_filters.CharFilter(label=_("Status"), field_name="status")
@@ -92,9 +102,14 @@ class ProgressFilterSet(PortalFilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List progress values"), tags=[TAG_GOALS], description=_(
-        "The stored progress snapshots (historical progress): one row per indicator, date and unit (the city or "
-        "a county), oldest first. Filter by indicator code, county code and date range.")),
+    list=extend_schema(
+        summary=_("List progress values"),
+        tags=[TAG_GOALS],
+        description=_(
+            "The stored progress snapshots (historical progress): one row per indicator, date and unit (the city or "
+            "a county), oldest first. Filter by indicator code, county code and date range."
+        ),
+    ),
     retrieve=extend_schema(summary=_("Read one progress value"), tags=[TAG_GOALS]),
 )
 class ProgressValueViewSet(ScopedReadOnlyViewSet):
@@ -105,5 +120,6 @@ class ProgressValueViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["id"]
 
     def decorate_queryset(self, queryset):
-        return queryset.order_by("snapshot__as_of", "indicator__sort_order", "indicator__code",
-                                 "county__sort_order", "pk")
+        return queryset.order_by(
+            "snapshot__as_of", "indicator__sort_order", "indicator__code", "county__sort_order", "pk"
+        )

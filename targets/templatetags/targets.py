@@ -1,4 +1,5 @@
 """Formatting of indicator values and progress on the dashboards."""
+
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
@@ -6,7 +7,13 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 
 register = template.Library()
 
-STATUS_CLASSES = {"achieved": "primary", "on_track": "success", "behind": "warning", "at_risk": "danger", "no_data": "secondary"}
+STATUS_CLASSES = {
+    "achieved": "primary",
+    "on_track": "success",
+    "behind": "warning",
+    "at_risk": "danger",
+    "no_data": "secondary",
+}
 
 
 @register.filter

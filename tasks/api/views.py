@@ -2,6 +2,7 @@
 tasks with their units, and the progress reports the client may read
 (``ProgressReport.objects.for_user``: a city-wide key reads every report, a county-limited key its
 county's reports only)."""
+
 from __future__ import annotations
 
 import django_filters
@@ -21,8 +22,9 @@ TAG_TASKS = _("Tasks and progress reports")
 
 class KeyTaskFilterSet(PortalFilterSet):
     code = django_filters.CharFilter(label=_("Task code"), field_name="code")
-    department = django_filters.CharFilter(label=_("Responsible department code"), field_name="units__department__code",
-                                           distinct=True)
+    department = django_filters.CharFilter(
+        label=_("Responsible department code"), field_name="units__department__code", distinct=True
+    )
     is_active = BooleanFilter(label=_("Active"))
 
     class Meta:
@@ -31,9 +33,14 @@ class KeyTaskFilterSet(PortalFilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List key tasks"), tags=[TAG_TASKS], description=_(
-        "The plan's key tasks and safeguards with their measures, responsible units in the plan's order (the first "
-        "leads) and the codes of the indicators they serve.")),
+    list=extend_schema(
+        summary=_("List key tasks"),
+        tags=[TAG_TASKS],
+        description=_(
+            "The plan's key tasks and safeguards with their measures, responsible units in the plan's order (the first "
+            "leads) and the codes of the indicators they serve."
+        ),
+    ),
     retrieve=extend_schema(summary=_("Read one key task"), tags=[TAG_TASKS]),
 )
 class KeyTaskViewSet(ScopedReadOnlyViewSet):
@@ -52,8 +59,7 @@ class ProgressReportFilterSet(PortalFilterSet):
     department = django_filters.CharFilter(label=_("Department code"), field_name="department__code")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ReportStatus.choices)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ReportKind.choices)
-    updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at",
-                                                     lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = ProgressReport
@@ -61,10 +67,15 @@ class ProgressReportFilterSet(PortalFilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List progress reports"), tags=[TAG_TASKS], description=_(
-        "The units' progress reports within the client's scope (a county-limited client: its county's reports). "
-        "Filter with updated_since (ISO 8601 time) to fetch only the reports changed since the last "
-        "synchronisation.")),
+    list=extend_schema(
+        summary=_("List progress reports"),
+        tags=[TAG_TASKS],
+        description=_(
+            "The units' progress reports within the client's scope (a county-limited client: its county's reports). "
+            "Filter with updated_since (ISO 8601 time) to fetch only the reports changed since the last "
+            "synchronisation."
+        ),
+    ),
     retrieve=extend_schema(summary=_("Read one progress report"), tags=[TAG_TASKS]),
 )
 class ProgressReportViewSet(ScopedReadOnlyViewSet):

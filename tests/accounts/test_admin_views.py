@@ -1,4 +1,5 @@
 """Account administration with separated duties, and the audit administrator's search."""
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.utils.html import escape
@@ -38,13 +39,21 @@ class TestSystemAdministrator:
         client.logout()
         client.post("/accounts/login/", {"username": "lihua", "password": password})
         assert client.get("/").url.startswith("/accounts/password/")
-        client.post("/accounts/password/", {"old_password": password, "new_password1": "Jiangmen-2026!",
-                                            "new_password2": "Jiangmen-2026!"})
+        client.post(
+            "/accounts/password/",
+            {"old_password": password, "new_password1": "Jiangmen-2026!", "new_password2": "Jiangmen-2026!"},
+        )
         # ... and then reads no business data at all: a page says that no role has been granted yet
         home = client.get("/")
         assert home.status_code == 200 and "尚未授予业务角色" in home.content.decode()
-        for url in ("/enterprises/", f"/enterprises/{taishan_enterprise.pk}/", "/targets/", "/tasks/", "/reports/",
-                    "/enterprises/ladder/"):
+        for url in (
+            "/enterprises/",
+            f"/enterprises/{taishan_enterprise.pk}/",
+            "/targets/",
+            "/tasks/",
+            "/reports/",
+            "/enterprises/ladder/",
+        ):
             response = client.get(url)
             assert response.status_code == 403, url
             assert "尚未授予业务角色" in response.content.decode(), url
@@ -63,7 +72,9 @@ class TestSystemAdministrator:
 
     def test_edits_and_deactivates_but_not_itself(self, client, system_admin, viewer):
         client.force_login(system_admin)
-        response = client.post(f"/accounts/users/{viewer.pk}/edit/", {"full_name": "王五", "email": "", "is_active": ""})
+        response = client.post(
+            f"/accounts/users/{viewer.pk}/edit/", {"full_name": "王五", "email": "", "is_active": ""}
+        )
         assert response.status_code == 302
         viewer.refresh_from_db()
         assert not viewer.is_active and viewer.full_name == "王五"
@@ -100,8 +111,10 @@ class TestSecurityAdministrator:
     def test_grants_a_county_role_and_the_reveal_permission(self, client, security_admin, viewer):
         client.force_login(security_admin)
         county = factories.county("440781")
-        response = client.post(f"/accounts/users/{viewer.pk}/grants/", {
-            "role": Role.COUNTY_OFFICIAL, "county": county.pk, "may_reveal_personal_data": "on"})
+        response = client.post(
+            f"/accounts/users/{viewer.pk}/grants/",
+            {"role": Role.COUNTY_OFFICIAL, "county": county.pk, "may_reveal_personal_data": "on"},
+        )
         assert response.status_code == 302
         user = User.objects.get(pk=viewer.pk)
         assert user.role == Role.COUNTY_OFFICIAL and user.county == county
@@ -159,8 +172,11 @@ class TestPasswordResetTwoPersonRule:
         assert (pending.status, pending.decided_by) == (ResetStatus.APPROVED, security_admin)
         assert pending.decided_at is not None
         log = AuditLog.objects.filter(object_id=str(viewer.pk)).order_by("id").last()
-        assert (log.actor_username, log.action, log.message) == ("secadmin", AuditAction.UPDATE,
-                                                                 "password reset approved")
+        assert (log.actor_username, log.action, log.message) == (
+            "secadmin",
+            AuditAction.UPDATE,
+            "password reset approved",
+        )
         # a decided request cannot be approved again
         again = client.post(f"/accounts/password-resets/{pending.pk}/approve/")
         assert again.status_code == 302
@@ -175,11 +191,13 @@ class TestPasswordResetTwoPersonRule:
         assert viewer.check_password(factories.PASSWORD) and not viewer.must_change_password
         pending.refresh_from_db()
         assert (pending.status, pending.decided_by) == (ResetStatus.REJECTED, security_admin)
-        assert AuditLog.objects.filter(actor_username="secadmin", message="password reset rejected",
-                                       object_id=str(viewer.pk)).exists()
+        assert AuditLog.objects.filter(
+            actor_username="secadmin", message="password reset rejected", object_id=str(viewer.pk)
+        ).exists()
 
-    def test_the_requester_cannot_approve_and_the_approver_cannot_request(self, client, system_admin,
-                                                                          security_admin, viewer, pending):
+    def test_the_requester_cannot_approve_and_the_approver_cannot_request(
+        self, client, system_admin, security_admin, viewer, pending
+    ):
         client.force_login(system_admin)
         assert client.post(f"/accounts/password-resets/{pending.pk}/approve/").status_code == 403
         assert client.post(f"/accounts/password-resets/{pending.pk}/reject/").status_code == 403
@@ -248,11 +266,13 @@ class TestAuditAdministrator:
 
     @pytest.fixture
     def contact_change(self, city_operator, taishan_enterprise):
-        return audit.record(city_operator, AuditAction.UPDATE, taishan_enterprise,
-                            before={"name": "台山测试精密有限公司", "contact_person": "张三丰",
-                                    "contact_phone": "13167558365"},
-                            after={"name": "台山测试精密有限公司", "contact_person": "李四光",
-                                   "contact_phone": "13812345678"})
+        return audit.record(
+            city_operator,
+            AuditAction.UPDATE,
+            taishan_enterprise,
+            before={"name": "台山测试精密有限公司", "contact_person": "张三丰", "contact_phone": "13167558365"},
+            after={"name": "台山测试精密有限公司", "contact_person": "李四光", "contact_phone": "13812345678"},
+        )
 
     def test_personal_fields_are_masked_in_the_record(self, client, audit_admin, contact_change):
         client.force_login(audit_admin)
@@ -265,8 +285,10 @@ class TestAuditAdministrator:
 
     def test_account_names_and_e_mail_are_masked_too(self, client, audit_admin, system_admin, viewer):
         client.force_login(system_admin)
-        client.post(f"/accounts/users/{viewer.pk}/edit/", {"full_name": "王小明", "email": "wangxm@jiangmen.gov.cn",
-                                                           "is_active": "on"})
+        client.post(
+            f"/accounts/users/{viewer.pk}/edit/",
+            {"full_name": "王小明", "email": "wangxm@jiangmen.gov.cn", "is_active": "on"},
+        )
         log = AuditLog.objects.get(action=AuditAction.UPDATE, object_id=str(viewer.pk))
         client.force_login(audit_admin)
         html = client.get(f"/accounts/audit/{log.pk}/").content.decode()
@@ -290,14 +312,20 @@ class TestAuditAdministrator:
             assert full in html
         reveal = AuditLog.objects.get(action=AuditAction.REVEAL)
         assert (reveal.actor_username, reveal.object_type, reveal.object_id, reveal.message) == (
-            "auditor", "accounts.auditlog", str(contact_change.pk), "contact_person, contact_phone")
+            "auditor",
+            "accounts.auditlog",
+            str(contact_change.pk),
+            "contact_person, contact_phone",
+        )
         assert client.get(url).status_code == 405
 
     def test_has_no_user_administration(self, client, audit_admin):
         client.force_login(audit_admin)
         assert client.get("/accounts/users/").status_code == 403
 
-    def test_list_queries_do_not_grow_with_rows(self, client, audit_admin, city_operator, django_assert_max_num_queries):
+    def test_list_queries_do_not_grow_with_rows(
+        self, client, audit_admin, city_operator, django_assert_max_num_queries
+    ):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 

@@ -1,4 +1,5 @@
 """API clients for the endpoint tests: no key, a read key, a write key, a county-limited write key."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

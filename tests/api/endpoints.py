@@ -3,6 +3,7 @@
 Adding an endpoint = adding one ``Endpoint`` row here (and the viewset): every row is tested with
 no key, a read key, a write key and a county-limited key.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,47 +57,91 @@ def _statistic(county: str) -> Statistic:
 
 
 def _rd(county: str) -> RDInstitution:
-    return RDInstitution.objects.create(enterprise=_enterprise(county), level=RDInstitutionLevel.objects.first(),
-                                        name="工程技术研究中心", recognised_year=2020)
+    return RDInstitution.objects.create(
+        enterprise=_enterprise(county),
+        level=RDInstitutionLevel.objects.first(),
+        name="工程技术研究中心",
+        recognised_year=2020,
+    )
 
 
 def _listing(county: str) -> ListingRecord:
-    return ListingRecord.objects.create(enterprise=_enterprise(county), stage="tutoring", venue="sse_main",
-                                        date=dt.date(2024, 1, 5))
+    return ListingRecord.objects.create(
+        enterprise=_enterprise(county), stage="tutoring", venue="sse_main", date=dt.date(2024, 1, 5)
+    )
 
 
 def _progress_report(county: str) -> ProgressReport:
     """A county's report, on the next task without one (the query-count test makes a dozen)."""
     taken = ProgressReport.objects.filter(county__code=county, period__code="2025Q1").values("task_id")
     task = KeyTask.objects.exclude(pk__in=taken).order_by("sort_order", "code").first()
-    return factories.make_report(task.code, "2025Q1", county_code=county, status="submitted", progress_percent=40,
-                                 summary="完成走访企业30家")
+    return factories.make_report(
+        task.code, "2025Q1", county_code=county, status="submitted", progress_percent=40, summary="完成走访企业30家"
+    )
 
 
 def _new_enterprise_payload(enterprise: Enterprise) -> dict:
-    return {"credit_code": make_credit_code(enterprise.county.code, next(_serial)), "name": "接口新建精密有限公司",
-            "county": enterprise.county.code}
+    return {
+        "credit_code": make_credit_code(enterprise.county.code, next(_serial)),
+        "name": "接口新建精密有限公司",
+        "county": enterprise.county.code,
+    }
 
 
 ENDPOINTS = [
-    Endpoint("enterprises", "/api/v1/enterprises/", Enterprise, _enterprise, create=_new_enterprise_payload,
-             update={"name": "接口改名有限公司"}),
-    Endpoint("titles", "/api/v1/titles/", Title, _title,
-             create=lambda e: {"enterprise": e.pk, "tier": "innovative", "recognised_on": "2024-07-01"},
-             update={"batch": "2024年第一批"}, deletable=True),
-    Endpoint("statistics", "/api/v1/statistics/", Statistic, _statistic,
-             create=lambda e: {"enterprise": e.pk, "year": 2024, "quarter": 2, "revenue": "1000.00"},
-             update={"revenue": "2000.00"}, deletable=True),
-    Endpoint("rd-institutions", "/api/v1/rd-institutions/", RDInstitution, _rd,
-             create=lambda e: {"enterprise": e.pk, "level": "municipal-etrc", "name": "江门市工程中心",
-                               "recognised_year": 2021},
-             update={"name": "改名工程中心"}, deletable=True),
-    Endpoint("listing-records", "/api/v1/listing-records/", ListingRecord, _listing,
-             create=lambda e: {"enterprise": e.pk, "stage": "tutoring", "venue": "sse_main", "date": "2024-03-01"},
-             update={"note": "已辅导备案"}, deletable=True),
+    Endpoint(
+        "enterprises",
+        "/api/v1/enterprises/",
+        Enterprise,
+        _enterprise,
+        create=_new_enterprise_payload,
+        update={"name": "接口改名有限公司"},
+    ),
+    Endpoint(
+        "titles",
+        "/api/v1/titles/",
+        Title,
+        _title,
+        create=lambda e: {"enterprise": e.pk, "tier": "innovative", "recognised_on": "2024-07-01"},
+        update={"batch": "2024年第一批"},
+        deletable=True,
+    ),
+    Endpoint(
+        "statistics",
+        "/api/v1/statistics/",
+        Statistic,
+        _statistic,
+        create=lambda e: {"enterprise": e.pk, "year": 2024, "quarter": 2, "revenue": "1000.00"},
+        update={"revenue": "2000.00"},
+        deletable=True,
+    ),
+    Endpoint(
+        "rd-institutions",
+        "/api/v1/rd-institutions/",
+        RDInstitution,
+        _rd,
+        create=lambda e: {
+            "enterprise": e.pk,
+            "level": "municipal-etrc",
+            "name": "江门市工程中心",
+            "recognised_year": 2021,
+        },
+        update={"name": "改名工程中心"},
+        deletable=True,
+    ),
+    Endpoint(
+        "listing-records",
+        "/api/v1/listing-records/",
+        ListingRecord,
+        _listing,
+        create=lambda e: {"enterprise": e.pk, "stage": "tutoring", "venue": "sse_main", "date": "2024-03-01"},
+        update={"note": "已辅导备案"},
+        deletable=True,
+    ),
     Endpoint("places", "/api/v1/places/", Place, lambda county: Place.objects.get(code=county), scoped=False),
-    Endpoint("departments", "/api/v1/departments/", Department, lambda county: Department.objects.first(),
-             scoped=False),
+    Endpoint(
+        "departments", "/api/v1/departments/", Department, lambda county: Department.objects.first(), scoped=False
+    ),
     # read-only: goals and progress (targets), key tasks and progress reports (tasks), import status
     Endpoint("indicators", "/api/v1/indicators/", Indicator, lambda county: Indicator.objects.first(), scoped=False),
     Endpoint("progress", "/api/v1/progress/", SnapshotValue, factories.make_snapshot_value),

@@ -1,6 +1,7 @@
 """Every endpoint with no key, a read key, a write key and a county-limited key (NetBox pattern):
 allowed 200, another county 404, no key 401, a read key writing 403; writes audited; refused writes
 change nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,8 +19,12 @@ TAISHAN, KAIPING = "440781", "440783"
 
 def data_audit(client, action, obj_type, obj_id):
     return AuditLog.objects.filter(
-        category=AuditCategory.DATA, action=action, object_type=obj_type, object_id=str(obj_id),
-        actor=client.api_client.user, source="api",
+        category=AuditCategory.DATA,
+        action=action,
+        object_type=obj_type,
+        object_id=str(obj_id),
+        actor=client.api_client.user,
+        source="api",
     )
 
 
@@ -118,7 +123,9 @@ def test_county_key_sees_and_changes_only_its_county(taishan_api, endpoint):
     assert data_audit(taishan_api, AuditAction.UPDATE, endpoint.model._meta.label_lower, mine.pk).exists()
 
 
-@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if not e.scoped], ids=ids([e for e in ENDPOINTS if not e.scoped]))
+@pytest.mark.parametrize(
+    "endpoint", [e for e in ENDPOINTS if not e.scoped], ids=ids([e for e in ENDPOINTS if not e.scoped])
+)
 def test_reference_endpoints_are_read_only(write_api, endpoint):
     obj = endpoint.make(TAISHAN)
     assert write_api.client.get(endpoint.detail(obj)).status_code == 200

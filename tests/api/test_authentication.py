@@ -1,4 +1,5 @@
 """API keys: header forms, hashing, revocation, last use, security events, the two commands."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,8 +75,9 @@ def test_last_use_recorded_at_most_once_a_minute(read_api):
         assert read_api.client.get("/api/v1/places/").status_code == 200
     client = ApiClient.objects.get(pk=read_api.api_client.pk)
     assert client.last_used_at is not None
-    used = AuditLog.objects.filter(category=AuditCategory.SECURITY, action=AuditAction.API_KEY_USED,
-                                   object_id=str(client.pk))
+    used = AuditLog.objects.filter(
+        category=AuditCategory.SECURITY, action=AuditAction.API_KEY_USED, object_id=str(client.pk)
+    )
     assert used.count() == 1
     ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now() - dt.timedelta(minutes=2))
     assert read_api.client.get("/api/v1/places/").status_code == 200

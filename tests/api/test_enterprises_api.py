@@ -1,5 +1,6 @@
 """Enterprise API behaviour: filters shared with the web list, incremental sync, errors, ETags,
 optimistic locking, masking, page-size cap and query counts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,7 +35,9 @@ def test_filters_are_the_web_lists(read_api):
     assert [r["id"] for r in results(http.get("/api/v1/enterprises/", {"status": "deregistered"}))] == [b.pk]
     assert [r["id"] for r in results(http.get("/api/v1/enterprises/", {"tag": "core-parts"}))] == [a.pk]
     assert [r["id"] for r in results(http.get("/api/v1/enterprises/", {"q": "乙电子"}))] == [b.pk]
-    assert [r["id"] for r in results(http.get("/api/v1/enterprises/", {"credit_code": b.credit_code.lower()}))] == [b.pk]
+    assert [r["id"] for r in results(http.get("/api/v1/enterprises/", {"credit_code": b.credit_code.lower()}))] == [
+        b.pk
+    ]
     by_name = [r["id"] for r in results(http.get("/api/v1/enterprises/", {"ordering": "name"}))]
     assert by_name == [r["id"] for r in results(http.get("/api/v1/enterprises/", {"ordering": "-name"}))][::-1]
     assert sorted(by_name) == sorted([a.pk, b.pk])
@@ -63,27 +66,37 @@ def test_updated_since_gives_an_incremental_sync(write_api):
 
 def test_validation_errors_are_keyed_by_field_in_chinese_and_change_nothing(write_api, taishan_enterprise):
     before = Enterprise.objects.count()
-    response = write_api.client.post("/api/v1/enterprises/", {"credit_code": "91440781MA4UXXXX0X", "county": "440781"},
-                                     format="json")
+    response = write_api.client.post(
+        "/api/v1/enterprises/", {"credit_code": "91440781MA4UXXXX0X", "county": "440781"}, format="json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert set(body) == {"detail", "errors"}
     assert body["errors"]["name"] == ["该字段是必填项。"]
     assert Enterprise.objects.count() == before
     # the service's rules (full_clean: checksum, uniqueness) come back the same way
-    duplicate = write_api.client.post("/api/v1/enterprises/", {
-        "credit_code": taishan_enterprise.credit_code, "name": "重复企业有限公司", "county": "440781"}, format="json")
+    duplicate = write_api.client.post(
+        "/api/v1/enterprises/",
+        {"credit_code": taishan_enterprise.credit_code, "name": "重复企业有限公司", "county": "440781"},
+        format="json",
+    )
     assert duplicate.status_code == 400 and "credit_code" in duplicate.json()["errors"]
     bad_checksum = taishan_enterprise.credit_code[:-1] + ("0" if taishan_enterprise.credit_code[-1] != "0" else "1")
-    checksum = write_api.client.post("/api/v1/enterprises/", {
-        "credit_code": bad_checksum, "name": "校验企业有限公司", "county": "440781"}, format="json")
+    checksum = write_api.client.post(
+        "/api/v1/enterprises/",
+        {"credit_code": bad_checksum, "name": "校验企业有限公司", "county": "440781"},
+        format="json",
+    )
     assert checksum.status_code == 400 and "credit_code" in checksum.json()["errors"]
     assert Enterprise.objects.count() == before
 
 
 def test_ladder_rule_applies_to_api_writes(write_api, taishan_enterprise):
-    response = write_api.client.post("/api/v1/titles/", {
-        "enterprise": taishan_enterprise.pk, "tier": "provincial", "recognised_on": "2024-09-01"}, format="json")
+    response = write_api.client.post(
+        "/api/v1/titles/",
+        {"enterprise": taishan_enterprise.pk, "tier": "provincial", "recognised_on": "2024-09-01"},
+        format="json",
+    )
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["tier"]
     assert not taishan_enterprise.titles.exists()
@@ -91,8 +104,9 @@ def test_ladder_rule_applies_to_api_writes(write_api, taishan_enterprise):
 
 def test_future_statistics_period_refused(write_api, taishan_enterprise):
     year = timezone.localdate().year + 1
-    response = write_api.client.post("/api/v1/statistics/", {"enterprise": taishan_enterprise.pk, "year": year,
-                                                            "quarter": 1}, format="json")
+    response = write_api.client.post(
+        "/api/v1/statistics/", {"enterprise": taishan_enterprise.pk, "year": year, "quarter": 1}, format="json"
+    )
     assert response.status_code == 400 and "quarter" in response.json()["errors"]
 
 
@@ -111,7 +125,10 @@ def test_etag_last_modified_and_304(read_api, taishan_enterprise):
 def test_if_match_and_version_refuse_stale_writes(write_api, taishan_enterprise):
     url = f"/api/v1/enterprises/{taishan_enterprise.pk}/"
     etag = write_api.client.get(url)["ETag"]
-    assert write_api.client.patch(url, {"name": "第一次改名有限公司"}, format="json", HTTP_IF_MATCH=etag).status_code == 200
+    assert (
+        write_api.client.patch(url, {"name": "第一次改名有限公司"}, format="json", HTTP_IF_MATCH=etag).status_code
+        == 200
+    )
     stale = write_api.client.patch(url, {"name": "过期改名有限公司"}, format="json", HTTP_IF_MATCH=etag)
     assert stale.status_code == 412 and "version" in stale.json()["errors"]
     conflict = write_api.client.patch(url, {"name": "过期改名有限公司", "version": 1}, format="json")
@@ -119,7 +136,10 @@ def test_if_match_and_version_refuse_stale_writes(write_api, taishan_enterprise)
     garbage = write_api.client.patch(url, {"name": "过期改名有限公司"}, format="json", HTTP_IF_MATCH='"abc"')
     assert garbage.status_code == 400
     assert Enterprise.objects.get(pk=taishan_enterprise.pk).name == "第一次改名有限公司"
-    assert write_api.client.patch(url, {"name": "第二次改名有限公司"}, format="json", HTTP_IF_MATCH='"2"').status_code == 200
+    assert (
+        write_api.client.patch(url, {"name": "第二次改名有限公司"}, format="json", HTTP_IF_MATCH='"2"').status_code
+        == 200
+    )
 
 
 def test_contact_data_masked_on_read_and_masked_values_not_written_back(write_api):
@@ -133,10 +153,16 @@ def test_contact_data_masked_on_read_and_masked_values_not_written_back(write_ap
 
 
 def test_page_size_has_a_hard_cap(read_api):
-    Enterprise.objects.bulk_create([
-        Enterprise(credit_code=factories.make_credit_code("440781", 900_000 + i), name=f"批量{i}", county=factories.county("440781"))
-        for i in range(12)
-    ])
+    Enterprise.objects.bulk_create(
+        [
+            Enterprise(
+                credit_code=factories.make_credit_code("440781", 900_000 + i),
+                name=f"批量{i}",
+                county=factories.county("440781"),
+            )
+            for i in range(12)
+        ]
+    )
     from core.api import PortalPagination
 
     assert PortalPagination.max_page_size == 1000

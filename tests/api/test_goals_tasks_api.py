@@ -1,5 +1,6 @@
 """The read-only goals, tasks and import-status endpoints: what each key sees (county keys: their
 county only, no city totals for progress), the filters, and no query per row."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,14 @@ def progress():
         for code in ("national-giants", "provincial-srdi"):
             for county in (None, TAISHAN, KAIPING):
                 rows[as_of, code, county] = factories.make_snapshot_value(
-                    county, as_of=as_of, indicator_code=code, value=base + (1 if county == TAISHAN else 0),
-                    target=100, share_done="0.2", status="behind")
+                    county,
+                    as_of=as_of,
+                    indicator_code=code,
+                    value=base + (1 if county == TAISHAN else 0),
+                    target=100,
+                    share_done="0.2",
+                    status="behind",
+                )
     return rows
 
 
@@ -154,8 +161,11 @@ def test_statistics_imports_status(read_api, taishan_api):
     city = factories.make_statistic_import(None)
     mine = factories.make_statistic_import(TAISHAN)
     other = factories.make_statistic_import(KAIPING, state="committed")
-    assert {r["id"] for r in results(read_api.client.get("/api/v1/statistics-imports/"))} == {city.pk, mine.pk,
-                                                                                              other.pk}
+    assert {r["id"] for r in results(read_api.client.get("/api/v1/statistics-imports/"))} == {
+        city.pk,
+        mine.pk,
+        other.pk,
+    }
     # a county key: its county's uploads only (a city-wide upload is not its county's)
     assert {r["id"] for r in results(taishan_api.client.get("/api/v1/statistics-imports/"))} == {mine.pk}
     assert taishan_api.client.get(f"/api/v1/statistics-imports/{city.pk}/").status_code == 404
@@ -163,6 +173,7 @@ def test_statistics_imports_status(read_api, taishan_api):
     assert row["uploaded_by"] == mine.uploaded_by.username and row["county"] == TAISHAN
     assert row["periods"] == ["2024Q1"] and row["new_count"] == 2 and row["status"] == "succeeded"
     assert "errors" not in row and "file" not in row
-    assert [r["id"] for r in results(read_api.client.get("/api/v1/statistics-imports/", {"state": "committed"}))] \
-        == [other.pk]
+    assert [r["id"] for r in results(read_api.client.get("/api/v1/statistics-imports/", {"state": "committed"}))] == [
+        other.pk
+    ]
     assert results(read_api.client.get("/api/v1/statistics-imports/", {"county": KAIPING}))[0]["id"] == other.pk

@@ -1,5 +1,6 @@
 """A PATCH racing a DELETE: whichever order the two requests meet in, the answer is a Chinese 404,
 never a 500, and a deleted record is not brought back by the edit."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,8 +31,9 @@ def test_delete_after_the_save_answers_404(write_api, title):
         return saved
 
     with mock.patch.object(TitleViewSet, "perform_save", save_then_deleted):
-        response = write_api.client.patch(f"/api/v1/titles/{title.pk}/", {"document_no": "江工信〔2024〕9号"},
-                                          format="json")
+        response = write_api.client.patch(
+            f"/api/v1/titles/{title.pk}/", {"document_no": "江工信〔2024〕9号"}, format="json"
+        )
     assert response.status_code == 404, response.json()
     assert response.json()["detail"] == "该记录已被他人删除。"
     assert not Title.objects.filter(pk=title.pk).exists()
@@ -47,8 +49,9 @@ def test_delete_before_the_save_answers_404_and_does_not_recreate_the_row(write_
         return instance
 
     with mock.patch.object(TitleViewSet, "get_object", read_then_deleted):
-        response = write_api.client.patch(f"/api/v1/titles/{title.pk}/", {"document_no": "江工信〔2024〕9号"},
-                                          format="json")
+        response = write_api.client.patch(
+            f"/api/v1/titles/{title.pk}/", {"document_no": "江工信〔2024〕9号"}, format="json"
+        )
     assert response.status_code == 404
     assert response.json()["detail"] == "该记录已被他人删除。"
     assert not Title.objects.filter(pk=title.pk).exists()  # not resurrected by the edit

@@ -8,6 +8,7 @@ One allowance, on writes only: a schema-valid body may still break a domain rule
 state (a title needs the rung below on its date, a credit code's check digit, an enterprise id that
 must exist in the key's scope), so POST/PUT/PATCH may answer 400 to positive data; the 400 must still
 carry the error body (response schema conformance)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -78,8 +79,9 @@ def _load_schema():
     from drf_spectacular.renderers import OpenApiJsonRenderer
 
     document = SchemaGenerator().get_schema(request=None, public=True)
-    loaded = schemathesis.openapi.from_dict(json.loads(OpenApiJsonRenderer().render(document)),
-                                            config=SchemathesisConfig.from_str(CONFIG))
+    loaded = schemathesis.openapi.from_dict(
+        json.loads(OpenApiJsonRenderer().render(document)), config=SchemathesisConfig.from_str(CONFIG)
+    )
     loaded.app = application  # calls go to the WSGI app in-process
     # Fuzzing only (positive and negative data), bounded by max_examples; the exhaustive coverage
     # phase would take minutes.
@@ -91,7 +93,6 @@ schema = _load_schema()
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case, api_key):
     case.call_and_validate(headers={"X-API-Key": api_key})

@@ -1,5 +1,6 @@
 """List pages are rendered from values() (``core.api.ValuesPlan``); every row must equal
 the serializer's representation of the same record, as the detail endpoint returns it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,13 +21,26 @@ pytestmark = pytest.mark.django_db
 def test_list_rows_equal_detail_representation(write_api, endpoint):
     objects = [endpoint.make(county) for county in ("440781", "440783")]
     rich = factories.make_enterprise(
-        "440705", industry=Industry.objects.filter(level="division").first(), niche_market="轴承",
-        address="新会区某路1号", established_on=dt.date(2010, 5, 6), contact_person="李四",
-        contact_phone="0750-3123456")
+        "440705",
+        industry=Industry.objects.filter(level="division").first(),
+        niche_market="轴承",
+        address="新会区某路1号",
+        established_on=dt.date(2010, 5, 6),
+        contact_person="李四",
+        contact_phone="0750-3123456",
+    )
     rich.tags.set(Tag.objects.all()[:3])
     factories.make_title(rich, "innovative", dt.date(2024, 7, 1))
-    factories.make_statistic(rich, 2024, 2, revenue=Decimal("123.45"), profit=Decimal("-3.5"), employees=40,
-                             university_cooperation=True, digital_level=3)
+    factories.make_statistic(
+        rich,
+        2024,
+        2,
+        revenue=Decimal("123.45"),
+        profit=Decimal("-3.5"),
+        employees=40,
+        university_cooperation=True,
+        digital_level=3,
+    )
     rows = write_api.client.get(endpoint.url, {"page_size": 1000}).json()["results"]
     assert rows
     for obj in objects:

@@ -14,6 +14,7 @@ It builds its own throwaway database (a temporary SQLite file, or a ``<name>_ben
 database when DATABASE_URL points to PostgreSQL), never touches db.sqlite3, and prints one JSON
 object as its last line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -101,10 +102,14 @@ def seed(n: int, rng: random.Random) -> None:
     rows = [
         Enterprise(
             credit_code=make_credit_code((c := rng.choice(counties)).code, 1_000_000 + i),
-            name=f"江门基准测试{i:05d}有限公司", county=c, industry=rng.choice(industries),
-            niche_market="精密零部件", address=f"{c.name}工业大道{i}号",
+            name=f"江门基准测试{i:05d}有限公司",
+            county=c,
+            industry=rng.choice(industries),
+            niche_market="精密零部件",
+            address=f"{c.name}工业大道{i}号",
             established_on=dt.date(2000 + rng.randrange(20), rng.randrange(1, 13), rng.randrange(1, 28)),
-            contact_person="张三", contact_phone=f"138{rng.randrange(10**8):08d}",
+            contact_person="张三",
+            contact_phone=f"138{rng.randrange(10**8):08d}",
         )
         for i in range(n)
     ]
@@ -117,8 +122,14 @@ def seed(n: int, rng: random.Random) -> None:
     for pk in ids:
         for tier in tiers[: rng.choice([0, 1, 1, 2, 3])]:
             recognised = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(600))
-            titles.append(Title(enterprise_id=pk, tier=tier, recognised_on=recognised,
-                                valid_until=add_years(recognised, tier.validity_years)))
+            titles.append(
+                Title(
+                    enterprise_id=pk,
+                    tier=tier,
+                    recognised_on=recognised,
+                    valid_until=add_years(recognised, tier.validity_years),
+                )
+            )
     Title.objects.bulk_create(titles, batch_size=5000)
 
 
@@ -134,15 +145,31 @@ def reference_view(request):
 
     size = min(int(request.GET.get("page_size", 100)), 1000)
     page = int(request.GET.get("page", 1))
-    fields = ("id", "credit_code", "name", "county__code", "county__name", "industry__code", "niche_market",
-              "address", "established_on", "contact_person", "contact_phone", "status", "current_tier_id",
-              "version", "created_at", "updated_at")
-    rows = list(Enterprise.objects.with_current_tier().order_by("pk").values(*fields)[(page - 1) * size: page * size])
+    fields = (
+        "id",
+        "credit_code",
+        "name",
+        "county__code",
+        "county__name",
+        "industry__code",
+        "niche_market",
+        "address",
+        "established_on",
+        "contact_person",
+        "contact_phone",
+        "status",
+        "current_tier_id",
+        "version",
+        "created_at",
+        "updated_at",
+    )
+    rows = list(Enterprise.objects.with_current_tier().order_by("pk").values(*fields)[(page - 1) * size : page * size])
     tiers = dict(Tier.objects.values_list("pk", "code"))
     tags: dict[int, list[str]] = {}
     through = Enterprise.tags.through
     for eid, code in through.objects.filter(enterprise_id__in=[r["id"] for r in rows]).values_list(
-            "enterprise_id", "tag__code"):
+        "enterprise_id", "tag__code"
+    ):
         tags.setdefault(eid, []).append(code)
     for row in rows:
         row["current_tier"] = tiers.get(row.pop("current_tier_id"))
@@ -173,7 +200,7 @@ def in_process(key: str, size: int, rounds: int, page: int = 3, total: int = 10_
     params = {"page_size": size, "page": max(1, min(page, total // size))}
     api, ref = [], []
     for i in range(rounds + 3):
-        for which in ((api, ref) if i % 2 else (ref, api)):  # interleaved, alternating order
+        for which in (api, ref) if i % 2 else (ref, api):  # interleaved, alternating order
             start = time.perf_counter()
             if which is api:
                 response = client.get(api_url, params, HTTP_X_API_KEY=key)
@@ -186,9 +213,12 @@ def in_process(key: str, size: int, rounds: int, page: int = 3, total: int = 10_
                 which.append(elapsed)
     api_p95, ref_p95 = percentile(api, 95), percentile(ref, 95)
     return {
-        "rows": size, "requests": rounds,
-        "api_median_ms": ms(statistics.median(api)), "api_p95_ms": ms(api_p95),
-        "reference_median_ms": ms(statistics.median(ref)), "reference_p95_ms": ms(ref_p95),
+        "rows": size,
+        "requests": rounds,
+        "api_median_ms": ms(statistics.median(api)),
+        "api_p95_ms": ms(api_p95),
+        "reference_median_ms": ms(statistics.median(ref)),
+        "reference_p95_ms": ms(ref_p95),
         "median_ratio": round(statistics.median(api) / statistics.median(ref), 2),
         "p95_ratio": round(api_p95 / ref_p95, 2),
     }
@@ -206,9 +236,23 @@ def under_gunicorn(key: str, *, clients: int, max_requests: int, seconds: float,
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1"}
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     server = subprocess.Popen(
-        [gunicorn, "jiangmen_portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--worker-class", "sync", "--log-level", "warning", "--chdir", str(ROOT)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            gunicorn,
+            "jiangmen_portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 30
@@ -275,8 +319,12 @@ def under_gunicorn(key: str, *, clients: int, max_requests: int, seconds: float,
         except subprocess.TimeoutExpired:
             server.kill()
     return {
-        "clients": clients, "workers": workers, "rows_per_request": 100, "requests": len(latencies),
-        "errors": errors[0], "seconds": round(wall, 2),
+        "clients": clients,
+        "workers": workers,
+        "rows_per_request": 100,
+        "requests": len(latencies),
+        "errors": errors[0],
+        "seconds": round(wall, 2),
         "throughput_rps": round(len(latencies) / wall, 1) if wall else None,
         "median_ms": ms(statistics.median(latencies)) if latencies else None,
         "p95_ms": ms(percentile(latencies, 95)) if latencies else None,
@@ -294,11 +342,17 @@ def main():
     args = parser.parse_args()
 
     tmpdir = Path(tempfile.mkdtemp(prefix="bench_api_"))
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "jiangmen_portal.settings", "TESTING": "1", "DEBUG": "0",
-        "API_THROTTLE_RATE": "10000000/minute", "LOG_LEVEL": "WARNING", "AXES_ENABLED": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,testserver",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "jiangmen_portal.settings",
+            "TESTING": "1",
+            "DEBUG": "0",
+            "API_THROTTLE_RATE": "10000000/minute",
+            "LOG_LEVEL": "WARNING",
+            "AXES_ENABLED": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        }
+    )
     os.environ.pop("REDIS_URL", None)
     database, cleanup = prepare_database(tmpdir)
 
@@ -322,14 +376,26 @@ def main():
         from django.db import connections
 
         connections.close_all()
-        served = under_gunicorn(key, clients=args.clients, max_requests=args.max_requests, seconds=args.seconds,
-                                total_rows=args.enterprises)
+        served = under_gunicorn(
+            key, clients=args.clients, max_requests=args.max_requests, seconds=args.seconds, total_rows=args.enterprises
+        )
         print("gunicorn ", served)
     finally:
         cleanup()
         shutil.rmtree(tmpdir, ignore_errors=True)
-    print(json.dumps({"benchmark": "api", "database": database, "enterprises": args.enterprises,
-                      "page_100": page_100, "page_1000": page_1000, "gunicorn": served}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "benchmark": "api",
+                "database": database,
+                "enterprises": args.enterprises,
+                "page_100": page_100,
+                "page_1000": page_1000,
+                "gunicorn": served,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

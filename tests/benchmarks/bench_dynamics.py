@@ -7,6 +7,7 @@ of ``reserve_pool`` for the provincial rung (every candidate pre-checked), of th
 and of ``reserve_pool_counts`` (all rungs), next to a reference measured in the same run: fetching
 the same statistics rows with a plain ``values()`` query. Last line: one JSON object.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,22 +54,42 @@ def main(n: int) -> dict:
     today = dt.date(2026, 6, 15)
     counties = list(Place.objects.filter(level="county"))
     innovative = Tier.objects.get(code="innovative")
-    enterprises = Enterprise.objects.bulk_create([
-        Enterprise(credit_code=make_credit_code(counties[i % len(counties)].code, 500_000 + i), name=f"基准企业{i:05d}",
-                   county=counties[i % len(counties)], established_on=dt.date(2010 + i % 12, 1, 1),
-                   niche_market="细分市场" if i % 3 else "")
-        for i in range(n)])
+    enterprises = Enterprise.objects.bulk_create(
+        [
+            Enterprise(
+                credit_code=make_credit_code(counties[i % len(counties)].code, 500_000 + i),
+                name=f"基准企业{i:05d}",
+                county=counties[i % len(counties)],
+                established_on=dt.date(2010 + i % 12, 1, 1),
+                niche_market="细分市场" if i % 3 else "",
+            )
+            for i in range(n)
+        ]
+    )
     titles, stats = [], []
     for i, e in enumerate(enterprises):
         rec = dt.date(2023 + i % 3, 7, 1) - dt.timedelta(days=i % 200)
         titles.append(Title(enterprise=e, tier=innovative, recognised_on=rec, valid_until=add_years(rec, 3)))
         for k, year in enumerate((2023, 2024, 2025)):
             revenue = 800 + (i * 37) % 9000 + k * 150
-            stats.append(Statistic(enterprise=e, year=year, quarter=4, revenue=revenue,
-                                   main_business_revenue=revenue * (70 + i % 30) // 100, profit=revenue // 12,
-                                   total_assets=revenue, total_liabilities=revenue * (30 + i % 60) // 100,
-                                   rd_expense=revenue * (1 + i % 8) // 100, employees=50 + i % 200, rd_staff=5 + i % 40,
-                                   class1_ip=i % 6, digital_level=1 + i % 4, fills_tech_gap=bool(i % 5 == 0)))
+            stats.append(
+                Statistic(
+                    enterprise=e,
+                    year=year,
+                    quarter=4,
+                    revenue=revenue,
+                    main_business_revenue=revenue * (70 + i % 30) // 100,
+                    profit=revenue // 12,
+                    total_assets=revenue,
+                    total_liabilities=revenue * (30 + i % 60) // 100,
+                    rd_expense=revenue * (1 + i % 8) // 100,
+                    employees=50 + i % 200,
+                    rd_staff=5 + i % 40,
+                    class1_ip=i % 6,
+                    digital_level=1 + i % 4,
+                    fills_tech_gap=bool(i % 5 == 0),
+                )
+            )
     Title.objects.bulk_create(titles, batch_size=2000)
     Statistic.objects.bulk_create(stats, batch_size=2000)
     provincial = Tier.objects.get(code="provincial")
@@ -77,10 +98,20 @@ def main(n: int) -> dict:
             cursor.execute("ANALYZE")
 
     pool_s, rows = timed(lambda: sel.reserve_pool(None, tier=provincial, date=today, year=2026))
-    ref_s, ref_rows = timed(lambda: list(Statistic.objects.filter(year__gte=2022).values(
-        "enterprise_id", "year", "quarter", *Statistic.FIGURE_FIELDS)))
-    cal_s, _ = timed(lambda: (list(sel.expiring_titles(None, date=today, days=180)), sel.expiring_counts(None, 2026),
-                              list(sel.data_update_check(None, date=today).missed)))
+    ref_s, ref_rows = timed(
+        lambda: list(
+            Statistic.objects.filter(year__gte=2022).values(
+                "enterprise_id", "year", "quarter", *Statistic.FIGURE_FIELDS
+            )
+        )
+    )
+    cal_s, _ = timed(
+        lambda: (
+            list(sel.expiring_titles(None, date=today, days=180)),
+            sel.expiring_counts(None, 2026),
+            list(sel.data_update_check(None, date=today).missed),
+        )
+    )
     counts_s, _ = timed(lambda: sel.reserve_pool_counts(None, date=today), repeat=1)
     statuses = {}
     for r in rows:
@@ -90,10 +121,17 @@ def main(n: int) -> dict:
     print(f"reference values() of the same {len(ref_rows)} statistics rows: {ref_s:.3f} s")
     print(f"calendar selectors (expiring 180 d, counts, missed update): {cal_s:.3f} s")
     print(f"reserve_pool_counts (all rungs): {counts_s:.3f} s")
-    return {"bench": "dynamics", "database": connection.vendor, "enterprises": n, "candidates": len(rows),
-            "reserve_pool_s": round(pool_s, 4), "reference_values_s": round(ref_s, 4),
-            "reserve_pool_ratio": round(pool_s / ref_s, 2) if ref_s else None,
-            "calendar_s": round(cal_s, 4), "reserve_pool_counts_s": round(counts_s, 4)}
+    return {
+        "bench": "dynamics",
+        "database": connection.vendor,
+        "enterprises": n,
+        "candidates": len(rows),
+        "reserve_pool_s": round(pool_s, 4),
+        "reference_values_s": round(ref_s, 4),
+        "reserve_pool_ratio": round(pool_s / ref_s, 2) if ref_s else None,
+        "calendar_s": round(cal_s, 4),
+        "reserve_pool_counts_s": round(counts_s, 4),
+    }
 
 
 if __name__ == "__main__":

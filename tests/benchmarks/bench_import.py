@@ -19,6 +19,7 @@ that peak memory (ru_maxrss) belongs to that run alone, on an empty statistics t
 
 The last line is one JSON object: {"rows_100k": {"ratio", "total_seconds", "peak_mb", …}, "rows_200k": …}.
 """
+
 from __future__ import annotations
 
 import json
@@ -91,9 +92,15 @@ def child_import(path: str, username: str) -> dict:
     assert imp.state == ImportState.COMMITTED, (imp.state, imp.message, imp.errors[:5])
     t = imp.timings
     return {
-        "parse_seconds": t["parse"], "validate_seconds": t["validate"],
-        "write_seconds": t["write"], "audit_seconds": t.get("audit", 0.0), "total_seconds": round(total, 3),
-        "rows": imp.row_count, "new": imp.new_count, "errors": imp.error_count, "peak_mb": _peak_mb(),
+        "parse_seconds": t["parse"],
+        "validate_seconds": t["validate"],
+        "write_seconds": t["write"],
+        "audit_seconds": t.get("audit", 0.0),
+        "total_seconds": round(total, 3),
+        "rows": imp.row_count,
+        "new": imp.new_count,
+        "errors": imp.error_count,
+        "peak_mb": _peak_mb(),
         "cpu_seconds": round(cpu, 3),
     }
 
@@ -115,8 +122,18 @@ def child_reference(path: str) -> dict:
     lines = []
     for n, r in enumerate(rows, start=2):
         year, quarter = int(r[2][:4]), int(r[2][-1])
-        figures = ["\\N" if v == "" else "1" if v == "是" else "0" if v == "否"
-                   else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in r[3:]]
+        figures = [
+            "\\N"
+            if v == ""
+            else "1"
+            if v == "是"
+            else "0"
+            if v == "否"
+            else str(int(v))
+            if isinstance(v, float) and v.is_integer()
+            else str(v)
+            for v in r[3:]
+        ]
         lines.append(f"{n}\t{ids[r[0]]}\t{year}\t{quarter}\t" + "\t".join(figures))
     parsed = time.perf_counter()
     with transaction.atomic():
@@ -135,9 +152,13 @@ def child_reference(path: str) -> dict:
             )
         writer.drop_staging()
     done = time.perf_counter()
-    return {"parse_seconds": round(parsed - started, 3), "write_seconds": round(done - parsed, 3),
-            "total_seconds": round(done - started, 3), "peak_mb": _peak_mb(),
-            "cpu_seconds": round(_cpu_seconds() - cpu, 3)}
+    return {
+        "parse_seconds": round(parsed - started, 3),
+        "write_seconds": round(done - parsed, 3),
+        "total_seconds": round(done - started, 3),
+        "peak_mb": _peak_mb(),
+        "cpu_seconds": round(_cpu_seconds() - cpu, 3),
+    }
 
 
 # -- parent --------------------------------------------------------------------------------------
@@ -182,13 +203,29 @@ def _write_workbook(path: str, codes: list[str], rng: random.Random) -> None:
     for quarter in range(1, QUARTERS + 1):
         for i, code in enumerate(codes):
             revenue = round(rng.uniform(500, 50_000), 2)
-            ws.append([
-                code, f"基准测试企业{i}有限公司", f"2024Q{quarter}",
-                round(revenue * 1.05, 2), revenue, round(revenue * 0.9, 2), round(rng.uniform(-500, 3000), 2),
-                round(revenue * 2, 2), round(revenue * 0.9, 2), round(revenue * 0.04, 2), round(revenue * 0.1, 2),
-                rng.randint(20, 900), rng.randint(2, 90), rng.randint(0, 30), rng.randint(0, 40), rng.randint(0, 20),
-                rng.randint(1, 4), rng.choice(("是", "否")), rng.choice(("是", "否")),
-            ])
+            ws.append(
+                [
+                    code,
+                    f"基准测试企业{i}有限公司",
+                    f"2024Q{quarter}",
+                    round(revenue * 1.05, 2),
+                    revenue,
+                    round(revenue * 0.9, 2),
+                    round(rng.uniform(-500, 3000), 2),
+                    round(revenue * 2, 2),
+                    round(revenue * 0.9, 2),
+                    round(revenue * 0.04, 2),
+                    round(revenue * 0.1, 2),
+                    rng.randint(20, 900),
+                    rng.randint(2, 90),
+                    rng.randint(0, 30),
+                    rng.randint(0, 40),
+                    rng.randint(0, 20),
+                    rng.randint(1, 4),
+                    rng.choice(("是", "否")),
+                    rng.choice(("是", "否")),
+                ]
+            )
     ws2 = wb.create_sheet("填表说明")
     ws2.append(["基准测试"])
     wb.save(path)
@@ -197,7 +234,11 @@ def _write_workbook(path: str, codes: list[str], rng: random.Random) -> None:
 def _child(mode: str, path: str, database_url: str) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--child", mode, path],
-        env={**os.environ, "DATABASE_URL": database_url}, cwd=ROOT, capture_output=True, text=True, check=False,
+        env={**os.environ, "DATABASE_URL": database_url},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if out.returncode != 0:
         raise SystemExit(f"child {mode} failed:\n{out.stderr[-4000:]}")
@@ -222,8 +263,11 @@ def main() -> None:
         counties = list(Place.objects.filter(level="county"))
         most = max(SIZES.values()) // QUARTERS
         enterprises = [
-            Enterprise(credit_code=make_credit_code(counties[i % len(counties)].code, 500_000 + i),
-                       name=f"基准测试企业{i}有限公司", county=counties[i % len(counties)])
+            Enterprise(
+                credit_code=make_credit_code(counties[i % len(counties)].code, 500_000 + i),
+                name=f"基准测试企业{i}有限公司",
+                county=counties[i % len(counties)],
+            )
             for i in range(most)
         ]
         Enterprise.objects.bulk_create(enterprises, batch_size=5000)
@@ -236,14 +280,20 @@ def main() -> None:
                 path = os.path.join(tmp, f"{key}.xlsx")
                 t0 = time.perf_counter()
                 _write_workbook(path, codes[: rows // QUARTERS], rng)
-                print(f"{key}: generated {rows} rows, {os.path.getsize(path) / 1024 / 1024:.1f} MB in "
-                      f"{time.perf_counter() - t0:.1f} s", flush=True)
+                print(
+                    f"{key}: generated {rows} rows, {os.path.getsize(path) / 1024 / 1024:.1f} MB in "
+                    f"{time.perf_counter() - t0:.1f} s",
+                    flush=True,
+                )
                 runs: dict[str, list[dict]] = {"reference": [], "import": []}
                 for _ in range(RUNS):  # interleaved, so that a busy moment hits both sides alike
                     for mode in ("reference", "import"):
                         with connection.cursor() as cursor:  # an empty table, without dead rows
-                            cursor.execute("TRUNCATE enterprises_statistic" if connection.vendor == "postgresql"
-                                           else "DELETE FROM enterprises_statistic")
+                            cursor.execute(
+                                "TRUNCATE enterprises_statistic"
+                                if connection.vendor == "postgresql"
+                                else "DELETE FROM enterprises_statistic"
+                            )
                         connection.close()
                         runs[mode].append(_child(mode, path, database_url))
                         print(f"{key} {mode}: {runs[mode][-1]}", flush=True)
@@ -262,8 +312,9 @@ def main() -> None:
                     "reference_peak_mb": max(r["peak_mb"] for r in runs["reference"]),
                     "ratio": round(imp["total_seconds"] / ref["total_seconds"], 2),
                     # the same without sealing the audit trail (the change rows' digest and its entry)
-                    "excluding_audit_ratio": round((imp["total_seconds"] - imp["audit_seconds"])
-                                                   / ref["total_seconds"], 2),
+                    "excluding_audit_ratio": round(
+                        (imp["total_seconds"] - imp["audit_seconds"]) / ref["total_seconds"], 2
+                    ),
                     "import_totals": [r["total_seconds"] for r in runs["import"]],
                     "reference_totals": [r["total_seconds"] for r in runs["reference"]],
                     "cpu_seconds": imp["cpu_seconds"],

@@ -12,6 +12,7 @@ database next to it that is dropped afterwards), then measures:
 Run from the repository root: ``.venv/bin/python tests/benchmarks/bench_recompute.py [--enterprises N]``.
 The last line is one JSON object.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -99,13 +100,22 @@ def seed(n: int, start: int, rng: random.Random) -> None:
     counties = list(Place.objects.filter(level="county"))
     tiers = {t.code: t for t in Tier.objects.all()}
     levels = list(RDInstitutionLevel.objects.all())
-    firms = Enterprise.objects.bulk_create([
-        Enterprise(credit_code=make_credit_code(counties[i % 7].code, 100_000 + i), name=f"基准企业{i:05d}",
-                   county=counties[i % 7], is_demo=True)
-        for i in range(start, start + n)
-    ], batch_size=2000)
+    firms = Enterprise.objects.bulk_create(
+        [
+            Enterprise(
+                credit_code=make_credit_code(counties[i % 7].code, 100_000 + i),
+                name=f"基准企业{i:05d}",
+                county=counties[i % 7],
+                is_demo=True,
+            )
+            for i in range(start, start + n)
+        ],
+        batch_size=2000,
+    )
     titles, stats, rds, listings = [], [], [], []
-    quarters = [(2022, 4)] + [(y, q) for y in (2023, 2024, 2025) for q in (1, 2, 3, 4)] + [(2026, 1), (2026, 2), (2026, 3)]
+    quarters = (
+        [(2022, 4)] + [(y, q) for y in (2023, 2024, 2025) for q in (1, 2, 3, 4)] + [(2026, 1), (2026, 2), (2026, 3)]
+    )
     for firm in firms:
         roll = rng.random()
         recognised = dt.date(2021, 1, 1) + dt.timedelta(days=rng.randint(0, 5 * 365))
@@ -124,16 +134,31 @@ def seed(n: int, start: int, rng: random.Random) -> None:
         base = Decimal(rng.randint(500, 50_000))
         for i, (year, quarter) in enumerate(quarters):
             grow = Decimal(1 + 0.05 * i)
-            stats.append(Statistic(
-                enterprise=firm, year=year, quarter=quarter, output_value=base * grow * quarter / 4,
-                revenue=base * grow * quarter / 4, profit=base * grow * quarter / 40,
-                invention_patents=rng.randint(0, 6), trademarks=rng.randint(0, 5), digital_level=rng.randint(1, 4),
-                university_cooperation=rng.random() < 0.3, fills_tech_gap=rng.random() < 0.15,
-            ))
+            stats.append(
+                Statistic(
+                    enterprise=firm,
+                    year=year,
+                    quarter=quarter,
+                    output_value=base * grow * quarter / 4,
+                    revenue=base * grow * quarter / 4,
+                    profit=base * grow * quarter / 40,
+                    invention_patents=rng.randint(0, 6),
+                    trademarks=rng.randint(0, 5),
+                    digital_level=rng.randint(1, 4),
+                    university_cooperation=rng.random() < 0.3,
+                    fills_tech_gap=rng.random() < 0.15,
+                )
+            )
         if rng.random() < 0.35:
-            rds.append(RDInstitution(enterprise=firm, level=rng.choice(levels), name="研发中心", recognised_year=rng.randint(2015, 2026)))
+            rds.append(
+                RDInstitution(
+                    enterprise=firm, level=rng.choice(levels), name="研发中心", recognised_year=rng.randint(2015, 2026)
+                )
+            )
         if rng.random() < 0.002:
-            listings.append(ListingRecord(enterprise=firm, stage="listed", venue="szse_chinext", date=dt.date(2025, 3, 1)))
+            listings.append(
+                ListingRecord(enterprise=firm, stage="listed", venue="szse_chinext", date=dt.date(2025, 3, 1))
+            )
     Title.objects.bulk_create(titles, batch_size=5000)
     Statistic.objects.bulk_create(stats, batch_size=5000)
     RDInstitution.objects.bulk_create(rds, batch_size=5000)
@@ -182,13 +207,19 @@ def run(args) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     rows = Statistic.objects.count()
-    print(f"database: {connection.vendor}; {args.enterprises} enterprises, {rows} statistics rows "
-          f"(seeded in {seed_seconds:.1f} s)")
+    print(
+        f"database: {connection.vendor}; {args.enterprises} enterprises, {rows} statistics rows "
+        f"(seeded in {seed_seconds:.1f} s)"
+    )
 
-    groupby_seconds, _ = timed(lambda: list(
-        Statistic.objects.values("enterprise__county_id", "year", "quarter")
-        .annotate(n=Count("id"), output=Sum("output_value")).order_by()
-    ), repeat=5)
+    groupby_seconds, _ = timed(
+        lambda: list(
+            Statistic.objects.values("enterprise__county_id", "year", "quarter")
+            .annotate(n=Count("id"), output=Sum("output_value"))
+            .order_by()
+        ),
+        repeat=5,
+    )
     print(f"bare GROUP BY over statistics: {groupby_seconds * 1000:.1f} ms")
 
     services.snapshot_compute(plan=plan, as_of=as_of)  # warm up
@@ -196,8 +227,10 @@ def run(args) -> dict:
         services.snapshot_compute(plan=plan, as_of=as_of)
     queries = len(captured.captured_queries)
     recompute_seconds, snapshot = timed(lambda: services.snapshot_compute(plan=plan, as_of=as_of))
-    print(f"full recompute (city + 7 counties, all indicators): {recompute_seconds * 1000:.1f} ms, "
-          f"{queries} queries ({queries_small} with {small} enterprises)")
+    print(
+        f"full recompute (city + 7 counties, all indicators): {recompute_seconds * 1000:.1f} ms, "
+        f"{queries} queries ({queries_small} with {small} enterprises)"
+    )
 
     run_row = services.run_create(as_of=as_of)
     start = time.perf_counter()

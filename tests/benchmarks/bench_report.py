@@ -11,6 +11,7 @@ Goal: under 10 s and under 300 MB. Wall-clock time depends on the machine's load
 and the load average are printed too, and a reference measured in the same child (the roster's
 rows written with bare openpyxl) gives load-independent ratios. The last line is one JSON object.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,12 +70,19 @@ def create_city(n: int, seed: int = 20260930) -> dict:
     for i in range(n):
         county = counties[i % len(counties)]
         name = f"江门基准{i:05d}制造有限公司" if i % 500 else f"=基准{i}公式样名称"  # a few formula-like names
-        enterprises.append(Enterprise(
-            credit_code=make_credit_code(county.code, 500_000 + i), name=name, county=county,
-            industry=rng.choice(industries), niche_market=rng.choice(["精密轴承", "电机", "不锈钢制品", "纸制品", ""]),
-            established_on=dt.date(1995 + rng.randrange(28), rng.randrange(1, 13), rng.randrange(1, 28)),
-            contact_person="张三", contact_phone="13800000000", is_demo=True,
-        ))
+        enterprises.append(
+            Enterprise(
+                credit_code=make_credit_code(county.code, 500_000 + i),
+                name=name,
+                county=county,
+                industry=rng.choice(industries),
+                niche_market=rng.choice(["精密轴承", "电机", "不锈钢制品", "纸制品", ""]),
+                established_on=dt.date(1995 + rng.randrange(28), rng.randrange(1, 13), rng.randrange(1, 28)),
+                contact_person="张三",
+                contact_phone="13800000000",
+                is_demo=True,
+            )
+        )
     Enterprise.objects.bulk_create(enterprises, batch_size=2000)
     ids = list(Enterprise.objects.order_by("id").values_list("id", flat=True))
     titles = []
@@ -83,9 +91,16 @@ def create_city(n: int, seed: int = 20260930) -> dict:
         recognised = start + dt.timedelta(days=rng.randrange((end - start).days))
         tier = tiers[code]
         status = "under_review" if rng.random() < 0.03 else "valid"
-        titles.append(Title(enterprise_id=eid, tier=tier, recognised_on=recognised,
-                            valid_until=add_years(recognised, tier.validity_years), status=status,
-                            batch=f"{recognised.year}年第{rng.randrange(1, 3)}批"))
+        titles.append(
+            Title(
+                enterprise_id=eid,
+                tier=tier,
+                recognised_on=recognised,
+                valid_until=add_years(recognised, tier.validity_years),
+                status=status,
+                batch=f"{recognised.year}年第{rng.randrange(1, 3)}批",
+            )
+        )
 
     for eid in ids:
         r = rng.random()
@@ -106,14 +121,23 @@ def create_city(n: int, seed: int = 20260930) -> dict:
             if rng.random() < 0.05:  # not every enterprise reports every quarter
                 continue
             revenue = base[eid] * quarter / 4 * rng.uniform(0.9, 1.2)
-            batch.append(Statistic(
-                enterprise_id=eid, year=year, quarter=quarter,
-                output_value=Decimal(f"{revenue * 1.1:.2f}"), revenue=Decimal(f"{revenue:.2f}"),
-                main_business_revenue=Decimal(f"{revenue * 0.85:.2f}"), profit=Decimal(f"{revenue * rng.uniform(-0.05, 0.15):.2f}"),
-                total_assets=Decimal(f"{base[eid] * 1.5:.2f}"), total_liabilities=Decimal(f"{base[eid] * 0.7:.2f}"),
-                rd_expense=Decimal(f"{revenue * rng.uniform(0.01, 0.08):.2f}"), employees=rng.randrange(20, 2000),
-                invention_patents=rng.randrange(0, 20), digital_level=rng.randrange(1, 5),
-            ))
+            batch.append(
+                Statistic(
+                    enterprise_id=eid,
+                    year=year,
+                    quarter=quarter,
+                    output_value=Decimal(f"{revenue * 1.1:.2f}"),
+                    revenue=Decimal(f"{revenue:.2f}"),
+                    main_business_revenue=Decimal(f"{revenue * 0.85:.2f}"),
+                    profit=Decimal(f"{revenue * rng.uniform(-0.05, 0.15):.2f}"),
+                    total_assets=Decimal(f"{base[eid] * 1.5:.2f}"),
+                    total_liabilities=Decimal(f"{base[eid] * 0.7:.2f}"),
+                    rd_expense=Decimal(f"{revenue * rng.uniform(0.01, 0.08):.2f}"),
+                    employees=rng.randrange(20, 2000),
+                    invention_patents=rng.randrange(0, 20),
+                    digital_level=rng.randrange(1, 5),
+                )
+            )
         Statistic.objects.bulk_create(batch, batch_size=5000)
         stats += len(batch)
     return {"enterprises": n, "titles": len(titles), "statistics": stats}
@@ -136,12 +160,17 @@ def build_child(period: str, output: str) -> dict:
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
     reference_seconds, reference_cpu = plain_openpyxl_reference(result["roster_rows"], output + ".plain.xlsx")
-    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2),
-            "reference_seconds": round(reference_seconds, 2), "reference_cpu_seconds": round(reference_cpu, 2),
-            "report_to_plain_openpyxl_ratio": round(seconds / reference_seconds, 2),
-            "report_to_plain_openpyxl_cpu_ratio": round(cpu_seconds / reference_cpu, 2),
-            "peak_mb": round(peak_mb, 1), "roster_rows": result["roster_rows"],
-            "file_mb": round(os.path.getsize(output) / 1024 / 1024, 2)}
+    return {
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 2),
+        "reference_seconds": round(reference_seconds, 2),
+        "reference_cpu_seconds": round(reference_cpu, 2),
+        "report_to_plain_openpyxl_ratio": round(seconds / reference_seconds, 2),
+        "report_to_plain_openpyxl_cpu_ratio": round(cpu_seconds / reference_cpu, 2),
+        "peak_mb": round(peak_mb, 1),
+        "roster_rows": result["roster_rows"],
+        "file_mb": round(os.path.getsize(output) / 1024 / 1024, 2),
+    }
 
 
 def plain_openpyxl_reference(rows: int, output: str) -> tuple[float, float]:
@@ -156,9 +185,25 @@ def plain_openpyxl_reference(rows: int, output: str) -> tuple[float, float]:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("plain")
     for i in range(rows):
-        ws.append([i, "省级专精特新中小企业", f"江门基准{i:05d}制造有限公司", "91440703MA0000000X", "蓬江区",
-                   "34 通用设备制造业", "精密轴承", dt.date(2001, 1, 1), "在营", Decimal("12345.67"),
-                   Decimal("10000.00"), Decimal("-50.50"), Decimal("500.00"), 0.05, 230])
+        ws.append(
+            [
+                i,
+                "省级专精特新中小企业",
+                f"江门基准{i:05d}制造有限公司",
+                "91440703MA0000000X",
+                "蓬江区",
+                "34 通用设备制造业",
+                "精密轴承",
+                dt.date(2001, 1, 1),
+                "在营",
+                Decimal("12345.67"),
+                Decimal("10000.00"),
+                Decimal("-50.50"),
+                Decimal("500.00"),
+                0.05,
+                230,
+            ]
+        )
     wb.save(output)
     return time.perf_counter() - started, time.process_time() - cpu_started
 
@@ -213,12 +258,27 @@ def main() -> None:
             sizes = create_city(args.enterprises)
             setup_seconds = time.perf_counter() - started
             connection.close()
-            print(f"database: {connection.vendor}; city: {sizes['enterprises']} enterprises, {sizes['titles']} titles, "
-                  f"{sizes['statistics']} statistics rows, created in {setup_seconds:.1f} s")
+            print(
+                f"database: {connection.vendor}; city: {sizes['enterprises']} enterprises, {sizes['titles']} titles, "
+                f"{sizes['statistics']} statistics rows, created in {setup_seconds:.1f} s"
+            )
             output = os.path.join(tmp, "report.xlsx")
             child = subprocess.run(
-                [sys.executable, __file__, "--child", "--period", args.period, "--database-url", database_url,
-                 "--output", output], capture_output=True, text=True, cwd=ROOT, check=False,
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    "--period",
+                    args.period,
+                    "--database-url",
+                    database_url,
+                    "--output",
+                    output,
+                ],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                check=False,
             )
             if child.returncode != 0:
                 print(child.stderr, file=sys.stderr)
@@ -231,16 +291,28 @@ def main() -> None:
                 connections.close_all()
                 drop()
     load = os.getloadavg()[0]
-    print(f"quarterly report {args.period}, whole city: {measured['seconds']} s wall ({measured['cpu_seconds']} s CPU, "
-          f"load average {load:.1f} on {os.cpu_count()} CPUs), peak {measured['peak_mb']} MB "
-          f"(goal < {GOAL_SECONDS:.0f} s, < {GOAL_MB:.0f} MB); roster {measured['roster_rows']} rows; "
-          f"file {measured['file_mb']} MB")
-    print(f"reference (same rows with bare openpyxl, no styles, no database): {measured['reference_seconds']} s wall, "
-          f"{measured['reference_cpu_seconds']} s CPU; ratio {measured['report_to_plain_openpyxl_ratio']} wall, "
-          f"{measured['report_to_plain_openpyxl_cpu_ratio']} CPU")
+    print(
+        f"quarterly report {args.period}, whole city: {measured['seconds']} s wall ({measured['cpu_seconds']} s CPU, "
+        f"load average {load:.1f} on {os.cpu_count()} CPUs), peak {measured['peak_mb']} MB "
+        f"(goal < {GOAL_SECONDS:.0f} s, < {GOAL_MB:.0f} MB); roster {measured['roster_rows']} rows; "
+        f"file {measured['file_mb']} MB"
+    )
+    print(
+        f"reference (same rows with bare openpyxl, no styles, no database): {measured['reference_seconds']} s wall, "
+        f"{measured['reference_cpu_seconds']} s CPU; ratio {measured['report_to_plain_openpyxl_ratio']} wall, "
+        f"{measured['report_to_plain_openpyxl_cpu_ratio']} CPU"
+    )
     result = {
-        "benchmark": "report", "database": connection.vendor, "period": args.period, **sizes, **measured,
-        "setup_seconds": round(setup_seconds, 1), "load_average": round(load, 1), "cpus": os.cpu_count(), "goal_seconds": GOAL_SECONDS, "goal_mb": GOAL_MB,
+        "benchmark": "report",
+        "database": connection.vendor,
+        "period": args.period,
+        **sizes,
+        **measured,
+        "setup_seconds": round(setup_seconds, 1),
+        "load_average": round(load, 1),
+        "cpus": os.cpu_count(),
+        "goal_seconds": GOAL_SECONDS,
+        "goal_mb": GOAL_MB,
         "within_goal": measured["seconds"] < GOAL_SECONDS and measured["peak_mb"] < GOAL_MB,
     }
     print(json.dumps(result, ensure_ascii=False))

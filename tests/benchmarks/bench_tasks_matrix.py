@@ -5,6 +5,7 @@ throwaway test database (in-memory SQLite by default, or ``test_<name>`` on the 
 ``DATABASE_URL`` points at), never touching db.sqlite3. The last line is one JSON object;
 ``query_growth_ratio`` (queries for a full period ÷ queries for an empty one) should be 1.0.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,13 +67,26 @@ def run() -> None:
         for task in tasks:
             for key, is_lead in selectors.responsible_keys(task, counties).items():
                 c = columns[key]
-                reports.append(ProgressReport(task=task, period=period, department=c.department, county=c.county,
-                                              kind="consolidated" if is_lead else "unit", status="accepted",
-                                              progress_percent=50, summary="进展" * 200, figures="=1+1"))
+                reports.append(
+                    ProgressReport(
+                        task=task,
+                        period=period,
+                        department=c.department,
+                        county=c.county,
+                        kind="consolidated" if is_lead else "unit",
+                        status="accepted",
+                        progress_percent=50,
+                        summary="进展" * 200,
+                        figures="=1+1",
+                    )
+                )
     ProgressReport.objects.bulk_create(reports, batch_size=1000)
     full, empty = periods[-2], periods[-1]
 
-    figures = {"reports": len(reports), "slots_per_period": sum(len(selectors.responsible_keys(t, counties)) for t in tasks)}
+    figures = {
+        "reports": len(reports),
+        "slots_per_period": sum(len(selectors.responsible_keys(t, counties)) for t in tasks),
+    }
     for label, user in (("city", operator), ("lead", lead)):
         with CaptureQueriesContext(connection) as q_empty:
             selectors.matrix(user=user, period=empty)
@@ -86,8 +100,12 @@ def run() -> None:
     with CaptureQueriesContext(connection) as q_export:
         data = exports.matrix_workbook(user=operator, period=full)
     ms, data = timed(lambda: exports.matrix_workbook(user=operator, period=full), repeat=3)
-    figures.update(export_ms=round(ms, 1), export_queries=len(q_export.captured_queries), export_bytes=len(data),
-                   database=connection.vendor)
+    figures.update(
+        export_ms=round(ms, 1),
+        export_queries=len(q_export.captured_queries),
+        export_bytes=len(data),
+        database=connection.vendor,
+    )
     for key, value in figures.items():
         print(f"{key}: {value}")
     print(json.dumps(figures))

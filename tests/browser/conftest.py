@@ -1,5 +1,6 @@
 """Browser tests: Playwright for Python driving Debian's Chromium (/usr/bin/chromium), never a
 downloaded browser. Without Chromium these tests skip with the reason."""
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,15 @@ def _browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()

@@ -1,5 +1,6 @@
 """The goals dashboard in a real browser: the indicators are listed, the ECharts county map
 renders, a county official lands on her county, and "recompute now" runs to completion."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -37,8 +38,14 @@ def figures():
 def test_city_dashboard_lists_indicators_and_renders_the_map(page, login, city_operator, figures):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error"
-            and "favicon.ico" not in message.location.get("url", "") and errors.append(message.text))
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and "favicon.ico" not in message.location.get("url", "")
+            and errors.append(message.text)
+        ),
+    )
     login("city")
     page.goto("/targets/")
     table = page.locator("#indicator-table")

@@ -1,4 +1,5 @@
 """A county official works the review calendar and the reserve pool in a real browser."""
+
 import datetime as dt
 
 import pytest
@@ -16,8 +17,12 @@ def test_calendar_review_and_reserve_pool(page, login, taishan_official, taishan
     title = expiring_title(taishan_enterprise, days=30)
     other = expiring_title(kaiping_enterprise, days=30)
     candidate = strong_candidate(name="台山后备测试有限公司")
-    lapsed = factories.make_title(factories.make_enterprise("440781", name="台山过期测试有限公司"), "innovative",
-                                  today - dt.timedelta(days=1200), valid_until=today - dt.timedelta(days=5))
+    lapsed = factories.make_title(
+        factories.make_enterprise("440781", name="台山过期测试有限公司"),
+        "innovative",
+        today - dt.timedelta(days=1200),
+        valid_until=today - dt.timedelta(days=5),
+    )
 
     login("taishan")
     page.click("nav .dropdown-toggle:has-text('动态管理')")

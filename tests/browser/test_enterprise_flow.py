@@ -1,4 +1,5 @@
 """A county official edits her enterprise in a real browser and cannot open another county's."""
+
 import pytest
 
 from enterprises.models import Enterprise
@@ -6,8 +7,9 @@ from enterprises.models import Enterprise
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_county_official_edits_enterprise_and_other_county_is_not_found(page, login, taishan_official,
-                                                                        taishan_enterprise, kaiping_enterprise):
+def test_county_official_edits_enterprise_and_other_county_is_not_found(
+    page, login, taishan_official, taishan_enterprise, kaiping_enterprise
+):
     login("taishan")
     page.goto("/enterprises/")
     assert taishan_enterprise.name in page.content()
@@ -25,8 +27,9 @@ def test_county_official_edits_enterprise_and_other_county_is_not_found(page, lo
     assert kaiping_enterprise.name not in page.content()
 
 
-def test_deregistering_asks_for_the_date_and_the_detail_shows_the_history(page, login, taishan_official,
-                                                                          taishan_enterprise):
+def test_deregistering_asks_for_the_date_and_the_detail_shows_the_history(
+    page, login, taishan_official, taishan_enterprise
+):
     login("taishan")
     page.goto(f"/enterprises/{taishan_enterprise.pk}/edit/")
     page.select_option("select[name=status]", "deregistered")
@@ -36,4 +39,6 @@ def test_deregistering_asks_for_the_date_and_the_detail_shows_the_history(page, 
     page.click("main button[type=submit]")
     page.wait_for_url(f"**/enterprises/{taishan_enterprise.pk}/")
     assert "2025-05-20 已注销" in page.locator("#status-history").inner_text()
-    assert Enterprise.objects.get(pk=taishan_enterprise.pk).status_changes.get().effective_on.isoformat() == "2025-05-20"
+    assert (
+        Enterprise.objects.get(pk=taishan_enterprise.pk).status_changes.get().effective_on.isoformat() == "2025-05-20"
+    )

@@ -1,4 +1,5 @@
 """A county official uploads a small statistics file in a real browser and sees the preview."""
+
 import pytest
 
 from enterprises.models import Statistic
@@ -7,15 +8,19 @@ from tests.factories import make_enterprise, make_statistics_workbook, statistic
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_upload_shows_preview_with_counts_and_errors(page, login, taishan_official, taishan_enterprise, tmp_path,
-                                                     settings):
+def test_upload_shows_preview_with_counts_and_errors(
+    page, login, taishan_official, taishan_enterprise, tmp_path, settings
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     other = make_enterprise("440781")
     path = tmp_path / "统计2024Q1.xlsx"
-    make_statistics_workbook([
-        statistics_row(taishan_enterprise, "2024Q1", revenue="1,200", employees=30),
-        statistics_row(other, "2024Q1", digital_level=7),
-    ], path=path)
+    make_statistics_workbook(
+        [
+            statistics_row(taishan_enterprise, "2024Q1", revenue="1,200", employees=30),
+            statistics_row(other, "2024Q1", digital_level=7),
+        ],
+        path=path,
+    )
     login("taishan")
     page.click("nav .dropdown-toggle:has-text('企业数据')")
     page.click("nav >> text=统计数据导入")
@@ -38,16 +43,18 @@ def test_upload_shows_preview_with_counts_and_errors(page, login, taishan_offici
     assert not Statistic.objects.filter(enterprise=other).exists()
 
 
-def test_progress_bar_polls_and_shows_the_preview_when_the_job_ends(page, login, taishan_official,
-                                                                     taishan_enterprise, tmp_path, settings):
+def test_progress_bar_polls_and_shows_the_preview_when_the_job_ends(
+    page, login, taishan_official, taishan_enterprise, tmp_path, settings
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from enterprises.imports import services
 
     settings.MEDIA_ROOT = tmp_path / "media"
     data = make_statistics_workbook([statistics_row(taishan_enterprise, "2024Q2", revenue=5)])
-    imp = services.statistic_import_create(actor=taishan_official, enqueue=False,
-                                           uploaded_file=SimpleUploadedFile("q2.xlsx", data))
+    imp = services.statistic_import_create(
+        actor=taishan_official, enqueue=False, uploaded_file=SimpleUploadedFile("q2.xlsx", data)
+    )
     imp.set_progress(40, "正在读取并校验各行数据……")
     login("taishan")
     page.goto(imp.get_absolute_url())

@@ -1,5 +1,6 @@
 """The quarterly report page in a real browser: request, progress bar driven by the polling script,
 download link; and the enterprise list's export button."""
+
 import io
 
 import pytest

@@ -1,5 +1,6 @@
 """Security flows in a real browser: reveal of masked contact data (CSP-compliant JS), forced
 password change at first login."""
+
 import pytest
 from django.contrib.auth.models import Permission
 
@@ -11,8 +12,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_reveal_contact_with_the_permission(page, login, taishan_official):
-    enterprise = factories.make_enterprise("440781", name="台山揭示测试有限公司", contact_person="陈大文",
-                                           contact_phone="13800001111")
+    enterprise = factories.make_enterprise(
+        "440781", name="台山揭示测试有限公司", contact_person="陈大文", contact_phone="13800001111"
+    )
     taishan_official.user_permissions.add(Permission.objects.get(codename="reveal_personal_data"))
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -44,8 +46,13 @@ def test_first_login_goes_to_the_password_change(page, login):
 def test_audit_record_masks_personal_data_until_revealed(page, login, city_operator, taishan_enterprise):
     from accounts import audit
 
-    log = audit.record(city_operator, AuditAction.UPDATE, taishan_enterprise,
-                       before={"contact_phone": "13167558365"}, after={"contact_phone": "13812345678"})
+    log = audit.record(
+        city_operator,
+        AuditAction.UPDATE,
+        taishan_enterprise,
+        before={"contact_phone": "13167558365"},
+        after={"contact_phone": "13812345678"},
+    )
     auditor = factories.make_user(Role.AUDIT_ADMIN, username="auditor")
     auditor.user_permissions.add(Permission.objects.get(codename="reveal_personal_data"))
     login("auditor")

@@ -1,5 +1,6 @@
 """A unit writes and submits its quarterly progress report with an attachment in a real browser; the
 lead unit accepts it; another unit cannot open it."""
+
 import pytest
 
 from accounts.choices import Role

@@ -1,6 +1,7 @@
 """The job runner's stale rule applied on every read (issue 21 point 11): a job whose worker died
 (started long ago, never finished) shows as failed with a Chinese reason on the status view, the
 API and the list pages, before the beat job runs; a job still within its time limit is left alone."""
+
 import datetime as dt
 
 import pytest
@@ -23,9 +24,14 @@ LONG_AGO = dt.timedelta(hours=2)  # CELERY_TASK_TIME_LIMIT is 1800 s: a worker a
 def _died(job, *, started=True):
     """The row as a worker that died leaves it: running (or still pending), never finished."""
     then = timezone.now() - LONG_AGO
-    type(job).objects.filter(pk=job.pk).update(status="running" if started else "pending", progress=40,
-                                               started_at=then if started else None, created_at=then,
-                                               finished_at=None, message="")
+    type(job).objects.filter(pk=job.pk).update(
+        status="running" if started else "pending",
+        progress=40,
+        started_at=then if started else None,
+        created_at=then,
+        finished_at=None,
+        message="",
+    )
 
 
 def _import_that_died(county_code="440781"):
@@ -65,8 +71,9 @@ def test_list_page_shows_a_dead_import_failed(client, taishan_official):
 
 def test_a_job_within_its_time_limit_is_left_running(client, taishan_official):
     job = factories.make_statistic_import("440781")
-    StatisticImport.objects.filter(pk=job.pk).update(status="running", finished_at=None,
-                                                     started_at=timezone.now() - dt.timedelta(minutes=10))
+    StatisticImport.objects.filter(pk=job.pk).update(
+        status="running", finished_at=None, started_at=timezone.now() - dt.timedelta(minutes=10)
+    )
     client.force_login(taishan_official)
     data = client.get(f"/enterprises/imports/{job.pk}/status/").json()
     assert data["status"] == "running" and data["finished"] is False
@@ -74,8 +81,9 @@ def test_a_job_within_its_time_limit_is_left_running(client, taishan_official):
 
 
 def test_a_dead_report_job_and_recompute_run_fail_on_their_status_reads(client, city_operator):
-    report = ReportJob.objects.create(requester=city_operator, year=2026, quarter=1,
-                                      county=Place.objects.get(code="440781"))
+    report = ReportJob.objects.create(
+        requester=city_operator, year=2026, quarter=1, county=Place.objects.get(code="440781")
+    )
     _died(report, started=False)  # queued, never picked up
     run = RecomputeRun.objects.create()
     _died(run)

@@ -1,4 +1,5 @@
 """The one optimistic-lock check and the bulk update of the shared core (``core.services``)."""
+
 import datetime as dt
 
 import pytest
@@ -41,8 +42,7 @@ def test_bulk_update_bumps_version_and_updated_at_of_the_rows_it_changes_only(ta
 def test_an_edit_opened_before_the_lapse_job_is_refused_not_lost(taishan_enterprise, taishan_official):
     """The nightly lapse job stores ``expired`` with a version bump: a form opened before it (version
     1) cannot write the title back as it was."""
-    title = factories.make_title(taishan_enterprise, "innovative", dt.date(2020, 1, 1),
-                                 valid_until=dt.date(2023, 1, 1))
+    title = factories.make_title(taishan_enterprise, "innovative", dt.date(2020, 1, 1), valid_until=dt.date(2023, 1, 1))
     opened = Title.objects.get(pk=title.pk)  # the edit form, version 1
     assert dynamics_services.titles_mark_lapsed(date=dt.date(2024, 1, 1)) == 1
     title.refresh_from_db()

@@ -1,4 +1,5 @@
 """docker-compose.yml describes the production shape, and its commands point at real modules."""
+
 import importlib
 import shlex
 from pathlib import Path

@@ -1,5 +1,6 @@
 """The review calendar: expiry windows and their edges, pending reviews keeping a title valid,
 review outcomes and revocations, the nightly job, the yearly data-update check, dashboard counts."""
+
 import datetime as dt
 
 import pytest
@@ -50,8 +51,9 @@ def test_expiry_window_edges(taishan_enterprise, city_operator):
 
 def test_pending_review_keeps_a_lapsed_title_valid(taishan_enterprise, taishan_official):
     title = title_until(taishan_enterprise, D - dt.timedelta(days=10))
-    review = services.review_record(actor=taishan_official, title=title, outcome=ReviewOutcome.PENDING,
-                                    started_on=D - dt.timedelta(days=30))
+    review = services.review_record(
+        actor=taishan_official, title=title, outcome=ReviewOutcome.PENDING, started_on=D - dt.timedelta(days=30)
+    )
     title.refresh_from_db()
     assert title.status == TitleStatus.UNDER_REVIEW
     assert Title.objects.valid_on(D).filter(pk=title.pk).exists()  # past valid_until, but under review
@@ -69,10 +71,16 @@ def test_pending_review_keeps_a_lapsed_title_valid(taishan_enterprise, taishan_o
 def test_passed_review_extends_by_the_tier_validity(taishan_enterprise, taishan_official):
     title = factories.make_title(taishan_enterprise, "provincial", dt.date(2023, 12, 20))
     assert title.valid_until == dt.date(2026, 12, 19)
-    services.review_record(actor=taishan_official, title=title, outcome=ReviewOutcome.PENDING,
-                           started_on=dt.date(2026, 9, 1))
-    review = services.review_record(actor=taishan_official, title=title, outcome=ReviewOutcome.PASSED,
-                                    decided_on=dt.date(2026, 10, 15), document_no="粤工信〔2026〕88号")
+    services.review_record(
+        actor=taishan_official, title=title, outcome=ReviewOutcome.PENDING, started_on=dt.date(2026, 9, 1)
+    )
+    review = services.review_record(
+        actor=taishan_official,
+        title=title,
+        outcome=ReviewOutcome.PASSED,
+        decided_on=dt.date(2026, 10, 15),
+        document_no="粤工信〔2026〕88号",
+    )
     title.refresh_from_db()
     assert (review.previous_valid_until, review.new_valid_until) == (dt.date(2026, 12, 19), dt.date(2029, 12, 19))
     assert title.valid_until == dt.date(2029, 12, 19) and title.status == TitleStatus.VALID
@@ -82,8 +90,9 @@ def test_passed_review_extends_by_the_tier_validity(taishan_enterprise, taishan_
 
 def test_failed_review_ends_the_title(taishan_enterprise, taishan_official):
     title = title_until(taishan_enterprise, dt.date(2026, 3, 31))
-    services.review_record(actor=taishan_official, title=title, outcome=ReviewOutcome.FAILED,
-                           decided_on=dt.date(2026, 4, 20))
+    services.review_record(
+        actor=taishan_official, title=title, outcome=ReviewOutcome.FAILED, decided_on=dt.date(2026, 4, 20)
+    )
     title.refresh_from_db()
     assert title.ended_on == dt.date(2026, 4, 20) and title.status == TitleStatus.EXPIRED
     assert not Title.objects.valid_on(dt.date(2026, 4, 20)).filter(pk=title.pk).exists()
@@ -95,8 +104,13 @@ def test_failed_review_ends_the_title(taishan_enterprise, taishan_official):
 def test_revocation_with_ground_cancels_pending_review(taishan_enterprise, taishan_official):
     title = title_until(taishan_enterprise, dt.date(2027, 1, 1))
     services.review_record(actor=taishan_official, title=title, outcome=ReviewOutcome.PENDING, started_on=D)
-    services.title_revoke(actor=taishan_official, title=title, ground="false_materials", revoked_on=D + dt.timedelta(days=5),
-                          document_no="江工信〔2026〕5号")
+    services.title_revoke(
+        actor=taishan_official,
+        title=title,
+        ground="false_materials",
+        revoked_on=D + dt.timedelta(days=5),
+        document_no="江工信〔2026〕5号",
+    )
     title.refresh_from_db()
     assert title.status == TitleStatus.REVOKED and title.ended_on == D + dt.timedelta(days=5)
     assert title.end_reason == str(RevocationGround.FALSE_MATERIALS.label)
@@ -108,8 +122,9 @@ def test_bad_revocation_changes_nothing(taishan_enterprise, taishan_official):
     title = title_until(taishan_enterprise, dt.date(2027, 1, 1))
     before = (title.status, title.version, AuditLog.objects.count())
     with pytest.raises(ValidationError):
-        services.title_revoke(actor=taishan_official, title=title, ground="incident",
-                              revoked_on=dt.date.today() + dt.timedelta(days=30))
+        services.title_revoke(
+            actor=taishan_official, title=title, ground="incident", revoked_on=dt.date.today() + dt.timedelta(days=30)
+        )
     with pytest.raises(ValidationError):
         services.title_revoke(actor=taishan_official, title=title, ground="no-such-ground", revoked_on=D)
     title.refresh_from_db()
@@ -182,4 +197,6 @@ def test_expiring_counts_per_county_for_dashboards(taishan_enterprise, kaiping_e
     assert counts["440781"] == {"total": 2, "provincial": 1, "innovative": 1}
     assert counts["440783"] == {"total": 1, "innovative": 1}
     assert counts["440703"] == {"total": 0}  # every county present
-    assert selectors.expiring_counts(taishan_official, 2026) == {"440781": {"total": 2, "provincial": 1, "innovative": 1}}
+    assert selectors.expiring_counts(taishan_official, 2026) == {
+        "440781": {"total": 2, "provincial": 1, "innovative": 1}
+    }

@@ -1,5 +1,6 @@
 """Criteria and calendar as reference data: loaded idempotently, versioned without overlap, rows
 validated; the nightly job is scheduled and discovered by Celery."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -21,11 +22,21 @@ pytestmark = pytest.mark.django_db
 
 
 def test_fixtures_load_again_without_duplicates():
-    counts = (CriteriaSet.objects.count(), Criterion.objects.count(), ScoreDimension.objects.count(),
-              DataUpdateDeadline.objects.count(), ApplicationWindow.objects.count())
+    counts = (
+        CriteriaSet.objects.count(),
+        Criterion.objects.count(),
+        ScoreDimension.objects.count(),
+        DataUpdateDeadline.objects.count(),
+        ApplicationWindow.objects.count(),
+    )
     call_command("load_reference_data", verbosity=0)
-    assert counts == (CriteriaSet.objects.count(), Criterion.objects.count(), ScoreDimension.objects.count(),
-                      DataUpdateDeadline.objects.count(), ApplicationWindow.objects.count())
+    assert counts == (
+        CriteriaSet.objects.count(),
+        Criterion.objects.count(),
+        ScoreDimension.objects.count(),
+        DataUpdateDeadline.objects.count(),
+        ApplicationWindow.objects.count(),
+    )
     assert counts[0] == 6
 
 
@@ -48,8 +59,14 @@ def test_criteria_sets_switch_on_2026_04_01():
 
 
 def test_overlapping_set_of_the_same_tier_is_refused():
-    overlapping = CriteriaSet(code="provincial-x", tier=Tier.objects.get(code="provincial"), name="重叠",
-                              effective_from=dt.date(2025, 1, 1), effective_to=dt.date(2027, 1, 1), source_document="x")
+    overlapping = CriteriaSet(
+        code="provincial-x",
+        tier=Tier.objects.get(code="provincial"),
+        name="重叠",
+        effective_from=dt.date(2025, 1, 1),
+        effective_to=dt.date(2027, 1, 1),
+        source_document="x",
+    )
     with pytest.raises(ValidationError) as error:
         overlapping.full_clean()
     assert "effective_from" in error.value.error_dict
@@ -61,8 +78,9 @@ def test_band_rows_are_validated():
     with pytest.raises(ValidationError) as error:
         band.full_clean()
     assert {"points", "dimension", "item", "operator", "threshold"} <= set(error.value.error_dict)
-    threshold = Criterion(criteria_set=cs, code="y", name="y", kind="threshold", figure="revenue",
-                          threshold=Decimal("1"))
+    threshold = Criterion(
+        criteria_set=cs, code="y", name="y", kind="threshold", figure="revenue", threshold=Decimal("1")
+    )
     threshold.full_clean()
 
 

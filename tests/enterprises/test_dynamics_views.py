@@ -1,5 +1,6 @@
 """Pages of dynamic management: calendar, forms, reserve pool, recommendations, pre-check, criteria;
 scoping (another county's rows answer 404 by every route, read-only roles 403 on writes)."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -33,9 +34,21 @@ def strong_candidate(county_code="440781", name=None):
     e.save()
     factories.make_title(e, "innovative", TODAY - dt.timedelta(days=400))
     y = TODAY.year - 1
-    factories.make_annual(e, y, revenue=5000, main_business_revenue=4500, profit=600, total_assets=4000,
-                          total_liabilities=1600, rd_expense=600, employees=100, rd_staff=25, class1_ip=5,
-                          digital_level=3, fills_tech_gap=True)
+    factories.make_annual(
+        e,
+        y,
+        revenue=5000,
+        main_business_revenue=4500,
+        profit=600,
+        total_assets=4000,
+        total_liabilities=1600,
+        rd_expense=600,
+        employees=100,
+        rd_staff=25,
+        class1_ip=5,
+        digital_level=3,
+        fills_tech_gap=True,
+    )
     factories.make_annual(e, y - 1, revenue=4500, rd_expense=550)
     factories.make_annual(e, y - 2, revenue=4000)
     factories.make_rd_institution(e, "national-etc")
@@ -81,8 +94,9 @@ def test_review_form_records_outcome(client, taishan_official, taishan_enterpris
     assert "已作出结果的复核须填写决定日期" in response.content.decode()
     assert not TitleReview.objects.exists()
     old_until = title.valid_until
-    response = client.post(url, {"outcome": "passed", "decided_on": TODAY.isoformat(), "document_no": "A1",
-                                 "version": title.version})
+    response = client.post(
+        url, {"outcome": "passed", "decided_on": TODAY.isoformat(), "document_no": "A1", "version": title.version}
+    )
     assert response.status_code == 302
     title.refresh_from_db()
     assert title.valid_until == add_years(old_until + dt.timedelta(days=1), 3)
@@ -91,8 +105,9 @@ def test_review_form_records_outcome(client, taishan_official, taishan_enterpris
 def test_stale_review_form_is_refused(client, taishan_official, taishan_enterprise):
     title = expiring_title(taishan_enterprise)
     client.force_login(taishan_official)
-    response = client.post(f"/enterprises/dynamics/titles/{title.pk}/review/",
-                           {"outcome": "pending", "version": title.version + 5})
+    response = client.post(
+        f"/enterprises/dynamics/titles/{title.pk}/review/", {"outcome": "pending", "version": title.version + 5}
+    )
     assert response.status_code == 200
     title.refresh_from_db()
     assert title.status == TitleStatus.VALID and not TitleReview.objects.exists()
@@ -102,8 +117,9 @@ def test_revoke_form(client, taishan_official, taishan_enterprise):
     title = expiring_title(taishan_enterprise)
     client.force_login(taishan_official)
     url = f"/enterprises/dynamics/titles/{title.pk}/revoke/"
-    response = client.post(url, {"ground": "incident", "revoked_on": (TODAY + dt.timedelta(days=3)).isoformat(),
-                                 "version": title.version})
+    response = client.post(
+        url, {"ground": "incident", "revoked_on": (TODAY + dt.timedelta(days=3)).isoformat(), "version": title.version}
+    )
     assert response.status_code == 200  # future date refused
     title.refresh_from_db()
     assert title.status == TitleStatus.VALID
@@ -116,18 +132,32 @@ def test_revoke_form(client, taishan_official, taishan_enterprise):
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_other_county_gets_404_on_every_write_route(client, method, kaiping_official, taishan_enterprise):
     title = expiring_title(taishan_enterprise)
-    entry = ReserveEntry.objects.create(enterprise=taishan_enterprise, target_tier=Tier.objects.get(code="provincial"),
-                                        year=TODAY.year, recommended_on=TODAY)
+    entry = ReserveEntry.objects.create(
+        enterprise=taishan_enterprise,
+        target_tier=Tier.objects.get(code="provincial"),
+        year=TODAY.year,
+        recommended_on=TODAY,
+    )
     client.force_login(kaiping_official)
-    data = {"outcome": "pending", "ground": "incident", "revoked_on": TODAY.isoformat(), "status": "applied",
-            "on_date": TODAY.isoformat()}
-    for url in (f"/enterprises/dynamics/titles/{title.pk}/review/", f"/enterprises/dynamics/titles/{title.pk}/revoke/",
-                f"/enterprises/dynamics/reserve/entries/{entry.pk}/advance/"):
+    data = {
+        "outcome": "pending",
+        "ground": "incident",
+        "revoked_on": TODAY.isoformat(),
+        "status": "applied",
+        "on_date": TODAY.isoformat(),
+    }
+    for url in (
+        f"/enterprises/dynamics/titles/{title.pk}/review/",
+        f"/enterprises/dynamics/titles/{title.pk}/revoke/",
+        f"/enterprises/dynamics/reserve/entries/{entry.pk}/advance/",
+    ):
         response = getattr(client, method)(url, data)
         assert response.status_code == 404, url
     assert client.get(f"/enterprises/dynamics/precheck/{taishan_enterprise.pk}/").status_code == 404
-    response = client.post("/enterprises/dynamics/reserve/recommend/",
-                           {"enterprise": taishan_enterprise.pk, "tier": "provincial", "year": TODAY.year})
+    response = client.post(
+        "/enterprises/dynamics/reserve/recommend/",
+        {"enterprise": taishan_enterprise.pk, "tier": "provincial", "year": TODAY.year},
+    )
     assert response.status_code == 404
     title.refresh_from_db()
     entry.refresh_from_db()
@@ -142,9 +172,16 @@ def test_read_only_roles_get_403_on_writes(client, viewer, department_user, syst
     for user in (viewer, department_user):
         client.force_login(user)
         assert client.get("/enterprises/dynamics/").status_code == 200
-        assert client.post(f"/enterprises/dynamics/titles/{title.pk}/review/", {"outcome": "pending"}).status_code == 403
-        assert client.post("/enterprises/dynamics/reserve/recommend/",
-                           {"enterprise": taishan_enterprise.pk, "tier": "provincial", "year": TODAY.year}).status_code == 403
+        assert (
+            client.post(f"/enterprises/dynamics/titles/{title.pk}/review/", {"outcome": "pending"}).status_code == 403
+        )
+        assert (
+            client.post(
+                "/enterprises/dynamics/reserve/recommend/",
+                {"enterprise": taishan_enterprise.pk, "tier": "provincial", "year": TODAY.year},
+            ).status_code
+            == 403
+        )
         assert client.get(f"/enterprises/dynamics/criteria/{Criterion.objects.first().pk}/edit/").status_code == 403
     client.force_login(system_admin)
     assert client.get("/enterprises/dynamics/").status_code == 403
@@ -165,24 +202,39 @@ def test_reserve_pool_recommend_and_track_to_recognition(client, taishan_officia
     html_all = client.get("/enterprises/dynamics/reserve/?tier=provincial&result=all").content.decode()
     assert weak.name in html_all and other.name not in html_all
 
-    response = client.post("/enterprises/dynamics/reserve/recommend/",
-                           {"enterprise": strong.pk, "tier": "provincial", "year": TODAY.year})
+    response = client.post(
+        "/enterprises/dynamics/reserve/recommend/", {"enterprise": strong.pk, "tier": "provincial", "year": TODAY.year}
+    )
     assert response.status_code == 302
     entry = ReserveEntry.objects.get(enterprise=strong)
     assert entry.precheck_status == "eligible" and entry.precheck_score is not None and entry.criteria_set
     # The same again is refused with a message, not a crash.
-    client.post("/enterprises/dynamics/reserve/recommend/", {"enterprise": strong.pk, "tier": "provincial",
-                                                            "year": TODAY.year})
+    client.post(
+        "/enterprises/dynamics/reserve/recommend/", {"enterprise": strong.pk, "tier": "provincial", "year": TODAY.year}
+    )
     assert ReserveEntry.objects.count() == 1
 
     url = f"/enterprises/dynamics/reserve/entries/{entry.pk}/advance/"
     assert client.get(url).status_code == 200
     bad = client.post(url, {"status": "recognised", "on_date": TODAY.isoformat(), "version": entry.version})
     assert bad.status_code == 200  # recommended cannot jump to recognised
-    assert client.post(url, {"status": "applied", "on_date": TODAY.isoformat(), "version": entry.version}).status_code == 302
+    assert (
+        client.post(url, {"status": "applied", "on_date": TODAY.isoformat(), "version": entry.version}).status_code
+        == 302
+    )
     entry.refresh_from_db()
-    assert client.post(url, {"status": "recognised", "on_date": TODAY.isoformat(), "document_no": "粤工信〔X〕1号",
-                             "version": entry.version}).status_code == 302
+    assert (
+        client.post(
+            url,
+            {
+                "status": "recognised",
+                "on_date": TODAY.isoformat(),
+                "document_no": "粤工信〔X〕1号",
+                "version": entry.version,
+            },
+        ).status_code
+        == 302
+    )
     entry.refresh_from_db()
     assert entry.status == ReserveStatus.RECOGNISED and entry.title.tier.code == "provincial"
     assert Title.objects.valid_on(TODAY).filter(enterprise=strong, tier__code="provincial").exists()
@@ -207,8 +259,9 @@ def test_recommending_a_not_eligible_enterprise_needs_a_reason(taishan_official)
     with pytest.raises(ValidationError):
         services.reserve_recommend(actor=taishan_official, enterprise=e, tier=national, year=TODAY.year)
     assert not ReserveEntry.objects.exists()
-    entry = services.reserve_recommend(actor=taishan_official, enterprise=e, tier=national, year=TODAY.year,
-                                       note="已获国家级奖项，材料另附")
+    entry = services.reserve_recommend(
+        actor=taishan_official, enterprise=e, tier=national, year=TODAY.year, note="已获国家级奖项，材料另附"
+    )
     assert entry.precheck_status == "not_eligible"
 
 
@@ -252,8 +305,9 @@ def test_reserve_pool_counts_for_dashboards(taishan_official):
     strong_candidate()
     strong_candidate("440783")
     e = strong_candidate()
-    services.reserve_recommend(actor=taishan_official, enterprise=e, tier=Tier.objects.get(code="provincial"),
-                               year=TODAY.year)
+    services.reserve_recommend(
+        actor=taishan_official, enterprise=e, tier=Tier.objects.get(code="provincial"), year=TODAY.year
+    )
     counts = selectors.reserve_pool_counts(None, date=TODAY)
     assert counts["440781"]["provincial"] == {"eligible": 2, "unknown": 0, "recommended": 1}
     assert counts["440783"]["provincial"]["eligible"] == 1

@@ -52,13 +52,21 @@ def test_pending_review_keeps_a_title_valid_and_failed_review_ends_it(taishan_en
     title.status, title.ended_on = "expired", dt.date(2025, 2, 1)  # review failed on 2025-02-01
     title.save()
     # history stays right: valid while the review was pending, not from the day it ended
-    assert Title.objects.valid_on(dt.date(2025, 1, 31)).filter(pk=title.pk).exists() and title.is_valid_on(dt.date(2025, 1, 31))
+    assert Title.objects.valid_on(dt.date(2025, 1, 31)).filter(pk=title.pk).exists() and title.is_valid_on(
+        dt.date(2025, 1, 31)
+    )
     assert not Title.objects.valid_on(dt.date(2025, 2, 1)).filter(pk=title.pk).exists()
     assert not title.is_valid_on(dt.date(2025, 2, 1))
 
 
 def test_revocation_before_expiry_ends_validity(taishan_enterprise):
-    title = factories.make_title(taishan_enterprise, "innovative", dt.date(2024, 7, 1), status="revoked",
-                                 ended_on=dt.date(2025, 3, 1), end_reason="提供虚假材料")
+    title = factories.make_title(
+        taishan_enterprise,
+        "innovative",
+        dt.date(2024, 7, 1),
+        status="revoked",
+        ended_on=dt.date(2025, 3, 1),
+        end_reason="提供虚假材料",
+    )
     assert Title.objects.valid_on(dt.date(2025, 2, 28)).filter(pk=title.pk).exists()
     assert not Title.objects.valid_on(dt.date(2025, 3, 1)).filter(pk=title.pk).exists()

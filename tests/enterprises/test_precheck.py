@@ -2,6 +2,7 @@
 
 Every expected value below is computed in the comment next to it from the figures of the test, with
 the thresholds and score bands of fixtures/reference/090_criteria.yaml (amounts in 10k yuan)."""
+
 import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
@@ -15,15 +16,34 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = ("output_value", "revenue", "main_business_revenue", "profit", "total_assets", "total_liabilities",
-          "rd_expense", "export_revenue", "employees", "rd_staff", "invention_patents", "class1_ip", "trademarks",
-          "digital_level", "university_cooperation", "fills_tech_gap")
+FIELDS = (
+    "output_value",
+    "revenue",
+    "main_business_revenue",
+    "profit",
+    "total_assets",
+    "total_liabilities",
+    "rd_expense",
+    "export_revenue",
+    "employees",
+    "rd_staff",
+    "invention_patents",
+    "class1_ip",
+    "trademarks",
+    "digital_level",
+    "university_cooperation",
+    "fills_tech_gap",
+)
 
 
 def stat(year, quarter=4, **figures):
     values = dict.fromkeys(FIELDS)
-    values.update({k: (Decimal(str(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
-                   for k, v in figures.items()})
+    values.update(
+        {
+            k: (Decimal(str(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+            for k, v in figures.items()
+        }
+    )
     return SimpleNamespace(year=year, quarter=quarter, **values)
 
 
@@ -42,11 +62,22 @@ DATE_2025 = dt.date(2025, 6, 15)
 
 
 def test_innovative_2022_eligible_by_score_75():
-    records = EnterpriseRecords(statistics=[
-        stat(2024, revenue=2000, main_business_revenue=1500, profit=150, total_assets=1000, total_liabilities=500,
-             rd_expense=90, class1_ip=1, digital_level=2),
-        stat(2023, revenue=1800),
-    ])
+    records = EnterpriseRecords(
+        statistics=[
+            stat(
+                2024,
+                revenue=2000,
+                main_business_revenue=1500,
+                profit=150,
+                total_assets=1000,
+                total_liabilities=500,
+                rd_expense=90,
+                class1_ip=1,
+                digital_level=2,
+            ),
+            stat(2023, revenue=1800),
+        ]
+    )
     spec = criteria_spec("innovative", DATE_2025)
     assert spec.code == "innovative-2022"
     result = precheck(records, spec, DATE_2025)
@@ -70,11 +101,14 @@ def test_innovative_2022_eligible_by_score_75():
 
 
 def test_innovative_2022_unknown_data_gives_a_range_and_undetermined_result():
-    records = EnterpriseRecords(tag_kinds={"cluster"}, statistics=[
-        # main business revenue and class-I IP not reported
-        stat(2024, revenue=1000, total_assets=1000, total_liabilities=800, rd_expense=15),
-        stat(2023, revenue=1000),
-    ])
+    records = EnterpriseRecords(
+        tag_kinds={"cluster"},
+        statistics=[
+            # main business revenue and class-I IP not reported
+            stat(2024, revenue=1000, total_assets=1000, total_liabilities=800, rd_expense=15),
+            stat(2023, revenue=1000),
+        ],
+    )
     result = precheck(records, criteria_spec("innovative", DATE_2025), DATE_2025)
     # 创新能力: R&D 1.5% → 5; IP unknown → 0–10; range 5–15, always below the minimum 20 → missed.
     innovation = result.dimensions[0]
@@ -102,13 +136,28 @@ def test_innovative_2022_direct_condition_suffices():
 
 # -- 省级专精特新 under the 2022 measures ------------------------------------------------------------
 
+
 def provincial_records(**extra):
     base = {
-        "established_on": dt.date(2015, 3, 1), "niche_market": "精密轴承保持架",
-        "held_tier_codes": {"innovative"}, "required_tiers": [("innovative", "创新型中小企业")],
+        "established_on": dt.date(2015, 3, 1),
+        "niche_market": "精密轴承保持架",
+        "held_tier_codes": {"innovative"},
+        "required_tiers": [("innovative", "创新型中小企业")],
         "statistics": [
-            stat(2024, revenue=5000, main_business_revenue=4500, profit=600, total_assets=4000, total_liabilities=1600,
-                 rd_expense=260, employees=100, rd_staff=15, class1_ip=2, digital_level=3, fills_tech_gap=True),
+            stat(
+                2024,
+                revenue=5000,
+                main_business_revenue=4500,
+                profit=600,
+                total_assets=4000,
+                total_liabilities=1600,
+                rd_expense=260,
+                employees=100,
+                rd_staff=15,
+                class1_ip=2,
+                digital_level=3,
+                fills_tech_gap=True,
+            ),
             stat(2023, revenue=4500, rd_expense=200),
             stat(2022, revenue=4000),
         ],
@@ -146,8 +195,11 @@ def test_provincial_2022_municipal_institution_lifts_score_to_62_eligible():
 
 
 def test_provincial_2022_without_innovative_title_is_not_eligible():
-    result = precheck(provincial_records(held_tier_codes=set(), rd_institution_ranks=[3]),
-                      criteria_spec("provincial", DATE_2025), DATE_2025)
+    result = precheck(
+        provincial_records(held_tier_codes=set(), rd_institution_ranks=[3]),
+        criteria_spec("provincial", DATE_2025),
+        DATE_2025,
+    )
     assert by_code(result)["ladder"].status == "missed"
     assert result.status == "not_eligible"
 
@@ -168,16 +220,31 @@ def test_no_statistics_at_all_every_figure_is_unknown():
 
 # -- 省级专精特新 under the 2026 measures and the change of criteria set -----------------------------
 
+
 def d_records():
     return EnterpriseRecords(
-        established_on=dt.date(2020, 1, 10), niche_market="电机控制器", held_tier_codes={"innovative"},
+        established_on=dt.date(2020, 1, 10),
+        niche_market="电机控制器",
+        held_tier_codes={"innovative"},
         required_tiers=[("innovative", "创新型中小企业")],
         statistics=[
-            stat(2025, revenue=2000, main_business_revenue=1700, profit=100, total_assets=1000, total_liabilities=700,
-                 rd_expense=120, class1_ip=1, digital_level=2, employees=50, rd_staff=5),
+            stat(
+                2025,
+                revenue=2000,
+                main_business_revenue=1700,
+                profit=100,
+                total_assets=1000,
+                total_liabilities=700,
+                rd_expense=120,
+                class1_ip=1,
+                digital_level=2,
+                employees=50,
+                rd_staff=5,
+            ),
             stat(2024, revenue=1800, rd_expense=90),
             stat(2023, revenue=1600),
-        ])
+        ],
+    )
 
 
 def test_provincial_2026_two_year_rd_threshold_missed():
@@ -212,15 +279,28 @@ def test_same_enterprise_before_the_2026_measures_is_judged_by_2022_set():
 
 # -- 小巨人: alternatives (2022) and the 2026 thresholds ------------------------------------------------
 
+
 def national_records(rd_expense):
     return EnterpriseRecords(
-        established_on=dt.date(2010, 1, 1), niche_market="光学镜头", held_tier_codes={"innovative", "provincial"},
-        required_tiers=[("provincial", "省级专精特新中小企业")], rd_institution_ranks=[1],
+        established_on=dt.date(2010, 1, 1),
+        niche_market="光学镜头",
+        held_tier_codes={"innovative", "provincial"},
+        required_tiers=[("provincial", "省级专精特新中小企业")],
+        rd_institution_ranks=[1],
         statistics=[
-            stat(2024, revenue=8000, main_business_revenue=6400, total_assets=5000, total_liabilities=3000,
-                 rd_expense=rd_expense, class1_ip=3),
-            stat(2023, revenue=7000), stat(2022, revenue=6000),
-        ])
+            stat(
+                2024,
+                revenue=8000,
+                main_business_revenue=6400,
+                total_assets=5000,
+                total_liabilities=3000,
+                rd_expense=rd_expense,
+                class1_ip=3,
+            ),
+            stat(2023, revenue=7000),
+            stat(2022, revenue=6000),
+        ],
+    )
 
 
 def test_national_2022_mid_size_option_of_rd_intensity():
@@ -244,10 +324,14 @@ def test_national_2022_neither_option_holds():
 
 def test_national_2026_needs_four_class_one_ip():
     date = dt.date(2026, 6, 15)
-    records = EnterpriseRecords(held_tier_codes={"provincial"}, required_tiers=[("provincial", "省级专精特新中小企业")],
-                                statistics=[stat(2025, revenue=6000, main_business_revenue=5700, rd_expense=700,
-                                                 class1_ip=3),
-                                            stat(2024, revenue=5500, rd_expense=600)])
+    records = EnterpriseRecords(
+        held_tier_codes={"provincial"},
+        required_tiers=[("provincial", "省级专精特新中小企业")],
+        statistics=[
+            stat(2025, revenue=6000, main_business_revenue=5700, rd_expense=700, class1_ip=3),
+            stat(2024, revenue=5500, rd_expense=600),
+        ],
+    )
     result = precheck(records, criteria_spec("national", date), date)
     rows = by_code(result)
     assert rows["rd-expense-2y"].value == 1300 and rows["rd-expense-2y"].status == "met"  # 700 + 600 ≥ 1200
@@ -258,14 +342,27 @@ def test_national_2026_needs_four_class_one_ip():
 
 # -- figures from the database ------------------------------------------------------------------------
 
+
 def test_records_loaded_from_the_database_match_and_use_the_latest_annual_year(taishan_enterprise):
     e = taishan_enterprise
     e.established_on, e.niche_market = dt.date(2015, 3, 1), "精密轴承保持架"
     e.save()
     factories.make_title(e, "innovative", dt.date(2024, 7, 1))
-    factories.make_annual(e, 2024, revenue=5000, main_business_revenue=4500, profit=600, total_assets=4000,
-                          total_liabilities=1600, rd_expense=260, employees=100, rd_staff=15, class1_ip=2,
-                          digital_level=3, fills_tech_gap=True)
+    factories.make_annual(
+        e,
+        2024,
+        revenue=5000,
+        main_business_revenue=4500,
+        profit=600,
+        total_assets=4000,
+        total_liabilities=1600,
+        rd_expense=260,
+        employees=100,
+        rd_staff=15,
+        class1_ip=2,
+        digital_level=3,
+        fills_tech_gap=True,
+    )
     factories.make_annual(e, 2023, revenue=4500, rd_expense=200)
     factories.make_annual(e, 2022, revenue=4000)
     factories.make_statistic(e, 2025, 1, revenue=1200, class1_ip=3)  # a newer quarter: stock figures only

@@ -2,6 +2,7 @@
 
 One test seeds the whole city inside the test's transaction (rolled back afterwards, so no other
 test sees the demo rows) and checks it from several sides."""
+
 import datetime as dt
 import io
 from collections import defaultdict
@@ -29,7 +30,14 @@ def test_demo_city(django_capture_on_commit_callbacks):
     assert Title.objects.filter(tier__code="provincial").valid_on(now).count() > 1000
     assert Title.objects.filter(tier__code="national").valid_on(now).count() > 24
     assert set(Enterprise.objects.values_list("county__code", flat=True)) == {
-        "440703", "440704", "440705", "440781", "440783", "440784", "440785"}
+        "440703",
+        "440704",
+        "440705",
+        "440781",
+        "440783",
+        "440784",
+        "440785",
+    }
     assert Statistic.objects.filter(year=2023, quarter=1).count() == 3000
     assert User.objects.filter(role="county_official").count() == 7
     # demo users are printed with their passwords
@@ -44,8 +52,11 @@ def test_demo_city(django_capture_on_commit_callbacks):
         for title in enterprise_titles:
             for rule in rules:
                 if rule.tier_id == title.tier_id and rule.effective_from <= title.recognised_on:
-                    assert any(o.tier_id == rule.requires_id and o.is_valid_on(title.recognised_on)
-                               for o in enterprise_titles if o.pk != title.pk), title
+                    assert any(
+                        o.tier_id == rule.requires_id and o.is_valid_on(title.recognised_on)
+                        for o in enterprise_titles
+                        if o.pk != title.pk
+                    ), title
 
     # running it again does not duplicate anything
     call_command("seed_demo", stdout=io.StringIO())

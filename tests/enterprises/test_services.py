@@ -1,4 +1,5 @@
 """The write path: scoping, ladder rules, stale edits, validation and the audit record."""
+
 import datetime as dt
 
 import pytest
@@ -15,8 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_create_records_audit_with_after_values(taishan_official):
-    ent = Enterprise(credit_code=factories.make_credit_code("440781", 77), name="台山新建有限公司",
-                     county=Place.objects.get(code="440781"))
+    ent = Enterprise(
+        credit_code=factories.make_credit_code("440781", 77),
+        name="台山新建有限公司",
+        county=Place.objects.get(code="440781"),
+    )
     services.enterprise_save(actor=taishan_official, enterprise=ent)
     log = AuditLog.objects.get(object_type="enterprises.enterprise", object_id=str(ent.pk))
     assert log.action == "create" and log.actor_username == "taishan"
@@ -68,7 +72,9 @@ def test_stale_edit_is_refused_and_names_the_other_editor(taishan_official, city
 
 
 def test_ladder_rule_refuses_provincial_title_without_valid_innovative(taishan_official, taishan_enterprise):
-    title = Title(enterprise=taishan_enterprise, tier=Tier.objects.get(code="provincial"), recognised_on=dt.date(2024, 9, 1))
+    title = Title(
+        enterprise=taishan_enterprise, tier=Tier.objects.get(code="provincial"), recognised_on=dt.date(2024, 9, 1)
+    )
     with pytest.raises(ValidationError) as excinfo:
         services.title_save(actor=taishan_official, title=title)
     message = excinfo.value.message_dict["tier"][0]
@@ -76,13 +82,19 @@ def test_ladder_rule_refuses_provincial_title_without_valid_innovative(taishan_o
     assert not Title.objects.exists()
 
 
-def test_ladder_rule_accepts_with_valid_lower_rung_and_skips_titles_before_the_rule(taishan_official, taishan_enterprise):
+def test_ladder_rule_accepts_with_valid_lower_rung_and_skips_titles_before_the_rule(
+    taishan_official, taishan_enterprise
+):
     # before 2022-08-01 the rule did not apply
-    old = Title(enterprise=taishan_enterprise, tier=Tier.objects.get(code="provincial"), recognised_on=dt.date(2021, 9, 1))
+    old = Title(
+        enterprise=taishan_enterprise, tier=Tier.objects.get(code="provincial"), recognised_on=dt.date(2021, 9, 1)
+    )
     services.title_save(actor=taishan_official, title=old)
     assert old.valid_until == dt.date(2024, 8, 31)
     factories.make_title(taishan_enterprise, "innovative", dt.date(2023, 7, 1))
-    new = Title(enterprise=taishan_enterprise, tier=Tier.objects.get(code="provincial"), recognised_on=dt.date(2024, 9, 1))
+    new = Title(
+        enterprise=taishan_enterprise, tier=Tier.objects.get(code="provincial"), recognised_on=dt.date(2024, 9, 1)
+    )
     services.title_save(actor=taishan_official, title=new)
     assert Title.objects.filter(enterprise=taishan_enterprise).count() == 3
 

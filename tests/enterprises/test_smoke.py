@@ -8,8 +8,9 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_county_official_lists_edits_own_and_gets_404_for_other(client, taishan_official, taishan_enterprise,
-                                                               kaiping_enterprise):
+def test_county_official_lists_edits_own_and_gets_404_for_other(
+    client, taishan_official, taishan_enterprise, kaiping_enterprise
+):
     factories.make_title(taishan_enterprise, "innovative", dt.date(2024, 7, 1))
     client.force_login(taishan_official)
     page = client.get("/enterprises/")
@@ -23,8 +24,11 @@ def test_county_official_lists_edits_own_and_gets_404_for_other(client, taishan_
     form = client.get(f"/enterprises/{taishan_enterprise.pk}/edit/")
     assert form.status_code == 200
     data = {
-        "credit_code": taishan_enterprise.credit_code, "name": "台山改名有限公司", "county": taishan_enterprise.county_id,
-        "status": "operating", "version": taishan_enterprise.version,
+        "credit_code": taishan_enterprise.credit_code,
+        "name": "台山改名有限公司",
+        "county": taishan_enterprise.county_id,
+        "status": "operating",
+        "version": taishan_enterprise.version,
     }
     response = client.post(f"/enterprises/{taishan_enterprise.pk}/edit/", data)
     assert response.status_code == 302, response.content.decode()

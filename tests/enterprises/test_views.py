@@ -1,4 +1,5 @@
 """Enterprise pages: scoping in both directions on every route, and bad input at the field."""
+
 import datetime as dt
 
 import pytest
@@ -32,8 +33,11 @@ def _routes(ent, title, stat):
 def two_counties(taishan_enterprise, kaiping_enterprise):
     data = {}
     for ent in (taishan_enterprise, kaiping_enterprise):
-        data[ent.county.code] = (ent, factories.make_title(ent, "innovative", dt.date(2024, 7, 1)),
-                                 factories.make_statistic(ent, 2024, 4, revenue=100))
+        data[ent.county.code] = (
+            ent,
+            factories.make_title(ent, "innovative", dt.date(2024, 7, 1)),
+            factories.make_statistic(ent, 2024, 4, revenue=100),
+        )
     return data
 
 
@@ -93,14 +97,20 @@ def test_viewer_reads_but_cannot_open_edit_forms(client, viewer, taishan_enterpr
 
 
 def _enterprise_post(ent, **changes):
-    data = {"credit_code": ent.credit_code, "name": ent.name, "county": ent.county_id, "status": "operating",
-            "version": ent.version}
+    data = {
+        "credit_code": ent.credit_code,
+        "name": ent.name,
+        "county": ent.county_id,
+        "status": "operating",
+        "version": ent.version,
+    }
     data.update(changes)
     return data
 
 
 def test_create_with_invalid_or_duplicate_code_or_foreign_county_is_refused_at_the_field(
-        client, taishan_official, taishan_enterprise, kaiping_enterprise):
+    client, taishan_official, taishan_enterprise, kaiping_enterprise
+):
     client.force_login(taishan_official)
     count = Enterprise.objects.count()
     base = {"name": "新企业有限公司", "county": taishan_enterprise.county_id, "status": "operating"}
@@ -112,26 +122,46 @@ def test_create_with_invalid_or_duplicate_code_or_foreign_county_is_refused_at_t
     assert response.context["form"].errors["credit_code"] == ["该统一社会信用代码已登记。"]
     assert "开平" not in response.content.decode()
     response = client.post("/enterprises/new/", {**base, "credit_code": taishan_enterprise.credit_code})
-    assert response.context["form"].errors["credit_code"] == ["该统一社会信用代码已登记为“台山测试精密有限公司”（台山市）。"]
-    response = client.post("/enterprises/new/", {**base, "credit_code": factories.make_credit_code("440783", 5),
-                                                 "county": kaiping_enterprise.county_id})
+    assert response.context["form"].errors["credit_code"] == [
+        "该统一社会信用代码已登记为“台山测试精密有限公司”（台山市）。"
+    ]
+    response = client.post(
+        "/enterprises/new/",
+        {**base, "credit_code": factories.make_credit_code("440783", 5), "county": kaiping_enterprise.county_id},
+    )
     assert "county" in response.context["form"].errors
     assert Enterprise.objects.count() == count
 
 
 def test_duplicate_code_names_the_enterprise_to_a_city_user(client, city_operator, kaiping_enterprise):
     client.force_login(city_operator)
-    response = client.post("/enterprises/new/", {"name": "新企业有限公司", "county": kaiping_enterprise.county_id,
-                                                 "status": "operating", "credit_code": kaiping_enterprise.credit_code})
-    assert response.context["form"].errors["credit_code"] == ["该统一社会信用代码已登记为“开平测试电子有限公司”（开平市）。"]
+    response = client.post(
+        "/enterprises/new/",
+        {
+            "name": "新企业有限公司",
+            "county": kaiping_enterprise.county_id,
+            "status": "operating",
+            "credit_code": kaiping_enterprise.credit_code,
+        },
+    )
+    assert response.context["form"].errors["credit_code"] == [
+        "该统一社会信用代码已登记为“开平测试电子有限公司”（开平市）。"
+    ]
     assert Enterprise.objects.filter(credit_code=kaiping_enterprise.credit_code).count() == 1
 
 
 def test_stale_form_is_refused_with_a_message(client, taishan_official, city_operator, taishan_enterprise):
     client.force_login(city_operator)
-    assert client.post(f"/enterprises/{taishan_enterprise.pk}/edit/", _enterprise_post(taishan_enterprise, name="市里改的")).status_code == 302
+    assert (
+        client.post(
+            f"/enterprises/{taishan_enterprise.pk}/edit/", _enterprise_post(taishan_enterprise, name="市里改的")
+        ).status_code
+        == 302
+    )
     client.force_login(taishan_official)
-    response = client.post(f"/enterprises/{taishan_enterprise.pk}/edit/", _enterprise_post(taishan_enterprise, name="县里改的"))
+    response = client.post(
+        f"/enterprises/{taishan_enterprise.pk}/edit/", _enterprise_post(taishan_enterprise, name="县里改的")
+    )
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert Enterprise.objects.get(pk=taishan_enterprise.pk).name == "市里改的"
@@ -139,8 +169,10 @@ def test_stale_form_is_refused_with_a_message(client, taishan_official, city_ope
 
 def test_title_breaking_the_ladder_is_refused_at_the_tier_field(client, taishan_official, taishan_enterprise):
     client.force_login(taishan_official)
-    response = client.post(f"/enterprises/{taishan_enterprise.pk}/titles/new/",
-                           {"tier": 4, "recognised_on": "2024-06-01", "status": "valid", "batch": "2024"})
+    response = client.post(
+        f"/enterprises/{taishan_enterprise.pk}/titles/new/",
+        {"tier": 4, "recognised_on": "2024-06-01", "status": "valid", "batch": "2024"},
+    )
     assert response.status_code == 200
     assert "tier" in response.context["form"].errors
     assert not Title.objects.exists()
@@ -149,15 +181,28 @@ def test_title_breaking_the_ladder_is_refused_at_the_tier_field(client, taishan_
 def test_statistics_add_and_future_period_refused(client, taishan_official, taishan_enterprise):
     client.force_login(taishan_official)
     url = f"/enterprises/{taishan_enterprise.pk}/statistics/new/"
-    response = client.post(url, {"year": 2099, "quarter": 1, "university_cooperation": "unknown", "fills_tech_gap": "unknown"})
+    response = client.post(
+        url, {"year": 2099, "quarter": 1, "university_cooperation": "unknown", "fills_tech_gap": "unknown"}
+    )
     assert response.status_code == 200 and response.context["form"].errors
-    response = client.post(url, {"year": 2025, "quarter": 2, "revenue": "1234.50", "employees": 50,
-                                 "university_cooperation": "true", "fills_tech_gap": "unknown"})
+    response = client.post(
+        url,
+        {
+            "year": 2025,
+            "quarter": 2,
+            "revenue": "1234.50",
+            "employees": 50,
+            "university_cooperation": "true",
+            "fills_tech_gap": "unknown",
+        },
+    )
     assert response.status_code == 302
     stat = Statistic.objects.get(enterprise=taishan_enterprise)
     assert stat.university_cooperation is True and stat.fills_tech_gap is None
-    response = client.post(url, {"year": 2025, "quarter": 2, "employees": -1,
-                                 "university_cooperation": "unknown", "fills_tech_gap": "unknown"})
+    response = client.post(
+        url,
+        {"year": 2025, "quarter": 2, "employees": -1, "university_cooperation": "unknown", "fills_tech_gap": "unknown"},
+    )
     assert response.status_code == 200 and "employees" in response.context["form"].errors
 
 

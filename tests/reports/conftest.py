@@ -1,4 +1,5 @@
 """Report test data: a small city with titles and statistics in Taishan and Kaiping for 2026Q3."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,12 @@ def _media_root(settings, tmp_path):
 def city(db):
     """Enterprises and titles chosen so every ladder measure and every watch status occurs once."""
     mk, title, stat = factories.make_enterprise, factories.make_title, factories.make_statistic
-    ts1 = mk("440781", name='=HYPERLINK("http://evil.example","点我")台山精工', contact_person="@SUM(A1)",
-             niche_market="-2+3 轴承")
+    ts1 = mk(
+        "440781",
+        name='=HYPERLINK("http://evil.example","点我")台山精工',
+        contact_person="@SUM(A1)",
+        niche_market="-2+3 轴承",
+    )
     ts2 = mk("440781", name="台山二号新材料有限公司")
     ts3 = mk("440781", name="台山三号电子有限公司")
     ts4 = mk("440781", name="台山四号五金有限公司")
@@ -36,8 +41,16 @@ def city(db):
     title(kp1, "national", D(2024, 6, 1))
     title(kp2, "provincial", D(2023, 9, 1), valid_until=D(2026, 8, 31), status="under_review")
     title(kp3, "innovative", D(2024, 1, 16))  # valid until 2027-01-15: expires within 180 days
-    stat(ts1, 2026, 3, output_value=Decimal("12345.67"), revenue=Decimal("10000"), profit=Decimal("-50.5"),
-         rd_expense=Decimal("500"), employees=230)
+    stat(
+        ts1,
+        2026,
+        3,
+        output_value=Decimal("12345.67"),
+        revenue=Decimal("10000"),
+        profit=Decimal("-50.5"),
+        rd_expense=Decimal("500"),
+        employees=230,
+    )
     stat(ts1, 2026, 2, output_value=Decimal("8000"), revenue=Decimal("7000"))
     stat(kp1, 2026, 3, output_value=Decimal("99999.99"), revenue=Decimal("88888"), employees=1200)
     return {"ts1": ts1, "ts2": ts2, "ts3": ts3, "ts4": ts4, "kp1": kp1, "kp2": kp2, "kp3": kp3}

@@ -1,4 +1,5 @@
 """``manage.py export_quarterly_report`` and a second reader (LibreOffice headless)."""
+
 from __future__ import annotations
 
 import csv
@@ -38,14 +39,28 @@ def test_command_with_a_county_officials_scope(tmp_path, taishan_official, city)
     counties = {r[4] for r in load_workbook(out)["企业名录"].iter_rows(min_row=3, values_only=True)}
     assert counties == {"台山市"}
     with pytest.raises(CommandError):
-        call_command("export_quarterly_report", "--period", "2026Q3", "--user", "taishan", "--county", "440783",
-                     "--output", str(tmp_path / "x.xlsx"))
+        call_command(
+            "export_quarterly_report",
+            "--period",
+            "2026Q3",
+            "--user",
+            "taishan",
+            "--county",
+            "440783",
+            "--output",
+            str(tmp_path / "x.xlsx"),
+        )
 
 
-@pytest.mark.parametrize("args", [
-    ["--period", "2026Q9"], ["--period", "Q3-2026"], ["--period", "2026Q3", "--county", "999999"],
-    ["--period", "2026Q3", "--user", "nobody"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--period", "2026Q9"],
+        ["--period", "Q3-2026"],
+        ["--period", "2026Q3", "--county", "999999"],
+        ["--period", "2026Q3", "--user", "nobody"],
+    ],
+)
 def test_command_bad_input_is_a_clear_error_and_writes_nothing(tmp_path, args):
     out = tmp_path / "r.xlsx"
     logged = AuditLog.objects.count()
@@ -66,14 +81,32 @@ def test_libreoffice_reads_the_report(tmp_path, city):
     call_command("export_quarterly_report", "--period", "2026Q3", "--output", str(out))
     env = {**os.environ, "HOME": str(tmp_path)}  # a private LibreOffice profile
     profile = f"-env:UserInstallation=file://{tmp_path}/lo-profile"
-    pdf = subprocess.run([SOFFICE, profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
-                         capture_output=True, text=True, timeout=180, env=env)
+    pdf = subprocess.run(
+        [SOFFICE, profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
     assert pdf.returncode == 0, pdf.stderr
     assert (tmp_path / "report.pdf").stat().st_size > 1000
     # CSV of the roster sheet (sheet 5); filter options: separator, quote, UTF-8, start row, …, sheet number
     csv_run = subprocess.run(
-        [SOFFICE, profile, "--headless", "--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,5',
-         "--outdir", str(tmp_path), str(out)], capture_output=True, text=True, timeout=180, env=env)
+        [
+            SOFFICE,
+            profile,
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,5",
+            "--outdir",
+            str(tmp_path),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
     assert csv_run.returncode == 0, csv_run.stderr
     produced = [p for p in tmp_path.iterdir() if p.suffix == ".csv"]
     assert produced, csv_run.stdout

@@ -1,4 +1,5 @@
 """List exports: what the page shows, with the same filters, scoped, audited, no query per row."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,8 +60,11 @@ def test_enterprise_export_masks_contacts_and_neutralises_formulas(client, city_
 
 def test_county_official_exports_only_her_county(client, taishan_official, city):
     client.force_login(taishan_official)
-    for url, county_col in (("/reports/export/enterprises/", 3), ("/reports/titles/export/", 3),
-                            ("/reports/statistics/export/", 3)):
+    for url, county_col in (
+        ("/reports/export/enterprises/", 3),
+        ("/reports/titles/export/", 3),
+        ("/reports/statistics/export/", 3),
+    ):
         rows = body(workbook(client.get(url)).active)
         assert rows and {r[county_col] for r in rows} == {"台山市"}, url
     # a filter naming another county is not a way around the scope
@@ -79,8 +83,13 @@ def test_invalid_filter_redirects_with_message_and_exports_nothing(client, city_
 
 def test_admin_roles_cannot_export(client, system_admin, city):
     client.force_login(system_admin)
-    for url in ("/reports/export/enterprises/", "/reports/titles/export/", "/reports/statistics/export/",
-                "/reports/titles/", "/reports/statistics/"):
+    for url in (
+        "/reports/export/enterprises/",
+        "/reports/titles/export/",
+        "/reports/statistics/export/",
+        "/reports/titles/",
+        "/reports/statistics/",
+    ):
         assert client.get(url).status_code == 403, url
 
 

@@ -1,4 +1,5 @@
 """The report job through the pages: request, progress JSON, download, scoping, audit, cleanup."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,9 @@ def request_report(client, django_capture_on_commit_callbacks, **data):
         return client.post("/reports/", {"period": "2026Q3", **data})
 
 
-def test_city_operator_requests_report_follows_progress_and_downloads(client, city_operator, city,
-                                                                      django_capture_on_commit_callbacks):
+def test_city_operator_requests_report_follows_progress_and_downloads(
+    client, city_operator, city, django_capture_on_commit_callbacks
+):
     client.force_login(city_operator)
     page = client.get("/reports/")
     assert page.status_code == 200 and "生成报告" in page.content.decode()
@@ -48,8 +50,9 @@ def test_city_operator_requests_report_follows_progress_and_downloads(client, ci
     assert any("2026Q3" in m for m in events)
 
 
-def test_county_official_report_is_her_county_and_other_counties_are_404(client, taishan_official, kaiping_official,
-                                                                        city, django_capture_on_commit_callbacks):
+def test_county_official_report_is_her_county_and_other_counties_are_404(
+    client, taishan_official, kaiping_official, city, django_capture_on_commit_callbacks
+):
     client.force_login(taishan_official)
     kaiping = factories.county("440783")
     # asking for another county's report: the form does not offer it, the service would answer 404
@@ -91,7 +94,9 @@ def test_anonymous_is_sent_to_login(client):
 
 
 @pytest.mark.parametrize("period", ["2026Q5", "abc", "", "2099Q1"])
-def test_bad_period_is_refused_and_nothing_is_created(client, city_operator, period, django_capture_on_commit_callbacks):
+def test_bad_period_is_refused_and_nothing_is_created(
+    client, city_operator, period, django_capture_on_commit_callbacks
+):
     client.force_login(city_operator)
     response = request_report(client, django_capture_on_commit_callbacks, period=period)
     assert response.status_code == 200
@@ -107,8 +112,9 @@ def test_future_quarter_refused_by_service(city_operator):
     assert ReportJob.objects.count() == 0
 
 
-def test_failed_build_is_recorded_on_the_job(client, city_operator, city, monkeypatch,
-                                             django_capture_on_commit_callbacks):
+def test_failed_build_is_recorded_on_the_job(
+    client, city_operator, city, monkeypatch, django_capture_on_commit_callbacks
+):
     def boom(*args, **kwargs):
         raise RuntimeError("磁盘已满")
 

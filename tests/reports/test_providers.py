@@ -1,4 +1,5 @@
 """Providers turn other apps' rows into the plain rows the builders take."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -26,6 +27,7 @@ def test_object_rows_with_enum_status_and_now_are_normalised():
 
 
 def test_dict_rows_keep_value_and_fall_back_to_status_code_as_label():
-    row = normalise_goal_row({"code": "G02", "name": "省级", "unit": "家", "value": 1300, "now": 1,
-                              "status": "on_track"})
+    row = normalise_goal_row(
+        {"code": "G02", "name": "省级", "unit": "家", "value": 1300, "now": 1, "status": "on_track"}
+    )
     assert row["value"] == 1300 and row["status_label"] == "on_track" and row["baseline"] is None

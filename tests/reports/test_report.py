@@ -1,5 +1,6 @@
 """The quarterly report workbook, opened with openpyxl: sheets, headers, values against the
 database, number formats, formula safety, scoping, and the goals sheet against the dashboard."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,8 +26,9 @@ SHEETS = ["封面", "目标进度", "分县区指标", "梯度培育", "企业�
 
 def build(tmp_path, user, county=None, year=2026, quarter=3, name="report.xlsx"):
     path = tmp_path / name
-    scope = ReportScope(user=user, year=year, quarter=quarter, county=county, generated_by=str(user),
-                        today=dt.date(2026, 11, 27))
+    scope = ReportScope(
+        user=user, year=year, quarter=quarter, county=county, generated_by=str(user), today=dt.date(2026, 11, 27)
+    )
     result = services.report_write(scope=scope, output=str(path))
     return load_workbook(path), result
 
@@ -111,11 +113,11 @@ def test_ladder_sheet_matches_database_and_ladder_page(tmp_path, city_operator, 
     offset = {"national": 1, "provincial": 6, "municipal": 11, "innovative": 16}
     ts, kp, total = body["台山市"], body["开平市"], body["合计"]
     o = offset["innovative"]
-    assert ts[o:o + 5] == [2, 2, 1, 1, 0]  # ts2 new, ts1's innovative title ended, ts4 still valid
+    assert ts[o : o + 5] == [2, 2, 1, 1, 0]  # ts2 new, ts1's innovative title ended, ts4 still valid
     o = offset["municipal"]
-    assert ts[o:o + 5] == [0, 0, 0, 1, -1]
+    assert ts[o : o + 5] == [0, 0, 0, 1, -1]
     o = offset["provincial"]
-    assert ts[o:o + 5] == [1, 1, 0, 0, 0]
+    assert ts[o : o + 5] == [1, 1, 0, 0, 0]
     assert kp[offset["national"]] == 1 and kp[offset["provincial"] + 1] == 1  # under review stays valid
     assert ts[-1] == 1 and kp[-1] == 0 and total[-1] == 1
     assert total[offset["innovative"]] == 3
@@ -167,11 +169,30 @@ def fake_dashboard(monkeypatch):
         calls.append((snapshot_or_date, county))
         factor = 1 if county is None else 0.5
         return [
-            {"code": "G01", "name": "国家级专精特新“小巨人”企业（累计）", "unit": "家", "baseline": 24,
-             "now": 30 * factor, "target": 48, "share_done": Decimal("0.25"), "share_time": Decimal("0.917"),
-             "status": "behind", "status_label": "滞后"},
-            {"code": "G02", "name": "=省级专精特新企业", "unit": "家", "baseline": 713, "value": 1300 * factor,
-             "target": 1400, "share_done": 0.85, "share_time": 0.917, "status": "on_track", "status_label": "正常"},
+            {
+                "code": "G01",
+                "name": "国家级专精特新“小巨人”企业（累计）",
+                "unit": "家",
+                "baseline": 24,
+                "now": 30 * factor,
+                "target": 48,
+                "share_done": Decimal("0.25"),
+                "share_time": Decimal("0.917"),
+                "status": "behind",
+                "status_label": "滞后",
+            },
+            {
+                "code": "G02",
+                "name": "=省级专精特新企业",
+                "unit": "家",
+                "baseline": 713,
+                "value": 1300 * factor,
+                "target": 1400,
+                "share_done": 0.85,
+                "share_time": 0.917,
+                "status": "on_track",
+                "status_label": "正常",
+            },
         ]
 
     monkeypatch.setattr("reports.providers.dashboard_rows", dashboard_rows)
@@ -240,8 +261,14 @@ def test_report_queries_do_not_grow_with_enterprises(tmp_path, city_operator, ci
 
 
 def test_key_tasks_sheet_shows_each_units_report_and_county_scope(tmp_path, city_operator, taishan_official, city):
-    report = factories.make_report("2-2-1", "2026Q3", county_code="440781", status="submitted", progress_percent=60,
-                                   summary="组织申报省级工程技术研究中心3家")
+    report = factories.make_report(
+        "2-2-1",
+        "2026Q3",
+        county_code="440781",
+        status="submitted",
+        progress_percent=60,
+        summary="组织申报省级工程技术研究中心3家",
+    )
     factories.make_report("2-2-1", "2026Q3", county_code="440783", status="submitted", summary="开平的进展")
     wb, _ = build(tmp_path, city_operator)
     sheet = rows(wb["主要任务"], 3)
@@ -262,10 +289,19 @@ def test_import_log_sheet_lists_the_quarters_imports_in_scope(tmp_path, city_ope
     from enterprises.models import StatisticImport
 
     def make(county_code, name, when):
-        imp = StatisticImport.objects.create(uploaded_by=city_operator, county=factories.county(county_code),
-                                             file_name=name, checksum="0" * 64, state="committed", row_count=10,
-                                             new_count=4, changed_count=5, error_row_count=1)
+        imp = StatisticImport.objects.create(
+            uploaded_by=city_operator,
+            county=factories.county(county_code),
+            file_name=name,
+            checksum="0" * 64,
+            state="committed",
+            row_count=10,
+            new_count=4,
+            changed_count=5,
+            error_row_count=1,
+        )
         StatisticImport.objects.filter(pk=imp.pk).update(created_at=timezone.make_aware(when))
+
     make("440781", "台山三季度.xlsx", _dt.datetime(2026, 8, 3, 9, 0))
     make("440783", "开平三季度.xlsx", _dt.datetime(2026, 8, 4, 9, 0))
     make("440781", "台山二季度.xlsx", _dt.datetime(2026, 5, 4, 9, 0))  # another quarter
@@ -296,8 +332,13 @@ def test_goal_and_county_sheets_equal_the_dashboard_for_the_same_snapshot(tmp_pa
     def cells(row):
         with translation.override("zh-hans"):
             label = str(row.status_label)
-        return [row.indicator.code, row.indicator.name, row.indicator.unit, *map(as_float, (
-            row.baseline, row.now, row.target, row.share_done, row.share_time)), label]
+        return [
+            row.indicator.code,
+            row.indicator.name,
+            row.indicator.unit,
+            *map(as_float, (row.baseline, row.now, row.target, row.share_done, row.share_time)),
+            label,
+        ]
 
     def sheet_cells(r):
         return [*r[:3], *map(as_float, r[3:8]), r[8]]

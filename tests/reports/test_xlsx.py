@@ -1,4 +1,5 @@
 """Workbook helpers: formula-injection safety, numbers, illegal characters, styles, print set-up."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,9 +25,19 @@ def write(tmp_path, values_rows, columns=None, **kwargs):
     return load_workbook(path)["测试"]
 
 
-@pytest.mark.parametrize("dangerous", [
-    "=1+1", '=HYPERLINK("http://x","y")', "+86 750", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "=cmd|' /C calc'!A0",
-])
+@pytest.mark.parametrize(
+    "dangerous",
+    [
+        "=1+1",
+        '=HYPERLINK("http://x","y")',
+        "+86 750",
+        "-2+3",
+        "@SUM(A1)",
+        "\tTAB",
+        "\rCR",
+        "=cmd|' /C calc'!A0",
+    ],
+)
 def test_formula_like_text_is_written_as_text(tmp_path, dangerous):
     ws = write(tmp_path, [[dangerous, None, None, None]])
     cell = ws["A3"]

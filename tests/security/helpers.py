@@ -1,4 +1,5 @@
 """Helpers for the security tests: logging in through the real form, TOTP codes."""
+
 from __future__ import annotations
 
 from django_otp.oath import totp

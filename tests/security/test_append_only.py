@@ -1,4 +1,5 @@
 """The audit table is append-only in the database itself: direct SQL UPDATE and DELETE fail."""
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -19,12 +20,15 @@ def test_triggers_are_installed():
     assert installed(connection)
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE accounts_auditlog SET message = 'forged' WHERE id = %s",
-    "UPDATE accounts_auditlog SET actor_username = 'someone else'",
-    "DELETE FROM accounts_auditlog WHERE id = %s",
-    "DELETE FROM accounts_auditlog",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE accounts_auditlog SET message = 'forged' WHERE id = %s",
+        "UPDATE accounts_auditlog SET actor_username = 'someone else'",
+        "DELETE FROM accounts_auditlog WHERE id = %s",
+        "DELETE FROM accounts_auditlog",
+    ],
+)
 def test_direct_sql_update_or_delete_fails(log, sql):
     params = [log.pk] if "%s" in sql else []
     with pytest.raises(DatabaseError, match="append-only"):

@@ -6,6 +6,7 @@ seal carries their SHA-256, so changing, adding or removing one behind the appli
 breaks the chain. The audit administrator finds the seal by the statistic or the enterprise, and
 reads every row on the seal's page.
 """
+
 from decimal import Decimal
 
 import pytest
@@ -37,15 +38,19 @@ def imported(taishan_official):
     enterprises = [factories.make_enterprise("440781") for _ in range(ROWS // 2)]
     for e in enterprises[:20]:
         factories.make_statistic(e, 2024, 1, revenue=Decimal("10.00"), employees=3)
-    rows = [factories.statistics_row(e, f"2024Q{q}", revenue=f"{100 + i}.5", employees=i, profit=-1,
-                                     fills_tech_gap="是")
-            for q in (1, 2) for i, e in enumerate(enterprises)]
+    rows = [
+        factories.statistics_row(e, f"2024Q{q}", revenue=f"{100 + i}.5", employees=i, profit=-1, fills_tech_gap="是")
+        for q in (1, 2)
+        for i, e in enumerate(enterprises)
+    ]
     with context.use(context.ActionContext(ip="10.1.2.3", request_id="req-bulk", source="web")):
-        imp = services.statistic_import_create(actor=taishan_official, enqueue=False,
-                                               uploaded_file=uploaded(factories.make_statistics_workbook(rows)))
+        imp = services.statistic_import_create(
+            actor=taishan_official, enqueue=False, uploaded_file=uploaded(factories.make_statistics_workbook(rows))
+        )
         imp = services.statistic_import_check(import_id=imp.pk)
-        services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False,
-                                          enqueue=False)
+        services.statistic_import_confirm(
+            actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False
+        )
         imp = services.statistic_import_commit(import_id=imp.pk)
     assert (imp.new_count, imp.changed_count) == (ROWS - 20, 20), imp.errors
     return imp
@@ -57,8 +62,12 @@ def seal_of(imp, action=AuditAction.IMPORT) -> AuditLog:
 
 def test_one_seal_with_who_when_where_and_a_change_row_per_statistic(imported):
     seal = seal_of(imported)
-    assert (seal.actor_username, seal.ip, seal.request_id, seal.county_code) == ("taishan", "10.1.2.3", "req-bulk",
-                                                                                 "440781")
+    assert (seal.actor_username, seal.ip, seal.request_id, seal.county_code) == (
+        "taishan",
+        "10.1.2.3",
+        "req-bulk",
+        "440781",
+    )
     assert seal.after["change_set"]["rows"] == ROWS == StatisticImportChange.objects.count()
     updated = StatisticImportChange.objects.filter(created=False)
     assert updated.count() == 20
@@ -66,15 +75,21 @@ def test_one_seal_with_who_when_where_and_a_change_row_per_statistic(imported):
         stored = Statistic.objects.get(pk=change.statistic_id)
         assert (change.before_revenue, change.before_employees) == (Decimal("10.00"), 3)
         assert (change.after_revenue, change.after_employees, change.after_profit) == (
-            stored.revenue, stored.employees, Decimal("-1.00"))
+            stored.revenue,
+            stored.employees,
+            Decimal("-1.00"),
+        )
         assert change.after_fills_tech_gap is True and change.version_after == stored.version == 2
     assert audit.verify_chain() is None
 
 
-@pytest.mark.parametrize("sql", [
-    f"UPDATE {CHANGE_TABLE} SET after_revenue = 1",
-    f"DELETE FROM {CHANGE_TABLE}",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        f"UPDATE {CHANGE_TABLE} SET after_revenue = 1",
+        f"DELETE FROM {CHANGE_TABLE}",
+    ],
+)
 def test_change_rows_are_append_only_in_the_database(imported, sql):
     assert installed(connection, CHANGE_TABLE)
     with pytest.raises(DatabaseError, match="append-only"):
@@ -98,8 +113,14 @@ def test_tampering_with_a_change_row_breaks_the_chain_at_the_seal(imported, tamp
     elif tamper == "remove":
         _behind_the_triggers(f"DELETE FROM {CHANGE_TABLE} WHERE id = %s", [first.pk])
     else:
-        StatisticImportChange.objects.create(statistic_import=imported, statistic_id=first.statistic_id,
-                                             enterprise_id=first.enterprise_id, year=2023, quarter=4, row_no=999)
+        StatisticImportChange.objects.create(
+            statistic_import=imported,
+            statistic_id=first.statistic_id,
+            enterprise_id=first.enterprise_id,
+            year=2023,
+            quarter=4,
+            row_no=999,
+        )
     assert audit.verify_chain() == seal_of(imported).pk
 
 
@@ -107,8 +128,10 @@ def test_the_database_digest_equals_the_documented_line_format(imported):
     """``change_set_digest`` (one SQL aggregate on PostgreSQL) matches its Python twin."""
     import hashlib
 
-    lines = [writer.digest_line(values) for values in StatisticImportChange.objects.order_by("id")
-             .values_list(*writer.DIGEST_COLUMNS)]
+    lines = [
+        writer.digest_line(values)
+        for values in StatisticImportChange.objects.order_by("id").values_list(*writer.DIGEST_COLUMNS)
+    ]
     expected = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
     assert writer.change_set_digest(imported.pk) == (ROWS, expected)
     # as documented: booleans t/f, amounts with two decimals, NULL empty
@@ -127,12 +150,16 @@ def test_search_by_statistic_finds_the_seals(client, audit_admin, imported, city
     change = StatisticImportChange.objects.filter(created=False).first()
     services.statistic_import_undo(actor=city_operator, statistic_import=imported)
     client.force_login(audit_admin)
-    response = client.get("/accounts/audit/", {"object_type": "enterprises.statistic", "object_id": change.statistic_id})
+    response = client.get(
+        "/accounts/audit/", {"object_type": "enterprises.statistic", "object_id": change.statistic_id}
+    )
     assert response.status_code == 200
     assert [log.action for log in response.context["logs"]] == ["undo", "import"]
     assert f"{ROWS} 条密封记录" in response.content.decode()
     # the import did not change the enterprise itself; a statistic it never wrote has no seal
-    response = client.get("/accounts/audit/", {"object_type": "enterprises.enterprise", "object_id": change.enterprise_id})
+    response = client.get(
+        "/accounts/audit/", {"object_type": "enterprises.enterprise", "object_id": change.enterprise_id}
+    )
     assert [log.action for log in response.context["logs"]] == []
     other = factories.make_statistic(factories.make_enterprise("440781"), 2023, 1)
     response = client.get("/accounts/audit/", {"object_type": "enterprises.statistic", "object_id": other.pk})
@@ -142,8 +169,9 @@ def test_search_by_statistic_finds_the_seals(client, audit_admin, imported, city
     assert {log.action for log in response.context["logs"]} >= {"import", "undo"}
 
 
-def test_the_seal_page_lists_every_row_before_and_after_and_checks_them(client, audit_admin, imported,
-                                                                         django_assert_max_num_queries):
+def test_the_seal_page_lists_every_row_before_and_after_and_checks_them(
+    client, audit_admin, imported, django_assert_max_num_queries
+):
     seal = seal_of(imported)
     client.force_login(audit_admin)
     with django_assert_max_num_queries(16):  # one page of 60 rows: no query per row (+ the read is audited)
@@ -156,8 +184,7 @@ def test_the_seal_page_lists_every_row_before_and_after_and_checks_them(client, 
     page = response.content.decode()
     assert "10.00 → 100.50" in page and "新增" in page
     assert client.get(f"/accounts/audit/{seal.pk}/", {"verify": "1"}).context["change_set_holds"] is True
-    _behind_the_triggers(f"UPDATE {CHANGE_TABLE} SET after_employees = 7 WHERE statistic_import_id = %s",
-                         [imported.pk])
+    _behind_the_triggers(f"UPDATE {CHANGE_TABLE} SET after_employees = 7 WHERE statistic_import_id = %s", [imported.pk])
     response = client.get(f"/accounts/audit/{seal.pk}/", {"verify": "1"})
     assert response.context["change_set_holds"] is False
     assert "不再与其摘要一致" in response.content.decode()

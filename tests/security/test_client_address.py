@@ -1,5 +1,6 @@
 """One client address for the audit trail, the lockout and API throttling (``TRUSTED_PROXY_COUNT``);
 lockout on the pair user name + address; a CAPTCHA after repeated failures of a user name."""
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,9 @@ class TestOneFunction:
 
     def test_two_proxies(self, settings):
         settings.TRUSTED_PROXY_COUNT = 2
-        request = RequestFactory().get("/", REMOTE_ADDR=PROXY,
-                                       HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9, 10.0.0.2")
+        request = RequestFactory().get(
+            "/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9, 10.0.0.2"
+        )
         assert client_ip(request) == "203.0.113.9"
 
     def test_without_a_proxy_the_header_is_ignored(self, settings):
@@ -86,8 +88,7 @@ class TestLockoutOfThePair:
 
 
 class TestCaptcha:
-    def test_required_after_three_failures_of_a_user_name_from_any_address(self, one_proxy, client,
-                                                                            taishan_official):
+    def test_required_after_three_failures_of_a_user_name_from_any_address(self, one_proxy, client, taishan_official):
         for n, address in enumerate(("203.0.113.1", "203.0.113.2")):
             response = post_login(client, "taishan", WRONG, captcha=False, **via_proxy(address))
             assert "captcha" not in response.context["form"].fields, n
@@ -102,8 +103,9 @@ class TestCaptcha:
         assert events(AuditAction.LOGIN_FAILED).count() == 3
         # a wrong answer likewise
         wrong = {**solved_captcha(), "captcha_1": "wrong"}
-        response = client.post("/accounts/login/", {"username": "taishan", "password": "x", **wrong},
-                               **via_proxy("203.0.113.4"))
+        response = client.post(
+            "/accounts/login/", {"username": "taishan", "password": "x", **wrong}, **via_proxy("203.0.113.4")
+        )
         assert "不符" in response.context["form"].errors["captcha"][0]
         assert events(AuditAction.LOGIN_FAILED).count() == 3
         # answered: the login goes through
@@ -127,7 +129,7 @@ class TestCaptcha:
         image = client.get(match.group(1))
         assert image.status_code == 200 and image["Content-Type"] == "image/png"
         assert image.content[:8] == b"\x89PNG\r\n\x1a\n" and len(image.content) > 500
-        form = html[html.index("<form"):html.index("</form>")]
+        form = html[html.index("<form") : html.index("</form>")]
         assert not INLINE_SCRIPT.search(form) and not STYLE_ATTR.search(form) and not STYLE_TAG.search(form)
         assert 'name="captcha_1"' in form and 'name="captcha_0"' in form
         assert client.get("/captcha/image/nosuchkey/").status_code == 410  # gone: expired or unknown

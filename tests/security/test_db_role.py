@@ -3,6 +3,7 @@ application runs as. Connected as that role to the migrated test database, norma
 work; lifting the audit trail's protection does not: no UPDATE, DELETE or TRUNCATE of an audit
 table, no DROP or DISABLE of its triggers, no ALTER or DROP of a table, nothing created in the schema.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,13 @@ def app_role(transactional_db, monkeypatch):
     call_command("create_app_db_role", role, password_env="JM_TEST_APP_DB_PASSWORD")
     call_command("create_app_db_role", role, password_env="JM_TEST_APP_DB_PASSWORD")  # idempotent
     settings = connection.settings_dict
-    app = psycopg2.connect(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432,
-                           dbname=settings["NAME"], user=role, password=PASSWORD)
+    app = psycopg2.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        dbname=settings["NAME"],
+        user=role,
+        password=PASSWORD,
+    )
     yield role, app
     app.close()
     with connection.cursor() as cursor:
@@ -57,19 +63,25 @@ def test_the_app_role_writes_business_data_but_cannot_lift_the_audit_protection(
     role, app = app_role
     assert sorted(append_only.protected_tables(connection)) == AUDIT_TABLES
     with connection.cursor() as cursor:
-        cursor.execute("SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin FROM pg_roles WHERE rolname = %s",
-                       [role])
+        cursor.execute(
+            "SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin FROM pg_roles WHERE rolname = %s", [role]
+        )
         assert cursor.fetchone() == (False, False, False, True)
-        cursor.execute("SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = %s",
-                       [role])
+        cursor.execute(
+            "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = %s", [role]
+        )
         assert cursor.fetchone()[0] == 0  # owns nothing
 
     # normal work: reads and writes of business tables, appending audit rows, a temp staging table
     for table in ("enterprises_enterprise", "enterprises_statistic", "django_session", "axes_accessattempt"):
         _ok(app, f"SELECT count(*) FROM {table}")
         _ok(app, f"INSERT INTO {table} SELECT * FROM {table} WHERE false")
-        _ok(app, f"UPDATE {table} SET id = id WHERE false" if table != "django_session"
-            else "UPDATE django_session SET expire_date = expire_date WHERE false")
+        _ok(
+            app,
+            f"UPDATE {table} SET id = id WHERE false"
+            if table != "django_session"
+            else "UPDATE django_session SET expire_date = expire_date WHERE false",
+        )
         _ok(app, f"DELETE FROM {table} WHERE false")
     for table in AUDIT_TABLES:
         _ok(app, f"SELECT count(*) FROM {table}")
@@ -90,7 +102,9 @@ def test_the_app_role_writes_business_data_but_cannot_lift_the_audit_protection(
     assert "must be owner" in _refused(app, "DROP FUNCTION accounts_auditlog_refuse()")
     assert "permission denied" in _refused(app, "TRUNCATE enterprises_enterprise")
     assert "permission denied" in _refused(app, "CREATE TABLE public.intruder (x integer)")
-    assert "permission denied" in _refused(app, "INSERT INTO django_migrations SELECT * FROM django_migrations WHERE false")
+    assert "permission denied" in _refused(
+        app, "INSERT INTO django_migrations SELECT * FROM django_migrations WHERE false"
+    )
 
 
 def test_the_command_refuses_to_run_as_the_role_itself(transactional_db):

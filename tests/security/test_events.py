@@ -1,4 +1,5 @@
 """Security events and business-write audit rows: who, when, from where, what, before and after."""
+
 import datetime as dt
 
 import pytest
@@ -115,8 +116,13 @@ class TestEditFormMasking:
         return factories.make_enterprise("440781", contact_person="张三丰", contact_phone="13812345678")
 
     def post(self, enterprise, **changes):
-        data = {"credit_code": enterprise.credit_code, "name": enterprise.name, "county": enterprise.county_id,
-                "status": "operating", "version": enterprise.version}
+        data = {
+            "credit_code": enterprise.credit_code,
+            "name": enterprise.name,
+            "county": enterprise.county_id,
+            "status": "operating",
+            "version": enterprise.version,
+        }
         data.update(changes)
         return data
 
@@ -131,25 +137,33 @@ class TestEditFormMasking:
 
     def test_an_unchanged_masked_value_keeps_the_stored_one(self, client, taishan_official, enterprise):
         client.force_login(taishan_official)
-        response = client.post(f"/enterprises/{enterprise.pk}/edit/",
-                               self.post(enterprise, name="台山改名有限公司", contact_person="张**",
-                                         contact_phone="138****5678"))
+        response = client.post(
+            f"/enterprises/{enterprise.pk}/edit/",
+            self.post(enterprise, name="台山改名有限公司", contact_person="张**", contact_phone="138****5678"),
+        )
         assert response.status_code == 302
         enterprise.refresh_from_db()
         assert (enterprise.name, enterprise.contact_person, enterprise.contact_phone) == (
-            "台山改名有限公司", "张三丰", "13812345678")
+            "台山改名有限公司",
+            "张三丰",
+            "13812345678",
+        )
         log = events(AuditAction.UPDATE, object_id=str(enterprise.pk)).get()
         assert "contact_person" not in log.changed_fields and "contact_phone" not in log.changed_fields
 
     def test_a_typed_value_replaces_the_stored_one(self, client, taishan_official, enterprise):
         client.force_login(taishan_official)
-        response = client.post(f"/enterprises/{enterprise.pk}/edit/",
-                               self.post(enterprise, contact_person="李四", contact_phone="138****5678"))
+        response = client.post(
+            f"/enterprises/{enterprise.pk}/edit/",
+            self.post(enterprise, contact_person="李四", contact_phone="138****5678"),
+        )
         assert response.status_code == 302
         enterprise.refresh_from_db()
         assert (enterprise.contact_person, enterprise.contact_phone) == ("李四", "13812345678")
-        response = client.post(f"/enterprises/{enterprise.pk}/edit/",
-                               self.post(enterprise, contact_person="李*", contact_phone="13900001111"))
+        response = client.post(
+            f"/enterprises/{enterprise.pk}/edit/",
+            self.post(enterprise, contact_person="李*", contact_phone="13900001111"),
+        )
         enterprise.refresh_from_db()
         assert (enterprise.contact_person, enterprise.contact_phone) == ("李四", "13900001111")
 
@@ -159,9 +173,17 @@ class TestBusinessWrites:
 
     def test_create_update_delete_through_the_web(self, client, taishan_official, taishan_enterprise):
         client.force_login(taishan_official)
-        data = {"credit_code": taishan_enterprise.credit_code, "name": "台山改名有限公司",
-                "county": taishan_enterprise.county_id, "status": "operating", "version": taishan_enterprise.version}
-        assert client.post(f"/enterprises/{taishan_enterprise.pk}/edit/", data, REMOTE_ADDR="10.20.30.40").status_code == 302
+        data = {
+            "credit_code": taishan_enterprise.credit_code,
+            "name": "台山改名有限公司",
+            "county": taishan_enterprise.county_id,
+            "status": "operating",
+            "version": taishan_enterprise.version,
+        }
+        assert (
+            client.post(f"/enterprises/{taishan_enterprise.pk}/edit/", data, REMOTE_ADDR="10.20.30.40").status_code
+            == 302
+        )
         log = AuditLog.objects.filter(action=AuditAction.UPDATE, object_type="enterprises.enterprise").get()
         assert log.actor_username == "taishan"
         assert log.ip == "10.20.30.40"
@@ -171,22 +193,33 @@ class TestBusinessWrites:
         assert log.county_code == "440781"
 
         title = factories.make_title(taishan_enterprise, "innovative", dt.date(2024, 7, 1))
-        response = client.post(f"/enterprises/{taishan_enterprise.pk}/titles/{title.pk}/delete/",
-                               {"version": title.version})
+        response = client.post(
+            f"/enterprises/{taishan_enterprise.pk}/titles/{title.pk}/delete/", {"version": title.version}
+        )
         assert response.status_code == 302
         deleted = AuditLog.objects.get(action=AuditAction.DELETE, object_type="enterprises.title")
         assert deleted.before["id"] == title.pk and deleted.after is None
 
     def test_service_create(self, city_operator):
-        enterprise = Enterprise(credit_code=factories.make_credit_code("440703", 77), name="蓬江新建有限公司",
-                                county=factories.county("440703"))
+        enterprise = Enterprise(
+            credit_code=factories.make_credit_code("440703", 77),
+            name="蓬江新建有限公司",
+            county=factories.county("440703"),
+        )
         enterprise_services.enterprise_save(actor=city_operator, enterprise=enterprise, tags=[])
         log = AuditLog.objects.get(action=AuditAction.CREATE, object_type="enterprises.enterprise")
         assert log.before is None and log.after["name"] == "蓬江新建有限公司"
 
     def test_bulk_write_of_many_rows_is_one_chained_batch(self, city_operator, django_assert_max_num_queries):
-        entries = [audit.Entry(action=AuditAction.IMPORT, object_type="enterprises.statistic", object_id=str(n),
-                               after={"revenue": str(n)}) for n in range(2500)]
+        entries = [
+            audit.Entry(
+                action=AuditAction.IMPORT,
+                object_type="enterprises.statistic",
+                object_id=str(n),
+                after={"revenue": str(n)},
+            )
+            for n in range(2500)
+        ]
         # Batched INSERTs (SQLite caps the parameters per statement, hence ~50 batches there), never one per row.
         before = AuditLog.objects.filter(action=AuditAction.IMPORT).count()
         with django_assert_max_num_queries(60):
@@ -201,10 +234,18 @@ def test_large_batch_round_trips_exactly_and_keeps_the_chain(city_operator):
     from accounts.audit import COPY_THRESHOLD
 
     awkward = 'tab\there, newline\nhere, back\\slash, quote " and 中文'
-    entries = [audit.Entry(action=AuditAction.IMPORT, object_type="enterprises.statistic", object_id=str(n),
-                           before=None if n % 2 else {"revenue": "1.00"}, after={"revenue": str(n), "note": awkward},
-                           message=awkward) for n in range(COPY_THRESHOLD + 5)]
-    first_id = (AuditLog.objects.order_by("-id").values_list("id", flat=True).first() or 0)
+    entries = [
+        audit.Entry(
+            action=AuditAction.IMPORT,
+            object_type="enterprises.statistic",
+            object_id=str(n),
+            before=None if n % 2 else {"revenue": "1.00"},
+            after={"revenue": str(n), "note": awkward},
+            message=awkward,
+        )
+        for n in range(COPY_THRESHOLD + 5)
+    ]
+    first_id = AuditLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
     audit.record_many(city_operator, entries)
     rows = list(AuditLog.objects.filter(id__gt=first_id).order_by("id"))
     assert len(rows) == COPY_THRESHOLD + 5

@@ -1,5 +1,6 @@
 """No page fetches anything from an external host, and no template carries inline script or style
 (the Content Security Policy is ``script-src 'self'; style-src 'self'``)."""
+
 from __future__ import annotations
 
 import re
@@ -11,11 +12,15 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 SKIP_DIRS = {".venv", "node_modules", "staticfiles", ".git", "media"}
 
-EXTERNAL_REF = re.compile(r"""(?:\b(?:src|href|action|poster|data)\s*=\s*["']?\s*|url\(\s*["']?\s*|@import\s+["'])(?:https?:)?//""",
-                          re.IGNORECASE)
+EXTERNAL_REF = re.compile(
+    r"""(?:\b(?:src|href|action|poster|data)\s*=\s*["']?\s*|url\(\s*["']?\s*|@import\s+["'])(?:https?:)?//""",
+    re.IGNORECASE,
+)
 CSS_URL = re.compile(r"""url\(\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 # JS that fetches: fetch("http…"), XMLHttpRequest.open("GET","http…"), import("http…"), new WebSocket("ws…")
-JS_FETCH = re.compile(r"""(?:fetch|open|import|WebSocket|EventSource)\s*\(\s*(?:["'][A-Z]+["']\s*,\s*)?["'](?:https?|wss?):""")
+JS_FETCH = re.compile(
+    r"""(?:fetch|open|import|WebSocket|EventSource)\s*\(\s*(?:["'][A-Z]+["']\s*,\s*)?["'](?:https?|wss?):"""
+)
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
 STYLE_ATTR = re.compile(r"<[a-z][^>]*\sstyle\s*=", re.IGNORECASE)
@@ -38,8 +43,12 @@ def template_files():
 
 def own_static_files():
     static = ROOT / "static"
-    return sorted(f for d in static.iterdir() if d.is_dir() and d.name != "vendor"
-                  for f in _walk(d, (".js", ".css", ".html", ".svg", ".json")))
+    return sorted(
+        f
+        for d in static.iterdir()
+        if d.is_dir() and d.name != "vendor"
+        for f in _walk(d, (".js", ".css", ".html", ".svg", ".json"))
+    )
 
 
 def vendor_css_files():
@@ -62,9 +71,14 @@ def test_the_scan_finds_our_files():
 def test_template_has_no_external_reference_inline_script_or_style(path):
     text = path.read_text(encoding="utf-8")
     problems = []
-    for name, pattern in [("external reference", EXTERNAL_REF), ("inline <script>", INLINE_SCRIPT),
-                          ("inline event handler", INLINE_HANDLER), ("style= attribute", STYLE_ATTR),
-                          ("<style> element", STYLE_TAG), ("javascript: URL", JAVASCRIPT_URL)]:
+    for name, pattern in [
+        ("external reference", EXTERNAL_REF),
+        ("inline <script>", INLINE_SCRIPT),
+        ("inline event handler", INLINE_HANDLER),
+        ("style= attribute", STYLE_ATTR),
+        ("<style> element", STYLE_TAG),
+        ("javascript: URL", JAVASCRIPT_URL),
+    ]:
         for match in pattern.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
             problems.append(f"{_rel(path)}:{line}: {name}: {match.group(0)[:80]}")

@@ -1,4 +1,5 @@
 """/health/ for the load balancer: JSON, no login, 503 when a configured dependency fails."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -9,8 +10,10 @@ def test_healthy_without_optional_dependencies(client, settings):
     settings.CELERY_BROKER_URL = ""
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "not configured",
-                                                          "celery": "not configured"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "redis": "not configured", "celery": "not configured"},
+    }
     assert "no-cache" in response["Cache-Control"]
 
 

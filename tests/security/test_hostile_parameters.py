@@ -10,6 +10,7 @@ lists, so a broken discovery fails too. CI runs this file on PostgreSQL, whose e
 beyond ±15:59, a NUL in a string literal, a non-address compared with an ``inet`` column) were
 the 500s this guards against.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,21 +28,55 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 HOSTILE = [
-    "\x00", "440781\x00", "x" * 10_000, "-1", "1.5", "1e400", "99999999999999999999999", "NaN", "abc",
-    "2024-13-45", "0001-01-01", "9999-12-31", "2024-01-01T00:00:00+16:00", "2024-01-01T00:00:00-23:59",
-    "2024-01-01T00:00:00+15:59", "9999-12-31T23:59:59-15:00", "0001-01-01T00:00:00+15:00", "' OR 1=1 --",
-    "🙂", "::1",
+    "\x00",
+    "440781\x00",
+    "x" * 10_000,
+    "-1",
+    "1.5",
+    "1e400",
+    "99999999999999999999999",
+    "NaN",
+    "abc",
+    "2024-13-45",
+    "0001-01-01",
+    "9999-12-31",
+    "2024-01-01T00:00:00+16:00",
+    "2024-01-01T00:00:00-23:59",
+    "2024-01-01T00:00:00+15:59",
+    "9999-12-31T23:59:59-15:00",
+    "0001-01-01T00:00:00+15:00",
+    "' OR 1=1 --",
+    "🙂",
+    "::1",
 ]
 API_PARAMETERS = ("page", "page_size", "ordering", "format")
 IGNORED = {"csrfmiddlewaretoken"}
 PRINCIPALS = (Role.CITY_OPERATOR, Role.COUNTY_OFFICIAL, Role.AUDIT_ADMIN, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
 # The lists the discovery must find (a sanity check on the discovery, not the list of what is tested).
-MUST_FIND = {"/enterprises/", "/reports/titles/", "/reports/statistics/", "/reports/export/enterprises/",
-             "/reports/titles/export/", "/reports/statistics/export/", "/accounts/users/", "/accounts/audit/",
-             "/api/v1/enterprises/", "/api/v1/titles/", "/api/v1/statistics/", "/api/v1/rd-institutions/",
-             "/api/v1/listing-records/", "/api/v1/statistics-imports/", "/api/v1/progress-reports/",
-             "/api/v1/places/", "/api/v1/indicators/", "/api/v1/progress/", "/api/v1/tasks/", "/api/v1/departments/",
-             "/tasks/", "/enterprises/dynamics/reserve/"}
+MUST_FIND = {
+    "/enterprises/",
+    "/reports/titles/",
+    "/reports/statistics/",
+    "/reports/export/enterprises/",
+    "/reports/titles/export/",
+    "/reports/statistics/export/",
+    "/accounts/users/",
+    "/accounts/audit/",
+    "/api/v1/enterprises/",
+    "/api/v1/titles/",
+    "/api/v1/statistics/",
+    "/api/v1/rd-institutions/",
+    "/api/v1/listing-records/",
+    "/api/v1/statistics-imports/",
+    "/api/v1/progress-reports/",
+    "/api/v1/places/",
+    "/api/v1/indicators/",
+    "/api/v1/progress/",
+    "/api/v1/tasks/",
+    "/api/v1/departments/",
+    "/tasks/",
+    "/enterprises/dynamics/reserve/",
+}
 
 
 def _argument_free_paths(resolver=None, prefix: str = "") -> list[str]:
@@ -84,8 +119,11 @@ def _watched_get(client, path):
         read.add(key)
         return getlist(self, key, *args, **kwargs)
 
-    with mock.patch.object(django_filters.FilterSet, "__init__", spy_init), \
-            mock.patch.object(QueryDict, "get", spy_get), mock.patch.object(QueryDict, "getlist", spy_getlist):
+    with (
+        mock.patch.object(django_filters.FilterSet, "__init__", spy_init),
+        mock.patch.object(QueryDict, "get", spy_get),
+        mock.patch.object(QueryDict, "getlist", spy_getlist),
+    ):
         response = client.get(path)
     return response, built, read - IGNORED
 
@@ -96,10 +134,15 @@ def world(db):
     enterprise = factories.make_enterprise("440781")
     factories.make_title(enterprise, "provincial", dt.date(2024, 6, 1))
     factories.make_statistic(enterprise, 2025, 1)
-    users = {role: factories.make_user(role, county_code="440781" if role == Role.COUNTY_OFFICIAL else None,
-                                       department_code="miit" if role == Role.CITY_OPERATOR else None,
-                                       username=f"hostile-{role}")
-             for role in PRINCIPALS}
+    users = {
+        role: factories.make_user(
+            role,
+            county_code="440781" if role == Role.COUNTY_OFFICIAL else None,
+            department_code="miit" if role == Role.CITY_OPERATOR else None,
+            username=f"hostile-{role}",
+        )
+        for role in PRINCIPALS
+    }
     return users
 
 
@@ -197,8 +240,11 @@ def test_pages_ignore_a_nul_in_a_parameter_they_read_and_say_so(client, world):
 
     client.force_login(world[Role.CITY_OPERATOR])
     indicator = Indicator.objects.filter(is_active=True).order_by("pk").first()
-    for path, name in [("/tasks/", "period"), ("/enterprises/dynamics/reserve/", "tier"),
-                       (f"/targets/indicators/{indicator.code}/", "county")]:
+    for path, name in [
+        ("/tasks/", "period"),
+        ("/enterprises/dynamics/reserve/", "tier"),
+        (f"/targets/indicators/{indicator.code}/", "county"),
+    ]:
         response = client.get(path, {name: "440781\x00"})
         assert response.status_code == 200, path
         shown = [m.message for m in response.context["messages"]]

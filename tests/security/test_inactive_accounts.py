@@ -1,4 +1,5 @@
 """Accounts unused for 90 days are disabled by the nightly beat job."""
+
 import datetime as dt
 
 import pytest

@@ -1,4 +1,5 @@
 """Login events, lockout after 5 failures and unlock after the 30-minute cool-off (moved clock)."""
+
 import datetime as dt
 
 import pytest

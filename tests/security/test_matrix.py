@@ -15,6 +15,7 @@ the object and its change record: when it succeeds the row changed and its audit
 when it is refused (login, 403, 404) the row is as it was and no such entry was written. Jobs the
 request queues after commit run (eagerly) within the request.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,8 +43,12 @@ from tests import factories
 
 ANON = "anonymous"
 SYS, SEC, AUD = Role.SYSTEM_ADMIN.value, Role.SECURITY_ADMIN.value, Role.AUDIT_ADMIN.value
-CITY, DEPT, COUNTY, VIEWER = (Role.CITY_OPERATOR.value, Role.DEPARTMENT_USER.value, Role.COUNTY_OFFICIAL.value,
-                              Role.VIEWER.value)
+CITY, DEPT, COUNTY, VIEWER = (
+    Role.CITY_OPERATOR.value,
+    Role.DEPARTMENT_USER.value,
+    Role.COUNTY_OFFICIAL.value,
+    Role.VIEWER.value,
+)
 NONE = Role.NO_ROLE.value  # a new account before the security administrator grants a role
 PRINCIPALS = [ANON, SYS, SEC, AUD, CITY, DEPT, COUNTY, VIEWER, NONE]
 AUTHENTICATED = frozenset(PRINCIPALS) - {ANON}
@@ -74,6 +79,7 @@ def ent(child: str | None = None, **extra) -> Callable[[World, str], dict]:
         if child:
             values["child_pk"] = world.child(which, child).pk
         return values
+
     return kwargs
 
 
@@ -94,25 +100,26 @@ class Case:
     ok: int = 200
     method: str = "get"
     kwargs: Callable[[World, str], dict] | None = None
-    scoped: bool = False          # the object belongs to a county
-    public: bool = False          # anonymous users get an answer too
+    scoped: bool = False  # the object belongs to a county
+    public: bool = False  # anonymous users get an answer too
     anonymous: int | None = None  # what a public page answers an anonymous user (default: ok)
     api: bool = False
-    path: str | None = None       # for patterns without a name
-    hides_other: bool = False     # the page lists rows of several counties
+    path: str | None = None  # for patterns without a name
+    hides_other: bool = False  # the page lists rows of several counties
     data: dict = field(default_factory=dict)
     user_kwargs: Callable | None = None  # kwargs built for the requesting principal (own jobs)
-    data_fn: Callable | None = None      # POST data built from the world (e.g. which enterprise)
+    data_fn: Callable | None = None  # POST data built from the world (e.g. which enterprise)
     ok_for: dict = field(default_factory=dict)  # a different success answer for some roles
-    write: Write | None = None           # what a successful POST writes (checked before and after)
+    write: Write | None = None  # what a successful POST writes (checked before and after)
 
 
 ROUTES: dict[str, Case] = {
     "": Case(AUTHENTICATED),
     "health/": Case(AUTHENTICATED, public=True),
     # the login CAPTCHA picture (public: it is shown before login)
-    "^captcha/image/(?P<key>\\w+)/$": Case(AUTHENTICATED, public=True, ok_for={NONE: 403},
-                                           kwargs=lambda w, _: {"key": _captcha_key()}),
+    "^captcha/image/(?P<key>\\w+)/$": Case(
+        AUTHENTICATED, public=True, ok_for={NONE: 403}, kwargs=lambda w, _: {"key": _captcha_key()}
+    ),
     # accounts
     "accounts/login/": Case(AUTHENTICATED, ok=302, public=True, anonymous=200),
     "accounts/logout/": Case(AUTHENTICATED, ok=302, method="post", public=True),
@@ -123,32 +130,64 @@ ROUTES: dict[str, Case] = {
     "accounts/users/new/": Case(frozenset({SYS})),
     "accounts/users/<int:pk>/edit/": Case(frozenset({SYS}), kwargs=lambda w, _: {"pk": w.target_user.pk}),
     "accounts/users/<int:pk>/reset-password/": Case(
-        frozenset({SYS}), ok=302, method="post", kwargs=lambda w, _: {"pk": w.target_user.pk},
-        write=Write(state=lambda kw, d: _pks(PasswordResetRequest.objects.filter(user_id=kw["pk"])),
-                    audit=lambda kw, d: _entry(AuditAction.UPDATE, "accounts.user", kw["pk"]))),
+        frozenset({SYS}),
+        ok=302,
+        method="post",
+        kwargs=lambda w, _: {"pk": w.target_user.pk},
+        write=Write(
+            state=lambda kw, d: _pks(PasswordResetRequest.objects.filter(user_id=kw["pk"])),
+            audit=lambda kw, d: _entry(AuditAction.UPDATE, "accounts.user", kw["pk"]),
+        ),
+    ),
     # password resets: the system administrator asks, the security administrator decides (two-person rule)
     "accounts/password-resets/": Case(frozenset({SYS, SEC})),
     "accounts/password-resets/<int:pk>/approve/": Case(
-        frozenset({SEC}), method="post", kwargs=lambda w, _: {"pk": _reset_request(w).pk},
-        write=Write(state=lambda kw, d: _row(PasswordResetRequest, kw["pk"], "status", "user__password"),
-                    audit=lambda kw, d: _entry(AuditAction.UPDATE, "accounts.user", _reset_user(kw["pk"])))),
+        frozenset({SEC}),
+        method="post",
+        kwargs=lambda w, _: {"pk": _reset_request(w).pk},
+        write=Write(
+            state=lambda kw, d: _row(PasswordResetRequest, kw["pk"], "status", "user__password"),
+            audit=lambda kw, d: _entry(AuditAction.UPDATE, "accounts.user", _reset_user(kw["pk"])),
+        ),
+    ),
     "accounts/password-resets/<int:pk>/reject/": Case(
-        frozenset({SEC}), ok=302, method="post", kwargs=lambda w, _: {"pk": _reset_request(w).pk},
-        write=Write(state=lambda kw, d: _row(PasswordResetRequest, kw["pk"], "status"),
-                    audit=lambda kw, d: _entry(AuditAction.UPDATE, "accounts.user", _reset_user(kw["pk"])))),
+        frozenset({SEC}),
+        ok=302,
+        method="post",
+        kwargs=lambda w, _: {"pk": _reset_request(w).pk},
+        write=Write(
+            state=lambda kw, d: _row(PasswordResetRequest, kw["pk"], "status"),
+            audit=lambda kw, d: _entry(AuditAction.UPDATE, "accounts.user", _reset_user(kw["pk"])),
+        ),
+    ),
     "accounts/users/<int:pk>/grants/": Case(frozenset({SEC}), kwargs=lambda w, _: {"pk": w.target_user.pk}),
     "accounts/users/<int:pk>/reset-otp/": Case(
-        frozenset({SEC}), ok=302, method="post", kwargs=lambda w, _: {"pk": w.target_user.pk},
-        write=Write(state=lambda kw, d: _otp_devices(kw["pk"]),
-                    audit=lambda kw, d: _entry(AuditAction.GRANT, "accounts.user", kw["pk"]))),
+        frozenset({SEC}),
+        ok=302,
+        method="post",
+        kwargs=lambda w, _: {"pk": w.target_user.pk},
+        write=Write(
+            state=lambda kw, d: _otp_devices(kw["pk"]),
+            audit=lambda kw, d: _entry(AuditAction.GRANT, "accounts.user", kw["pk"]),
+        ),
+    ),
     "accounts/audit/": Case(frozenset({AUD})),
     "accounts/audit/<int:pk>/": Case(frozenset({AUD}), kwargs=lambda w, _: {"pk": w.audit_row.pk}),
     # with the reveal permission (every principal here holds it; without it: tests/accounts/test_admin_views.py)
-    "accounts/audit/<int:pk>/reveal/": Case(frozenset({AUD}), method="post", kwargs=lambda w, _: {"pk": w.audit_row.pk}),
+    "accounts/audit/<int:pk>/reveal/": Case(
+        frozenset({AUD}), method="post", kwargs=lambda w, _: {"pk": w.audit_row.pk}
+    ),
     "accounts/reveal/enterprise/<int:pk>/contact/": Case(
-        BUSINESS_READ, method="post", kwargs=ent(), scoped=True,
-        write=Write(state=lambda kw, d: None, changes=False,
-                    audit=lambda kw, d: _entry(AuditAction.REVEAL, "enterprises.enterprise", kw["pk"]))),
+        BUSINESS_READ,
+        method="post",
+        kwargs=ent(),
+        scoped=True,
+        write=Write(
+            state=lambda kw, d: None,
+            changes=False,
+            audit=lambda kw, d: _entry(AuditAction.REVEAL, "enterprises.enterprise", kw["pk"]),
+        ),
+    ),
     # enterprises
     "enterprises/": Case(BUSINESS_READ, hides_other=True),
     "enterprises/new/": Case(BUSINESS_WRITE),
@@ -158,70 +197,111 @@ ROUTES: dict[str, Case] = {
     "enterprises/<int:pk>/titles/new/": Case(BUSINESS_WRITE, kwargs=ent(), scoped=True),
     "enterprises/<int:pk>/titles/<int:child_pk>/edit/": Case(BUSINESS_WRITE, kwargs=ent("title"), scoped=True),
     "enterprises/<int:pk>/statistics/new/": Case(BUSINESS_WRITE, kwargs=ent(), scoped=True),
-    "enterprises/<int:pk>/statistics/<int:child_pk>/edit/": Case(BUSINESS_WRITE, kwargs=ent("statistic"),
-                                                                 scoped=True),
+    "enterprises/<int:pk>/statistics/<int:child_pk>/edit/": Case(BUSINESS_WRITE, kwargs=ent("statistic"), scoped=True),
     "enterprises/<int:pk>/rd/new/": Case(BUSINESS_WRITE, kwargs=ent(), scoped=True),
     "enterprises/<int:pk>/rd/<int:child_pk>/edit/": Case(BUSINESS_WRITE, kwargs=ent("rd"), scoped=True),
     "enterprises/<int:pk>/listings/new/": Case(BUSINESS_WRITE, kwargs=ent(), scoped=True),
     "enterprises/<int:pk>/listings/<int:child_pk>/edit/": Case(BUSINESS_WRITE, kwargs=ent("listing"), scoped=True),
     "enterprises/<int:pk>/<str:kind>/<int:child_pk>/delete/": Case(
-        BUSINESS_WRITE, ok=302, method="post", kwargs=ent("title", kind="titles"), scoped=True,
-        write=Write(state=lambda kw, d: Title.objects.filter(pk=kw["child_pk"]).exists(),
-                    audit=lambda kw, d: _entry(AuditAction.DELETE, "enterprises.title", kw["child_pk"]))),
+        BUSINESS_WRITE,
+        ok=302,
+        method="post",
+        kwargs=ent("title", kind="titles"),
+        scoped=True,
+        write=Write(
+            state=lambda kw, d: Title.objects.filter(pk=kw["child_pk"]).exists(),
+            audit=lambda kw, d: _entry(AuditAction.DELETE, "enterprises.title", kw["child_pk"]),
+        ),
+    ),
     # dynamic management (issue 8)
     "enterprises/dynamics/": Case(BUSINESS_READ),
     "enterprises/dynamics/titles/<int:title_pk>/review/": Case(
-        BUSINESS_WRITE, kwargs=lambda w, which: {"title_pk": w.child(which, "title").pk}, scoped=True),
+        BUSINESS_WRITE, kwargs=lambda w, which: {"title_pk": w.child(which, "title").pk}, scoped=True
+    ),
     "enterprises/dynamics/titles/<int:title_pk>/revoke/": Case(
-        BUSINESS_WRITE, kwargs=lambda w, which: {"title_pk": w.child(which, "title").pk}, scoped=True),
+        BUSINESS_WRITE, kwargs=lambda w, which: {"title_pk": w.child(which, "title").pk}, scoped=True
+    ),
     "enterprises/dynamics/reserve/": Case(BUSINESS_READ),
     "enterprises/dynamics/reserve/recommend/": Case(
-        BUSINESS_WRITE, ok=302, method="post", scoped=True,
-        data_fn=lambda w, which: {"enterprise": w.enterprise(which).pk, "tier": "provincial", "year": 2026,
-                                  "note": "矩阵测试"},
-        write=Write(state=lambda kw, d: _pks(ReserveEntry.objects.filter(enterprise_id=d["enterprise"])),
-                    audit=lambda kw, d: {"action": AuditAction.CREATE, "object_type": "enterprises.reserveentry"})),
+        BUSINESS_WRITE,
+        ok=302,
+        method="post",
+        scoped=True,
+        data_fn=lambda w, which: {
+            "enterprise": w.enterprise(which).pk,
+            "tier": "provincial",
+            "year": 2026,
+            "note": "矩阵测试",
+        },
+        write=Write(
+            state=lambda kw, d: _pks(ReserveEntry.objects.filter(enterprise_id=d["enterprise"])),
+            audit=lambda kw, d: {"action": AuditAction.CREATE, "object_type": "enterprises.reserveentry"},
+        ),
+    ),
     "enterprises/dynamics/reserve/entries/": Case(BUSINESS_READ),
     "enterprises/dynamics/reserve/entries/<int:pk>/advance/": Case(
-        BUSINESS_WRITE, kwargs=lambda w, which: {"pk": w.child(which, "reserve").pk}, scoped=True),
+        BUSINESS_WRITE, kwargs=lambda w, which: {"pk": w.child(which, "reserve").pk}, scoped=True
+    ),
     "enterprises/dynamics/precheck/<int:enterprise_pk>/": Case(
-        BUSINESS_READ, kwargs=lambda w, which: {"enterprise_pk": w.enterprise(which).pk}, scoped=True),
+        BUSINESS_READ, kwargs=lambda w, which: {"enterprise_pk": w.enterprise(which).pk}, scoped=True
+    ),
     "enterprises/dynamics/criteria/": Case(BUSINESS_READ),
     "enterprises/dynamics/criteria/<int:pk>/edit/": Case(
-        frozenset({CITY}), kwargs=lambda w, which: {"pk": _first_criterion().pk}),
+        frozenset({CITY}), kwargs=lambda w, which: {"pk": _first_criterion().pk}
+    ),
     # statistics imports (issue 4): history and import pages readable, uploads by writers, undo by the city
     "enterprises/imports/": Case(BUSINESS_READ),
     "enterprises/imports/template/": Case(BUSINESS_WRITE),
     "enterprises/imports/upload/": Case(BUSINESS_WRITE),
-    "enterprises/imports/<int:pk>/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _import(w, which).pk},
-                                          scoped=True),
-    "enterprises/imports/<int:pk>/status/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _import(w, which).pk},
-                                                 scoped=True),
+    "enterprises/imports/<int:pk>/": Case(
+        BUSINESS_READ, kwargs=lambda w, which: {"pk": _import(w, which).pk}, scoped=True
+    ),
+    "enterprises/imports/<int:pk>/status/": Case(
+        BUSINESS_READ, kwargs=lambda w, which: {"pk": _import(w, which).pk}, scoped=True
+    ),
     "enterprises/imports/<int:pk>/confirm/": Case(
-        BUSINESS_WRITE, ok=302, method="post", scoped=True, kwargs=lambda w, which: {"pk": _import(w, which).pk},
-        write=Write(state=lambda kw, d: _row(StatisticImport, kw["pk"], "state", "status"),
-                    audit=lambda kw, d: _entry(AuditAction.IMPORT, "enterprises.statisticimport", kw["pk"]))),
+        BUSINESS_WRITE,
+        ok=302,
+        method="post",
+        scoped=True,
+        kwargs=lambda w, which: {"pk": _import(w, which).pk},
+        write=Write(
+            state=lambda kw, d: _row(StatisticImport, kw["pk"], "state", "status"),
+            audit=lambda kw, d: _entry(AuditAction.IMPORT, "enterprises.statisticimport", kw["pk"]),
+        ),
+    ),
     "enterprises/imports/<int:pk>/undo/": Case(
-        frozenset({CITY}), ok=302, method="post", scoped=True,
+        frozenset({CITY}),
+        ok=302,
+        method="post",
+        scoped=True,
         kwargs=lambda w, which: {"pk": _import(w, which, committed=True).pk},
-        write=Write(state=lambda kw, d: _row(StatisticImport, kw["pk"], "state", "status"),
-                    audit=lambda kw, d: _entry(AuditAction.UNDO, "enterprises.statisticimport", kw["pk"]))),
+        write=Write(
+            state=lambda kw, d: _row(StatisticImport, kw["pk"], "state", "status"),
+            audit=lambda kw, d: _entry(AuditAction.UNDO, "enterprises.statisticimport", kw["pk"]),
+        ),
+    ),
     # goals and dashboards (issue 5): a county official is sent to her county's dashboard; the city-wide
     # baseline reconciliation is not hers (404); reported values by the lead department and the city
     "targets/": Case(BUSINESS_READ, ok_for={COUNTY: 302}),
-    "targets/county/<str:code>/": Case(BUSINESS_READ, scoped=True,
-                                       kwargs=lambda w, which: {"code": w.enterprise(which).county.code}),
+    "targets/county/<str:code>/": Case(
+        BUSINESS_READ, scoped=True, kwargs=lambda w, which: {"code": w.enterprise(which).county.code}
+    ),
     "targets/indicators/<slug:code>/": Case(BUSINESS_READ, kwargs=lambda w, which: {"code": "provincial-srdi"}),
     "targets/indicators/<slug:code>/reconciliation/": Case(
-        BUSINESS_READ, ok_for={COUNTY: 404}, kwargs=lambda w, which: {"code": "provincial-srdi-valid"}),
-    "targets/indicators/<slug:code>/report/": Case(frozenset({CITY}),
-                                                   kwargs=lambda w, which: {"code": "industry-brands"}),
-    "targets/indicators/<slug:code>/allocation/": Case(frozenset({CITY}),
-                                                       kwargs=lambda w, which: {"code": "provincial-srdi"}),
+        BUSINESS_READ, ok_for={COUNTY: 404}, kwargs=lambda w, which: {"code": "provincial-srdi-valid"}
+    ),
+    "targets/indicators/<slug:code>/report/": Case(
+        frozenset({CITY}), kwargs=lambda w, which: {"code": "industry-brands"}
+    ),
+    "targets/indicators/<slug:code>/allocation/": Case(
+        frozenset({CITY}), kwargs=lambda w, which: {"code": "provincial-srdi"}
+    ),
     # city-wide: the city operator only; a recompute request queues a run of the system's computation
     # (not audited: derived data)
-    "targets/recompute/": Case(frozenset({CITY}), ok=302, method="post",
-                               write=Write(state=lambda kw, d: _recompute_runs(), audit=None)),
+    "targets/recompute/": Case(
+        frozenset({CITY}), ok=302, method="post", write=Write(state=lambda kw, d: _recompute_runs(), audit=None)
+    ),
     "targets/runs/<int:pk>/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _recompute_run().pk}),
     "targets/runs/<int:pk>/status/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _recompute_run().pk}),
     # responsibility matrix (issue 6): reports of a county on task 二（二）1 (led by 市科技局, the department
@@ -231,42 +311,61 @@ ROUTES: dict[str, Case] = {
     "tasks/new/": Case(frozenset({CITY})),
     "tasks/lateness/": Case(frozenset({CITY})),
     "tasks/lateness/remind/": Case(
-        frozenset({CITY}), ok=302, method="post",
+        frozenset({CITY}),
+        ok=302,
+        method="post",
         data_fn=lambda w, which: {"period": "2025Q1", "slot": _county_slot("2-2-1", w.enterprise(which).county)},
-        write=Write(state=lambda kw, d: _reminders(d["period"]),
-                    audit=lambda kw, d: {"action": AuditAction.CREATE, "object_type": "tasks.reminder"})),
+        write=Write(
+            state=lambda kw, d: _reminders(d["period"]),
+            audit=lambda kw, d: {"action": AuditAction.CREATE, "object_type": "tasks.reminder"},
+        ),
+    ),
     "tasks/export/": Case(frozenset({CITY})),
     "tasks/<slug:code>/": Case(BUSINESS_READ, kwargs=lambda w, which: {"code": "2-2-1"}),
     "tasks/<slug:code>/edit/": Case(frozenset({CITY}), kwargs=lambda w, which: {"code": "2-2-1"}),
-    "tasks/<slug:code>/<str:period>/report/": Case(frozenset({DEPT, COUNTY}),
-                                                   kwargs=lambda w, which: {"code": "2-2-1", "period": "2025Q1"}),
-    "tasks/reports/<int:pk>/": Case(BUSINESS_READ, scoped=True,
-                                    kwargs=lambda w, which: {"pk": _task_report(w, which).pk}),
+    "tasks/<slug:code>/<str:period>/report/": Case(
+        frozenset({DEPT, COUNTY}), kwargs=lambda w, which: {"code": "2-2-1", "period": "2025Q1"}
+    ),
+    "tasks/reports/<int:pk>/": Case(
+        BUSINESS_READ, scoped=True, kwargs=lambda w, which: {"pk": _task_report(w, which).pk}
+    ),
     # the city reviews consolidated reports only: a county's unit report is not among them (404)
-    "tasks/reports/<int:pk>/review/": Case(frozenset({DEPT, CITY}), ok=302, ok_for={CITY: 404}, method="post",
-                                           scoped=True,
-                                           data={"decision": "accept", "comment": ""},
-                                           kwargs=lambda w, which: {"pk": _task_report(w, which).pk},
-                                           write=Write(state=lambda kw, d: _report_status(kw["pk"]),
-                                                       audit=lambda kw, d: _entry(AuditAction.UPDATE,
-                                                                                  "tasks.progressreport", kw["pk"]))),
-    "tasks/attachments/<int:pk>/": Case(BUSINESS_READ, scoped=True,
-                                        kwargs=lambda w, which: {"pk": _task_attachment(w, which).pk}),
+    "tasks/reports/<int:pk>/review/": Case(
+        frozenset({DEPT, CITY}),
+        ok=302,
+        ok_for={CITY: 404},
+        method="post",
+        scoped=True,
+        data={"decision": "accept", "comment": ""},
+        kwargs=lambda w, which: {"pk": _task_report(w, which).pk},
+        write=Write(
+            state=lambda kw, d: _report_status(kw["pk"]),
+            audit=lambda kw, d: _entry(AuditAction.UPDATE, "tasks.progressreport", kw["pk"]),
+        ),
+    ),
+    "tasks/attachments/<int:pk>/": Case(
+        BUSINESS_READ, scoped=True, kwargs=lambda w, which: {"pk": _task_attachment(w, which).pk}
+    ),
     # a department user writes, but not for a county: another unit's attachment answers 404
-    "tasks/attachments/<int:pk>/delete/": Case(frozenset({COUNTY, DEPT}), ok=302, ok_for={DEPT: 404},
-                                               method="post", scoped=True,
-                                               kwargs=lambda w, which: {"pk": _task_attachment(w, which,
-                                                                                           "draft").pk},
-                                               write=Write(state=lambda kw, d: _attachment_exists(kw["pk"]),
-                                                           audit=lambda kw, d: _entry(AuditAction.DELETE,
-                                                                                      "tasks.reportattachment",
-                                                                                      kw["pk"]))),
+    "tasks/attachments/<int:pk>/delete/": Case(
+        frozenset({COUNTY, DEPT}),
+        ok=302,
+        ok_for={DEPT: 404},
+        method="post",
+        scoped=True,
+        kwargs=lambda w, which: {"pk": _task_attachment(w, which, "draft").pk},
+        write=Write(
+            state=lambda kw, d: _attachment_exists(kw["pk"]),
+            audit=lambda kw, d: _entry(AuditAction.DELETE, "tasks.reportattachment", kw["pk"]),
+        ),
+    ),
     # reports (a job is visible to its requester only; other requesters' jobs are covered in tests/reports)
     "reports/": Case(BUSINESS_READ),
     "reports/<int:pk>/": Case(BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}),
     "reports/<int:pk>/status/": Case(BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}),
-    "reports/<int:pk>/download/": Case(BUSINESS_READ,
-                                       user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}),
+    "reports/<int:pk>/download/": Case(
+        BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}
+    ),
     "reports/export/enterprises/": Case(BUSINESS_READ, hides_other=False),
     "reports/titles/": Case(BUSINESS_READ, hides_other=True),
     "reports/titles/export/": Case(BUSINESS_READ),
@@ -280,8 +379,9 @@ ROUTES: dict[str, Case] = {
     "api/v1/schema/": Case(AUTHENTICATED, api=True, ok_for={NONE: 403}),
     "api/v1/docs/": Case(AUTHENTICATED, api=True, ok_for={NONE: 403}),
     # unknown API paths: a JSON 404 for everybody, disclosing nothing
-    "api/v1/^.*$": Case(AUTHENTICATED, ok=404, api=True, public=True, path="/api/v1/no-such-endpoint/",
-                        ok_for={NONE: 403}),
+    "api/v1/^.*$": Case(
+        AUTHENTICATED, ok=404, api=True, public=True, path="/api/v1/no-such-endpoint/", ok_for={NONE: 403}
+    ),
 }
 
 
@@ -294,8 +394,9 @@ def _import(world, which, committed=False):
     enterprise = world.enterprise(which)
     uploader = factories.make_user(Role.COUNTY_OFFICIAL, county_code=enterprise.county.code)
     data = factories.make_statistics_workbook([factories.statistics_row(enterprise, "2024Q1", revenue=7)])
-    upload = SimpleUploadedFile("stats.xlsx", data,
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    upload = SimpleUploadedFile(
+        "stats.xlsx", data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     imp = imports.statistic_import_create(actor=uploader, enqueue=False, uploaded_file=upload)
     imp = imports.statistic_import_check(import_id=imp.pk)
     if committed:
@@ -314,8 +415,9 @@ def _task_attachment(world, which, status="submitted"):
 
     from tasks.models import ReportAttachment
 
-    attachment = ReportAttachment(report=_task_report(world, which, status), original_name="进展.pdf", kind="pdf",
-                                  size=9, sha256="0" * 64)
+    attachment = ReportAttachment(
+        report=_task_report(world, which, status), original_name="进展.pdf", kind="pdf", size=9, sha256="0" * 64
+    )
     attachment.file.save("progress.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     return attachment
 
@@ -425,15 +527,18 @@ API_RESOURCES = {
     "progress": (lambda w, which: {"pk": _progress_value(w, which).pk}, True),
     "tasks": (lambda w, which: {"pk": _key_task().pk}, False),
     "progress-reports": (lambda w, which: {"pk": _task_report(w, which).pk}, True),
-    "statistics-imports": (lambda w, which: {"pk": factories.make_statistic_import(
-        w.enterprise(which).county.code).pk}, True),
+    "statistics-imports": (
+        lambda w, which: {"pk": factories.make_statistic_import(w.enterprise(which).county.code).pk},
+        True,
+    ),
 }
 
 
 # Tombstones (``/api/v1/deletions/``): a list only, county-scoped by its queryset.
 ROUTES["api/v1/^deletions/$"] = Case(BUSINESS_READ, api=True)
-ROUTES["api/v1/^deletions\\.(?P<format>[a-z0-9]+)/?$"] = Case(BUSINESS_READ, api=True,
-                                                               kwargs=lambda w, which: {"format": "json"})
+ROUTES["api/v1/^deletions\\.(?P<format>[a-z0-9]+)/?$"] = Case(
+    BUSINESS_READ, api=True, kwargs=lambda w, which: {"format": "json"}
+)
 
 
 def _with_format(kwargs):
@@ -445,7 +550,8 @@ for _resource, (_kwargs, _scoped) in API_RESOURCES.items():
     ROUTES[f"api/v1/^{_resource}\\.(?P<format>[a-z0-9]+)/?$"] = Case(BUSINESS_READ, api=True, kwargs=_with_format(None))
     ROUTES[f"api/v1/^{_resource}/(?P<pk>[^/.]+)/$"] = Case(BUSINESS_READ, api=True, kwargs=_kwargs, scoped=_scoped)
     ROUTES[f"api/v1/^{_resource}/(?P<pk>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$"] = Case(
-        BUSINESS_READ, api=True, kwargs=_with_format(_kwargs), scoped=_scoped)
+        BUSINESS_READ, api=True, kwargs=_with_format(_kwargs), scoped=_scoped
+    )
 
 
 def _captcha_key():
@@ -462,8 +568,7 @@ def _reset_request(w):
     """A pending password reset of the target account, asked by a system administrator."""
     from accounts.models import PasswordResetRequest
 
-    return PasswordResetRequest.objects.create(user=w.target_user,
-                                               requested_by=factories.make_user(Role.SYSTEM_ADMIN))
+    return PasswordResetRequest.objects.create(user=w.target_user, requested_by=factories.make_user(Role.SYSTEM_ADMIN))
 
 
 def own_report_job(user):
@@ -474,9 +579,16 @@ def own_report_job(user):
     from reports.models import ReportJob
 
     requester = user if user is not None else factories.make_user(Role.CITY_OPERATOR)
-    job = ReportJob.objects.create(requester=requester, year=2026, quarter=3, county=requester.county,
-                                   status="succeeded", progress=100, finished_at=timezone.now(),
-                                   expires_at=timezone.now() + dt.timedelta(days=7))
+    job = ReportJob.objects.create(
+        requester=requester,
+        year=2026,
+        quarter=3,
+        county=requester.county,
+        status="succeeded",
+        progress=100,
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
     job.file.save("matrix.xlsx", ContentFile(b"PK\x03\x04 matrix"), save=True)
     return job
 
@@ -496,8 +608,9 @@ NAMES = dict(url_patterns())
 
 def test_every_url_pattern_is_classified():
     missing = sorted(route for route in NAMES if route not in ROUTES)
-    assert not missing, ("URL patterns without a least-privilege classification in tests/security/test_matrix.py "
-                         f"ROUTES: {missing}")
+    assert not missing, (
+        f"URL patterns without a least-privilege classification in tests/security/test_matrix.py ROUTES: {missing}"
+    )
 
 
 def test_no_stale_classification():
@@ -514,12 +627,15 @@ def world(db):
         enterprises[which] = e
         children[which, "title"] = factories.make_title(e, "innovative", dt.date(2024, 7, 1))
         children[which, "statistic"] = factories.make_statistic(e, 2025, 1, revenue=100)
-        children[which, "rd"] = RDInstitution.objects.create(enterprise=e, level=level, name="研发中心",
-                                                             recognised_year=2023)
-        children[which, "listing"] = ListingRecord.objects.create(enterprise=e, stage="tutoring", venue="szse_main",
-                                                                  date=dt.date(2025, 3, 1))
+        children[which, "rd"] = RDInstitution.objects.create(
+            enterprise=e, level=level, name="研发中心", recognised_year=2023
+        )
+        children[which, "listing"] = ListingRecord.objects.create(
+            enterprise=e, stage="tutoring", venue="szse_main", date=dt.date(2025, 3, 1)
+        )
         children[which, "reserve"] = ReserveEntry.objects.create(
-            enterprise=e, target_tier=Tier.objects.get(code="national"), year=2026, recommended_on=dt.date(2026, 3, 1))
+            enterprise=e, target_tier=Tier.objects.get(code="national"), year=2026, recommended_on=dt.date(2026, 3, 1)
+        )
     target = factories.make_user(Role.VIEWER, username="target")
     TOTPDevice.objects.create(user=target, name="手机", confirmed=True)  # what reset-otp removes
     row = audit.security_event(target, AuditAction.LOGIN)
@@ -558,7 +674,7 @@ def expected(case: Case, role: str, which: str):
 def cases():
     for route, case in ROUTES.items():
         for role in PRINCIPALS:
-            for which in (("own", "other") if case.scoped else ("own",)):
+            for which in ("own", "other") if case.scoped else ("own",):
                 yield pytest.param(route, role, which, id=f"{route or '/'}|{role}|{which}")
 
 

@@ -1,4 +1,5 @@
 """TOTP second factor: required for the administrator roles, available to everybody."""
+
 import subprocess
 import sys
 import time
@@ -23,11 +24,14 @@ def otp_for_admins(settings):
 
 def test_production_default_requires_otp_for_the_three_admin_roles():
     """The test settings switch the requirement off for force_login; production must have it on."""
-    code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='jiangmen_portal.settings'; django.setup(); "
-            "from django.conf import settings; print(','.join(sorted(settings.OTP_REQUIRED_ROLES)))")
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='jiangmen_portal.settings'; django.setup(); "
+        "from django.conf import settings; print(','.join(sorted(settings.OTP_REQUIRED_ROLES)))"
+    )
     env = {"DEBUG": "1", "PATH": "/usr/bin:/bin", "HOME": "/tmp"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         cwd=django_settings.BASE_DIR, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=django_settings.BASE_DIR, check=True
+    )
     assert out.stdout.strip() == "audit_admin,security_admin,system_admin"
 
 

@@ -1,4 +1,5 @@
 """Password policy: length, 3 of 4 character classes, history of 5, forced change, 90-day expiry."""
+
 import datetime as dt
 
 import pytest
@@ -18,14 +19,17 @@ from .helpers import events, post_login
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("password,ok", [
-    ("Ab1!", False),              # too short
-    ("abcdefgh1", False),         # two classes
-    ("ABCDEFGH!", False),         # two classes
-    ("Jiangmen-2026", True),      # four classes
-    ("jiangmen#2026", True),      # three: lower, digit, symbol
-    ("JiangMenShi7", True),       # three: lower, upper, digit
-])
+@pytest.mark.parametrize(
+    "password,ok",
+    [
+        ("Ab1!", False),  # too short
+        ("abcdefgh1", False),  # two classes
+        ("ABCDEFGH!", False),  # two classes
+        ("Jiangmen-2026", True),  # four classes
+        ("jiangmen#2026", True),  # three: lower, digit, symbol
+        ("JiangMenShi7", True),  # three: lower, upper, digit
+    ],
+)
 def test_length_and_character_classes(password, ok):
     if ok:
         validate_password(password)
@@ -84,9 +88,15 @@ def test_first_login_forces_a_password_change(client):
     weak = change(client, PASSWORD, "password")
     assert weak.status_code == 200
     assert User.objects.get(pk=user.pk).must_change_password
-    response = client.post("/accounts/password/?next=/enterprises/", {
-        "old_password": PASSWORD, "new_password1": "Jiangmen-2026!", "new_password2": "Jiangmen-2026!",
-        "next": "/enterprises/"})
+    response = client.post(
+        "/accounts/password/?next=/enterprises/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Jiangmen-2026!",
+            "new_password2": "Jiangmen-2026!",
+            "next": "/enterprises/",
+        },
+    )
     assert response.status_code == 302
     assert response["Location"] == "/enterprises/"
     user.refresh_from_db()

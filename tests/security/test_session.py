@@ -1,4 +1,5 @@
 """Idle timeout (30 minutes) and absolute session limit, with a moved clock."""
+
 import datetime as dt
 
 import pytest
@@ -72,4 +73,4 @@ def test_activity_is_recorded_at_most_once_a_minute(client, viewer):
     client.get("/enterprises/")  # the first request records the session start
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/enterprises/").status_code == 200
-    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE \"django_session\"")]
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "django_session"')]

@@ -17,6 +17,7 @@ baseline B = 2023-12-31.
     e7 T  municipal 2023-03-01, listed 2024-05-01
     e8 K  no title, listed 2024-07-01
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,8 +35,12 @@ T, K = "440781", "440783"
 
 
 def _rd(enterprise, level_code, year):
-    return RDInstitution.objects.create(enterprise=enterprise, level=RDInstitutionLevel.objects.get(code=level_code),
-                                        name=f"{enterprise.name}研发中心", recognised_year=year)
+    return RDInstitution.objects.create(
+        enterprise=enterprise,
+        level=RDInstitutionLevel.objects.get(code=level_code),
+        name=f"{enterprise.name}研发中心",
+        recognised_year=year,
+    )
 
 
 def _listing(enterprise, stage, date):

@@ -1,4 +1,5 @@
 """Each indicator of the fixtures on the hand-built dataset (see conftest.py for the rows)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -187,7 +188,9 @@ def test_bad_parameters_are_refused(db):
     indicator.params = {"tier": "imperial"}
     with pytest.raises(ValidationError, match="imperial"):
         indicator.full_clean()
-    indicator.kind, indicator.params = "cohort_ratio", {"field": "employees", "cohort_tier": "provincial",
-                                                        "cohort_date": "2023-12-31", "base_year": 2023}
+    indicator.kind, indicator.params = (
+        "cohort_ratio",
+        {"field": "employees", "cohort_tier": "provincial", "cohort_date": "2023-12-31", "base_year": 2023},
+    )
     with pytest.raises(ValidationError):
         indicator.full_clean()

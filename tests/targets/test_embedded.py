@@ -1,5 +1,6 @@
 """Embedded mode (no broker): a write answers without recomputing; the recompute runs after the
 response, one at a time, and any number of writes meanwhile leave at most one run pending."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,15 +32,18 @@ def clean_runner():
     services.recompute_runner.flush()
 
 
-def test_a_write_answers_before_the_recompute_which_runs_afterwards(on_change, eager, clean_runner, dataset,
-                                                                     django_capture_on_commit_callbacks):
+def test_a_write_answers_before_the_recompute_which_runs_afterwards(
+    on_change, eager, clean_runner, dataset, django_capture_on_commit_callbacks
+):
     api = keyed("县区系统", write=True)
     e8 = dataset["e8"]
     factories.make_title(e8, "innovative", dt.date(2023, 6, 1))  # the rung below, required on the day
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.client.post("/api/v1/titles/", {"enterprise": e8.pk, "tier": "provincial",
-                                                       "recognised_on": "2024-02-01", "valid_until": "2027-01-31"},
-                                   format="json")
+        response = api.client.post(
+            "/api/v1/titles/",
+            {"enterprise": e8.pk, "tier": "provincial", "recognised_on": "2024-02-01", "valid_until": "2027-01-31"},
+            format="json",
+        )
     assert response.status_code == 201, response.json()
     assert RecomputeRun.objects.count() == 0  # nothing was computed inside the request …
     assert clean_runner.pending  # … one run is pending
@@ -55,8 +59,12 @@ def test_many_writes_give_one_run(on_change, eager, clean_runner, dataset, djang
     api = keyed("县区系统", write=True)
     for name in ("八号一", "八号二", "八号三"):
         with django_capture_on_commit_callbacks(execute=True):
-            assert api.client.patch(f"/api/v1/enterprises/{dataset['e8'].pk}/", {"name": f"{name}有限公司"},
-                                    format="json").status_code == 200
+            assert (
+                api.client.patch(
+                    f"/api/v1/enterprises/{dataset['e8'].pk}/", {"name": f"{name}有限公司"}, format="json"
+                ).status_code
+                == 200
+            )
     assert RecomputeRun.objects.count() == 0
     clean_runner.flush()
     assert RecomputeRun.objects.count() == 1

@@ -133,8 +133,9 @@ def test_completion_of_a_target_at_or_below_the_baseline():
 
 @pytest.mark.parametrize(("baseline", "target"), [(155, 140), (6, 6), (20, 40), (0, 3)])
 def test_completion_is_monotone_never_negative_and_one_at_the_target(baseline, target):
-    values = [services.share_done(value=Decimal(v), baseline=Decimal(baseline), target=Decimal(target))
-              for v in range(0, 300)]
+    values = [
+        services.share_done(value=Decimal(v), baseline=Decimal(baseline), target=Decimal(target)) for v in range(0, 300)
+    ]
     assert all(v >= 0 for v in values)
     assert values == sorted(values)
     assert values[target] == 1
@@ -145,11 +146,31 @@ def test_reaching_the_target_is_achieved_whatever_the_baseline():
     status = services.progress_status
     for baseline, value, target in [(155, 250, 140), (6, 10, 6), (6, 6, 6), (0, 3, 3)]:
         done = services.share_done(value=Decimal(value), baseline=Decimal(baseline), target=Decimal(target))
-        assert status(plan=plan, direction="at_least", value=Decimal(value), baseline=Decimal(baseline),
-                      target=Decimal(target), done=done, time=TIME) == ProgressStatus.ACHIEVED
+        assert (
+            status(
+                plan=plan,
+                direction="at_least",
+                value=Decimal(value),
+                baseline=Decimal(baseline),
+                target=Decimal(target),
+                done=done,
+                time=TIME,
+            )
+            == ProgressStatus.ACHIEVED
+        )
     done = services.share_done(value=Decimal(5), baseline=Decimal(6), target=Decimal(6))
-    assert status(plan=plan, direction="at_least", value=Decimal(5), baseline=Decimal(6), target=Decimal(6),
-                  done=done, time=TIME) == ProgressStatus.ON_TRACK  # 5/6 ÷ 0.4991 ≥ 1
+    assert (
+        status(
+            plan=plan,
+            direction="at_least",
+            value=Decimal(5),
+            baseline=Decimal(6),
+            target=Decimal(6),
+            done=done,
+            time=TIME,
+        )
+        == ProgressStatus.ON_TRACK
+    )  # 5/6 ÷ 0.4991 ≥ 1
 
 
 def test_snapshot_completion_per_county_with_a_target_below_baseline(messy):
@@ -250,12 +271,20 @@ def test_demo_allocations_add_up_and_are_not_below_baselines(db):
         factories.make_title(factories.make_enterprise(K), "national", dt.date(2023, 6, 1) - dt.timedelta(days=i))
     Indicator.objects.exclude(code="national-giants").update(default_allocation={})
     assert _consistent_allocations() == 7
-    got = {a.county.code: (a.baseline_value, a.target_value)
-           for a in Allocation.objects.filter(indicator__code="national-giants").select_related("county")}
+    got = {
+        a.county.code: (a.baseline_value, a.target_value)
+        for a in Allocation.objects.filter(indicator__code="national-giants").select_related("county")
+    }
     # Gains 24 × w / 48: 5, 4, 5, 3, 3, 2.5, 1.5 → 5, 4, 5, 3, 3 and the two halves by largest
     # remainder (tie: the earlier county first) → 3 and 1.
     assert got == {
-        "440703": (0, 5), "440704": (0, 4), "440705": (0, 5), T: (14, 17), K: (10, 13), H: (0, 3), "440785": (0, 1),
+        "440703": (0, 5),
+        "440704": (0, 4),
+        "440705": (0, 5),
+        T: (14, 17),
+        K: (10, 13),
+        H: (0, 3),
+        "440785": (0, 1),
     }
 
 
@@ -281,8 +310,9 @@ def test_gone_enterprises_leave_as_of_counts_and_denominators_not_cumulative_one
 
 
 def test_a_status_changed_back_to_operating_counts_again(messy):
-    EnterpriseStatusChange.objects.create(enterprise=messy["c5"], status=EnterpriseStatus.OPERATING,
-                                          effective_on=dt.date(2025, 3, 1))
+    EnterpriseStatusChange.objects.create(
+        enterprise=messy["c5"], status=EnterpriseStatus.OPERATING, effective_on=dt.date(2025, 3, 1)
+    )
     assert set(gone_by(dt.date(2025, 2, 28)).values_list("enterprise_id", flat=True)) == {messy["c5"].pk}
     assert not gone_by(D).exists()
     assert parts("provincial-srdi-valid")[county(H).pk].numerator == 2
@@ -297,20 +327,33 @@ def test_drilldown_lists_leave_out_gone_enterprises_as_the_counts_do(messy, city
 
 def test_editing_the_status_asks_for_the_date_and_keeps_history(messy, taishan_official):
     c1 = messy["c1"]
-    data = {"credit_code": c1.credit_code, "name": c1.name, "county": c1.county_id, "status": "deregistered",
-            "version": c1.version}
+    data = {
+        "credit_code": c1.credit_code,
+        "name": c1.name,
+        "county": c1.county_id,
+        "status": "deregistered",
+        "version": c1.version,
+    }
     form = EnterpriseForm(data, instance=Enterprise.objects.get(pk=c1.pk), user=taishan_official)
     assert not form.is_valid()
     assert form.errors["status_effective_on"] == ["状态已变更：请填写变更生效日期。"]
-    form = EnterpriseForm({**data, "status_effective_on": "2025-05-20"}, instance=Enterprise.objects.get(pk=c1.pk),
-                          user=taishan_official)
+    form = EnterpriseForm(
+        {**data, "status_effective_on": "2025-05-20"}, instance=Enterprise.objects.get(pk=c1.pk), user=taishan_official
+    )
     assert form.is_valid(), form.errors
-    enterprise_services.enterprise_save(actor=taishan_official, enterprise=form.save(commit=False),
-                                        tags=form.cleaned_data["tags"], expected_version=form.cleaned_data["version"],
-                                        status_effective_on=form.cleaned_data["status_effective_on"])
+    enterprise_services.enterprise_save(
+        actor=taishan_official,
+        enterprise=form.save(commit=False),
+        tags=form.cleaned_data["tags"],
+        expected_version=form.cleaned_data["version"],
+        status_effective_on=form.cleaned_data["status_effective_on"],
+    )
     change = EnterpriseStatusChange.objects.get(enterprise=c1)
-    assert (change.status, change.effective_on, change.recorded_by) == ("deregistered", dt.date(2025, 5, 20),
-                                                                         taishan_official)
+    assert (change.status, change.effective_on, change.recorded_by) == (
+        "deregistered",
+        dt.date(2025, 5, 20),
+        taishan_official,
+    )
     assert AuditLog.objects.filter(object_type="enterprises.enterprisestatuschange", object_id=str(change.pk)).exists()
     assert AuditLog.objects.filter(object_type="enterprises.enterprise", object_id=str(c1.pk)).exists()
     # T on D: c2, c3 (c1 gone on 2025-05-20).
@@ -322,8 +365,9 @@ def test_editing_the_status_asks_for_the_date_and_keeps_history(messy, taishan_o
         enterprise_services.enterprise_save(actor=taishan_official, enterprise=c1)
     assert "status_effective_on" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        enterprise_services.enterprise_save(actor=taishan_official, enterprise=c1,
-                                            status_effective_on=dt.date(2025, 5, 1))
+        enterprise_services.enterprise_save(
+            actor=taishan_official, enterprise=c1, status_effective_on=dt.date(2025, 5, 1)
+        )
     assert error.value.message_dict["status_effective_on"] == ["日期不能早于上一次状态变更（2025-05-20）。"]
     assert EnterpriseStatusChange.objects.filter(enterprise=c1).count() == 1
 
@@ -347,10 +391,23 @@ def test_cohort_ratio_per_scope_on_its_own_latest_quarter_like_for_like(messy):
     assert (city.period, city.numerator, city.denominator, city.compared, city.left_out) == ("2025Q2", 450, 300, 2, 3)
     profit = parts("cohort-profit")
     # Profit: 台山 only c1 (12/10; c2 reported no 2025Q2 profit); 开平 4/8; 鹤山 no profit at all; city c1.
-    assert (profit[county(T).pk].numerator, profit[county(T).pk].denominator, profit[county(T).pk].left_out) == (12, 10, 2)
+    assert (profit[county(T).pk].numerator, profit[county(T).pk].denominator, profit[county(T).pk].left_out) == (
+        12,
+        10,
+        2,
+    )
     assert (profit[county(K).pk].numerator, profit[county(K).pk].denominator) == (4, 8)
-    assert (profit[county(H).pk].numerator, profit[county(H).pk].compared, profit[county(H).pk].left_out) == (None, 0, 1)
-    assert (profit[None].numerator, profit[None].denominator, profit[None].compared, profit[None].left_out) == (12, 10, 1, 4)
+    assert (profit[county(H).pk].numerator, profit[county(H).pk].compared, profit[county(H).pk].left_out) == (
+        None,
+        0,
+        1,
+    )
+    assert (profit[None].numerator, profit[None].denominator, profit[None].compared, profit[None].left_out) == (
+        12,
+        10,
+        1,
+        4,
+    )
 
 
 def test_cohort_rows_in_the_snapshot_and_the_left_out_drilldown(messy, city_operator):
@@ -358,12 +415,19 @@ def test_cohort_rows_in_the_snapshot_and_the_left_out_drilldown(messy, city_oper
     row = rows_by_code(snapshot, K)["cohort-output"]
     # 1.5 times: (1.5 − 1) / (2 − 1) = 0.5; 0.5 / 0.4991 ≥ 1: on track (not 0.00 倍, at risk).
     assert (row.now, row.share_done, row.status, row.period, row.compared, row.left_out) == (
-        Decimal("1.5"), Decimal("0.5"), "on_track", "2025Q1", 1, 0)
+        Decimal("1.5"),
+        Decimal("0.5"),
+        "on_track",
+        "2025Q1",
+        1,
+        0,
+    )
     row = rows_by_code(snapshot, K)["cohort-profit"]
     assert (row.now, row.share_done, row.status) == (Decimal("0.5"), 0, "at_risk")  # never negative
     row = rows_by_code(snapshot, T)["cohort-output"]
-    assert row.left_out_url == ("/enterprises/?holds_tier=provincial&on=2023-12-31&county=440781"
-                                "&not_compared=output_value%3A2025Q2%3A2023")
+    assert row.left_out_url == (
+        "/enterprises/?holds_tier=provincial&on=2023-12-31&county=440781&not_compared=output_value%3A2025Q2%3A2023"
+    )
     query = dict(p.split("=") for p in row.left_out_url.split("?")[1].split("&"))
     query["not_compared"] = "output_value:2025Q2:2023"
     filterset = EnterpriseFilterSet(query, queryset=Enterprise.objects.for_user(city_operator))
@@ -398,20 +462,24 @@ def test_listing_counts_only_with_a_valid_title_on_the_listing_date(messy, city_
 def test_county_indicator_page_shows_the_county_allocation_and_milestones_only(client, messy, city_operator):
     indicator = Indicator.objects.get(code="provincial-srdi-valid")
     html = page_with_taishan_target(client, city_operator, 5, f"?county={T}")
-    trend = json.loads(re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    trend = json.loads(
+        re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
     assert trend["milestones"] == [{"year": 2026, "value": 5.0}]
     milestones = re.search(r'<ul class="list-unstyled mb-0" id="milestones">(.*?)</ul>', html, re.S).group(1)
     assert "2026: 5 家" in milestones and "940" not in milestones and "1170" not in milestones
     assert re.search(r'id="scope-baseline">\s*3 家', html)
     assert re.search(r'id="scope-target">\s*5 家', html)
     assert "713" not in re.search(r'<dl class="row small mb-0">(.*?)</dl>', html, re.S).group(1).replace(
-        indicator.definition, "")
+        indicator.definition, ""
+    )
     # The city page keeps the plan's milestones; so does a county for a ratio whose target is the
     # city's own (1.3, 1.6, 2 倍 hold for every county).
     for path in (f"{indicator.code}/", f"cohort-output/?county={T}"):
         html = client.get(f"/targets/indicators/{path}").content.decode()
-        trend = json.loads(re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', html,
-                                     re.S).group(1))
+        trend = json.loads(
+            re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', html, re.S).group(1)
+        )
         expected = [940.0, 1170.0, 1400.0] if path.startswith(indicator.code) else [1.3, 1.6, 2.0]
         assert [m["value"] for m in trend["milestones"]] == expected
 
@@ -428,13 +496,19 @@ def test_the_lapse_job_bumps_versions_and_a_stale_title_form_is_refused(messy, t
     stored = Title.objects.get(pk=title.pk)
     assert (stored.status, stored.version) == (TitleStatus.EXPIRED, title.version + 1)
     assert stored.updated_at > before_update
-    data = {"tier": title.tier_id, "batch": "改批次", "recognised_on": "2022-09-01", "valid_until": "2025-08-31",
-            "version": opened["version"].value()}
+    data = {
+        "tier": title.tier_id,
+        "batch": "改批次",
+        "recognised_on": "2022-09-01",
+        "valid_until": "2025-08-31",
+        "version": opened["version"].value(),
+    }
     form = TitleForm(data, instance=Title.objects.get(pk=title.pk))
     assert form.is_valid(), form.errors
     with pytest.raises(StaleEditError):
-        enterprise_services.title_save(actor=taishan_official, title=form.save(commit=False),
-                                       expected_version=form.cleaned_data["version"])
+        enterprise_services.title_save(
+            actor=taishan_official, title=form.save(commit=False), expected_version=form.cleaned_data["version"]
+        )
     stored = Title.objects.get(pk=title.pk)
     assert (stored.status, stored.batch) == (TitleStatus.EXPIRED, "")
     entry = AuditLog.objects.filter(object_type="enterprises.title", object_id=str(title.pk)).latest("id")

@@ -1,4 +1,5 @@
 """Status rule, snapshots (idempotent, per county, query count), allocations and reported values."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,37 +37,68 @@ def test_share_of_time(plan):
     assert plan.share_of_time(dt.date(2027, 1, 1)) == 1
 
 
-@pytest.mark.parametrize(("done", "expected"), [
-    (Decimal("0.50"), ProgressStatus.ON_TRACK),   # 0.50 / 0.4991 ≥ 1.0
-    (Decimal("0.45"), ProgressStatus.BEHIND),     # 0.90: between 0.8 and 1.0
-    (Decimal("0.30"), ProgressStatus.AT_RISK),    # 0.60 < 0.8
-    (Decimal("1.20"), ProgressStatus.ON_TRACK),   # already beyond the target
-])
+@pytest.mark.parametrize(
+    ("done", "expected"),
+    [
+        (Decimal("0.50"), ProgressStatus.ON_TRACK),  # 0.50 / 0.4991 ≥ 1.0
+        (Decimal("0.45"), ProgressStatus.BEHIND),  # 0.90: between 0.8 and 1.0
+        (Decimal("0.30"), ProgressStatus.AT_RISK),  # 0.60 < 0.8
+        (Decimal("1.20"), ProgressStatus.ON_TRACK),  # already beyond the target
+    ],
+)
 def test_status_compares_share_done_with_share_of_time(plan, done, expected):
     time = plan.share_of_time(D)
-    status = services.progress_status(plan=plan, direction=Direction.AT_LEAST, value=Decimal(1), baseline=Decimal(0),
-                                      target=Decimal(2), done=done, time=time)
+    status = services.progress_status(
+        plan=plan,
+        direction=Direction.AT_LEAST,
+        value=Decimal(1),
+        baseline=Decimal(0),
+        target=Decimal(2),
+        done=done,
+        time=time,
+    )
     assert status == expected
 
 
 def test_thresholds_are_data(plan):
     plan.at_risk_ratio = Decimal("0.5")
     time = plan.share_of_time(D)
-    assert services.progress_status(plan=plan, direction=Direction.AT_LEAST, value=1, baseline=0, target=2,
-                                    done=Decimal("0.30"), time=time) == ProgressStatus.BEHIND
+    assert (
+        services.progress_status(
+            plan=plan, direction=Direction.AT_LEAST, value=1, baseline=0, target=2, done=Decimal("0.30"), time=time
+        )
+        == ProgressStatus.BEHIND
+    )
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (Decimal(40), ProgressStatus.ON_TRACK), (Decimal(30), ProgressStatus.BEHIND), (Decimal(20), ProgressStatus.AT_RISK),
-    (None, ProgressStatus.NO_DATA),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal(40), ProgressStatus.ON_TRACK),
+        (Decimal(30), ProgressStatus.BEHIND),
+        (Decimal(20), ProgressStatus.AT_RISK),
+        (None, ProgressStatus.NO_DATA),
+    ],
+)
 def test_rising_goals_without_target_only_have_to_rise(plan, value, expected):
-    assert services.progress_status(plan=plan, direction=Direction.RISING, value=value, baseline=Decimal(30),
-                                    target=None, done=None, time=Decimal("0.5")) == expected
+    assert (
+        services.progress_status(
+            plan=plan,
+            direction=Direction.RISING,
+            value=value,
+            baseline=Decimal(30),
+            target=None,
+            done=None,
+            time=Decimal("0.5"),
+        )
+        == expected
+    )
 
 
 def test_share_done():
-    assert services.share_done(value=Decimal(713 + 687 // 2), baseline=Decimal(713), target=Decimal(1400)) == Decimal(343) / Decimal(687)
+    assert services.share_done(value=Decimal(713 + 687 // 2), baseline=Decimal(713), target=Decimal(1400)) == Decimal(
+        343
+    ) / Decimal(687)
     assert services.share_done(value=Decimal(5), baseline=None, target=Decimal(10)) is None
     assert services.share_done(value=Decimal(5), baseline=Decimal(0), target=None) is None
 
@@ -95,7 +127,9 @@ def test_snapshot_stores_city_and_counties_with_allocations(dataset, plan):
     assert row.share_time == round(Decimal(547) / Decimal(1096), 4)
     assert row.drilldown_url == "/enterprises/?holds_tier=provincial&on=2023-12-31&county=440781"
     # Every indicator for the city and seven counties.
-    assert SnapshotValue.objects.filter(snapshot=snapshot).count() == Indicator.objects.filter(is_active=True).count() * 8
+    assert (
+        SnapshotValue.objects.filter(snapshot=snapshot).count() == Indicator.objects.filter(is_active=True).count() * 8
+    )
 
 
 def test_recompute_is_idempotent_per_date(dataset, plan):
@@ -109,10 +143,19 @@ def test_recompute_is_idempotent_per_date(dataset, plan):
 
 def test_history_has_every_quarter_end_since_the_baseline(plan):
     dates = services.snapshot_dates(plan, D, with_history=True)
-    assert dates == [dt.date(2023, 12, 31), dt.date(2024, 3, 31), dt.date(2024, 6, 30), dt.date(2024, 9, 30),
-                     dt.date(2024, 12, 31), dt.date(2025, 3, 31), dt.date(2025, 6, 30)]
-    assert services.snapshot_dates(plan, dt.date(2025, 7, 5), with_history=False) == [dt.date(2025, 6, 30),
-                                                                                      dt.date(2025, 7, 5)]
+    assert dates == [
+        dt.date(2023, 12, 31),
+        dt.date(2024, 3, 31),
+        dt.date(2024, 6, 30),
+        dt.date(2024, 9, 30),
+        dt.date(2024, 12, 31),
+        dt.date(2025, 3, 31),
+        dt.date(2025, 6, 30),
+    ]
+    assert services.snapshot_dates(plan, dt.date(2025, 7, 5), with_history=False) == [
+        dt.date(2025, 6, 30),
+        dt.date(2025, 7, 5),
+    ]
     assert services.snapshot_dates(plan, dt.date(2023, 6, 1), with_history=False) == [dt.date(2023, 6, 1)]
 
 
@@ -133,14 +176,27 @@ def _bulk_dataset(n):
     tier = Tier.objects.get(code="provincial")
     places = list(Place.objects.filter(code__in=[T, K]))
     start = Enterprise.objects.count()
-    firms = Enterprise.objects.bulk_create([
-        Enterprise(credit_code=f"91440700MA{start + i:07d}X"[:18], name=f"批量企业{start + i}", county=places[i % 2])
-        for i in range(n)
-    ])
-    Title.objects.bulk_create([Title(enterprise=e, tier=tier, recognised_on=dt.date(2023, 1, 1),
-                                     valid_until=dt.date(2025, 12, 31)) for e in firms])
-    Statistic.objects.bulk_create([Statistic(enterprise=e, year=y, quarter=2, output_value=Decimal(10), invention_patents=2,
-                                             digital_level=3) for e in firms for y in (2023, 2025)])
+    firms = Enterprise.objects.bulk_create(
+        [
+            Enterprise(
+                credit_code=f"91440700MA{start + i:07d}X"[:18], name=f"批量企业{start + i}", county=places[i % 2]
+            )
+            for i in range(n)
+        ]
+    )
+    Title.objects.bulk_create(
+        [
+            Title(enterprise=e, tier=tier, recognised_on=dt.date(2023, 1, 1), valid_until=dt.date(2025, 12, 31))
+            for e in firms
+        ]
+    )
+    Statistic.objects.bulk_create(
+        [
+            Statistic(enterprise=e, year=y, quarter=2, output_value=Decimal(10), invention_patents=2, digital_level=3)
+            for e in firms
+            for y in (2023, 2025)
+        ]
+    )
 
 
 def test_query_count_does_not_grow_with_enterprises(plan):
@@ -193,12 +249,18 @@ def test_allocation_must_add_up(city_operator):
     before = list(Allocation.objects.filter(indicator=indicator).values_list("county_id", "target_value"))
     audit_before = AuditLog.objects.count()
     with pytest.raises(ValidationError, match="47"):
-        services.allocation_save(actor=city_operator, indicator=indicator,
-                                 values=_allocation(dict(zip(ALL, [10, 8, 10, 6, 6, 5, 2], strict=True))))
+        services.allocation_save(
+            actor=city_operator,
+            indicator=indicator,
+            values=_allocation(dict(zip(ALL, [10, 8, 10, 6, 6, 5, 2], strict=True))),
+        )
     assert list(Allocation.objects.filter(indicator=indicator).values_list("county_id", "target_value")) == before
     assert AuditLog.objects.count() == audit_before
-    saved = services.allocation_save(actor=city_operator, indicator=indicator,
-                                     values=_allocation(dict(zip(ALL, [9, 8, 10, 6, 6, 5, 4], strict=True))))
+    saved = services.allocation_save(
+        actor=city_operator,
+        indicator=indicator,
+        values=_allocation(dict(zip(ALL, [9, 8, 10, 6, 6, 5, 4], strict=True))),
+    )
     assert sum(a.target_value for a in saved) == 48
     assert Allocation.objects.get(indicator=indicator, county__code="440785").target_value == 4
     assert AuditLog.objects.filter(object_type="targets.allocation").count() == 2  # two counties changed
@@ -220,8 +282,9 @@ def test_allocation_refuses_negative_and_is_city_operators_only(city_operator, t
 def test_default_allocations_never_overwrite_edits(city_operator):
     indicator = Indicator.objects.get(code="listings")
     services.allocations_ensure_defaults()
-    services.allocation_save(actor=city_operator, indicator=indicator,
-                             values=_allocation(dict(zip(ALL, [1, 1, 2, 2, 2, 1, 1], strict=True))))
+    services.allocation_save(
+        actor=city_operator, indicator=indicator, values=_allocation(dict(zip(ALL, [1, 1, 2, 2, 2, 1, 1], strict=True)))
+    )
     services.allocations_ensure_defaults()
     assert Allocation.objects.get(indicator=indicator, county__code="440703").target_value == 1
 
@@ -232,22 +295,32 @@ def test_default_allocations_never_overwrite_edits(city_operator):
 def test_lead_department_and_city_operators_report_values(city_operator, department_user, taishan_official):
     brands = Indicator.objects.get(code="industry-brands")  # lead: 市市场监管局 (scjgj)
     scjgj = factories.make_user(Role.DEPARTMENT_USER, department_code="scjgj")
-    value = services.manual_value_create(actor=scjgj, indicator=brands, value=Decimal(2), as_of=dt.date(2025, 3, 1),
-                                         evidence="江门市市场监管局关于认定产业品牌的通知")
+    value = services.manual_value_create(
+        actor=scjgj,
+        indicator=brands,
+        value=Decimal(2),
+        as_of=dt.date(2025, 3, 1),
+        evidence="江门市市场监管局关于认定产业品牌的通知",
+    )
     assert value.entered_by == scjgj
     assert AuditLog.objects.filter(object_type="targets.manualvalue", object_id=str(value.pk)).exists()
-    services.manual_value_create(actor=city_operator, indicator=brands, value=3, as_of=dt.date(2025, 4, 1), evidence="文件")
+    services.manual_value_create(
+        actor=city_operator, indicator=brands, value=3, as_of=dt.date(2025, 4, 1), evidence="文件"
+    )
     for user in (department_user, taishan_official):  # 市科技局 is not the lead; counties do not report
         with pytest.raises(PermissionDenied):
             services.manual_value_create(actor=user, indicator=brands, value=9, as_of=dt.date(2025, 4, 1), evidence="x")
     assert ManualValue.objects.count() == 2
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"evidence": "   "}, "evidence"),
-    ({"value": Decimal(-1)}, "value"),
-    ({"as_of": dt.date(2099, 1, 1)}, "as_of"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"evidence": "   "}, "evidence"),
+        ({"value": Decimal(-1)}, "value"),
+        ({"as_of": dt.date(2099, 1, 1)}, "as_of"),
+    ],
+)
 def test_bad_reported_values_change_nothing(city_operator, fields, field):
     brands = Indicator.objects.get(code="industry-brands")
     data = {"value": Decimal(1), "as_of": dt.date(2025, 1, 1), "evidence": "文件"} | fields
@@ -261,6 +334,11 @@ def test_bad_reported_values_change_nothing(city_operator, fields, field):
 
 def test_computed_indicators_take_no_reported_values(city_operator):
     with pytest.raises(ValidationError):
-        services.manual_value_create(actor=city_operator, indicator=Indicator.objects.get(code="listings"), value=1,
-                                     as_of=dt.date(2025, 1, 1), evidence="x")
+        services.manual_value_create(
+            actor=city_operator,
+            indicator=Indicator.objects.get(code="listings"),
+            value=1,
+            as_of=dt.date(2025, 1, 1),
+            evidence="x",
+        )
     assert not ManualValue.objects.exists()

@@ -1,4 +1,5 @@
 """The recompute job: after data changes (coalesced, on commit), under a lock, on a real worker."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,8 +50,7 @@ def test_a_burst_of_edits_gives_one_run(on_change, broker, django_capture_on_com
         assert apply_async.call_count == 2
 
 
-def test_runs_are_queued_only_on_commit(on_change, broker, django_capture_on_commit_callbacks,
-                                                           taishan_enterprise):
+def test_runs_are_queued_only_on_commit(on_change, broker, django_capture_on_commit_callbacks, taishan_enterprise):
     with mock.patch.object(tasks.recompute_progress, "apply_async") as apply_async:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             factories.make_statistic(taishan_enterprise, 2024, 1, output_value=Decimal(1))
@@ -59,7 +59,9 @@ def test_runs_are_queued_only_on_commit(on_change, broker, django_capture_on_com
         assert len(callbacks) == 1
 
 
-def test_import_signal_and_deletes_queue_a_run(on_change, broker, django_capture_on_commit_callbacks, taishan_enterprise):
+def test_import_signal_and_deletes_queue_a_run(
+    on_change, broker, django_capture_on_commit_callbacks, taishan_enterprise
+):
     statistic = factories.make_statistic(taishan_enterprise, 2024, 1, output_value=Decimal(1))
     with mock.patch.object(tasks.recompute_progress, "apply_async") as apply_async:
         with django_capture_on_commit_callbacks(execute=True):
@@ -164,4 +166,6 @@ def test_recompute_runs_on_a_real_celery_worker(dataset):
                 break
             time.sleep(0.2)
     assert run.status == JobStatus.SUCCEEDED, run.message
-    assert SnapshotValue.objects.get(snapshot__as_of=D, indicator__code="provincial-srdi", county__isnull=True).value == 4
+    assert (
+        SnapshotValue.objects.get(snapshot__as_of=D, indicator__code="provincial-srdi", county__isnull=True).value == 4
+    )

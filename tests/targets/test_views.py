@@ -1,4 +1,5 @@
 """Dashboards and forms: who sees what, drill-down links, recompute now, bad input."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,7 +50,7 @@ def test_city_dashboard_shows_every_indicator(client, city_operator, snapshot, d
     assert 'id="county-map"' in html and 'id="map-data"' in html
     # drill-down to the enterprise list with the same filters
     assert "/enterprises/?ever_tier=provincial&amp;on=2025-06-30" in html
-    assert "<script>" not in html.replace('<script src=', '')  # no inline scripts (CSP)
+    assert "<script>" not in html.replace("<script src=", "")  # no inline scripts (CSP)
     assert not re.search(r"https?://", re.sub(r'xmlns="[^"]*"', "", html))
 
 
@@ -74,7 +75,9 @@ def test_county_official_sees_only_her_county(client, taishan_official, snapshot
     assert "台山市" in html and "开平市" not in html
     assert client.get(reverse("targets:allocation", args=["provincial-srdi"])).status_code == 403
     assert client.get(reverse("targets:reconciliation", args=["provincial-srdi"])).status_code == 404
-    assert client.post(reverse("targets:allocation", args=["provincial-srdi"]), {f"county_{T}": "1400"}).status_code == 403
+    assert (
+        client.post(reverse("targets:allocation", args=["provincial-srdi"]), {f"county_{T}": "1400"}).status_code == 403
+    )
     assert not Allocation.objects.filter(indicator__code="provincial-srdi", target_value=1400).exists()
     # drill-down links on her dashboard point at her county only
     assert f"county={K}" not in html
@@ -85,8 +88,11 @@ def test_drill_down_filters_list_the_enterprises_behind_a_number(client, city_op
 
     def names(query):
         html = client.get("/enterprises/?" + query).content.decode()
-        return {name for name in ("一号精密", "二号机械", "三号电子", "四号材料", "五号化工", "六号五金", "七号家电", "八号纸业")
-                if name in html}
+        return {
+            name
+            for name in ("一号精密", "二号机械", "三号电子", "四号材料", "五号化工", "六号五金", "七号家电", "八号纸业")
+            if name in html
+        }
 
     assert names("ever_tier=provincial&on=2025-06-30") == {"一号精密", "二号机械", "三号电子", "四号材料"}
     assert names("holds_tier=provincial&on=2023-12-31") == {"一号精密", "三号电子"}  # the cohort
@@ -158,8 +164,9 @@ def test_allocation_form_checks_the_parts_add_up(client, city_operator):
     assert sum(a.target_value for a in Allocation.objects.filter(indicator__code="national-giants")) == 48
 
 
-def test_recompute_now_runs_and_reports_progress(client, city_operator, viewer, dataset, eager,
-                                                 django_capture_on_commit_callbacks):
+def test_recompute_now_runs_and_reports_progress(
+    client, city_operator, viewer, dataset, eager, django_capture_on_commit_callbacks
+):
     login(client, city_operator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("targets:recompute"))
@@ -218,6 +225,7 @@ def test_unknown_county_is_not_found(client, city_operator):
 def test_manual_value_in_the_future_is_refused(client, city_operator):
     login(client, city_operator)
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-    response = client.post(reverse("targets:report", args=["industry-brands"]),
-                           {"as_of": future, "value": "1", "evidence": "x"})
+    response = client.post(
+        reverse("targets:report", args=["industry-brands"]), {"as_of": future, "value": "1", "evidence": "x"}
+    )
     assert response.status_code == 200 and not ManualValue.objects.exists()

@@ -1,4 +1,5 @@
 """Attachments: allowed types by content, size limit, refused files change nothing, scoped download."""
+
 import io
 import zipfile
 
@@ -21,10 +22,16 @@ def upload(name, data):
     return SimpleUploadedFile(name, data)
 
 
-@pytest.mark.parametrize("name, data, kind", [
-    ("进展.pdf", pdf_bytes(), "pdf"), ("数据.xlsx", xlsx_bytes(), "xlsx"), ("报告.docx", docx_bytes(), "docx"),
-    ("现场.png", png_bytes(), "png"), ("现场.JPG", b"\xff\xd8\xff\xe0" + b"\x00" * 20, "jpeg"),
-])
+@pytest.mark.parametrize(
+    "name, data, kind",
+    [
+        ("进展.pdf", pdf_bytes(), "pdf"),
+        ("数据.xlsx", xlsx_bytes(), "xlsx"),
+        ("报告.docx", docx_bytes(), "docx"),
+        ("现场.png", png_bytes(), "png"),
+        ("现场.JPG", b"\xff\xd8\xff\xe0" + b"\x00" * 20, "jpeg"),
+    ],
+)
 def test_genuine_files_are_accepted(name, data, kind):
     assert check_upload(upload(name, data)).kind == kind
 
@@ -45,17 +52,20 @@ def _macro_workbook():
     return out.getvalue()
 
 
-@pytest.mark.parametrize("name, data, words", [
-    ("进展.pdf", exe_bytes(), "可执行程序"),  # a renamed executable
-    ("数据.xlsx", exe_bytes(), "可执行程序"),
-    ("数据.xlsx", _zip_without_workbook(), "不是真正的"),  # an archive posing as a workbook
-    ("报告.docx", xlsx_bytes(), "不是真正的"),  # a workbook renamed .docx
-    ("数据.xlsx", b"PK\x03\x04garbage", "不是真正的"),  # damaged
-    ("现场.png", pdf_bytes(), "不是真正的"),
-    ("数据.xlsx", _macro_workbook(), "宏"),
-    ("setup.exe", exe_bytes(), "不接受"),
-    ("空.pdf", b"", "为空"),
-])
+@pytest.mark.parametrize(
+    "name, data, words",
+    [
+        ("进展.pdf", exe_bytes(), "可执行程序"),  # a renamed executable
+        ("数据.xlsx", exe_bytes(), "可执行程序"),
+        ("数据.xlsx", _zip_without_workbook(), "不是真正的"),  # an archive posing as a workbook
+        ("报告.docx", xlsx_bytes(), "不是真正的"),  # a workbook renamed .docx
+        ("数据.xlsx", b"PK\x03\x04garbage", "不是真正的"),  # damaged
+        ("现场.png", pdf_bytes(), "不是真正的"),
+        ("数据.xlsx", _macro_workbook(), "宏"),
+        ("setup.exe", exe_bytes(), "不接受"),
+        ("空.pdf", b"", "为空"),
+    ],
+)
 def test_bad_files_are_refused_with_a_chinese_message_naming_the_file(name, data, words):
     with pytest.raises(ValidationError) as info:
         check_upload(upload(name, data))
@@ -73,10 +83,15 @@ def test_size_limit_from_settings(settings):
 
 def test_a_refused_file_in_the_form_saves_nothing(client, czj_user, settings):
     client.force_login(czj_user)
-    response = client.post("/tasks/2-2-1/2025Q1/report/", {
-        "progress_percent": 10, "summary": "带附件", "action": "submit",
-        "uploads": [upload("好.pdf", pdf_bytes()), upload("病毒.pdf", exe_bytes())],
-    })
+    response = client.post(
+        "/tasks/2-2-1/2025Q1/report/",
+        {
+            "progress_percent": 10,
+            "summary": "带附件",
+            "action": "submit",
+            "uploads": [upload("好.pdf", pdf_bytes()), upload("病毒.pdf", exe_bytes())],
+        },
+    )
     assert response.status_code == 200
     assert "病毒.pdf" in response.content.decode() and "可执行程序" in response.content.decode()
     assert not ProgressReport.objects.exists() and not ReportAttachment.objects.exists()

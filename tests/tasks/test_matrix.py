@@ -1,4 +1,5 @@
 """Matrix contents and statuses, query counts, lateness, reminders, the beat job and the export."""
+
 import datetime as dt
 import io
 
@@ -29,8 +30,18 @@ def test_matrix_rows_columns_and_lead_marks(viewer):
     period = ReportingPeriod.objects.get(code="2025Q1")
     m = selectors.matrix(user=viewer, period=period, today=dt.date(2025, 3, 1))
     assert [t.number for t, _ in m.rows][:11] == [
-        "二（一）", "二（二）1", "二（二）2", "二（二）3", "二（二）4", "二（二）5",
-        "二（三）1", "二（三）2", "二（三）3", "二（三）4", "二（三）5"]
+        "二（一）",
+        "二（二）1",
+        "二（二）2",
+        "二（二）3",
+        "二（二）4",
+        "二（二）5",
+        "二（三）1",
+        "二（三）2",
+        "二（三）3",
+        "二（三）4",
+        "二（三）5",
+    ]
     assert len(m.columns) == 17 + 7
     assert [c.label for c in m.columns[-7:]] == ["蓬江区", "江海区", "新会区", "台山市", "开平市", "鹤山市", "恩平市"]
     cells = _cells(m)
@@ -74,13 +85,16 @@ def test_matrix_query_count_does_not_grow_with_reports(client, department_user, 
     baseline = len(few.captured_queries)
     for task in KeyTask.objects.all():
         for unit in TaskUnit.objects.filter(task=task):
-            factories.make_report(task.code, "2025Q1", department_code=unit.department.code, status="submitted",
-                                  progress_percent=50)
+            factories.make_report(
+                task.code, "2025Q1", department_code=unit.department.code, status="submitted", progress_percent=50
+            )
         for place in selectors.counties():
             factories.make_report(task.code, "2025Q1", county_code=place.code, status="accepted")
     with django_assert_max_num_queries(baseline) as many:
         page = client.get("/tasks/?period=2025Q1")
-    assert page.status_code == 200 and page.content.decode().count("/tasks/reports/") == 4 + 7 + 1  # all of 二（二）1 (it leads), its 三（一）
+    assert (
+        page.status_code == 200 and page.content.decode().count("/tasks/reports/") == 4 + 7 + 1
+    )  # all of 二（二）1 (it leads), its 三（一）
     assert len(many.captured_queries) == baseline
 
 
@@ -135,10 +149,19 @@ def test_beat_job_flags_overdue_drafts_and_reminds_missing_units_once(frozen_tod
     assert AuditLog.objects.filter(source="job", object_type="tasks.reminder").count() == expected_slots
 
 
-def test_export_xlsx_has_the_matrix_and_reports_with_formulas_as_text(client, city_operator, department_user,
-                                                                       django_assert_max_num_queries):
-    factories.make_report("2-2-1", "2025Q1", department_code="czj", status="submitted", summary="=HYPERLINK(\"x\")",
-                          figures="+1", problems="-2", next_steps="@SUM(A1)")
+def test_export_xlsx_has_the_matrix_and_reports_with_formulas_as_text(
+    client, city_operator, department_user, django_assert_max_num_queries
+):
+    factories.make_report(
+        "2-2-1",
+        "2025Q1",
+        department_code="czj",
+        status="submitted",
+        summary='=HYPERLINK("x")',
+        figures="+1",
+        problems="-2",
+        next_steps="@SUM(A1)",
+    )
     factories.make_report("2-2-1", "2025Q1", county_code="440781", status="accepted", summary="台山进展")
     client.force_login(city_operator)
     with django_assert_max_num_queries(25):
@@ -163,10 +186,12 @@ def test_export_xlsx_has_the_matrix_and_reports_with_formulas_as_text(client, ci
 
 
 def test_task_page_shows_timeline_of_readable_reports(client, department_user, czj_user):
-    factories.make_report("2-2-1", "2025Q1", department_code="czj", status="accepted", summary="一季度财政进展",
-                          progress_percent=25)
-    factories.make_report("2-2-1", "2025Q2", department_code="czj", status="submitted", summary="二季度财政进展",
-                          progress_percent=50)
+    factories.make_report(
+        "2-2-1", "2025Q1", department_code="czj", status="accepted", summary="一季度财政进展", progress_percent=25
+    )
+    factories.make_report(
+        "2-2-1", "2025Q2", department_code="czj", status="submitted", summary="二季度财政进展", progress_percent=50
+    )
     factories.make_report("2-2-2", "2025Q2", department_code="czj", status="submitted", summary="数字化财政进展")
     client.force_login(department_user)  # lead of 二（二）1
     page = client.get("/tasks/2-2-1/?period=2025Q2").content.decode()

@@ -1,4 +1,5 @@
 """The matrix as loaded from fixtures/reference/080_tasks.yaml matches the plan (江府办函〔2024〕13号)."""
+
 import re
 from pathlib import Path
 

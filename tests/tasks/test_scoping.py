@@ -1,4 +1,5 @@
 """Who may read, write and review which progress report: both directions, by every route."""
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -26,10 +27,19 @@ def reports(db):
 
 
 @pytest.fixture
-def users(department_user, czj_user, miit_user, taishan_official, kaiping_official, viewer, city_operator,
-          system_admin):
-    return {"kjj": department_user, "czj": czj_user, "miit": miit_user, "taishan": taishan_official,
-            "kaiping": kaiping_official, "viewer": viewer, "city": city_operator, "sysadmin": system_admin}
+def users(
+    department_user, czj_user, miit_user, taishan_official, kaiping_official, viewer, city_operator, system_admin
+):
+    return {
+        "kjj": department_user,
+        "czj": czj_user,
+        "miit": miit_user,
+        "taishan": taishan_official,
+        "kaiping": kaiping_official,
+        "viewer": viewer,
+        "city": city_operator,
+        "sysadmin": system_admin,
+    }
 
 
 ALL = {"kjj_221", "czj_221", "czj_222", "taishan_221", "kaiping_221", "kaiping_222"}
@@ -40,15 +50,27 @@ EXPECTED = {
         "miit": {"czj_222", "kaiping_222"},  # leads 二（二）2
         "taishan": {"taishan_221"},
         "kaiping": {"kaiping_221", "kaiping_222"},
-        "viewer": ALL, "city": ALL, "sysadmin": None,
+        "viewer": ALL,
+        "city": ALL,
+        "sysadmin": None,
     },
     CHANGE: {
-        "kjj": {"kjj_221"}, "czj": {"czj_221", "czj_222"}, "miit": set(), "taishan": {"taishan_221"},
-        "kaiping": {"kaiping_221", "kaiping_222"}, "viewer": None, "city": None, "sysadmin": None,
+        "kjj": {"kjj_221"},
+        "czj": {"czj_221", "czj_222"},
+        "miit": set(),
+        "taishan": {"taishan_221"},
+        "kaiping": {"kaiping_221", "kaiping_222"},
+        "viewer": None,
+        "city": None,
+        "sysadmin": None,
     },
     REVIEW: {
         "kjj": {"czj_221", "taishan_221", "kaiping_221"},  # co-units of the task it leads, not its own
-        "czj": set(), "miit": {"czj_222", "kaiping_222"}, "taishan": None, "kaiping": None, "viewer": None,
+        "czj": set(),
+        "miit": {"czj_222", "kaiping_222"},
+        "taishan": None,
+        "kaiping": None,
+        "viewer": None,
         "city": {"kjj_221"},  # consolidated reports
         "sysadmin": None,
     },
@@ -93,12 +115,23 @@ def test_status_is_visible_to_every_business_reader_but_not_to_admins(reports, u
     assert not ProgressReport.objects.for_user(users["sysadmin"], STATUS).exists()
 
 
-@pytest.mark.parametrize("who, name, code", [
-    ("kjj", "czj_221", 200), ("kjj", "czj_222", 404), ("czj", "kjj_221", 404), ("czj", "czj_222", 200),
-    ("taishan", "kaiping_221", 404), ("taishan", "taishan_221", 200), ("kaiping", "taishan_221", 404),
-    ("miit", "kaiping_222", 200), ("miit", "kaiping_221", 404), ("viewer", "kaiping_221", 200),
-    ("city", "taishan_221", 200), ("sysadmin", "taishan_221", 403),
-])
+@pytest.mark.parametrize(
+    "who, name, code",
+    [
+        ("kjj", "czj_221", 200),
+        ("kjj", "czj_222", 404),
+        ("czj", "kjj_221", 404),
+        ("czj", "czj_222", 200),
+        ("taishan", "kaiping_221", 404),
+        ("taishan", "taishan_221", 200),
+        ("kaiping", "taishan_221", 404),
+        ("miit", "kaiping_222", 200),
+        ("miit", "kaiping_221", 404),
+        ("viewer", "kaiping_221", 200),
+        ("city", "taishan_221", 200),
+        ("sysadmin", "taishan_221", 403),
+    ],
+)
 def test_report_page_answers_404_outside_reach(client, reports, users, who, name, code):
     client.force_login(users[who])
     response = client.get(f"/tasks/reports/{reports[name].pk}/")
@@ -107,13 +140,16 @@ def test_report_page_answers_404_outside_reach(client, reports, users, who, name
         assert reports[name].summary not in response.content.decode() or not reports[name].summary
 
 
-@pytest.mark.parametrize("who, name, code", [
-    ("czj", "czj_221", 404),  # not the lead
-    ("kaiping", "taishan_221", 403),  # counties never review
-    ("viewer", "czj_221", 403),
-    ("miit", "czj_221", 404),  # leads other tasks, not 二（二）1
-    ("city", "czj_221", 404),  # the city reviews consolidated reports only
-])
+@pytest.mark.parametrize(
+    "who, name, code",
+    [
+        ("czj", "czj_221", 404),  # not the lead
+        ("kaiping", "taishan_221", 403),  # counties never review
+        ("viewer", "czj_221", 403),
+        ("miit", "czj_221", 404),  # leads other tasks, not 二（二）1
+        ("city", "czj_221", 404),  # the city reviews consolidated reports only
+    ],
+)
 def test_review_is_refused_outside_reach_and_changes_nothing(client, reports, users, who, name, code):
     client.force_login(users[who])
     report = reports[name]
@@ -151,8 +187,9 @@ def test_reminders_are_read_only_by_their_unit(client, users, city_operator):
 
     period = ReportingPeriod.objects.get(code="2025Q1")
     task = KeyTask.objects.get(code="2-2-1")
-    services.reminder_send(actor=city_operator, period=period, targets=[(task, None, users["taishan"].county)],
-                           message="台山请尽快报送")
+    services.reminder_send(
+        actor=city_operator, period=period, targets=[(task, None, users["taishan"].county)], message="台山请尽快报送"
+    )
     assert Reminder.objects.for_user(users["taishan"]).count() == 1
     assert Reminder.objects.for_user(users["kaiping"]).count() == 0
     assert Reminder.objects.for_user(users["czj"]).count() == 0
@@ -173,9 +210,18 @@ def test_task_edit_by_city_operator_is_audited_and_refused_for_others(client, us
     client.force_login(users["kaiping"])
     assert client.post("/tasks/2-3-2/edit/", {"number": "x", "title": "x", "measures": "x"}).status_code == 403
     client.force_login(users["city"])
-    data = {"number": task.number, "kind": "task", "title": task.title, "group_title": task.group_title,
-            "measures": task.measures, "units": "市金融局, nfra, miit, czj, pbc", "sort_order": task.sort_order,
-            "indicator_codes": "listings, bad code!", "counties_responsible": "on", "is_active": "on"}
+    data = {
+        "number": task.number,
+        "kind": "task",
+        "title": task.title,
+        "group_title": task.group_title,
+        "measures": task.measures,
+        "units": "市金融局, nfra, miit, czj, pbc",
+        "sort_order": task.sort_order,
+        "indicator_codes": "listings, bad code!",
+        "counties_responsible": "on",
+        "is_active": "on",
+    }
     response = client.post("/tasks/2-3-2/edit/", data)
     assert response.status_code == 200 and "不是有效的指标代码：code!" in response.content.decode()
     assert KeyTask.objects.get(pk=task.pk).indicator_codes == ["listings"]
@@ -197,9 +243,18 @@ def test_city_operator_reorders_units_and_adds_a_task_for_a_later_plan(client, c
 
     task = KeyTask.objects.get(code="2-3-3")
     client.force_login(city_operator)
-    data = {"number": task.number, "kind": "task", "title": task.title, "group_title": task.group_title,
-            "measures": task.measures, "units": "市住房城乡建设局\n市自然资源局、czj", "indicator_codes": "",
-            "counties_responsible": "on", "sort_order": task.sort_order, "is_active": "on"}
+    data = {
+        "number": task.number,
+        "kind": "task",
+        "title": task.title,
+        "group_title": task.group_title,
+        "measures": task.measures,
+        "units": "市住房城乡建设局\n市自然资源局、czj",
+        "indicator_codes": "",
+        "counties_responsible": "on",
+        "sort_order": task.sort_order,
+        "is_active": "on",
+    }
     assert client.post("/tasks/2-3-3/edit/", {**data, "units": "市住房城乡建设局、不存在局"}).status_code == 200
     assert client.post("/tasks/2-3-3/edit/", {**data, "units": "zjj, zjj"}).status_code == 200
     assert list(task.units.order_by("position").values_list("department__code", flat=True)) == ["zrzyj", "zjj"]
@@ -210,10 +265,20 @@ def test_city_operator_reorders_units_and_adds_a_task_for_a_later_plan(client, c
     assert log.before == {"units": ["zrzyj", "zjj"]} and log.after == {"units": ["zjj", "zrzyj", "czj"]}
     # loading the plan again restores its order without tripping over the edited rows
     call_command("load_reference_data", verbosity=0)
-    assert list(TaskUnit.objects.filter(task=task, position__lte=2).order_by("position")
-                .values_list("department__code", flat=True)) == ["zrzyj", "zjj"]
+    assert list(
+        TaskUnit.objects.filter(task=task, position__lte=2)
+        .order_by("position")
+        .values_list("department__code", flat=True)
+    ) == ["zrzyj", "zjj"]
 
-    new = {**data, "code": "2027-1", "number": "一", "title": "后续行动方案任务", "units": "市工业和信息化局", "sort_order": 200}
+    new = {
+        **data,
+        "code": "2027-1",
+        "number": "一",
+        "title": "后续行动方案任务",
+        "units": "市工业和信息化局",
+        "sort_order": 200,
+    }
     assert client.post("/tasks/new/", new).status_code == 302
     assert KeyTask.objects.get(code="2027-1").units.get().department.code == "miit"
     assert client.get("/tasks/").content.decode().count("后续行动方案任务") == 1

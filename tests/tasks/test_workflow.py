@@ -1,4 +1,5 @@
 """The report workflow: draft → submitted → returned → submitted → accepted, with history and audit."""
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,22 +16,35 @@ pytestmark = pytest.mark.django_db
 
 
 def _state():
-    return (ProgressReport.objects.count(), ReportTransition.objects.count(), ReportAttachment.objects.count(),
-            AuditLog.objects.count(), list(ProgressReport.objects.values_list("status", "version", "summary")))
+    return (
+        ProgressReport.objects.count(),
+        ReportTransition.objects.count(),
+        ReportAttachment.objects.count(),
+        AuditLog.objects.count(),
+        list(ProgressReport.objects.values_list("status", "version", "summary")),
+    )
 
 
 def test_full_cycle_through_the_pages(client, czj_user, department_user, city_operator):
     """市财政局 writes and submits its report on 二（二）1; 市科技局 (lead) returns it, then accepts it."""
     client.force_login(czj_user)
     url = "/tasks/2-2-1/2025Q1/report/"
-    response = client.post(url, {"progress_percent": 30, "summary": "完成资金审核", "figures": "=SUM(A1)",
-                                 "action": "save"})
+    response = client.post(
+        url, {"progress_percent": 30, "summary": "完成资金审核", "figures": "=SUM(A1)", "action": "save"}
+    )
     assert response.status_code == 302
     report = ProgressReport.objects.get(department__code="czj", task__code="2-2-1")
     assert (report.status, report.kind, report.progress_percent) == ("draft", "unit", 30)
-    response = client.post(url, {"progress_percent": 45, "summary": "完成资金审核，拨付贴息", "version": report.version,
-                                 "action": "submit",
-                                 "uploads": SimpleUploadedFile("进展.pdf", pdf_bytes(), "application/pdf")})
+    response = client.post(
+        url,
+        {
+            "progress_percent": 45,
+            "summary": "完成资金审核，拨付贴息",
+            "version": report.version,
+            "action": "submit",
+            "uploads": SimpleUploadedFile("进展.pdf", pdf_bytes(), "application/pdf"),
+        },
+    )
     assert response.status_code == 302, response.content.decode()
     report.refresh_from_db()
     assert report.status == "submitted" and report.submitted_by == czj_user and report.attachments.count() == 1
@@ -46,14 +60,18 @@ def test_full_cycle_through_the_pages(client, czj_user, department_user, city_op
     response = client.post(f"/tasks/reports/{report.pk}/review/", {"decision": "return", "comment": ""})
     report.refresh_from_db()
     assert report.status == "submitted"  # returning needs a comment
-    client.post(f"/tasks/reports/{report.pk}/review/", {"decision": "return", "comment": "请补充贴息金额",
-                                                        "version": report.version})
+    client.post(
+        f"/tasks/reports/{report.pk}/review/",
+        {"decision": "return", "comment": "请补充贴息金额", "version": report.version},
+    )
     report.refresh_from_db()
     assert report.status == "returned" and report.review_comment == "请补充贴息金额"
 
     client.force_login(czj_user)
     assert "请补充贴息金额" in client.get(url).content.decode()
-    client.post(url, {"progress_percent": 50, "summary": "拨付贴息320万元", "version": report.version, "action": "submit"})
+    client.post(
+        url, {"progress_percent": 50, "summary": "拨付贴息320万元", "version": report.version, "action": "submit"}
+    )
     report.refresh_from_db()
     assert report.status == "submitted"
 
@@ -63,8 +81,13 @@ def test_full_cycle_through_the_pages(client, czj_user, department_user, city_op
     assert report.status == "accepted" and report.reviewed_by == department_user
 
     steps = list(report.transitions.values_list("from_status", "to_status"))
-    assert steps == [("", "draft"), ("draft", "submitted"), ("submitted", "returned"), ("returned", "submitted"),
-                     ("submitted", "accepted")]
+    assert steps == [
+        ("", "draft"),
+        ("draft", "submitted"),
+        ("submitted", "returned"),
+        ("returned", "submitted"),
+        ("submitted", "accepted"),
+    ]
     audited = AuditLog.objects.filter(object_type="tasks.progressreport", object_id=str(report.pk))
     assert audited.count() >= 5
     assert AuditLog.objects.filter(object_type="tasks.reporttransition").count() == 5
@@ -77,8 +100,9 @@ def test_lead_writes_the_consolidated_report_and_the_city_reviews_it(client, dep
     client.force_login(department_user)
     page = client.get("/tasks/2-2-1/2025Q1/report/").content.decode()
     assert "财政局进展" in page  # the lead sees its co-units' reports while consolidating
-    client.post("/tasks/2-2-1/2025Q1/report/", {"progress_percent": 60, "summary": "汇总：各单位进展顺利",
-                                                "action": "submit"})
+    client.post(
+        "/tasks/2-2-1/2025Q1/report/", {"progress_percent": 60, "summary": "汇总：各单位进展顺利", "action": "submit"}
+    )
     report = ProgressReport.objects.get(department__code="kjj", task__code="2-2-1")
     assert report.kind == "consolidated" and report.status == "submitted"
     client.force_login(czj_user)
@@ -94,8 +118,9 @@ def test_submitting_after_the_due_date_marks_the_report_late(czj_user, frozen_to
     report.summary = "迟交"
     services.report_submit(actor=czj_user, report=report)
     assert ProgressReport.objects.get(pk=report.pk).is_late
-    on_time = services.report_for_unit(task=task, period=ReportingPeriod.objects.get(code="2025Q2"),
-                                       department=czj_user.department)
+    on_time = services.report_for_unit(
+        task=task, period=ReportingPeriod.objects.get(code="2025Q2"), department=czj_user.department
+    )
     on_time.summary = "按时"
     services.report_submit(actor=czj_user, report=on_time)
     assert not ProgressReport.objects.get(pk=on_time.pk).is_late
@@ -114,7 +139,7 @@ def test_bad_input_changes_nothing(client, czj_user):
     ):
         response = client.post(url, data)
         assert response.status_code == 200, data
-        assert 'invalid-feedback' in response.content.decode() or "alert-danger" in response.content.decode()
+        assert "invalid-feedback" in response.content.decode() or "alert-danger" in response.content.decode()
         assert _state() == before, data
 
 

@@ -4,6 +4,7 @@ The first system, security and audit administrators of a new installation are cr
 command (there is no superuser in daily use). Each account gets a random one-time password, printed
 once, that must be changed at the first login; administrator roles then enrol a second factor.
 """
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -44,7 +45,13 @@ class Command(BaseCommand):
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items()))
         with context.use(context.ActionContext(source="cli")), transaction.atomic():
             user.save()
-            audit.record(None, AuditAction.CREATE, user, after=audit.snapshot(user, exclude=("password", "last_login")),
-                         message="created with manage.py create_account", category=AuditCategory.SECURITY)
+            audit.record(
+                None,
+                AuditAction.CREATE,
+                user,
+                after=audit.snapshot(user, exclude=("password", "last_login")),
+                message="created with manage.py create_account",
+                category=AuditCategory.SECURITY,
+            )
         self.stdout.write(f"Created {username} ({Role(role).label}). One-time password, shown only now:")
         self.stdout.write(password)

@@ -1,4 +1,5 @@
 """``manage.py create_api_client NAME [--write] [--county CODE]``: issue an API key (printed once)."""
+
 from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             raise CommandError("; ".join(m for msgs in error.message_dict.values() for m in msgs))
         scope = "read-write" if client.can_write else "read-only"
         where = client.user.county.code if client.user.county else "all counties"
-        self.stderr.write(f"API client {client.name!r} created ({scope}, {where}). Store this key now; "
-                          "it is not shown again:")
+        self.stderr.write(
+            f"API client {client.name!r} created ({scope}, {where}). Store this key now; it is not shown again:"
+        )
         self.stdout.write(key)

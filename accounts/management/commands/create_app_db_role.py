@@ -15,6 +15,7 @@ Not being the owner, the role cannot drop or disable the triggers, alter or drop
 privileges give tables created by later migrations the same rights; run the command again after a
 migration that adds an append-only table.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,13 +51,18 @@ def grant_statements(qn, *, role: str, database: str, schema: str, append_only_t
 
 
 class Command(BaseCommand):
-    help = ("Create or update the PostgreSQL role the application runs as: owns nothing, may read and write the "
-            "tables but not change or delete audit rows. Run as the owner of the tables, after migrate.")
+    help = (
+        "Create or update the PostgreSQL role the application runs as: owns nothing, may read and write the "
+        "tables but not change or delete audit rows. Run as the owner of the tables, after migrate."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("role", help="name of the application's database role, e.g. portal_app")
-        parser.add_argument("--password-env", metavar="VARIABLE",
-                            help="environment variable holding the role's password (none: keep it / no password)")
+        parser.add_argument(
+            "--password-env",
+            metavar="VARIABLE",
+            help="environment variable holding the role's password (none: keep it / no password)",
+        )
         parser.add_argument("--schema", default="public")
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
 
@@ -83,14 +89,20 @@ class Command(BaseCommand):
             else:
                 cursor.execute(f"{verb} ROLE {qn(role)} {attributes} PASSWORD %s", [password])
             tables = append_only.protected_tables(connection)
-            for statement in grant_statements(qn, role=role, database=database_name, schema=schema,
-                                              append_only_tables=tables):
+            for statement in grant_statements(
+                qn, role=role, database=database_name, schema=schema, append_only_tables=tables
+            ):
                 cursor.execute(statement)
-            cursor.execute("SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
-                           "WHERE r.rolname = %s", [role])
+            cursor.execute(
+                "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = %s", [role]
+            )
             owned = cursor.fetchone()[0]
             if owned:
-                raise CommandError(f"The role {role} owns {owned} relations; it must own nothing "
-                                   "(ALTER … OWNER TO the migration role first).")
-        self.stdout.write(f"{verb.lower()}d role {role}: {TABLE_RIGHTS} on the tables of {schema}, "
-                          f"append-only: {', '.join(tables) or 'none'} (no UPDATE/DELETE/TRUNCATE)")
+                raise CommandError(
+                    f"The role {role} owns {owned} relations; it must own nothing "
+                    "(ALTER … OWNER TO the migration role first)."
+                )
+        self.stdout.write(
+            f"{verb.lower()}d role {role}: {TABLE_RIGHTS} on the tables of {schema}, "
+            f"append-only: {', '.join(tables) or 'none'} (no UPDATE/DELETE/TRUNCATE)"
+        )

@@ -5,6 +5,7 @@ append-only tables (``accounts.append_only``) would refuse that. This override l
 flush only and restores them. ``flush`` is a development and test tool: never run it against a
 production database.
 """
+
 from django.core.management.commands.flush import Command as FlushCommand
 from django.db import connections
 

@@ -4,6 +4,7 @@ tasks … from ``fixtures/reference/*.yaml`` in file-name order.
 Rows are matched by natural key (their code), so running it again updates them in place; rows
 added later by users are kept. ``seed_demo`` runs it first.
 """
+
 from pathlib import Path
 
 from django.conf import settings

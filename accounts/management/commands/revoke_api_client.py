@@ -1,4 +1,5 @@
 """``manage.py revoke_api_client NAME_OR_PREFIX``: revoke an API key at once."""
+
 from django.core.management import BaseCommand, CommandError
 from django.db.models import Q
 
@@ -19,8 +20,9 @@ class Command(BaseCommand):
                 state = f"revoked {c.revoked_at:%Y-%m-%d %H:%M}" if c.revoked_at else "active"
                 county = c.user.county.code if c.user.county else "-"
                 used = f"{c.last_used_at:%Y-%m-%d %H:%M}" if c.last_used_at else "never"
-                self.stdout.write(f"{c.key_prefix}  {c.name}  {'rw' if c.can_write else 'ro'}  {county}  "
-                                  f"{state}  last used {used}")
+                self.stdout.write(
+                    f"{c.key_prefix}  {c.name}  {'rw' if c.can_write else 'ro'}  {county}  {state}  last used {used}"
+                )
             return
         found = ApiClient.objects.filter(Q(name=client) | Q(key_prefix=client)).first()
         if found is None:

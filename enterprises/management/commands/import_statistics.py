@@ -3,6 +3,7 @@
 The same checks and the same single-transaction write as the web upload (the jobs run in this
 process), printing the counts and every error.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,9 +26,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help=_("Check only; write nothing."))
-        parser.add_argument("--user", help=_("Username of the importing user (default: the first active city operator)."))
-        parser.add_argument("--skip-errors", action="store_true",
-                            help=_("Write the rows without errors even if some rows have errors."))
+        parser.add_argument(
+            "--user", help=_("Username of the importing user (default: the first active city operator).")
+        )
+        parser.add_argument(
+            "--skip-errors", action="store_true", help=_("Write the rows without errors even if some rows have errors.")
+        )
 
     def handle(self, *args, file, dry_run, user, skip_errors, **options):
         actor = self._actor(user)
@@ -38,11 +42,14 @@ class Command(BaseCommand):
                 upload = File(fh, name=os.path.basename(file))
                 upload.size = os.path.getsize(file)
                 try:
-                    imp = services.statistic_import_create(actor=actor, uploaded_file=upload, dry_run=dry_run,
-                                                           enqueue=False)
+                    imp = services.statistic_import_create(
+                        actor=actor, uploaded_file=upload, dry_run=dry_run, enqueue=False
+                    )
                 except PermissionDenied:
-                    raise CommandError(_("User %(name)s (%(role)s) may not import statistics.")
-                                       % {"name": actor.username, "role": actor.get_role_display()})
+                    raise CommandError(
+                        _("User %(name)s (%(role)s) may not import statistics.")
+                        % {"name": actor.username, "role": actor.get_role_display()}
+                    )
                 except ValidationError as error:
                     raise CommandError(" ".join(error.messages))
             imp = services.statistic_import_check(import_id=imp.pk)
@@ -53,15 +60,20 @@ class Command(BaseCommand):
                 self.stdout.write(_("Dry run: nothing was written."))
                 return
             if imp.error_count and not skip_errors:
-                raise CommandError(_("Nothing written: the file has errors (use --skip-errors to write the other rows)."))
+                raise CommandError(
+                    _("Nothing written: the file has errors (use --skip-errors to write the other rows).")
+                )
             if not imp.writable_count:
                 self.stdout.write(_("Nothing to write."))
                 return
-            services.statistic_import_confirm(actor=actor, statistic_import=imp, skip_error_rows=skip_errors,
-                                              enqueue=False)
+            services.statistic_import_confirm(
+                actor=actor, statistic_import=imp, skip_error_rows=skip_errors, enqueue=False
+            )
             imp = services.statistic_import_commit(import_id=imp.pk)
-        self.stdout.write(_("Import #%(id)d: %(state)s. %(message)s") % {
-            "id": imp.pk, "state": imp.get_state_display(), "message": imp.message})
+        self.stdout.write(
+            _("Import #%(id)d: %(state)s. %(message)s")
+            % {"id": imp.pk, "state": imp.get_state_display(), "message": imp.message}
+        )
         if imp.state != ImportState.COMMITTED:
             raise CommandError(imp.message)
 
@@ -79,12 +91,21 @@ class Command(BaseCommand):
     def _report(self, imp) -> None:
         self.stdout.write(f"#{imp.pk} {imp.file_name} sha256={imp.checksum}")
         if imp.duplicate_of_id:
-            self.stdout.write(_("The same file (same SHA-256) was uploaded before: import #%(id)d.")
-                              % {"id": imp.duplicate_of_id})
-        self.stdout.write(_("Rows: %(rows)d · new: %(new)d · changed: %(changed)d · unchanged: %(unchanged)d · "
-                            "errors: %(errors)d") % {
-            "rows": imp.row_count, "new": imp.new_count, "changed": imp.changed_count,
-            "unchanged": imp.unchanged_count, "errors": imp.error_count})
+            self.stdout.write(
+                _("The same file (same SHA-256) was uploaded before: import #%(id)d.") % {"id": imp.duplicate_of_id}
+            )
+        self.stdout.write(
+            _("Rows: %(rows)d · new: %(new)d · changed: %(changed)d · unchanged: %(unchanged)d · errors: %(errors)d")
+            % {
+                "rows": imp.row_count,
+                "new": imp.new_count,
+                "changed": imp.changed_count,
+                "unchanged": imp.unchanged_count,
+                "errors": imp.error_count,
+            }
+        )
         for error in imp.errors:
-            self.stdout.write(_("Row %(row)s, column %(column)s: %(message)s") % {
-                "row": error["row"] or "—", "column": error["column"] or "—", "message": error["message"]})
+            self.stdout.write(
+                _("Row %(row)s, column %(column)s: %(message)s")
+                % {"row": error["row"] or "—", "column": error["column"] or "—", "message": error["message"]}
+            )

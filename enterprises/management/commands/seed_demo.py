@@ -5,6 +5,7 @@ statistics, R&D institutions and listings (``enterprises.demo``), one demo user 
 with their passwords), and each app's own demo rows (``<module>.seed``). Running it again when the
 demo data exists does nothing unless ``--reset`` is given.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -25,8 +26,15 @@ from enterprises.models import Enterprise
 # Other apps' demo modules, run in this order after the enterprises exist (skipped if absent).
 APP_DEMO_MODULES = ["enterprises.dynamics.demo", "tasks.demo", "targets.demo", "reports.demo"]
 
-COUNTY_USERS = {"440703": "pengjiang", "440704": "jianghai", "440705": "xinhui", "440781": "taishan",
-                "440783": "kaiping", "440784": "heshan", "440785": "enping"}
+COUNTY_USERS = {
+    "440703": "pengjiang",
+    "440704": "jianghai",
+    "440705": "xinhui",
+    "440781": "taishan",
+    "440783": "kaiping",
+    "440784": "heshan",
+    "440785": "enping",
+}
 
 
 def demo_users(rng: random.Random) -> list[dict]:

@@ -4,6 +4,7 @@ Writes the same workbook as the web job. Without ``--user`` it runs with the cit
 a command-line operator (recorded in the audit trail as ``cli:export_quarterly_report``); with
 ``--user`` it runs with that user's scope (a county official gets her county only).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -61,12 +62,19 @@ class Command(BaseCommand):
         if output.parent and not output.parent.exists():
             raise CommandError(f"The directory {output.parent} does not exist.")
         with context.use(ActionContext(source="cli")):
-            scope = ReportScope(user=user, year=year, quarter=quarter, county=county, generated_by=name,
-                                generated_at=timezone.now())
+            scope = ReportScope(
+                user=user, year=year, quarter=quarter, county=county, generated_by=name, generated_at=timezone.now()
+            )
             result = services.report_write(scope=scope, output=str(output))
             with translation.override(settings.LANGUAGE_CODE):
                 message = _("Quarterly report %(period)s for %(scope)s written to %(file)s from the command line") % {
-                    "period": scope.period_code, "scope": scope.scope_label, "file": output.name}
+                    "period": scope.period_code,
+                    "scope": scope.scope_label,
+                    "file": output.name,
+                }
             audit.security_event(audit_actor, AuditAction.EXPORT, message, username=audit_name)
-        self.stdout.write(self.style.SUCCESS(
-            f"{output}: {len(result['sheets'])} sheets, {result['roster_rows']} enterprises in the roster"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{output}: {len(result['sheets'])} sheets, {result['roster_rows']} enterprises in the roster"
+            )
+        )

@@ -1,9 +1,10 @@
 """Recompute the progress snapshots of the 2026 goals (city and every county).
 
-    python manage.py recompute_progress                  # today, plus every quarter end since the baseline
-    python manage.py recompute_progress --as-of 2025-07-15 --no-history   # that date and 2025-06-30
-    python manage.py recompute_progress --enqueue        # hand it to the Celery worker instead
+python manage.py recompute_progress                  # today, plus every quarter end since the baseline
+python manage.py recompute_progress --as-of 2025-07-15 --no-history   # that date and 2025-06-30
+python manage.py recompute_progress --enqueue        # hand it to the Celery worker instead
 """
+
 import argparse
 import datetime as dt
 
@@ -27,8 +28,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", type=_date, default=None, help="Date to compute for (default today).")
-        parser.add_argument("--no-history", action="store_true",
-                            help="Only the --as-of date and the quarter end before it, not every quarter end since the baseline.")
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="Only the --as-of date and the quarter end before it, not every quarter end since the baseline.",
+        )
         parser.add_argument("--enqueue", action="store_true", help="Queue the run for the Celery worker.")
 
     def handle(self, *args, as_of=None, no_history=False, enqueue=False, **options):

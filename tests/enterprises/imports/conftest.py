@@ -12,7 +12,9 @@ def _media(settings, tmp_path):
 
 
 def uploaded(data: bytes, name: str = "统计.xlsx") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return SimpleUploadedFile(
+        name, data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
 
 
 def db_state():

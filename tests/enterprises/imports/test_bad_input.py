@@ -1,4 +1,5 @@
 """Every bad input is reported (row, column, Chinese message) and leaves the database unchanged."""
+
 import io
 import zipfile
 
@@ -82,8 +83,11 @@ def test_file_over_the_size_limit_is_refused(taishan_official, ent, settings):
     settings.PORTAL_MAX_UPLOAD_BYTES = 1000
     before = db_state()
     with pytest.raises(ValidationError, match="MB"):
-        services.statistic_import_create(actor=taishan_official, enqueue=False,
-                                         uploaded_file=uploaded(make_statistics_workbook([statistics_row(ent)])))
+        services.statistic_import_create(
+            actor=taishan_official,
+            enqueue=False,
+            uploaded_file=uploaded(make_statistics_workbook([statistics_row(ent)])),
+        )
     assert db_state() == before
 
 
@@ -105,8 +109,10 @@ def test_unknown_amount_unit_in_header(taishan_official, ent):
 
 
 def test_merged_cells_are_rejected(taishan_official, ent):
-    data = with_workbook(make_statistics_workbook([statistics_row(ent, revenue=3), statistics_row(ent, "2024Q2")]),
-                         lambda wb: wb[DATA_SHEET].merge_cells("D2:D3"))
+    data = with_workbook(
+        make_statistics_workbook([statistics_row(ent, revenue=3), statistics_row(ent, "2024Q2")]),
+        lambda wb: wb[DATA_SHEET].merge_cells("D2:D3"),
+    )
     before = db_state()
     imp = run(taishan_official, data)
     assert imp.state == ImportState.REJECTED and "D2:D3" in imp.message
@@ -138,27 +144,32 @@ def test_other_hidden_sheets_are_ignored_and_mentioned(taishan_official, ent):
 
 def test_not_an_xlsx_extension_is_refused(taishan_official):
     with pytest.raises(ValidationError):
-        services.statistic_import_create(actor=taishan_official, enqueue=False,
-                                         uploaded_file=uploaded(b"a,b\n", "data.csv"))
+        services.statistic_import_create(
+            actor=taishan_official, enqueue=False, uploaded_file=uploaded(b"a,b\n", "data.csv")
+        )
 
 
 # -- rows -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("figures", "column", "needle"), [
-    ({"employees": -1}, "employees", "负数"),
-    ({"digital_level": 5}, "digital_level", "1、2、3"),
-    ({"revenue": -5}, "revenue", "负数"),
-    ({"revenue": "12.345"}, "revenue", "两位小数"),
-    ({"revenue": "12万元"}, "revenue", "表头"),
-    ({"revenue": "abc"}, "revenue", "abc"),
-    ({"employees": "3.5"}, "employees", "整数"),
-    ({"university_cooperation": "可能"}, "university_cooperation", "是"),
-])
+@pytest.mark.parametrize(
+    ("figures", "column", "needle"),
+    [
+        ({"employees": -1}, "employees", "负数"),
+        ({"digital_level": 5}, "digital_level", "1、2、3"),
+        ({"revenue": -5}, "revenue", "负数"),
+        ({"revenue": "12.345"}, "revenue", "两位小数"),
+        ({"revenue": "12万元"}, "revenue", "表头"),
+        ({"revenue": "abc"}, "revenue", "abc"),
+        ({"employees": "3.5"}, "employees", "整数"),
+        ({"university_cooperation": "可能"}, "university_cooperation", "是"),
+    ],
+)
 def test_bad_values_name_row_and_column(taishan_official, ent, figures, column, needle):
     before = db_state()
-    imp = commit_anyway(taishan_official, run(taishan_official, make_statistics_workbook(
-        [statistics_row(ent, "2024Q1", **figures)])))
+    imp = commit_anyway(
+        taishan_official, run(taishan_official, make_statistics_workbook([statistics_row(ent, "2024Q1", **figures)]))
+    )
     assert imp.error_count == 1, imp.errors
     error = imp.errors[0]
     assert error["row"] == 2 and error["column"] == col(column) and needle in error["message"], error
@@ -170,12 +181,14 @@ def test_negative_profit_is_allowed(taishan_official, ent):
     assert imp.error_count == 0 and imp.changed_count == 1
 
 
-@pytest.mark.parametrize(("period", "needle"), [("2024Q5", "2024Q1"), ("24年一季度", "2024Q1"), ("2099Q1", "尚未结束"),
-                                                 ("", "缺少")])
+@pytest.mark.parametrize(
+    ("period", "needle"), [("2024Q5", "2024Q1"), ("24年一季度", "2024Q1"), ("2099Q1", "尚未结束"), ("", "缺少")]
+)
 def test_bad_periods(taishan_official, ent, period, needle):
     before = db_state()
-    imp = commit_anyway(taishan_official, run(taishan_official, make_statistics_workbook(
-        [statistics_row(ent, period, revenue=4)])))
+    imp = commit_anyway(
+        taishan_official, run(taishan_official, make_statistics_workbook([statistics_row(ent, period, revenue=4)]))
+    )
     assert imp.errors and imp.errors[0]["column"] == "报告期" and needle in imp.errors[0]["message"], imp.errors
     assert db_state() == before
 
@@ -191,10 +204,15 @@ def test_invalid_credit_code_names_the_problem(taishan_official, ent):
 
 def test_rows_of_another_county_are_errors_and_never_written(taishan_official, ent, kaiping_enterprise):
     before = db_state()
-    imp = run(taishan_official, make_statistics_workbook([
-        statistics_row(ent, "2024Q1", revenue=2),
-        statistics_row(kaiping_enterprise, "2024Q1", revenue=9),
-    ]))
+    imp = run(
+        taishan_official,
+        make_statistics_workbook(
+            [
+                statistics_row(ent, "2024Q1", revenue=2),
+                statistics_row(kaiping_enterprise, "2024Q1", revenue=9),
+            ]
+        ),
+    )
     assert [(e["row"], e["column"]) for e in imp.errors] == [(3, "统一社会信用代码")]
     assert "台山市" in imp.errors[0]["message"]
     imp = commit_anyway(taishan_official, imp)
@@ -205,10 +223,18 @@ def test_rows_of_another_county_are_errors_and_never_written(taishan_official, e
 
 def test_duplicates_in_the_file_are_errors_on_every_copy(taishan_official, ent):
     before = db_state()
-    imp = commit_anyway(taishan_official, run(taishan_official, make_statistics_workbook([
-        statistics_row(ent, "2024Q1", revenue=2),
-        statistics_row(ent, "2024年第一季度", revenue=3),
-    ])))
+    imp = commit_anyway(
+        taishan_official,
+        run(
+            taishan_official,
+            make_statistics_workbook(
+                [
+                    statistics_row(ent, "2024Q1", revenue=2),
+                    statistics_row(ent, "2024年第一季度", revenue=3),
+                ]
+            ),
+        ),
+    )
     assert sorted(e["row"] for e in imp.errors) == [2, 3]
     assert imp.errors[1]["row"] == 3 and "第 2 行" in imp.errors[1]["message"]
     assert db_state() == before
@@ -219,8 +245,13 @@ def test_formula_cells_are_errors(taishan_official, ent):
         wb[DATA_SHEET]["E2"] = "=1+2"
 
     before = db_state()
-    imp = commit_anyway(taishan_official, run(taishan_official, with_workbook(
-        make_statistics_workbook([statistics_row(ent, "2024Q1", revenue=3)]), formula)))
+    imp = commit_anyway(
+        taishan_official,
+        run(
+            taishan_official,
+            with_workbook(make_statistics_workbook([statistics_row(ent, "2024Q1", revenue=3)]), formula),
+        ),
+    )
     assert [(e["row"], e["column"]) for e in imp.errors] == [(2, col("revenue"))]
     assert "公式" in imp.errors[0]["message"]
     assert db_state() == before
@@ -229,10 +260,13 @@ def test_formula_cells_are_errors(taishan_official, ent):
 def test_failure_while_writing_leaves_nothing_and_marks_failed(taishan_official, ent, monkeypatch):
     from accounts import audit
 
-    imp = run(taishan_official, make_statistics_workbook([statistics_row(ent, "2024Q1", revenue=3),
-                                                          statistics_row(ent, "2024Q2", revenue=3)]))
-    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False,
-                                      enqueue=False)
+    imp = run(
+        taishan_official,
+        make_statistics_workbook([statistics_row(ent, "2024Q1", revenue=3), statistics_row(ent, "2024Q2", revenue=3)]),
+    )
+    services.statistic_import_confirm(
+        actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False
+    )
     before = db_state()
 
     def boom(*args, **kwargs):

@@ -1,7 +1,8 @@
 """The import jobs on a real Celery worker (Redis broker). Skipped without CELERY_BROKER_URL, e.g.
 
-    CELERY_BROKER_URL=redis://127.0.0.1:6379/4 .venv/bin/pytest -m celery_worker tests/enterprises/imports
+CELERY_BROKER_URL=redis://127.0.0.1:6379/4 .venv/bin/pytest -m celery_worker tests/enterprises/imports
 """
+
 import os
 import time
 from decimal import Decimal

@@ -1,4 +1,5 @@
 """``manage.py import_statistics`` prints the same counts and errors as the preview."""
+
 from decimal import Decimal
 from io import StringIO
 
@@ -15,8 +16,9 @@ pytestmark = pytest.mark.django_db
 def test_dry_run_prints_counts_and_errors_and_writes_nothing(tmp_path, taishan_official):
     a, b = make_enterprise("440781"), make_enterprise("440781")
     path = tmp_path / "q1.xlsx"
-    make_statistics_workbook([statistics_row(a, "2024Q1", revenue=3), statistics_row(b, "2024Q1", employees="x")],
-                             path=path)
+    make_statistics_workbook(
+        [statistics_row(a, "2024Q1", revenue=3), statistics_row(b, "2024Q1", employees="x")], path=path
+    )
     before = db_state()
     out = StringIO()
     call_command("import_statistics", str(path), "--dry-run", "--user", "taishan", stdout=out)
@@ -30,8 +32,9 @@ def test_dry_run_prints_counts_and_errors_and_writes_nothing(tmp_path, taishan_o
 def test_errors_stop_the_write_unless_skipped(tmp_path, taishan_official):
     a, b = make_enterprise("440781"), make_enterprise("440781")
     path = tmp_path / "q1.xlsx"
-    make_statistics_workbook([statistics_row(a, "2024Q1", revenue=3), statistics_row(b, "2024Q1", employees="x")],
-                             path=path)
+    make_statistics_workbook(
+        [statistics_row(a, "2024Q1", revenue=3), statistics_row(b, "2024Q1", employees="x")], path=path
+    )
     before = db_state()
     with pytest.raises(CommandError, match="skip-errors"):
         call_command("import_statistics", str(path), "--user", "taishan", stdout=StringIO())

@@ -1,4 +1,5 @@
 """Check, confirm, commit and undo through the services (jobs run in-process)."""
+
 from decimal import Decimal
 
 import pytest
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def check(user, rows, **kwargs):
-    imp = services.statistic_import_create(actor=user, uploaded_file=uploaded(make_statistics_workbook(rows)),
-                                           enqueue=False, **kwargs)
+    imp = services.statistic_import_create(
+        actor=user, uploaded_file=uploaded(make_statistics_workbook(rows)), enqueue=False, **kwargs
+    )
     return services.statistic_import_check(import_id=imp.pk)
 
 
@@ -37,8 +39,9 @@ def test_check_counts_then_commit_writes_and_undo_restores(taishan_official, cit
     assert imp.periods == ["2024Q1"]
     assert db_state() == before  # a check writes nothing
 
-    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False,
-                                      enqueue=False)
+    services.statistic_import_confirm(
+        actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False
+    )
     imp = services.statistic_import_commit(import_id=imp.pk)
     assert imp.state == ImportState.COMMITTED, imp.message
     sa = Statistic.objects.get(enterprise=a)
@@ -73,8 +76,10 @@ def test_check_counts_then_commit_writes_and_undo_restores(taishan_official, cit
     undo_seal = AuditLog.objects.get(action="undo", object_type="enterprises.statisticimport", object_id=str(imp.pk))
     assert undo_seal.actor_username == "city"
     assert undo_seal.after["change_set"] == seal.after["change_set"]  # the same rows, read backwards
-    assert list(AuditLog.objects.filter(audit.entries_about("enterprises.statistic", str(sc.pk)))
-                .order_by("id")) == [seal, undo_seal]
+    assert list(AuditLog.objects.filter(audit.entries_about("enterprises.statistic", str(sc.pk))).order_by("id")) == [
+        seal,
+        undo_seal,
+    ]
     assert audit.verify_chain() is None
     with pytest.raises(ValidationError):
         services.statistic_import_undo(actor=city_operator, statistic_import=imp)
@@ -84,7 +89,9 @@ def test_empty_cells_keep_stored_values(taishan_official):
     a = make_enterprise("440781")
     make_statistic(a, 2024, 2, revenue=Decimal("10.00"), employees=7)
     imp = check(taishan_official, [statistics_row(a, "2024Q2", employees=8)])
-    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False)
+    services.statistic_import_confirm(
+        actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False
+    )
     services.statistic_import_commit(import_id=imp.pk)
     s = Statistic.objects.get(enterprise=a)
     assert s.revenue == Decimal("10.00") and s.employees == 8
@@ -97,10 +104,13 @@ def test_amounts_in_yuan_when_the_header_says_so(taishan_official):
     headers = [template_header(c).replace("（万元）", "（元）") for c in COLUMNS]
     row = statistics_row(a, "2024Q1", revenue=12_345_678)
     imp = services.statistic_import_create(
-        actor=taishan_official, uploaded_file=uploaded(make_statistics_workbook([row], headers=headers)), enqueue=False)
+        actor=taishan_official, uploaded_file=uploaded(make_statistics_workbook([row], headers=headers)), enqueue=False
+    )
     imp = services.statistic_import_check(import_id=imp.pk)
     assert imp.new_count == 1, imp.errors
-    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False)
+    services.statistic_import_confirm(
+        actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False
+    )
     services.statistic_import_commit(import_id=imp.pk)
     assert Statistic.objects.get(enterprise=a).revenue == Decimal("1234.57")
 
@@ -112,8 +122,9 @@ def test_errors_block_confirm_unless_skipped_and_stay_listed(taishan_official):
     imp = check(taishan_official, rows)
     assert imp.error_count == 1 and imp.errors[0]["row"] == 3 and imp.errors[0]["column"] == "从业人员（人）"
     with pytest.raises(ValidationError):
-        services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False,
-                                          enqueue=False)
+        services.statistic_import_confirm(
+            actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False
+        )
     assert db_state() == before
     services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=True, enqueue=False)
     imp = services.statistic_import_commit(import_id=imp.pk)
@@ -127,7 +138,9 @@ def test_undo_refused_when_a_value_was_edited_later(taishan_official, city_opera
 
     a = make_enterprise("440781")
     imp = check(taishan_official, [statistics_row(a, "2024Q1", revenue=5)])
-    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False)
+    services.statistic_import_confirm(
+        actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False
+    )
     services.statistic_import_commit(import_id=imp.pk)
     stat = Statistic.objects.get(enterprise=a)
     stat.revenue = Decimal("6")
@@ -151,7 +164,9 @@ def test_a_job_delivered_twice_does_nothing_the_second_time(taishan_official):
     a = make_enterprise("440781")
     imp = check(taishan_official, [statistics_row(a, "2024Q1", revenue=5)])
     assert services.statistic_import_check(import_id=imp.pk).state == ImportState.CHECKED
-    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False)
+    services.statistic_import_confirm(
+        actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False
+    )
     services.statistic_import_commit(import_id=imp.pk)
     before = db_state()
     again = services.statistic_import_commit(import_id=imp.pk)
@@ -159,11 +174,14 @@ def test_a_job_delivered_twice_does_nothing_the_second_time(taishan_official):
     assert StatisticImportChange.objects.filter(statistic_import=imp).count() == 1
 
 
-def test_statistics_changed_is_sent_after_commit_with_the_import_id(taishan_official, city_operator,
-                                                                    django_capture_on_commit_callbacks):
+def test_statistics_changed_is_sent_after_commit_with_the_import_id(
+    taishan_official, city_operator, django_capture_on_commit_callbacks
+):
     a = make_enterprise("440781")
     imp = check(taishan_official, [statistics_row(a, "2024Q1", revenue=5)])
-    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False)
+    services.statistic_import_confirm(
+        actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False
+    )
     received = []
 
     def receiver(sender, import_id, **kwargs):

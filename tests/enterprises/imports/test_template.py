@@ -1,4 +1,5 @@
 """The template: Chinese headers, an instructions sheet, data validation for the coded columns."""
+
 import io
 
 import pytest
@@ -26,8 +27,9 @@ def test_template_has_headers_instructions_and_validation():
 
 @pytest.mark.django_db
 def test_the_empty_template_checks_clean_with_nothing_to_write(taishan_official):
-    imp = services.statistic_import_create(actor=taishan_official, uploaded_file=uploaded(build_template()),
-                                           enqueue=False)
+    imp = services.statistic_import_create(
+        actor=taishan_official, uploaded_file=uploaded(build_template()), enqueue=False
+    )
     imp = services.statistic_import_check(import_id=imp.pk)
     assert imp.state == ImportState.CHECKED and imp.row_count == 0 and imp.error_count == 0
 
@@ -37,8 +39,11 @@ def test_a_credit_code_typed_as_a_number_is_explained(taishan_official):
     e = make_enterprise("440781")
     row = statistics_row(e, "2024Q1", revenue=1)
     row[0] = 914407811234567890
-    imp = services.statistic_import_create(actor=taishan_official, enqueue=False,
-                                           uploaded_file=uploaded(make_statistics_workbook([row], with_template=False)))
+    imp = services.statistic_import_create(
+        actor=taishan_official,
+        enqueue=False,
+        uploaded_file=uploaded(make_statistics_workbook([row], with_template=False)),
+    )
     imp = services.statistic_import_check(import_id=imp.pk)
     assert imp.errors[0]["column"] == "统一社会信用代码" and "文本" in imp.errors[0]["message"]
 
@@ -51,5 +56,7 @@ def test_undo_records_hold_every_statistic_figure():
     assert Statistic is CoreStatistic
     assert {f"before_{name}" for name in Statistic.FIGURE_FIELDS} <= names
     for name in Statistic.FIGURE_FIELDS:
-        assert (StatisticImportChange._meta.get_field(f"before_{name}").get_internal_type()
-                == Statistic._meta.get_field(name).get_internal_type())
+        assert (
+            StatisticImportChange._meta.get_field(f"before_{name}").get_internal_type()
+            == Statistic._meta.get_field(name).get_internal_type()
+        )

@@ -1,4 +1,5 @@
 """Import pages: who may open what, and the upload → preview → confirm → undo flow over HTTP."""
+
 from decimal import Decimal
 
 import pytest
@@ -13,13 +14,19 @@ pytestmark = pytest.mark.django_db
 
 
 def checked_import(user, enterprise, **figures):
-    imp = services.statistic_import_create(actor=user, enqueue=False, uploaded_file=uploaded(
-        make_statistics_workbook([statistics_row(enterprise, "2024Q1", **(figures or {"revenue": 7}))])))
+    imp = services.statistic_import_create(
+        actor=user,
+        enqueue=False,
+        uploaded_file=uploaded(
+            make_statistics_workbook([statistics_row(enterprise, "2024Q1", **(figures or {"revenue": 7}))])
+        ),
+    )
     return services.statistic_import_check(import_id=imp.pk)
 
 
-def test_upload_preview_confirm_and_undo_over_http(client, taishan_official, city_operator, taishan_enterprise,
-                                                   django_capture_on_commit_callbacks):
+def test_upload_preview_confirm_and_undo_over_http(
+    client, taishan_official, city_operator, taishan_enterprise, django_capture_on_commit_callbacks
+):
     client.force_login(taishan_official)
     assert client.get(reverse("enterprises:import_upload")).status_code == 200
     template = client.get(reverse("enterprises:import_template"))
@@ -61,8 +68,9 @@ def test_other_county_cannot_see_or_confirm_an_import(client, taishan_official, 
     for name in ("import_detail", "import_status"):
         assert client.get(reverse(f"enterprises:{name}", args=[imp.pk])).status_code == 404
     before = db_state()
-    assert client.post(reverse("enterprises:import_confirm", args=[imp.pk]),
-                       {"skip_error_rows": "on"}).status_code == 404
+    assert (
+        client.post(reverse("enterprises:import_confirm", args=[imp.pk]), {"skip_error_rows": "on"}).status_code == 404
+    )
     assert client.post(reverse("enterprises:import_undo", args=[imp.pk])).status_code == 403
     assert db_state() == before
     assert imp.file_name not in client.get(reverse("enterprises:import_list")).content.decode()
@@ -102,12 +110,19 @@ def test_anonymous_is_sent_to_login(client):
     assert response.status_code == 302 and "login" in response["Location"]
 
 
-def test_confirm_without_skipping_errors_writes_nothing(client, taishan_official, taishan_enterprise,
-                                                       django_capture_on_commit_callbacks):
+def test_confirm_without_skipping_errors_writes_nothing(
+    client, taishan_official, taishan_enterprise, django_capture_on_commit_callbacks
+):
     other = make_enterprise("440781")
-    imp = services.statistic_import_create(actor=taishan_official, enqueue=False, uploaded_file=uploaded(
-        make_statistics_workbook([statistics_row(taishan_enterprise, "2024Q1", revenue=1),
-                                  statistics_row(other, "2024Q1", employees=-3)])))
+    imp = services.statistic_import_create(
+        actor=taishan_official,
+        enqueue=False,
+        uploaded_file=uploaded(
+            make_statistics_workbook(
+                [statistics_row(taishan_enterprise, "2024Q1", revenue=1), statistics_row(other, "2024Q1", employees=-3)]
+            )
+        ),
+    )
     services.statistic_import_check(import_id=imp.pk)
     client.force_login(taishan_official)
     html = client.get(imp.get_absolute_url()).content.decode()
@@ -135,8 +150,9 @@ def test_detail_marks_a_stale_job_failed(client, taishan_official, taishan_enter
     assert status["status"] == "failed" and status["finished"] and status["message"]
 
 
-def test_history_has_no_query_per_row(client, django_assert_max_num_queries, taishan_official, city_operator,
-                                      taishan_enterprise):
+def test_history_has_no_query_per_row(
+    client, django_assert_max_num_queries, taishan_official, city_operator, taishan_enterprise
+):
     for _ in range(5):
         checked_import(taishan_official, taishan_enterprise)
     client.force_login(city_operator)
@@ -151,8 +167,9 @@ def test_a_stale_undo_job_leaves_the_import_committed(client, taishan_official, 
     from django.utils import timezone
 
     imp = checked_import(taishan_official, taishan_enterprise)
-    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False,
-                                      enqueue=False)
+    services.statistic_import_confirm(
+        actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False
+    )
     services.statistic_import_commit(import_id=imp.pk)
     services.statistic_import_undo_request(actor=city_operator, statistic_import=imp, enqueue=False)
     StatisticImport.objects.filter(pk=imp.pk).update(started_at=timezone.now() - dt.timedelta(days=1))
@@ -169,8 +186,9 @@ def test_undo_request_reports_a_later_edit_at_once(client, taishan_official, cit
     from enterprises.services import statistic_save
 
     imp = checked_import(taishan_official, taishan_enterprise)
-    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False,
-                                      enqueue=False)
+    services.statistic_import_confirm(
+        actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False
+    )
     services.statistic_import_commit(import_id=imp.pk)
     stat = Statistic.objects.get(enterprise=taishan_enterprise)
     stat.employees = 3
