@@ -71,7 +71,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.jobs import fail_stale
 from core.scoping import VIEW
-from core.services import StaleEditError
+from core.services import RecordGone, StaleEditError
 from core.signals import request_denied
 
 from .api_security import (  # noqa: E402,F401  (re-exported: the one module apps import)
@@ -135,11 +135,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
         return Response({"detail": message, "errors": {"version": [message]}}, status=code)
     if isinstance(exc, Http404):
-        # Django's message names the model in English ("No Enterprise matches the given query.").
-        return Response(
-            {"detail": _("No such record (or it is outside the key's scope)."), "errors": {}},
-            status=status.HTTP_404_NOT_FOUND,
-        )
+        # Django's message names the model in English ("No Enterprise matches the given query."); a row
+        # deleted by a concurrent request says so (``RecordGone``).
+        gone = str(exc) if isinstance(exc, RecordGone) else _("No such record (or it is outside the key's scope).")
+        return Response({"detail": gone, "errors": {}}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, exceptions.UnsupportedMediaType):
         message = _("Request bodies must be JSON (Content-Type: application/json), not %(type)s.") % {
             "type": (getattr(request, "content_type", "") or "?").split(";")[0]
@@ -160,7 +159,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail: object = (
             messages[0]
             if field in ("", "non_field_errors")
-            else f"{_field_label(context.get('view'), field)}：{messages[0]}"
+            else f"{_field_label(context.get('view'), field, request)}：{messages[0]}"
         )
         response.data = {"detail": detail, "errors": errors}
     else:
@@ -170,10 +169,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def _field_label(view: Any, name: str) -> str:
+def _field_label(view: Any, name: str, request: Any = None) -> str:
     """The label (verbose name) of the serializer field ``name`` ("field.sub": of ``field``), so that
-    ``detail`` reads as a Chinese sentence; the machine name stays the key of ``errors``."""
+    ``detail`` reads as a Chinese sentence; the machine name stays the key of ``errors``. A query
+    parameter is named as the client sent it (``updated_since``): that name is what it can correct."""
     top = name.split(".", 1)[0]
+    if request is not None and top in getattr(request, "query_params", {}):
+        return top
     try:
         field = view.get_serializer().fields.get(top) if view is not None else None
     except Exception:  # noqa: BLE001 - a view without a serializer: fall back to a neutral word

@@ -129,11 +129,16 @@ def touch_parents(model: type[models.Model], parent_ids: Iterable[Any]) -> None:
         related._default_manager.filter(pk__in=ids).update(updated_at=timezone.now())
 
 
+class RecordGone(Http404):
+    """The row was deleted by a concurrent request between the read and the write (a 404 whose
+    message says so, on the web and the API)."""
+
+
 def _stored_or_404(model: type[_M], pk: Any) -> _M:
     """The stored row, locked for the write; a row deleted by a concurrent request answers 404."""
     stored = model._default_manager.select_for_update().filter(pk=pk).first()
     if stored is None:
-        raise Http404(_("This record was deleted by someone else."))
+        raise RecordGone(_("This record was deleted by someone else."))
     return stored
 
 

@@ -202,7 +202,7 @@ def test_api_reads_any_rfc3339_offset_in_utc_and_refuses_an_out_of_range_time(cl
         assert response.status_code == 400
         body = response.json()
         assert body["errors"][name] == ["日期时间超出范围（须在公元 1 年至 9999 年之间）。"]
-        assert body["detail"] == f"{name}: 日期时间超出范围（须在公元 1 年至 9999 年之间）。"
+        assert body["detail"] == f"{name}：日期时间超出范围（须在公元 1 年至 9999 年之间）。"
 
 
 @pytest.mark.parametrize("name", ["county", "tier", "industry", "tag"])
