@@ -361,13 +361,12 @@ def mask_personal(field: str, value):
     """``value`` of ``field`` as the audit views show it: personal fields masked like on every page."""
     if field not in PERSONAL_FIELDS or not isinstance(value, str) or not value:
         return value
-    from core.masking import mask_name, mask_phone
+    from core.masking import mask_email, mask_name, mask_phone
 
     if field == "contact_phone":
         return mask_phone(value)
     if field == "email":
-        local, _at, domain = value.partition("@")
-        return f"{local[:1]}***@{domain}" if domain else mask_name(value)
+        return mask_email(value)
     return mask_name(value)
 
 

@@ -1,5 +1,5 @@
 """等保 masking of personal data (contact names and phones) wherever it is listed: pages (through
-the ``mask_name``/``mask_phone`` template filters), the REST API and the exports."""
+the ``mask_name``/``mask_phone`` template filters), the REST API, the exports and the audit views."""
 
 from __future__ import annotations
 
@@ -18,3 +18,9 @@ def mask_name(value: str) -> str:
     if not value:
         return ""
     return value[0] + "*" * max(1, len(value) - 1)
+
+
+def mask_email(value: str) -> str:
+    """w***@jiangmen.gov.cn: the first letter and the domain stay (a value without @ is masked as a name)."""
+    local, _at, domain = (value or "").strip().partition("@")
+    return f"{local[:1]}***@{domain}" if domain else mask_name(value)
