@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from enterprises.listings import selectors as listing_selectors
 from enterprises.models import StatisticImport
 from targets.selectors import dashboard_rows
 from tasks.choices import CellStatus
@@ -139,3 +141,54 @@ def import_rows(scope: ReportScope) -> list[dict]:
         }
         for imp in qs
     ]
+
+
+def listing_data(scope: ReportScope) -> dict | None:
+    """The listing pipeline as of the report date: the projection (from the listings the goal counts
+    now, as on the goals sheet) and one row per enterprise. None without a listing programme."""
+    county_id = scope.county.pk if scope.county is not None else None
+    goal_row = next(
+        (
+            row
+            for row in dashboard_rows(scope.as_of, county=scope.county)
+            if row.indicator.kind == "event_count" and "listed" in (row.indicator.params or {}).get("stages", [])
+        ),
+        None,
+    )
+    projection = listing_selectors.projection(
+        scope.user,
+        today=scope.as_of,
+        county_id=county_id,
+        listed=goal_row.now if goal_row is not None and goal_row.now is not None else None,
+    )
+    if projection is None:
+        return None
+    expected = {p.row.key: p for p in projection.rows}
+    rows = []
+    for r in listing_selectors.pipeline(scope.user, today=scope.as_of, county_id=county_id):
+        p = expected.get(r.enterprise.pk)
+        rows.append(
+            {
+                "enterprise": r.enterprise.name,
+                "county": r.enterprise.county.name,
+                "stage": r.stage_label,
+                "venue": r.venue_label,
+                "target_year": r.entry.target_year if r.entry else None,
+                "days_in_stage": r.state.days_in_stage,
+                "sponsor": r.entry.sponsor if r.entry else "",
+                "expected_on": p.expected_on if p else None,
+                "within": (str(_("yes")) if p.within else str(_("no"))) if p and p.expected_on else "",
+            }
+        )
+    return {
+        "projection": {
+            "horizon": projection.horizon,
+            "goal": goal_row.target if goal_row is not None else None,
+            "listed": projection.listed,
+            "in_review": projection.in_review,
+            "likely": projection.likely,
+            "total_expected": projection.total_expected,
+            "total_if_all_list": projection.total_if_all_list,
+        },
+        "rows": rows,
+    }

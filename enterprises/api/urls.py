@@ -8,10 +8,14 @@ from .views import (
 )
 
 
+from ..listings.api import PipelineEntryViewSet
+
+
 def register(router) -> None:
     router.register("enterprises", EnterpriseViewSet, basename="enterprise")
     router.register("titles", TitleViewSet, basename="title")
     router.register("statistics", StatisticViewSet, basename="statistic")
     router.register("rd-institutions", RDInstitutionViewSet, basename="rd-institution")
     router.register("listing-records", ListingRecordViewSet, basename="listing-record")
+    router.register("listing-pipeline", PipelineEntryViewSet, basename="listing-pipeline")
     router.register("statistics-imports", StatisticImportViewSet, basename="statistics-import")

@@ -40,5 +40,6 @@ from ..dynamics.models import (  # noqa: F401,E402
     TitleRevocation,
     in_force_on,
 )
+from ..listings.models import ListingAction, ListingProgramme, ListingReserveEntry, ListingStageRule  # noqa: F401,E402
 from .imports import ImportState, StatisticImport, StatisticImportChange  # noqa: F401,E402
 from .status import EnterpriseStatusChange, gone_by  # noqa: F401,E402

@@ -1,0 +1,64 @@
+"""Forms of the listing pipeline: they bind and validate input; saving goes through ``services``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from core.forms import BootstrapMixin
+
+from ..choices import EnterpriseStatus, ListingStage, ListingVenue
+from ..forms import DateInput
+from ..models import Enterprise, ListingRecord
+from .models import ListingAction, ListingReserveEntry
+
+
+class EntryForm(BootstrapMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ListingReserveEntry
+        fields = ["enterprise", "target_venue", "target_year", "sponsor", "entered_on", "note"]
+        widgets = {"entered_on": DateInput()}
+
+    def __init__(self, *args, enterprises=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["enterprise"]
+            self.fields["version"].initial = self.instance.version
+        else:
+            self.fields["enterprise"].queryset = (
+                enterprises.filter(status=EnterpriseStatus.OPERATING).select_related("county").order_by("name")
+                if enterprises is not None
+                else Enterprise.objects.none()
+            )
+            self.fields["enterprise"].label_from_instance = lambda e: f"{e.name}（{e.county.short_name}）"
+            self.fields["entered_on"].initial = timezone.localdate()
+            self.fields["target_year"].initial = timezone.localdate().year + 1
+        self.fields["target_venue"].choices = [
+            (value, label) for value, label in ListingVenue.choices if value != ListingVenue.GDEC
+        ]
+
+
+class StepForm(BootstrapMixin, forms.ModelForm):
+    """A listing record written from the pipeline (辅导备案 … 上市, 撤回, 挂牌)."""
+
+    class Meta:
+        model = ListingRecord
+        fields = ["stage", "venue", "date", "stock_code", "note"]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = ListingStage.choices
+
+
+class ActionForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = ListingAction
+        fields = ["kind", "date", "description"]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
