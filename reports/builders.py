@@ -394,6 +394,7 @@ def build_listings(wb, scope: ReportScope, data: dict | None) -> None:
             Column(_("Expected listing"), 13, xlsx.DATE),
             Column(_("By the horizon"), 10),
         ],
+        header_row=10,  # below the caption (1), seven projection rows (2–8) and a blank row (9)
     )
     _caption(writer, scope, _("Listing reserve list and projection"))
     if data is None:

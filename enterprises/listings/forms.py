@@ -32,7 +32,7 @@ class EntryForm(BootstrapMixin, forms.ModelForm):
                 if enterprises is not None
                 else Enterprise.objects.none()
             )
-            self.fields["enterprise"].label_from_instance = lambda e: f"{e.name}（{e.county.short_name}）"
+            self.fields["enterprise"].label_from_instance = lambda e: f"{e.name}（{e.county.name}）"
             self.fields["entered_on"].initial = timezone.localdate()
             self.fields["target_year"].initial = timezone.localdate().year + 1
         self.fields["target_venue"].choices = [
