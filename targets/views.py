@@ -17,9 +17,9 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.models import Place
 from core.jobs import JobStatusView
-from enterprises.listings import selectors as listing_selectors
 from core.scoping import scope_for
 from core.views import ScopedObjectMixin, ServiceFormMixin, query_value
+from enterprises.listings import selectors as listing_selectors
 
 from . import selectors, services
 from .choices import IndicatorKind, ProgressStatus

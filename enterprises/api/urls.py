@@ -1,3 +1,4 @@
+from ..listings.api import PipelineEntryViewSet
 from .views import (
     EnterpriseViewSet,
     ListingRecordViewSet,
@@ -6,9 +7,6 @@ from .views import (
     StatisticViewSet,
     TitleViewSet,
 )
-
-
-from ..listings.api import PipelineEntryViewSet
 
 
 def register(router) -> None:

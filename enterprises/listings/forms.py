@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 
@@ -13,6 +15,11 @@ from ..models import Enterprise, ListingRecord
 from .models import ListingAction, ListingReserveEntry
 
 
+class EnterpriseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name}（{obj.county.name}）"
+
+
 class EntryForm(BootstrapMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -20,6 +27,7 @@ class EntryForm(BootstrapMixin, forms.ModelForm):
         model = ListingReserveEntry
         fields = ["enterprise", "target_venue", "target_year", "sponsor", "entered_on", "note"]
         widgets = {"entered_on": DateInput()}
+        field_classes = {"enterprise": EnterpriseChoiceField}
 
     def __init__(self, *args, enterprises=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,15 +35,15 @@ class EntryForm(BootstrapMixin, forms.ModelForm):
             del self.fields["enterprise"]
             self.fields["version"].initial = self.instance.version
         else:
-            self.fields["enterprise"].queryset = (
+            enterprise_field = cast(forms.ModelChoiceField, self.fields["enterprise"])
+            enterprise_field.queryset = (
                 enterprises.filter(status=EnterpriseStatus.OPERATING).select_related("county").order_by("name")
                 if enterprises is not None
                 else Enterprise.objects.none()
             )
-            self.fields["enterprise"].label_from_instance = lambda e: f"{e.name}（{e.county.name}）"
             self.fields["entered_on"].initial = timezone.localdate()
             self.fields["target_year"].initial = timezone.localdate().year + 1
-        self.fields["target_venue"].choices = [
+        cast(forms.ChoiceField, self.fields["target_venue"]).choices = [
             (value, label) for value, label in ListingVenue.choices if value != ListingVenue.GDEC
         ]
 
@@ -50,7 +58,7 @@ class StepForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = ListingStage.choices
+        cast(forms.ChoiceField, self.fields["stage"]).choices = ListingStage.choices
 
 
 class ActionForm(BootstrapMixin, forms.ModelForm):

@@ -43,7 +43,9 @@ class ListingProgramme(models.Model):
         verbose_name=_("lowest title that counts"),
         on_delete=models.PROTECT,
         related_name="+",
-        help_text=_("A listing counts towards the goal only for an enterprise holding a valid title of this tier or above."),
+        help_text=_(
+            "A listing counts towards the goal only for an enterprise holding a valid title of this tier or above."
+        ),
     )
     lead_departments = models.ManyToManyField(
         Department, verbose_name=_("lead departments"), related_name="listing_programmes", blank=True
@@ -101,7 +103,7 @@ class ListingStageRule(models.Model):
     def natural_key(self):
         return (self.programme.code, self.stage)
 
-    natural_key.dependencies = ["enterprises.listingprogramme"]
+    natural_key.dependencies = ["enterprises.listingprogramme"]  # type: ignore[attr-defined]
 
 
 class PipelineQuerySet(ScopedQuerySet):
@@ -116,13 +118,7 @@ class PipelineQuerySet(ScopedQuerySet):
         return self.filter(**{self.model.scope_county_field: keyword["county_id"]})
 
 
-class PipelineRowMixin:
-    def scope_check(self, user, action):
-        """Called by ``core.scoping.require`` (and so by ``scoped_save``)."""
-        return policy.check(user, action, county_id_of(self))
-
-
-class ListingReserveEntry(PipelineRowMixin, VersionedModel):
+class ListingReserveEntry(VersionedModel):
     """An enterprise on the listing reserve list (上市后备企业库) with its target venue and year."""
 
     scope_county_field = "enterprise__county"
@@ -164,6 +160,11 @@ class ListingReserveEntry(PipelineRowMixin, VersionedModel):
     def __str__(self):
         return f"{self.enterprise} → {self.get_target_venue_display()} ({self.target_year})"
 
+    def scope_check(self, user, action):
+        """Called by ``core.scoping.require`` (and so by ``scoped_save``): counties, and the lead
+        departments city-wide."""
+        return policy.check(user, action, county_id_of(self))
+
     def clean(self):
         super().clean()
         today = timezone.localdate()
@@ -187,7 +188,7 @@ class ListingReserveEntry(PipelineRowMixin, VersionedModel):
             raise ValidationError(errors)
 
 
-class ListingAction(PipelineRowMixin, VersionedModel):
+class ListingAction(VersionedModel):
     """An action taken for an enterprise of the reserve list (辅导, 对接会, 政策兑现 …), with its date."""
 
     scope_county_field = "entry__enterprise__county"
@@ -208,6 +209,9 @@ class ListingAction(PipelineRowMixin, VersionedModel):
 
     def __str__(self):
         return f"{self.entry.enterprise} · {self.get_kind_display()} · {self.date:%Y-%m-%d}"
+
+    def scope_check(self, user, action):
+        return policy.check(user, action, county_id_of(self))
 
     def clean(self):
         super().clean()

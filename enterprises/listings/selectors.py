@@ -77,11 +77,15 @@ def pipeline(
     prog = programme()
     entries = {
         e.enterprise_id: e
-        for e in _scoped(ListingReserveEntry, user_or_none).filter(removed_on__isnull=True).select_related("criteria_set")
+        for e in _scoped(ListingReserveEntry, user_or_none)
+        .filter(removed_on__isnull=True)
+        .select_related("criteria_set")
     }
     records = defaultdict(list)
     for r in (
-        _scoped(ListingRecord, user_or_none).filter(date__lte=today).values_list("enterprise_id", "stage", "venue", "date")
+        _scoped(ListingRecord, user_or_none)
+        .filter(date__lte=today)
+        .values_list("enterprise_id", "stage", "venue", "date")
     ):
         records[r[0]].append(Step(r[1], r[2], r[3]))
     ids = set(entries) | set(records)
@@ -198,10 +202,17 @@ def proposals(user, *, venue: str, date: dt.date, limit: int = 200) -> tuple[lis
     if spec is None:
         return [], None
     on_list = ListingReserveEntry.objects.filter(removed_on__isnull=True).values("enterprise_id")
-    qs = _scoped(Enterprise, user).filter(status=EnterpriseStatus.OPERATING).exclude(pk__in=on_list).select_related("county")
+    qs = (
+        _scoped(Enterprise, user)
+        .filter(status=EnterpriseStatus.OPERATING)
+        .exclude(pk__in=on_list)
+        .select_related("county")
+    )
     if prog is not None:
         qs = qs.filter(
-            pk__in=Title.objects.filter(title_valid_on(date), tier__rank__gte=prog.min_tier.rank).values("enterprise_id")
+            pk__in=Title.objects.filter(title_valid_on(date), tier__rank__gte=prog.min_tier.rank).values(
+                "enterprise_id"
+            )
         )
     enterprises = list(qs.order_by("name"))
     records = dynamics_selectors.load_records(enterprises, date=date, target=None)

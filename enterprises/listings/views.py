@@ -9,6 +9,8 @@ city-wide; ``policy``). Another county's entry answers 404, a role that may not 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -47,7 +49,9 @@ class PipelineView(ReadMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         today = timezone.localdate()
-        filterset = PipelineFilterSet(self.request.GET or None, queryset=Enterprise.objects.none(), request=self.request)
+        filterset = PipelineFilterSet(
+            self.request.GET or None, queryset=Enterprise.objects.none(), request=self.request
+        )
         data = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
         county = data.get("county")
         rows = selectors.pipeline(
@@ -125,6 +129,8 @@ def selectors_has_conditions(venue: str, date) -> bool:
 
 
 class WriteMixin(ScopedObjectMixin):
+    kwargs: dict[str, Any]  # set by the view class this mixin is combined with
+
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not policy.may(request.user, CHANGE):
             raise PermissionDenied
@@ -234,6 +240,7 @@ class EntryDetailView(ReadMixin, TemplateView):
 
 class _ChildFormView(WriteMixin, ServiceFormMixin, FormView):
     template_name = "enterprises/listings/form.html"
+    heading: Any = ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

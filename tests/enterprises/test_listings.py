@@ -3,7 +3,6 @@ written by the finance department (city-wide) and by counties (their own), scopi
 (web and API), the pages, the listings goal page and the quarterly workbook."""
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -126,7 +125,10 @@ def test_finance_department_adds_any_county_and_records_a_step_and_an_action(cli
     record = ListingRecord.objects.get(enterprise=kaiping)
     assert AuditLog.objects.filter(object_type="enterprises.listingrecord", object_id=str(record.pk)).exists()
     url = reverse("enterprises:listing_action_create", args=[e.pk])
-    assert client.post(url, {"kind": "matchmaking", "date": TODAY.isoformat(), "description": "上市对接会"}).status_code == 302
+    assert (
+        client.post(url, {"kind": "matchmaking", "date": TODAY.isoformat(), "description": "上市对接会"}).status_code
+        == 302
+    )
     assert ListingAction.objects.get(entry=e).description == "上市对接会"
 
     page = client.get(reverse("enterprises:listing_entry", args=[e.pk])).content.decode()
@@ -140,7 +142,8 @@ def test_another_department_may_read_but_not_write(client, department_user):
     assert client.get(reverse("enterprises:listing_entry", args=[e.pk])).status_code == 200
     assert client.get(reverse("enterprises:listing_entry_create")).status_code == 403
     response = client.post(
-        reverse("enterprises:listing_step_create", args=[e.pk]), {"stage": "tutoring", "venue": "bse", "date": "2025-01-01"}
+        reverse("enterprises:listing_step_create", args=[e.pk]),
+        {"stage": "tutoring", "venue": "bse", "date": "2025-01-01"},
     )
     assert response.status_code == 403
     assert not ListingRecord.objects.exists()
@@ -177,19 +180,26 @@ def test_county_official_sees_and_changes_only_her_county_by_every_route(client,
 def test_api_gives_the_derived_stage_days_and_actions(client, city_operator):
     e = entry(titled(name="台山申报企业有限公司"), venue="bse", sponsor="某证券")
     since = TODAY - dt.timedelta(days=40)
-    ListingRecord.objects.create(enterprise=e.enterprise, stage="tutoring", venue="bse", date=since - dt.timedelta(days=200))
+    ListingRecord.objects.create(
+        enterprise=e.enterprise, stage="tutoring", venue="bse", date=since - dt.timedelta(days=200)
+    )
     ListingRecord.objects.create(enterprise=e.enterprise, stage="accepted", venue="bse", date=since)
     ListingAction.objects.create(entry=e, kind="policy", date=since, description="兑现上市奖励")
     client.force_login(city_operator)
     row = client.get(f"/api/v1/listing-pipeline/{e.pk}/").json()
     assert row["stage"] == "accepted" and row["days_in_stage"] == 40 and row["stage_since"] == since.isoformat()
     assert row["sponsor"] == "某证券" and row["filings"] == 1
-    assert row["actions"] == [{"id": e.actions.get().pk, "kind": "policy", "date": since.isoformat(), "description": "兑现上市奖励"}]
+    assert row["actions"] == [
+        {"id": e.actions.get().pk, "kind": "policy", "date": since.isoformat(), "description": "兑现上市奖励"}
+    ]
 
 
 def test_one_active_entry_per_enterprise(city_operator):
     e = titled()
-    services.entry_save(actor=city_operator, entry=ListingReserveEntry(enterprise=e, target_venue="bse", target_year=2026, entered_on=TODAY))
+    services.entry_save(
+        actor=city_operator,
+        entry=ListingReserveEntry(enterprise=e, target_venue="bse", target_year=2026, entered_on=TODAY),
+    )
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:

@@ -67,7 +67,10 @@ def test_quoting_on_the_regional_board_is_apart_from_listing():
     assert with_road.venue == "szse_main"
 
 
-def _rows(today=D(2026, 1, 12)):
+TODAY = D(2026, 1, 12)
+
+
+def _rows(today=TODAY):
     return [
         Row("A", "台山市", "bse", A_STEPS, derive(A_STEPS, today)),
         Row("B", "开平市", "sse_star", B_STEPS, derive(B_STEPS, today)),
@@ -100,8 +103,12 @@ def test_funnel_by_hand():
 
 def test_median_of_an_even_number_of_filings_is_the_mean_of_the_middle_two():
     rows = [
-        Row(1, "台山市", "bse", (Step("tutoring", "bse", D(2025, 1, 1)), Step("accepted", "bse", D(2025, 1, 11))), None),
-        Row(2, "台山市", "bse", (Step("tutoring", "bse", D(2025, 1, 1)), Step("accepted", "bse", D(2025, 1, 16))), None),
+        Row(
+            1, "台山市", "bse", (Step("tutoring", "bse", D(2025, 1, 1)), Step("accepted", "bse", D(2025, 1, 11))), None
+        ),
+        Row(
+            2, "台山市", "bse", (Step("tutoring", "bse", D(2025, 1, 1)), Step("accepted", "bse", D(2025, 1, 16))), None
+        ),
     ]
     rows = [Row(r.key, r.county, r.venue, r.steps, derive(r.steps, D(2025, 2, 1))) for r in rows]
     assert funnel(rows).steps[0].median_days == Decimal("12.5")  # (10 + 15) / 2
@@ -111,7 +118,9 @@ def test_projection_by_hand():
     today = D(2026, 11, 30)
 
     def row(key, stage, since, counts=True):
-        return Row(key, "台山市", "bse", (Step(stage, "bse", since),), derive((Step(stage, "bse", since),), today), counts)
+        return Row(
+            key, "台山市", "bse", (Step(stage, "bse", since),), derive((Step(stage, "bse", since),), today), counts
+        )
 
     rows = [
         row("A", "accepted", D(2025, 10, 15)),  # + 365 days = 2026-10-15 ≤ 2026-12-31: likely, weight 0.60
