@@ -41,8 +41,9 @@ class EntryForm(BootstrapMixin, forms.ModelForm):
                 if enterprises is not None
                 else Enterprise.objects.none()
             )
-            self.fields["entered_on"].initial = timezone.localdate()
-            self.fields["target_year"].initial = timezone.localdate().year + 1
+            # the unsaved instance's empty values are in ``initial``: default them here
+            self.initial["entered_on"] = self.initial.get("entered_on") or timezone.localdate()
+            self.initial["target_year"] = self.initial.get("target_year") or timezone.localdate().year + 1
         cast(forms.ChoiceField, self.fields["target_venue"]).choices = [
             (value, label) for value, label in ListingVenue.choices if value != ListingVenue.GDEC
         ]
@@ -59,6 +60,7 @@ class StepForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["stage"]).choices = ListingStage.choices
+        self.initial["date"] = self.initial.get("date") or timezone.localdate()
 
 
 class ActionForm(BootstrapMixin, forms.ModelForm):
@@ -69,4 +71,4 @@ class ActionForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["date"].initial = timezone.localdate()
+        self.initial["date"] = self.initial.get("date") or timezone.localdate()

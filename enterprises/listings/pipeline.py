@@ -203,6 +203,8 @@ class Projection:
     expected: Decimal  # the likely ones weighted by the share that lists
     rows: list[ProjectedRow]
     left_out: int  # at 申报受理 or later but not counting towards the goal (no qualifying title)
+    by_stage: dict[str, int] = field(default_factory=dict)  # every enterprise of the pipeline by stage
+    stage_counts: list[tuple[str, int]] = field(default_factory=list)  # by_stage labelled, for display
 
     @property
     def total_if_all_list(self) -> Decimal:
@@ -222,6 +224,7 @@ def project(
     stage it is counted in review but not projected."""
     out: list[ProjectedRow] = []
     likely, expected, left_out = 0, Decimal(0), 0
+    rows = list(rows)
     for row in rows:
         if row.state.stage not in PROJECTED_FROM:
             continue
@@ -247,4 +250,5 @@ def project(
         expected=expected,
         rows=out,
         left_out=left_out,
+        by_stage=dict(Counter(r.state.stage for r in rows)),
     )

@@ -17,7 +17,7 @@ from ..choices import EnterpriseStatus, ListingStage, ListingVenue
 from ..dynamics import selectors as dynamics_selectors
 from ..dynamics.precheck import PrecheckResult, precheck
 from ..models import Enterprise, ListingRecord, Title, title_valid_on
-from .choices import NOT_STARTED
+from .choices import NOT_STARTED, PATH
 from .models import ListingAction, ListingProgramme, ListingReserveEntry, ListingStageRule
 from .pipeline import Assumption, Funnel, Projection, Row, Step, derive, funnel, project
 
@@ -154,7 +154,15 @@ def projection(
             for r in rows
             if r.state.listed_on is not None and prog.start <= r.state.listed_on <= today and r.row.counts_toward_goal
         )
-    return project([r.row for r in rows], assumptions(prog), horizon=prog.horizon, listed=listed)
+    result = project([r.row for r in rows], assumptions(prog), horizon=prog.horizon, listed=listed)
+    result.stage_counts = stage_counts(result)
+    return result
+
+
+def stage_counts(projection: Projection) -> list[tuple[str, int]]:
+    """The pipeline by stage in road order, with the labels shown (stages with enterprises only)."""
+    order = [NOT_STARTED, *[s.value for s in PATH], ListingStage.WITHDRAWN.value]
+    return [(stage_label(s), projection.by_stage[s]) for s in order if projection.by_stage.get(s)]
 
 
 def entry_detail(user, pk: int) -> ListingReserveEntry | None:

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from core.scoping import CHANGE, VIEW, scope_for
@@ -146,7 +146,7 @@ class WriteMixin(ScopedObjectMixin):
 class EntryCreateView(WriteMixin, ServiceFormMixin, FormView):
     template_name = "enterprises/listings/form.html"
     form_class = EntryForm
-    success_message = _lazy("Added to the listing reserve list.")
+    success_message = gettext_lazy("Added to the listing reserve list.")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -232,8 +232,6 @@ class EntryDetailView(ReadMixin, TemplateView):
             result=selectors.conditions(entry.enterprise, venue=entry.target_venue, date=today),
             may_write=policy.may(user, CHANGE)
             and ListingReserveEntry.objects.for_user(user, CHANGE).filter(pk=entry.pk).exists(),
-            step_form=StepForm(initial={"venue": entry.target_venue, "date": today}),
-            action_form=ActionForm(),
         )
         return context
 
@@ -257,8 +255,8 @@ class _ChildFormView(WriteMixin, ServiceFormMixin, FormView):
 
 class StepCreateView(_ChildFormView):
     form_class = StepForm
-    heading = _lazy("Record a listing step")
-    success_message = _lazy("Listing step recorded.")
+    heading = gettext_lazy("Record a listing step")
+    success_message = gettext_lazy("Listing step recorded.")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -271,8 +269,8 @@ class StepCreateView(_ChildFormView):
 
 class ActionCreateView(_ChildFormView):
     form_class = ActionForm
-    heading = _lazy("Record an action")
-    success_message = _lazy("Action recorded.")
+    heading = gettext_lazy("Record an action")
+    success_message = gettext_lazy("Action recorded.")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
