@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from accounts.models import Place
 from core.api import ScopedReadOnlyViewSet
-from core.filters import IsoDateTimeFilter, PortalFilterSet, StrictOrderingFilter
+from core.filters import IntegerFilter, IsoDateTimeFilter, PortalFilterSet, StrictOrderingFilter
 
 from ..choices import ListingVenue
 from ..filtersets import ScopedFilterSetMixin
@@ -32,7 +32,7 @@ class PipelineEntryFilterSet(ScopedFilterSetMixin, PortalFilterSet):
         field_name="enterprise__county",
     )
     target_venue = django_filters.ChoiceFilter(label=_("Target venue"), choices=ListingVenue.choices)
-    target_year = django_filters.NumberFilter(label=_("Target year"))
+    target_year = IntegerFilter(label=_("Target year"))
     updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
