@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from enterprises.listings import selectors as listing_selectors
 from enterprises.models import StatisticImport
+from targets.choices import IndicatorKind
+from targets.models import Indicator
 from targets.selectors import dashboard_rows
 from tasks.choices import CellStatus
 from tasks.models import ProgressReport, ReportingPeriod
@@ -143,31 +145,28 @@ def import_rows(scope: ReportScope) -> list[dict]:
     ]
 
 
-def listing_data(scope: ReportScope) -> dict | None:
+def listing_data(scope: ReportScope, goal_rows: list[dict] | None = None) -> dict | None:
     """The listing pipeline as of the report date: the projection (from the listings the goal counts
-    now, as on the goals sheet) and one row per enterprise. None without a listing programme."""
-    county_id = scope.county.pk if scope.county is not None else None
-    goal_row = next(
-        (
-            row
-            for row in dashboard_rows(scope.as_of, county=scope.county)
-            if row.indicator.kind == "event_count" and "listed" in (row.indicator.params or {}).get("stages", [])
-        ),
-        None,
-    )
-    projection = listing_selectors.projection(
-        scope.user,
-        today=scope.as_of,
-        county_id=county_id,
-        listed=goal_row.now if goal_row is not None and goal_row.now is not None else None,
-    )
-    if projection is None:
+    now, as on the goals sheet: ``goal_rows``) and one row per enterprise. None without a listing
+    programme."""
+    prog = listing_selectors.programme()
+    if prog is None:
         return None
+    county_id = scope.county.pk if scope.county is not None else None
+    listing_codes = {
+        code
+        for code, params in Indicator.objects.filter(kind=IndicatorKind.EVENT_COUNT).values_list("code", "params")
+        if "listed" in (params or {}).get("stages", [])
+    }
+    goal_row = next((r for r in goal_rows or [] if r.get("code") in listing_codes), None)
+    now = goal_row.get("value") if goal_row is not None else None
+    rows = listing_selectors.pipeline(scope.user, today=scope.as_of, county_id=county_id, prog=prog)
+    projection = listing_selectors.projection_of(rows, prog, today=scope.as_of, listed=now)
     expected = {p.row.key: p for p in projection.rows}
-    rows = []
-    for r in listing_selectors.pipeline(scope.user, today=scope.as_of, county_id=county_id):
+    out = []
+    for r in rows:
         p = expected.get(r.enterprise.pk)
-        rows.append(
+        out.append(
             {
                 "enterprise": r.enterprise.name,
                 "county": r.enterprise.county.name,
@@ -183,12 +182,12 @@ def listing_data(scope: ReportScope) -> dict | None:
     return {
         "projection": {
             "horizon": projection.horizon,
-            "goal": goal_row.target if goal_row is not None else None,
+            "goal": goal_row.get("target") if goal_row is not None else None,
             "listed": projection.listed,
             "in_review": projection.in_review,
             "likely": projection.likely,
             "total_expected": projection.total_expected,
             "total_if_all_list": projection.total_if_all_list,
         },
-        "rows": rows,
+        "rows": out,
     }

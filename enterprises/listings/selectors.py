@@ -71,10 +71,12 @@ def pipeline(
     venue: str = "",
     stage: str = "",
     q: str = "",
+    prog: ListingProgramme | None = None,
 ) -> list[PipelineRow]:
     """Every enterprise in scope on the reserve list (not removed) or with a listing record, with
-    its state derived from the records as of ``today``. Five queries."""
-    prog = programme()
+    its state derived from the records as of ``today``. Five queries (four given ``prog``, the
+    listing programme)."""
+    prog = prog if prog is not None else programme()
     entries = {
         e.enterprise_id: e
         for e in _scoped(ListingReserveEntry, user_or_none)
@@ -147,7 +149,14 @@ def projection(
     prog = programme()
     if prog is None:
         return None
-    rows = pipeline(user_or_none, today=today, county_id=county_id)
+    rows = pipeline(user_or_none, today=today, county_id=county_id, prog=prog)
+    return projection_of(rows, prog, today=today, listed=listed)
+
+
+def projection_of(
+    rows: list[PipelineRow], prog: ListingProgramme, *, today: dt.date, listed: Decimal | int | None = None
+) -> Projection:
+    """The projection from pipeline rows already read (one query: the stage assumptions)."""
     if listed is None:
         listed = sum(
             1

@@ -54,17 +54,16 @@ class PipelineView(ReadMixin, TemplateView):
         )
         data = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
         county = data.get("county")
-        rows = selectors.pipeline(
-            user,
-            today=today,
-            county_id=county.pk if county else None,
-            venue=data.get("venue") or "",
-            stage=data.get("stage") or "",
-            q=data.get("q") or "",
-        )
-        all_rows = rows if not data else selectors.pipeline(user, today=today, county_id=county.pk if county else None)
-        funnel = selectors.funnel_of(all_rows)
         prog = selectors.programme()
+        county_id = county.pk if county else None
+        all_rows = selectors.pipeline(user, today=today, county_id=county_id, prog=prog)
+        venue, stage, q = data.get("venue") or "", data.get("stage") or "", data.get("q") or ""
+        rows = (
+            selectors.pipeline(user, today=today, county_id=county_id, venue=venue, stage=stage, q=q, prog=prog)
+            if venue or stage or q
+            else all_rows
+        )
+        funnel = selectors.funnel_of(all_rows)
         context.update(
             filterset=filterset,
             rows=rows[:LIST_LIMIT],
@@ -84,7 +83,7 @@ class PipelineView(ReadMixin, TemplateView):
                 }
                 for f in funnel.steps
             ],
-            projection=selectors.projection(user, today=today, county_id=county.pk if county else None),
+            projection=selectors.projection_of(all_rows, prog, today=today) if prog is not None else None,
             programme=prog,
             may_write=policy.may(user, CHANGE),
             today=today,
