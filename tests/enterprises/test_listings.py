@@ -280,3 +280,10 @@ def test_quarterly_workbook_has_the_listing_sheet(city_operator, tmp_path):
     assert "乙注册企业有限公司" in flat and "甲申报企业有限公司" in flat
     labels = {row[0]: row[1] for row in values if len(row) > 1 and row[0]}
     assert labels["处于申报受理及以后"] == 2
+
+
+def test_enterprise_page_links_to_its_reserve_entry(client, taishan_official):
+    e = entry(titled(name="台山链接企业有限公司"), venue="bse")
+    client.force_login(taishan_official)
+    page = client.get(e.enterprise.get_absolute_url()).content.decode()
+    assert f'href="/enterprises/listings/{e.pk}/"' in page and "北交所" in page
