@@ -177,6 +177,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Queues by kind, so that each kind can run on its own hosts (docker-compose.yml: one worker service
+# per queue, ``celery worker -Q <queue>``). A task that no route names goes to "default".
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "enterprises.tasks.*": {"queue": "imports"},
+    "targets.tasks.*": {"queue": "recompute"},
+    "reports.build_report": {"queue": "reports"},
+    "tasks.mark_lateness": {"queue": "notifications"},
+    "accounts.tasks.*": {"queue": "notifications"},
+}
+# Every queue a worker may be asked to consume (a single worker for all: ``-Q`` with all of them).
+CELERY_WORKER_QUEUES = ["default", "imports", "recompute", "reports", "notifications"]
 CELERY_BEAT_SCHEDULE: dict = {
     "accounts-disable-inactive": {
         "task": "accounts.tasks.disable_inactive_accounts",
