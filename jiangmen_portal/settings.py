@@ -99,6 +99,19 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# Reads on a streaming replica (core/db_router.py): dashboards, lists, exports and API reads of a
+# client that has not written in the last REPLICA_PIN_SECONDS; writes and everything else on the
+# primary. Unset: one database, as before.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the test runner reads the test database there
+    DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("core.middleware.RequestContextMiddleware") + 1, "core.db_router.ReplicaReadsMiddleware"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
