@@ -79,6 +79,8 @@ class AccountPolicyMiddleware:
     (3) hold a role: an account the security administrator has not granted one opens nothing else."""
 
     OTP_SESSION_KEY = "portal_has_otp_device"
+    # Set by single sign-on (sso app) when the provider's amr/acr proves a second factor.
+    PROVIDER_OTP_SESSION_KEY = "portal_second_factor_at_provider"
     PASSWORD_PAGES = {"accounts:password_change", "accounts:logout"}
     NO_ROLE_PAGES = PASSWORD_PAGES | {"accounts:login", "accounts:otp_setup", "accounts:otp_verify"}
 
@@ -103,7 +105,7 @@ class AccountPolicyMiddleware:
     def needs_otp(self, request, user) -> bool:
         from django.conf import settings
 
-        if getattr(user, "is_verified", lambda: False)():
+        if getattr(user, "is_verified", lambda: False)() or request.session.get(self.PROVIDER_OTP_SESSION_KEY):
             return False
         if user.role in settings.OTP_REQUIRED_ROLES:
             return True
