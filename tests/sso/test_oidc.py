@@ -58,7 +58,7 @@ def test_authorization_request_uses_pkce_state_and_nonce(client, op):
 
 def test_first_login_creates_an_account_with_no_role_that_sees_the_no_role_page(client, op):
     op.add_account("zhangsan", name="张三")
-    response, _ = sso_login(client, "zhangsan")
+    response, provider_session = sso_login(client, "zhangsan")
     assert response.status_code == 302 and response["Location"] == "/"
     user = User.objects.get(username="zhangsan")
     assert (user.role, user.full_name, user.county_id, user.department_id) == (Role.NO_ROLE, "张三", None, None)
@@ -67,6 +67,14 @@ def test_first_login_creates_an_account_with_no_role_that_sees_the_no_role_page(
     assert home.status_code == 200
     assert "尚未授予" in home.content.decode() or "未授予" in home.content.decode()
     assert client.get("/enterprises/").status_code == 403
+    # its session refresh reaches the callback (the no-role rule does not stop the provider's answer)
+    session = client.session
+    session["oidc_id_token_expiration"] = 0
+    session.save()
+    refresh = client.get("/")
+    callback, _ = browse_provider(refresh["Location"], None, provider_session)
+    assert client.get(portal_path(callback))["Location"] == "/"
+    assert client.session["oidc_id_token_expiration"] > 0 and client.get("/").status_code == 200
     login = events(AuditAction.LOGIN, actor_username="zhangsan").get()
     assert login.category == AuditCategory.SECURITY and login.message == "single sign-on (OpenID Connect)"
     created = AuditLog.objects.get(action=AuditAction.CREATE, object_type="accounts.user", object_id=str(user.pk))
