@@ -141,16 +141,3 @@ def browse_provider(authorize_url: str, login: str | None, session=None) -> tupl
 def portal_path(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _reference_data_once(django_db_setup, django_db_blocker):
-    """The reference data loaded once for these tests, outside their transactions (the suite's
-    ``_reference_data`` otherwise loads it again inside each test's transaction: ~3 s a test)."""
-    from django.core.management import call_command
-
-    from enterprises.models import Tier
-
-    with django_db_blocker.unblock():
-        if not Tier.objects.exists():
-            call_command("load_reference_data", verbosity=0)

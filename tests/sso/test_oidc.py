@@ -25,6 +25,19 @@ from .conftest import browse_provider, portal_path
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _reference_data_once(django_db_setup, django_db_blocker):
+    """The reference data loaded once for these tests, outside their transactions (the suite's
+    ``_reference_data`` otherwise loads it again inside each test's transaction: ~3 s a test)."""
+    from django.core.management import call_command
+
+    from enterprises.models import Tier
+
+    with django_db_blocker.unblock():
+        if not Tier.objects.exists():
+            call_command("load_reference_data", verbosity=0)
+
+
 def start(client) -> str:
     response = client.get("/sso/oidc/login/")
     assert response.status_code == 302
