@@ -143,6 +143,15 @@ def test_a_disabled_account_is_refused(client, op, taishan_official):
     assert messages == ["本账号已在平台停用，请联系系统管理员。"]
 
 
+def test_an_open_session_ends_when_the_portal_account_is_disabled(client, op, taishan_official):
+    op.add_account("taishan")
+    sso_login(client, "taishan")
+    assert client.get("/enterprises/").status_code == 200
+    User.objects.filter(pk=taishan_official.pk).update(is_active=False)
+    response = client.get("/enterprises/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
 def test_an_unknown_person_is_refused_when_accounts_are_not_created(client, op, settings):
     settings.SSO_CREATE_USERS = False
     op.add_account("lisi")
