@@ -30,6 +30,10 @@ _lock = threading.Lock()
 _cache: dict[str, tuple[float, dict]] = {}
 
 
+class ProviderUnavailable(Exception):
+    """The provider's discovery document could not be read (network, HTTP error, not JSON)."""
+
+
 def oidc_enabled() -> bool:
     return settings.SSO_MODE == "oidc"
 
@@ -45,13 +49,16 @@ def discovery() -> dict:
             return cached[1]
     import requests
 
-    response = requests.get(
-        f"{issuer}/.well-known/openid-configuration",
-        timeout=settings.OIDC_TIMEOUT,
-        verify=settings.OIDC_VERIFY_SSL,
-    )
-    response.raise_for_status()
-    document = response.json()
+    try:
+        response = requests.get(
+            f"{issuer}/.well-known/openid-configuration",
+            timeout=settings.OIDC_TIMEOUT,
+            verify=settings.OIDC_VERIFY_SSL,
+        )
+        response.raise_for_status()
+        document = response.json()
+    except (requests.RequestException, ValueError) as exc:
+        raise ProviderUnavailable(f"discovery failed: {type(exc).__name__}") from exc
     if document.get("issuer", "").rstrip("/") != issuer:
         # OpenID Connect Discovery 1.0, section 4.3: the issuer must be the one asked.
         raise ImproperlyConfigured("the discovery document names another issuer")

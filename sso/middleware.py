@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from urllib.parse import quote, urlencode
 
@@ -14,6 +15,8 @@ from mozilla_django_oidc.utils import add_state_and_verifier_and_nonce_to_sessio
 
 from . import conf
 
+logger = logging.getLogger(__name__)
+PROVIDER_RETRY_SECONDS = 60
 _EXEMPT_PREFIXES = ("/static/", "/media/", "/health/", "/api/", "/sso/")
 
 
@@ -83,14 +86,27 @@ class SessionRefreshMiddleware:
         if view_name == "accounts:logout":
             return self.logout(request)
         if request.method == "GET" and request.session.get("oidc_id_token_expiration", 0) <= time.time():
-            url = silent_authorization_url(request)
+            try:
+                url = silent_authorization_url(request)
+            except conf.ProviderUnavailable:
+                # The platform is down: the page opens, and the re-check is tried again in a minute (the
+                # idle and absolute limits still apply). Logging everybody out would not be safer.
+                logger.warning("single sign-on: provider unreachable, session refresh postponed")
+                request.session["oidc_id_token_expiration"] = time.time() + PROVIDER_RETRY_SECONDS
+                return self.get_response(request)
             if request.headers.get("x-requested-with") == "XMLHttpRequest":
                 return JsonResponse({"refresh_url": url}, status=403)
             return HttpResponseRedirect(url)
         return self.get_response(request)
 
     def logout(self, request):
-        url = end_session_url(request) if request.method == "POST" else ""
+        url = ""
+        if request.method == "POST":
+            try:
+                url = end_session_url(request)
+            except conf.ProviderUnavailable:
+                # the portal session ends all the same; the provider's cannot be ended from here now
+                request.portal_logout_reason = "single sign-on: logout here, the provider could not be reached"
         if url:
             request.portal_logout_reason = "single sign-on: logout here and at the provider"
         response = self.get_response(request)

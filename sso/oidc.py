@@ -40,9 +40,23 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
     """Authentication backend of a single sign-on session (also what the session records as its
     backend, so ``get_user`` loads the user at each request, refusing a disabled account)."""
 
+    def __init__(self, *args, **kwargs):
+        # Not the library's __init__: it reads the endpoints (discovery, a request to the provider) and
+        # Django builds the backend at every request of a single sign-on session to load its user.
+        self.UserModel = User
+
     @staticmethod
     def get_settings(attr, *args):
         return conf.setting(attr, *args)
+
+    # the library's attributes, read when used (the endpoints from discovery, cached)
+    OIDC_OP_TOKEN_ENDPOINT = property(lambda self: self.get_settings("OIDC_OP_TOKEN_ENDPOINT"))
+    OIDC_OP_USER_ENDPOINT = property(lambda self: self.get_settings("OIDC_OP_USER_ENDPOINT", ""))
+    OIDC_OP_JWKS_ENDPOINT = property(lambda self: self.get_settings("OIDC_OP_JWKS_ENDPOINT"))
+    OIDC_RP_CLIENT_ID = property(lambda self: self.get_settings("OIDC_RP_CLIENT_ID"))
+    OIDC_RP_CLIENT_SECRET = property(lambda self: self.get_settings("OIDC_RP_CLIENT_SECRET"))
+    OIDC_RP_SIGN_ALGO = property(lambda self: self.get_settings("OIDC_RP_SIGN_ALGO"))
+    OIDC_RP_IDP_SIGN_KEY = None  # the provider's keys come from its JWKS
 
     def get_user(self, user_id):
         user = super().get_user(user_id)

@@ -15,6 +15,7 @@ from django.contrib import auth, messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import View
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
@@ -26,6 +27,10 @@ from . import conf
 from .oidc import PortalOIDCBackend, SSOFailure
 
 BACKEND_PATH = "sso.oidc.PortalOIDCBackend"
+UNAVAILABLE = gettext_lazy(
+    "The unified identity platform cannot be reached now. Please try again later; administrators may log in "
+    "with their password."
+)
 SSO_SESSION_KEY = "portal_sso"  # {"sub", "sid", "amr", "acr"} of the provider login
 
 
@@ -41,6 +46,12 @@ def second_factor_at_provider(claims: dict) -> bool:
 class SSOLoginView(OIDCAuthenticationRequestView):
     """统一身份认证登录: to the provider's authorization endpoint (code flow, PKCE S256, state, nonce)."""
 
+    def __init__(self, **kwargs):
+        View.__init__(self, **kwargs)  # not the library's: it would ask the provider before dispatch
+
+    OIDC_OP_AUTH_ENDPOINT = property(lambda self: self.get_settings("OIDC_OP_AUTHORIZATION_ENDPOINT"))
+    OIDC_RP_CLIENT_ID = property(lambda self: self.get_settings("OIDC_RP_CLIENT_ID"))
+
     @staticmethod
     def get_settings(attr, *args):
         return conf.setting(attr, *args)
@@ -48,7 +59,11 @@ class SSOLoginView(OIDCAuthenticationRequestView):
     def dispatch(self, request, *args, **kwargs):
         if not conf.oidc_enabled():
             raise Http404
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except conf.ProviderUnavailable as exc:
+            audit.security_event(None, AuditAction.LOGIN_FAILED, f"single sign-on refused: {exc}", username="?")
+            return _to_login(request, UNAVAILABLE)
 
 
 def _to_login(request, message) -> HttpResponseRedirect:
@@ -87,9 +102,15 @@ class SSOCallbackView(View):
             return self._refuse(request, "bad state (unknown, used before or expired)", "")
         if not request.GET.get("code"):
             return self._refuse(request, "no authorization code", "")
-        backend = PortalOIDCBackend()
         try:
+            backend = PortalOIDCBackend()
             user = backend.authenticate(request, nonce=entry.get("nonce"), code_verifier=entry.get("code_verifier"))
+        except conf.ProviderUnavailable as exc:
+            failure = SSOFailure(str(exc))
+            if refreshing:
+                # the provider cannot vouch for the session now: keep it (the next refresh asks again)
+                return HttpResponseRedirect(self._next(request))
+            return self._refuse(request, failure.reason, "", UNAVAILABLE)
         except SSOFailure as failure:
             if refreshing:
                 request.portal_logout_reason = f"single sign-on: {failure.reason}"[:200]
@@ -127,14 +148,14 @@ class SSOCallbackView(View):
     def _next(self, request) -> str:
         return request.session.pop("oidc_login_next", None) or resolve_url(settings.LOGIN_REDIRECT_URL)
 
-    def _refuse(self, request, reason: str, username: str) -> HttpResponseRedirect:
+    def _refuse(self, request, reason: str, username: str, message=None) -> HttpResponseRedirect:
         audit.security_event(
             None, AuditAction.LOGIN_FAILED, f"single sign-on refused: {reason}"[:500], username=username or "?"
         )
-        if reason in ("disabled user",):
-            message = _("This account is disabled in the portal. Ask the system administrator.")
-        elif reason == "unknown user":
-            message = _("There is no portal account for you yet. Ask the system administrator.")
-        else:
-            message = _("Single sign-on failed. Please try again.")
+        if message is None:
+            messages_by_reason = {
+                "disabled user": _("This account is disabled in the portal. Ask the system administrator."),
+                "unknown user": _("There is no portal account for you yet. Ask the system administrator."),
+            }
+            message = messages_by_reason.get(reason, _("Single sign-on failed. Please try again."))
         return _to_login(request, message)

@@ -259,3 +259,28 @@ def test_the_idle_limit_applies_to_a_single_sign_on_session(client, op, taishan_
         response = client.get("/enterprises/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert events(AuditAction.LOGOUT, actor_username="taishan").get().message == "idle timeout"
+
+
+def test_an_unreachable_provider_is_a_message_not_an_error(client, op, taishan_official, settings):
+    from sso import conf
+
+    op.add_account("taishan")
+    sso_login(client, "taishan")
+    settings.OIDC_OP_ISSUER = "http://127.0.0.1:9"  # nothing listens there (discard port)
+    conf.forget_discovery()
+    session = client.session
+    session["oidc_id_token_expiration"] = 0
+    session.save()
+    # a page due for the re-check still opens; the re-check is postponed a minute
+    assert client.get("/enterprises/").status_code == 200
+    assert client.session["oidc_id_token_expiration"] > 0
+    # logout still ends the portal session (the provider's cannot be reached), and says so in the trail
+    assert client.post("/accounts/logout/")["Location"] == "/accounts/login/"
+    assert not logged_in(client)
+    logout = events(AuditAction.LOGOUT, actor_username="taishan").get()
+    assert logout.message == "single sign-on: logout here, the provider could not be reached"
+    # the SSO button answers with the login page and a message; the refusal is in the trail
+    response = client.get("/sso/oidc/login/", follow=True)
+    assert response.redirect_chain == [("/accounts/login/", 302)]
+    assert "统一身份认证平台暂时无法访问" in response.content.decode()
+    assert refusals("discovery failed").exists()
