@@ -138,6 +138,9 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
             return self.create_user(claims)
         if not user.is_active:
             raise SSOFailure("disabled user", username)
+        if user.role == Role.API_CLIENT:
+            # a system account of the API (its key is its only credential), never a person's login
+            raise SSOFailure("API service account", username)
         return user
 
     def create_user(self, claims):

@@ -143,6 +143,14 @@ def test_a_disabled_account_is_refused(client, op, taishan_official):
     assert messages == ["本账号已在平台停用，请联系系统管理员。"]
 
 
+def test_an_api_service_account_cannot_be_signed_into(client, op):
+    factories.make_user(Role.API_CLIENT, username="erp-sync")
+    op.add_account("erp-sync")
+    response, _ = sso_login(client, "erp-sync")
+    assert response["Location"] == "/accounts/login/" and not logged_in(client)
+    assert refusals("API service account").get().actor_username == "erp-sync"
+
+
 def test_an_open_session_ends_when_the_portal_account_is_disabled(client, op, taishan_official):
     op.add_account("taishan")
     sso_login(client, "taishan")
@@ -284,3 +292,12 @@ def test_an_unreachable_provider_is_a_message_not_an_error(client, op, taishan_o
     assert response.redirect_chain == [("/accounts/login/", 302)]
     assert "统一身份认证平台暂时无法访问" in response.content.decode()
     assert refusals("discovery failed").exists()
+
+
+def test_the_pages_csp_lets_the_logout_form_go_on_to_the_provider(client, op, settings):
+    """CSP Level 3 applies ``form-action`` to the redirects after a form is sent (the logout's to the
+    provider); Chromium does not enforce that today, so the header is checked here."""
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert f"form-action 'self' {op.issuer}" in policy  # op.issuer is the origin http://127.0.0.1:<port>
+    settings.SSO_MODE = ""
+    assert "form-action 'self';" in client.get("/accounts/login/")["Content-Security-Policy"]
