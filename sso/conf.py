@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 DISCOVERY_TTL = 3600
+# When the provider cannot be reached, an open session's re-check is tried again after this many seconds.
+PROVIDER_RETRY_SECONDS = 60
 
 # setting name -> key of the discovery document
 ENDPOINTS = {

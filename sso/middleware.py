@@ -16,7 +16,6 @@ from mozilla_django_oidc.utils import add_state_and_verifier_and_nonce_to_sessio
 from . import conf
 
 logger = logging.getLogger(__name__)
-PROVIDER_RETRY_SECONDS = 60
 _EXEMPT_PREFIXES = ("/static/", "/media/", "/health/", "/api/", "/sso/")
 
 
@@ -92,7 +91,7 @@ class SessionRefreshMiddleware:
                 # The platform is down: the page opens, and the re-check is tried again in a minute (the
                 # idle and absolute limits still apply). Logging everybody out would not be safer.
                 logger.warning("single sign-on: provider unreachable, session refresh postponed")
-                request.session["oidc_id_token_expiration"] = time.time() + PROVIDER_RETRY_SECONDS
+                request.session["oidc_id_token_expiration"] = time.time() + conf.PROVIDER_RETRY_SECONDS
                 return self.get_response(request)
             if request.headers.get("x-requested-with") == "XMLHttpRequest":
                 return JsonResponse({"refresh_url": url}, status=403)

@@ -171,4 +171,8 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         try:
             return super().authenticate(request, **kwargs)
         except RequestException as exc:
-            raise SSOFailure(f"provider unreachable or refused the code: {type(exc).__name__}") from exc
+            response = getattr(exc, "response", None)
+            if response is not None and 400 <= response.status_code < 500:
+                # the token endpoint refused the code (used before, expired, wrong PKCE verifier)
+                raise SSOFailure(f"provider refused the code: HTTP {response.status_code}") from exc
+            raise conf.ProviderUnavailable(f"provider unreachable: {type(exc).__name__}") from exc

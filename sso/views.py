@@ -106,11 +106,12 @@ class SSOCallbackView(View):
             backend = PortalOIDCBackend()
             user = backend.authenticate(request, nonce=entry.get("nonce"), code_verifier=entry.get("code_verifier"))
         except conf.ProviderUnavailable as exc:
-            failure = SSOFailure(str(exc))
             if refreshing:
-                # the provider cannot vouch for the session now: keep it (the next refresh asks again)
+                # the provider cannot vouch for the session now: keep it, ask again in a minute (as the
+                # middleware does when it cannot reach the provider)
+                request.session["oidc_id_token_expiration"] = time.time() + conf.PROVIDER_RETRY_SECONDS
                 return HttpResponseRedirect(self._next(request))
-            return self._refuse(request, failure.reason, "", UNAVAILABLE)
+            return self._refuse(request, str(exc), "", UNAVAILABLE)
         except SSOFailure as failure:
             if refreshing:
                 request.portal_logout_reason = f"single sign-on: {failure.reason}"[:200]
