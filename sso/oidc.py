@@ -14,15 +14,14 @@ import time
 import jwt
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.db import transaction
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from requests.exceptions import RequestException
 
-from accounts import audit
-from accounts.choices import AuditAction, AuditCategory, Role
+from accounts.choices import Role
 from accounts.models import User
 
 from . import conf
+from .services import user_create_at_first_sign_on
 
 CLOCK_SKEW_SECONDS = 120
 
@@ -144,24 +143,9 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         return user
 
     def create_user(self, claims):
-        """The first single sign-on of a person: an account with NO role (it opens nothing until the
-        security administrator grants a role and county or department) and no usable password."""
-        username = self.claimed_username(claims)
-        full_name = str(claims.get(settings.SSO_FULL_NAME_CLAIM) or "")[:50]
-        with transaction.atomic():
-            user = User(username=username, full_name=full_name, role=Role.NO_ROLE, must_change_password=False)
-            user.set_unusable_password()
-            user.full_clean(exclude=["password"])
-            user.save()
-            audit.record(
-                None,
-                AuditAction.CREATE,
-                user,
-                after=audit.snapshot(user, exclude=("password", "last_login")),
-                message="account created at first single sign-on, no role",
-                category=AuditCategory.SECURITY,
-            )
-        return user
+        """The first single sign-on of a person: an account with NO role (``sso.services``)."""
+        full_name = str(claims.get(settings.SSO_FULL_NAME_CLAIM) or "")
+        return user_create_at_first_sign_on(username=self.claimed_username(claims), full_name=full_name)
 
     def authenticate(self, request, **kwargs):
         """Only the SSO callback authenticates here (with a nonce); a password login never does."""
