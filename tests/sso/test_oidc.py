@@ -240,16 +240,22 @@ def test_local_password_login_is_kept_for_the_three_administrators_only(client, 
 
 
 @pytest.mark.parametrize(
-    ("amr", "trusted", "asks_totp"),
-    [(["pwd"], ["mfa", "otp"], True), (["pwd", "otp"], ["mfa", "otp"], False), (["pwd", "otp"], [], True)],
+    ("amr", "acr", "trusted_amr", "trusted_acr", "asks_totp"),
+    [
+        (["pwd"], "1", ["mfa", "otp"], [], True),  # a password at the platform: the portal's TOTP
+        (["pwd", "otp"], "1", ["mfa", "otp"], [], False),  # amr proves a one-time code
+        (["pwd", "otp"], "1", [], [], True),  # the provider's amr not trusted (configured off)
+        (["pwd"], "2", [], ["2"], False),  # acr "2" configured as a level with a second factor
+    ],
 )
 def test_administrators_pass_totp_unless_the_provider_proves_a_second_factor(
-    client, op, settings, amr, trusted, asks_totp
+    client, op, settings, amr, acr, trusted_amr, trusted_acr, asks_totp
 ):
     settings.OTP_REQUIRED_ROLES = ["system_admin", "security_admin", "audit_admin"]
-    settings.SSO_SECOND_FACTOR_AMR = trusted
+    settings.SSO_SECOND_FACTOR_AMR = trusted_amr
+    settings.SSO_SECOND_FACTOR_ACR = trusted_acr
     factories.make_user(Role.SECURITY_ADMIN, username="secadmin")
-    op.add_account("secadmin", amr=amr)
+    op.add_account("secadmin", amr=amr, acr=acr)
     sso_login(client, "secadmin")
     assert logged_in(client)
     response = client.get("/accounts/users/")
