@@ -295,7 +295,10 @@ class StatisticImportSerializer(serializers.ModelSerializer):
         help_text=_("County division code of the upload; null for a city-wide upload."),
     )
     uploaded_by = serializers.CharField(
-        source="uploaded_by.username", read_only=True, label=_("uploaded by"), help_text=_("User name of the uploader.")
+        source="requested_by.username",
+        read_only=True,
+        label=_("uploaded by"),
+        help_text=_("User name of the uploader."),
     )
 
     class Meta:

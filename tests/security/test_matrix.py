@@ -580,7 +580,7 @@ def own_report_job(user):
 
     requester = user if user is not None else factories.make_user(Role.CITY_OPERATOR)
     job = ReportJob.objects.create(
-        requester=requester,
+        requested_by=requester,
         year=2026,
         quarter=3,
         county=requester.county,
