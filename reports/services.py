@@ -31,11 +31,15 @@ BUILD_TASK = "reports.build_report"  # ``reports/tasks.py``, queued through ``co
 ProgressCallback = Callable[[int, str], None]
 
 
+def _no_progress(percent: int, message: str = "") -> None:
+    pass
+
+
 def report_write(*, scope: ReportScope, output, progress: ProgressCallback | None = None) -> dict:
     """Write the quarterly report workbook for ``scope`` to ``output`` (a path or a binary file).
 
     Returns a few figures about what was written (sheet names, roster rows)."""
-    progress = progress or (lambda percent, message="": None)
+    progress = progress or _no_progress
     with translation.override(settings.LANGUAGE_CODE):
         wb = xlsx.new_workbook()
         try:

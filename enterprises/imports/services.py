@@ -16,6 +16,7 @@ import hashlib
 import os
 import time
 import uuid
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -126,7 +127,7 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
     opened = t_check - t_open  # calamine reads the whole sheet here
     timings = {"parse": round(opened + result.parse_seconds, 3), "validate": round(result.validate_seconds, 3)}
     t_write = time.perf_counter()
-    fields = {
+    fields: dict[str, Any] = {
         "row_count": result.row_count,
         "error_count": len(result.errors),
         "error_row_count": len(result.error_rows),
@@ -154,11 +155,11 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
                         "nothing was written. Upload the file again."
                     )
                 )
-            counts = writer.classify()
+            classified = writer.classify()
             fields.update(
-                new_count=counts[writer.NEW],
-                changed_count=counts[writer.CHANGED],
-                unchanged_count=counts[writer.UNCHANGED],
+                new_count=classified[writer.NEW],
+                changed_count=classified[writer.CHANGED],
+                unchanged_count=classified[writer.UNCHANGED],
             )
             if commit:
                 statistic_import.set_progress(80, _("Writing…"))
