@@ -1,3 +1,5 @@
+from enterprises.dynamics.api.urls import register as register_dynamics
+
 from ..listings.api import PipelineEntryViewSet
 from .views import (
     EnterpriseViewSet,
@@ -17,3 +19,4 @@ def register(router) -> None:
     router.register("listing-records", ListingRecordViewSet, basename="listing-record")
     router.register("listing-pipeline", PipelineEntryViewSet, basename="listing-pipeline")
     router.register("statistics-imports", StatisticImportViewSet, basename="statistics-import")
+    register_dynamics(router)
