@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0006_no_role_and_password_reset_requests"),
-        ("enterprises", "0005_enterprise_status_changes"),
+        ("enterprises", "0006_job_requested_by"),
     ]
 
     operations = [
