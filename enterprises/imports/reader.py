@@ -111,6 +111,35 @@ def check_container(path: str, size: int) -> None:
             )
             % {"mb": total // (1024 * 1024)}
         )
+    # Excel never writes a document type declaration; one with entities can blow up a parser
+    # (billion laughs) or make it fail. Worksheets are scanned with the formula scan.
+    with zipfile.ZipFile(path) as archive:
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") or not info.filename.endswith((".xml", ".rels")):
+                continue
+            with archive.open(info) as fh:
+                if _has_dtd(fh):
+                    raise FileProblem(hostile_message())
+
+
+_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+def hostile_message() -> str:
+    return _(
+        "The workbook contains an XML document type declaration, which Excel never writes; it is refused "
+        "as a possibly hostile file. Open it in Excel, save it as a new .xlsx and upload that."
+    )
+
+
+def _has_dtd(fh) -> bool:
+    tail = b""
+    while chunk := fh.read(1024 * 1024):
+        data = tail + chunk
+        if b"<!" in data and any(mark in data for mark in _DTD_MARKS):
+            return True
+        tail = data[-16:]
+    return False
 
 
 _NS = {
@@ -147,13 +176,19 @@ def _column_index(letters: bytes) -> int:
     return n - 1
 
 
+class HostileSheet(Exception):
+    pass
+
+
 def find_formula_cells(path: str, sheet_name: str) -> dict[int, list[int]]:
-    """Scan the sheet XML as a stream (1 MB chunks) for cells holding a formula."""
+    """Scan the sheet XML as a stream (1 MB chunks) for cells holding a formula. Raises
+    ``FileProblem`` when the sheet cannot be found (the check must never be skipped silently) and
+    ``HostileSheet`` when the sheet carries a document type declaration."""
     found: dict[int, list[int]] = {}
     with zipfile.ZipFile(path) as archive:
         member = _sheet_xml_path(archive, sheet_name)
         if member is None or member not in archive.namelist():
-            return found
+            raise FileProblem(_("The workbook is damaged and cannot be opened."))
         with archive.open(member) as fh:
             tail = b""
             while True:
@@ -161,6 +196,8 @@ def find_formula_cells(path: str, sheet_name: str) -> dict[int, list[int]]:
                 if not chunk:
                     break
                 data = tail + chunk
+                if b"<!" in data and any(mark in data for mark in _DTD_MARKS):
+                    raise HostileSheet
                 if b"<f" in data:
                     for m in _FORMULA.finditer(data):
                         row, col = int(m.group(2)), _column_index(m.group(1))
@@ -197,8 +234,16 @@ def open_workbook(path: str, size: int) -> Workbook:
     # calamine reads the sheet without holding the GIL: scan the XML for formulas meanwhile
     with ThreadPoolExecutor(max_workers=1) as pool:
         formulas = pool.submit(find_formula_cells, path, data.name)
-        sheet = book.get_sheet_by_name(data.name)
-        formula_cells = formulas.result()
+        try:
+            sheet = book.get_sheet_by_name(data.name)
+        except Exception:  # noqa: BLE001 - calamine's XmlError and friends: a damaged or hostile sheet
+            sheet = None
+        try:
+            formula_cells = formulas.result()
+        except HostileSheet:
+            raise FileProblem(hostile_message())
+    if sheet is None:
+        raise FileProblem(_("The workbook is damaged and cannot be opened."))
     if sheet.height > MAX_ROWS + 1:
         raise FileProblem(
             _("The sheet has %(n)d rows; at most %(max)d can be imported at once.")

@@ -124,7 +124,7 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
     result = check_rows(
         workbook, user=user, today=timezone.localdate(), progress=_progress(statistic_import, 5, 60, total)
     )
-    notes = workbook.notes
+    notes = workbook.notes + result.notes
     del workbook
     statistic_import.set_progress(70, _("Comparing with the stored statistics…"))
     opened = t_check - t_open  # calamine reads the whole sheet here
