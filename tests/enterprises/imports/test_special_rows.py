@@ -44,9 +44,11 @@ def _formula_book() -> bytes:
     return out.getvalue()
 
 
-LAUGHS = b"<!DOCTYPE lolz [<!ENTITY lol \"lol\">" + b"".join(
-    b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10)
-) + b"]>"
+LAUGHS = (
+    b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+    + b"]>"
+)
 
 
 def test_entity_in_the_sheet_is_refused_with_a_message(taishan_official, taishan_enterprise):
@@ -65,9 +67,7 @@ def test_entity_in_the_sheet_is_refused_with_a_message(taishan_official, taishan
 
 def test_billion_laughs_in_workbook_xml_is_refused(taishan_official, taishan_enterprise):
     # before the fix: the parse error made the formula-cell check silently find nothing
-    data = _rewrite(
-        _formula_book(), "xl/workbook.xml", lambda c: LAUGHS + c.replace(b"<sheets>", b"<sheets>&lol9;", 1)
-    )
+    data = _rewrite(_formula_book(), "xl/workbook.xml", lambda c: LAUGHS + c.replace(b"<sheets>", b"<sheets>&lol9;", 1))
     imp = run(taishan_official, data)
     assert imp.state == ImportState.REJECTED and HOSTILE in imp.message
 
@@ -103,7 +103,9 @@ def test_total_row_and_footer_are_skipped_with_a_note(taishan_official):
     assert imp.error_count == 0 and imp.row_count == 5 and imp.new_count == 5
     assert "第 7 行是合计行" in imp.message and "与上方各行之和一致" in imp.message
     assert "第 9 行及以下是签字栏" in imp.message
-    services.statistic_import_confirm(actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False)
+    services.statistic_import_confirm(
+        actor=taishan_official, statistic_import=imp, skip_error_rows=False, enqueue=False
+    )
     imp = services.statistic_import_commit(import_id=imp.pk)
     assert imp.state == ImportState.COMMITTED
     assert Statistic.objects.filter(enterprise__in=ents).count() == 5
