@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-from .columns import COLUMNS, DATA_SHEET, INSTRUCTIONS_SHEET, Column, match_header, template_header
+from .columns import Column, template_header
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -208,7 +208,12 @@ def find_formula_cells(path: str, sheet_name: str) -> dict[int, list[int]]:
     return found
 
 
-def open_workbook(path: str, size: int) -> Workbook:
+def open_workbook(path: str, size: int, kind=None) -> Workbook:
+    """Open ``path`` as a workbook of ``kind`` (an ``engine.ImportKind``; default: statistics)."""
+    if kind is None:
+        from .engine import get_kind
+
+        kind = get_kind("statistics")
     check_container(path, size)
     try:
         book = CalamineWorkbook.from_path(path)
@@ -217,16 +222,16 @@ def open_workbook(path: str, size: int) -> Workbook:
     sheets = book.sheets_metadata
     visible = [s for s in sheets if s.visible == SheetVisibleEnum.Visible]
     hidden = [s.name for s in sheets if s.visible != SheetVisibleEnum.Visible]
-    data = next((s for s in sheets if s.name == DATA_SHEET), None)
+    data = next((s for s in sheets if s.name == kind.data_sheet), None)
     if data is None:
-        candidates = [s for s in visible if s.name != INSTRUCTIONS_SHEET]
+        candidates = [s for s in visible if s.name != kind.instructions_sheet]
         if not candidates:
-            raise FileProblem(_("The workbook has no visible sheet named “%(sheet)s”.") % {"sheet": DATA_SHEET})
+            raise FileProblem(_("The workbook has no visible sheet named “%(sheet)s”.") % {"sheet": kind.data_sheet})
         data = candidates[0]
     elif data.visible != SheetVisibleEnum.Visible:
         raise FileProblem(
             _("The sheet “%(sheet)s” is hidden: unhide it, check its contents and upload again.")
-            % {"sheet": DATA_SHEET}
+            % {"sheet": kind.data_sheet}
         )
     notes = []
     if hidden:
@@ -249,7 +254,12 @@ def open_workbook(path: str, size: int) -> Workbook:
             _("The sheet has %(n)d rows; at most %(max)d can be imported at once.")
             % {"n": sheet.height - 1, "max": MAX_ROWS}
         )
+    header_row, header = _find_header(sheet, kind)
+    if header is None:
+        raise FileProblem(_("The sheet “%(sheet)s” is empty.") % {"sheet": data.name})
     merged = sheet.merged_cell_ranges or []
+    if kind.title_rows:  # a merged title above the header is normal
+        merged = [(a, b) for a, b in merged if b[0] + 1 >= header_row]
     if merged:
         ranges = [f"{get_column_letter(a[1] + 1)}{a[0] + 1}:{get_column_letter(b[1] + 1)}{b[0] + 1}" for a, b in merged]
         shown = "、".join(ranges[:10]) + ("…" if len(ranges) > 10 else "")
@@ -257,18 +267,8 @@ def open_workbook(path: str, size: int) -> Workbook:
             _("The sheet “%(sheet)s” has merged cells (%(ranges)s): unmerge them and fill every cell.")
             % {"sheet": data.name, "ranges": shown}
         )
-
-    header_row, header = 0, None
-    for number, values in enumerate(sheet.iter_rows(), start=1):
-        if any(v not in ("", None) for v in values):
-            header_row, header = number, values
-            break
-        if number > 20:
-            break
-    if header is None:
-        raise FileProblem(_("The sheet “%(sheet)s” is empty.") % {"sheet": data.name})
-    columns, unknown, seen = _match_header(header)
-    missing = [template_header(c) for c in COLUMNS if c.required and c.field not in seen]
+    columns, unknown, seen = _match_header(header, kind)
+    missing = [template_header(c) for c in kind.columns if c.required and c.field not in seen]
     if missing or unknown:
         parts = []
         if missing:
@@ -289,8 +289,26 @@ def open_workbook(path: str, size: int) -> Workbook:
     return book_info
 
 
-def _match_header(header: list) -> tuple[list[HeaderColumn], list[str], set[str]]:
-    from .columns import AMOUNT, AMOUNT_UNITS
+def _find_header(sheet, kind) -> tuple[int, list | None]:
+    """The header row: the first non-empty row; for a kind with title rows, the first of the first
+    20 rows that names two of its columns (else the first non-empty one)."""
+    first_row, first = 0, None
+    for number, values in enumerate(sheet.iter_rows(), start=1):
+        if number > 20:
+            break
+        if not any(v not in ("", None) for v in values):
+            continue
+        if first is None:
+            first_row, first = number, values
+            if not kind.title_rows:
+                break
+        if sum(1 for v in values if v not in ("", None) and kind.match_header(v)[0] is not None) >= 2:
+            return number, values
+    return first_row, first
+
+
+def _match_header(header: list, kind) -> tuple[list[HeaderColumn], list[str], set[str]]:
+    from .columns import AMOUNT, AMOUNT_UNITS, normalise_text
 
     columns: list[HeaderColumn] = []
     unknown: list[str] = []
@@ -298,8 +316,10 @@ def _match_header(header: list) -> tuple[list[HeaderColumn], list[str], set[str]
     for index, cell in enumerate(header):
         if cell in ("", None):
             continue
-        column, unit, text = match_header(cell)
+        column, unit, text = kind.match_header(cell)
         title = str(cell).strip()
+        if column is None and normalise_text(title) in kind.ignored_headers:
+            continue
         if column is None:
             unknown.append(f"“{title}”")
             continue

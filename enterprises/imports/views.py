@@ -60,7 +60,7 @@ class ImportListView(ScopedObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        qs = self.scoped_queryset(StatisticImport).with_related().defer("errors", "timings")
+        qs = self.scoped_queryset(StatisticImport).with_related().defer("errors", "timings", "preview")
         fail_stale(qs)  # the list shows a job whose worker died as failed
         page = Paginator(qs, self.paginate_by).get_page(self.request.GET.get("page"))
         context.update(page_obj=page, imports=page.object_list, can_upload=scope_for(self.request.user).may(CHANGE))
@@ -102,6 +102,7 @@ class ImportUploadView(ScopedObjectMixin, FormView):
 class ImportDetailView(ScopedObjectMixin, TemplateView):
     template_name = "enterprises/imports/import_detail.html"
     errors_per_page = 200
+    preview_per_page = 200
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -115,9 +116,13 @@ class ImportDetailView(ScopedObjectMixin, TemplateView):
             confirm_form=ConfirmForm(),
             may_change=scope.allows(CHANGE, statistic_import.county_id),
             may_undo=(
-                scope.city_wide_write
-                and statistic_import.state == ImportState.COMMITTED
+                statistic_import.state == ImportState.COMMITTED
                 and statistic_import.is_finished
+                and services.may_undo(self.request.user, statistic_import)
+            ),
+            has_match=any(p.get("method") for p in (statistic_import.preview or [])[:1]),
+            preview_page=Paginator(statistic_import.preview or [], self.preview_per_page).get_page(
+                self.request.GET.get("preview")
             ),
             states=ImportState,
         )
@@ -153,9 +158,9 @@ class ImportConfirmView(ScopedObjectMixin, View):
 
 class ImportUndoView(ScopedObjectMixin, View):
     def post(self, request, pk):
-        if not scope_for(request.user).city_wide_write:
-            raise PermissionDenied
         statistic_import = self.scoped_get(StatisticImport, CHANGE, pk=pk)
+        if not services.may_undo(request.user, statistic_import):
+            raise PermissionDenied
         try:
             services.statistic_import_undo_request(actor=request.user, statistic_import=statistic_import)
         except ValidationError as error:

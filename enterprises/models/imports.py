@@ -70,6 +70,22 @@ class StatisticImport(JobModel):
     state = models.CharField(
         _("state"), max_length=16, choices=ImportState.choices, default=ImportState.RECEIVED, db_index=True
     )
+    kind = models.CharField(
+        _("import kind"),
+        max_length=32,
+        default="statistics",
+        db_index=True,
+        help_text=_("What the file holds: one of the import engine's kinds (enterprises.imports.kinds)."),
+    )
+    options = models.JSONField(
+        _("options"), default=dict, blank=True, help_text=_("What the uploader stated for the whole file.")
+    )
+    preview = models.JSONField(
+        _("preview"),
+        default=list,
+        blank=True,
+        help_text=_("The first new or changed rows with their values before and after, from the check."),
+    )
     dry_run = models.BooleanField(_("dry run"), default=False)
     skip_error_rows = models.BooleanField(_("rows in error skipped"), default=False)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
@@ -110,6 +126,15 @@ class StatisticImport(JobModel):
 
     def get_absolute_url(self):
         return reverse("enterprises:import_detail", args=[self.pk])
+
+    @property
+    def kind_label(self) -> str:
+        from enterprises.imports.engine import get_kind  # the engine's kinds build on these models
+
+        try:
+            return str(get_kind(self.kind).label)
+        except KeyError:
+            return self.kind
 
     @property
     def period_labels(self) -> str:
