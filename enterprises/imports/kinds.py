@@ -75,3 +75,6 @@ class StatisticsKind(ImportKind):
 
 
 STATISTICS = register(StatisticsKind())
+
+
+from . import roster  # noqa: E402,F401 - the enterprise roster kind registers itself

@@ -60,9 +60,21 @@ def _sha256(uploaded_file) -> str:
     return digest.hexdigest()
 
 
-def statistic_import_create(*, actor, uploaded_file, dry_run: bool = False, enqueue: bool = True) -> StatisticImport:
-    """Store the upload and queue the check. Raises ValidationError for a file refused outright."""
+def statistic_import_create(
+    *,
+    actor,
+    uploaded_file,
+    dry_run: bool = False,
+    enqueue: bool = True,
+    kind: str = "statistics",
+    options: dict | None = None,
+) -> StatisticImport:
+    """Store the upload (a file of import ``kind``) and queue the check. Raises ValidationError for a
+    file refused outright."""
     scope = require(actor, CHANGE)
+    import_kind = get_kind(kind)
+    if import_kind.city_only and not scope.city_wide_write:
+        raise PermissionDenied
     name = os.path.basename(getattr(uploaded_file, "name", "") or "upload.xlsx")[:255]
     if uploaded_file.size > settings.PORTAL_MAX_UPLOAD_BYTES:
         raise ValidationError(
@@ -74,7 +86,9 @@ def statistic_import_create(*, actor, uploaded_file, dry_run: bool = False, enqu
     checksum = _sha256(uploaded_file)
     earlier = (
         StatisticImport.objects.for_user(actor, VIEW)
-        .filter(checksum=checksum, state__in=[ImportState.CHECKED, ImportState.COMMITTED, ImportState.UNDONE])
+        .filter(
+            checksum=checksum, kind=kind, state__in=[ImportState.CHECKED, ImportState.COMMITTED, ImportState.UNDONE]
+        )
         .order_by("-created_at")
         .first()
     )
@@ -87,6 +101,8 @@ def statistic_import_create(*, actor, uploaded_file, dry_run: bool = False, enqu
             checksum=checksum,
             duplicate_of=earlier,
             dry_run=dry_run,
+            kind=kind,
+            options=options or {},
         )
         statistic_import.file.save(f"{uuid.uuid4().hex}.xlsx", uploaded_file, save=False)
         statistic_import.save()

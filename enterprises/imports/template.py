@@ -138,3 +138,49 @@ def build_template(*, example: bool = False) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def build_kind_template(kind, *, instructions: list[tuple[str, str]], rows: list[list] | None = None) -> bytes:
+    """The template of an import kind: its data sheet (header row, text-formatted cells) and the
+    instructions sheet (the kind's lines, then one line per column); ``rows`` pre-filled."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = kind.data_sheet
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for index, column in enumerate(kind.columns, start=1):
+        cell = ws.cell(row=1, column=index, value=template_header(column))
+        cell.fill = header_fill
+        cell.font = Font(bold=True, color="C00000") if column.required else Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(index)].width = 24
+        for row in range(2, 1002):
+            ws.cell(row=row, column=index).number_format = "@"
+    for r, values in enumerate(rows or [], start=2):
+        for c, value in enumerate(values, start=1):
+            ws.cell(row=r, column=c, value=value)
+    ws.freeze_panes = "B2"
+    info = wb.create_sheet(kind.instructions_sheet)
+    info.column_dimensions["A"].width = 28
+    info.column_dimensions["B"].width = 90
+    info.append([_("%(kind)s template: instructions") % {"kind": kind.label}])
+    info["A1"].font = Font(bold=True, size=14)
+    lines = [
+        (
+            _("Sheet"),
+            _("Fill in the sheet “%(sheet)s”, one row per record; keep the header row (columns in any order).")
+            % {"sheet": kind.data_sheet},
+        ),
+        *instructions,
+        (_("Columns"), "、".join(template_header(c) for c in kind.columns)),
+        (_("Required"), "、".join(template_header(c) for c in kind.columns if c.required)),
+        (_("Example"), "；".join(f"{template_header(c)}：{c.example}" for c in kind.columns if c.example)),
+    ]
+    for label, text in lines:
+        info.append([label, text])
+    for row in info.iter_rows(min_row=2):
+        row[0].font = Font(bold=True)
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    wb.active = 0
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

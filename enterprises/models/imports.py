@@ -230,3 +230,47 @@ class StatisticImportChange(models.Model):
 
     def __str__(self):
         return f"{self.statistic_import_id}: {self.statistic_id} {self.year}Q{self.quarter}"
+
+
+class EnterpriseImportChange(models.Model):
+    """What one committed roster import did to one enterprise (the ``roster`` import kind): every
+    field it reads before and after, ``created`` when the import created the enterprise (its undo
+    deletes it), ``version_after`` to see a later edit. Written by set-based SQL
+    (``enterprises.imports.roster``) and sealed into the audit chain like the statistics' rows."""
+
+    statistic_import = models.ForeignKey(
+        StatisticImport,
+        verbose_name=_("import"),
+        on_delete=models.PROTECT,
+        related_name="enterprise_changes",
+        db_constraint=False,
+    )
+    enterprise_id = models.BigIntegerField(_("enterprise id"), db_index=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18)
+    created = models.BooleanField(_("created by the import"), default=False)
+    row_no = models.PositiveIntegerField(_("row number"), default=0)
+    version_after = models.PositiveIntegerField(_("version after the import"), default=1)
+    before_name = models.CharField(_("name before"), max_length=200, null=True, blank=True)
+    before_county_id = models.BigIntegerField(_("county before"), null=True, blank=True)
+    before_industry_id = models.BigIntegerField(_("industry before"), null=True, blank=True)
+    before_niche_market = models.CharField(_("niche market before"), max_length=200, null=True, blank=True)
+    before_address = models.CharField(_("address before"), max_length=300, null=True, blank=True)
+    before_established_on = models.DateField(_("established on before"), null=True, blank=True)
+    before_contact_person = models.CharField(_("contact person before"), max_length=50, null=True, blank=True)
+    before_contact_phone = models.CharField(_("contact phone before"), max_length=20, null=True, blank=True)
+    after_name = models.CharField(_("name after"), max_length=200, null=True, blank=True)
+    after_county_id = models.BigIntegerField(_("county after"), null=True, blank=True)
+    after_industry_id = models.BigIntegerField(_("industry after"), null=True, blank=True)
+    after_niche_market = models.CharField(_("niche market after"), max_length=200, null=True, blank=True)
+    after_address = models.CharField(_("address after"), max_length=300, null=True, blank=True)
+    after_established_on = models.DateField(_("established on after"), null=True, blank=True)
+    after_contact_person = models.CharField(_("contact person after"), max_length=50, null=True, blank=True)
+    after_contact_phone = models.CharField(_("contact phone after"), max_length=20, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enterprise import change")
+        verbose_name_plural = _("enterprise import changes")
+        indexes = [models.Index(fields=["statistic_import", "row_no"])]
+
+    def __str__(self):
+        return f"#{self.statistic_import_id} · {self.credit_code}"
