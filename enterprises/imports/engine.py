@@ -54,6 +54,15 @@ class ImportKind:
     def match_header(self, cell):
         return self.lookup.match(cell)
 
+    # -- what the uploader states for the whole file (web form fields, CLI arguments) --------
+    def option_fields(self) -> dict:
+        """Form fields (name → django.forms.Field) added to the upload form."""
+        return {}
+
+    def options_from(self, cleaned: dict) -> dict:
+        """The import's ``options`` (JSON) from the cleaned form or the command's arguments."""
+        return {}
+
     # -- row checks --------------------------------------------------------------------------
     def check_rows(
         self, workbook, *, user, today: dt.date, progress: Callable[[int], None] | None, options: dict

@@ -20,13 +20,23 @@ from core.views import ScopedObjectMixin
 
 from ..models import ImportState, StatisticImport
 from . import services
-from .columns import COLUMNS, template_header
-from .template import build_template
+from .columns import template_header
+from .engine import all_kinds, get_kind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _kind_from(code):
+    from django.http import Http404
+
+    try:
+        return get_kind(code or "statistics")
+    except KeyError:
+        raise Http404
+
+
 class UploadForm(forms.Form):
+    kind = forms.CharField(widget=forms.HiddenInput, required=False)
     file = forms.FileField(
         label=gettext_lazy("Statistics workbook (.xlsx)"),
         help_text=gettext_lazy("Fill in the template: one row per enterprise and period."),
@@ -48,8 +58,9 @@ class ImportTemplateView(ScopedObjectMixin, View):
     def get(self, request):
         if not scope_for(request.user).may(CHANGE):
             raise PermissionDenied
-        response = HttpResponse(build_template(), content_type=XLSX)
-        name = f"statistics-template-{timezone.localdate():%Y%m%d}.xlsx"
+        kind = _kind_from(request.GET.get("kind"))
+        response = HttpResponse(kind.build_template(user=request.user), content_type=XLSX)
+        name = f"{kind.code}-template-{timezone.localdate():%Y%m%d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
@@ -63,7 +74,12 @@ class ImportListView(ScopedObjectMixin, TemplateView):
         qs = self.scoped_queryset(StatisticImport).with_related().defer("errors", "timings", "preview")
         fail_stale(qs)  # the list shows a job whose worker died as failed
         page = Paginator(qs, self.paginate_by).get_page(self.request.GET.get("page"))
-        context.update(page_obj=page, imports=page.object_list, can_upload=scope_for(self.request.user).may(CHANGE))
+        context.update(
+            page_obj=page,
+            imports=page.object_list,
+            can_upload=scope_for(self.request.user).may(CHANGE),
+            other_kinds=[k for k in all_kinds() if k.code != "statistics"],
+        )
         return context
 
 
@@ -77,12 +93,30 @@ class ImportUploadView(ScopedObjectMixin, FormView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def get_kind(self):
+        return _kind_from(self.request.POST.get("kind") or self.request.GET.get("kind"))
+
+    def get_initial(self):
+        return {"kind": self.get_kind().code}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        kind = self.get_kind()
+        if kind.code != "statistics":
+            form.fields["file"].label = _("%(kind)s workbook (.xlsx)") % {"kind": kind.label}
+            form.fields["file"].help_text = _("Fill in the template (or the list as published): one row per record.")
+        for name, field in kind.option_fields().items():
+            form.fields[name] = field
+        return form
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         from django.conf import settings
 
+        kind = self.get_kind()
         context.update(
-            columns=[(template_header(c), c.required) for c in COLUMNS],
+            kind=kind,
+            columns=[(template_header(c), c.required) for c in kind.columns],
             max_mb=settings.PORTAL_MAX_UPLOAD_BYTES // (1024 * 1024),
         )
         return context
@@ -90,7 +124,10 @@ class ImportUploadView(ScopedObjectMixin, FormView):
     def form_valid(self, form):
         try:
             statistic_import = services.statistic_import_create(
-                actor=self.request.user, uploaded_file=form.cleaned_data["file"]
+                actor=self.request.user,
+                uploaded_file=form.cleaned_data["file"],
+                kind=self.get_kind().code,
+                options=self.get_kind().options_from(form.cleaned_data),
             )
         except ValidationError as error:
             for message in error.messages:

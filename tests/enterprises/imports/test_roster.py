@@ -5,6 +5,7 @@ import io
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import Q
 from openpyxl import Workbook, load_workbook
@@ -97,7 +98,7 @@ def test_city_operator_creates_updates_and_a_rerun_changes_nothing(city_operator
     before = roster_state()
     again = check(city_operator, data)
     assert (again.new_count, again.changed_count, again.unchanged_count) == (0, 0, 3)
-    with pytest.raises(Exception, match="没有需要写入"):
+    with pytest.raises(ValidationError, match="没有需要写入"):
         commit(city_operator, again)
     assert roster_state()[0] == before[0]  # versions and update times untouched
 
@@ -117,7 +118,7 @@ def test_county_official_imports_her_county_only(taishan_official):
     assert [(e["row"], e["column"]) for e in imp.errors] == [(3, "所属县（市、区）"), (4, "统一社会信用代码")]
     assert "不是本县" in imp.errors[0]["message"] or "开平市" in imp.errors[0]["message"]
     assert "开平市" in imp.errors[1]["message"]
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         commit(taishan_official, imp)
     assert roster_state() == before
     imp = commit(taishan_official, imp, skip=True)
@@ -142,7 +143,7 @@ def test_undo_refused_after_a_later_edit_naming_the_rows(city_operator):
     a = make_enterprise("440781")
     imp = commit(city_operator, check(city_operator, book([[a.credit_code, "新名有限公司", "", "", "", "", "", ""]])))
     Enterprise.objects.filter(pk=a.pk).update(version=5)  # a later edit
-    with pytest.raises(Exception, match="第 2 行"):
+    with pytest.raises(ValidationError, match="第 2 行"):
         services.statistic_import_undo(actor=city_operator, statistic_import=imp)
 
 
@@ -235,3 +236,34 @@ def test_hostile_roster_file_is_refused(city_operator):
             dst.writestr(info, content)
     imp = check(city_operator, out.getvalue())
     assert imp.state == ImportState.REJECTED and "文档类型声明" in imp.message
+
+
+def test_web_upload_by_a_county_official(client, taishan_official, kaiping_official):
+    from django.urls import reverse
+
+    client.force_login(taishan_official)
+    page = client.get(reverse("enterprises:import_upload") + "?kind=roster")
+    assert page.status_code == 200 and "企业名录" in page.content.decode()
+    template = client.get(reverse("enterprises:import_template") + "?kind=roster")
+    assert template.status_code == 200 and load_workbook(io.BytesIO(template.content)).sheetnames[0] == "企业名录"
+    assert client.get(reverse("enterprises:import_template") + "?kind=nope").status_code == 404
+    code = make_credit_code("440781", 995)
+    response = client.post(
+        reverse("enterprises:import_upload"),
+        {"kind": "roster", "file": uploaded(book([[code, "网页企业有限公司", "台山市", "", "", "", "", ""]]))},
+    )
+    imp = services.StatisticImport.objects.get()
+    assert response.status_code == 302 and imp.kind == "roster"
+    imp = services.statistic_import_check(import_id=imp.pk)
+    detail = client.get(imp.get_absolute_url()).content.decode()
+    assert "网页企业有限公司" in detail and "import-preview" in detail
+    client.post(reverse("enterprises:import_confirm", args=[imp.pk]))
+    imp = services.statistic_import_commit(import_id=imp.pk)
+    assert Enterprise.objects.get(credit_code=code).county.code == "440781"
+    client.force_login(kaiping_official)  # another county: neither the import nor its undo
+    assert client.get(imp.get_absolute_url()).status_code == 404
+    assert client.post(reverse("enterprises:import_undo", args=[imp.pk])).status_code == 404
+    client.force_login(taishan_official)  # her own county's import, within 7 days
+    client.post(reverse("enterprises:import_undo", args=[imp.pk]))
+    services.statistic_import_undo_job(import_id=imp.pk)
+    assert not Enterprise.objects.filter(credit_code=code).exists()
