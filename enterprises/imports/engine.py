@@ -28,6 +28,7 @@ and register its change set in ``enterprises.apps`` (``audit.register_change_set
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -47,9 +48,21 @@ class ImportKind:
     title_rows: bool = False  # rows above the header (a merged title) are skipped, not refused
     city_only: bool = False  # only city users may import this kind
     ignored_headers: frozenset[str] = frozenset({"序号", "备注"})  # read past, not refused
+    lenient_headers: bool = False  # other unknown columns are read past with a note (published lists)
+    options: dict = {}  # what the uploader stated for the whole file (``bound``)
 
     def __init__(self) -> None:
         self.lookup = HeaderLookup(self.columns)
+
+    def bound(self, options: dict | None) -> ImportKind:
+        """This kind for one import: a copy carrying the import's ``options``."""
+        clone = copy.copy(self)
+        clone.options = dict(options or {})
+        return clone
+
+    def validate_options(self, options: dict, today: dt.date) -> list[str]:
+        """Problems (Chinese sentences) with the options stated for the whole file."""
+        return []
 
     def match_header(self, cell):
         return self.lookup.match(cell)

@@ -77,4 +77,4 @@ class StatisticsKind(ImportKind):
 STATISTICS = register(StatisticsKind())
 
 
-from . import roster  # noqa: E402,F401 - the enterprise roster kind registers itself
+from . import roster, titles  # noqa: E402,F401 - the roster and recognition-list kinds register themselves

@@ -57,6 +57,7 @@ class Workbook:
     columns: list[HeaderColumn]
     formula_cells: dict[int, list[int]] = field(default_factory=dict)  # excel row -> column indexes (0-based)
     notes: list[str] = field(default_factory=list)
+    ignored_notes: list[str] = field(default_factory=list)  # columns read past (lenient kinds)
     _sheet: Any = None
 
     def rows(self) -> Iterator[tuple[int, list]]:
@@ -268,6 +269,10 @@ def open_workbook(path: str, size: int, kind=None) -> Workbook:
             % {"sheet": data.name, "ranges": shown}
         )
     columns, unknown, seen = _match_header(header, kind)
+    ignored_notes = []
+    if unknown and kind.lenient_headers:
+        ignored_notes.append(_("Columns not read: %(names)s.") % {"names": "、".join(unknown)})
+        unknown = []
     missing = [template_header(c) for c in kind.columns if c.required and c.field not in seen]
     if missing or unknown:
         parts = []
@@ -286,6 +291,7 @@ def open_workbook(path: str, size: int, kind=None) -> Workbook:
         path=path, sheet_name=data.name, header_row=header_row, columns=columns, notes=notes, _sheet=sheet
     )
     book_info.formula_cells = formula_cells
+    book_info.ignored_notes = ignored_notes
     return book_info
 
 

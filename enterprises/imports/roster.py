@@ -11,7 +11,6 @@ before and after).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import re
 import unicodedata
@@ -577,28 +576,9 @@ class _Shown:
 
 def change_set_digest(import_id: int) -> tuple[int, str]:
     """Row count and SHA-256 of a roster import's change rows (as ``writer.change_set_digest``)."""
-    from .writer import digest_line
+    from .writer import table_digest
 
-    if connection.vendor == "postgresql":
-        line = "ROW(" + ", ".join(_q(c) for c in DIGEST_COLUMNS) + ")::text"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT COUNT(*), encode(sha256(convert_to(COALESCE(string_agg({line}, E'\\n' ORDER BY id), ''), "
-                f"'UTF8')), 'hex') FROM {_CHANGE} WHERE statistic_import_id = %s",
-                [import_id],
-            )
-            rows, digest = cursor.fetchone()
-        return int(rows), digest
-    sha, rows = hashlib.sha256(), 0
-    for values in (
-        EnterpriseImportChange.objects.filter(statistic_import_id=import_id)
-        .order_by("id")
-        .values_list(*DIGEST_COLUMNS)
-        .iterator(chunk_size=5000)
-    ):
-        sha.update((("\n" if rows else "") + digest_line(values)).encode("utf-8"))
-        rows += 1
-    return rows, sha.hexdigest()
+    return table_digest(EnterpriseImportChange, DIGEST_COLUMNS, import_id)
 
 
 def imports_touching(object_type: str, object_id: str) -> list[int]:

@@ -75,6 +75,9 @@ def statistic_import_create(
     import_kind = get_kind(kind)
     if import_kind.city_only and not scope.city_wide_write:
         raise PermissionDenied
+    problems = import_kind.validate_options(options or {}, timezone.localdate())
+    if problems:
+        raise ValidationError(problems)
     name = os.path.basename(getattr(uploaded_file, "name", "") or "upload.xlsx")[:255]
     if uploaded_file.size > settings.PORTAL_MAX_UPLOAD_BYTES:
         raise ValidationError(
@@ -123,7 +126,7 @@ def _progress(statistic_import: StatisticImport, start: int, span: int, total: i
 def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
     """Check (and, with ``commit``, write) one import. File problems leave it *rejected*."""
     user = statistic_import.uploaded_by
-    kind = get_kind(statistic_import.kind)
+    kind = get_kind(statistic_import.kind).bound(statistic_import.options)
     started = time.perf_counter()
     statistic_import.mark_running()
     statistic_import.set_progress(2, _("Opening the workbook…"))

@@ -344,3 +344,29 @@ def _shown(value, flag: bool) -> str:
     if flag:
         return "是" if value and value not in ("0", "f", "false") else "否"
     return str(value)
+
+
+def table_digest(model, columns: tuple[str, ...], import_id: int) -> tuple[int, str]:
+    """``change_set_digest`` for another kind's change rows: ``model`` (with a ``statistic_import``
+    key), its ``columns`` in digest order."""
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        line = "ROW(" + ", ".join(_q(c) for c in columns) + ")::text"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*), encode(sha256(convert_to(COALESCE(string_agg({line}, E'\\n' ORDER BY id), ''), "
+                f"'UTF8')), 'hex') FROM {table} WHERE statistic_import_id = %s",
+                [import_id],
+            )
+            rows, digest = cursor.fetchone()
+        return int(rows), digest
+    sha, rows = hashlib.sha256(), 0
+    for values in (
+        model.objects.filter(statistic_import_id=import_id)
+        .order_by("id")
+        .values_list(*columns)
+        .iterator(chunk_size=5000)
+    ):
+        sha.update((("\n" if rows else "") + digest_line(values)).encode("utf-8"))
+        rows += 1
+    return rows, sha.hexdigest()

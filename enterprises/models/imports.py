@@ -274,3 +274,34 @@ class EnterpriseImportChange(models.Model):
 
     def __str__(self):
         return f"#{self.statistic_import_id} · {self.credit_code}"
+
+
+class TitleImportChange(models.Model):
+    """What one committed recognition-list import did to one title (the ``titles`` import kind):
+    ``created`` titles (the undo deletes them) or a batch name changed (before/after)."""
+
+    statistic_import = models.ForeignKey(
+        StatisticImport,
+        verbose_name=_("import"),
+        on_delete=models.PROTECT,
+        related_name="title_changes",
+        db_constraint=False,
+    )
+    title_id = models.BigIntegerField(_("title id"), db_index=True)
+    enterprise_id = models.BigIntegerField(_("enterprise id"))
+    tier_id = models.BigIntegerField(_("tier id"))
+    recognised_on = models.DateField(_("recognised on"))
+    created = models.BooleanField(_("created by the import"), default=False)
+    row_no = models.PositiveIntegerField(_("row number"), default=0)
+    version_after = models.PositiveIntegerField(_("version after the import"), default=1)
+    before_batch = models.CharField(_("batch before"), max_length=100, null=True, blank=True)
+    after_batch = models.CharField(_("batch after"), max_length=100, null=True, blank=True)
+    after_valid_until = models.DateField(_("valid until after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("title import change")
+        verbose_name_plural = _("title import changes")
+        indexes = [models.Index(fields=["statistic_import", "row_no"])]
+
+    def __str__(self):
+        return f"#{self.statistic_import_id} · {self.title_id}"
