@@ -66,7 +66,12 @@ def test_published_list_matches_by_code_and_by_name(city_operator):
     imp = check(city_operator, data, INNOVATIVE)
     assert imp.state == ImportState.CHECKED
     # rows as Excel shows them: title row 1, header row 2, data from row 3
-    assert [(e["row"], e["column"]) for e in imp.errors] == [(5, "企业名称"), (6, "企业名称"), (7, "企业名称"), (7, "所在地区")]
+    assert [(e["row"], e["column"]) for e in imp.errors] == [
+        (5, "企业名称"),
+        (6, "企业名称"),
+        (7, "企业名称"),
+        (7, "所在地区"),
+    ]
     assert "2 家" in imp.errors[1]["message"] or "2" in imp.errors[1]["message"]
     assert (imp.new_count, imp.changed_count, imp.unchanged_count) == (2, 0, 0)
     methods = {p["row"]: p["method"] for p in imp.preview}
