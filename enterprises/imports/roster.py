@@ -50,7 +50,7 @@ FIELDS = (
     "contact_phone",
 )
 TEXT_FIELDS = {"name", "niche_market", "address", "contact_person", "contact_phone"}
-MAX_LENGTH = {f: Enterprise._meta.get_field(f).max_length for f in TEXT_FIELDS}
+MAX_LENGTH = {f: getattr(Enterprise._meta.get_field(f), "max_length", None) for f in TEXT_FIELDS}
 
 COLUMNS: tuple[Column, ...] = (
     Column("credit_code", "统一社会信用代码", CODE, required=True, example="91440781MA4UJ0000X"),
@@ -550,7 +550,7 @@ def _uncopy(value: str):
 
 
 def _label(field: str) -> str:
-    return str(Enterprise._meta.get_field(field.removesuffix("_id")).verbose_name)
+    return str(getattr(Enterprise._meta.get_field(field.removesuffix("_id")), "verbose_name", field))
 
 
 class _Shown:

@@ -166,7 +166,7 @@ class TitlesKind(ImportKind):
                 )
             enterprise_id = None
             method = 0
-            if code:
+            if code and code_col is not None:
                 problem = credit_code_problem(code)
                 if problem:
                     result.add_error(row_no, code_col.title, problem)

@@ -5,7 +5,7 @@ The enterprise roster (名录): new credit codes create enterprises, known ones 
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from ._import_base import ImportCommand
 

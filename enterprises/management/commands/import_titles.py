@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.management.base import CommandError
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from ._import_base import ImportCommand
 
