@@ -65,7 +65,7 @@ class StatisticsKind(ImportKind):
     def build_template(self, *, user=None):
         from .template import build_template
 
-        return build_template()
+        return build_template(prefill_for=user if self.options.get("prefill") else None)
 
     def committed_message(self, import_id):
         return _("Statistics import #%(id)d committed") % {"id": import_id}

@@ -49,12 +49,13 @@ FIELDS = (
     "contact_person",
     "contact_phone",
 )
+MASKED_FIELDS = {"contact_person", "contact_phone"}
 TEXT_FIELDS = {"name", "niche_market", "address", "contact_person", "contact_phone"}
 MAX_LENGTH = {f: getattr(Enterprise._meta.get_field(f), "max_length", None) for f in TEXT_FIELDS}
 
 COLUMNS: tuple[Column, ...] = (
     Column("credit_code", "统一社会信用代码", CODE, required=True, example="91440781MA4UJ0000X"),
-    Column("name", "企业名称", TEXT, required=True, example="台山示例精密有限公司"),
+    Column("name", "企业名称", TEXT, required=True, example="台山示例精密有限公司", aliases=("名称", "企业名")),
     Column(
         "county_id",
         "所属县（市、区）",
@@ -62,7 +63,7 @@ COLUMNS: tuple[Column, ...] = (
         example="台山市",
         aliases=("所属县", "所属县市区", "所在县（市、区）", "县（市、区）", "所属区县", "所在地区", "县区"),
     ),
-    Column("industry_id", "行业代码", INDUSTRY, example="3484", aliases=("国民经济行业代码", "行业分类代码")),
+    Column("industry_id", "行业代码", INDUSTRY, example="3484", aliases=("国民经济行业代码", "行业分类代码", "行业")),
     Column("niche_market", "细分市场", TEXT, example="精密轴承"),
     Column("address", "注册地址", TEXT, example="台山市台城街道示例路1号", aliases=("地址", "企业地址")),
     Column("established_on", "成立日期", DATE, example="2015-03-01", aliases=("成立时间",)),
@@ -127,6 +128,8 @@ class RosterKind(ImportKind):
     columns = COLUMNS
     change_set_kind = CHANGE_SET_KIND
     title_rows = True
+    # the enterprise list export's other columns (its round trip): read past
+    ignored_headers = frozenset({"序号", "备注", "当前层级", "重点标签", "重点领域标签", "状态"})
 
     # -- row checks ------------------------------------------------------------------------------
     def check_rows(self, workbook, *, user, today, progress, options):
@@ -142,6 +145,7 @@ class RosterKind(ImportKind):
         counties = county_lookup()
         county_names = dict(Place.objects.filter(level="county").values_list("pk", "name"))
         industries = dict(Industry.objects.values_list("code", "pk"))
+        industries.update({normalise_text(name): pk for name, pk in Industry.objects.values_list("name", "pk")})
         by_field = {hc.column.field: hc for hc in workbook.columns}
         code_col = by_field["credit_code"]
         titles = {hc.index: hc.title for hc in workbook.columns}
@@ -197,6 +201,8 @@ class RosterKind(ImportKind):
                 value = values[hc.index] if hc is not None else None
                 if hc is None or is_empty(value):
                     continue
+                if field in MASKED_FIELDS and isinstance(value, str) and "*" in value:
+                    continue  # masked in an export (等保): keep the stored value
                 try:
                     cells[field] = self._cell(hc.column, value, today=today, counties=counties, industries=industries)
                 except CellError as error:
@@ -286,7 +292,7 @@ class RosterKind(ImportKind):
             return str(county)
         if kind == INDUSTRY:
             text = text_of(value).upper()
-            industry = industries.get(text)
+            industry = industries.get(text) or industries.get(normalise_text(text_of(value)))
             if industry is None and text.isdigit() and len(text) in (3, 4):
                 industry = industries.get(text[:2])  # a group or class code: its division is recorded
             if industry is None:

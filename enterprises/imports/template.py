@@ -30,7 +30,7 @@ from .parsing import recent_periods
 MAX_VALIDATED_ROW = 200_000
 
 
-def build_template(*, example: bool = False) -> bytes:
+def build_template(*, example: bool = False, prefill_for=None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = DATA_SHEET
@@ -81,6 +81,17 @@ def build_template(*, example: bool = False) -> bytes:
 
     if example:
         ws.append([c.example for c in COLUMNS])
+    if prefill_for is not None:
+        # the user's enterprises (code, name) and the latest ended quarter: only the figures to type
+        from core.scoping import CHANGE
+        from enterprises.models import Enterprise
+
+        period = recent_periods(timezone.localdate(), 1)[0]
+        rows = Enterprise.objects.for_user(prefill_for, CHANGE).filter(status="operating").order_by("credit_code")
+        for r, (code, name) in enumerate(rows.values_list("credit_code", "name").iterator(chunk_size=5000), start=2):
+            ws.cell(row=r, column=1, value=code)
+            ws.cell(row=r, column=2, value=name)
+            ws.cell(row=r, column=3, value=period)
 
     info = wb.create_sheet(INSTRUCTIONS_SHEET)
     info.column_dimensions["A"].width = 28

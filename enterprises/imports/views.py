@@ -58,7 +58,7 @@ class ImportTemplateView(ScopedObjectMixin, View):
     def get(self, request):
         if not scope_for(request.user).may(CHANGE):
             raise PermissionDenied
-        kind = _kind_from(request.GET.get("kind"))
+        kind = _kind_from(request.GET.get("kind")).bound({"prefill": request.GET.get("prefill") == "1"})
         response = HttpResponse(kind.build_template(user=request.user), content_type=XLSX)
         name = f"{kind.code}-template-{timezone.localdate():%Y%m%d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

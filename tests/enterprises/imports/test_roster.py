@@ -267,3 +267,18 @@ def test_web_upload_by_a_county_official(client, taishan_official, kaiping_offic
     client.post(reverse("enterprises:import_undo", args=[imp.pk]))
     services.statistic_import_undo_job(import_id=imp.pk)
     assert not Enterprise.objects.filter(credit_code=code).exists()
+
+
+def test_enterprise_list_export_imports_back_unchanged(city_operator):
+    from reports import exports
+
+    make_enterprise("440781", contact_person="王小明", contact_phone="13812345678")
+    make_enterprise("440783", address="开平示例路")
+    output = io.BytesIO()
+    queryset = Enterprise.objects.with_current_tier().select_related("county", "industry").order_by("name")
+    n = exports.export_enterprises(user=city_operator, queryset=queryset, filters="", output=output)
+    assert n == 2
+    before = roster_state()
+    imp = check(city_operator, output.getvalue())
+    assert imp.errors == [] and (imp.new_count, imp.changed_count, imp.unchanged_count) == (0, 0, 2)
+    assert roster_state() == before  # masked contacts (王**, 138****5678) keep the stored values
