@@ -146,3 +146,17 @@ def test_command(tmp_path, city_operator):
     bad.write_bytes(published([["查无此企业", "", "台山市"]], headers=("序号", "企业名称", "所在地区")))
     with pytest.raises(CommandError):
         call_command("import_titles", str(bad), *args, stdout=StringIO())
+
+
+def test_title_list_export_imports_back_unchanged(city_operator):
+    from reports import exports
+
+    a, b = make_enterprise("440781"), make_enterprise("440783")
+    for e in (a, b):
+        make_title(e, "innovative", dt.date(2024, 3, 1), batch="2024年第一批")
+    output = io.BytesIO()
+    queryset = Title.objects.select_related("enterprise__county", "tier").order_by("pk")
+    assert exports.export_titles(user=city_operator, queryset=queryset, filters="", output=output) == 2
+    imp = check(city_operator, output.getvalue(), INNOVATIVE)
+    assert imp.errors == [] and (imp.new_count, imp.changed_count, imp.unchanged_count) == (0, 0, 2)
+    assert {p["method"] for p in imp.preview} == {"统一社会信用代码"}
