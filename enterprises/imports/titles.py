@@ -41,7 +41,9 @@ REGION = "region"
 COLUMNS: tuple[Column, ...] = (
     Column("name", "企业名称", TEXT, required=True, example="台山示例精密有限公司", aliases=("企业名", "单位名称")),
     Column("credit_code", "统一社会信用代码", CODE, example="91440781MA4UJ0000X", aliases=("信用代码",)),
-    Column("region", "所在地区", REGION, example="江门市台山市", aliases=("地区", "所在地", "所属地区", "地市", "县区")),
+    Column(
+        "region", "所在地区", REGION, example="江门市台山市", aliases=("地区", "所在地", "所属地区", "地市", "县区")
+    ),
 )
 
 _ENT = Enterprise._meta.db_table
