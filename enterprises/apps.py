@@ -10,7 +10,7 @@ class EnterprisesConfig(AppConfig):
         from accounts import audit
         from accounts.views.reveal import register_revealable
 
-        from .imports import roster, titles, writer
+        from .imports import kinds, roster, titles, writer  # noqa: F401 - kinds registers the built-in kinds
         from .models import Enterprise, StatisticImport
 
         register_revealable("enterprise", Enterprise, ("contact_person", "contact_phone"))

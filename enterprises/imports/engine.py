@@ -139,17 +139,17 @@ KINDS: dict[str, ImportKind] = {}
 
 
 def register(kind: ImportKind) -> ImportKind:
+    from enterprises.models import StatisticImport
+
     KINDS[kind.code] = kind
+    StatisticImport.KIND_LABELS[kind.code] = kind.label
     return kind
 
 
 def get_kind(code: str) -> ImportKind:
-    from . import kinds  # noqa: F401 - registers the built-in kinds
-
+    """A registered kind (the built-in ones register when ``enterprises.apps`` is ready)."""
     return KINDS[code]
 
 
 def all_kinds() -> list[ImportKind]:
-    from . import kinds  # noqa: F401
-
     return list(KINDS.values())

@@ -127,14 +127,12 @@ class StatisticImport(JobModel):
     def get_absolute_url(self):
         return reverse("enterprises:import_detail", args=[self.pk])
 
+    # kind code → label, filled by the import engine's ``register`` (the engine builds on these models)
+    KIND_LABELS: dict = {}
+
     @property
     def kind_label(self) -> str:
-        from enterprises.imports.engine import get_kind  # the engine's kinds build on these models
-
-        try:
-            return str(get_kind(self.kind).label)
-        except KeyError:
-            return self.kind
+        return str(self.KIND_LABELS.get(self.kind, self.kind))
 
     @property
     def period_labels(self) -> str:
