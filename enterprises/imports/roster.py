@@ -156,6 +156,7 @@ class RosterKind(ImportKind):
         pending: list[tuple[int, str]] = []
         moves: list[str] = []
         footer_from = 0
+        cell_cache: dict[tuple, str | CellError] = {}  # county, industry and date cells repeat
         for row_no, values in workbook.rows():
             if len(values) < width:
                 values = list(values) + [""] * (width - len(values))
@@ -163,7 +164,8 @@ class RosterKind(ImportKind):
                 continue
             raw_code = values[code_col.index]
             code = normalise_credit_code(unicodedata.normalize("NFKC", text_of(raw_code)))
-            if footer_from or credit_code_problem(code):
+            code_problem = credit_code_problem(code)
+            if footer_from or code_problem:
                 special = FOOTER if footer_from else special_row(values, key_indexes=key_indexes)
                 if special is not None:
                     if special == FOOTER and not footer_from:
@@ -190,10 +192,8 @@ class RosterKind(ImportKind):
                         "type the code again."
                     ),
                 )
-            else:
-                problem = credit_code_problem(code)
-                if problem:
-                    result.add_error(row_no, code_col.title, problem)
+            elif code_problem:
+                result.add_error(row_no, code_col.title, code_problem)
             stored = known.get(code)
             cells: dict[str, str] = {}
             for field in FIELDS:
@@ -203,10 +203,19 @@ class RosterKind(ImportKind):
                     continue
                 if field in MASKED_FIELDS and isinstance(value, str) and "*" in value:
                     continue  # masked in an export (等保): keep the stored value
-                try:
-                    cells[field] = self._cell(hc.column, value, today=today, counties=counties, industries=industries)
-                except CellError as error:
-                    result.add_error(row_no, hc.title, str(error))
+                key = (field, value) if hc.column.kind in (COUNTY, INDUSTRY, DATE) else None
+                cached = cell_cache.get(key) if key is not None else None
+                if cached is None:
+                    try:
+                        cached = self._cell(hc.column, value, today=today, counties=counties, industries=industries)
+                    except CellError as error:
+                        cached = CellError(str(error))
+                    if key is not None:
+                        cell_cache[key] = cached
+                if isinstance(cached, CellError):
+                    result.add_error(row_no, hc.title, str(cached))
+                else:
+                    cells[field] = cached
             if (
                 "name" not in cells
                 and "name" in by_field
