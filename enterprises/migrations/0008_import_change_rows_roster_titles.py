@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enterprises', '0006_import_engine_kinds'),
+        ('enterprises', '0007_import_engine_kinds'),
     ]
 
     operations = [

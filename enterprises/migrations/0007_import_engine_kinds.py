@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enterprises', '0005_enterprise_status_changes'),
+        ('enterprises', '0006_job_requested_by'),
     ]
 
     operations = [
