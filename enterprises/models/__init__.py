@@ -41,5 +41,11 @@ from ..dynamics.models import (  # noqa: F401,E402
     in_force_on,
 )
 from ..listings.models import ListingAction, ListingProgramme, ListingReserveEntry, ListingStageRule  # noqa: F401,E402
-from .imports import ImportState, StatisticImport, StatisticImportChange  # noqa: F401,E402
+from .imports import (  # noqa: F401,E402
+    EnterpriseImportChange,
+    ImportState,
+    StatisticImport,
+    StatisticImportChange,
+    TitleImportChange,
+)
 from .status import EnterpriseStatusChange, gone_by  # noqa: F401,E402

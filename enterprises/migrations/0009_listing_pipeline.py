@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0006_no_role_and_password_reset_requests"),
-        ("enterprises", "0006_job_requested_by"),
+        ("enterprises", "0008_import_change_rows_roster_titles"),
     ]
 
     operations = [
