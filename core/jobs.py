@@ -140,8 +140,24 @@ class JobRunner(Generic[J]):
         """May the job start? A finished job (a message delivered twice) is left alone."""
         return not self.job.is_finished
 
-    def start(self) -> None:
-        self.job.mark_running()
+    def claim_filter(self) -> dict[str, Any]:
+        """What else the row must still show for this run to take it (besides being pending)."""
+        return {}
+
+    def start(self) -> bool:
+        """Take the job: one conditional UPDATE from pending to running, so that a message
+        delivered twice, or to two workers at once, runs the job once. False: another run has it."""
+        now = timezone.now()
+        taken = (
+            type(self.job)
+            ._default_manager.filter(pk=self.job.pk, status=JobStatus.PENDING, **self.claim_filter())
+            .update(status=JobStatus.RUNNING, started_at=now)
+        )
+        if not taken:
+            self.logger.warning("%s %s: taken by another worker or delivered again; ignored", self.name, self.job.pk)
+            return False
+        self.job.status, self.job.started_at = JobStatus.RUNNING, now
+        return True
 
     def progress(self, percent: int, message: str = "") -> None:
         self.job.set_progress(percent, message)
@@ -160,9 +176,8 @@ class JobRunner(Generic[J]):
 
     def run(self) -> J:
         job = self.job
-        if not self.ready():
+        if not self.ready() or not self.start():
             return job
-        self.start()
         try:
             done = self.work()
         except self.refusals as refused:

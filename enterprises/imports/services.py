@@ -230,6 +230,9 @@ class _ImportRunner(jobs.JobRunner[StatisticImport]):
     reraise = True
     commit: bool
 
+    def claim_filter(self) -> dict[str, Any]:
+        return {"state": ImportState.CHECKED if self.commit else ImportState.RECEIVED}
+
     def ready(self) -> bool:
         expected = ImportState.CHECKED if self.commit else ImportState.RECEIVED
         job = self.job
@@ -374,6 +377,9 @@ class _UndoRunner(jobs.JobRunner[StatisticImport]):
     def ready(self) -> bool:
         job = self.job
         return job.state == ImportState.COMMITTED and job.status == JobStatus.PENDING and job.undone_by is not None
+
+    def claim_filter(self) -> dict[str, Any]:
+        return {"state": ImportState.COMMITTED, "undone_by__isnull": False}
 
     def work(self) -> str:
         self.progress(10, _("Undoing…"))
