@@ -1,0 +1,45 @@
+"""Choices of the policy library (a module of their own: models and the matching both use them)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.dynamics.choices import Figure
+
+
+class ConditionKind(models.TextChoices):
+    FIGURE = "figure", _("Statistics figure")
+    TIER = "tier", _("Tier held")
+    COUNTY = "county", _("County")
+    INDUSTRY = "industry", _("Industry")
+    TAG = "tag", _("Plan tag")
+    LISTING = "listing", _("Listing stage")
+
+
+class MatchStatus(models.TextChoices):
+    MET = "met", _("Meets every condition")
+    MISSED_ONE = "missed_one", _("Misses one condition")
+    UNKNOWN = "unknown", _("Data unknown")
+
+
+#: The pre-check figures a policy condition may test: those ``policies.matching`` also translates
+#: to SQL (the match lists of 100k enterprises run in the database).
+SQL_FIGURES = (
+    Figure.REVENUE.value,
+    Figure.MAIN_BUSINESS_SHARE.value,
+    Figure.PROFIT_MARGIN.value,
+    Figure.DEBT_RATIO.value,
+    Figure.RD_EXPENSE.value,
+    Figure.RD_RATIO.value,
+    Figure.RD_STAFF_SHARE.value,
+    Figure.CLASS1_IP.value,
+    Figure.INVENTION_PATENTS.value,
+    Figure.TRADEMARKS.value,
+    Figure.DIGITAL_LEVEL.value,
+    Figure.RD_INSTITUTION_RANK.value,
+)
+
+#: Listing stages in their order on the road to a listing (a condition "stage reached" is met by
+#: that stage or any later one).
+LISTING_ORDER = ("tutoring", "accepted", "approved", "registered", "listed")

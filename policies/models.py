@@ -1,0 +1,276 @@
+"""The policy library (涉企政策库): policies, their support types and eligibility conditions.
+
+Support types are reference data (``fixtures/reference/100_support_types.yaml``). A policy is
+entered by the city operator or by a user of its issuing department; who may change it is stated
+once in ``policy_writer_filter`` (querysets) and ``Policy.scope_check`` (one row, used by
+``core.services.scoped_save``). Every business reader reads every policy: policies are public
+documents; an expired policy stays listed as history.
+
+Eligibility conditions are rows evaluated by the same criteria engine as dynamic management's
+pre-check (``enterprises.dynamics.precheck.evaluate``): ``policies.matching`` turns each row into a
+``CriterionSpec`` (threshold kind; rows sharing a *group* are alternatives) and, for the match
+lists, into a SQL expression with the same three values (met / missed / unknown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import PlaceLevel
+from accounts.models import Department, NaturalKeyManager, Place
+from core.models import VersionedModel
+from core.scoping import CHANGE, VIEW, Scope, ScopedQuerySet, scope_for
+from enterprises.choices import ListingStage
+from enterprises.dynamics.choices import Figure, Operator
+from enterprises.dynamics.precheck import fmt
+from enterprises.models import Industry, Tag, Tier
+from tasks.models import KeyTask
+
+from .choices import SQL_FIGURES, ConditionKind
+
+
+class SupportType(models.Model):
+    """A kind of support (资金奖补, 贷款贴息, …): reference data."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        verbose_name = _("support type")
+        verbose_name_plural = _("support types")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+def may_write_policies(scope: Scope) -> bool:
+    """The city operator and department users enter policies (the latter for their own unit)."""
+    return scope.city_wide_write or (scope.department_id is not None and scope.county_id is None)
+
+
+def policy_writer_filter(user) -> Q | None:
+    """Which policies ``user`` may change: None when none at all."""
+    scope = scope_for(user)
+    if scope.city_wide_write:
+        return Q()
+    if may_write_policies(scope):
+        return Q(issuing_department_id=scope.department_id)
+    return None
+
+
+class PolicyQuerySet(ScopedQuerySet):
+    def for_user(self, user, action: str = VIEW):
+        if action == VIEW:
+            return self if scope_for(user).read else self.none()
+        q = policy_writer_filter(user)
+        return self.none() if q is None else self.filter(q)
+
+    def in_force(self, date: dt.date):
+        return self.filter(valid_from__lte=date).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=date))
+
+
+class Policy(VersionedModel):
+    """An enterprise-related policy: document, units, support type, windows and conditions."""
+
+    title = models.CharField(_("title"), max_length=200)
+    document_no = models.CharField(_("document number"), max_length=100, blank=True)
+    issuing_department = models.ForeignKey(
+        Department, verbose_name=_("issuing unit"), on_delete=models.PROTECT, related_name="policies_issued"
+    )
+    implementing_department = models.ForeignKey(
+        Department,
+        verbose_name=_("implementing unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="policies_implemented",
+        help_text=_("Empty: the issuing unit implements it."),
+    )
+    tasks = models.ManyToManyField(KeyTask, verbose_name=_("plan tasks served"), blank=True, related_name="policies")
+    support_type = models.ForeignKey(
+        SupportType, verbose_name=_("support type"), on_delete=models.PROTECT, related_name="policies"
+    )
+    apply_from = models.DateField(_("applications from"), null=True, blank=True)
+    apply_to = models.DateField(_("applications until"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid until"), null=True, blank=True, help_text=_("Empty: no end date."))
+    amount_rule = models.TextField(_("amount rule"), blank=True)
+    no_application = models.BooleanField(
+        _("granted without application (免申即享)"),
+        default=False,
+        help_text=_("The implementing unit confirms grants directly; enterprises do not apply."),
+    )
+    attachment_note = models.TextField(
+        _("attachments"), blank=True, help_text=_("Attachment names or links of the published document.")
+    )
+
+    objects = PolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        ordering = ["-valid_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="policy_validity_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(apply_from__isnull=True)
+                | Q(apply_to__isnull=True)
+                | Q(apply_to__gte=models.F("apply_from")),
+                name="policy_window_order",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("policies:detail", args=[self.pk])
+
+    @property
+    def implementer(self) -> Department:
+        return self.implementing_department if self.implementing_department_id else self.issuing_department
+
+    def is_expired(self, date: dt.date | None = None) -> bool:
+        date = date or timezone.localdate()
+        return self.valid_to is not None and self.valid_to < date
+
+    def scope_check(self, user, action: str) -> Scope:
+        """Called by ``core.scoping.require`` (so by ``scoped_save``): every reader reads, the city
+        operator changes any policy, a department user only its own unit's; others 403."""
+        scope = scope_for(user)
+        if action == VIEW:
+            if not scope.read:
+                raise PermissionDenied
+            return scope
+        if action != CHANGE or not may_write_policies(scope):
+            raise PermissionDenied
+        if not scope.city_wide_write and self.issuing_department_id != scope.department_id:
+            raise PermissionDenied
+        return scope
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            errors["valid_to"] = _("The end of validity cannot be before its start.")
+        if self.apply_from and self.apply_to and self.apply_to < self.apply_from:
+            errors["apply_to"] = _("The application window cannot end before it opens.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class PolicyConditionQuerySet(ScopedQuerySet):
+    def for_user(self, user, action: str = VIEW):
+        return self.filter(policy__in=Policy.objects.for_user(user, action))
+
+
+class PolicyCondition(models.Model):
+    """One eligibility condition of a policy. All conditions must be met; conditions sharing a
+    *group* are alternatives (one of them suffices), e.g. two counties."""
+
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="conditions")
+    kind = models.CharField(_("kind"), max_length=16, choices=ConditionKind.choices)
+    figure = models.CharField(
+        _("figure"), max_length=40, blank=True, choices=[(f.value, f.label) for f in Figure if f.value in SQL_FIGURES]
+    )
+    operator = models.CharField(_("operator"), max_length=4, choices=Operator.choices, default=Operator.GTE)
+    threshold = models.DecimalField(_("threshold"), max_digits=16, decimal_places=4, null=True, blank=True)
+    tier = models.ForeignKey(
+        Tier,
+        verbose_name=_("tier held (or higher)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    county = models.ForeignKey(
+        Place,
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": PlaceLevel.COUNTY},
+    )
+    industry = models.ForeignKey(
+        Industry,
+        verbose_name=_("industry (GB/T 4754, with its sub-classes)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    tag = models.ForeignKey(
+        Tag, verbose_name=_("plan tag"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    listing_stage = models.CharField(
+        _("listing stage reached"),
+        max_length=16,
+        blank=True,
+        choices=[(s.value, s.label) for s in ListingStage if s not in (ListingStage.WITHDRAWN, ListingStage.QUOTED)],
+    )
+    group = models.SlugField(
+        _("alternatives group"), max_length=40, blank=True, help_text=_("Conditions with the same group: one suffices.")
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    objects = PolicyConditionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("eligibility condition")
+        verbose_name_plural = _("eligibility conditions")
+        ordering = ["policy", "sort_order", "id"]
+
+    def __str__(self):
+        return f"{self.policy} · {self.describe()}"
+
+    def scope_check(self, user, action: str) -> Scope:
+        return self.policy.scope_check(user, action)
+
+    def describe(self) -> str:
+        """The condition in words (Chinese once translated)."""
+        if self.kind == ConditionKind.FIGURE:
+            return f"{self.get_figure_display()} {self.get_operator_display()} {fmt(self.threshold)}"
+        if self.kind == ConditionKind.TIER:
+            return str(_("Holds a valid %(tier)s title or higher")) % {"tier": self.tier}
+        if self.kind == ConditionKind.COUNTY:
+            return str(_("Registered in %(county)s")) % {"county": self.county}
+        if self.kind == ConditionKind.INDUSTRY:
+            return str(_("Industry %(code)s %(name)s")) % {"code": self.industry.code, "name": self.industry.name}
+        if self.kind == ConditionKind.TAG:
+            return str(_("Tagged %(tag)s")) % {"tag": self.tag}
+        return str(_("Listing stage %(stage)s reached")) % {"stage": self.get_listing_stage_display()}
+
+    def clean(self):
+        super().clean()
+        required = {
+            ConditionKind.FIGURE: ("figure", "threshold"),
+            ConditionKind.TIER: ("tier",),
+            ConditionKind.COUNTY: ("county",),
+            ConditionKind.INDUSTRY: ("industry",),
+            ConditionKind.TAG: ("tag",),
+            ConditionKind.LISTING: ("listing_stage",),
+        }.get(self.kind, ())
+        errors = {}
+        for name in required:
+            if getattr(self, name) in (None, ""):
+                errors[name] = _("This kind of condition needs this field.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "policies"
+
+urlpatterns = [
+    path("", views.PolicyListView.as_view(), name="list"),
+    path("new/", views.PolicyEditView.as_view(), name="create"),
+    path("<int:pk>/", views.PolicyDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.PolicyEditView.as_view(), name="edit"),
+    path("<int:pk>/conditions/new/", views.ConditionCreateView.as_view(), name="condition_create"),
+    path(
+        "<int:pk>/conditions/<int:condition_pk>/delete/", views.ConditionDeleteView.as_view(), name="condition_delete"
+    ),
+    path("<int:pk>/matches/", views.PolicyMatchesView.as_view(), name="matches"),
+    path("<int:pk>/matches/<int:enterprise_pk>/", views.MatchDetailView.as_view(), name="match_detail"),
+]

@@ -1,0 +1,201 @@
+"""Pages of the policy library: list (expired ones as history), detail with the match counts per
+county, entry and conditions (city operator, the issuing department's users), match lists and the
+drill-down to the figures; the panel of the enterprise page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.scoping import CHANGE, scope_for
+from core.views import ScopedObjectMixin, apply_service_errors, call_service
+from enterprises.models import Enterprise
+
+from . import selectors, services
+from .choices import MatchStatus
+from .filtersets import PolicyFilterSet
+from .forms import ConditionForm, PolicyForm
+from .models import Policy, PolicyCondition, may_write_policies
+
+
+def _can_write(user, policy: Policy | None = None) -> bool:
+    scope = scope_for(user)
+    if not may_write_policies(scope):
+        return False
+    return policy is None or scope.city_wide_write or policy.issuing_department_id == scope.department_id
+
+
+class PolicyListView(ScopedObjectMixin, TemplateView):
+    template_name = "policies/policy_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queryset = self.scoped_queryset(Policy).select_related(
+            "support_type", "issuing_department", "implementing_department"
+        )
+        filterset = PolicyFilterSet(self.request.GET or None, queryset=queryset)
+        rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        page = Paginator(rows.order_by("-valid_from", "-id"), 50).get_page(self.request.GET.get("page"))
+        context.update(
+            filter=filterset, page_obj=page, today=timezone.localdate(), can_create=_can_write(self.request.user)
+        )
+        return context
+
+
+class PolicyMixin(ScopedObjectMixin):
+    def get_policy(self, action: str = "view") -> Policy:
+        return self.scoped_get(Policy, action, pk=self.kwargs["pk"])
+
+
+class PolicyDetailView(PolicyMixin, TemplateView):
+    template_name = "policies/policy_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        policy = self.get_policy()
+        today = timezone.localdate()
+        context.update(
+            policy=policy,
+            conditions=selectors.conditions_of(policy),
+            funnel=selectors.policy_funnel(self.request.user, policy, today),
+            statuses=MatchStatus.choices,
+            today=today,
+            can_edit=_can_write(self.request.user, policy),
+        )
+        return context
+
+
+class PolicyEditView(ScopedObjectMixin, TemplateView):
+    """``new/`` and ``<pk>/edit/``: the city operator, or a user of the issuing department."""
+
+    template_name = "policies/policy_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            if not may_write_policies(scope_for(request.user)):
+                raise PermissionDenied
+            self.policy = self.scoped_get(Policy, CHANGE, pk=kwargs["pk"]) if "pk" in kwargs else Policy()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = kwargs.get("form") or PolicyForm(instance=self.policy, user=self.request.user)
+        context.update(policy=self.policy, form=form, wide_fields=["title", "amount_rule", "attachment_note", "tasks"])
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = PolicyForm(request.POST, instance=self.policy, user=request.user)
+        if form.is_valid():
+            try:
+                policy = services.save_policy(
+                    actor=request.user,
+                    policy=form.save(commit=False),
+                    tasks=form.cleaned_data["tasks"],
+                    expected_version=form.cleaned_data.get("version"),
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(policy)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class ConditionCreateView(PolicyMixin, TemplateView):
+    template_name = "policies/condition_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            if not may_write_policies(scope_for(request.user)):
+                raise PermissionDenied
+            self.policy = self.get_policy(CHANGE)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(policy=self.policy, form=kwargs.get("form") or ConditionForm())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ConditionForm(request.POST, instance=PolicyCondition(policy=self.policy))
+        if form.is_valid():
+            try:
+                services.save_condition(actor=request.user, condition=form.save(commit=False))
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Condition added."))
+                return redirect(self.policy)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class ConditionDeleteView(PolicyMixin, View):
+    def post(self, request, *args, **kwargs):
+        if not may_write_policies(scope_for(request.user)):
+            raise PermissionDenied
+        policy = self.get_policy(CHANGE)
+        condition = policy.conditions.filter(pk=kwargs["condition_pk"]).first()
+        if condition is None:
+            raise Http404
+        call_service(
+            request,
+            lambda: services.delete_condition(actor=request.user, condition=condition),
+            success=_("Condition removed."),
+        )
+        return redirect(policy)
+
+
+class PolicyMatchesView(PolicyMixin, TemplateView):
+    template_name = "policies/policy_matches.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        policy = self.get_policy()
+        status = self.request.GET.get("status")
+        if status not in MatchStatus.values:
+            status = MatchStatus.MET.value
+        rows = selectors.policy_matches(self.request.user, policy, timezone.localdate(), status)
+        page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
+        counties = {}
+        if page.object_list:
+            ids = [r[0] for r in page.object_list]
+            counties = dict(Enterprise.objects.filter(pk__in=ids).values_list("pk", "county__name"))
+        context.update(
+            policy=policy,
+            status=status,
+            statuses=MatchStatus.choices,
+            page_obj=page,
+            rows=[(r[0], r[1], counties.get(r[0], "")) for r in page.object_list],
+        )
+        return context
+
+
+class MatchDetailView(PolicyMixin, TemplateView):
+    """One enterprise against one policy: each condition met / missed / unknown, with its figure."""
+
+    template_name = "policies/match_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        policy = self.get_policy()
+        enterprise = self.scoped_get(Enterprise, pk=self.kwargs["enterprise_pk"])
+        today = timezone.localdate()
+        context.update(
+            policy=policy,
+            enterprise=enterprise,
+            result=selectors.enterprise_result(policy, enterprise, today),
+            today=today,
+        )
+        return context
+
+
+def enterprise_policies_panel(request, enterprise) -> dict:
+    """Context of the panel on the enterprise page: the policies in force it meets (or nearly)."""
+    return {"results": selectors.policies_met_by(request.user, enterprise, timezone.localdate())}
