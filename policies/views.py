@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.scoping import CHANGE, scope_for
+from core.scoping import CHANGE, VIEW, scope_for
 from core.views import ScopedObjectMixin, apply_service_errors, call_service
 from enterprises.models import Enterprise
 
@@ -50,8 +50,12 @@ class PolicyListView(ScopedObjectMixin, TemplateView):
 
 
 class PolicyMixin(ScopedObjectMixin):
-    def get_policy(self, action: str = "view") -> Policy:
-        return self.scoped_get(Policy, action, pk=self.kwargs["pk"])
+    def get_policy(self, action: str = VIEW) -> Policy:
+        """The policy through ``Policy.objects.for_user`` (department users write without a
+        county write scope, so not through ``scoped_get``'s role check): 404 when not theirs."""
+        if action == VIEW:
+            return self.scoped_get(Policy, VIEW, pk=self.kwargs["pk"])
+        return get_object_or_404(Policy.objects.for_user(self.request.user, action), pk=self.kwargs["pk"])
 
 
 class PolicyDetailView(PolicyMixin, TemplateView):
@@ -81,7 +85,11 @@ class PolicyEditView(ScopedObjectMixin, TemplateView):
         if request.user.is_authenticated:
             if not may_write_policies(scope_for(request.user)):
                 raise PermissionDenied
-            self.policy = self.scoped_get(Policy, CHANGE, pk=kwargs["pk"]) if "pk" in kwargs else Policy()
+            self.policy = (
+                get_object_or_404(Policy.objects.for_user(request.user, CHANGE), pk=kwargs["pk"])
+                if "pk" in kwargs
+                else Policy()
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -593,6 +593,77 @@ def own_report_job(user):
     return job
 
 
+# Policy library (issue 15): every reader reads policies and matches (match lists show the
+# enterprises the user may read); the city operator and the issuing department's users (市科技局 here)
+# enter policies and conditions.
+POLICY_WRITE = frozenset({CITY, DEPT})
+
+
+def _policy():
+    import datetime as _dt
+
+    from accounts.models import Department
+    from policies.models import Policy, SupportType
+
+    policy, _created = Policy.objects.get_or_create(
+        title="矩阵测试政策",
+        defaults={
+            "issuing_department": Department.objects.get(code="kjj"),
+            "support_type": SupportType.objects.get(code="fund-award"),
+            "valid_from": _dt.date(2026, 1, 1),
+        },
+    )
+    return policy
+
+
+def _policy_condition():
+    from policies.models import PolicyCondition
+
+    return PolicyCondition.objects.get_or_create(policy=_policy(), kind="tag", tag=_first_tag())[0]
+
+
+def _first_tag():
+    from enterprises.models import Tag
+
+    return Tag.objects.order_by("pk").first()
+
+
+def _condition_exists(pk):
+    from policies.models import PolicyCondition
+
+    return PolicyCondition.objects.filter(pk=pk).exists()
+
+
+ROUTES.update(
+    {
+        "policies/": Case(BUSINESS_READ),
+        "policies/new/": Case(POLICY_WRITE),
+        "policies/<int:pk>/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _policy().pk}),
+        "policies/<int:pk>/edit/": Case(POLICY_WRITE, kwargs=lambda w, which: {"pk": _policy().pk}),
+        "policies/<int:pk>/conditions/new/": Case(POLICY_WRITE, kwargs=lambda w, which: {"pk": _policy().pk}),
+        "policies/<int:pk>/conditions/<int:condition_pk>/delete/": Case(
+            POLICY_WRITE,
+            ok=302,
+            method="post",
+            kwargs=lambda w, which: {"pk": _policy().pk, "condition_pk": _policy_condition().pk},
+            write=Write(
+                state=lambda kw, d: _condition_exists(kw["condition_pk"]),
+                audit=lambda kw, d: _entry(AuditAction.DELETE, "policies.policycondition", kw["condition_pk"]),
+            ),
+        ),
+        # no conditions: every operating enterprise the user reads is listed as meeting it
+        "policies/<int:pk>/matches/": Case(
+            BUSINESS_READ, hides_other=True, kwargs=lambda w, which: {"pk": _policy().pk}
+        ),
+        "policies/<int:pk>/matches/<int:enterprise_pk>/": Case(
+            BUSINESS_READ,
+            scoped=True,
+            kwargs=lambda w, which: {"pk": _policy().pk, "enterprise_pk": w.enterprise(which).pk},
+        ),
+    }
+)
+
+
 def url_patterns(patterns=None, prefix: str = "", namespace: str = ""):
     """(route, view name) for every pattern the resolver knows, includes flattened."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
