@@ -43,3 +43,24 @@ SQL_FIGURES = (
 #: Listing stages in their order on the road to a listing (a condition "stage reached" is met by
 #: that stage or any later one).
 LISTING_ORDER = ("tutoring", "accepted", "approved", "registered", "listed")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    VISIT = "visit", _("Visit")
+    MESSAGE = "message", _("Message (WeChat, SMS)")
+    MEETING = "meeting", _("Briefing session")
+    DOCUMENT = "document", _("Written notice")
+
+
+class Intention(models.TextChoices):
+    WILL_APPLY = "will_apply", _("Will apply")
+    UNDECIDED = "undecided", _("Undecided")
+    DECLINED = "declined", _("Not interested")
+
+
+class PushStep(models.TextChoices):
+    PUSHED = "pushed", _("Pushed")
+    NOTIFIED = "notified", _("Notified")
+    APPLIED = "applied", _("Applied")
+    GRANTED = "granted", _("Granted")

@@ -9,7 +9,8 @@ from accounts.models import Department
 from core.forms import BootstrapMixin
 from core.scoping import scope_for
 
-from .models import Policy, PolicyCondition
+from .choices import Channel, Intention
+from .models import Policy, PolicyCondition, SupportGrant
 
 
 class DateInput(forms.DateInput):
@@ -77,3 +78,62 @@ class ConditionForm(BootstrapMixin, forms.ModelForm):
             "sort_order",
         ]
         help_texts = {"threshold": _("Amounts in 10k yuan, ratios in percent.")}
+
+
+class NotifyForm(BootstrapMixin, forms.Form):
+    notified_on = forms.DateField(label=_("notified on"), widget=DateInput())
+    channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
+    intention = forms.ChoiceField(label=_("intention"), choices=[("", "—"), *Intention.choices], required=False)
+
+
+class ApplyForm(BootstrapMixin, forms.Form):
+    applied_on = forms.DateField(label=_("applied on"), widget=DateInput())
+    intention = forms.ChoiceField(label=_("intention"), choices=[("", "—"), *Intention.choices], required=False)
+
+
+class GrantStepForm(BootstrapMixin, forms.Form):
+    granted_on = forms.DateField(label=_("granted on"), widget=DateInput())
+    granted_amount = forms.DecimalField(label=_("amount granted (10k yuan)"), max_digits=14, decimal_places=2)
+
+
+STEP_FORMS = {"notified": NotifyForm, "applied": ApplyForm, "granted": GrantStepForm}
+
+
+class EnterpriseByCreditCode(forms.CharField):
+    """An enterprise named by its unified social credit code."""
+
+    def clean(self, value):
+        from enterprises.models import Enterprise
+
+        value = super().clean(value).strip().upper()
+        enterprise = Enterprise.objects.filter(credit_code=value).first()
+        if enterprise is None:
+            raise forms.ValidationError(_("No enterprise with this credit code."))
+        return enterprise
+
+
+class GrantForm(BootstrapMixin, forms.ModelForm):
+    enterprise = EnterpriseByCreditCode(label=_("enterprise (unified social credit code)"), max_length=18)
+
+    class Meta:
+        model = SupportGrant
+        fields = [
+            "enterprise",
+            "policy",
+            "policy_text",
+            "department",
+            "support_type",
+            "amount",
+            "granted_on",
+            "batch",
+            "document_no",
+        ]
+        widgets = {"granted_on": DateInput()}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = scope_for(user)
+        self.fields["policy"].required = False
+        if not scope.city_wide_write:
+            self.fields["department"].queryset = Department.objects.filter(pk=scope.department_id)
+            self.fields["department"].initial = scope.department_id

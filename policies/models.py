@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.http import Http404
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +35,7 @@ from enterprises.dynamics.precheck import fmt
 from enterprises.models import Industry, Tag, Tier
 from tasks.models import KeyTask
 
-from .choices import SQL_FIGURES, ConditionKind
+from .choices import SQL_FIGURES, Channel, ConditionKind, Intention, PushStep
 
 
 class SupportType(models.Model):
@@ -272,5 +274,233 @@ class PolicyCondition(models.Model):
         for name in required:
             if getattr(self, name) in (None, ""):
                 errors[name] = _("This kind of condition needs this field.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --------------------------------------------------------------------------------------------------
+# Precise push (精准推送): one to-do per matched enterprise
+# --------------------------------------------------------------------------------------------------
+
+
+def implementer_filter(department_id: int, prefix: str = "policy__") -> Q:
+    """Rows of policies ``department_id`` implements (itself, or as issuer without another implementer)."""
+    return Q(**{f"{prefix}implementing_department_id": department_id}) | Q(
+        **{f"{prefix}implementing_department__isnull": True, f"{prefix}issuing_department_id": department_id}
+    )
+
+
+def is_department_user(scope: Scope) -> bool:
+    return scope.department_id is not None and scope.county_id is None and not scope.write
+
+
+class PolicyPushQuerySet(ScopedQuerySet):
+    def for_user(self, user, action: str = VIEW):
+        scope = scope_for(user)
+        if action == CHANGE and is_department_user(scope):
+            return self.filter(implementer_filter(scope.department_id))
+        return super().for_user(user, action)
+
+
+class PolicyPush(VersionedModel):
+    """A pushed policy for one enterprise: the to-do of its service commissioner, or of its county
+    official when it has none. Steps: notified (date, channel) and the enterprise's intention,
+    applied, granted (date, amount, which writes the support ledger). A 免申即享 policy has no
+    application step: the implementing unit confirms the grant directly."""
+
+    scope_county_field = "enterprise__county"
+
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="pushes")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="policy_pushes"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="policy_pushes",
+    )
+    pushed_on = models.DateField(_("pushed on"))
+    notified_on = models.DateField(_("notified on"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+    intention = models.CharField(_("intention"), max_length=16, choices=Intention.choices, blank=True)
+    applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    granted_on = models.DateField(_("granted on"), null=True, blank=True)
+    granted_amount = models.DecimalField(
+        _("amount granted (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = PolicyPushQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("policy push")
+        verbose_name_plural = _("policy pushes")
+        ordering = ["-pushed_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["policy", "enterprise"], name="one_push_per_enterprise")]
+
+    def __str__(self):
+        return f"{self.policy} → {self.enterprise}"
+
+    def get_absolute_url(self):
+        return reverse("policies:push_detail", args=[self.pk])
+
+    @property
+    def step(self) -> str:
+        if self.granted_on:
+            return PushStep.GRANTED
+        if self.applied_on:
+            return PushStep.APPLIED
+        if self.notified_on:
+            return PushStep.NOTIFIED
+        return PushStep.PUSHED
+
+    def scope_check(self, user, action: str) -> Scope:
+        """Readers of the enterprise's county read; its county's writers (commissioner or county
+        official, the city operator) record the steps; the implementing unit's users record grants."""
+        scope = scope_for(user)
+        county_id = self.enterprise.county_id if self.enterprise_id else None
+        if action == CHANGE and is_department_user(scope):
+            if self.policy_id and scope.department_id == self.policy.implementer.pk:
+                return scope
+            raise PermissionDenied
+        if not scope.may(action):
+            raise PermissionDenied
+        if not scope.allows(action, county_id):
+            raise Http404
+        return scope
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        today = timezone.localdate()
+        for name in ("notified_on", "applied_on", "granted_on"):
+            value = getattr(self, name)
+            if value and value > today:
+                errors[name] = _("The date cannot be in the future.")
+        if self.notified_on and self.pushed_on and self.notified_on < self.pushed_on:
+            errors["notified_on"] = _("The enterprise cannot be notified before the push.")
+        if self.notified_on and not self.channel:
+            errors["channel"] = _("State how the enterprise was notified.")
+        if self.applied_on:
+            if self.policy_id and self.policy.no_application:
+                errors["applied_on"] = _("This policy is granted without application (免申即享).")
+            elif not self.notified_on:
+                errors["applied_on"] = _("Record the notification first.")
+            elif self.applied_on < self.notified_on:
+                errors["applied_on"] = _("The application cannot be before the notification.")
+        if self.granted_on:
+            if self.granted_amount is None:
+                errors["granted_amount"] = _("A grant needs its amount.")
+            if self.policy_id and not self.policy.no_application and not self.applied_on:
+                errors["granted_on"] = _("Record the application first (only 免申即享 policies skip it).")
+            elif self.applied_on and self.granted_on < self.applied_on:
+                errors["granted_on"] = _("The grant cannot be before the application.")
+        elif self.granted_amount is not None:
+            errors["granted_on"] = _("A grant needs its date.")
+        if self.granted_amount is not None and self.granted_amount <= 0:
+            errors["granted_amount"] = _("The amount must be positive.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --------------------------------------------------------------------------------------------------
+# Support ledger (扶持台账)
+# --------------------------------------------------------------------------------------------------
+
+
+class SupportGrantQuerySet(ScopedQuerySet):
+    def for_user(self, user, action: str = VIEW):
+        scope = scope_for(user)
+        if action == CHANGE and is_department_user(scope):
+            return self.filter(department_id=scope.department_id)
+        return super().for_user(user, action)
+
+
+class SupportGrant(VersionedModel):
+    """One support an enterprise received: from the library's policy or a policy named in free
+    text, by a unit, of a type, an amount (万元) on a date, with batch and document."""
+
+    scope_county_field = "enterprise__county"
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="support_grants"
+    )
+    policy = models.ForeignKey(
+        Policy, verbose_name=_("policy"), null=True, blank=True, on_delete=models.PROTECT, related_name="grants"
+    )
+    policy_text = models.CharField(
+        _("policy (outside the library)"),
+        max_length=200,
+        blank=True,
+        help_text=_("When the policy is not in the library."),
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("granting unit"), on_delete=models.PROTECT, related_name="support_grants"
+    )
+    support_type = models.ForeignKey(
+        SupportType, verbose_name=_("support type"), on_delete=models.PROTECT, related_name="grants"
+    )
+    amount = models.DecimalField(_("amount (10k yuan)"), max_digits=14, decimal_places=2)
+    granted_on = models.DateField(_("granted on"))
+    batch = models.CharField(_("batch"), max_length=100, blank=True)
+    document_no = models.CharField(_("document number"), max_length=100, blank=True)
+    push = models.OneToOneField(
+        PolicyPush,
+        verbose_name=_("from the push"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="grant",
+    )
+
+    objects = SupportGrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("support grant")
+        verbose_name_plural = _("support grants")
+        ordering = ["-granted_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="support_grant_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(policy__isnull=False) | ~Q(policy_text=""), name="support_grant_names_its_policy"
+            ),
+        ]
+        indexes = [models.Index(fields=["granted_on", "department"])]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.policy or self.policy_text} · {self.amount}"
+
+    @property
+    def policy_name(self) -> str:
+        return self.policy.title if self.policy_id else self.policy_text
+
+    def scope_check(self, user, action: str) -> Scope:
+        """The granting unit's users and the city operator enter grants; readers read their county's."""
+        scope = scope_for(user)
+        county_id = self.enterprise.county_id if self.enterprise_id else None
+        if action == CHANGE:
+            if is_department_user(scope) and self.department_id == scope.department_id:
+                return scope
+            if not scope.city_wide_write:
+                raise PermissionDenied
+            return scope
+        if not scope.may(action):
+            raise PermissionDenied
+        if not scope.allows(action, county_id):
+            raise Http404
+        return scope
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if not self.policy_id and not self.policy_text.strip():
+            errors["policy_text"] = _("Choose a policy of the library or name it.")
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = _("The amount must be positive.")
+        if self.granted_on and self.granted_on > timezone.localdate():
+            errors["granted_on"] = _("The date cannot be in the future.")
         if errors:
             raise ValidationError(errors)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Prefetch
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, Sum
 
 from accounts.choices import PlaceLevel
 from accounts.models import Place
@@ -16,7 +18,7 @@ from enterprises.models import Enterprise
 
 from .choices import MatchStatus
 from .matching import evaluate_enterprises, evaluate_loaded, load, match_counts, match_rows, prepare
-from .models import Policy, PolicyCondition
+from .models import Policy, PolicyCondition, PolicyPush
 
 STATUSES = [s.value for s in MatchStatus]
 
@@ -32,8 +34,10 @@ def conditions_of(policy: Policy) -> list[PolicyCondition]:
 
 
 def candidates(user):
-    """The enterprises a policy is matched against: operating ones the user may read."""
-    return Enterprise.objects.for_user(user, VIEW).filter(status=EnterpriseStatus.OPERATING)
+    """The enterprises a policy is matched against: operating ones the user may read (every one
+    for ``None``: the push, system jobs)."""
+    queryset = Enterprise.objects.all() if user is None else Enterprise.objects.for_user(user, VIEW)
+    return queryset.filter(status=EnterpriseStatus.OPERATING)
 
 
 def policy_matches(user, policy: Policy, date: dt.date, status: str | None = None) -> list[tuple]:
@@ -42,17 +46,41 @@ def policy_matches(user, policy: Policy, date: dt.date, status: str | None = Non
     return [r for r in rows if status is None or r[3] == status]
 
 
+FUNNEL_KEYS = [*STATUSES, "pushed", "notified", "applied", "granted", "amount"]
+
+
 def policy_funnel(user, policy: Policy, date: dt.date) -> dict:
-    """Counts per status: the city's (of what the user reads) and per county."""
+    """Per county (of what the user reads) and in total: enterprises that meet / miss one / are
+    unknown today, and the push funnel: pushed → notified → applied → granted (count and amount)."""
     counts = match_counts(conditions_of(policy), candidates(user), date)
-    counties = {p.pk: p for p in Place.objects.filter(level=PlaceLevel.COUNTY).order_by("code")}
-    per_county: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
-    total = dict.fromkeys(STATUSES, 0)
+    per_county: dict[int, dict] = defaultdict(lambda: dict.fromkeys(FUNNEL_KEYS, 0))
     for (county_id, status), n in counts.items():
         per_county[county_id][status] += n
-        total[status] += n
-    rows = [(counties[cid], [per_county[cid][s] for s in STATUSES]) for cid in counties if cid in per_county]
-    return {"total": total, "total_list": [total[s] for s in STATUSES], "counties": rows}
+    steps = (
+        PolicyPush.objects.for_user(user, VIEW)
+        .filter(policy=policy)
+        .values("enterprise__county")
+        .annotate(
+            pushed=Count("pk"),
+            notified=Count("pk", filter=Q(notified_on__isnull=False)),
+            applied=Count("pk", filter=Q(applied_on__isnull=False)),
+            granted=Count("pk", filter=Q(granted_on__isnull=False)),
+            amount=Sum("granted_amount"),
+        )
+        .order_by()
+    )
+    for row in steps:
+        figures = per_county[row["enterprise__county"]]
+        for key in ("pushed", "notified", "applied", "granted"):
+            figures[key] = row[key]
+        figures["amount"] = row["amount"] or Decimal(0)
+    counties = {p.pk: p for p in Place.objects.filter(level=PlaceLevel.COUNTY).order_by("code")}
+    total = dict.fromkeys(FUNNEL_KEYS, 0)
+    for figures in per_county.values():
+        for key in FUNNEL_KEYS:
+            total[key] += figures[key]
+    rows = [(counties[cid], per_county[cid]) for cid in counties if cid in per_county]
+    return {"total": total, "counties": rows}
 
 
 def enterprise_result(policy: Policy, enterprise: Enterprise, date: dt.date):

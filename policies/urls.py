@@ -16,3 +16,11 @@ urlpatterns = [
     path("<int:pk>/matches/", views.PolicyMatchesView.as_view(), name="matches"),
     path("<int:pk>/matches/<int:enterprise_pk>/", views.MatchDetailView.as_view(), name="match_detail"),
 ]
+
+urlpatterns += [
+    path("<int:pk>/push/", views.PushView.as_view(), name="push"),
+    path("todos/", views.PushListView.as_view(), name="push_list"),
+    path("todos/<int:pk>/", views.PushDetailView.as_view(), name="push_detail"),
+    path("ledger/", views.LedgerView.as_view(), name="ledger"),
+    path("ledger/new/", views.GrantCreateView.as_view(), name="grant_create"),
+]

@@ -15,14 +15,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.scoping import CHANGE, VIEW, scope_for
-from core.views import ScopedObjectMixin, apply_service_errors, call_service
+from core.views import ScopedObjectMixin, apply_service_errors, call_service, query_value
 from enterprises.models import Enterprise
 
 from . import selectors, services
 from .choices import MatchStatus
 from .filtersets import PolicyFilterSet
-from .forms import ConditionForm, PolicyForm
-from .models import Policy, PolicyCondition, may_write_policies
+from .forms import STEP_FORMS, ConditionForm, GrantForm, PolicyForm
+from .models import Policy, PolicyCondition, PolicyPush, SupportGrant, is_department_user, may_write_policies
 
 
 def _can_write(user, policy: Policy | None = None) -> bool:
@@ -206,4 +206,173 @@ class MatchDetailView(PolicyMixin, TemplateView):
 
 def enterprise_policies_panel(request, enterprise) -> dict:
     """Context of the panel on the enterprise page: the policies in force it meets (or nearly)."""
-    return {"results": selectors.policies_met_by(request.user, enterprise, timezone.localdate())}
+    return {
+        "results": selectors.policies_met_by(request.user, enterprise, timezone.localdate()),
+        "grants": list(
+            SupportGrant.objects.for_user(request.user)
+            .filter(enterprise=enterprise)
+            .select_related("policy", "department", "support_type")
+            .order_by("-granted_on", "-id")
+        ),
+        "pushes": list(
+            PolicyPush.objects.for_user(request.user)
+            .filter(enterprise=enterprise)
+            .select_related("policy")
+            .order_by("-pushed_on")
+        ),
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Precise push: the push button, the to-do list, one to-do with its steps
+# --------------------------------------------------------------------------------------------------
+
+
+class PushView(PolicyMixin, View):
+    def post(self, request, *args, **kwargs):
+        if not may_write_policies(scope_for(request.user)):
+            raise PermissionDenied
+        policy = self.get_policy(CHANGE)
+        call_service(
+            request,
+            lambda: services.push_policy(actor=request.user, policy=policy),
+            success=lambda n: _("%(n)s to-do(s) created for the enterprises that meet the policy.") % {"n": n},
+        )
+        return redirect(policy)
+
+
+class PushListView(ScopedObjectMixin, TemplateView):
+    template_name = "policies/push_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pushes = self.scoped_queryset(PolicyPush).select_related("policy", "enterprise__county", "assignee")
+        policy_id = query_value(self.request, "policy")
+        policy = None
+        if policy_id and policy_id.isdigit():
+            policy = Policy.objects.filter(pk=int(policy_id)).first()
+            pushes = pushes.filter(policy_id=int(policy_id))
+        if query_value(self.request, "mine") == "1":
+            pushes = pushes.filter(assignee=self.request.user)
+        page = Paginator(pushes.order_by("-pushed_on", "enterprise__name", "pk"), 50).get_page(
+            self.request.GET.get("page")
+        )
+        context.update(page_obj=page, policy=policy)
+        return context
+
+
+class PushDetailView(ScopedObjectMixin, TemplateView):
+    """One to-do: its steps so far and the form of the next step the user may record."""
+
+    template_name = "policies/push_detail.html"
+
+    def get_push(self) -> PolicyPush:
+        return self.scoped_get(PolicyPush, pk=self.kwargs["pk"])
+
+    def allowed_steps(self, push: PolicyPush) -> list[str]:
+        scope = scope_for(self.request.user)
+        steps = []
+        county_writer = scope.allows(CHANGE, push.enterprise.county_id) and not is_department_user(scope)
+        if county_writer:
+            steps.append("notified")
+            if not push.policy.no_application:
+                steps.append("applied")
+        if scope.city_wide_write or (is_department_user(scope) and scope.department_id == push.policy.implementer.pk):
+            steps.append("granted")
+        return steps
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        push = kwargs.get("push") or self.get_push()
+        forms = kwargs.get("forms") or {}
+        steps = self.allowed_steps(push)
+        initial = {
+            "notified": {"notified_on": push.notified_on, "channel": push.channel, "intention": push.intention},
+            "applied": {"applied_on": push.applied_on, "intention": push.intention},
+            "granted": {"granted_on": push.granted_on, "granted_amount": push.granted_amount},
+        }
+        context.update(
+            push=push,
+            step_forms=[(s, forms.get(s) or STEP_FORMS[s](initial=initial[s], prefix=s)) for s in steps],
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        push = self.get_push()
+        step = request.POST.get("step", "")
+        if step not in self.allowed_steps(push):
+            raise PermissionDenied
+        form = STEP_FORMS[step](request.POST, prefix=step)
+        if form.is_valid():
+            values = {k: v for k, v in form.cleaned_data.items() if not (k == "intention" and v == "")}
+            try:
+                services.record_step(
+                    actor=request.user,
+                    push=push,
+                    step=step,
+                    values=values,
+                    expected_version=_int(request.POST.get("version")),
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+                push.refresh_from_db()
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(push)
+        return self.render_to_response(self.get_context_data(push=push, forms={step: form}))
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+# --------------------------------------------------------------------------------------------------
+# Support ledger
+# --------------------------------------------------------------------------------------------------
+
+
+class LedgerView(ScopedObjectMixin, TemplateView):
+    template_name = "policies/ledger.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        grants = self.scoped_queryset(SupportGrant).select_related(
+            "enterprise__county", "policy", "department", "support_type"
+        )
+        page = Paginator(grants.order_by("-granted_on", "-id"), 50).get_page(self.request.GET.get("page"))
+        scope = scope_for(self.request.user)
+        context.update(page_obj=page, can_create=scope.city_wide_write or is_department_user(scope))
+        return context
+
+
+class GrantCreateView(ScopedObjectMixin, TemplateView):
+    """The granting unit's users (and the city operator) enter a support by form."""
+
+    template_name = "policies/grant_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            scope = scope_for(request.user)
+            if not (scope.city_wide_write or is_department_user(scope)):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(form=kwargs.get("form") or GrantForm(user=self.request.user))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = GrantForm(request.POST, user=request.user)
+        if form.is_valid():
+            grant = form.save(commit=False)
+            try:
+                services.save_grant(actor=request.user, grant=grant)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            except Http404:
+                form.add_error("enterprise", _("No enterprise with this credit code."))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("policies:ledger")
+        return self.render_to_response(self.get_context_data(form=form))
