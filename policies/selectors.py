@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, Sum
