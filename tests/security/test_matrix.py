@@ -634,6 +634,46 @@ def _condition_exists(pk):
     return PolicyCondition.objects.filter(pk=pk).exists()
 
 
+def _policy_pushes(policy_pk):
+    from policies.models import PolicyPush
+
+    return PolicyPush.objects.filter(policy_id=policy_pk)
+
+
+def _push_of(enterprise):
+    import datetime as _dt
+
+    from policies.models import PolicyPush
+
+    return PolicyPush.objects.get_or_create(
+        policy=_policy(), enterprise=enterprise, defaults={"pushed_on": _dt.date(2026, 2, 1)}
+    )[0]
+
+
+def _push_rows(world):
+    for which in ("own", "other"):
+        _push_of(world.enterprise(which))
+    return {}
+
+
+def _grant_rows(world):
+    import datetime as _dt
+
+    from accounts.models import Department
+    from policies.models import SupportGrant, SupportType
+
+    for which in ("own", "other"):
+        SupportGrant.objects.get_or_create(
+            enterprise=world.enterprise(which),
+            policy_text="矩阵测试扶持",
+            department=Department.objects.get(code="kjj"),
+            support_type=SupportType.objects.get(code="other"),
+            amount=5,
+            granted_on=_dt.date(2026, 2, 1),
+        )
+    return {}
+
+
 ROUTES.update(
     {
         "policies/": Case(BUSINESS_READ),
@@ -655,6 +695,23 @@ ROUTES.update(
         "policies/<int:pk>/matches/": Case(
             BUSINESS_READ, hides_other=True, kwargs=lambda w, which: {"pk": _policy().pk}
         ),
+        "policies/<int:pk>/push/": Case(
+            POLICY_WRITE,
+            ok=302,
+            method="post",
+            kwargs=lambda w, which: {"pk": _policy().pk},
+            write=Write(
+                state=lambda kw, d: _pks(_policy_pushes(kw["pk"])),
+                audit=lambda kw, d: {"action": AuditAction.CREATE, "object_type": "policies.policypush"},
+            ),
+        ),
+        # to-dos and the ledger: county-scoped lists (rows of both counties made first)
+        "policies/todos/": Case(BUSINESS_READ, hides_other=True, data_fn=lambda w, which: _push_rows(w)),
+        "policies/todos/<int:pk>/": Case(
+            BUSINESS_READ, scoped=True, kwargs=lambda w, which: {"pk": _push_of(w.enterprise(which)).pk}
+        ),
+        "policies/ledger/": Case(BUSINESS_READ, hides_other=True, data_fn=lambda w, which: _grant_rows(w)),
+        "policies/ledger/new/": Case(POLICY_WRITE),
         "policies/<int:pk>/matches/<int:enterprise_pk>/": Case(
             BUSINESS_READ,
             scoped=True,
