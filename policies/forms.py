@@ -55,7 +55,9 @@ class PolicyForm(BootstrapMixin, forms.ModelForm):
         scope = scope_for(user)
         if not scope.city_wide_write:
             # A department user enters its own unit's policies.
-            self.fields["issuing_department"].queryset = Department.objects.filter(pk=scope.department_id)
+            field = self.fields["issuing_department"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Department.objects.filter(pk=scope.department_id or 0)
             self.fields["issuing_department"].initial = scope.department_id
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
@@ -135,5 +137,7 @@ class GrantForm(BootstrapMixin, forms.ModelForm):
         scope = scope_for(user)
         self.fields["policy"].required = False
         if not scope.city_wide_write:
-            self.fields["department"].queryset = Department.objects.filter(pk=scope.department_id)
+            field = self.fields["department"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Department.objects.filter(pk=scope.department_id or 0)
             self.fields["department"].initial = scope.department_id

@@ -68,8 +68,8 @@ _LOOKUPS = {
     Operator.LT.value: LessThan,
     Operator.EQ.value: Exact,
 }
-_DEC = DecimalField(max_digits=30, decimal_places=8)
-_INT = IntegerField()
+_DEC: DecimalField = DecimalField(max_digits=30, decimal_places=8)
+_INT: IntegerField = IntegerField()
 HUNDRED = Decimal(100)
 
 #: Figures of the last annual statistics: a plain field, or a ratio (numerator, denominator) in %.

@@ -147,7 +147,7 @@ class Policy(VersionedModel):
 
     @property
     def implementer(self) -> Department:
-        return self.implementing_department if self.implementing_department_id else self.issuing_department
+        return self.implementing_department or self.issuing_department
 
     def is_expired(self, date: dt.date | None = None) -> bool:
         date = date or timezone.localdate()
@@ -255,21 +255,26 @@ class PolicyCondition(models.Model):
         if self.kind == ConditionKind.COUNTY:
             return str(_("Registered in %(county)s")) % {"county": self.county}
         if self.kind == ConditionKind.INDUSTRY:
-            return str(_("Industry %(code)s %(name)s")) % {"code": self.industry.code, "name": self.industry.name}
+            industry = self.industry
+            return str(_("Industry %(code)s %(name)s")) % {
+                "code": industry.code if industry else "",
+                "name": industry.name if industry else "",
+            }
         if self.kind == ConditionKind.TAG:
             return str(_("Tagged %(tag)s")) % {"tag": self.tag}
         return str(_("Listing stage %(stage)s reached")) % {"stage": self.get_listing_stage_display()}
 
     def clean(self):
         super().clean()
-        required = {
-            ConditionKind.FIGURE: ("figure", "threshold"),
-            ConditionKind.TIER: ("tier",),
-            ConditionKind.COUNTY: ("county",),
-            ConditionKind.INDUSTRY: ("industry",),
-            ConditionKind.TAG: ("tag",),
-            ConditionKind.LISTING: ("listing_stage",),
-        }.get(self.kind, ())
+        needs: dict[str, tuple[str, ...]] = {
+            ConditionKind.FIGURE.value: ("figure", "threshold"),
+            ConditionKind.TIER.value: ("tier",),
+            ConditionKind.COUNTY.value: ("county",),
+            ConditionKind.INDUSTRY.value: ("industry",),
+            ConditionKind.TAG.value: ("tag",),
+            ConditionKind.LISTING.value: ("listing_stage",),
+        }
+        required = needs.get(str(self.kind), ())
         errors = {}
         for name in required:
             if getattr(self, name) in (None, ""):
@@ -297,7 +302,7 @@ def is_department_user(scope: Scope) -> bool:
 class PolicyPushQuerySet(ScopedQuerySet):
     def for_user(self, user, action: str = VIEW):
         scope = scope_for(user)
-        if action == CHANGE and is_department_user(scope):
+        if action == CHANGE and scope.department_id is not None and is_department_user(scope):
             return self.filter(implementer_filter(scope.department_id))
         return super().for_user(user, action)
 
@@ -475,7 +480,7 @@ class SupportGrant(VersionedModel):
 
     @property
     def policy_name(self) -> str:
-        return self.policy.title if self.policy_id else self.policy_text
+        return self.policy.title if self.policy is not None else self.policy_text
 
     def scope_check(self, user, action: str) -> Scope:
         """The granting unit's users and the city operator enter grants; readers read their county's."""

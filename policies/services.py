@@ -47,14 +47,15 @@ STEP_FIELDS = {
 }
 
 
-def responsible_people(enterprises) -> dict[int, object]:
+def responsible_people(enterprises) -> dict[int, User | None]:
     """Who gets each enterprise's to-do: its county's county official (the first active one).
 
     Service commissioners (issue 14, ``support``) take precedence once that app is merged."""
     county_ids = {e.county_id for e in enterprises}
-    officials: dict[int, object] = {}
+    officials: dict[int, User] = {}
     for user in User.objects.filter(role=Role.COUNTY_OFFICIAL, is_active=True, county_id__in=county_ids).order_by("pk"):
-        officials.setdefault(user.county_id, user)
+        if user.county_id is not None:
+            officials.setdefault(user.county_id, user)
     return {e.pk: officials.get(e.county_id) for e in enterprises}
 
 

@@ -50,6 +50,8 @@ class PolicyListView(ScopedObjectMixin, TemplateView):
 
 
 class PolicyMixin(ScopedObjectMixin):
+    kwargs: dict  # set by the view class this mixin is combined with
+
     def get_policy(self, action: str = VIEW) -> Policy:
         """The policy through ``Policy.objects.for_user`` (department users write without a
         county write scope, so not through ``scoped_get``'s role check): 404 when not theirs."""
