@@ -58,7 +58,8 @@ class PolicyForm(BootstrapMixin, forms.ModelForm):
             field = self.fields["issuing_department"]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = Department.objects.filter(pk=scope.department_id or 0)
-            self.fields["issuing_department"].initial = scope.department_id
+            if not self.instance.issuing_department_id:
+                self.initial["issuing_department"] = scope.department_id
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
@@ -140,4 +141,5 @@ class GrantForm(BootstrapMixin, forms.ModelForm):
             field = self.fields["department"]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = Department.objects.filter(pk=scope.department_id or 0)
-            self.fields["department"].initial = scope.department_id
+            if not self.initial.get("department"):
+                self.initial["department"] = scope.department_id

@@ -88,7 +88,7 @@ class PolicyQuerySet(ScopedQuerySet):
 class Policy(VersionedModel):
     """An enterprise-related policy: document, units, support type, windows and conditions."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("policy title"), max_length=200)
     document_no = models.CharField(_("document number"), max_length=100, blank=True)
     issuing_department = models.ForeignKey(
         Department, verbose_name=_("issuing unit"), on_delete=models.PROTECT, related_name="policies_issued"
