@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "enterprises",
     "targets",
     "tasks",
+    "support",
     "reports",
 ]
 
