@@ -375,3 +375,8 @@ CELERY_BEAT_SCHEDULE["tasks.mark_lateness"] = {
     "task": "tasks.mark_lateness",
     "schedule": crontab(hour=1, minute=30),  # 01:30 Asia/Shanghai: flag late reports, remind missing ones
 }
+# --- Service commissioners and enterprise requests (support app) -----------------------------------
+CELERY_BEAT_SCHEDULE["support.flag_deadlines"] = {
+    "task": "support.flag_deadlines",
+    "schedule": crontab(hour=7, minute=30),  # 07:30 Asia/Shanghai: due soon and overdue (escalated) notices
+}
