@@ -377,6 +377,7 @@ class EnterpriseRequest(VersionedModel):
     replied_on = models.DateField(_("replied on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     suspended_on = models.DateField(_("suspended on"), null=True, blank=True)
+    days_to_close = models.PositiveSmallIntegerField(_("days to close"), null=True, blank=True)
     reply = models.TextField(_("reply"), blank=True)
     satisfaction = models.CharField(_("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)

@@ -331,6 +331,7 @@ def close_request(
     before = request.status
     request.status = RequestStatus.CLOSED
     request.closed_on = today or timezone.localdate()
+    request.days_to_close = (request.closed_on - request.received_on).days
     return _save_step(actor, request, RequestAction.CLOSE, before, expected_version, text)
 
 
@@ -488,6 +489,7 @@ def rate_request(
         request.reopen_count = 1
         request.status = RequestStatus.IN_PROGRESS
         request.closed_on = None
+        request.days_to_close = None
         request.close_due = calendar.add_working_days(today, request.category.close_days)
         _save_step(actor, request, RequestAction.REOPEN, RequestStatus.CLOSED, None, text)
     return request
