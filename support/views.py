@@ -175,7 +175,10 @@ class VisitCreateView(ScopedObjectMixin, TemplateView):
 
     def get_enterprise(self) -> Enterprise:
         enterprise = self.scoped_get(Enterprise, pk=self.kwargs["pk"])
-        if not _may_record(self.request.user):
+        user = self.request.user
+        if not _may_record(user) or (
+            getattr(user, "role", None) == Role.DEPARTMENT_USER and not services.serves(user, enterprise)
+        ):
             raise PermissionDenied
         return enterprise
 
