@@ -359,6 +359,30 @@ ROUTES: dict[str, Case] = {
             audit=lambda kw, d: _entry(AuditAction.DELETE, "tasks.reportattachment", kw["pk"]),
         ),
     ),
+    # service commissioners and requests (issue 14): the world's requests are 知识产权 (led by 市市场监管局,
+    # co-department 市科技局, the department principal's unit, which reads them but does not handle them)
+    "support/": Case(BUSINESS_READ, hides_other=True, kwargs=lambda w, which: _support_requests(w)),
+    "support/mine/": Case(BUSINESS_READ),
+    "support/figures/": Case(BUSINESS_READ),
+    "support/assign/": Case(BUSINESS_WRITE),
+    "support/requests/<int:pk>/": Case(
+        BUSINESS_READ, scoped=True, kwargs=lambda w, which: {"pk": _support_request(w, which).pk}
+    ),
+    # the recorder side (city, county) records the enterprise's satisfaction with a closed request
+    "support/requests/<int:pk>/step/": Case(
+        BUSINESS_WRITE,
+        ok=302,
+        method="post",
+        scoped=True,
+        data={"action": "rate", "satisfaction": "satisfied"},
+        kwargs=lambda w, which: {"pk": _support_request(w, which, status="closed").pk},
+        write=Write(
+            state=lambda kw, d: _row(_support_model(), kw["pk"], "satisfaction"),
+            audit=lambda kw, d: _entry(AuditAction.UPDATE, "support.enterpriserequest", kw["pk"]),
+        ),
+    ),
+    "support/enterprises/<int:pk>/visit/": Case(BUSINESS_WRITE, scoped=True, kwargs=ent()),
+    "support/enterprises/<int:pk>/assign/": Case(BUSINESS_WRITE, scoped=True, kwargs=ent()),
     # reports (a job is visible to its requester only; other requesters' jobs are covered in tests/reports)
     "reports/": Case(BUSINESS_READ),
     "reports/<int:pk>/": Case(BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}),
@@ -420,6 +444,39 @@ def _task_attachment(world, which, status="submitted"):
     )
     attachment.file.save("progress.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     return attachment
+
+
+def _support_model():
+    from support.models import EnterpriseRequest
+
+    return EnterpriseRequest
+
+
+def _support_request(world, which, status="pending"):
+    from accounts.models import Department
+    from support.models import RequestCategory
+
+    enterprise = world.enterprise(which)
+    day = dt.date(2026, 3, 2)
+    return _support_model().objects.create(
+        enterprise=enterprise,
+        county_id=enterprise.county_id,
+        category=RequestCategory.objects.get(code="ip"),
+        department=Department.objects.get(code="scjgj"),
+        description="商标被侵权",
+        status=status,
+        received_on=day,
+        accept_due=day,
+        reply_due=day,
+        close_due=day,
+        closed_on=day if status == "closed" else None,
+    )
+
+
+def _support_requests(world):
+    _support_request(world, "own")
+    _support_request(world, "other")
+    return {}
 
 
 def _recompute_run():
