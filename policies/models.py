@@ -19,7 +19,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from enterprises.choices import ListingStage
 from enterprises.dynamics.choices import Figure, Operator
 from enterprises.dynamics.precheck import fmt
 from enterprises.models import Industry, Tag, Tier
+from support.models import CommissionerAssignment
 from tasks.models import KeyTask
 
 from .choices import SQL_FIGURES, Channel, ConditionKind, Intention, PushStep
@@ -299,11 +300,32 @@ def is_department_user(scope: Scope) -> bool:
     return scope.department_id is not None and scope.county_id is None and not scope.write
 
 
+def commissioned_by(user) -> Q:
+    """Rows of enterprises whose current service commissioner (issue 14) is ``user``."""
+    return Q(
+        Exists(
+            CommissionerAssignment.objects.filter(
+                enterprise_id=OuterRef("enterprise_id"), commissioner_id=user.pk, is_current=True
+            )
+        )
+    )
+
+
+def is_commissioner_of(user, enterprise_id: int | None) -> bool:
+    return bool(
+        enterprise_id
+        and getattr(user, "pk", None)
+        and CommissionerAssignment.objects.filter(
+            enterprise_id=enterprise_id, commissioner_id=user.pk, is_current=True
+        ).exists()
+    )
+
+
 class PolicyPushQuerySet(ScopedQuerySet):
     def for_user(self, user, action: str = VIEW):
         scope = scope_for(user)
         if action == CHANGE and scope.department_id is not None and is_department_user(scope):
-            return self.filter(implementer_filter(scope.department_id))
+            return self.filter(implementer_filter(scope.department_id) | commissioned_by(user))
         return super().for_user(user, action)
 
 
@@ -363,12 +385,15 @@ class PolicyPush(VersionedModel):
         return PushStep.PUSHED
 
     def scope_check(self, user, action: str) -> Scope:
-        """Readers of the enterprise's county read; its county's writers (commissioner or county
-        official, the city operator) record the steps; the implementing unit's users record grants."""
+        """Readers of the enterprise's county read; its county's writers (county official, the city
+        operator) and its service commissioner record the steps; the implementing unit's users
+        record grants (``services.record_step`` says which step is whose)."""
         scope = scope_for(user)
         county_id = self.enterprise.county_id if self.enterprise_id else None
         if action == CHANGE and is_department_user(scope):
             if self.policy_id and scope.department_id == self.policy.implementer.pk:
+                return scope
+            if is_commissioner_of(user, self.enterprise_id):
                 return scope
             raise PermissionDenied
         if not scope.may(action):

@@ -16,10 +16,11 @@ from accounts.models import User
 from core.scoping import CHANGE, require, scope_for
 from core.services import scoped_delete, scoped_save
 from enterprises.models import Enterprise
+from support.selectors import current_commissioners
 
 from .choices import MatchStatus
 from .matching import match_rows
-from .models import Policy, PolicyCondition, PolicyPush, SupportGrant, is_department_user
+from .models import Policy, PolicyCondition, PolicyPush, SupportGrant, is_commissioner_of, is_department_user
 from .selectors import candidates, conditions_of
 
 
@@ -48,15 +49,15 @@ STEP_FIELDS = {
 
 
 def responsible_people(enterprises) -> dict[int, User | None]:
-    """Who gets each enterprise's to-do: its county's county official (the first active one).
-
-    Service commissioners (issue 14, ``support``) take precedence once that app is merged."""
+    """Who gets each enterprise's to-do: its service commissioner (issue 14), else its county's
+    county official (the first active one). Two queries."""
+    commissioners = current_commissioners([e.pk for e in enterprises])
     county_ids = {e.county_id for e in enterprises}
     officials: dict[int, User] = {}
     for user in User.objects.filter(role=Role.COUNTY_OFFICIAL, is_active=True, county_id__in=county_ids).order_by("pk"):
         if user.county_id is not None:
             officials.setdefault(user.county_id, user)
-    return {e.pk: officials.get(e.county_id) for e in enterprises}
+    return {e.pk: commissioners.get(e.pk) or officials.get(e.county_id) for e in enterprises}
 
 
 def push_policy(*, actor, policy: Policy, date: dt.date | None = None) -> int:
@@ -95,7 +96,7 @@ def record_step(*, actor, push: PolicyPush, step: str, values: dict, expected_ve
             scope.city_wide_write or (is_department_user(scope) and scope.department_id == push.policy.implementer.pk)
         ):
             raise PermissionDenied
-    elif is_department_user(scope):
+    elif is_department_user(scope) and not is_commissioner_of(actor, push.enterprise_id):
         raise PermissionDenied
     for name in STEP_FIELDS[step]:
         if name in values:

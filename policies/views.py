@@ -22,7 +22,15 @@ from . import selectors, services
 from .choices import MatchStatus
 from .filtersets import PolicyFilterSet
 from .forms import STEP_FORMS, ConditionForm, GrantForm, PolicyForm
-from .models import Policy, PolicyCondition, PolicyPush, SupportGrant, is_department_user, may_write_policies
+from .models import (
+    Policy,
+    PolicyCondition,
+    PolicyPush,
+    SupportGrant,
+    is_commissioner_of,
+    is_department_user,
+    may_write_policies,
+)
 
 
 def _can_write(user, policy: Policy | None = None) -> bool:
@@ -275,7 +283,7 @@ class PushDetailView(ScopedObjectMixin, TemplateView):
         scope = scope_for(self.request.user)
         steps = []
         county_writer = scope.allows(CHANGE, push.enterprise.county_id) and not is_department_user(scope)
-        if county_writer:
+        if county_writer or is_commissioner_of(self.request.user, push.enterprise_id):
             steps.append("notified")
             if not push.policy.no_application:
                 steps.append("applied")

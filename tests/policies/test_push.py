@@ -279,3 +279,31 @@ def test_department_user_enters_a_policy_for_its_own_unit(client, department_use
     policy.save()
     page = client.get("/policies/?validity=expired").content.decode()
     assert "科技型中小企业研发费用补助" in page
+
+
+def test_the_service_commissioner_gets_the_todo_and_records_the_steps(
+    world, department_user, city_operator, taishan_official
+):
+    """A (台山) has a commissioner of 市商务局; B (台山) has none: its to-do goes to the county official."""
+    from support.services import assign_commissioner
+
+    e, policy = world
+    commissioner = factories.make_user(Role.DEPARTMENT_USER, department_code="swj", username="swj")
+    assign_commissioner(actor=city_operator, enterprise=e["A"], commissioner=commissioner)
+    services.push_policy(actor=department_user, policy=policy)
+    a, b = PolicyPush.objects.get(enterprise=e["A"]), PolicyPush.objects.get(enterprise=e["B"])
+    assert (a.assignee, b.assignee) == (commissioner, taishan_official)
+    services.record_step(actor=commissioner, push=a, step="notified", values={"notified_on": TODAY, "channel": "visit"})
+    assert PolicyPush.objects.get(pk=a.pk).notified_on == TODAY
+    # Not the commissioner of B: refused, nothing saved.
+    with pytest.raises(PermissionDenied):
+        services.record_step(
+            actor=commissioner, push=b, step="notified", values={"notified_on": TODAY, "channel": "visit"}
+        )
+    assert PolicyPush.objects.get(pk=b.pk).notified_on is None
+    # A commissioner does not record grants (not the implementing unit).
+    a.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        services.record_step(
+            actor=commissioner, push=a, step="granted", values={"granted_on": TODAY, "granted_amount": Decimal(1)}
+        )
