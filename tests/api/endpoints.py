@@ -22,6 +22,7 @@ from enterprises.models import (
     StatisticImport,
     Title,
 )
+from policies.models import Policy, PolicyCondition, SupportGrant, SupportType
 from targets.models import Indicator, SnapshotValue
 from tasks.models import KeyTask, ProgressReport
 from tests import factories
@@ -88,6 +89,28 @@ def _new_enterprise_payload(enterprise: Enterprise) -> dict:
     }
 
 
+def _policy() -> Policy:
+    policy = Policy.objects.create(
+        title="接口测试政策",
+        issuing_department=Department.objects.get(code="kjj"),
+        support_type=SupportType.objects.get(code="fund-award"),
+        valid_from=dt.date(2026, 1, 1),
+    )
+    PolicyCondition.objects.create(policy=policy, kind="figure", figure="revenue", operator="gte", threshold=1000)
+    return policy
+
+
+def _grant(county: str) -> SupportGrant:
+    return SupportGrant.objects.create(
+        enterprise=_enterprise(county),
+        policy_text="接口测试扶持",
+        department=Department.objects.get(code="kjj"),
+        support_type=SupportType.objects.get(code="other"),
+        amount=12,
+        granted_on=dt.date(2026, 2, 1),
+    )
+
+
 ENDPOINTS = [
     Endpoint(
         "enterprises",
@@ -148,6 +171,8 @@ ENDPOINTS = [
     Endpoint("tasks", "/api/v1/tasks/", KeyTask, lambda county: KeyTask.objects.first(), scoped=False),
     Endpoint("progress-reports", "/api/v1/progress-reports/", ProgressReport, _progress_report),
     Endpoint("statistics-imports", "/api/v1/statistics-imports/", StatisticImport, factories.make_statistic_import),
+    Endpoint("policies", "/api/v1/policies/", Policy, lambda county: _policy(), scoped=False),
+    Endpoint("support-grants", "/api/v1/support-grants/", SupportGrant, lambda county: _grant(county)),
 ]
 
 WRITABLE = [e for e in ENDPOINTS if e.create is not None]

@@ -588,6 +588,8 @@ API_RESOURCES = {
         lambda w, which: {"pk": factories.make_statistic_import(w.enterprise(which).county.code).pk},
         True,
     ),
+    "policies": (lambda w, which: {"pk": _policy().pk}, False),
+    "support-grants": (lambda w, which: {"pk": _grant_of(w.enterprise(which)).pk}, True),
 }
 
 
@@ -711,6 +713,22 @@ def _push_rows(world):
     for which in ("own", "other"):
         _push_of(world.enterprise(which))
     return {}
+
+
+def _grant_of(enterprise):
+    import datetime as _dt
+
+    from accounts.models import Department
+    from policies.models import SupportGrant, SupportType
+
+    return SupportGrant.objects.get_or_create(
+        enterprise=enterprise,
+        policy_text="矩阵测试扶持",
+        department=Department.objects.get(code="kjj"),
+        support_type=SupportType.objects.get(code="other"),
+        amount=5,
+        granted_on=_dt.date(2026, 2, 1),
+    )[0]
 
 
 def _grant_rows(world):
