@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -9,10 +11,18 @@ from policies.models import Policy, PolicyCondition, SupportGrant
 
 
 class PolicyConditionSerializer(serializers.ModelSerializer):
-    tier = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True, label=_("tier"))
-    county = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True, label=_("county"))
-    industry = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True, label=_("industry"))
-    tag = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True, label=_("plan tag"))
+    tier: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, label=_("tier")
+    )
+    county: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, label=_("county")
+    )
+    industry: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, label=_("industry")
+    )
+    tag: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, label=_("plan tag")
+    )
 
     class Meta:
         model = PolicyCondition
@@ -31,18 +41,22 @@ class PolicyConditionSerializer(serializers.ModelSerializer):
 
 
 class PolicySerializer(serializers.ModelSerializer):
-    issuing_department = serializers.SlugRelatedField(
+    issuing_department: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, label=_("issuing unit"), help_text=_("Department code.")
     )
-    implementing_department = serializers.SlugRelatedField(
+    implementing_department: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code",
         read_only=True,
         allow_null=True,
         label=_("implementing unit"),
         help_text=_("Department code."),
     )
-    support_type = serializers.SlugRelatedField(slug_field="code", read_only=True, label=_("support type"))
-    tasks = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True, label=_("plan tasks served"))
+    support_type: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, label=_("support type")
+    )
+    tasks: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, label=_("plan tasks served")
+    )
     conditions = PolicyConditionSerializer(many=True, read_only=True, label=_("eligibility conditions"))
 
     class Meta:
@@ -67,11 +81,19 @@ class PolicySerializer(serializers.ModelSerializer):
 
 
 class SupportGrantSerializer(serializers.ModelSerializer):
-    enterprise = serializers.PrimaryKeyRelatedField(read_only=True, label=_("enterprise"))
+    enterprise: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        read_only=True, label=_("enterprise")
+    )
     credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True, label=_("credit code"))
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True, label=_("granting unit"))
-    support_type = serializers.SlugRelatedField(slug_field="code", read_only=True, label=_("support type"))
-    policy = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, label=_("policy"))
+    department: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, label=_("granting unit")
+    )
+    support_type: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, label=_("support type")
+    )
+    policy: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, label=_("policy")
+    )
 
     class Meta:
         model = SupportGrant
