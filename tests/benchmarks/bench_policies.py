@@ -91,8 +91,8 @@ def load(n: int) -> None:
                   (created_at, updated_at, version, enterprise_id, year, quarter, revenue, rd_expense,
                    main_business_revenue, profit, total_assets, total_liabilities, employees, rd_staff,
                    invention_patents, class1_ip, digital_level)
-                SELECT %s, %s, 1, e.id, y, q, r, r * ((e.id % 7) + 1) / 100, r * 0.8, r / 10, r * 1.5,
-                       r * 0.6, 50 + e.id % 200, 5 + e.id % 30, e.id % 5, e.id % 3, 1 + e.id % 4
+                SELECT %s, %s, 1, e.id, y, q, r, r * ((e.id %% 7) + 1) / 100, r * 0.8, r / 10, r * 1.5,
+                       r * 0.6, 50 + e.id %% 200, 5 + e.id %% 30, e.id %% 5, e.id %% 3, 1 + e.id %% 4
                 FROM {Enterprise._meta.db_table} e
                 CROSS JOIN generate_series(2022, 2025) AS y
                 CROSS JOIN generate_series(1, 4) AS q
