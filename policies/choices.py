@@ -64,3 +64,16 @@ class PushStep(models.TextChoices):
     NOTIFIED = "notified", _("Notified")
     APPLIED = "applied", _("Applied")
     GRANTED = "granted", _("Granted")
+
+
+class IndicatorKind(models.TextChoices):
+    SHARE_SUPPORTED = "share_supported", _("Share of titled enterprises that received support in the year")
+    AMOUNT = "amount", _("Amount granted in the year")
+
+
+class IndicatorGroup(models.TextChoices):
+    NONE = "none", _("In total")
+    SUPPORT_TYPE = "support_type", _("By support type")
+    DEPARTMENT = "department", _("By granting unit")
+    COUNTY = "county", _("By county")
+    TASK = "task", _("By plan task")

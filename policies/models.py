@@ -36,7 +36,7 @@ from enterprises.models import Industry, Tag, Tier
 from support.models import CommissionerAssignment
 from tasks.models import KeyTask
 
-from .choices import SQL_FIGURES, Channel, ConditionKind, Intention, PushStep
+from .choices import SQL_FIGURES, Channel, ConditionKind, IndicatorGroup, IndicatorKind, Intention, PushStep
 
 
 class SupportType(models.Model):
@@ -534,3 +534,44 @@ class SupportGrant(VersionedModel):
             errors["granted_on"] = _("The date cannot be in the future.")
         if errors:
             raise ValidationError(errors)
+
+
+class SupportIndicator(models.Model):
+    """An indicator of the support ledger (reference data like the 2026 goals,
+    ``fixtures/reference/101_support_indicators.yaml``): what it counts and how it is grouped are
+    fields, the tier of the share's denominator a row."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=IndicatorKind.choices)
+    group_by = models.CharField(
+        _("grouped"), max_length=20, choices=IndicatorGroup.choices, default=IndicatorGroup.NONE
+    )
+    min_tier = models.ForeignKey(
+        Tier,
+        verbose_name=_("titles counted (this tier or higher)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    definition = models.TextField(_("definition (统计口径)"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        verbose_name = _("support indicator")
+        verbose_name_plural = _("support indicators")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    def clean(self):
+        super().clean()
+        if self.kind == IndicatorKind.SHARE_SUPPORTED and self.min_tier_id is None:
+            raise ValidationError({"min_tier": _("A share needs the tier of the enterprises it counts.")})

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.utils.translation import gettext as _
 
 from accounts.choices import PlaceLevel
 from accounts.models import Place
 from core.scoping import VIEW
 from enterprises.choices import EnterpriseStatus
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, Title, title_valid_on
 
-from .choices import MatchStatus
+from .choices import IndicatorGroup, IndicatorKind, MatchStatus
 from .matching import evaluate_enterprises, evaluate_loaded, load, match_counts, match_rows, prepare
-from .models import Policy, PolicyCondition, PolicyPush
+from .models import Policy, PolicyCondition, PolicyPush, SupportGrant, SupportIndicator
 
 STATUSES = [s.value for s in MatchStatus]
 
@@ -110,3 +112,67 @@ def policies_met_by(user, enterprise: Enterprise, date: dt.date) -> list:
             out.append(result)
     order = {s: i for i, s in enumerate(STATUSES)}
     return sorted(out, key=lambda r: (order[r.status], r.policy.title))
+
+
+# --------------------------------------------------------------------------------------------------
+# Support ledger indicators
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorValue:
+    indicator: SupportIndicator
+    numerator: int | None = None
+    denominator: int | None = None
+    rows: list[tuple[str, Decimal, int]] = field(default_factory=list)  # (group, amount, grants)
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return (Decimal(self.numerator or 0) * 100 / self.denominator).quantize(Decimal("0.1"))
+
+    @property
+    def total(self) -> Decimal:
+        return sum((amount for _g, amount, _n in self.rows), Decimal(0))
+
+
+def grants_in(user, year: int):
+    return SupportGrant.objects.for_user(user, VIEW).filter(granted_on__year=year)
+
+
+def indicator_value(user, indicator: SupportIndicator, year: int, date: dt.date) -> IndicatorValue:
+    """One indicator for ``year`` over what ``user`` reads; titles counted as of ``date``."""
+    value = IndicatorValue(indicator)
+    grants = grants_in(user, year)
+    if indicator.kind == IndicatorKind.SHARE_SUPPORTED:
+        assert indicator.min_tier is not None
+        titled = candidates(user).filter(
+            Exists(
+                Title.objects.filter(
+                    title_valid_on(date), enterprise=OuterRef("pk"), tier__rank__gte=indicator.min_tier.rank
+                )
+            )
+        )
+        value.denominator = titled.count()
+        value.numerator = titled.filter(Exists(grants.filter(enterprise=OuterRef("pk")))).count()
+        return value
+    key = {
+        IndicatorGroup.NONE: None,
+        IndicatorGroup.SUPPORT_TYPE: "support_type__name",
+        IndicatorGroup.DEPARTMENT: "department__name",
+        IndicatorGroup.COUNTY: "enterprise__county__name",
+        IndicatorGroup.TASK: "policy__tasks__number",
+    }[IndicatorGroup(indicator.group_by)]
+    if key is None:
+        agg = grants.aggregate(amount=Sum("amount"), n=Count("pk"))
+        value.rows = [(str(_("All")), agg["amount"] or Decimal(0), agg["n"])]
+        return value
+    rows = grants.values(key).annotate(amount=Sum("amount"), n=Count("pk")).order_by(key)
+    unlinked = str(_("Not linked to a plan task")) if indicator.group_by == IndicatorGroup.TASK else "—"
+    value.rows = [(row[key] or unlinked, row["amount"], row["n"]) for row in rows]
+    return value
+
+
+def indicators(user, year: int, date: dt.date) -> list[IndicatorValue]:
+    return [indicator_value(user, i, year, date) for i in SupportIndicator.objects.select_related("min_tier")]

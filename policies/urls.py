@@ -23,4 +23,5 @@ urlpatterns += [
     path("todos/<int:pk>/", views.PushDetailView.as_view(), name="push_detail"),
     path("ledger/", views.LedgerView.as_view(), name="ledger"),
     path("ledger/new/", views.GrantCreateView.as_view(), name="grant_create"),
+    path("indicators/", views.IndicatorView.as_view(), name="indicators"),
 ]

@@ -4,6 +4,8 @@ drill-down to the figures; the panel of the enterprise page."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -386,3 +388,22 @@ class GrantCreateView(ScopedObjectMixin, TemplateView):
                 messages.success(request, _("Saved."))
                 return redirect("policies:ledger")
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class IndicatorView(ScopedObjectMixin, TemplateView):
+    """The ledger's indicators for a year, over what the user reads."""
+
+    template_name = "policies/indicators.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not scope_for(self.request.user).read:
+            raise PermissionDenied
+        today = timezone.localdate()
+        raw = query_value(self.request, "year") or ""
+        year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else today.year
+        as_of = min(today, dt.date(year, 12, 31))
+        context.update(
+            year=year, as_of=as_of, values=selectors.indicators(self.request.user, year, as_of), years=range(2024, today.year + 1)
+        )
+        return context

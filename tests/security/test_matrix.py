@@ -787,6 +787,7 @@ ROUTES.update(
         ),
         "policies/ledger/": Case(BUSINESS_READ, hides_other=True, data_fn=lambda w, which: _grant_rows(w)),
         "policies/ledger/new/": Case(POLICY_WRITE),
+        "policies/indicators/": Case(BUSINESS_READ),
         "policies/<int:pk>/matches/<int:enterprise_pk>/": Case(
             BUSINESS_READ,
             scoped=True,
