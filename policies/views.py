@@ -404,6 +404,9 @@ class IndicatorView(ScopedObjectMixin, TemplateView):
         year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else today.year
         as_of = min(today, dt.date(year, 12, 31))
         context.update(
-            year=year, as_of=as_of, values=selectors.indicators(self.request.user, year, as_of), years=range(2024, today.year + 1)
+            year=year,
+            as_of=as_of,
+            values=selectors.indicators(self.request.user, year, as_of),
+            years=range(2024, today.year + 1),
         )
         return context
