@@ -352,9 +352,10 @@ def _ratio(num: str, den: str, operator: str, threshold: Decimal) -> Case:
     return _verdict(unknown, _compare(lhs, operator, rhs))
 
 
-def match_sql(conditions, enterprises, date: dt.date) -> tuple[str, list]:
+def match_sql(conditions, enterprises, date: dt.date) -> tuple[str, str, list]:
     """SQL of ``(enterprise id, name, county id, status)`` for the enterprises of the queryset
-    ``enterprises`` that meet, miss by one or are unknown (the others are left out)."""
+    ``enterprises`` that meet, miss by one or are unknown (the others are left out): the CTE of
+    the conditions' values, the query over it, and the parameters."""
     conditions = prepare(conditions)
     names = [f"_c{i}" for i in range(len(conditions))]
     qs = enterprises.annotate(**{n: condition_expression(c, date) for n, c in zip(names, conditions, strict=True)})
@@ -371,27 +372,30 @@ def match_sql(conditions, enterprises, date: dt.date) -> tuple[str, list]:
         group_exprs.append(f"CASE WHEN {any_met} THEN 1 WHEN {any_unknown} THEN NULL ELSE 0 END")
     missed = " + ".join(f"(CASE WHEN ({g}) = 0 THEN 1 ELSE 0 END)" for g in group_exprs) or "0"
     unknown = " + ".join(f"(CASE WHEN ({g}) IS NULL THEN 1 ELSE 0 END)" for g in group_exprs) or "0"
-    sql = (
+    # The conditions' subqueries run once per enterprise: the inner query is a MATERIALIZED CTE
+    # (PostgreSQL would otherwise pull it up and repeat each subquery at every reference).
+    cte = f"WITH e AS MATERIALIZED ({inner_sql})"
+    body = (
         f"SELECT m.id, m.name, m.county_id, CASE WHEN m.missed = 0 AND m.unknown = 0 THEN '{MatchStatus.MET.value}' "
         f"WHEN m.missed = 0 THEN '{MatchStatus.UNKNOWN.value}' ELSE '{MatchStatus.MISSED_ONE.value}' END AS status "
         f"FROM (SELECT e.{q('_id')} AS id, e.{q('_name')} AS name, e.{q('_county')} AS county_id, "
-        f"{missed} AS missed, {unknown} AS unknown FROM ({inner_sql}) e) m WHERE m.missed <= 1"
+        f"{missed} AS missed, {unknown} AS unknown FROM e) m WHERE m.missed <= 1"
     )
-    return sql, list(params)
+    return cte, body, list(params)
 
 
 def match_rows(conditions, enterprises, date: dt.date) -> list[tuple[int, str, int, str]]:
-    sql, params = match_sql(conditions, enterprises, date)
+    cte, body, params = match_sql(conditions, enterprises, date)
     with connection.cursor() as cursor:
-        cursor.execute(sql + " ORDER BY m.name, m.id", params)
+        cursor.execute(f"{cte} {body} ORDER BY m.name, m.id", params)
         return [tuple(row) for row in cursor.fetchall()]
 
 
 def match_counts(conditions, enterprises, date: dt.date) -> dict[tuple[int, str], int]:
     """``{(county id, status): count}`` in one statement."""
-    sql, params = match_sql(conditions, enterprises, date)
+    cte, body, params = match_sql(conditions, enterprises, date)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT county_id, status, COUNT(*) FROM ({sql}) s GROUP BY county_id, status", params)
+        cursor.execute(f"{cte} SELECT county_id, status, COUNT(*) FROM ({body}) s GROUP BY county_id, status", params)
         return {(county_id, status): count for county_id, status, count in cursor.fetchall()}
 
 
