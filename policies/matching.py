@@ -352,19 +352,57 @@ def _ratio(num: str, den: str, operator: str, threshold: Decimal) -> Case:
     return _verdict(unknown, _compare(lhs, operator, rhs))
 
 
+def _is_annual(figure: str) -> bool:
+    return figure in _ANNUAL_FIELD or figure in _ANNUAL_RATIO
+
+
+def _annual_expression(conditions, date: dt.date) -> Subquery:
+    """One subquery over the reference year's annual row (last year, or the year before when last
+    year's Q4 is not in): Σ digit × 3^i, a digit per condition (0 missed, 1 met, 2 unknown)."""
+    rows = Statistic.objects.filter(
+        enterprise=OuterRef("pk"), quarter=4, year__in=[date.year - 1, date.year - 2]
+    ).order_by("-year")
+    packed = None
+    for i, c in enumerate(conditions):
+        digit = Coalesce(_annual_verdict(c), Value(2), output_field=_INT)
+        term = digit * Value(3**i) if i else digit
+        packed = term if packed is None else packed + term
+    return Subquery(rows.annotate(_v=ExpressionWrapper(packed, output_field=_INT)).values("_v")[:1], output_field=_INT)
+
+
+def _annual_verdict(c) -> Case:
+    operator, threshold = c.operator, Value(c.threshold, output_field=_DEC)
+    if c.figure in _ANNUAL_FIELD:
+        name = _ANNUAL_FIELD[c.figure]
+        return _verdict(Q(**{f"{name}__isnull": True}), _compare(F(name), operator, threshold))
+    num, den = _ANNUAL_RATIO[c.figure]
+    return _ratio(num, den, operator, c.threshold)
+
+
 def match_sql(conditions, enterprises, date: dt.date) -> tuple[str, str, list]:
     """SQL of ``(enterprise id, name, county id, status)`` for the enterprises of the queryset
     ``enterprises`` that meet, miss by one or are unknown (the others are left out): the CTE of
     the conditions' values, the query over it, and the parameters."""
     conditions = prepare(conditions)
-    names = [f"_c{i}" for i in range(len(conditions))]
-    qs = enterprises.annotate(**{n: condition_expression(c, date) for n, c in zip(names, conditions, strict=True)})
-    inner = qs.values(*names, _id=F("pk"), _name=F("name"), _county=F("county_id")).order_by()
-    inner_sql, params = inner.query.sql_with_params()
     q = connection.ops.quote_name
+    # Conditions on last year's annual statistics read the same row: one subquery for all of them,
+    # each condition's value a base-3 digit of its result (0 missed, 1 met, 2 unknown; NULL: no row).
+    annual = [c for c in conditions if c.kind == ConditionKind.FIGURE and _is_annual(c.figure)]
+    others = [c for c in conditions if c not in annual]
+    annotations = {f"_c{i}": condition_expression(c, date) for i, c in enumerate(others)}
+    columns = {id(c): q(f"_c{i}") for i, c in enumerate(others)}
+    if annual:
+        annotations["_annual"] = _annual_expression(annual, date)
+        for digit, c in enumerate(annual):
+            packed = f"{q('_annual')}"
+            value = f"(({packed} / {3**digit}) %% 3)"  # %% : the statement is run with parameters
+            columns[id(c)] = f"(CASE WHEN {packed} IS NULL OR {value} = 2 THEN NULL ELSE {value} END)"
+    qs = enterprises.annotate(**annotations)
+    inner = qs.values(*annotations, _id=F("pk"), _name=F("name"), _county=F("county_id")).order_by()
+    inner_sql, params = inner.query.sql_with_params()
     groups: dict[str, list[str]] = {}
-    for n, c in zip(names, conditions, strict=True):
-        groups.setdefault(c.group or n, []).append(q(n))
+    for i, c in enumerate(conditions):
+        groups.setdefault(c.group or f"_{i}", []).append(columns[id(c)])
     group_exprs = []
     for cols in groups.values():
         any_met = " OR ".join(f"{col} = 1" for col in cols)
