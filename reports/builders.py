@@ -31,6 +31,7 @@ def sheet_titles() -> list[str]:
         _("Titles to watch"),
         _("Key tasks"),
         _("Import log"),
+        _("Support ledger"),
     ]
 
 
@@ -370,4 +371,43 @@ def build_imports(wb, scope: ReportScope, rows: list[dict] | None) -> None:
             ],
             status=r.get("status"),
             status_column=4,
+        )
+
+
+# --- support ledger (policies, issue 15) ------------------------------------------------------------
+
+
+def build_support(wb, scope: ReportScope, rows: list[dict]) -> None:
+    writer = SheetWriter(
+        wb,
+        _("Support ledger"),
+        [
+            Column(_("Granted on"), 11, xlsx.DATE),
+            Column(_("Enterprise"), 30),
+            Column(_("Credit code"), 20),
+            Column(_("County"), 9),
+            Column(_("Policy"), 36, wrap=True),
+            Column(_("Granting unit"), 22),
+            Column(_("Support type"), 10),
+            xlsx.amount(_("Amount (10k yuan)")),
+            Column(_("Batch"), 14),
+            Column(_("Document number"), 20),
+        ],
+    )
+    _caption(writer, scope, _("Support granted in the quarter"))
+    writer.header()
+    for r in rows:
+        writer.row(
+            [
+                r["granted_on"],
+                r["enterprise"],
+                r["credit_code"],
+                r["county"],
+                r["policy"],
+                r["department"],
+                r["support_type"],
+                r["amount"],
+                r["batch"],
+                r["document_no"],
+            ]
         )

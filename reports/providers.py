@@ -12,6 +12,7 @@ import datetime as dt
 from django.utils import timezone
 
 from enterprises.models import StatisticImport
+from policies.models import SupportGrant
 from targets.selectors import dashboard_rows
 from tasks.choices import CellStatus
 from tasks.models import ProgressReport, ReportingPeriod
@@ -138,4 +139,31 @@ def import_rows(scope: ReportScope) -> list[dict]:
             "message": imp.message,
         }
         for imp in qs
+    ]
+
+
+def support_rows(scope: ReportScope) -> list[dict]:
+    """Support of the ledger granted in the quarter, within the user's (and the report's) scope."""
+    qs = (
+        SupportGrant.objects.for_user(scope.user, "view")
+        .filter(granted_on__gte=scope.start, granted_on__lte=scope.end)
+        .select_related("enterprise__county", "policy", "department", "support_type")
+        .order_by("granted_on", "pk")
+    )
+    if scope.county is not None:
+        qs = qs.filter(enterprise__county=scope.county)
+    return [
+        {
+            "granted_on": g.granted_on,
+            "enterprise": g.enterprise.name,
+            "credit_code": g.enterprise.credit_code,
+            "county": g.enterprise.county.name,
+            "policy": g.policy_name,
+            "department": g.department.name,
+            "support_type": g.support_type.name,
+            "amount": g.amount,
+            "batch": g.batch,
+            "document_no": g.document_no,
+        }
+        for g in qs
     ]
