@@ -588,12 +588,21 @@ API_RESOURCES = {
         lambda w, which: {"pk": factories.make_statistic_import(w.enterprise(which).county.code).pk},
         True,
     ),
+    # enterprise requests (issue 14): 知识产权, co-department 市科技局 (the department principal reads them)
+    "requests": (lambda w, which: {"pk": _support_request(w, which).pk}, True),
 }
 
 
 # Tombstones (``/api/v1/deletions/``): a list only, county-scoped by its queryset.
 ROUTES["api/v1/^deletions/$"] = Case(BUSINESS_READ, api=True)
 ROUTES["api/v1/^deletions\\.(?P<format>[a-z0-9]+)/?$"] = Case(
+    BUSINESS_READ, api=True, kwargs=lambda w, which: {"format": "json"}
+)
+
+
+# Request figures (issue 14): a list only, of the requests the principal reads.
+ROUTES["api/v1/^request-figures/$"] = Case(BUSINESS_READ, api=True)
+ROUTES["api/v1/^request-figures\\.(?P<format>[a-z0-9]+)/?$"] = Case(
     BUSINESS_READ, api=True, kwargs=lambda w, which: {"format": "json"}
 )
 
