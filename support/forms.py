@@ -19,6 +19,9 @@ from .models import RequestCategory, Visit
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")  # what <input type=date> shows and sends
+
 
 class VisitForm(BootstrapMixin, forms.ModelForm):
     class Meta:
