@@ -391,6 +391,7 @@ class EnterpriseRequest(VersionedModel):
         indexes = [
             models.Index(fields=["department", "status"], name="support_req_dept_status"),
             models.Index(fields=["county", "received_on"], name="support_req_county_date"),
+            models.Index(fields=["-received_on", "-id"], name="support_req_newest"),
         ]
 
     def __str__(self) -> str:

@@ -219,10 +219,10 @@ class FiguresView(ScopedObjectMixin, TemplateView):
         if by not in selectors.GROUPS:
             by = "department"
         today = timezone.localdate()
-        [total] = selectors.request_figures(requests, today=today)
+        total, rows = selectors.figures_with_total(requests, by=by, today=today)
         context.update(
             total=total,
-            rows=selectors.request_figures(requests, by=by, today=today),
+            rows=rows,
             by=by,
             groupings=[("department", _("By department")), ("county", _("By county")), ("month", _("By month"))],
             today=today,

@@ -15,7 +15,7 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PortalAutoSchema, ScopedReadOnlyViewSet
+from core.api import PortalAutoSchema, ScopedReadOnlyViewSet, ValuesPlan
 from core.api_security import ScopedPermission
 from core.filters import BooleanFilter, IsoDateTimeFilter, PortalFilterSet
 from enterprises.models import Enterprise
@@ -79,6 +79,18 @@ class RequestViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["id", "received_on", "updated_at"]
     ordering = ["-received_on", "-id"]
     http_method_names = ["get", "post", "head", "options"]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """As ``ValuesListMixin.list``, but the page is counted and cut on the request table alone
+        (the values query joins the enterprise: counting through that join costs a scan more)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        plan = ValuesPlan.for_serializer(self.get_serializer(), queryset)
+        if plan is None:  # pragma: no cover - the serializer's fields are all plain columns
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(queryset.select_related(None).values_list("pk", flat=True))
+        assert page is not None  # PortalPagination always paginates
+        rows = {row["pk"]: row for row in plan.values(queryset.filter(pk__in=list(page)))}
+        return self.get_paginated_response(plan.render([rows[pk] for pk in page if pk in rows]))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = RequestCreateSerializer(data=request.data)
@@ -146,8 +158,7 @@ class RequestFiguresViewSet(viewsets.ViewSet):
             raise exceptions.ValidationError({"by": [_("Choose department, county or month.")]})
         requests = EnterpriseRequest.objects.for_user(request.user)
         today = timezone.localdate()
-        [total] = selectors.request_figures(requests, today=today)
-        rows = selectors.request_figures(requests, by=by, today=today)
+        total, rows = selectors.figures_with_total(requests, by=by, today=today)
 
         def row(r: selectors.FigureRow) -> dict[str, Any]:
             key = r.key.isoformat()[:7] if by == "month" and r.key is not None else r.key
