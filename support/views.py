@@ -220,7 +220,10 @@ class FiguresView(ScopedObjectMixin, TemplateView):
             by = "department"
         today = timezone.localdate()
         total, rows = selectors.figures_with_total(requests, by=by, today=today)
+        coverage_total, coverage_rows = selectors.coverage(self.request.user, today=today)
         context.update(
+            coverage_total=coverage_total,
+            coverage_rows=coverage_rows,
             total=total,
             rows=rows,
             by=by,
