@@ -117,6 +117,7 @@ def endpoints(web: Client, api: Client) -> dict:
         "figures_api_county": lambda: api.get("/api/v1/request-figures/?by=county"),
         "requests_api": lambda: api.get("/api/v1/requests/?page_size=100"),
         "requests_page": lambda: web.get("/support/?overdue=true"),
+        "coverage_page": lambda: web.get("/support/coverage/"),
     }
 
 

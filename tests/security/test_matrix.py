@@ -364,6 +364,7 @@ ROUTES: dict[str, Case] = {
     "support/": Case(BUSINESS_READ, hides_other=True, kwargs=lambda w, which: _support_requests(w)),
     "support/mine/": Case(BUSINESS_READ),
     "support/figures/": Case(BUSINESS_READ),
+    "support/coverage/": Case(BUSINESS_READ),
     "support/assign/": Case(BUSINESS_WRITE),
     "support/requests/<int:pk>/": Case(
         BUSINESS_READ, scoped=True, kwargs=lambda w, which: {"pk": _support_request(w, which).pk}

@@ -64,3 +64,9 @@ def test_coverage_by_hand(city_operator, taishan_official, kaiping_official):
     )
     own_total, own_rows = coverage(taishan_official, today=TODAY)
     assert [row.label for row in own_rows] == ["台山市"] and own_total.srdi == 3
+
+
+def test_coverage_page(client, taishan_official):
+    client.force_login(taishan_official)
+    page = client.get("/support/coverage/").content.decode()
+    assert "服务专员与走访覆盖" in page and "台山市" in page
