@@ -143,7 +143,7 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese"))]
 # App catalogues first, the project's own (templates/, core/, jiangmen_portal/) last: ``makemessages`` run
 # from the project root files each string into the first catalogue whose folder contains it.
-PORTAL_APPS = ["accounts", "enterprises", "targets", "tasks", "support", "reports"]
+PORTAL_APPS = ["accounts", "enterprises", "targets", "tasks", "reports", "support"]
 LOCALE_PATHS = [BASE_DIR / app / "locale" for app in PORTAL_APPS] + [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

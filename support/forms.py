@@ -76,7 +76,9 @@ class StepForm(BootstrapMixin, forms.Form):
 
     action = forms.ChoiceField(choices=RequestAction.choices, widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    text = forms.CharField(label=_("Text"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Text of the step"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.filter(is_active=True), required=False
     )

@@ -339,7 +339,7 @@ class EnterpriseRequest(VersionedModel):
     category = models.ForeignKey(
         RequestCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="requests"
     )
-    description = models.TextField(_("description"))
+    description = models.TextField(_("request description"))
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
     source = models.CharField(_("source"), max_length=16, choices=RequestSource.choices, default=RequestSource.PORTAL)
     external_id = models.CharField(_("external id"), max_length=64, null=True, blank=True, unique=True)

@@ -67,7 +67,7 @@ class RequestCreateSerializer(serializers.Serializer[Any]):
         label=_("enterprise"), max_length=18, help_text=_("Unified social credit code of the enterprise.")
     )
     category = serializers.CharField(label=_("category"), max_length=20, help_text=_("Request category code."))
-    description = serializers.CharField(label=_("description"), max_length=4000)
+    description = serializers.CharField(label=_("request description"), max_length=4000)
     urgency = serializers.ChoiceField(label=_("urgency"), choices=Urgency.choices, default=Urgency.NORMAL)
     received_on = serializers.DateField(
         label=_("received on"), required=False, help_text=_("The day the platform received it (default: today).")
@@ -84,7 +84,7 @@ class FigureRowSerializer(serializers.Serializer[Any]):
     on_time_close_rate = serializers.FloatField(allow_null=True, label=_("closed on time (%)"))
     satisfaction_rate = serializers.FloatField(allow_null=True, label=_("satisfaction rate (%)"))
     avg_days_to_close = serializers.FloatField(allow_null=True, label=_("average days to close"))
-    open = serializers.IntegerField(label=_("open"))
+    open = serializers.IntegerField(label=_("open requests"))
     overdue = serializers.IntegerField(label=_("overdue"))
 
 
