@@ -199,6 +199,7 @@ CELERY_TASK_ROUTES = {
     "targets.tasks.*": {"queue": "recompute"},
     "reports.build_report": {"queue": "reports"},
     "tasks.mark_lateness": {"queue": "notifications"},
+    "support.flag_deadlines": {"queue": "notifications"},
     "accounts.tasks.*": {"queue": "notifications"},
 }
 # Every queue a worker may be asked to consume (a single worker for all: ``-Q`` with all of them).
