@@ -21,7 +21,17 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-SHEETS = ["封面", "目标进度", "分县区指标", "梯度培育", "企业名录", "称号到期与复核", "主要任务", "数据导入记录", "企业诉求"]
+SHEETS = [
+    "封面",
+    "目标进度",
+    "分县区指标",
+    "梯度培育",
+    "企业名录",
+    "称号到期与复核",
+    "主要任务",
+    "数据导入记录",
+    "企业诉求",
+]
 
 
 def build(tmp_path, user, county=None, year=2026, quarter=3, name="report.xlsx"):
