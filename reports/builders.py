@@ -31,6 +31,7 @@ def sheet_titles() -> list[str]:
         _("Titles to watch"),
         _("Key tasks"),
         _("Import log"),
+        _("Enterprise requests"),
         _("Support ledger"),
     ]
 
@@ -377,7 +378,7 @@ def build_imports(wb, scope: ReportScope, rows: list[dict] | None) -> None:
 # --- support ledger (policies, issue 15) ------------------------------------------------------------
 
 
-def build_support(wb, scope: ReportScope, rows: list[dict]) -> None:
+def build_ledger(wb, scope: ReportScope, rows: list[dict]) -> None:
     writer = SheetWriter(
         wb,
         _("Support ledger"),
@@ -409,5 +410,44 @@ def build_support(wb, scope: ReportScope, rows: list[dict]) -> None:
                 r["amount"],
                 r["batch"],
                 r["document_no"],
+            ]
+        )
+
+
+# --- enterprise requests (support app) ------------------------------------------------------------
+
+
+def build_support(wb, scope: ReportScope, rows: list[dict] | None) -> None:
+    """诉求办理: per handling department, the requests received in the quarter, then all of them."""
+    writer = SheetWriter(
+        wb,
+        _("Enterprise requests"),
+        [
+            Column(_("Handling department"), 24),
+            xlsx.integer(_("Number of requests")),
+            xlsx.percent(_("Response rate")),
+            xlsx.percent(_("Closed on time")),
+            xlsx.percent(_("Satisfaction rate")),
+            Column(_("Average days to close"), 12, xlsx.DECIMAL),
+            xlsx.integer(_("Still open")),
+            xlsx.integer(_("Overdue")),
+        ],
+    )
+    _caption(writer, scope, _("Enterprise requests received in the quarter (status as of today)"))
+    writer.header()
+    if rows is None:
+        _no_data(writer)
+        return
+    for r in rows:
+        writer.row(
+            [
+                r.get("label"),
+                r.get("total"),
+                r.get("response_rate"),
+                r.get("on_time_close_rate"),
+                r.get("satisfaction_rate"),
+                r.get("avg_days_to_close"),
+                r.get("open"),
+                r.get("overdue"),
             ]
         )

@@ -46,7 +46,7 @@ class Satisfaction(models.TextChoices):
 
 class RequestAction(models.TextChoices):
     CREATE = "create", _("Recorded")
-    ACCEPT = "accept", _("Accepted")
+    ACCEPT = "accept", _("Accepted for handling")
     REPLY = "reply", _("Replied")
     CLOSE = "close", _("Closed")
     SUSPEND = "suspend", _("Suspended")

@@ -19,6 +19,9 @@ from .models import RequestCategory, Visit
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")  # what <input type=date> shows and sends
+
 
 class VisitForm(BootstrapMixin, forms.ModelForm):
     class Meta:
@@ -73,7 +76,9 @@ class StepForm(BootstrapMixin, forms.Form):
 
     action = forms.ChoiceField(choices=RequestAction.choices, widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    text = forms.CharField(label=_("Text"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Text of the step"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.filter(is_active=True), required=False
     )

@@ -339,7 +339,7 @@ class EnterpriseRequest(VersionedModel):
     category = models.ForeignKey(
         RequestCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="requests"
     )
-    description = models.TextField(_("description"))
+    description = models.TextField(_("request description"))
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
     source = models.CharField(_("source"), max_length=16, choices=RequestSource.choices, default=RequestSource.PORTAL)
     external_id = models.CharField(_("external id"), max_length=64, null=True, blank=True, unique=True)
@@ -391,6 +391,7 @@ class EnterpriseRequest(VersionedModel):
         indexes = [
             models.Index(fields=["department", "status"], name="support_req_dept_status"),
             models.Index(fields=["county", "received_on"], name="support_req_county_date"),
+            models.Index(fields=["-received_on", "-id"], name="support_req_newest"),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -49,6 +49,8 @@ class FigureRow:
     avg_days_to_close: float | None = None
     open: int = 0
     overdue: int = 0
+    days_to_close_sum: int = 0
+    days_to_close_count: int = 0
 
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:
@@ -91,6 +93,8 @@ def _aggregates(today: dt.date) -> dict[str, Any]:
         "rated": Count("id", filter=~Q(satisfaction="")),
         "satisfied": Count("id", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.MOSTLY_SATISFIED])),
         "avg_days_to_close": Avg("days_to_close", filter=closed),
+        "days_to_close_sum": Sum("days_to_close", filter=closed),
+        "days_to_close_count": Count("days_to_close", filter=closed),
         "open": Count("id", filter=~closed),
         "overdue": Count("id", filter=overdue_q(today)),
     }
@@ -127,6 +131,33 @@ def request_figures(
     return [_row(r[key], names.get(r[key], ""), r) for r in rows]
 
 
+COUNTS = (
+    "total",
+    "accept_counted",
+    "accepted_in_time",
+    "close_counted",
+    "closed_in_time",
+    "rated",
+    "satisfied",
+    "open",
+    "overdue",
+    "days_to_close_sum",
+    "days_to_close_count",
+)
+
+
+def figures_with_total(
+    requests: QuerySet[EnterpriseRequest], *, by: str, today: dt.date | None = None
+) -> tuple[FigureRow, list[FigureRow]]:
+    """The figures per group and for all (summed from the groups: one aggregate query, not two)."""
+    rows = request_figures(requests, by=by, today=today)
+    sums = {name: sum(getattr(r, name) or 0 for r in rows) for name in COUNTS}
+    days = sums.pop("days_to_close_sum")
+    closed = sums.pop("days_to_close_count")
+    sums["avg_days_to_close"] = days / closed if closed else None
+    return _row(None, "", sums), rows
+
+
 def _row(key: Any, label: str, values: dict[str, Any]) -> FigureRow:
     avg = values["avg_days_to_close"]
     return FigureRow(
@@ -142,6 +173,8 @@ def _row(key: Any, label: str, values: dict[str, Any]) -> FigureRow:
         avg_days_to_close=round(float(avg), 1) if avg is not None else None,
         open=values["open"],
         overdue=values["overdue"],
+        days_to_close_sum=values.get("days_to_close_sum") or 0,
+        days_to_close_count=values.get("days_to_close_count") or 0,
     )
 
 
@@ -167,3 +200,96 @@ def my_enterprises(user: Any) -> QuerySet[Any]:
         .select_related("county")
         .order_by("name")
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# Coverage: commissioners and visits of the provincial-and-above SRDI enterprises and the reserve pool
+# --------------------------------------------------------------------------------------------------
+
+SRDI_TIER = "provincial"  # 专精特新: the provincial tier and above (tiers are reference data, ranked)
+
+
+@dataclass
+class CoverageRow:
+    county_id: int | None
+    label: str
+    srdi: int = 0
+    srdi_with_commissioner: int = 0
+    srdi_visited_this_quarter: int = 0
+    srdi_never_visited: int = 0
+    reserve: int = 0
+    reserve_with_commissioner: int = 0
+
+    @property
+    def srdi_commissioner_share(self) -> float | None:
+        return FigureRow._rate(self.srdi_with_commissioner, self.srdi)
+
+    @property
+    def srdi_visited_share(self) -> float | None:
+        return FigureRow._rate(self.srdi_visited_this_quarter, self.srdi)
+
+    @property
+    def reserve_commissioner_share(self) -> float | None:
+        return FigureRow._rate(self.reserve_with_commissioner, self.reserve)
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def coverage(user: Any, *, today: dt.date | None = None) -> tuple[CoverageRow, list[CoverageRow]]:
+    """Per county and for the city (the user's scope): of the enterprises holding a valid
+    provincial-or-higher title on ``today``, how many have a current commissioner, were visited this
+    quarter, were never visited; of the reserve pool (recommended or applied), how many have a
+    commissioner. Two grouped queries."""
+    from enterprises.dynamics.choices import ReserveStatus
+    from enterprises.models import Enterprise, Tier
+
+    today = today or timezone.localdate()
+    rank = Tier.objects.filter(code=SRDI_TIER).values_list("rank", flat=True).first() or 0
+    served = Exists(CommissionerAssignment.objects.filter(enterprise_id=OuterRef("pk"), is_current=True))
+    visits = Visit.objects.filter(enterprise_id=OuterRef("pk"))
+    base = Enterprise.objects.for_user(user).order_by()
+    srdi = (
+        base.with_current_tier(today)
+        .filter(current_tier_rank__gte=rank)
+        .annotate(
+            served=served, visited=Exists(visits.filter(visited_on__gte=quarter_start(today))), ever=Exists(visits)
+        )
+        .values("county_id")
+        .annotate(
+            srdi=Count("id"),
+            srdi_with_commissioner=Count("id", filter=Q(served=True)),
+            srdi_visited_this_quarter=Count("id", filter=Q(visited=True)),
+            srdi_never_visited=Count("id", filter=Q(ever=False)),
+        )
+    )
+    reserve = (
+        base.filter(reserve_entries__status__in=[ReserveStatus.RECOMMENDED, ReserveStatus.APPLIED])
+        .distinct()
+        .annotate(served=served)
+        .values("county_id")
+        .annotate(
+            reserve=Count("id", distinct=True),
+            reserve_with_commissioner=Count("id", filter=Q(served=True), distinct=True),
+        )
+    )
+    rows: dict[int, CoverageRow] = {}
+    names = dict(Place.objects.filter(level="county").values_list("pk", "name"))
+    for values in list(srdi) + list(reserve):
+        row = rows.setdefault(values["county_id"], CoverageRow(values["county_id"], names.get(values["county_id"], "")))
+        for name, value in values.items():
+            if name != "county_id":
+                setattr(row, name, value)
+    ordered = sorted(rows.values(), key=lambda r: r.label)
+    total = CoverageRow(None, "")
+    for name in (
+        "srdi",
+        "srdi_with_commissioner",
+        "srdi_visited_this_quarter",
+        "srdi_never_visited",
+        "reserve",
+        "reserve_with_commissioner",
+    ):
+        setattr(total, name, sum(getattr(r, name) for r in ordered))
+    return total, ordered

@@ -219,14 +219,29 @@ class FiguresView(ScopedObjectMixin, TemplateView):
         if by not in selectors.GROUPS:
             by = "department"
         today = timezone.localdate()
-        [total] = selectors.request_figures(requests, today=today)
+        total, rows = selectors.figures_with_total(requests, by=by, today=today)
         context.update(
             total=total,
-            rows=selectors.request_figures(requests, by=by, today=today),
+            rows=rows,
             by=by,
             groupings=[("department", _("By department")), ("county", _("By county")), ("month", _("By month"))],
             today=today,
         )
+        return context
+
+
+class CoverageView(ScopedObjectMixin, TemplateView):
+    """Commissioner and visit coverage per county (a page of its own: it reads every enterprise's
+    current tier, the request figures do not)."""
+
+    template_name = "support/coverage.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        self.scoped_queryset(Enterprise)
+        today = timezone.localdate()
+        coverage_total, coverage_rows = selectors.coverage(self.request.user, today=today)
+        context.update(coverage_total=coverage_total, coverage_rows=coverage_rows, today=today)
         return context
 
 

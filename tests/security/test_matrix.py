@@ -369,6 +369,7 @@ ROUTES: dict[str, Case] = {
     "support/": Case(BUSINESS_READ, hides_other=True, kwargs=lambda w, which: _support_requests(w)),
     "support/mine/": Case(BUSINESS_READ),
     "support/figures/": Case(BUSINESS_READ),
+    "support/coverage/": Case(BUSINESS_READ),
     "support/assign/": Case(BUSINESS_WRITE),
     "support/requests/<int:pk>/": Case(
         BUSINESS_READ, scoped=True, kwargs=lambda w, which: {"pk": _support_request(w, which).pk}
@@ -597,12 +598,21 @@ API_RESOURCES = {
     ),
     "policies": (lambda w, which: {"pk": _policy().pk}, False),
     "support-grants": (lambda w, which: {"pk": _grant_of(w.enterprise(which)).pk}, True),
+    # enterprise requests (issue 14): 知识产权, co-department 市科技局 (the department principal reads them)
+    "requests": (lambda w, which: {"pk": _support_request(w, which).pk}, True),
 }
 
 
 # Tombstones (``/api/v1/deletions/``): a list only, county-scoped by its queryset.
 ROUTES["api/v1/^deletions/$"] = Case(BUSINESS_READ, api=True)
 ROUTES["api/v1/^deletions\\.(?P<format>[a-z0-9]+)/?$"] = Case(
+    BUSINESS_READ, api=True, kwargs=lambda w, which: {"format": "json"}
+)
+
+
+# Request figures (issue 14): a list only, of the requests the principal reads.
+ROUTES["api/v1/^request-figures/$"] = Case(BUSINESS_READ, api=True)
+ROUTES["api/v1/^request-figures\\.(?P<format>[a-z0-9]+)/?$"] = Case(
     BUSINESS_READ, api=True, kwargs=lambda w, which: {"format": "json"}
 )
 

@@ -12,7 +12,7 @@ from accounts.choices import Role
 from accounts.models import Department
 from support.choices import RequestStatus, Satisfaction
 from support.models import EnterpriseRequest, RequestCategory
-from support.selectors import request_figures
+from support.selectors import figures_with_total, request_figures
 from support.services import accept_request, assign_commissioner, create_request
 from tests import factories
 
@@ -73,6 +73,11 @@ def test_figures_by_hand(dataset, city_operator):
     assert row.avg_days_to_close == 14.3
     # Open: r3, r4, r5 = 3; overdue: r3 (accept by 3 Mar), r4 (close by 28 Feb) = 2.
     assert (row.total, row.open, row.overdue) == (6, 3, 2)
+    # The totals summed from the groups (what the page and the API show) are the same figures.
+    for by in ("department", "county", "month"):
+        summed, _ = figures_with_total(EnterpriseRequest.objects.for_user(city_operator), by=by, today=TODAY)
+        assert (summed.response_rate, summed.on_time_close_rate, summed.satisfaction_rate) == (60.0, 50.0, 66.7)
+        assert (summed.avg_days_to_close, summed.total, summed.open, summed.overdue) == (14.3, 6, 3, 2)
 
 
 def test_figures_per_month_county_and_department(dataset, city_operator):

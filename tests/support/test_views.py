@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.choices import Role
+from accounts.models import Department
 from support.choices import RequestStatus
 from support.models import CommissionerAssignment, EnterpriseRequest, Visit
 from support.services import assign_commissioner, create_request
@@ -119,3 +120,40 @@ def test_bulk_assignment_from_the_list_filters(client, taishan_official):
     assert set(CommissionerAssignment.objects.filter(is_current=True).values_list("enterprise_id", flat=True)) == {
         e.pk for e in ours
     }
+
+
+def test_bad_visit_input_names_the_field_and_saves_nothing(client, taishan_official, taishan_enterprise):
+    client.force_login(taishan_official)
+    response = client.post(
+        reverse("support:visit_create", args=[taishan_enterprise.pk]),
+        {
+            "visited_on": "2026-03-02",
+            "form": "on_site",
+            "next_visit_on": "2026-01-05",  # before the visit
+            "req-TOTAL_FORMS": "1",
+            "req-INITIAL_FORMS": "0",
+            "req-0-description": "缺少类别的诉求",
+            "req-0-urgency": "normal",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "请选择该诉求的类别" in page and "下次走访日期不能早于本次走访" in page
+    assert not Visit.objects.exists() and not EnterpriseRequest.objects.exists()
+
+
+def test_transfer_without_department_or_reason_changes_nothing(
+    client, taishan_official, taishan_enterprise, finance, jrj_user
+):
+    request, _ = create_request(
+        actor=taishan_official, enterprise=taishan_enterprise, category=finance, description="贷"
+    )
+    client.force_login(jrj_user)
+    step = reverse("support:request_step", args=[request.pk])
+    page = client.post(step, {"action": "transfer", "text": "属其他部门"}, follow=True).content.decode()
+    assert "请选择转办的部门" in page
+    swj = Department.objects.get(code="swj")
+    page = client.post(step, {"action": "transfer", "department": swj.pk, "text": ""}, follow=True).content.decode()
+    assert "请填写理由" in page
+    request.refresh_from_db()
+    assert request.department.code == "jrj" and request.events.count() == 1
