@@ -268,8 +268,9 @@ def required_tiers(tier: Tier, date: dt.date) -> list[Tier]:
 
 
 def load_records(enterprises, *, date: dt.date, target: Tier | None) -> dict[int, EnterpriseRecords]:
-    """Pre-check records for ``enterprises`` (a list of Enterprise) in five queries (``target``
-    None: no ladder rule applies, e.g. a listing venue's entry conditions)."""
+    """Pre-check records for ``enterprises`` (a list of Enterprise) in five queries. Without a
+    ``target`` tier (policy conditions, ``policies.matching``; a listing venue's entry conditions)
+    no ladder rule is required."""
     ids = [e.pk for e in enterprises]
     required = [(t.code, t.name) for t in required_tiers(target, date)] if target is not None else []
     stats = defaultdict(list)
