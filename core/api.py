@@ -316,7 +316,7 @@ def expected_version_from(request: Request, serializer: serializers.BaseSerializ
         # As the schema states it: a whole number from 1 (JSON only: no text, no true/false).
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**31 - 1:
             raise exceptions.ValidationError({"version": [_("A version is a whole number.")]})
-        return value
+        return int(value)
     return None
 
 

@@ -265,8 +265,11 @@ def postprocess_client_contract(result: dict[str, Any], generator: Any, request:
             for parameter in operation.get("parameters", []):
                 parameter.get("schema", {}).pop("title", None)
                 _ordering_as_read(parameter)
-                if parameter.get("schema", {}).get("format") == "date-time":
+                fmt = parameter.get("schema", {}).get("format")
+                if fmt == "date-time":
                     parameter["description"] = f"{parameter.get('description', '')} {TIME_ZONE_RULE}".strip()
+                if fmt in ("date", "date-time") and parameter.get("in") == "query":
+                    parameter["allowEmptyValue"] = True  # an empty date is no filter (the web forms send it)
     # Request bodies of writes take the version they are based on (optimistic locking, 409 when outdated).
     for name, component in schemas.items():
         match = re.fullmatch(r"(Patched)?(\w+)Request", name)

@@ -8,7 +8,7 @@ import views or viewsets.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -73,8 +73,9 @@ class SyncCursorPagination(pagination.CursorPagination):
     applies; ``ordering`` does not (the order is the key)."""
 
     ordering = ("pk",)
-    invalid_cursor_message = gettext_lazy(
-        "Invalid cursor: use the 'next' link of the previous page, or an empty cursor to start."
+    invalid_cursor_message = cast(  # a lazy translation, rendered when the 404 is
+        "str",
+        gettext_lazy("Invalid cursor: use the 'next' link of the previous page, or an empty cursor to start."),
     )
 
     def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:

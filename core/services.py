@@ -211,7 +211,7 @@ def delete_with_tombstones(rows: models.QuerySet[Any] | Iterable[models.Model]) 
     model = items.model if isinstance(items, models.QuerySet) else type(items[0])
     with transaction.atomic():
         collector = Collector(using=router.db_for_write(model))
-        collector.collect(items)
+        collector.collect(cast(Any, items))  # a queryset or a list of instances, as QuerySet.delete passes
         doomed: dict[type[models.Model], list[Any]] = {}
         for related_model, instances in collector.data.items():
             doomed.setdefault(related_model, []).extend(obj.pk for obj in instances)
