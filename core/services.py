@@ -216,10 +216,12 @@ def delete_with_tombstones(rows: models.QuerySet[Any] | Iterable[models.Model]) 
         for related_model, instances in collector.data.items():
             doomed.setdefault(related_model, []).extend(obj.pk for obj in instances)
         for queryset in collector.fast_deletes:  # deleted by one statement, without loading the rows
-            doomed.setdefault(queryset.model, []).extend(queryset.values_list("pk", flat=True))
+            if not queryset.model._meta.auto_created:
+                doomed.setdefault(queryset.model, []).extend(queryset.values_list("pk", flat=True))
         tombstones: list[DeletedRecord] = []
         for doomed_model, pks in doomed.items():
-            tombstones.extend(_tombstones(doomed_model, pks))
+            if not doomed_model._meta.auto_created:  # a many-to-many link is part of its row (enterprise.tags)
+                tombstones.extend(_tombstones(doomed_model, pks))
         count, _per_model = collector.delete()
         DeletedRecord.objects.bulk_create(tombstones, batch_size=1000)
     return count

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.choices import Role
 from core.models import DeletedRecord
 from core.services import delete_with_tombstones, scoped_delete
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, Tag
 from targets import services as target_services
 from targets.models import Plan, SnapshotValue
 from tests import factories
@@ -36,6 +36,7 @@ def test_a_deleted_enterprise_leaves_tombstones_for_it_and_its_titles():
         factories.make_title(enterprise, "municipal", dt.date(2024, 7, 1)),
     ]
     kept = factories.make_title(factories.make_enterprise("440783"), "innovative", dt.date(2024, 7, 1))
+    enterprise.tags.set(Tag.objects.all()[:2])  # the links go with the row: no tombstones of their own
     operator = factories.make_user(Role.CITY_OPERATOR, department_code="miit")
     scoped_delete(actor=operator, instance=enterprise)
     assert tombstones("enterprises.enterprise") == [(enterprise.pk, "440781")]
@@ -43,6 +44,7 @@ def test_a_deleted_enterprise_leaves_tombstones_for_it_and_its_titles():
     assert tombstones("enterprises.title") == sorted((t.pk, "440781") for t in titles)
     assert Enterprise.objects.filter(pk=enterprise.pk).count() == 0
     assert DeletedRecord.objects.filter(object_id=kept.pk, model="enterprises.title").count() == 0
+    assert set(DeletedRecord.objects.values_list("model", flat=True)) == {"enterprises.enterprise", "enterprises.title"}
 
 
 def test_deleting_many_rows_takes_a_few_queries_not_one_per_row():
