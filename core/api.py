@@ -463,7 +463,8 @@ class ValuesListMixin(_ReadOnlyViewSet):
     """List pages through ``ValuesPlan`` (same output, a fraction of the cost). The page is chosen
     on ids alone (``values("pk")``: annotations such as the current tier are computed only where
     the order needs them), then its rows are read with every column and annotation: a deep page
-    (``OFFSET 90000``) or a keyset page never computes them for the rows it skips."""
+    (``OFFSET 90000``) never computes them for the rows it skips. A keyset (cursor) page reads its
+    rows in one query: it skips nothing."""
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
@@ -472,6 +473,10 @@ class ValuesListMixin(_ReadOnlyViewSet):
             return super().list(request, *args, **kwargs)
         if self.paginator is None:
             return Response(plan.render(list(plan.values(queryset))))
+        if getattr(self.paginator, "cursor_query_param", None) in request.query_params:
+            # a keyset page (WHERE id > last LIMIT n) reads only its own rows already: one query
+            page = self.paginate_queryset(plan.values(queryset))
+            return self.get_paginated_response(plan.render(page or []))
         keys = self.paginate_queryset(queryset.values("pk"))
         ids = [key["pk"] for key in keys or []]
         by_id = {row["pk"]: row for row in plan.values(queryset.filter(pk__in=ids).order_by())} if ids else {}
