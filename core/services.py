@@ -20,14 +20,15 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TypeVar, cast
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import F
+from django.db.models.deletion import Collector
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import DeletedRecord
-from .scoping import CHANGE, county_id_of, require
+from .scoping import CHANGE, require
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -194,14 +195,52 @@ def scoped_delete(
         require(actor, CHANGE, stored)
         check_version(stored, expected_version)
         deletion = trail.deletion(stored, before=trail.snapshot(stored), message=message)
-        tombstone = DeletedRecord(
-            model=model._meta.label_lower,
-            object_id=stored.pk,
-            county_id=county_id_of(stored) if hasattr(stored, "scope_county_field") else None,
-        )
-        parent = getattr(model, "sync_parent", None)
-        parent_ids = [getattr(stored, f"{parent}_id")] if parent else []
-        stored.delete()
+        delete_with_tombstones([stored])
         trail.record_deletion(actor, deletion)
-        tombstone.save()
-        touch_parents(model, parent_ids)
+
+
+def delete_with_tombstones(rows: models.QuerySet[Any] | Iterable[models.Model]) -> int:
+    """Delete ``rows`` (a queryset or instances of one model) and every row the deletion cascades to,
+    leaving a ``DeletedRecord`` per deleted row, with its county, and touching the parents of rows that
+    feed one (``sync_parent``): what ``scoped_delete`` does, for deletions that are no user's edit (a
+    recompute replacing its figures, a job, the demo data). The caller checks permissions and audits.
+    One query per model for the counties, never one per row. Returns the number of rows deleted."""
+    items = rows if isinstance(rows, models.QuerySet) else list(rows)
+    if not isinstance(items, models.QuerySet) and not items:
+        return 0
+    model = items.model if isinstance(items, models.QuerySet) else type(items[0])
+    with transaction.atomic():
+        collector = Collector(using=router.db_for_write(model))
+        collector.collect(cast(Any, items))  # a queryset or a list of instances, as QuerySet.delete passes
+        doomed: dict[type[models.Model], list[Any]] = {}
+        for related_model, instances in collector.data.items():
+            doomed.setdefault(related_model, []).extend(obj.pk for obj in instances)
+        for queryset in collector.fast_deletes:  # deleted by one statement, without loading the rows
+            if not queryset.model._meta.auto_created:
+                doomed.setdefault(queryset.model, []).extend(queryset.values_list("pk", flat=True))
+        tombstones: list[DeletedRecord] = []
+        for doomed_model, pks in doomed.items():
+            if not doomed_model._meta.auto_created:  # a many-to-many link is part of its row (enterprise.tags)
+                tombstones.extend(_tombstones(doomed_model, pks))
+        count, _per_model = collector.delete()
+        DeletedRecord.objects.bulk_create(tombstones, batch_size=1000)
+    return count
+
+
+def _tombstones(model: type[models.Model], pks: list[Any]) -> list[DeletedRecord]:
+    label = model._meta.label_lower
+    county_field = getattr(model, "scope_county_field", None)
+    parent = getattr(model, "sync_parent", None)
+    out: list[DeletedRecord] = []
+    for start in range(0, len(pks), 5000):
+        chunk = pks[start : start + 5000]
+        lookups = ["pk", *([county_field] if county_field else []), *([parent] if parent else [])]
+        rows = list(model._default_manager.filter(pk__in=chunk).values_list(*lookups))
+        for row in rows:
+            if not isinstance(row[0], int):  # tombstones hold whole-number ids (every business row has one)
+                continue
+            county = row[1] if county_field else None
+            out.append(DeletedRecord(model=label, object_id=row[0], county_id=county))
+        if parent:
+            touch_parents(model, [row[-1] for row in rows])
+    return out

@@ -279,6 +279,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api_schema.postprocess_constraints",
+        "core.api_schema.postprocess_client_contract",
     ],
     # several models have a "status" field with different choices: name each set after its class
     "ENUM_NAME_OVERRIDES": {

@@ -19,6 +19,7 @@ from accounts.models import Place
 from core import jobs
 from core.models import JobStatus
 from core.scoping import CHANGE, require, scope_for
+from core.services import delete_with_tombstones
 from enterprises.models import period_end
 
 from . import compute
@@ -143,7 +144,7 @@ def snapshot_compute(
         snapshot, _created = Snapshot.objects.update_or_create(
             plan=plan, as_of=as_of, defaults={"computed_at": timezone.now(), "run": run}
         )
-        SnapshotValue.objects.filter(snapshot=snapshot).delete()
+        delete_with_tombstones(SnapshotValue.objects.filter(snapshot=snapshot))  # /api/v1/progress/ rows
         for row in rows:
             row.snapshot = snapshot
         SnapshotValue.objects.bulk_create(rows, batch_size=1000)
@@ -413,7 +414,7 @@ def allocation_save(
             before = _allocation_values(place, old) if old else None
             if new is None:
                 if old:
-                    old.delete()
+                    delete_with_tombstones([old])
                     entries.append(
                         audit.Entry(
                             action=AuditAction.DELETE,

@@ -19,7 +19,7 @@ from accounts import audit
 from accounts.choices import AuditAction, PlaceLevel
 from accounts.models import Department
 from core.scoping import CHANGE, require
-from core.services import bulk_update, check_version, scoped_save
+from core.services import bulk_update, check_version, delete_with_tombstones, scoped_save
 
 from .attachments import MAX_ATTACHMENTS_PER_REPORT, CheckedFile, check_upload
 from .choices import REVIEW, CellStatus, ReminderKind, ReportKind, ReportStatus
@@ -244,7 +244,7 @@ def attachment_delete(*, actor, attachment: ReportAttachment) -> None:
         _require_editable(stored.status)
         entry = audit.entry_for(AuditAction.DELETE, attachment, before=_attachment_snapshot(attachment))
         name = attachment.file.name
-        attachment.delete()
+        delete_with_tombstones([attachment])
         audit.record_many(actor, [entry])
         transaction.on_commit(lambda: default_storage.delete(name))
 
@@ -262,7 +262,7 @@ def task_save(*, actor, task: KeyTask, departments=None) -> KeyTask:
             wanted = [d.pk for d in departments]
             if current != wanted:
                 codes = dict(Department.objects.values_list("pk", "code"))
-                TaskUnit.objects.filter(task=task).delete()
+                delete_with_tombstones(TaskUnit.objects.filter(task=task))
                 TaskUnit.objects.bulk_create(
                     [TaskUnit(task=task, department_id=pk, position=i) for i, pk in enumerate(wanted, 1)]
                 )

@@ -303,6 +303,12 @@ class StatisticImportSerializer(serializers.ModelSerializer):
         label=_("uploaded by"),
         help_text=_("User name of the uploader."),
     )
+    periods = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        label=_("periods"),
+        help_text=_("Quarters in the workbook, e.g. 2024Q1."),
+    )
 
     class Meta:
         model = StatisticImport

@@ -30,6 +30,12 @@ class KeyTaskSerializer(serializers.ModelSerializer):
     units = TaskUnitSerializer(
         many=True, read_only=True, label=_("responsible units"), help_text=_("In the plan's order; the first leads.")
     )
+    indicator_codes = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        label=_("indicators served"),
+        help_text=_("Codes of the goal indicators this task serves (targets app)."),
+    )
 
     class Meta:
         model = KeyTask

@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.models import Department, Place, User
+from core.services import delete_with_tombstones
 from enterprises import demo
 from enterprises.models import Enterprise
 
@@ -75,7 +76,9 @@ class Command(BaseCommand):
                 self.stdout.write("demo data already present (use --reset to rebuild it)")
                 self._print_users(users, created=False)
                 return
-            Enterprise.objects.filter(is_demo=True).delete()
+            delete_with_tombstones(
+                Enterprise.objects.filter(is_demo=True)
+            )  # a synchronised system learns they are gone
         started = time.monotonic()
         with transaction.atomic():
             summary = demo.seed(rng=rng, today=today, stdout=self.stdout, count=options["enterprises"])
