@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from decimal import Decimal
 from unittest import mock
@@ -148,23 +147,15 @@ def test_management_command(dataset, capsys):
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_recompute_runs_on_a_real_celery_worker(dataset):
-    if not os.environ.get("CELERY_BROKER_URL"):
-        pytest.skip("needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/5) and a reachable broker")
-    from celery.contrib.testing.worker import start_worker
-
-    from jiangmen_portal.celery import app
-
-    app.conf.task_always_eager = False
+def test_recompute_runs_on_a_real_celery_worker(dataset, celery_worker_thread):
     run = services.run_create(as_of=D, with_history=False)
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        tasks.recompute_progress.delay(run.pk)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            run.refresh_from_db()
-            if run.is_finished:
-                break
-            time.sleep(0.2)
+    tasks.recompute_progress.delay(run.pk)  # the worker of tests/conftest.py takes it
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.is_finished:
+            break
+        time.sleep(0.2)
     assert run.status == JobStatus.SUCCEEDED, run.message
     assert (
         SnapshotValue.objects.get(snapshot__as_of=D, indicator__code="provincial-srdi", county__isnull=True).value == 4

@@ -26,17 +26,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def worker():
-    from celery.contrib.testing.worker import start_worker
-
-    from jiangmen_portal.celery import app
-
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.update(task_always_eager=False, broker_url=BROKER, result_backend=None)
-    app.loader.import_default_modules()
-    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30) as w:
-        yield w
-    app.conf.update(saved)
+def worker(celery_worker_thread):
+    """The real worker of ``tests/conftest.py`` (consuming every queue the tasks are routed to)."""
+    return celery_worker_thread
 
 
 def wait_until_finished(client, imp: StatisticImport, timeout: float = 60) -> dict:
