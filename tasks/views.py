@@ -205,6 +205,7 @@ class TaskDetailView(ScopedObjectMixin, PeriodMixin, TemplateView):
         context.update(self.period_context(period))
         context.update(
             task=task,
+            indicators=selectors.served_indicators(task),
             units=list(task.units.select_related("department").order_by("position")),
             cells=[c for c in cells if c.responsible],
             timeline=list(timeline.items()),

@@ -384,7 +384,25 @@ class CriteriaListView(ScopedObjectMixin, TemplateView):
         context.update(sets=list(sets), today=today, can_edit=scope_for(self.request.user).city_wide_write)
         for cs in context["sets"]:
             cs.in_force_today = cs.effective_from <= today and (cs.effective_to is None or cs.effective_to > today)
+            _label_groups(cs)
         return context
+
+
+def _label_groups(criteria_set) -> None:
+    """Name each criterion's group and option by their order in the set ("条件组 1 · 情形 2"), never
+    by their internal codes (``scale``, ``rd-intensity/mid``)."""
+    groups: dict[str, int] = {}
+    options: dict[tuple[str, str], int] = {}
+    for c in criteria_set.criteria.all():
+        c.group_label = ""
+        if not c.group:
+            continue
+        number = groups.setdefault(c.group, len(groups) + 1)
+        c.group_label = _("condition group %(n)d") % {"n": number}
+        if c.option:
+            in_group = sum(1 for g, _o in options if g == c.group)
+            option = options.setdefault((c.group, c.option), in_group + 1)
+            c.group_label += " · " + _("case %(n)d") % {"n": option}
 
 
 class CriterionEditView(ServiceFormMixin, ScopedObjectMixin, FormView):
