@@ -38,7 +38,9 @@ def city():
             factories.make_statistic(enterprise, 2023, 4, output_value=Decimal(100), invention_patents=2)
             factories.make_statistic(enterprise, 2025, 4, output_value=Decimal(150 + 10 * i), invention_patents=3)
     lapsing = factories.make_enterprise("440781", name="工作台测试到期电子有限公司")
-    factories.make_title(lapsing, "municipal", today - dt.timedelta(days=400), valid_until=today + dt.timedelta(days=20))
+    factories.make_title(
+        lapsing, "municipal", today - dt.timedelta(days=400), valid_until=today + dt.timedelta(days=20)
+    )
     factories.make_statistic_import("440781")
     run = services.run_create(as_of=dt.date(2026, 6, 30))
     services.run_execute(run_id=run.pk)
