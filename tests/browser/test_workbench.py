@@ -142,4 +142,12 @@ def test_every_navigation_page_per_role_and_the_workbench_in_use(audit_page, cit
     page.wait_for_url("**/enterprises/*/")
     page.goto("/targets/")
     page.wait_for_selector("#county-map canvas", state="attached")
+    # the map's legend names the five statuses with the colours the map uses
+    assert page.locator("#map-legend li").all_inner_texts() == [
+        "已达成",
+        "进度正常",
+        "进度滞后",
+        "存在风险",
+        "暂无数据",
+    ]
     page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=False)

@@ -207,3 +207,25 @@ def test_allocation_shows_counts_as_integers(client, city_operator):
     html = client.get(reverse("targets:allocation", args=["national-giants"])).content.decode()
     values = re.findall(r'name="county_\d+" value="([^"]*)"', html)
     assert values and all(re.fullmatch(r"\d+(\.\d*[1-9])?", v) for v in values), values
+
+
+def test_lists_have_numbered_pages_and_a_page_jump_keeping_the_filters(client, city_operator, settings):
+    from enterprises.views import EnterpriseListView
+
+    EnterpriseListView.paginate_by = 2  # 7 enterprises, 2 a page: pages 1 … 4
+    try:
+        for i in range(7):
+            factories.make_enterprise("440781", name=f"分页测试{i}有限公司")
+        client.force_login(city_operator)
+        html = client.get(reverse("enterprises:list"), {"county": "440781", "page": "3"}).content.decode()
+    finally:
+        EnterpriseListView.paginate_by = 50
+    nav = html.split('class="d-flex flex-wrap align-items-center gap-2 portal-pagination"', 1)[1].split("</nav>", 1)[0]
+    # ceil(7 / 2) = 4 pages; the third is current, 1, 2 and 4 are links (two on each side, no gap)
+    assert '<li class="page-item active" aria-current="page"><span class="page-link">3</span>' in nav
+    for n in (1, 2, 4):
+        assert f"page={n}" in nav and f">{n}</a>" in nav
+    assert "第 3 / 4 页（共 7 条）" in nav
+    # the jump form keeps the filter and asks for a page between 1 and 4
+    assert '<input type="hidden" name="county" value="440781">' in nav
+    assert 'name="page" value="3"' in nav and 'max="4"' in nav and "跳转到页码" in nav
