@@ -229,3 +229,14 @@ def test_lists_have_numbered_pages_and_a_page_jump_keeping_the_filters(client, c
     # the jump form keeps the filter and asks for a page between 1 and 4
     assert '<input type="hidden" name="county" value="440781">' in nav
     assert 'name="page" value="3"' in nav and 'max="4"' in nav and "跳转到页码" in nav
+
+
+def test_the_lateness_list_is_paged(client, city_operator):
+    """Every (task, unit) of the plan is late for a period nobody reported: far more than a page."""
+    client.force_login(city_operator)
+    first = client.get("/tasks/lateness/", {"period": "2024Q1"})
+    second = client.get("/tasks/lateness/", {"period": "2024Q1", "page": "2"})
+    assert first.status_code == second.status_code == 200
+    keys = [{(s.task.code, s.column.key) for s in r.context["slots"]} for r in (first, second)]
+    assert len(keys[0]) == 50 and keys[1] and not keys[0] & keys[1]
+    assert 'name="page"' in first.content.decode()
