@@ -194,7 +194,7 @@ def test_sort_options_task_indicators_and_criteria_groups_are_in_chinese(client,
     html = client.get(reverse("tasks:task_detail", args=["2-1"])).content.decode()
     assert "national-giants" not in html.replace('href="/targets/indicators/national-giants/"', "")
     assert "国家级专精特新“小巨人”企业（累计培育）" in html
-    html = client.get(reverse("enterprises:dynamics_criteria")).content.decode()
+    html = client.get(reverse("enterprises:dynamics_criteria"), {"all": "1"}).content.decode()
     assert "rd-intensity" not in html and "scale/" not in html and "unverified" not in html
     assert "条件组 1 · 情形 1" in html
 
