@@ -151,3 +151,7 @@ def test_every_navigation_page_per_role_and_the_workbench_in_use(audit_page, cit
         "暂无数据",
     ]
     page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=False)
+    # printed: the content only (A4), no navigation bar, no buttons
+    page.emulate_media(media="print")
+    assert not page.locator("nav.navbar").is_visible() and not page.locator("#recompute-button").is_visible()
+    assert page.locator("#indicator-table").is_visible()
