@@ -143,7 +143,7 @@ def test_every_navigation_page_per_role_and_the_workbench_in_use(audit_page, cit
     page.goto("/targets/")
     page.wait_for_selector("#county-map canvas", state="attached")
     # the map's legend names the five statuses with the colours the map uses
-    assert page.locator("#map-legend li").all_inner_texts() == [
+    assert [t.strip() for t in page.locator("#map-legend li").all_inner_texts()] == [
         "已达成",
         "进度正常",
         "进度滞后",
@@ -151,6 +151,15 @@ def test_every_navigation_page_per_role_and_the_workbench_in_use(audit_page, cit
         "暂无数据",
     ]
     page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=False)
+    # on a phone the enterprise list shows its results first, the filters behind one button
+    page.emulate_media(media="screen")
+    page.set_viewport_size(PHONE)
+    page.goto("/enterprises/")
+    assert not page.locator("#enterprise-filters").is_visible()
+    page.get_by_role("button", name="筛选条件").click()
+    page.wait_for_selector("#enterprise-filters", state="visible")
+    page.set_viewport_size(DESKTOP)
+    page.goto("/targets/")
     # printed: the content only (A4), no navigation bar, no buttons
     page.emulate_media(media="print")
     assert not page.locator("nav.navbar").is_visible() and not page.locator("#recompute-button").is_visible()
