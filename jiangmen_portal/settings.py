@@ -99,6 +99,19 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# Reads on a streaming replica (core/db_router.py): dashboards, lists, exports and API reads of a
+# client that has not written in the last REPLICA_PIN_SECONDS; writes and everything else on the
+# primary. Unset: one database, as before.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the test runner reads the test database there
+    DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("core.middleware.RequestContextMiddleware") + 1, "core.db_router.ReplicaReadsMiddleware"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -177,6 +190,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Queues by kind, so that each kind can run on its own hosts (docker-compose.yml: one worker service
+# per queue, ``celery worker -Q <queue>``). A task that no route names goes to "default".
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "enterprises.tasks.*": {"queue": "imports"},
+    "targets.tasks.*": {"queue": "recompute"},
+    "reports.build_report": {"queue": "reports"},
+    "tasks.mark_lateness": {"queue": "notifications"},
+    "accounts.tasks.*": {"queue": "notifications"},
+}
+# Every queue a worker may be asked to consume (a single worker for all: ``-Q`` with all of them).
+CELERY_WORKER_QUEUES = ["default", "imports", "recompute", "reports", "notifications"]
 CELERY_BEAT_SCHEDULE: dict = {
     "accounts-disable-inactive": {
         "task": "accounts.tasks.disable_inactive_accounts",

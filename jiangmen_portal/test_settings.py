@@ -18,3 +18,8 @@ TARGETS_RECOMPUTE_ON_CHANGE = False
 # Embedded mode: no background recompute thread in tests (they see the test's transaction only in
 # their own thread); a test runs what is pending with ``targets.embedded.runner.flush()``.
 TARGETS_RECOMPUTE_BACKGROUND = False
+# tests/core/test_db_router.py: a real streaming replica (.ci/run starts one). The alias mirrors the
+# test database while the test databases are set up; the test points it at the replica server.
+if os.environ.get("TEST_DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = env.db("TEST_DATABASE_REPLICA_URL")  # noqa: F405
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # noqa: F405

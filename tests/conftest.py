@@ -88,6 +88,15 @@ def celery_worker_thread():
     saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "result_backend")}
     app.conf.update(task_always_eager=False, broker_url=broker, result_backend=None)
     app.loader.import_default_modules()
-    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30) as worker:
+    from django.conf import settings
+
+    with start_worker(
+        app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        shutdown_timeout=30,
+        queues=settings.CELERY_WORKER_QUEUES,  # the tasks are routed by kind (settings.CELERY_TASK_ROUTES)
+    ) as worker:
         yield worker
     app.conf.update(saved)

@@ -10,12 +10,33 @@ from django.conf import settings
 COMPOSE = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
 
 
+WORKERS = sorted(name for name in COMPOSE["services"] if name.startswith("worker-"))
+APP_SERVICES = ["web", *WORKERS, "beat"]
+
+
 def _command(service):
     return shlex.split(COMPOSE["services"][service]["command"])
 
 
 def test_services_present():
-    assert {"web", "worker", "beat", "db", "redis"} <= set(COMPOSE["services"])
+    assert {"web", "beat", "db", "redis"} <= set(COMPOSE["services"])
+    assert WORKERS, "at least one worker service"
+
+
+def _queues(service):
+    argv = _command(service)
+    return set(argv[argv.index("-Q") + 1].split(","))
+
+
+def test_every_queue_has_a_worker_service():
+    """Tasks are routed by kind (settings.CELERY_TASK_ROUTES): every queue they name, and the default
+    queue, is consumed by a worker service, each queue by its own service where it is heavy."""
+    consumed = set().union(*(_queues(service) for service in WORKERS))
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} <= consumed
+    assert consumed == set(settings.CELERY_WORKER_QUEUES)
+    for heavy in ("imports", "recompute", "reports"):
+        assert [service for service in WORKERS if heavy in _queues(service)] == [f"worker-{heavy}"]
 
 
 def test_web_runs_gunicorn_on_the_real_wsgi_application():
@@ -26,7 +47,7 @@ def test_web_runs_gunicorn_on_the_real_wsgi_application():
 
 
 def test_worker_and_beat_use_the_real_celery_app():
-    for service, sub in (("worker", "worker"), ("beat", "beat")):
+    for service, sub in [*((worker, "worker") for worker in WORKERS), ("beat", "beat")]:
         argv = _command(service)
         assert argv[:3] == ["celery", "-A", "jiangmen_portal"] and argv[3] == sub
         from celery import Celery
@@ -35,7 +56,7 @@ def test_worker_and_beat_use_the_real_celery_app():
 
 
 def test_app_services_get_database_and_broker_from_environment():
-    for service in ("web", "worker", "beat"):
+    for service in APP_SERVICES:
         env = COMPOSE["services"][service]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["CELERY_BROKER_URL"].startswith("redis://")
@@ -44,7 +65,7 @@ def test_app_services_get_database_and_broker_from_environment():
 def test_app_services_run_as_the_app_role_and_only_migrate_as_the_owner():
     """web, worker and beat connect as the role that owns nothing; the one-shot migrate service
     connects as the owner, migrates, then (re)creates that role's grants."""
-    for service in ("web", "worker", "beat"):
+    for service in APP_SERVICES:
         assert COMPOSE["services"][service]["environment"]["DATABASE_URL"].startswith("postgres://portal_app:")
         assert COMPOSE["services"][service]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     migrate = COMPOSE["services"]["migrate"]
@@ -55,3 +76,22 @@ def test_app_services_run_as_the_app_role_and_only_migrate_as_the_owner():
     assert steps[0][:3] == ["python", "manage.py", "migrate"]
     assert steps[1][:4] == ["python", "manage.py", "create_app_db_role", "portal_app"]
     assert COMPOSE["services"]["db"]["environment"]["POSTGRES_USER"] == "portal"
+
+
+def test_tasks_are_routed_by_kind():
+    """Each kind of job goes to its queue; every registered task lands on a queue a worker consumes."""
+    from jiangmen_portal.celery import app
+
+    app.loader.import_default_modules()
+
+    def queue(task_name):
+        return app.amqp.router.route({}, task_name)["queue"].name
+
+    assert queue("enterprises.tasks.commit_statistic_import") == "imports"
+    assert queue("targets.tasks.recompute_progress") == "recompute"
+    assert queue("reports.build_report") == "reports"
+    assert queue("tasks.mark_lateness") == "notifications"
+    assert queue("core.fail_stale_jobs") == "default"
+    portal_tasks = [name for name in app.tasks if not name.startswith("celery.")]
+    assert len(portal_tasks) >= 8
+    assert {queue(name) for name in portal_tasks} <= set(settings.CELERY_WORKER_QUEUES)
