@@ -240,3 +240,15 @@ def test_the_lateness_list_is_paged(client, city_operator):
     keys = [{(s.task.code, s.column.key) for s in r.context["slots"]} for r in (first, second)]
     assert len(keys[0]) == 50 and keys[1] and not keys[0] & keys[1]
     assert 'name="page"' in first.content.decode()
+
+
+def test_a_departments_todos_are_its_progress_reports(department_user):
+    """市科技局 (kjj) reports on two tasks of the plan: 二（二）1 (2-2-1, lead) and 三（一） (3-1). On
+    2025-02-01 the period being reported is 2025Q1 (due 2025-04-10): both reports are still to
+    write. Once 2-2-1's report is returned for changes: 1 to write, 1 returned."""
+    day = dt.date(2025, 2, 1)
+    todos = {t.label: t.count for t in collect("todos", department_user, day)}
+    assert todos == {"2025年第1季度待报送的工作进展": 2}
+    factories.make_report("2-2-1", "2025Q1", department_code="kjj", status="returned")
+    todos = {t.label: t.count for t in collect("todos", department_user, day)}
+    assert todos == {"2025年第1季度待报送的工作进展": 1, "被退回修改的工作进展": 1}
