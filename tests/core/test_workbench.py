@@ -252,3 +252,10 @@ def test_a_departments_todos_are_its_progress_reports(department_user):
     factories.make_report("2-2-1", "2025Q1", department_code="kjj", status="returned")
     todos = {t.label: t.count for t in collect("todos", department_user, day)}
     assert todos == {"2025年第1季度待报送的工作进展": 1, "被退回修改的工作进展": 1}
+
+
+def test_the_api_documentation_is_a_chinese_page_with_the_way_back(client, viewer):
+    client.force_login(viewer)
+    html = client.get("/api/v1/docs/").content.decode()
+    assert '<html lang="zh-Hans">' in html and "返回平台首页" in html and 'href="/"' in html
+    assert "<script>" not in html  # still no inline script (CSP)
