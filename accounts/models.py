@@ -256,6 +256,7 @@ class AuditLog(models.Model):
     action = models.CharField(_("action"), max_length=24, choices=AuditAction.choices)
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    shown_repr: str  # not a column: the object as the audit views show it (masked unless revealed)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     county_code = models.CharField(_("county code"), max_length=12, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)

@@ -47,11 +47,16 @@ class JobModel(models.Model):
     """A background job as a row: status, progress, message and traceback (NetBox/Saleor style).
 
     Concrete job models (imports, report exports, recompute runs) inherit this; the Celery task
-    takes only the row's id. Life cycle: pending -> running -> (progress) -> succeeded | failed.
+    takes only the row's id and runs ``core.jobs.JobRunner``. ``requested_by`` is the user who
+    asked for the job (the job acts in her scope); a model whose jobs may start without one (a
+    beat job) redeclares it nullable. Life cycle: pending -> running -> (progress) -> succeeded | failed.
     A job whose worker died is failed by ``fail_if_stale`` on every read of its status (status
     view, API, list pages; ``core.jobs``) and by the beat job ``core.tasks.fail_stale_jobs``.
     """
 
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
     )

@@ -32,11 +32,16 @@ def query_value(request: HttpRequest, name: str, data: Mapping[str, Any] | None 
 
 
 def apply_service_errors(
-    form: forms.BaseForm, error: ValidationError, field_for: Callable[[str], str] | None = None
+    form: forms.BaseForm,
+    error: ValidationError,
+    field_for: Callable[[str], str] | None = None,
+    *,
+    unnamed: str | None = None,
 ) -> None:
     """Put a service's ValidationError on the form, at the field where it belongs (``field_for``
-    maps a service's field name to the form's; unknown fields become non-field errors). A stale
-    edit (``core.services.StaleEditError``) has one message and no field: a non-field error."""
+    maps a service's field name to the form's; unknown fields become non-field errors). Messages
+    that name no field go to the field ``unnamed`` (e.g. the upload a service refused), else they
+    are non-field errors, like a stale edit (``core.services.StaleEditError``)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             name = field_for(field) if field_for is not None else field
@@ -45,7 +50,7 @@ def apply_service_errors(
                 form.add_error(target, e)
     else:
         for message in error.messages:
-            form.add_error(None, message)
+            form.add_error(unnamed if unnamed in form.fields else None, message)
 
 
 class ScopedObjectMixin(LoginRequiredMixin):
@@ -72,7 +77,7 @@ class ServiceFormMixin:
     ``success_message`` is shown and the response is ``service_succeeded(form, result)`` (by
     default a redirect to ``service_success_url(result)``, the result's own URL)."""
 
-    success_message = _("Saved.")
+    success_message: StrOrPromise | None = _("Saved.")
     request: HttpRequest  # set by the view class this mixin is combined with
 
     if TYPE_CHECKING:  # FormMixin's, which this mixin is combined with
@@ -84,6 +89,10 @@ class ServiceFormMixin:
 
     def service_error_field(self, field: str) -> str:
         return field
+
+    def service_error_unnamed(self, error: ValidationError) -> str | None:
+        """The form field that shows a service error naming no field (default: none, a non-field error)."""
+        return None
 
     def service_success_url(self, result: Any) -> Any:
         return result
@@ -97,7 +106,7 @@ class ServiceFormMixin:
         try:
             result = self.perform(form)
         except ValidationError as error:
-            apply_service_errors(form, error, self.service_error_field)
+            apply_service_errors(form, error, self.service_error_field, unnamed=self.service_error_unnamed(error))
             return self.form_invalid(form)
         return self.service_succeeded(form, result)
 
@@ -106,17 +115,19 @@ def call_service(
     request: HttpRequest,
     call: Callable[[], object],
     *,
-    success: StrOrPromise | Callable[[Any], StrOrPromise],
+    success: StrOrPromise | Callable[[Any], StrOrPromise] | None,
     failure: Callable[[str], StrOrPromise] | None = None,
 ) -> bool:
     """A button's POST (delete, review, remind): run ``call``; its ``ValidationError`` becomes an
     error message (``failure``: a function of the joined messages, default the messages), else
-    ``success`` (a message, or a function of the result) a success message. True when it ran."""
+    ``success`` (a message, or a function of the result; None: the page says it) a success
+    message. True when it ran."""
     try:
         result = call()
     except ValidationError as error:
         reason = " ".join(error.messages)
         messages.error(request, failure(reason) if failure is not None else reason)
         return False
-    messages.success(request, success(result) if callable(success) else success)
+    if success is not None:
+        messages.success(request, success(result) if callable(success) else success)
     return True

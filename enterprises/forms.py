@@ -12,7 +12,7 @@ from core.masking import mask_name, mask_phone
 from core.scoping import VIEW, scope_for
 
 from .choices import EnterpriseStatus
-from .models import Enterprise, ListingRecord, RDInstitution, Statistic, Tag, Title
+from .models import Enterprise, Industry, ListingRecord, RDInstitution, Statistic, Tag, Title
 from .validators import normalise_credit_code
 
 
@@ -77,8 +77,10 @@ class EnterpriseForm(VersionedForm):
         if scope.county_id is not None:
             counties = counties.filter(pk=scope.county_id)
             self.fields["county"].initial = scope.county_id
-        self.fields["county"].queryset = counties
-        self.fields["industry"].queryset = self.fields["industry"].queryset.filter(level="division")
+        county, industry = self.fields["county"], self.fields["industry"]
+        assert isinstance(county, forms.ModelChoiceField) and isinstance(industry, forms.ModelChoiceField)
+        county.queryset = counties
+        industry.queryset = Industry.objects.filter(level="division")
         if self.instance.pk:
             self.fields["tags"].initial = list(self.instance.tags.values_list("pk", flat=True))
         # Personal data: masked to a user without the reveal permission; typing a new value replaces it,
@@ -105,7 +107,8 @@ class EnterpriseForm(VersionedForm):
         return self._unmask("contact_phone")
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         status = cleaned.get("status")
         before = self.initial.get("status") if self.instance.pk else EnterpriseStatus.OPERATING
         if status and status != before and not cleaned.get("status_effective_on"):

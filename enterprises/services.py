@@ -46,21 +46,21 @@ def enterprise_save(
                 Enterprise.objects.select_for_update().filter(pk=enterprise.pk).values_list("status", flat=True).first()
             )
         changed = enterprise.status != (stored or EnterpriseStatus.OPERATING)
-        if changed:
-            _check_status_date(enterprise, effective_on)
+        checked_on = _check_status_date(enterprise, effective_on) if changed else None
         saved = scoped_save(actor=actor, instance=enterprise, expected_version=expected_version, m2m=m2m)
-        if changed:
+        if checked_on is not None:
             change = EnterpriseStatusChange(
                 enterprise=saved,
                 status=saved.status,
-                effective_on=effective_on,
+                effective_on=checked_on,
                 recorded_by=actor if getattr(actor, "pk", None) else None,
             )
             scoped_save(actor=actor, instance=change)
     return saved
 
 
-def _check_status_date(enterprise: Enterprise, effective_on) -> None:
+def _check_status_date(enterprise: Enterprise, effective_on: dt.date | None) -> dt.date:
+    """The date a change of status took effect, checked (given, not before the last change)."""
     if effective_on is None:
         raise ValidationError(
             {
@@ -82,6 +82,7 @@ def _check_status_date(enterprise: Enterprise, effective_on) -> None:
                     % {"date": previous.isoformat()}
                 }
             )
+    return effective_on
 
 
 # -- titles ---------------------------------------------------------------------------------------

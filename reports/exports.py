@@ -23,6 +23,12 @@ from .xlsx import Column, SheetWriter
 CHUNK = 2000
 
 
+def _verbose_name(meta, name: str) -> str:
+    """A model field's name as the column heading (``meta.get_field`` also returns relations)."""
+    field = meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
 def _start(title: str, columns, filters: str, count_hint: str = ""):
     wb = xlsx.new_workbook()
     writer = SheetWriter(wb, title, columns, header_row=3)
@@ -157,9 +163,9 @@ def export_statistics(*, user, queryset, filters: str, output) -> int:
             Column(_("County"), 9),
             Column(_("Period"), 9),
         ]
-        columns += [xlsx.amount(str(meta.get_field(f).verbose_name), 14) for f in STATISTIC_AMOUNTS]
-        columns += [xlsx.integer(str(meta.get_field(f).verbose_name), 10) for f in STATISTIC_COUNTS]
-        columns += [Column(str(meta.get_field(f).verbose_name), 12) for f in STATISTIC_FLAGS]
+        columns += [xlsx.amount(_verbose_name(meta, f), 14) for f in STATISTIC_AMOUNTS]
+        columns += [xlsx.integer(_verbose_name(meta, f), 10) for f in STATISTIC_COUNTS]
+        columns += [Column(_verbose_name(meta, f), 12) for f in STATISTIC_FLAGS]
         wb, writer = _start(title, columns, filters)
         n = 0
         fields = STATISTIC_AMOUNTS + STATISTIC_COUNTS + STATISTIC_FLAGS

@@ -118,7 +118,7 @@ def import_rows(scope: ReportScope) -> list[dict]:
     qs = (
         StatisticImport.objects.for_user(scope.user, "view")
         .filter(created_at__gte=start, created_at__lt=end)
-        .select_related("uploaded_by", "county")
+        .select_related("requested_by", "county")
         .order_by("created_at")
     )
     if scope.county is not None:
@@ -127,7 +127,7 @@ def import_rows(scope: ReportScope) -> list[dict]:
         {
             "started_at": imp.created_at,
             "file_name": imp.file_name,
-            "user": imp.uploaded_by.username,
+            "user": imp.requested_by.username,
             "county": imp.county.name if imp.county else "",
             "status": imp.state,
             "status_label": imp.get_state_display(),

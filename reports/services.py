@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
-import traceback
 from collections.abc import Callable
 
 from django.conf import settings
@@ -32,11 +31,15 @@ BUILD_TASK = "reports.build_report"  # ``reports/tasks.py``, queued through ``co
 ProgressCallback = Callable[[int, str], None]
 
 
+def _no_progress(percent: int, message: str = "") -> None:
+    pass
+
+
 def report_write(*, scope: ReportScope, output, progress: ProgressCallback | None = None) -> dict:
     """Write the quarterly report workbook for ``scope`` to ``output`` (a path or a binary file).
 
     Returns a few figures about what was written (sheet names, roster rows)."""
-    progress = progress or (lambda percent, message="": None)
+    progress = progress or _no_progress
     with translation.override(settings.LANGUAGE_CODE):
         wb = xlsx.new_workbook()
         try:
@@ -86,7 +89,7 @@ def report_job_create(*, actor, year: int, quarter: int, county: Place | None = 
             {"period": _("The period %(period)s has not started yet.") % {"period": f"{year}Q{quarter}"}}
         )
     with transaction.atomic():
-        job = ReportJob.objects.create(requester=actor, year=year, quarter=quarter, county=county)
+        job = ReportJob.objects.create(requested_by=actor, year=year, quarter=quarter, county=county)
         audit.security_event(
             actor,
             AuditAction.EXPORT,
@@ -103,37 +106,46 @@ def report_file_name(job: ReportJob) -> str:
     return _("SRDI quarterly report %(period)s %(place)s") % {"period": job.period_code, "place": place} + ".xlsx"
 
 
-def report_job_run(*, job_id: int) -> ReportJob:
-    """The job body: build the workbook as the requester (her scope), store it, record the outcome."""
-    job = ReportJob.objects.select_related("requester", "county").get(pk=job_id)
-    if job.is_finished:
-        return job
-    job.mark_running()
-    try:
-        if not scope_for(job.requester).read:
+class _ReportRunner(jobs.JobRunner[ReportJob]):
+    """Build the workbook as the requester (her scope), store it, record the outcome; a failure
+    leaves no file behind."""
+
+    model = ReportJob
+    name = "report job"
+
+    def work(self) -> str:
+        job = self.job
+        requester = job.requested_by
+        if not scope_for(requester).read:
             raise PermissionDenied(_("The requester may no longer read business data."))
         scope = ReportScope(
-            user=job.requester,
+            user=requester,
             year=job.year,
             quarter=job.quarter,
             county=job.county,
-            generated_by=job.requester.full_name or job.requester.username,
+            generated_by=requester.full_name or requester.username,
             generated_at=job.created_at,
         )
         with tempfile.TemporaryFile() as tmp:
-            result = report_write(scope=scope, output=tmp, progress=job.set_progress)
+            result = report_write(scope=scope, output=tmp, progress=self.progress)
             tmp.seek(0)
             name = f"jiangmen-report-{job.period_code}-{job.county.code if job.county else 'city'}-{job.pk}.xlsx"
             job.file.save(name, File(tmp), save=False)
         job.expires_at = timezone.now() + dt.timedelta(days=settings.REPORT_FILE_RETENTION_DAYS)
         job.save(update_fields=["file", "expires_at"])
-        job.mark_succeeded(_("Report ready: %(n)s enterprises in the roster.") % {"n": result["roster_rows"]})
-    except Exception as exc:  # the job row records every failure; nothing is left half-written
-        logger.exception("report job %s failed", job.pk)
-        if job.file:
-            job.file.delete(save=False)
-        job.mark_failed(_("The report could not be built: %(error)s") % {"error": exc}, traceback.format_exc())
-    return job
+        return _("Report ready: %(n)s enterprises in the roster.") % {"n": result["roster_rows"]}
+
+    def on_failure(self, error: Exception) -> None:
+        if self.job.file:
+            self.job.file.delete(save=False)
+
+    def failure_message(self, error: Exception) -> str:
+        return _("The report could not be built: %(error)s") % {"error": error}
+
+
+def report_job_run(*, job_id: int) -> ReportJob:
+    """The job body (see ``_ReportRunner``). The job must exist."""
+    return _ReportRunner(ReportJob.objects.select_related("requested_by", "county").get(pk=job_id)).run()
 
 
 def report_files_cleanup(*, now: dt.datetime | None = None) -> int:

@@ -40,7 +40,7 @@ class ReportAccessMixin(ScopedObjectMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def my_jobs(self):
-        return ReportJob.objects.for_user(self.request.user, VIEW).filter(requester=self.request.user)
+        return ReportJob.objects.for_user(self.request.user, VIEW).filter(requested_by=self.request.user)
 
 
 class ReportIndexView(ServiceFormMixin, ReportAccessMixin, FormView):

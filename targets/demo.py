@@ -65,7 +65,7 @@ def _consistent_allocations() -> int:
         if indicator.baseline_value is None or indicator.target_value is None or not indicator.default_allocation:
             continue
         parts = compute.title_count_valid({"tier": indicator.params["tier"]}, indicator.baseline_date, None)
-        baselines = {code: int(parts[p.pk].numerator) if p.pk in parts else 0 for code, p in counties.items()}
+        baselines = {code: int(parts[p.pk].numerator or 0) if p.pk in parts else 0 for code, p in counties.items()}
         if sum(baselines.values()) != indicator.baseline_value:
             continue
         growth = int(indicator.target_value - indicator.baseline_value)

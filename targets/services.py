@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import traceback
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -28,8 +26,6 @@ from .choices import CompletionRule, Direction, ProgressStatus, RunTrigger
 from .embedded import CoalescingRunner
 from .locks import recompute_lock
 from .models import Allocation, Indicator, ManualValue, Plan, RecomputeRun, Snapshot, SnapshotValue
-
-logger = logging.getLogger(__name__)
 
 RECOMPUTE_TASK = "targets.tasks.recompute_progress"  # ``targets/tasks.py``, queued through ``core.jobs``
 PENDING_KEY = "targets:recompute:pending"  # a data-change recompute is waiting to start
@@ -294,29 +290,40 @@ def run_request(*, actor) -> tuple[RecomputeRun, bool]:
     return run, True
 
 
-def run_execute(*, run_id: int) -> RecomputeRun:
-    """Run a recompute under the lock. A run that finds another one running waits for it to end
-    (it does not compute twice at once); the result is the same either way (idempotent)."""
-    run = RecomputeRun.objects.get(pk=run_id)
-    if run.is_finished:
-        return run
-    with recompute_lock() as acquired:
-        if not acquired:
-            run.mark_failed(_("Another recompute was running and did not finish in time; try again later."))
-            return run
-        run.mark_running()
+class _RecomputeRunner(jobs.JobRunner[RecomputeRun]):
+    """Compute the progress snapshots of one run (``core.jobs.JobRunner``); a failure is recorded
+    on the run, not re-raised (the nightly beat and the next data change try again)."""
+
+    model = RecomputeRun
+    name = "recompute run"
+
+    def run(self) -> RecomputeRun:
+        """Under the lock: a run that finds another one running waits for it to end (it does not
+        compute twice at once); the result is the same either way (idempotent)."""
+        if not self.ready():
+            return self.job
+        with recompute_lock() as acquired:
+            if not acquired:
+                self.job.mark_failed(_("Another recompute was running and did not finish in time; try again later."))
+                return self.job
+            return super().run()
+
+    def work(self) -> str:
+        run = self.job
         start = len(connection.queries) if connection.queries_logged else None
-        try:
-            snapshots = progress_recompute(run=run, progress=run.set_progress)
-        except Exception as error:  # noqa: BLE001 - the job row records any failure
-            logger.exception("recompute run %s failed", run.pk)
-            run.mark_failed(_("The recompute failed: %(error)s") % {"error": error}, traceback.format_exc())
-            return run
+        snapshots = progress_recompute(run=run, progress=self.progress)
         if start is not None:
             run.query_count = len(connection.queries) - start
             run.save(update_fields=["query_count"])
-        run.mark_succeeded(_("%(n)s snapshots computed.") % {"n": len(snapshots)})
-    return run
+        return _("%(n)s snapshots computed.") % {"n": len(snapshots)}
+
+    def failure_message(self, error: Exception) -> str:
+        return _("The recompute failed: %(error)s") % {"error": error}
+
+
+def run_execute(*, run_id: int) -> RecomputeRun:
+    """Run a recompute (see ``_RecomputeRunner``). The run must exist."""
+    return _RecomputeRunner(RecomputeRun.objects.get(pk=run_id)).run()
 
 
 # -- allocations ------------------------------------------------------------------------------------

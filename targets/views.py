@@ -119,6 +119,7 @@ class IndicatorDetailView(ReadMixin, TemplateView):
         indicator = self.indicator_or_404(self.kwargs["code"])
         scope = scope_for(user)
         code = query_value(self.request, "county")
+        place: Place | None
         if scope.county_id is not None:
             place = get_object_or_404(Place, pk=scope.county_id)
         else:

@@ -47,6 +47,8 @@ CONTENT_TYPES = {
 MAX_ZIP_ENTRIES = 5000
 MAX_ZIP_UNCOMPRESSED = 500 * 1024 * 1024
 MAX_ATTACHMENTS_PER_REPORT = 20
+#: The codes of the errors ``check_upload`` raises about one file (the form shows them on the upload field).
+UPLOAD_ERROR_CODES = frozenset({"type", "empty", "size", "executable", "content", "macro"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,11 @@ class CheckedFile:
     kind: str
     size: int
     sha256: str
+
+
+def error_is_about_upload(error: ValidationError) -> bool:
+    """A service error about an uploaded file (no field named, one of ``UPLOAD_ERROR_CODES``)."""
+    return not hasattr(error, "error_dict") and error.code in UPLOAD_ERROR_CODES
 
 
 def clean_name(name: str) -> str:

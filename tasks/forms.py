@@ -57,8 +57,10 @@ class ReportForm(BootstrapMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         for name in ("summary", "figures", "problems", "next_steps"):
-            self.fields[name].max_length = TEXT_LIMIT
-            self.fields[name].validators.append(forms.CharField(max_length=TEXT_LIMIT).validators[0])
+            field = self.fields[name]
+            assert isinstance(field, forms.CharField)  # text columns
+            field.max_length = TEXT_LIMIT
+            field.validators.append(forms.CharField(max_length=TEXT_LIMIT).validators[0])
 
 
 class ReviewForm(BootstrapMixin, forms.Form):

@@ -16,11 +16,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.scoping import CHANGE, VIEW
-from core.services import StaleEditError
 from core.views import ScopedObjectMixin, apply_service_errors, call_service, query_value
 
 from . import selectors, services
-from .attachments import CONTENT_TYPES
+from .attachments import CONTENT_TYPES, error_is_about_upload
 from .choices import CELL_BADGES, REVIEW, CellStatus, ReportStatus
 from .forms import ReminderForm, ReportForm, ReviewForm, TaskForm
 from .models import (
@@ -322,20 +321,8 @@ class ReportEditView(ScopedObjectMixin, TemplateView):
                     uploads=form.cleaned_data["uploads"],
                     submit=submit,
                 )
-            except StaleEditError as error:
-                form.add_error(None, error.messages[0])
-            except ValidationError as error:
-                if not hasattr(error, "error_dict") and error.code in (
-                    "type",
-                    "empty",
-                    "size",
-                    "executable",
-                    "content",
-                    "macro",
-                ):
-                    form.add_error("uploads", error)
-                else:
-                    apply_service_errors(form, error)
+            except ValidationError as error:  # a stale edit too: one message, no field
+                apply_service_errors(form, error, unnamed="uploads" if error_is_about_upload(error) else None)
             else:
                 messages.success(request, _("Report submitted.") if submit else _("Draft saved."))
                 return redirect(

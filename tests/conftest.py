@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.choices import Role
-from tests import factories
+from tests import db_role, factories
 
 DB_FIXTURES = {
     "db",
@@ -16,6 +16,36 @@ DB_FIXTURES = {
     "django_db_reset_sequences",
     "django_db_serialized_rollback",
 }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """pytest-django's (the owner creates and migrates the test database), then, with
+    ``TEST_DB_APP_ROLE`` set on PostgreSQL, the suite runs as the application's role
+    (``tests/db_role.py``); the flush between transactional tests runs as the owner."""
+    from django.db import connection
+
+    role = db_role.requested_role(getattr(request.config, "workerinput", {}).get("workerid", "master"))
+    if role is None or connection.vendor != "postgresql":
+        yield
+        return
+    from accounts.management.commands import flush
+
+    handle = flush.Command.handle
+
+    def flush_as_owner(self, **options):
+        with db_role.as_owner(options["database"]):
+            return handle(self, **options)
+
+    with django_db_blocker.unblock():
+        db_role.activate(connection.alias, role)
+    flush.Command.handle = flush_as_owner
+    try:
+        yield
+    finally:
+        flush.Command.handle = handle
+        with django_db_blocker.unblock():
+            db_role.deactivate(connection.alias)
 
 
 @pytest.fixture(autouse=True)

@@ -181,7 +181,7 @@ def make_statistic_import(county_code: str | None, **fields):
     fields.setdefault("status", "succeeded")
     fields.setdefault("progress", 100)
     return StatisticImport.objects.create(
-        uploaded_by=uploader,
+        requested_by=uploader,
         county=Place.objects.get(code=county_code) if county_code else None,
         file="imports/statistics/x.xlsx",
         file_name="统计数据.xlsx",

@@ -306,10 +306,9 @@ class AuditLogDetailView(RoleRequiredMixin, TemplateView):
                     "changed": before.get(key) != after.get(key),
                 }
             )
-        shown_repr = log.object_repr if self.revealed else shown_object_repr(log)
+        log.shown_repr = log.object_repr if self.revealed else shown_object_repr(log)  # as on the list
         context.update(
             log=log,
-            shown_repr=shown_repr,
             rows=rows,
             revealed=self.revealed,
             personal_fields=self.personal_fields,

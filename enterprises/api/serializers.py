@@ -4,6 +4,8 @@ scope and the version, save and audit, exactly as for the web forms."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -85,7 +87,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         label=_("unified social credit code"),
         help_text=_("18-character unified social credit code (GB 32100-2015)."),
     )
-    county = serializers.SlugRelatedField(
+    county: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Place.objects.filter(level="county"),
         label=_("county"),
@@ -155,13 +157,14 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
-        validators = []  # uniqueness and every domain rule: the service's full_clean
+        validators: list[Any] = []  # uniqueness and every domain rule: the service's full_clean
 
     def get_fields(self):
         fields = super().get_fields()
         scope = scope_for(_user(self))
-        if scope.county_id is not None and not fields["county"].read_only:
-            fields["county"].queryset = Place.objects.filter(pk=scope.county_id)
+        county = fields["county"]
+        if scope.county_id is not None and isinstance(county, serializers.RelatedField) and not county.read_only:
+            county.queryset = Place.objects.filter(pk=scope.county_id)
         return fields
 
     def validate_credit_code(self, value):
@@ -218,7 +221,7 @@ class TitleSerializer(EnterpriseChildSerializer):
             "updated_at",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
-        validators = []
+        validators: list[Any] = []
 
 
 class StatisticSerializer(EnterpriseChildSerializer):
@@ -236,7 +239,7 @@ class StatisticSerializer(EnterpriseChildSerializer):
             "updated_at",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
-        validators = []
+        validators: list[Any] = []
 
 
 class RDInstitutionSerializer(EnterpriseChildSerializer):
@@ -261,7 +264,7 @@ class RDInstitutionSerializer(EnterpriseChildSerializer):
             "updated_at",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
-        validators = []
+        validators: list[Any] = []
 
 
 class ListingRecordSerializer(EnterpriseChildSerializer):
@@ -281,13 +284,13 @@ class ListingRecordSerializer(EnterpriseChildSerializer):
             "updated_at",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
-        validators = []
+        validators: list[Any] = []
 
 
 class StatisticImportSerializer(serializers.ModelSerializer):
     """The status of a statistics workbook import (read-only: uploads are made in the web UI)."""
 
-    county = serializers.SlugRelatedField(
+    county: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code",
         read_only=True,
         allow_null=True,
@@ -295,7 +298,10 @@ class StatisticImportSerializer(serializers.ModelSerializer):
         help_text=_("County division code of the upload; null for a city-wide upload."),
     )
     uploaded_by = serializers.CharField(
-        source="uploaded_by.username", read_only=True, label=_("uploaded by"), help_text=_("User name of the uploader.")
+        source="requested_by.username",
+        read_only=True,
+        label=_("uploaded by"),
+        help_text=_("User name of the uploader."),
     )
 
     class Meta:

@@ -1,3 +1,5 @@
+from enterprises.dynamics.api.urls import register as register_dynamics
+
 from .views import (
     EnterpriseViewSet,
     ListingRecordViewSet,
@@ -15,3 +17,4 @@ def register(router) -> None:
     router.register("rd-institutions", RDInstitutionViewSet, basename="rd-institution")
     router.register("listing-records", ListingRecordViewSet, basename="listing-record")
     router.register("statistics-imports", StatisticImportViewSet, basename="statistics-import")
+    register_dynamics(router)

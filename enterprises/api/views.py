@@ -202,6 +202,6 @@ class StatisticImportViewSet(JobReadMixin, ScopedReadOnlyViewSet):
     model = StatisticImport
     serializer_class = StatisticImportSerializer
     filterset_class = StatisticImportFilterSet
-    select_related = ["uploaded_by", "county"]
+    select_related = ["requested_by", "county"]
     ordering_fields = ["id", "created_at", "finished_at"]
     ordering = ["-created_at", "-id"]

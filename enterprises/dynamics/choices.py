@@ -84,7 +84,7 @@ class ReserveStatus(models.TextChoices):
 
 
 #: Allowed moves of a reserve entry (recommended → applied → recognised / not recognised).
-RESERVE_TRANSITIONS = {
+RESERVE_TRANSITIONS: dict[str, set[str]] = {
     ReserveStatus.RECOMMENDED: {ReserveStatus.APPLIED, ReserveStatus.WITHDRAWN},
     ReserveStatus.APPLIED: {ReserveStatus.RECOGNISED, ReserveStatus.NOT_RECOGNISED, ReserveStatus.WITHDRAWN},
     ReserveStatus.RECOGNISED: set(),

@@ -33,7 +33,8 @@ class ReviewForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("outcome") in (ReviewOutcome.PASSED, ReviewOutcome.FAILED) and not data.get("decided_on"):
             self.add_error("decided_on", _("A decided review needs the date of the decision."))
         return data
@@ -69,7 +70,9 @@ class AdvanceForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, entry, **kwargs):
         super().__init__(*args, **kwargs)
         allowed = RESERVE_TRANSITIONS.get(entry.status, set())
-        self.fields["status"].choices = [(value, label) for value, label in ReserveStatus.choices if value in allowed]
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [(value, label) for value, label in ReserveStatus.choices if value in allowed]
         self.fields["version"].initial = entry.version
 
 

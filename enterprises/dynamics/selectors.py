@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Place
@@ -114,9 +114,9 @@ def _day_end(date: dt.date) -> dt.datetime:
 @dataclass
 class DataUpdateCheck:
     deadline: DataUpdateDeadline | None  # the latest deadline that has passed
-    missed: object  # queryset of enterprises
+    missed: QuerySet[Enterprise]
     upcoming: DataUpdateDeadline | None
-    not_yet: object  # queryset of enterprises still to update before ``upcoming``
+    not_yet: QuerySet[Enterprise]  # still to update before ``upcoming``
 
 
 def _without_update(user, deadline: DataUpdateDeadline, entered_by: dt.date | None):
@@ -344,12 +344,10 @@ def reserve_pool(user_or_none, *, tier: Tier, date: dt.date, year: int) -> list[
     return rows
 
 
-def reserve_entries(user, *, tier: Tier | None = None, year: int | None = None, status: str = ""):
-    qs = _scoped(ReserveEntry, user).select_related("enterprise__county", "target_tier", "title", "criteria_set")
-    if tier is not None:
-        qs = qs.filter(target_tier=tier)
-    if year:
-        qs = qs.filter(year=year)
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("target_tier__rank", "status", "enterprise__name")
+def reserve_entries(user):
+    """The recommendations in the user's scope (filtered by ``filtersets.ReserveEntryFilterSet``)."""
+    return (
+        _scoped(ReserveEntry, user)
+        .select_related("enterprise__county", "target_tier", "title", "criteria_set")
+        .order_by("target_tier__rank", "status", "enterprise__name")
+    )

@@ -260,7 +260,9 @@ def reserve_advance(
                 document_no=document_no,
             )
             entry.title = title_save(actor=actor, title=title)
-        scoped_save(actor=actor, instance=entry, expected_version=expected_version, message=ReserveStatus(status).label)
+        scoped_save(
+            actor=actor, instance=entry, expected_version=expected_version, message=str(ReserveStatus(status).label)
+        )
     return entry
 
 

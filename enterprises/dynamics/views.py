@@ -36,6 +36,7 @@ from ..models import (
     TitleReview,
 )
 from . import selectors, services
+from .filtersets import ReserveEntryFilterSet
 from .forms import AdvanceForm, CriterionForm, RecommendForm, ReviewForm, RevocationForm
 from .precheck import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 
@@ -132,6 +133,9 @@ class TitleActionView(ServiceFormMixin, ScopedObjectMixin, FormView):
     template_name = "enterprises/dynamics/title_form.html"
     scoped_action = CHANGE
 
+    def heading(self) -> str:
+        raise NotImplementedError
+
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.title = self.scoped_get(Title.objects.model, CHANGE, pk=kwargs["title_pk"])
@@ -202,7 +206,10 @@ class RevokeFormView(TitleActionView):
 def _tier_from(request, default_code: str = "provincial") -> Tier:
     code = query_value(request, "tier") or query_value(request, "tier", request.POST) or default_code
     tier = Tier.objects.filter(code=code).first()
-    return tier or Tier.objects.filter(code=default_code).first() or Tier.objects.order_by("rank").first()
+    tier = tier or Tier.objects.filter(code=default_code).first() or Tier.objects.order_by("rank").first()
+    if tier is None:  # no tiers loaded (the reference data defines them)
+        raise Http404
+    return tier
 
 
 class ReservePoolView(ScopedObjectMixin, TemplateView):
@@ -284,25 +291,36 @@ class ReserveRecommendView(ScopedObjectMixin, View):
 
 
 class ReserveEntryListView(ScopedObjectMixin, TemplateView):
+    """The recommendations, filtered by ``ReserveEntryFilterSet`` (the API's too); the batch year is
+    this year unless chosen. A parameter that does not validate is ignored, with a message."""
+
     template_name = "enterprises/dynamics/reserve_entries.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         self.scoped_queryset(ReserveEntry)
         today = timezone.localdate()
-        tier = Tier.objects.filter(code=query_value(self.request, "tier")).first()
-        year = parse_int(self.request, "year", today.year)
-        status = self.request.GET.get("status", "")
-        if status not in ReserveStatus.values:
-            status = ""
-        qs = selectors.reserve_entries(self.request.user, tier=tier, year=year, status=status)
+        data = self.request.GET.copy()
+        if not data.get("year"):
+            data["year"] = str(today.year)
+        filterset = ReserveEntryFilterSet(
+            data, queryset=selectors.reserve_entries(self.request.user), request=self.request
+        )
+        for name, errors in filterset.errors.items():  # invalid fields are left out of ``qs``
+            messages.error(
+                self.request,
+                _("The parameter “%(name)s” was ignored: %(reason)s") % {"name": name, "reason": " ".join(errors)},
+            )
+        cleaned, qs = filterset.form.cleaned_data, filterset.qs
+        if "year" not in cleaned:
+            qs = qs.filter(year=today.year)
         page = Paginator(qs, 50).get_page(self.request.GET.get("page"))
         context.update(
-            tier=tier,
+            tier=cleaned.get("tier"),
             tiers=list(Tier.objects.order_by("rank")),
-            year=year,
+            year=cleaned.get("year") or today.year,
             years=list(range(today.year - 2, today.year + 2)),
-            status=status,
+            status=cleaned.get("status") or "",
             statuses=ReserveStatus.choices,
             page_obj=page,
             entries=page.object_list,
@@ -424,9 +442,7 @@ class CriterionEditView(ServiceFormMixin, ScopedObjectMixin, FormView):
         if request.user.is_authenticated:
             if not scope_for(request.user).city_wide_write:
                 raise PermissionDenied
-            self.criterion = Criterion.objects.select_related("criteria_set").filter(pk=kwargs["pk"]).first()
-            if self.criterion is None:
-                raise Http404
+            self.criterion = get_object_or_404(Criterion.objects.select_related("criteria_set"), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):

@@ -13,11 +13,10 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import time
-import traceback
 import uuid
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,8 +34,6 @@ from ..signals import statistics_changed
 from . import writer
 from .reader import FileProblem, open_workbook
 from .validation import check_rows
-
-logger = logging.getLogger(__name__)
 
 # The jobs' Celery tasks (``enterprises/tasks.py``), queued by name through ``core.jobs.enqueue``.
 CHECK_TASK = "enterprises.tasks.check_statistic_import"
@@ -78,7 +75,7 @@ def statistic_import_create(*, actor, uploaded_file, dry_run: bool = False, enqu
     )
     with transaction.atomic():
         statistic_import = StatisticImport(
-            uploaded_by=actor,
+            requested_by=actor,
             county_id=scope.county_id,
             file_name=name,
             file_size=uploaded_file.size,
@@ -103,10 +100,10 @@ def _progress(statistic_import: StatisticImport, start: int, span: int, total: i
 
 
 def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
-    """Check (and, with ``commit``, write) one import. File problems leave it *rejected*."""
-    user = statistic_import.uploaded_by
+    """Check (and, with ``commit``, write) one import, already marked running. File problems leave
+    it *rejected*. Records the job's end itself (with the data)."""
+    user = statistic_import.requested_by
     started = time.perf_counter()
-    statistic_import.mark_running()
     statistic_import.set_progress(2, _("Opening the workbook…"))
     path = statistic_import.file.path
     t_open = time.perf_counter()
@@ -130,7 +127,7 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
     opened = t_check - t_open  # calamine reads the whole sheet here
     timings = {"parse": round(opened + result.parse_seconds, 3), "validate": round(result.validate_seconds, 3)}
     t_write = time.perf_counter()
-    fields = {
+    fields: dict[str, Any] = {
         "row_count": result.row_count,
         "error_count": len(result.errors),
         "error_row_count": len(result.error_rows),
@@ -158,11 +155,11 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
                         "nothing was written. Upload the file again."
                     )
                 )
-            counts = writer.classify()
+            classified = writer.classify()
             fields.update(
-                new_count=counts[writer.NEW],
-                changed_count=counts[writer.CHANGED],
-                unchanged_count=counts[writer.UNCHANGED],
+                new_count=classified[writer.NEW],
+                changed_count=classified[writer.CHANGED],
+                unchanged_count=classified[writer.UNCHANGED],
             )
             if commit:
                 statistic_import.set_progress(80, _("Writing…"))
@@ -222,43 +219,61 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
         setattr(statistic_import, name, value)
 
 
-def _run_job(import_id: int, *, commit: bool) -> StatisticImport | None:
-    statistic_import = StatisticImport.objects.select_related("uploaded_by").filter(pk=import_id).first()
-    if statistic_import is None:
-        return None
-    expected = ImportState.CHECKED if commit else ImportState.RECEIVED
-    if statistic_import.status != JobStatus.PENDING or statistic_import.state != expected:
-        logger.warning(
-            "statistics import %s: job delivered again or out of turn (%s/%s); ignored",
-            import_id,
-            statistic_import.state,
-            statistic_import.status,
-        )
-        return statistic_import
-    try:
-        _run(statistic_import, commit=commit)
-    except ImportRefused as refused:
-        statistic_import.state = ImportState.FAILED
-        statistic_import.save(update_fields=["state"])
-        statistic_import.mark_failed(str(refused))
-    except Exception as exc:  # noqa: BLE001 - the job records any failure on its row, then re-raises
-        logger.exception("statistics import %s failed", import_id)
-        statistic_import.state = ImportState.FAILED
-        statistic_import.save(update_fields=["state"])
-        statistic_import.mark_failed(
-            _("The import failed and nothing was written: %(reason)s") % {"reason": exc.__class__.__name__},
-            traceback.format_exc(),
-        )
-        raise
-    return statistic_import
+class _ImportRunner(jobs.JobRunner[StatisticImport]):
+    """Check or commit one import (``core.jobs.JobRunner``): a refusal or a failure leaves it
+    *failed* with nothing written; an unexpected failure is re-raised for Celery."""
+
+    model = StatisticImport
+    name = "statistics import"
+    select_related = ("requested_by",)
+    refusals = (ImportRefused,)
+    reraise = True
+    commit: bool
+
+    def claim_filter(self) -> dict[str, Any]:
+        return {"state": ImportState.CHECKED if self.commit else ImportState.RECEIVED}
+
+    def ready(self) -> bool:
+        expected = ImportState.CHECKED if self.commit else ImportState.RECEIVED
+        job = self.job
+        if job.status != JobStatus.PENDING or job.state != expected:
+            self.logger.warning(
+                "statistics import %s: job delivered again or out of turn (%s/%s); ignored",
+                job.pk,
+                job.state,
+                job.status,
+            )
+            return False
+        return True
+
+    def work(self) -> None:
+        _run(self.job, commit=self.commit)
+
+    def on_failure(self, error: Exception) -> None:
+        self.job.state = ImportState.FAILED
+        self.job.save(update_fields=["state"])
+
+    def refused_message(self, error: Exception) -> str:
+        return str(error)
+
+    def failure_message(self, error: Exception) -> str:
+        return _("The import failed and nothing was written: %(reason)s") % {"reason": error.__class__.__name__}
+
+
+class _CheckRunner(_ImportRunner):
+    commit = False
+
+
+class _CommitRunner(_ImportRunner):
+    commit = True
 
 
 def statistic_import_check(*, import_id: int) -> StatisticImport | None:
-    return _run_job(import_id, commit=False)
+    return _CheckRunner.run_id(import_id)
 
 
 def statistic_import_commit(*, import_id: int) -> StatisticImport | None:
-    return _run_job(import_id, commit=True)
+    return _CommitRunner.run_id(import_id)
 
 
 def statistic_import_confirm(
@@ -349,34 +364,43 @@ def statistic_import_undo_request(*, actor, statistic_import: StatisticImport, e
     return locked
 
 
+class _UndoRunner(jobs.JobRunner[StatisticImport]):
+    """Undo a committed import on behalf of the city user who asked for it; a refusal or a failure
+    changes nothing and forgets who asked."""
+
+    model = StatisticImport
+    name = "undo of statistics import"
+    select_related = ("undone_by",)
+    refusals = (ValidationError, PermissionDenied)
+    reraise = True
+
+    def ready(self) -> bool:
+        job = self.job
+        return job.state == ImportState.COMMITTED and job.status == JobStatus.PENDING and job.undone_by is not None
+
+    def claim_filter(self) -> dict[str, Any]:
+        return {"state": ImportState.COMMITTED, "undone_by__isnull": False}
+
+    def work(self) -> str:
+        self.progress(10, _("Undoing…"))
+        statistic_import_undo(actor=self.job.undone_by, statistic_import=self.job)
+        self.job.refresh_from_db()
+        return _("Undone: every value the import changed is back as it was.")
+
+    def on_failure(self, error: Exception) -> None:
+        self.job.undone_by = None
+        self.job.save(update_fields=["undone_by"])
+
+    def refused_message(self, error: Exception) -> str:
+        return " ".join(getattr(error, "messages", [])) or _("Not allowed.")
+
+    def failure_message(self, error: Exception) -> str:
+        return _("The undo failed and nothing was changed.")
+
+
 def statistic_import_undo_job(*, import_id: int) -> StatisticImport | None:
     """Job body: undo on behalf of the city user who asked for it."""
-    statistic_import = StatisticImport.objects.select_related("undone_by").filter(pk=import_id).first()
-    if (
-        statistic_import is None
-        or statistic_import.state != ImportState.COMMITTED
-        or statistic_import.status != JobStatus.PENDING
-        or statistic_import.undone_by is None
-    ):
-        return statistic_import
-    statistic_import.mark_running()
-    statistic_import.set_progress(10, _("Undoing…"))
-    try:
-        statistic_import_undo(actor=statistic_import.undone_by, statistic_import=statistic_import)
-    except (ValidationError, PermissionDenied) as refused:
-        statistic_import.undone_by = None
-        statistic_import.save(update_fields=["undone_by"])
-        statistic_import.mark_failed(" ".join(getattr(refused, "messages", [])) or _("Not allowed."))
-        return statistic_import
-    except Exception:
-        logger.exception("undo of statistics import %s failed", import_id)
-        statistic_import.undone_by = None
-        statistic_import.save(update_fields=["undone_by"])
-        statistic_import.mark_failed(_("The undo failed and nothing was changed."), traceback.format_exc())
-        raise
-    statistic_import.refresh_from_db()
-    statistic_import.mark_succeeded(_("Undone: every value the import changed is back as it was."))
-    return statistic_import
+    return _UndoRunner.run_id(import_id)
 
 
 def _conflict_message(conflicts: list[int]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -16,7 +16,7 @@ from django.views.generic import FormView, TemplateView
 
 from core.jobs import JobStatusView, fail_stale
 from core.scoping import CHANGE, scope_for
-from core.views import ScopedObjectMixin
+from core.views import ScopedObjectMixin, ServiceFormMixin, call_service
 
 from ..models import ImportState, StatisticImport
 from . import services
@@ -67,10 +67,11 @@ class ImportListView(ScopedObjectMixin, TemplateView):
         return context
 
 
-class ImportUploadView(ScopedObjectMixin, FormView):
+class ImportUploadView(ServiceFormMixin, ScopedObjectMixin, FormView):
     template_name = "enterprises/imports/import_upload.html"
     form_class = UploadForm
     scoped_action = CHANGE
+    success_message = None  # the import's page shows the check's progress
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not scope_for(request.user).may(CHANGE):
@@ -87,16 +88,11 @@ class ImportUploadView(ScopedObjectMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
-        try:
-            statistic_import = services.statistic_import_create(
-                actor=self.request.user, uploaded_file=form.cleaned_data["file"]
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error("file", message)
-            return self.form_invalid(form)
-        return redirect(statistic_import.get_absolute_url())
+    def perform(self, form):
+        return services.statistic_import_create(actor=self.request.user, uploaded_file=form.cleaned_data["file"])
+
+    def service_error_unnamed(self, error):
+        return "file"  # the service refused the file itself (size, type)
 
 
 class ImportDetailView(ScopedObjectMixin, TemplateView):
@@ -139,15 +135,15 @@ class ImportConfirmView(ScopedObjectMixin, View):
         statistic_import = self.scoped_get(StatisticImport, CHANGE, pk=pk)
         form = ConfirmForm(request.POST)
         form.is_valid()
-        try:
-            services.statistic_import_confirm(
+        call_service(
+            request,
+            lambda: services.statistic_import_confirm(
                 actor=request.user,
                 statistic_import=statistic_import,
                 skip_error_rows=form.cleaned_data.get("skip_error_rows", False),
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            ),
+            success=None,  # the page shows the commit's progress
+        )
         return redirect(statistic_import.get_absolute_url())
 
 
@@ -156,11 +152,10 @@ class ImportUndoView(ScopedObjectMixin, View):
         if not scope_for(request.user).city_wide_write:
             raise PermissionDenied
         statistic_import = self.scoped_get(StatisticImport, CHANGE, pk=pk)
-        try:
-            services.statistic_import_undo_request(actor=request.user, statistic_import=statistic_import)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
+        if call_service(
+            request,
+            lambda: services.statistic_import_undo_request(actor=request.user, statistic_import=statistic_import),
+            success=None,
+        ):
             messages.info(request, _("The undo has started; this page shows when it is done."))
         return redirect(statistic_import.get_absolute_url())

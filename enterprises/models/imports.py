@@ -33,7 +33,7 @@ class ImportState(models.TextChoices):
 
 class StatisticImportQuerySet(ScopedQuerySet):
     def with_related(self):
-        return self.select_related("uploaded_by", "county", "undone_by", "duplicate_of")
+        return self.select_related("requested_by", "county", "undone_by", "duplicate_of")
 
 
 class StatisticImport(JobModel):
@@ -45,12 +45,6 @@ class StatisticImport(JobModel):
 
     scope_county_field = "county"
 
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.PROTECT,
-        related_name="statistic_imports",
-    )
     county = models.ForeignKey(
         Place,
         verbose_name=_("county scope"),

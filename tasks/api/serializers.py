@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -9,7 +11,7 @@ from tasks.models import KeyTask, ProgressReport, TaskUnit
 
 
 class TaskUnitSerializer(serializers.ModelSerializer):
-    department = serializers.SlugRelatedField(
+    department: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, label=_("department"), help_text=_("Department code.")
     )
     department_name = serializers.CharField(source="department.name", read_only=True, label=_("department name"))
@@ -47,18 +49,20 @@ class KeyTaskSerializer(serializers.ModelSerializer):
 
 
 class ProgressReportSerializer(serializers.ModelSerializer):
-    task = serializers.SlugRelatedField(slug_field="code", read_only=True, label=_("task"), help_text=_("Task code."))
-    period = serializers.SlugRelatedField(
+    task: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, label=_("task"), help_text=_("Task code.")
+    )
+    period: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, label=_("period"), help_text=_("Reporting period code, e.g. 2024Q1.")
     )
-    department = serializers.SlugRelatedField(
+    department: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code",
         read_only=True,
         allow_null=True,
         label=_("department"),
         help_text=_("Code of the reporting department; null for a county's report."),
     )
-    county = serializers.SlugRelatedField(
+    county: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code",
         read_only=True,
         allow_null=True,

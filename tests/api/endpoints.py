@@ -18,9 +18,12 @@ from enterprises.models import (
     ListingRecord,
     RDInstitution,
     RDInstitutionLevel,
+    ReserveEntry,
     Statistic,
     StatisticImport,
+    Tier,
     Title,
+    TitleReview,
 )
 from targets.models import Indicator, SnapshotValue
 from tasks.models import KeyTask, ProgressReport
@@ -68,6 +71,19 @@ def _rd(county: str) -> RDInstitution:
 def _listing(county: str) -> ListingRecord:
     return ListingRecord.objects.create(
         enterprise=_enterprise(county), stage="tutoring", venue="sse_main", date=dt.date(2024, 1, 5)
+    )
+
+
+def _title_review(county: str) -> TitleReview:
+    return TitleReview.objects.create(title=_title(county), started_on=dt.date(2026, 3, 1))
+
+
+def _reserve_entry(county: str) -> ReserveEntry:
+    return ReserveEntry.objects.create(
+        enterprise=_enterprise(county),
+        target_tier=Tier.objects.get(code="provincial"),
+        year=2026,
+        recommended_on=dt.date(2026, 3, 1),
     )
 
 
@@ -147,6 +163,9 @@ ENDPOINTS = [
     Endpoint("progress", "/api/v1/progress/", SnapshotValue, factories.make_snapshot_value),
     Endpoint("tasks", "/api/v1/tasks/", KeyTask, lambda county: KeyTask.objects.first(), scoped=False),
     Endpoint("progress-reports", "/api/v1/progress-reports/", ProgressReport, _progress_report),
+    # read-only: dynamic management (reviews of titles, reserve-pool recommendations)
+    Endpoint("title-reviews", "/api/v1/title-reviews/", TitleReview, _title_review),
+    Endpoint("reserve-entries", "/api/v1/reserve-entries/", ReserveEntry, _reserve_entry),
     Endpoint("statistics-imports", "/api/v1/statistics-imports/", StatisticImport, factories.make_statistic_import),
 ]
 

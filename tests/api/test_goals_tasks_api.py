@@ -170,7 +170,7 @@ def test_statistics_imports_status(read_api, taishan_api):
     assert {r["id"] for r in results(taishan_api.client.get("/api/v1/statistics-imports/"))} == {mine.pk}
     assert taishan_api.client.get(f"/api/v1/statistics-imports/{city.pk}/").status_code == 404
     row = read_api.client.get(f"/api/v1/statistics-imports/{mine.pk}/").json()
-    assert row["uploaded_by"] == mine.uploaded_by.username and row["county"] == TAISHAN
+    assert row["uploaded_by"] == mine.requested_by.username and row["county"] == TAISHAN
     assert row["periods"] == ["2024Q1"] and row["new_count"] == 2 and row["status"] == "succeeded"
     assert "errors" not in row and "file" not in row
     assert [r["id"] for r in results(read_api.client.get("/api/v1/statistics-imports/", {"state": "committed"}))] == [

@@ -29,7 +29,7 @@ def test_request_report_and_download(page, login, city_operator, taishan_enterpr
 
 
 def test_progress_bar_polls_until_the_job_finishes(page, login, city_operator, taishan_enterprise):
-    job = ReportJob.objects.create(requester=city_operator, year=2026, quarter=3)
+    job = ReportJob.objects.create(requested_by=city_operator, year=2026, quarter=3)
     login("city")
     page.goto(f"/reports/{job.pk}/")
     assert page.locator("[data-role=download]").is_hidden()

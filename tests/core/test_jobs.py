@@ -5,10 +5,12 @@ API and the list pages, before the beat job runs; a job still within its time li
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import Place
+from core.jobs import JobRunner
 from core.tasks import fail_stale_jobs
 from enterprises.models import ImportState, StatisticImport
 from reports.models import ReportJob
@@ -82,7 +84,7 @@ def test_a_job_within_its_time_limit_is_left_running(client, taishan_official):
 
 def test_a_dead_report_job_and_recompute_run_fail_on_their_status_reads(client, city_operator):
     report = ReportJob.objects.create(
-        requester=city_operator, year=2026, quarter=1, county=Place.objects.get(code="440781")
+        requested_by=city_operator, year=2026, quarter=1, county=Place.objects.get(code="440781")
     )
     _died(report, started=False)  # queued, never picked up
     run = RecomputeRun.objects.create()
@@ -98,6 +100,70 @@ def test_a_dead_report_job_and_recompute_run_fail_on_their_status_reads(client, 
 def test_beat_job_fails_dead_jobs_of_every_kind(city_operator):
     _import_that_died()
     _died(RecomputeRun.objects.create())
-    _died(ReportJob.objects.create(requester=factories.make_user(Role.CITY_OPERATOR), year=2026, quarter=1))
+    _died(ReportJob.objects.create(requested_by=factories.make_user(Role.CITY_OPERATOR), year=2026, quarter=1))
     assert fail_stale_jobs.delay().get() == 3
     assert fail_stale_jobs.delay().get() == 0  # idempotent
+
+
+# -- core.jobs.JobRunner: one body for every job -------------------------------------------------
+
+
+class _Runner(JobRunner[ReportJob]):
+    """A job whose work is given by the test: a message, None (the body records its end) or an error."""
+
+    model = ReportJob
+    refusals = (PermissionDenied,)
+    outcome: object = None
+    worked = 0
+
+    def work(self):
+        type(self).worked += 1
+        self.progress(40, "半程")
+        assert ReportJob.objects.get(pk=self.job.pk).status == "running"  # started before the work
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome
+
+
+def _report_job(user):
+    return ReportJob.objects.create(requested_by=user, year=2026, quarter=1)
+
+
+def test_runner_success_records_the_message_and_the_end(city_operator):
+    _Runner.outcome = "报表已生成"
+    job = _Runner.run_id(_report_job(city_operator).pk)
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.message, job.error) == ("succeeded", 100, "报表已生成", "")
+    assert job.started_at is not None and job.finished_at >= job.started_at
+
+
+def test_runner_refusal_fails_without_traceback(city_operator):
+    _Runner.outcome = PermissionDenied("无权操作")
+    job = _Runner(_report_job(city_operator)).run()
+    job.refresh_from_db()
+    assert (job.status, job.message, job.error, job.progress) == ("failed", "无权操作", "", 40)
+
+
+def test_runner_failure_keeps_the_traceback_and_reraises_when_asked(city_operator):
+    _Runner.outcome = RuntimeError("磁盘已满")
+    job = _Runner(_report_job(city_operator)).run()  # reraise is off: recorded, not raised
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("failed", "磁盘已满")
+    assert "Traceback" in job.error and "RuntimeError: 磁盘已满" in job.error
+
+    class Reraising(_Runner):
+        reraise = True
+
+    with pytest.raises(RuntimeError):
+        Reraising(_report_job(city_operator)).run()
+    assert ReportJob.objects.order_by("-pk").first().status == "failed"
+
+
+def test_runner_leaves_a_finished_job_alone(city_operator):
+    _Runner.outcome, _Runner.worked = "第二次", 0
+    job = _report_job(city_operator)
+    job.mark_succeeded("第一次")
+    _Runner(job).run()  # a message delivered twice
+    job.refresh_from_db()
+    assert (_Runner.worked, job.message) == (0, "第一次")
+    assert _Runner.run_id(10**9) is None  # the row is gone

@@ -290,7 +290,7 @@ def test_import_log_sheet_lists_the_quarters_imports_in_scope(tmp_path, city_ope
 
     def make(county_code, name, when):
         imp = StatisticImport.objects.create(
-            uploaded_by=city_operator,
+            requested_by=city_operator,
             county=factories.county(county_code),
             file_name=name,
             checksum="0" * 64,

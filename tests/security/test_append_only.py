@@ -7,6 +7,7 @@ from accounts import audit
 from accounts.append_only import installed
 from accounts.choices import AuditAction
 from accounts.models import AuditLog
+from tests.db_role import as_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +32,10 @@ def test_triggers_are_installed():
 )
 def test_direct_sql_update_or_delete_fails(log, sql):
     params = [log.pk] if "%s" in sql else []
+    # as the owner: the trigger holds even for her (the application's role is refused before it
+    # reaches the trigger, by its privileges: tests/security/test_db_role.py)
     with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), as_owner(), connection.cursor() as cursor:
             cursor.execute(sql, params)
     stored = AuditLog.objects.get(pk=log.pk)
     assert stored.message == "enterprises: 3"
@@ -50,7 +53,7 @@ def test_orm_update_and_delete_fail_too(log):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE exists on PostgreSQL only")
 def test_truncate_fails_on_postgresql(log):
     with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), as_owner(), connection.cursor() as cursor:  # the owner too
             cursor.execute("TRUNCATE accounts_auditlog")
     assert AuditLog.objects.filter(pk=log.pk).exists()
 
@@ -66,7 +69,7 @@ def test_chain_detects_a_row_changed_behind_the_triggers(log, city_operator):
     from accounts.append_only import suspended
 
     audit.security_event(city_operator, AuditAction.EXPORT, "enterprises: 4")
-    with transaction.atomic(), suspended(connection):
+    with transaction.atomic(), as_owner(), suspended(connection):
         AuditLog.objects.filter(pk=log.pk).update(message="enterprises: 0")
     assert installed(connection)
     assert audit.verify_chain() == log.pk

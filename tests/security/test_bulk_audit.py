@@ -20,6 +20,7 @@ from core import context
 from enterprises.imports import services, writer
 from enterprises.models import Statistic, StatisticImportChange
 from tests import factories
+from tests.db_role import as_owner
 from tests.enterprises.imports.conftest import uploaded
 
 pytestmark = pytest.mark.django_db
@@ -93,14 +94,14 @@ def test_one_seal_with_who_when_where_and_a_change_row_per_statistic(imported):
 def test_change_rows_are_append_only_in_the_database(imported, sql):
     assert installed(connection, CHANGE_TABLE)
     with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), as_owner(), connection.cursor() as cursor:  # the trigger holds for the owner too
             cursor.execute(sql)
     assert StatisticImportChange.objects.count() == ROWS
 
 
 def _behind_the_triggers(sql: str, params=()):
     """What a database owner could do after lifting the triggers."""
-    with transaction.atomic(), suspended(connection, [CHANGE_TABLE]), connection.cursor() as cursor:
+    with transaction.atomic(), as_owner(), suspended(connection, [CHANGE_TABLE]), connection.cursor() as cursor:
         cursor.execute(sql, list(params))
     assert installed(connection, CHANGE_TABLE)
 

@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from accounts import append_only
+from tests.db_role import active_role, as_owner
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles: PostgreSQL only")
 
@@ -27,8 +28,9 @@ def app_role(transactional_db, monkeypatch):
 
     role = f"jm_app_test_{os.getpid()}"
     monkeypatch.setenv("JM_TEST_APP_DB_PASSWORD", PASSWORD)
-    call_command("create_app_db_role", role, password_env="JM_TEST_APP_DB_PASSWORD")
-    call_command("create_app_db_role", role, password_env="JM_TEST_APP_DB_PASSWORD")  # idempotent
+    with as_owner():  # creating a role is the owner's (the suite may run as the application's role)
+        call_command("create_app_db_role", role, password_env="JM_TEST_APP_DB_PASSWORD")
+        call_command("create_app_db_role", role, password_env="JM_TEST_APP_DB_PASSWORD")  # idempotent
     settings = connection.settings_dict
     app = psycopg2.connect(
         host=settings["HOST"] or "127.0.0.1",
@@ -39,7 +41,7 @@ def app_role(transactional_db, monkeypatch):
     )
     yield role, app
     app.close()
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(f'DROP OWNED BY "{role}"')
         cursor.execute(f'DROP ROLE "{role}"')
 
@@ -105,6 +107,19 @@ def test_the_app_role_writes_business_data_but_cannot_lift_the_audit_protection(
     assert "permission denied" in _refused(
         app, "INSERT INTO django_migrations SELECT * FROM django_migrations WHERE false"
     )
+
+
+def test_the_suite_runs_as_the_application_role_when_asked(db):
+    """``TEST_DB_APP_ROLE`` (``.ci/run``): every test works as the role, which owns nothing."""
+    if not os.environ.get("TEST_DB_APP_ROLE"):
+        pytest.skip("the suite runs as the owner (TEST_DB_APP_ROLE not set)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
+        assert cursor.fetchone() == (active_role(), False)
+        cursor.execute(
+            "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = current_user"
+        )
+        assert cursor.fetchone()[0] == 0
 
 
 def test_the_command_refuses_to_run_as_the_role_itself(transactional_db):

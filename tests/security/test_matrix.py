@@ -38,6 +38,7 @@ from enterprises.models import (
     StatisticImport,
     Tier,
     Title,
+    TitleReview,
 )
 from tests import factories
 
@@ -529,6 +530,8 @@ API_RESOURCES = {
     "progress": (lambda w, which: {"pk": _progress_value(w, which).pk}, True),
     "tasks": (lambda w, which: {"pk": _key_task().pk}, False),
     "progress-reports": (lambda w, which: {"pk": _task_report(w, which).pk}, True),
+    "title-reviews": (lambda w, which: {"pk": w.child(which, "review").pk}, True),
+    "reserve-entries": (lambda w, which: {"pk": w.child(which, "reserve").pk}, True),
     "statistics-imports": (
         lambda w, which: {"pk": factories.make_statistic_import(w.enterprise(which).county.code).pk},
         True,
@@ -582,7 +585,7 @@ def own_report_job(user):
 
     requester = user if user is not None else factories.make_user(Role.CITY_OPERATOR)
     job = ReportJob.objects.create(
-        requester=requester,
+        requested_by=requester,
         year=2026,
         quarter=3,
         county=requester.county,
@@ -637,6 +640,9 @@ def world(db):
         )
         children[which, "reserve"] = ReserveEntry.objects.create(
             enterprise=e, target_tier=Tier.objects.get(code="national"), year=2026, recommended_on=dt.date(2026, 3, 1)
+        )
+        children[which, "review"] = TitleReview.objects.create(
+            title=children[which, "title"], started_on=dt.date(2026, 3, 1)
         )
     target = factories.make_user(Role.VIEWER, username="target")
     TOTPDevice.objects.create(user=target, name="手机", confirmed=True)  # what reset-otp removes

@@ -52,7 +52,9 @@ class Command(BaseCommand):
                     )
                 except ValidationError as error:
                     raise CommandError(" ".join(error.messages))
-            imp = services.statistic_import_check(import_id=imp.pk)
+            checked = services.statistic_import_check(import_id=imp.pk)
+            assert checked is not None  # the row created above
+            imp = checked
             self._report(imp)
             if imp.state != ImportState.CHECKED:
                 raise CommandError(imp.message)
@@ -69,7 +71,9 @@ class Command(BaseCommand):
             services.statistic_import_confirm(
                 actor=actor, statistic_import=imp, skip_error_rows=skip_errors, enqueue=False
             )
-            imp = services.statistic_import_commit(import_id=imp.pk)
+            committed = services.statistic_import_commit(import_id=imp.pk)
+            assert committed is not None
+            imp = committed
         self.stdout.write(
             _("Import #%(id)d: %(state)s. %(message)s")
             % {"id": imp.pk, "state": imp.get_state_display(), "message": imp.message}

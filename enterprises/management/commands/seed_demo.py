@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import random
 import time
+from typing import Any
 
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
@@ -41,7 +42,7 @@ def demo_users(rng: random.Random) -> list[dict]:
     def password(word: str) -> str:
         return f"Jm-{word.capitalize()}-{rng.randint(1000, 9999)}!"
 
-    users = [
+    users: list[dict[str, Any]] = [
         {"username": "sysadmin", "role": Role.SYSTEM_ADMIN, "full_name": "系统管理员（演示）"},
         {"username": "secadmin", "role": Role.SECURITY_ADMIN, "full_name": "安全管理员（演示）"},
         {"username": "auditor", "role": Role.AUDIT_ADMIN, "full_name": "审计管理员（演示）"},
@@ -99,7 +100,7 @@ class Command(BaseCommand):
             user.role = spec["role"]
             user.county = counties.get(spec.get("county"))
             user.department = departments.get(spec.get("department"))
-            user.full_name = spec["full_name"] or f"{user.county.name}工信局（演示）"
+            user.full_name = spec["full_name"] or f"{getattr(user.county, 'name', '')}工信局（演示）"
             user.must_change_password = False  # demo convenience only; real accounts must change it
             user.password_changed_at = now
             user.set_password(spec["password"])

@@ -50,8 +50,8 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["user"], is_active=True).first()
             if user is None or not scope_for(user).read:
                 raise CommandError(f"User {options['user']!r} does not exist or may not read business data.")
-            scope = scope_for(user)
-            if county is not None and scope.county_id not in (None, county.pk):
+            user_scope = scope_for(user)
+            if county is not None and user_scope.county_id not in (None, county.pk):
                 raise CommandError(f"User {options['user']!r} may not read county {county.code}.")
             audit_actor, audit_name, name = user, "", user.full_name or user.username
         else:

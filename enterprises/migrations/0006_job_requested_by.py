@@ -1,0 +1,26 @@
+"""The user who asked for a job has one name on every job model (``core.models.JobModel.requested_by``)."""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("enterprises", "0005_enterprise_status_changes"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.RenameField(model_name="statisticimport", old_name="uploaded_by", new_name="requested_by"),
+        migrations.AlterField(
+            model_name="statisticimport",
+            name="requested_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="requested by",
+            ),
+        ),
+    ]
