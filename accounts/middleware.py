@@ -79,6 +79,9 @@ class AccountPolicyMiddleware:
     (3) hold a role: an account the security administrator has not granted one opens nothing else."""
 
     OTP_SESSION_KEY = "portal_has_otp_device"
+    # Set by single sign-on (sso app) when the provider's amr/acr proves a second factor.
+    PROVIDER_OTP_SESSION_KEY = "portal_second_factor_at_provider"
+    SIGN_ON_PREFIX = "/sso/"  # single sign-on's own pages (jiangmen_portal/urls.py)
     PASSWORD_PAGES = {"accounts:password_change", "accounts:logout"}
     NO_ROLE_PAGES = PASSWORD_PAGES | {"accounts:login", "accounts:otp_setup", "accounts:otp_verify"}
 
@@ -103,7 +106,7 @@ class AccountPolicyMiddleware:
     def needs_otp(self, request, user) -> bool:
         from django.conf import settings
 
-        if getattr(user, "is_verified", lambda: False)():
+        if getattr(user, "is_verified", lambda: False)() or request.session.get(self.PROVIDER_OTP_SESSION_KEY):
             return False
         if user.role in settings.OTP_REQUIRED_ROLES:
             return True
@@ -115,6 +118,8 @@ class AccountPolicyMiddleware:
         return bool(session[self.OTP_SESSION_KEY])
 
     def check(self, request, user):
+        if request.path_info.startswith(self.SIGN_ON_PREFIX):
+            return None  # the provider's answer to a session refresh must reach the sso app (no loop)
         from django.contrib import messages
         from django.shortcuts import redirect
         from django.urls import reverse

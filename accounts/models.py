@@ -141,6 +141,8 @@ class User(AbstractUser):
 
     @property
     def password_expired(self) -> bool:
+        if not self.has_usable_password():  # single sign-on accounts: the provider's password policy
+            return False
         expires = self.password_expires_at
         return expires is not None and expires <= timezone.now()
 

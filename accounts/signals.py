@@ -23,7 +23,7 @@ def on_logged_in(sender, request, user, **kwargs):
         now = time.time()
         request.session[SESSION_STARTED_KEY] = now
         request.session[SESSION_ACTIVITY_KEY] = now
-    security_event(user, AuditAction.LOGIN)
+    security_event(user, AuditAction.LOGIN, getattr(request, "portal_login_reason", "") if request is not None else "")
 
 
 @receiver(user_logged_out, dispatch_uid="accounts_logout_event")

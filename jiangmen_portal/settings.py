@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "captcha",
     "core",
     "accounts",
+    "sso",
     "enterprises",
     "targets",
     "tasks",
@@ -66,9 +67,11 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLimitsMiddleware",
+    "sso.middleware.SessionRefreshMiddleware",
     "accounts.middleware.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "sso.middleware.ProviderFormActionMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -86,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.portal",
+                "sso.context_processors.sso",
             ],
         },
     },
@@ -117,7 +121,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # local password login; with single sign-on on, only for SSO_LOCAL_LOGIN_ROLES
+    "sso.backends.LocalPasswordBackend",
+    "sso.oidc.PortalOIDCBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -155,7 +161,7 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese"))]
 # App catalogues first, the project's own (templates/, core/, jiangmen_portal/) last: ``makemessages`` run
 # from the project root files each string into the first catalogue whose folder contains it.
-PORTAL_APPS = ["accounts", "enterprises", "targets", "tasks", "reports"]
+PORTAL_APPS = ["accounts", "sso", "enterprises", "targets", "tasks", "reports"]
 LOCALE_PATHS = [BASE_DIR / app / "locale" for app in PORTAL_APPS] + [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -326,6 +332,41 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # has enrolled a device is always asked for a code.
 OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=["system_admin", "security_admin", "audit_admin"])
 OTP_TOTP_ISSUER = "江门专精特新平台"
+# --- Single sign-on (sso app; README "Single sign-on") ---------------------------------------------
+# SSO_MODE: "" (off: local passwords only) or "oidc" (the province's unified identity platform).
+# The provider's endpoints come from its discovery document (OIDC_OP_ISSUER/.well-known/openid-configuration);
+# an endpoint set here overrides the discovered one.
+SSO_MODE = env.str("SSO_MODE", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_END_SESSION_ENDPOINT = env.str("OIDC_OP_END_SESSION_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid profile")
+OIDC_TOKEN_USE_BASIC_AUTH = env.bool("OIDC_TOKEN_USE_BASIC_AUTH", default=False)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the logout at the provider
+OIDC_VERIFY_SSL = env.bool("OIDC_VERIFY_SSL", default=True)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:oidc_callback"
+# Seconds after which a GET re-asks the provider (prompt=none): an account disabled there loses its session.
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env.int("OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS", default=15 * 60)
+# The claim that names the portal account (its user name), e.g. an employee number; and the display name.
+SSO_USERNAME_CLAIM = env.str("SSO_USERNAME_CLAIM", default="preferred_username")
+SSO_FULL_NAME_CLAIM = env.str("SSO_FULL_NAME_CLAIM", default="name")
+# First SSO login of an unknown person: create an account with NO role (1) or refuse it (0).
+SSO_CREATE_USERS = env.bool("SSO_CREATE_USERS", default=True)
+# With SSO on, local password login is kept for these roles only (the three administrators).
+SSO_LOCAL_LOGIN_ROLES = env.list("SSO_LOCAL_LOGIN_ROLES", default=["system_admin", "security_admin", "audit_admin"])
+# A provider login whose amr contains one of these, or whose acr is one of these, counts as the second
+# factor (OTP_REQUIRED_ROLES then ask no TOTP code). Empty: always ask the portal's own TOTP code.
+SSO_SECOND_FACTOR_AMR = env.list("SSO_SECOND_FACTOR_AMR", default=["mfa", "otp", "hwk", "sms"])
+SSO_SECOND_FACTOR_ACR = env.list("SSO_SECOND_FACTOR_ACR", default=[])
 # Accounts without a login for this many days are disabled by a nightly job (0: never).
 ACCOUNT_INACTIVE_DAYS = env.int("ACCOUNT_INACTIVE_DAYS", default=90)
 

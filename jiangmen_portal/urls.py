@@ -12,6 +12,7 @@ urlpatterns = [
     # the login CAPTCHA's image, drawn on this server (the only django-simple-captcha route in use)
     re_path(r"^captcha/image/(?P<key>\w+)/$", captcha_image, {"scale": 1}, name="captcha-image"),
     path("accounts/", include("accounts.urls")),
+    path("sso/", include("sso.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("targets/", include("targets.urls")),
     path("tasks/", include("tasks.urls")),

@@ -127,6 +127,9 @@ ROUTES: dict[str, Case] = {
     "accounts/login/": Case(AUTHENTICATED, ok=302, public=True, anonymous=200),
     "accounts/logout/": Case(AUTHENTICATED, ok=302, method="post", public=True),
     "accounts/password/": Case(AUTHENTICATED),
+    # single sign-on (sso app): off by default, so not found for anybody; tests/sso/ runs them with it on
+    "sso/oidc/login/": Case(AUTHENTICATED, ok=404, public=True),
+    "sso/oidc/callback/": Case(AUTHENTICATED, ok=404, public=True),
     "accounts/otp/setup/": Case(AUTHENTICATED),
     "accounts/otp/verify/": Case(AUTHENTICATED),
     "accounts/users/": Case(frozenset({SYS, SEC})),
