@@ -1,4 +1,4 @@
-"""The statistics workbook format: one column per statistic field.
+"""Import columns, and the statistics workbook format: one column per statistic field.
 
 Header names are the file format (the contract with every county's spreadsheet), so they are
 fixed Chinese strings, not translations. A header is matched by its base name; a unit in brackets
@@ -26,6 +26,8 @@ class Column:
     unit: str = ""  # unit printed in the template header
     required: bool = False
     example: object = None
+    aliases: tuple[str, ...] = ()  # other header texts accepted for this column
+    help: str = ""  # the instructions sheet's line for this column (file format: Chinese)
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -69,19 +71,34 @@ def template_header(column: Column) -> str:
     return f"{column.header}（{column.unit}）" if column.unit else column.header
 
 
-_BASE_LOOKUP = {normalise_text(c.header): c for c in COLUMNS}
+class HeaderLookup:
+    """Header cells → columns of one import kind: by base name (full-width/half-width and spaces
+    tolerated), a unit in brackets split off; a column may have other names (``aliases``)."""
+
+    def __init__(self, columns: tuple[Column, ...]):
+        self.base = {}
+        for column in columns:
+            for name in (column.header, *column.aliases):
+                self.base[normalise_text(name)] = column
+
+    def match(self, cell: object) -> tuple[Column | None, str, str]:
+        """(column, unit, normalised text) for a header cell; column None when unknown."""
+        text = normalise_text(str(cell if cell is not None else ""))
+        unit = ""
+        m = _BRACKETS.match(text)
+        base = text
+        if m:
+            base, unit = m.group("base"), m.group("unit")
+        column = self.base.get(base)
+        if column is None:
+            column = self.base.get(text)
+            unit = "" if column else unit
+        return column, unit, text
+
+
+_STATISTICS_LOOKUP = HeaderLookup(COLUMNS)
 
 
 def match_header(cell: object) -> tuple[Column | None, str, str]:
-    """(column, unit, normalised text) for a header cell; column None when unknown."""
-    text = normalise_text(str(cell if cell is not None else ""))
-    unit = ""
-    m = _BRACKETS.match(text)
-    base = text
-    if m:
-        base, unit = m.group("base"), m.group("unit")
-    column = _BASE_LOOKUP.get(base)
-    if column is None:
-        column = _BASE_LOOKUP.get(text)
-        unit = "" if column else unit
-    return column, unit, text
+    """(column, unit, normalised text) for a header cell of the statistics kind."""
+    return _STATISTICS_LOOKUP.match(cell)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-from .columns import COLUMNS, DATA_SHEET, INSTRUCTIONS_SHEET, Column, match_header, template_header
+from .columns import Column, template_header
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -57,6 +57,7 @@ class Workbook:
     columns: list[HeaderColumn]
     formula_cells: dict[int, list[int]] = field(default_factory=dict)  # excel row -> column indexes (0-based)
     notes: list[str] = field(default_factory=list)
+    ignored_notes: list[str] = field(default_factory=list)  # columns read past (lenient kinds)
     _sheet: Any = None
 
     def rows(self) -> Iterator[tuple[int, list]]:
@@ -111,6 +112,35 @@ def check_container(path: str, size: int) -> None:
             )
             % {"mb": total // (1024 * 1024)}
         )
+    # Excel never writes a document type declaration; one with entities can blow up a parser
+    # (billion laughs) or make it fail. Worksheets are scanned with the formula scan.
+    with zipfile.ZipFile(path) as archive:
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") or not info.filename.endswith((".xml", ".rels")):
+                continue
+            with archive.open(info) as fh:
+                if _has_dtd(fh):
+                    raise FileProblem(hostile_message())
+
+
+_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+def hostile_message() -> str:
+    return _(
+        "The workbook contains an XML document type declaration, which Excel never writes; it is refused "
+        "as a possibly hostile file. Open it in Excel, save it as a new .xlsx and upload that."
+    )
+
+
+def _has_dtd(fh) -> bool:
+    tail = b""
+    while chunk := fh.read(1024 * 1024):
+        data = tail + chunk
+        if b"<!" in data and any(mark in data for mark in _DTD_MARKS):
+            return True
+        tail = data[-16:]
+    return False
 
 
 _NS = {
@@ -147,13 +177,19 @@ def _column_index(letters: bytes) -> int:
     return n - 1
 
 
+class HostileSheet(Exception):
+    pass
+
+
 def find_formula_cells(path: str, sheet_name: str) -> dict[int, list[int]]:
-    """Scan the sheet XML as a stream (1 MB chunks) for cells holding a formula."""
+    """Scan the sheet XML as a stream (1 MB chunks) for cells holding a formula. Raises
+    ``FileProblem`` when the sheet cannot be found (the check must never be skipped silently) and
+    ``HostileSheet`` when the sheet carries a document type declaration."""
     found: dict[int, list[int]] = {}
     with zipfile.ZipFile(path) as archive:
         member = _sheet_xml_path(archive, sheet_name)
         if member is None or member not in archive.namelist():
-            return found
+            raise FileProblem(_("The workbook is damaged and cannot be opened."))
         with archive.open(member) as fh:
             tail = b""
             while True:
@@ -161,6 +197,8 @@ def find_formula_cells(path: str, sheet_name: str) -> dict[int, list[int]]:
                 if not chunk:
                     break
                 data = tail + chunk
+                if b"<!" in data and any(mark in data for mark in _DTD_MARKS):
+                    raise HostileSheet
                 if b"<f" in data:
                     for m in _FORMULA.finditer(data):
                         row, col = int(m.group(2)), _column_index(m.group(1))
@@ -171,7 +209,12 @@ def find_formula_cells(path: str, sheet_name: str) -> dict[int, list[int]]:
     return found
 
 
-def open_workbook(path: str, size: int) -> Workbook:
+def open_workbook(path: str, size: int, kind=None) -> Workbook:
+    """Open ``path`` as a workbook of ``kind`` (an ``engine.ImportKind``; default: statistics)."""
+    if kind is None:
+        from .engine import get_kind
+
+        kind = get_kind("statistics")
     check_container(path, size)
     try:
         book = CalamineWorkbook.from_path(path)
@@ -180,16 +223,16 @@ def open_workbook(path: str, size: int) -> Workbook:
     sheets = book.sheets_metadata
     visible = [s for s in sheets if s.visible == SheetVisibleEnum.Visible]
     hidden = [s.name for s in sheets if s.visible != SheetVisibleEnum.Visible]
-    data = next((s for s in sheets if s.name == DATA_SHEET), None)
+    data = next((s for s in sheets if s.name == kind.data_sheet), None)
     if data is None:
-        candidates = [s for s in visible if s.name != INSTRUCTIONS_SHEET]
+        candidates = [s for s in visible if s.name != kind.instructions_sheet]
         if not candidates:
-            raise FileProblem(_("The workbook has no visible sheet named “%(sheet)s”.") % {"sheet": DATA_SHEET})
+            raise FileProblem(_("The workbook has no visible sheet named “%(sheet)s”.") % {"sheet": kind.data_sheet})
         data = candidates[0]
     elif data.visible != SheetVisibleEnum.Visible:
         raise FileProblem(
             _("The sheet “%(sheet)s” is hidden: unhide it, check its contents and upload again.")
-            % {"sheet": DATA_SHEET}
+            % {"sheet": kind.data_sheet}
         )
     notes = []
     if hidden:
@@ -197,14 +240,27 @@ def open_workbook(path: str, size: int) -> Workbook:
     # calamine reads the sheet without holding the GIL: scan the XML for formulas meanwhile
     with ThreadPoolExecutor(max_workers=1) as pool:
         formulas = pool.submit(find_formula_cells, path, data.name)
-        sheet = book.get_sheet_by_name(data.name)
-        formula_cells = formulas.result()
+        try:
+            sheet = book.get_sheet_by_name(data.name)
+        except Exception:  # noqa: BLE001 - calamine's XmlError and friends: a damaged or hostile sheet
+            sheet = None
+        try:
+            formula_cells = formulas.result()
+        except HostileSheet:
+            raise FileProblem(hostile_message())
+    if sheet is None:
+        raise FileProblem(_("The workbook is damaged and cannot be opened."))
     if sheet.height > MAX_ROWS + 1:
         raise FileProblem(
             _("The sheet has %(n)d rows; at most %(max)d can be imported at once.")
             % {"n": sheet.height - 1, "max": MAX_ROWS}
         )
+    header_row, header = _find_header(sheet, kind)
+    if header is None:
+        raise FileProblem(_("The sheet “%(sheet)s” is empty.") % {"sheet": data.name})
     merged = sheet.merged_cell_ranges or []
+    if kind.title_rows:  # a merged title above the header is normal
+        merged = [(a, b) for a, b in merged if b[0] + 1 >= header_row]
     if merged:
         ranges = [f"{get_column_letter(a[1] + 1)}{a[0] + 1}:{get_column_letter(b[1] + 1)}{b[0] + 1}" for a, b in merged]
         shown = "、".join(ranges[:10]) + ("…" if len(ranges) > 10 else "")
@@ -212,18 +268,12 @@ def open_workbook(path: str, size: int) -> Workbook:
             _("The sheet “%(sheet)s” has merged cells (%(ranges)s): unmerge them and fill every cell.")
             % {"sheet": data.name, "ranges": shown}
         )
-
-    header_row, header = 0, None
-    for number, values in enumerate(sheet.iter_rows(), start=1):
-        if any(v not in ("", None) for v in values):
-            header_row, header = number, values
-            break
-        if number > 20:
-            break
-    if header is None:
-        raise FileProblem(_("The sheet “%(sheet)s” is empty.") % {"sheet": data.name})
-    columns, unknown, seen = _match_header(header)
-    missing = [template_header(c) for c in COLUMNS if c.required and c.field not in seen]
+    columns, unknown, seen = _match_header(header, kind)
+    ignored_notes = []
+    if unknown and kind.lenient_headers:
+        ignored_notes.append(_("Columns not read: %(names)s.") % {"names": "、".join(unknown)})
+        unknown = []
+    missing = [template_header(c) for c in kind.columns if c.required and c.field not in seen]
     if missing or unknown:
         parts = []
         if missing:
@@ -241,11 +291,30 @@ def open_workbook(path: str, size: int) -> Workbook:
         path=path, sheet_name=data.name, header_row=header_row, columns=columns, notes=notes, _sheet=sheet
     )
     book_info.formula_cells = formula_cells
+    book_info.ignored_notes = ignored_notes
     return book_info
 
 
-def _match_header(header: list) -> tuple[list[HeaderColumn], list[str], set[str]]:
-    from .columns import AMOUNT, AMOUNT_UNITS
+def _find_header(sheet, kind) -> tuple[int, list | None]:
+    """The header row: the first non-empty row; for a kind with title rows, the first of the first
+    20 rows that names two of its columns (else the first non-empty one)."""
+    first_row, first = 0, None
+    for number, values in enumerate(sheet.iter_rows(), start=1):
+        if number > 20:
+            break
+        if not any(v not in ("", None) for v in values):
+            continue
+        if first is None:
+            first_row, first = number, values
+            if not kind.title_rows:
+                break
+        if sum(1 for v in values if v not in ("", None) and kind.match_header(v)[0] is not None) >= 2:
+            return number, values
+    return first_row, first
+
+
+def _match_header(header: list, kind) -> tuple[list[HeaderColumn], list[str], set[str]]:
+    from .columns import AMOUNT, AMOUNT_UNITS, normalise_text
 
     columns: list[HeaderColumn] = []
     unknown: list[str] = []
@@ -253,8 +322,10 @@ def _match_header(header: list) -> tuple[list[HeaderColumn], list[str], set[str]
     for index, cell in enumerate(header):
         if cell in ("", None):
             continue
-        column, unit, text = match_header(cell)
+        column, unit, text = kind.match_header(cell)
         title = str(cell).strip()
+        if column is None and normalise_text(title) in kind.ignored_headers:
+            continue
         if column is None:
             unknown.append(f"“{title}”")
             continue

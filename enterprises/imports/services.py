@@ -12,12 +12,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import time
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -31,14 +33,16 @@ from core.scoping import CHANGE, VIEW, require, scope_for
 
 from ..models import ImportState, StatisticImport
 from ..signals import statistics_changed
-from . import writer
+from .engine import get_kind
 from .reader import FileProblem, open_workbook
-from .validation import check_rows
 
 # The jobs' Celery tasks (``enterprises/tasks.py``), queued by name through ``core.jobs.enqueue``.
 CHECK_TASK = "enterprises.tasks.check_statistic_import"
 COMMIT_TASK = "enterprises.tasks.commit_statistic_import"
 UNDO_TASK = "enterprises.tasks.undo_statistic_import"
+
+
+PREVIEW_ROWS = 2000  # before → after values kept for the preview (the page shows 200 at a time)
 
 
 class ImportRefused(Exception):
@@ -53,11 +57,24 @@ def _sha256(uploaded_file) -> str:
     return digest.hexdigest()
 
 
-def statistic_import_create(*, actor, uploaded_file, dry_run: bool = False, enqueue: bool = True) -> StatisticImport:
-    """Store the upload and queue the check. Raises ValidationError for a file refused outright."""
+def statistic_import_create(
+    *,
+    actor,
+    uploaded_file,
+    dry_run: bool = False,
+    enqueue: bool = True,
+    kind: str = "statistics",
+    options: dict | None = None,
+) -> StatisticImport:
+    """Store the upload (a file of import ``kind``) and queue the check. Raises ValidationError for a
+    file refused outright."""
     scope = require(actor, CHANGE)
-    from django.conf import settings
-
+    import_kind = get_kind(kind)
+    if import_kind.city_only and not scope.city_wide_write:
+        raise PermissionDenied
+    problems = import_kind.validate_options(options or {}, timezone.localdate())
+    if problems:
+        raise ValidationError(problems)
     name = os.path.basename(getattr(uploaded_file, "name", "") or "upload.xlsx")[:255]
     if uploaded_file.size > settings.PORTAL_MAX_UPLOAD_BYTES:
         raise ValidationError(
@@ -69,7 +86,9 @@ def statistic_import_create(*, actor, uploaded_file, dry_run: bool = False, enqu
     checksum = _sha256(uploaded_file)
     earlier = (
         StatisticImport.objects.for_user(actor, VIEW)
-        .filter(checksum=checksum, state__in=[ImportState.CHECKED, ImportState.COMMITTED, ImportState.UNDONE])
+        .filter(
+            checksum=checksum, kind=kind, state__in=[ImportState.CHECKED, ImportState.COMMITTED, ImportState.UNDONE]
+        )
         .order_by("-created_at")
         .first()
     )
@@ -82,6 +101,8 @@ def statistic_import_create(*, actor, uploaded_file, dry_run: bool = False, enqu
             checksum=checksum,
             duplicate_of=earlier,
             dry_run=dry_run,
+            kind=kind,
+            options=options or {},
         )
         statistic_import.file.save(f"{uuid.uuid4().hex}.xlsx", uploaded_file, save=False)
         statistic_import.save()
@@ -103,12 +124,13 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
     """Check (and, with ``commit``, write) one import, already marked running. File problems leave
     it *rejected*. Records the job's end itself (with the data)."""
     user = statistic_import.requested_by
+    kind = get_kind(statistic_import.kind).bound(statistic_import.options)
     started = time.perf_counter()
     statistic_import.set_progress(2, _("Opening the workbook…"))
     path = statistic_import.file.path
     t_open = time.perf_counter()
     try:
-        workbook = open_workbook(path, os.path.getsize(path))
+        workbook = open_workbook(path, os.path.getsize(path), kind)
     except FileProblem as problem:
         statistic_import.state = ImportState.REJECTED
         statistic_import.errors = [{"row": 0, "column": "", "message": problem.message}]
@@ -118,10 +140,14 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
         return
     total = max(workbook._sheet.height - workbook.header_row, 1)
     t_check = time.perf_counter()
-    result = check_rows(
-        workbook, user=user, today=timezone.localdate(), progress=_progress(statistic_import, 5, 60, total)
+    result = kind.check_rows(
+        workbook,
+        user=user,
+        today=timezone.localdate(),
+        progress=_progress(statistic_import, 5, 60, total),
+        options=statistic_import.options or {},
     )
-    notes = workbook.notes
+    notes = workbook.notes + result.notes
     del workbook
     statistic_import.set_progress(70, _("Comparing with the stored statistics…"))
     opened = t_check - t_open  # calamine reads the whole sheet here
@@ -143,27 +169,29 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
                     % {"n": len(result.errors)}
                 )
             require(user, CHANGE, county_id=scope.county_id)
-            writer.lock_statistics()
-        writer.create_staging()
+            kind.lock()
+        kind.create_staging()
         try:
-            writer.load_staging(result.lines)
+            kind.load_staging(result.lines)
             del result
-            if scope.county_id is not None and writer.staged_outside_county(scope.county_id):
+            if scope.county_id is not None and kind.staged_outside_county(scope.county_id):
                 raise ImportRefused(
                     _(
                         "Some enterprises moved to another county while the file was checked; "
                         "nothing was written. Upload the file again."
                     )
                 )
-            classified = writer.classify()
+            counts = kind.classify()
             fields.update(
-                new_count=classified[writer.NEW],
-                changed_count=classified[writer.CHANGED],
-                unchanged_count=classified[writer.UNCHANGED],
+                new_count=counts["new"],
+                changed_count=counts["changed"],
+                unchanged_count=counts["unchanged"],
             )
+            if not commit:
+                fields["preview"] = kind.preview(PREVIEW_ROWS)
             if commit:
                 statistic_import.set_progress(80, _("Writing…"))
-                writer.upsert(statistic_import.pk)
+                kind.write(statistic_import.pk)
                 statistic_import.set_progress(90, _("Recording the audit trail…"))
                 t_audit = time.perf_counter()
                 fields.update(state=ImportState.COMMITTED, committed_at=timezone.now())
@@ -174,7 +202,7 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
                     user,
                     AuditAction.IMPORT,
                     statistic_import,
-                    kind=writer.CHANGE_SET_KIND,
+                    kind=kind.change_set_kind,
                     set_id=statistic_import.pk,
                     after={
                         "file_name": statistic_import.file_name,
@@ -185,7 +213,7 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
                         "errors": fields["error_count"],
                         "periods": fields["periods"],
                     },
-                    message=_("Statistics import #%(id)d committed") % {"id": statistic_import.pk},
+                    message=kind.committed_message(statistic_import.pk),
                 )
                 timings["audit"] = round(time.perf_counter() - t_audit, 3)
                 import_id = statistic_import.pk
@@ -193,7 +221,7 @@ def _run(statistic_import: StatisticImport, *, commit: bool) -> None:
             else:
                 fields["state"] = ImportState.CHECKED
         finally:
-            writer.drop_staging()
+            kind.drop_staging()
         counts = {
             "new": fields["new_count"],
             "changed": fields["changed_count"],
@@ -308,20 +336,34 @@ def statistic_import_confirm(
     return locked
 
 
-def statistic_import_undo(*, actor, statistic_import: StatisticImport) -> StatisticImport:
-    """Put back every value the import changed and delete the statistics it created (city users)."""
+def may_undo(actor, statistic_import: StatisticImport) -> bool:
+    """City users may undo any committed import; a county official her own county's import for
+    ``PORTAL_IMPORT_UNDO_DAYS`` days (7) after its commit."""
     scope = scope_for(actor)
-    if not scope.city_wide_write:
+    if scope.city_wide_write:
+        return True
+    if not scope.may(CHANGE) or scope.county_id is None or statistic_import.county_id != scope.county_id:
+        return False
+    if statistic_import.committed_at is None:
+        return False
+    days = getattr(settings, "PORTAL_IMPORT_UNDO_DAYS", 7)
+    return timezone.now() - statistic_import.committed_at <= dt.timedelta(days=days)
+
+
+def statistic_import_undo(*, actor, statistic_import: StatisticImport) -> StatisticImport:
+    """Put back every value the import changed and delete the rows it created (``may_undo``)."""
+    if not may_undo(actor, statistic_import):
         raise PermissionDenied
+    kind = get_kind(statistic_import.kind)
     with transaction.atomic():
         locked = StatisticImport.objects.select_for_update().get(pk=statistic_import.pk)
         if locked.state != ImportState.COMMITTED:
             raise ValidationError(_("Only a committed import can be undone."))
-        writer.lock_statistics()
-        conflicts = writer.undo_conflicts(locked.pk)
+        kind.lock()
+        conflicts = kind.undo_conflicts(locked.pk)
         if conflicts:
-            raise ValidationError(_conflict_message(conflicts))
-        writer.undo(locked.pk)
+            raise ValidationError(kind.conflict_message(conflicts))
+        kind.undo(locked.pk)
         locked.state = ImportState.UNDONE
         locked.status = JobStatus.SUCCEEDED
         locked.undone_at = timezone.now()
@@ -332,9 +374,9 @@ def statistic_import_undo(*, actor, statistic_import: StatisticImport) -> Statis
             actor,
             AuditAction.UNDO,
             locked,
-            kind=writer.CHANGE_SET_KIND,
+            kind=kind.change_set_kind,
             set_id=locked.pk,
-            message=_("Statistics import #%(id)d undone") % {"id": locked.pk},
+            message=kind.undone_message(locked.pk),
         )
         import_id = locked.pk
         transaction.on_commit(lambda: statistics_changed.send(sender=StatisticImport, import_id=import_id))
@@ -343,15 +385,16 @@ def statistic_import_undo(*, actor, statistic_import: StatisticImport) -> Statis
 
 def statistic_import_undo_request(*, actor, statistic_import: StatisticImport, enqueue: bool = True) -> StatisticImport:
     """Queue the undo of a committed import (a large one takes longer than a web request may)."""
-    if not scope_for(actor).city_wide_write:
+    if not may_undo(actor, statistic_import):
         raise PermissionDenied
     with transaction.atomic():
         locked = StatisticImport.objects.select_for_update().get(pk=statistic_import.pk)
         if locked.state != ImportState.COMMITTED or not locked.is_finished:
             raise ValidationError(_("Only a committed import can be undone."))
-        conflicts = writer.undo_conflicts(locked.pk)
+        kind = get_kind(locked.kind)
+        conflicts = kind.undo_conflicts(locked.pk)
         if conflicts:
-            raise ValidationError(_conflict_message(conflicts))
+            raise ValidationError(kind.conflict_message(conflicts))
         locked.status = JobStatus.PENDING
         locked.progress = 0
         locked.started_at = timezone.now()

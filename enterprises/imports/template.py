@@ -30,7 +30,7 @@ from .parsing import recent_periods
 MAX_VALIDATED_ROW = 200_000
 
 
-def build_template(*, example: bool = False) -> bytes:
+def build_template(*, example: bool = False, prefill_for=None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = DATA_SHEET
@@ -81,6 +81,17 @@ def build_template(*, example: bool = False) -> bytes:
 
     if example:
         ws.append([c.example for c in COLUMNS])
+    if prefill_for is not None:
+        # the user's enterprises (code, name) and the latest ended quarter: only the figures to type
+        from core.scoping import CHANGE
+        from enterprises.models import Enterprise
+
+        period = recent_periods(timezone.localdate(), 1)[0]
+        rows = Enterprise.objects.for_user(prefill_for, CHANGE).filter(status="operating").order_by("credit_code")
+        for r, (code, name) in enumerate(rows.values_list("credit_code", "name").iterator(chunk_size=5000), start=2):
+            ws.cell(row=r, column=1, value=code)
+            ws.cell(row=r, column=2, value=name)
+            ws.cell(row=r, column=3, value=period)
 
     info = wb.create_sheet(INSTRUCTIONS_SHEET)
     info.column_dimensions["A"].width = 28
@@ -128,6 +139,52 @@ def build_template(*, example: bool = False) -> bytes:
             ),
         ),
         (_("Columns"), "、".join(template_header(c) for c in COLUMNS)),
+    ]
+    for label, text in lines:
+        info.append([label, text])
+    for row in info.iter_rows(min_row=2):
+        row[0].font = Font(bold=True)
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    wb.active = 0
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def build_kind_template(kind, *, instructions: list[tuple[str, str]], rows: list[list] | None = None) -> bytes:
+    """The template of an import kind: its data sheet (header row, text-formatted cells) and the
+    instructions sheet (the kind's lines, then one line per column); ``rows`` pre-filled."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = kind.data_sheet
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for index, column in enumerate(kind.columns, start=1):
+        cell = ws.cell(row=1, column=index, value=template_header(column))
+        cell.fill = header_fill
+        cell.font = Font(bold=True, color="C00000") if column.required else Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(index)].width = 24
+        for row in range(2, 1002):
+            ws.cell(row=row, column=index).number_format = "@"
+    for r, values in enumerate(rows or [], start=2):
+        for c, value in enumerate(values, start=1):
+            ws.cell(row=r, column=c, value=value)
+    ws.freeze_panes = "B2"
+    info = wb.create_sheet(kind.instructions_sheet)
+    info.column_dimensions["A"].width = 28
+    info.column_dimensions["B"].width = 90
+    info.append([_("%(kind)s template: instructions") % {"kind": kind.label}])
+    info["A1"].font = Font(bold=True, size=14)
+    lines = [
+        (
+            _("Sheet"),
+            _("Fill in the sheet “%(sheet)s”, one row per record; keep the header row (columns in any order).")
+            % {"sheet": kind.data_sheet},
+        ),
+        *instructions,
+        (_("Columns"), "、".join(template_header(c) for c in kind.columns)),
+        (_("Required"), "、".join(template_header(c) for c in kind.columns if c.required)),
+        (_("Example"), "；".join(f"{template_header(c)}：{c.example}" for c in kind.columns if c.example)),
     ]
     for label, text in lines:
         info.append([label, text])

@@ -12,6 +12,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from core.scoping import CHANGE, scope_for
 from enterprises.models import Enterprise, Statistic
 from enterprises.validators import credit_code_problem
 
-from .columns import AMOUNT, AMOUNT_UNITS, BOOL, CODE, COUNT, LEVEL, PERIOD
+from .columns import AMOUNT, AMOUNT_UNITS, BOOL, CODE, COUNT, LEVEL, PERIOD, TEXT
 from .parsing import (
     CellError,
     amount_parser,
@@ -31,6 +32,7 @@ from .parsing import (
     period_label,
 )
 from .reader import Workbook
+from .rows import FOOTER, SUBTOTAL, special_row
 
 NULL = "\\N"
 
@@ -42,6 +44,7 @@ class CheckResult:
     row_count: int = 0
     error_rows: set[int] = field(default_factory=set)
     periods: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
     parse_seconds: float = 0.0
     validate_seconds: float = 0.0
 
@@ -99,6 +102,8 @@ def check_rows(
     n_fig = len(figure_fields)
     pending: list[tuple[int, str]] = []
     periods: set[tuple[int, int]] = set()
+    key_indexes = tuple(hc.index for hc in workbook.columns if hc.column.kind in (CODE, TEXT))
+    footer_from = 0
 
     started = time.perf_counter()
     parse_time = 0.0
@@ -110,6 +115,18 @@ def check_rows(
         if is_empty(values[code_col.index]) and all(is_empty(v) for v in values):  # a blank row
             t_row = time.perf_counter()
             continue
+        raw_code = values[code_col.index]
+        enterprise_id = codes.get(raw_code) if type(raw_code) is str else None
+        if enterprise_id is None:
+            code = unicodedata.normalize("NFKC", str(raw_code)).strip().upper() if not is_empty(raw_code) else ""
+            enterprise_id = codes.get(code)
+            special = FOOTER if footer_from else special_row(values, key_indexes=key_indexes)
+            if special is not None:
+                _note_special(result, special, row_no, values, pending, parsers, footer_from)
+                if special == FOOTER and not footer_from:
+                    footer_from = row_no
+                t_row = time.perf_counter()
+                continue
         result.row_count += 1
         if progress is not None and result.row_count % 5000 == 0:
             progress(result.row_count)
@@ -117,11 +134,6 @@ def check_rows(
         for col in workbook.formula_cells.get(row_no, ()):
             result.add_error(row_no, titles.get(col, _("column %(n)d") % {"n": col + 1}), formula_message)
 
-        raw_code = values[code_col.index]
-        enterprise_id = codes.get(raw_code) if type(raw_code) is str else None
-        if enterprise_id is None:
-            code = unicodedata.normalize("NFKC", str(raw_code)).strip().upper() if not is_empty(raw_code) else ""
-            enterprise_id = codes.get(code)
         if enterprise_id is None:
             if not code:
                 result.add_error(row_no, code_col.title, _("The credit code is missing."))
@@ -203,6 +215,10 @@ def check_rows(
             _("Rows %(rows)s have the same enterprise and period: keep one of them.")
             % {"rows": "、".join(str(r) for r in others)},
         )
+    if footer_from:
+        result.notes.append(
+            _("Rows %(row)d and below are the signature footer (填表人、审核人…): not imported.") % {"row": footer_from}
+        )
     error_rows = result.error_rows
     result.lines = [line for row_no, line in pending if row_no not in error_rows]
     del pending
@@ -211,3 +227,46 @@ def check_rows(
     result.parse_seconds = parse_time
     result.validate_seconds = time.perf_counter() - started - parse_time
     return result
+
+
+def _note_special(result: CheckResult, special: str, row_no: int, values, pending, parsers, footer_from: int) -> None:
+    """Skip a 合计/小计 row with a note; check a 合计 row's figures against the sum of the rows above
+    that were read without error (a warning when they differ)."""
+    if special == FOOTER:
+        return
+    if special == SUBTOTAL:
+        result.notes.append(_("Row %(row)d is a subtotal (小计) row: not imported.") % {"row": row_no})
+        return
+    differing = []
+    for index, title, position, parse in parsers:
+        value = values[index] if index < len(values) else None
+        if parse in (level_text, bool_text) or is_empty(value):
+            continue
+        try:
+            stated = Decimal(parse(value))
+        except (CellError, InvalidOperation):
+            continue
+        total = Decimal(0)
+        for _row, line in pending:
+            cell = line.split("\t")[4 + position]
+            if cell != NULL:
+                total += Decimal(cell)
+        if total != stated:
+            differing.append(
+                _("%(column)s: the row says %(stated)s, the rows above add up to %(sum)s")
+                % {
+                    "column": title,
+                    "stated": stated,
+                    "sum": total,
+                }
+            )
+    if differing:
+        result.notes.append(
+            _("Row %(row)d is a total (合计) row: not imported, and it does not match the rows above (%(diff)s).")
+            % {"row": row_no, "diff": "；".join(differing)}
+        )
+    else:
+        result.notes.append(
+            _("Row %(row)d is a total (合计) row: not imported; it matches the sum of the rows above.")
+            % {"row": row_no}
+        )

@@ -20,13 +20,23 @@ from core.views import ScopedObjectMixin, ServiceFormMixin, call_service
 
 from ..models import ImportState, StatisticImport
 from . import services
-from .columns import COLUMNS, template_header
-from .template import build_template
+from .columns import template_header
+from .engine import all_kinds, get_kind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _kind_from(code):
+    from django.http import Http404
+
+    try:
+        return get_kind(code or "statistics")
+    except KeyError:
+        raise Http404
+
+
 class UploadForm(forms.Form):
+    kind = forms.CharField(widget=forms.HiddenInput, required=False)
     file = forms.FileField(
         label=gettext_lazy("Statistics workbook (.xlsx)"),
         help_text=gettext_lazy("Fill in the template: one row per enterprise and period."),
@@ -48,8 +58,9 @@ class ImportTemplateView(ScopedObjectMixin, View):
     def get(self, request):
         if not scope_for(request.user).may(CHANGE):
             raise PermissionDenied
-        response = HttpResponse(build_template(), content_type=XLSX)
-        name = f"statistics-template-{timezone.localdate():%Y%m%d}.xlsx"
+        kind = _kind_from(request.GET.get("kind")).bound({"prefill": request.GET.get("prefill") == "1"})
+        response = HttpResponse(kind.build_template(user=request.user), content_type=XLSX)
+        name = f"{kind.code}-template-{timezone.localdate():%Y%m%d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
@@ -60,10 +71,15 @@ class ImportListView(ScopedObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        qs = self.scoped_queryset(StatisticImport).with_related().defer("errors", "timings")
+        qs = self.scoped_queryset(StatisticImport).with_related().defer("errors", "timings", "preview")
         fail_stale(qs)  # the list shows a job whose worker died as failed
         page = Paginator(qs, self.paginate_by).get_page(self.request.GET.get("page"))
-        context.update(page_obj=page, imports=page.object_list, can_upload=scope_for(self.request.user).may(CHANGE))
+        context.update(
+            page_obj=page,
+            imports=page.object_list,
+            can_upload=scope_for(self.request.user).may(CHANGE),
+            other_kinds=[k for k in all_kinds() if k.code != "statistics"],
+        )
         return context
 
 
@@ -78,18 +94,42 @@ class ImportUploadView(ServiceFormMixin, ScopedObjectMixin, FormView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def get_kind(self):
+        return _kind_from(self.request.POST.get("kind") or self.request.GET.get("kind"))
+
+    def get_initial(self):
+        return {"kind": self.get_kind().code}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        kind = self.get_kind()
+        if kind.code != "statistics":
+            form.fields["file"].label = _("%(kind)s workbook (.xlsx)") % {"kind": kind.label}
+            form.fields["file"].help_text = _("Fill in the template (or the list as published): one row per record.")
+        for name, field in kind.option_fields().items():
+            form.fields[name] = field
+        return form
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         from django.conf import settings
 
+        kind = self.get_kind()
         context.update(
-            columns=[(template_header(c), c.required) for c in COLUMNS],
+            kind=kind,
+            columns=[(template_header(c), c.required) for c in kind.columns],
             max_mb=settings.PORTAL_MAX_UPLOAD_BYTES // (1024 * 1024),
         )
         return context
 
     def perform(self, form):
-        return services.statistic_import_create(actor=self.request.user, uploaded_file=form.cleaned_data["file"])
+        kind = self.get_kind()
+        return services.statistic_import_create(
+            actor=self.request.user,
+            uploaded_file=form.cleaned_data["file"],
+            kind=kind.code,
+            options=kind.options_from(form.cleaned_data),
+        )
 
     def service_error_unnamed(self, error):
         return "file"  # the service refused the file itself (size, type)
@@ -98,6 +138,7 @@ class ImportUploadView(ServiceFormMixin, ScopedObjectMixin, FormView):
 class ImportDetailView(ScopedObjectMixin, TemplateView):
     template_name = "enterprises/imports/import_detail.html"
     errors_per_page = 200
+    preview_per_page = 200
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -111,9 +152,13 @@ class ImportDetailView(ScopedObjectMixin, TemplateView):
             confirm_form=ConfirmForm(),
             may_change=scope.allows(CHANGE, statistic_import.county_id),
             may_undo=(
-                scope.city_wide_write
-                and statistic_import.state == ImportState.COMMITTED
+                statistic_import.state == ImportState.COMMITTED
                 and statistic_import.is_finished
+                and services.may_undo(self.request.user, statistic_import)
+            ),
+            has_match=any(p.get("method") for p in (statistic_import.preview or [])[:1]),
+            preview_page=Paginator(statistic_import.preview or [], self.preview_per_page).get_page(
+                self.request.GET.get("preview")
             ),
             states=ImportState,
         )
@@ -149,9 +194,9 @@ class ImportConfirmView(ScopedObjectMixin, View):
 
 class ImportUndoView(ScopedObjectMixin, View):
     def post(self, request, pk):
-        if not scope_for(request.user).city_wide_write:
-            raise PermissionDenied
         statistic_import = self.scoped_get(StatisticImport, CHANGE, pk=pk)
+        if not services.may_undo(request.user, statistic_import):
+            raise PermissionDenied
         if call_service(
             request,
             lambda: services.statistic_import_undo_request(actor=request.user, statistic_import=statistic_import),

@@ -303,3 +303,70 @@ def undo(import_id: int) -> None:
             f"WHERE statistic_import_id = %s AND created = %s)",
             [import_id, True],
         )
+
+
+def preview(limit: int) -> list[dict]:
+    """The first ``limit`` new or changed staged rows (after ``classify``), in file order, with each
+    figure the row changes: [label, before, after] (before empty for a new statistic)."""
+    cols = ", ".join(f"{_q(f)}, {_q('before_' + f)}" for f in FIGURES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT row_no, enterprise_id, year, quarter, kind, {cols} FROM {STAGING} "
+            f"WHERE kind IN ({NEW}, {CHANGED}) ORDER BY row_no LIMIT %s",
+            [limit],
+        )
+        rows = cursor.fetchall()
+    names = dict(Enterprise.objects.filter(pk__in={r[1] for r in rows}).values_list("pk", "name"))
+    labels = [str(Statistic._meta.get_field(f).verbose_name) for f in FIGURES]
+    flags = [Statistic._meta.get_field(f).get_internal_type() == "BooleanField" for f in FIGURES]
+    out = []
+    for row in rows:
+        new = row[4] == NEW
+        changes = []
+        for i, label in enumerate(labels):
+            after, before = row[5 + 2 * i], row[6 + 2 * i]
+            if after is None or (not new and after == before):
+                continue
+            flag = flags[i]
+            changes.append([label, "" if new or before is None else _shown(before, flag), _shown(after, flag)])
+        out.append(
+            {
+                "row": row[0],
+                "object": f"{names.get(row[1], row[1])} · {row[2]}Q{row[3]}",
+                "action": "new" if new else "changed",
+                "changes": changes,
+            }
+        )
+    return out
+
+
+def _shown(value, flag: bool) -> str:
+    if flag:
+        return "是" if value and value not in ("0", "f", "false") else "否"
+    return str(value)
+
+
+def table_digest(model, columns: tuple[str, ...], import_id: int) -> tuple[int, str]:
+    """``change_set_digest`` for another kind's change rows: ``model`` (with a ``statistic_import``
+    key), its ``columns`` in digest order."""
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        line = "ROW(" + ", ".join(_q(c) for c in columns) + ")::text"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*), encode(sha256(convert_to(COALESCE(string_agg({line}, E'\\n' ORDER BY id), ''), "
+                f"'UTF8')), 'hex') FROM {table} WHERE statistic_import_id = %s",
+                [import_id],
+            )
+            rows, digest = cursor.fetchone()
+        return int(rows), digest
+    sha, rows = hashlib.sha256(), 0
+    for values in (
+        model.objects.filter(statistic_import_id=import_id)
+        .order_by("id")
+        .values_list(*columns)
+        .iterator(chunk_size=5000)
+    ):
+        sha.update((("\n" if rows else "") + digest_line(values)).encode("utf-8"))
+        rows += 1
+    return rows, sha.hexdigest()

@@ -40,5 +40,11 @@ from ..dynamics.models import (  # noqa: F401,E402
     TitleRevocation,
     in_force_on,
 )
-from .imports import ImportState, StatisticImport, StatisticImportChange  # noqa: F401,E402
+from .imports import (  # noqa: F401,E402
+    EnterpriseImportChange,
+    ImportState,
+    StatisticImport,
+    StatisticImportChange,
+    TitleImportChange,
+)
 from .status import EnterpriseStatusChange, gone_by  # noqa: F401,E402

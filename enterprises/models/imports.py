@@ -64,6 +64,22 @@ class StatisticImport(JobModel):
     state = models.CharField(
         _("state"), max_length=16, choices=ImportState.choices, default=ImportState.RECEIVED, db_index=True
     )
+    kind = models.CharField(
+        _("import kind"),
+        max_length=32,
+        default="statistics",
+        db_index=True,
+        help_text=_("What the file holds: one of the import engine's kinds (enterprises.imports.kinds)."),
+    )
+    options = models.JSONField(
+        _("options"), default=dict, blank=True, help_text=_("What the uploader stated for the whole file.")
+    )
+    preview = models.JSONField(
+        _("preview"),
+        default=list,
+        blank=True,
+        help_text=_("The first new or changed rows with their values before and after, from the check."),
+    )
     dry_run = models.BooleanField(_("dry run"), default=False)
     skip_error_rows = models.BooleanField(_("rows in error skipped"), default=False)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
@@ -104,6 +120,13 @@ class StatisticImport(JobModel):
 
     def get_absolute_url(self):
         return reverse("enterprises:import_detail", args=[self.pk])
+
+    # kind code → label, filled by the import engine's ``register`` (the engine builds on these models)
+    KIND_LABELS: dict = {}
+
+    @property
+    def kind_label(self) -> str:
+        return str(self.KIND_LABELS.get(self.kind, self.kind))
 
     @property
     def period_labels(self) -> str:
@@ -199,3 +222,78 @@ class StatisticImportChange(models.Model):
 
     def __str__(self):
         return f"{self.statistic_import_id}: {self.statistic_id} {self.year}Q{self.quarter}"
+
+
+class EnterpriseImportChange(models.Model):
+    """What one committed roster import did to one enterprise (the ``roster`` import kind): every
+    field it reads before and after, ``created`` when the import created the enterprise (its undo
+    deletes it), ``version_after`` to see a later edit. Written by set-based SQL
+    (``enterprises.imports.roster``) and sealed into the audit chain like the statistics' rows."""
+
+    statistic_import = models.ForeignKey(
+        StatisticImport,
+        verbose_name=_("import"),
+        on_delete=models.PROTECT,
+        related_name="enterprise_changes",
+        db_constraint=False,
+    )
+    enterprise_id = models.BigIntegerField(_("enterprise id"), db_index=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18)
+    created = models.BooleanField(_("created by the import"), default=False)
+    row_no = models.PositiveIntegerField(_("row number"), default=0)
+    version_after = models.PositiveIntegerField(_("version after the import"), default=1)
+    before_name = models.CharField(_("name before"), max_length=200, null=True, blank=True)
+    before_county_id = models.BigIntegerField(_("county before"), null=True, blank=True)
+    before_industry_id = models.BigIntegerField(_("industry before"), null=True, blank=True)
+    before_niche_market = models.CharField(_("niche market before"), max_length=200, null=True, blank=True)
+    before_address = models.CharField(_("address before"), max_length=300, null=True, blank=True)
+    before_established_on = models.DateField(_("established on before"), null=True, blank=True)
+    before_contact_person = models.CharField(_("contact person before"), max_length=50, null=True, blank=True)
+    before_contact_phone = models.CharField(_("contact phone before"), max_length=20, null=True, blank=True)
+    after_name = models.CharField(_("name after"), max_length=200, null=True, blank=True)
+    after_county_id = models.BigIntegerField(_("county after"), null=True, blank=True)
+    after_industry_id = models.BigIntegerField(_("industry after"), null=True, blank=True)
+    after_niche_market = models.CharField(_("niche market after"), max_length=200, null=True, blank=True)
+    after_address = models.CharField(_("address after"), max_length=300, null=True, blank=True)
+    after_established_on = models.DateField(_("established on after"), null=True, blank=True)
+    after_contact_person = models.CharField(_("contact person after"), max_length=50, null=True, blank=True)
+    after_contact_phone = models.CharField(_("contact phone after"), max_length=20, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enterprise import change")
+        verbose_name_plural = _("enterprise import changes")
+        indexes = [models.Index(fields=["statistic_import", "row_no"])]
+
+    def __str__(self):
+        return f"#{self.statistic_import_id} · {self.credit_code}"
+
+
+class TitleImportChange(models.Model):
+    """What one committed recognition-list import did to one title (the ``titles`` import kind):
+    ``created`` titles (the undo deletes them) or a batch name changed (before/after)."""
+
+    statistic_import = models.ForeignKey(
+        StatisticImport,
+        verbose_name=_("import"),
+        on_delete=models.PROTECT,
+        related_name="title_changes",
+        db_constraint=False,
+    )
+    title_id = models.BigIntegerField(_("title id"), db_index=True)
+    enterprise_id = models.BigIntegerField(_("enterprise id"))
+    tier_id = models.BigIntegerField(_("tier id"))
+    recognised_on = models.DateField(_("recognised on"))
+    created = models.BooleanField(_("created by the import"), default=False)
+    row_no = models.PositiveIntegerField(_("row number"), default=0)
+    version_after = models.PositiveIntegerField(_("version after the import"), default=1)
+    before_batch = models.CharField(_("batch before"), max_length=100, null=True, blank=True)
+    after_batch = models.CharField(_("batch after"), max_length=100, null=True, blank=True)
+    after_valid_until = models.DateField(_("valid until after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("title import change")
+        verbose_name_plural = _("title import changes")
+        indexes = [models.Index(fields=["statistic_import", "row_no"])]
+
+    def __str__(self):
+        return f"#{self.statistic_import_id} · {self.title_id}"

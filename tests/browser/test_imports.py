@@ -63,3 +63,48 @@ def test_progress_bar_polls_and_shows_the_preview_when_the_job_ends(
     services.statistic_import_check(import_id=imp.pk)  # the job finishes while the page polls
     page.wait_for_selector("#import-counts", timeout=20_000)
     assert page.inner_text("[data-count=new]") == "1"
+
+
+def test_city_operator_imports_a_recognition_list_with_a_merged_title_row(
+    page, login, city_operator, tmp_path, settings
+):
+    import io
+    import re
+
+    from openpyxl import Workbook
+
+    from enterprises.models import Title
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    by_code = make_enterprise("440781", name="浏览器甲科技有限公司")
+    by_name = make_enterprise("440783", name="浏览器乙（开平）有限公司")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2024年江门市创新型中小企业名单（第一批）"])
+    ws.merge_cells("A1:D1")
+    ws.append(["序号", "企业名称", "统一社会信用代码", "所在地区"])
+    ws.append([1, by_code.name, by_code.credit_code, "江门市台山市"])
+    ws.append([2, "浏览器乙(开平)有限公司", "", "开平市"])
+    path = tmp_path / "创新型名单.xlsx"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path.write_bytes(buffer.getvalue())
+
+    login("city")
+    page.goto("/enterprises/imports/")
+    page.click("text=导入认定名单")
+    page.select_option("select[name=tier]", "innovative")
+    page.fill("input[name=batch]", "2024年第一批")
+    page.fill("input[name=recognised_on]", "2024-03-01")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#import-preview")
+    assert page.inner_text("[data-count=new]") == "2"
+    preview = page.inner_text("#import-preview")
+    assert "浏览器甲科技有限公司" in preview and "统一社会信用代码" in preview
+    assert "浏览器乙（开平）有限公司" in preview and "企业名称" in preview  # matched by name
+    for part in ("h1", "#import-preview thead", "#import-counts", "#import-confirm-form"):  # no English left
+        assert not re.search(r"[A-Za-z]{4,}", page.inner_text(part)), part
+    page.click("#import-confirm-form button[type=submit]")
+    page.wait_for_selector("text=已写入")
+    assert Title.objects.filter(enterprise__in=[by_code, by_name], tier__code="innovative").count() == 2

@@ -255,7 +255,8 @@ ROUTES: dict[str, Case] = {
     "enterprises/dynamics/criteria/<int:pk>/edit/": Case(
         frozenset({CITY}), kwargs=lambda w, which: {"pk": _first_criterion().pk}
     ),
-    # statistics imports (issue 4): history and import pages readable, uploads by writers, undo by the city
+    # imports (issues 4, 18): history and import pages readable, uploads by writers (every kind: ?kind=),
+    # undo by the city and by a county official for her county's import within 7 days
     "enterprises/imports/": Case(BUSINESS_READ),
     "enterprises/imports/template/": Case(BUSINESS_WRITE),
     "enterprises/imports/upload/": Case(BUSINESS_WRITE),
@@ -277,7 +278,7 @@ ROUTES: dict[str, Case] = {
         ),
     ),
     "enterprises/imports/<int:pk>/undo/": Case(
-        frozenset({CITY}),
+        BUSINESS_WRITE,
         ok=302,
         method="post",
         scoped=True,

@@ -1,8 +1,10 @@
 """Check, confirm, commit and undo through the services (jobs run in-process)."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts import audit
@@ -64,8 +66,10 @@ def test_check_counts_then_commit_writes_and_undo_restores(taishan_official, cit
     assert list(AuditLog.objects.filter(audit.entries_about("enterprises.statistic", str(sa.pk)))) == [seal]
     assert audit.verify_chain() is None
 
-    with pytest.raises(PermissionDenied):
-        services.statistic_import_undo(actor=taishan_official, statistic_import=imp)
+    # a county official may undo her own county's import within 7 days (issue 18), not after them
+    with time_machine.travel(imp.committed_at + dt.timedelta(days=7, seconds=1), tick=False):
+        with pytest.raises(PermissionDenied):
+            services.statistic_import_undo(actor=taishan_official, statistic_import=imp)
     services.statistic_import_undo(actor=city_operator, statistic_import=imp)
     sa.refresh_from_db()
     assert sa.revenue == Decimal("100.00") and sa.employees == 10 and sa.version == 3

@@ -60,3 +60,21 @@ def test_undo_records_hold_every_statistic_figure():
             StatisticImportChange._meta.get_field(f"before_{name}").get_internal_type()
             == Statistic._meta.get_field(name).get_internal_type()
         )
+
+
+@pytest.mark.django_db
+def test_prefilled_statistics_template_holds_the_county_enterprises(client, taishan_official, kaiping_enterprise):
+    import time_machine
+
+    own = [make_enterprise("440781"), make_enterprise("440781")]
+    client.force_login(taishan_official)
+    plain = client.get("/enterprises/imports/template/")
+    assert [
+        r for r in load_workbook(io.BytesIO(plain.content))["统计数据"].iter_rows(min_row=2, values_only=True) if r[0]
+    ] == []
+    # on 2024-05-10 the latest ended quarter is 2024Q1
+    with time_machine.travel("2024-05-10 10:00 +0800", tick=False):
+        response = client.get("/enterprises/imports/template/?kind=statistics&prefill=1")
+    ws = load_workbook(io.BytesIO(response.content))["统计数据"]
+    rows = [r[:3] for r in ws.iter_rows(min_row=2, values_only=True) if r[0]]
+    assert sorted(rows) == sorted((e.credit_code, e.name, "2024Q1") for e in own)  # not Kaiping's

@@ -1,5 +1,6 @@
 """Import pages: who may open what, and the upload → preview → confirm → undo flow over HTTP."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -52,8 +53,13 @@ def test_upload_preview_confirm_and_undo_over_http(
     history = client.get(reverse("enterprises:import_list")).content.decode()
     assert imp.file_name in history and imp.checksum[:12] in history
 
-    # the county official may not undo; the city operator may
+    # the county official may undo her own county's import within 7 days, not later; the city operator may
+    assert "import-undo-form" in client.get(imp.get_absolute_url()).content.decode()
+    committed_at = imp.committed_at
+    StatisticImport.objects.filter(pk=imp.pk).update(committed_at=committed_at - dt.timedelta(days=7, minutes=1))
+    assert "import-undo-form" not in client.get(imp.get_absolute_url()).content.decode()
     assert client.post(reverse("enterprises:import_undo", args=[imp.pk])).status_code == 403
+    StatisticImport.objects.filter(pk=imp.pk).update(committed_at=committed_at)
     client.force_login(city_operator)
     assert "import-undo-form" in client.get(imp.get_absolute_url()).content.decode()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -71,7 +77,7 @@ def test_other_county_cannot_see_or_confirm_an_import(client, taishan_official, 
     assert (
         client.post(reverse("enterprises:import_confirm", args=[imp.pk]), {"skip_error_rows": "on"}).status_code == 404
     )
-    assert client.post(reverse("enterprises:import_undo", args=[imp.pk])).status_code == 403
+    assert client.post(reverse("enterprises:import_undo", args=[imp.pk])).status_code == 404
     assert db_state() == before
     assert imp.file_name not in client.get(reverse("enterprises:import_list")).content.decode()
     imp.refresh_from_db()

@@ -1,0 +1,500 @@
+"""The recognition list (公示名单/认定名单) import kind: one published list = one tier, batch and
+recognition date (stated for the whole file), one row per enterprise.
+
+The file is the list as published: a merged title row on top, 序号 | 企业名称 | 统一社会信用代码 |
+所在地区, sometimes without the code column; other columns are read past with a note. A row
+matches an enterprise by its credit code, else by its exact name after normalisation (full-width
+to half-width, spaces removed, （）→()); the preview shows how. A title already recorded for the
+same enterprise, tier and date is unchanged. The ladder rules (``LadderRule``) apply to every row
+as they do to the form. Recognition lists are city-wide: city users import them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.choices import AuditAction
+from accounts.models import Place
+from enterprises.models import Enterprise, LadderRule, Tier, Title, TitleImportChange
+from enterprises.models.core import add_years
+from enterprises.validators import credit_code_problem, normalise_credit_code
+
+from .columns import CODE, TEXT, Column, normalise_text
+from .engine import ImportKind, register
+from .parsing import is_empty, text_of
+from .rows import FOOTER, SUBTOTAL, TOTAL, special_row
+from .validation import CheckResult
+
+STAGING = "import_staging_titles"
+CHANGE_SET_KIND = "title_import"
+NEW, UNCHANGED, CHANGED = 1, 0, 2
+BY_CODE, BY_NAME = 1, 2
+REGION = "region"
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "企业名称", TEXT, required=True, example="台山示例精密有限公司", aliases=("企业名", "单位名称")),
+    Column("credit_code", "统一社会信用代码", CODE, example="91440781MA4UJ0000X", aliases=("信用代码",)),
+    Column(
+        "region", "所在地区", REGION, example="江门市台山市", aliases=("地区", "所在地", "所属地区", "地市", "县区")
+    ),
+)
+
+_ENT = Enterprise._meta.db_table
+_TITLE = Title._meta.db_table
+_CHANGE = TitleImportChange._meta.db_table
+DIGEST_COLUMNS = (
+    "id",
+    "statistic_import_id",
+    "title_id",
+    "enterprise_id",
+    "tier_id",
+    "recognised_on",
+    "created",
+    "row_no",
+    "version_after",
+    "before_batch",
+    "after_batch",
+    "after_valid_until",
+)
+
+
+def normalise_name(value: str) -> str:
+    """Full-width to half-width (NFKC also turns （） into ()), no spaces."""
+    return normalise_text(value)
+
+
+class TitlesKind(ImportKind):
+    code = "titles"
+    label = gettext_lazy("recognition list")
+    data_sheet = "名单"
+    columns = COLUMNS
+    change_set_kind = CHANGE_SET_KIND
+    title_rows = True
+    lenient_headers = True
+    city_only = True
+
+    # -- the whole file: tier, batch, recognition date ---------------------------------------
+    def option_fields(self):
+        return {
+            "tier": forms.ModelChoiceField(
+                queryset=Tier.objects.order_by("rank"), label=_("Tier"), to_field_name="code", empty_label=None
+            ),
+            "batch": forms.CharField(label=_("Batch"), max_length=100, help_text=_("Such as 2024年第一批.")),
+            "recognised_on": forms.DateField(
+                label=_("Recognised on"),
+                widget=forms.DateInput(attrs={"type": "date"}),
+                help_text=_("The list's date."),
+            ),
+        }
+
+    def options_from(self, cleaned):
+        tier = cleaned.get("tier")
+        recognised_on = cleaned.get("recognised_on")
+        return {
+            "tier": getattr(tier, "code", tier),
+            "batch": (cleaned.get("batch") or "").strip(),
+            "recognised_on": recognised_on.isoformat() if isinstance(recognised_on, dt.date) else recognised_on,
+        }
+
+    def validate_options(self, options: dict, today: dt.date) -> list[str]:
+        problems = []
+        if not Tier.objects.filter(code=options.get("tier") or "").exists():
+            problems.append(_("Choose the tier of the list."))
+        try:
+            date = dt.date.fromisoformat(options.get("recognised_on") or "")
+        except ValueError:
+            problems.append(_("Give the list's recognition date (YYYY-MM-DD)."))
+        else:
+            if date > today:
+                problems.append(_("The recognition date cannot be in the future."))
+        return problems
+
+    # -- row checks ------------------------------------------------------------------------------
+    def check_rows(self, workbook, *, user, today, progress, options):
+        result = CheckResult()
+        tier = Tier.objects.get(code=options["tier"])
+        recognised_on = dt.date.fromisoformat(options["recognised_on"])
+        by_code: dict[str, int] = {}
+        by_name: dict[str, list[int]] = {}
+        names: dict[int, str] = {}
+        for pk, code, name in Enterprise.objects.values_list("id", "credit_code", "name").iterator(chunk_size=10_000):
+            by_code[code] = pk
+            by_name.setdefault(normalise_name(name), []).append(pk)
+            names[pk] = name
+        regions = _regions()
+        ladder = _ladder_holders(tier, recognised_on)
+        by_field = {hc.column.field: hc for hc in workbook.columns}
+        name_col = by_field["name"]
+        code_col = by_field.get("credit_code")
+        region_col = by_field.get("region")
+        width = max(hc.index for hc in workbook.columns) + 1
+        key_indexes = tuple(hc.index for hc in workbook.columns if hc.column.kind in (CODE, TEXT))
+        first_row_of: dict[int, int] = {}
+        pending: list[tuple[int, str]] = []
+        footer_from = 0
+        for row_no, values in workbook.rows():
+            if len(values) < width:
+                values = list(values) + [""] * (width - len(values))
+            if all(is_empty(v) for v in values):
+                continue
+            raw_name = text_of(values[name_col.index])
+            raw_code = text_of(values[code_col.index]) if code_col else ""
+            code = normalise_credit_code(raw_code) if raw_code else ""
+            matched_name = by_name.get(normalise_name(raw_name)) if raw_name else None
+            if footer_from or (code not in by_code and not matched_name):
+                special = FOOTER if footer_from else special_row(values, key_indexes=key_indexes)
+                if special is not None:
+                    if special == FOOTER and not footer_from:
+                        footer_from = row_no
+                    elif special in (TOTAL, SUBTOTAL):
+                        result.notes.append(
+                            _("Row %(row)d is a total (合计) or subtotal (小计) row: not imported.") % {"row": row_no}
+                        )
+                    continue
+            result.row_count += 1
+            errors_before = len(result.errors)
+            for col in workbook.formula_cells.get(row_no, ()):
+                result.add_error(
+                    row_no,
+                    _("column %(n)d") % {"n": col + 1},
+                    _("The cell holds a formula: copy the column and paste it as values."),
+                )
+            enterprise_id = None
+            method = 0
+            if code and code_col is not None:
+                problem = credit_code_problem(code)
+                if problem:
+                    result.add_error(row_no, code_col.title, problem)
+                elif code not in by_code:
+                    result.add_error(
+                        row_no,
+                        code_col.title,
+                        _("No enterprise with the credit code %(code)s in the portal: add it first (roster import).")
+                        % {"code": code},
+                    )
+                else:
+                    enterprise_id, method = by_code[code], BY_CODE
+            elif not raw_name:
+                result.add_error(row_no, name_col.title, _("The enterprise name is missing."))
+            elif not matched_name:
+                result.add_error(
+                    row_no,
+                    name_col.title,
+                    _("No enterprise named “%(name)s” in the portal: add it first (roster import), or check the name.")
+                    % {"name": raw_name},
+                )
+            elif len(matched_name) > 1:
+                result.add_error(
+                    row_no,
+                    name_col.title,
+                    _("%(n)d enterprises are named “%(name)s”: add the credit code column to tell them apart.")
+                    % {"n": len(matched_name), "name": raw_name},
+                )
+            else:
+                enterprise_id, method = matched_name[0], BY_NAME
+            if region_col is not None:
+                region = normalise_text(text_of(values[region_col.index]))
+                if region and region not in regions:
+                    result.add_error(
+                        row_no,
+                        region_col.title,
+                        _("“%(region)s” is outside the city: only the city's enterprises are recorded.")
+                        % {"region": text_of(values[region_col.index])},
+                    )
+            if enterprise_id is not None and ladder is not None and enterprise_id not in ladder[0]:
+                result.add_error(row_no, name_col.title, ladder[1])
+            if len(result.errors) != errors_before or enterprise_id is None:
+                continue
+            first = first_row_of.get(enterprise_id)
+            if first is not None:
+                result.add_error(
+                    row_no,
+                    name_col.title,
+                    _("Row %(first)d already names this enterprise: keep one of the rows.") % {"first": first},
+                )
+                continue
+            first_row_of[enterprise_id] = row_no
+            pending.append((row_no, f"{row_no}\t{enterprise_id}\t{method}"))
+        if footer_from:
+            result.notes.append(
+                _("Rows %(row)d and below are the signature footer (填表人、审核人…): not imported.")
+                % {"row": footer_from}
+            )
+        result.notes.extend(workbook.ignored_notes)
+        error_rows = result.error_rows
+        result.lines = [line for row_no, line in pending if row_no not in error_rows]
+        result.errors.sort(key=lambda e: e["row"])
+        return result
+
+    def _stated(self) -> tuple[Tier, dt.date, str]:
+        options = self.options
+        return (
+            Tier.objects.get(code=options["tier"]),
+            dt.date.fromisoformat(options["recognised_on"]),
+            options.get("batch") or "",
+        )
+
+    # -- the set-based write -----------------------------------------------------------------------
+    def lock(self):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {_TITLE} IN SHARE ROW EXCLUSIVE MODE")
+
+    def create_staging(self):
+        suffix = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {_qualified()}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {STAGING} (row_no integer NOT NULL, enterprise_id bigint NOT NULL, "
+                f"method smallint NOT NULL, title_id bigint NULL, kind smallint DEFAULT {NEW}, "
+                f"before_batch varchar(100) NULL){suffix}"
+            )
+
+    def drop_staging(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {_qualified()}")
+
+    def load_staging(self, lines):
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {STAGING} (row_no, enterprise_id, method) VALUES (%s, %s, %s)",
+                [line.split("\t") for line in lines],
+            )
+
+    def classify(self):
+        tier, recognised_on, batch = self._stated()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {STAGING} SET title_id = t.id, kind = {UNCHANGED}, before_batch = t.batch FROM {_TITLE} t "
+                f"WHERE t.enterprise_id = {STAGING}.enterprise_id AND t.tier_id = %s AND t.recognised_on = %s",
+                [tier.pk, recognised_on],
+            )
+            if batch:
+                cursor.execute(
+                    f"UPDATE {STAGING} SET kind = {CHANGED} WHERE kind = {UNCHANGED} AND before_batch <> %s", [batch]
+                )
+            cursor.execute(f"SELECT kind, COUNT(*) FROM {STAGING} GROUP BY kind")
+            counts = {NEW: 0, UNCHANGED: 0, CHANGED: 0}
+            counts.update({int(k): int(n) for k, n in cursor.fetchall()})
+        return {"new": counts[NEW], "changed": counts[CHANGED], "unchanged": counts[UNCHANGED]}
+
+    def preview(self, limit):
+        """Every row (not only new and changed ones): the enterprise matched and how."""
+        tier, recognised_on, batch = self._stated()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT st.row_no, e.name, e.credit_code, st.method, st.kind, st.before_batch FROM {STAGING} st "
+                f"JOIN {_ENT} e ON e.id = st.enterprise_id ORDER BY st.row_no LIMIT %s",
+                [limit],
+            )
+            rows = cursor.fetchall()
+        methods = {BY_CODE: _("matched by credit code"), BY_NAME: _("matched by name")}
+        actions = {NEW: "new", CHANGED: "changed", UNCHANGED: "unchanged"}
+        out = []
+        for row_no, name, code, method, kind, before_batch in rows:
+            if kind == NEW:
+                changes = [[str(tier.name), "", f"{recognised_on.isoformat()} {batch}".strip()]]
+            elif kind == CHANGED:
+                changes = [[_("batch"), before_batch or "", batch]]
+            else:
+                changes = [[_("unchanged"), "", _("already recorded")]]
+            out.append(
+                {
+                    "row": row_no,
+                    "object": f"{name} · {code}",
+                    "method": str(methods.get(method, "")),
+                    "action": actions[kind],
+                    "changes": changes,
+                }
+            )
+        return out
+
+    def write(self, import_id):
+        tier, recognised_on, batch = self._stated()
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        valid_until = add_years(recognised_on, tier.validity_years)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {_TITLE} (enterprise_id, tier_id, batch, recognised_on, valid_until, status, ended_on, "
+                f"end_reason, document_no, version, created_at, updated_at) SELECT enterprise_id, %s, %s, %s, %s, "
+                f"%s, NULL, '', '', 1, %s, %s FROM {STAGING} WHERE kind = {NEW}",
+                [tier.pk, batch, recognised_on, valid_until, "valid", now, now],
+            )
+            cursor.execute(
+                f"UPDATE {_TITLE} SET batch = %s, version = {_TITLE}.version + 1, updated_at = %s FROM {STAGING} st "
+                f"WHERE st.kind = {CHANGED} AND {_TITLE}.id = st.title_id",
+                [batch, now],
+            )
+            cursor.execute(
+                f"INSERT INTO {_CHANGE} (statistic_import_id, title_id, enterprise_id, tier_id, recognised_on, created, "
+                f"row_no, version_after, before_batch, after_batch, after_valid_until) SELECT %s, t.id, t.enterprise_id, "
+                f"t.tier_id, t.recognised_on, st.kind = {NEW}, st.row_no, t.version, st.before_batch, t.batch, "
+                f"t.valid_until FROM {STAGING} st JOIN {_TITLE} t ON t.enterprise_id = st.enterprise_id "
+                f"AND t.tier_id = %s AND t.recognised_on = %s WHERE st.kind IN ({NEW}, {CHANGED})",
+                [import_id, tier.pk, recognised_on],
+            )
+            # a title decides its enterprise's current tier: the enterprise gets a new updated_at
+            cursor.execute(
+                f"UPDATE {_ENT} SET updated_at = %s WHERE id IN (SELECT enterprise_id FROM {STAGING} "
+                f"WHERE kind IN ({NEW}, {CHANGED}))",
+                [now],
+            )
+
+    def undo_conflicts(self, import_id):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT c.row_no FROM {_CHANGE} c LEFT JOIN {_TITLE} t ON t.id = c.title_id "
+                f"WHERE c.statistic_import_id = %s AND (t.id IS NULL OR t.version <> c.version_after) ORDER BY c.row_no",
+                [import_id],
+            )
+            return [r[0] for r in cursor.fetchall()]
+
+    def undo(self, import_id):
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_TITLE} SET batch = COALESCE(c.before_batch, ''), version = {_TITLE}.version + 1, "
+                f"updated_at = %s FROM {_CHANGE} c WHERE c.title_id = {_TITLE}.id AND c.statistic_import_id = %s "
+                f"AND c.created = %s",
+                [now, import_id, False],
+            )
+            cursor.execute(
+                f"UPDATE {_ENT} SET updated_at = %s WHERE id IN (SELECT enterprise_id FROM {_CHANGE} "
+                f"WHERE statistic_import_id = %s)",
+                [now, import_id],
+            )
+            cursor.execute(
+                f"DELETE FROM {_TITLE} WHERE id IN (SELECT title_id FROM {_CHANGE} "
+                f"WHERE statistic_import_id = %s AND created = %s)",
+                [import_id, True],
+            )
+
+    def build_template(self, *, user=None):
+        from .template import build_kind_template
+
+        return build_kind_template(
+            self,
+            instructions=[
+                (
+                    _("Key"),
+                    _(
+                        "The list as published: one row per enterprise. The tier, batch and recognition date are "
+                        "chosen when uploading. A title row above the header and a 序号 column are fine."
+                    ),
+                ),
+                (
+                    _("Matching"),
+                    _(
+                        "By the credit code when the column is there; otherwise by the exact name (full-width and "
+                        "half-width characters and spaces do not matter). The preview shows how each row matched."
+                    ),
+                ),
+                (_("Region"), _("江门市, 台山市 or 江门市台山市; a place outside the city is an error.")),
+            ],
+        )
+
+    def committed_message(self, import_id):
+        return _("Recognition list import #%(id)d committed") % {"id": import_id}
+
+    def undone_message(self, import_id):
+        return _("Recognition list import #%(id)d undone") % {"id": import_id}
+
+
+def _qualified() -> str:
+    return f"{'pg_temp' if connection.vendor == 'postgresql' else 'temp'}.{STAGING}"
+
+
+def _regions() -> set[str]:
+    """How a row may name the city or one of its counties."""
+    out: set[str] = set()
+    for name, parent in Place.objects.filter(level="county").values_list("name", "parent__name"):
+        out.add(normalise_text(name))
+        if parent:
+            out.add(normalise_text(parent))
+            out.add(normalise_text(parent + name))
+            out.add(normalise_text(parent.removesuffix("市")))
+    return out
+
+
+def _ladder_holders(tier: Tier, date: dt.date) -> tuple[set[int], str] | None:
+    """(enterprises that satisfy every ladder rule of ``tier`` on ``date``, the message for the
+    others), or None when no rule applies. One query per rule, as ``services.ladder_problem``."""
+    rules = (
+        LadderRule.objects.filter(tier=tier, effective_from__lte=date)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=date))
+        .select_related("tier", "requires")
+    )
+    holders: set[int] | None = None
+    message = ""
+    for rule in rules:
+        held = set(
+            Title.objects.valid_on(date).filter(tier_id=rule.requires_id).values_list("enterprise_id", flat=True)
+        )
+        holders = held if holders is None else holders & held
+        message = _(
+            "A %(tier)s title recognised on %(date)s needs a %(required)s title valid on that date "
+            "(%(source)s); this enterprise has none."
+        ) % {
+            "tier": rule.tier.name,
+            "date": date.isoformat(),
+            "required": rule.requires.name,
+            "source": rule.source_document or _("ladder rule in force from %(d)s") % {"d": rule.effective_from},
+        }
+    return None if holders is None else (holders, message)
+
+
+def change_set_digest(import_id: int) -> tuple[int, str]:
+    from .writer import table_digest
+
+    return table_digest(TitleImportChange, DIGEST_COLUMNS, import_id)
+
+
+def imports_touching(object_type: str, object_id: str) -> list[int]:
+    if object_type != Title._meta.label_lower or not str(object_id).isdigit():
+        return []
+    return list(
+        TitleImportChange.objects.filter(title_id=int(object_id))
+        .values_list("statistic_import_id", flat=True)
+        .distinct()
+        .order_by("statistic_import_id")
+    )
+
+
+def change_rows(import_id: int):
+    return TitleImportChange.objects.filter(statistic_import_id=import_id).order_by("row_no", "id")
+
+
+def describe_changes(rows, *, undo: bool = False) -> list[dict]:
+    names = dict(Enterprise.objects.filter(pk__in={r.enterprise_id for r in rows}).values_list("pk", "name"))
+    tiers = dict(Tier.objects.values_list("pk", "name"))
+    described = []
+    for row in rows:
+        before, after = (None if row.created else row.before_batch), row.after_batch
+        if undo:
+            before, after = after, before
+        if row.created:
+            action = AuditAction.DELETE if undo else AuditAction.CREATE
+        else:
+            action = AuditAction.UPDATE
+        described.append(
+            {
+                "row_no": row.row_no,
+                "object_type": Title._meta.label_lower,
+                "object_id": row.title_id,
+                "object_repr": f"{names.get(row.enterprise_id, row.enterprise_id)} · {tiers.get(row.tier_id, '')} · "
+                f"{row.recognised_on:%Y-%m-%d}",
+                "action": AuditAction(action).label,
+                "changes": [(_("batch"), before, after)] if before != after else [],
+            }
+        )
+    return described
+
+
+TITLES = register(TitlesKind())
