@@ -64,6 +64,7 @@ QUERY_CODES: list[tuple[str, dict[str, str]]] = [
         },
     ),
     (r"^/api/v1/titles/$", {"tier": "tier"}),
+    (r"^/api/v1/(title-reviews|reserve-entries)/$", {"county": "county", "tier": "tier"}),
     (r"^/api/v1/rd-institutions/$", {"level": "rd_level"}),
 ]
 # Numeric query parameters with a range the schema cannot infer: path pattern → {parameter: schema}.

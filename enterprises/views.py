@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -57,6 +59,16 @@ class EnterpriseListView(ScopedObjectMixin, TemplateView):
         return context
 
 
+#: Panels of apps above ``enterprises`` on the enterprise page: (template, context function of
+#: (request, enterprise)), registered in their ``AppConfig.ready`` (no upward import).
+DETAIL_PANELS: list[tuple[str, Callable]] = []
+
+
+def register_detail_panel(template_name: str, context: Callable) -> None:
+    if all(name != template_name for name, _fn in DETAIL_PANELS):
+        DETAIL_PANELS.append((template_name, context))
+
+
 class EnterpriseDetailView(ScopedObjectMixin, TemplateView):
     template_name = "enterprises/enterprise_detail.html"
 
@@ -78,6 +90,7 @@ class EnterpriseDetailView(ScopedObjectMixin, TemplateView):
             tags=list(enterprise.tags.all()),
             status_changes=list(enterprise.status_changes.order_by("-effective_on", "-id")),
             can_edit=scope_for(self.request.user).allows(CHANGE, enterprise.county_id),
+            panels=[(name, fn(self.request, enterprise)) for name, fn in DETAIL_PANELS],
         )
         return context
 

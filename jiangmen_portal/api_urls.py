@@ -9,6 +9,8 @@ from accounts.api.urls import register as register_accounts
 from core.api import not_found
 from core.api_deletions import register as register_core
 from enterprises.api.urls import register as register_enterprises
+from policies.api.urls import register as register_policies
+from support.api.urls import register as register_support
 from targets.api.urls import register as register_targets
 from tasks.api.urls import register as register_tasks
 
@@ -17,6 +19,8 @@ register_accounts(router)
 register_enterprises(router)
 register_targets(router)
 register_tasks(router)
+register_policies(router)
+register_support(router)
 register_core(router)
 
 urlpatterns = [

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "enterprises",
     "targets",
     "tasks",
+    "support",
+    "policies",
     "reports",
 ]
 
@@ -161,7 +163,7 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese"))]
 # App catalogues first, the project's own (templates/, core/, jiangmen_portal/) last: ``makemessages`` run
 # from the project root files each string into the first catalogue whose folder contains it.
-PORTAL_APPS = ["accounts", "sso", "enterprises", "targets", "tasks", "reports"]
+PORTAL_APPS = ["accounts", "sso", "enterprises", "targets", "tasks", "reports", "support", "policies"]
 LOCALE_PATHS = [BASE_DIR / app / "locale" for app in PORTAL_APPS] + [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -204,6 +206,7 @@ CELERY_TASK_ROUTES = {
     "targets.tasks.*": {"queue": "recompute"},
     "reports.build_report": {"queue": "reports"},
     "tasks.mark_lateness": {"queue": "notifications"},
+    "support.flag_deadlines": {"queue": "notifications"},
     "accounts.tasks.*": {"queue": "notifications"},
 }
 # Every queue a worker may be asked to consume (a single worker for all: ``-Q`` with all of them).
@@ -444,4 +447,9 @@ TARGETS_RECOMPUTE_BACKGROUND = env.bool("TARGETS_RECOMPUTE_BACKGROUND", default=
 CELERY_BEAT_SCHEDULE["tasks.mark_lateness"] = {
     "task": "tasks.mark_lateness",
     "schedule": crontab(hour=1, minute=30),  # 01:30 Asia/Shanghai: flag late reports, remind missing ones
+}
+# --- Service commissioners and enterprise requests (support app) -----------------------------------
+CELERY_BEAT_SCHEDULE["support.flag_deadlines"] = {
+    "task": "support.flag_deadlines",
+    "schedule": crontab(hour=7, minute=30),  # 07:30 Asia/Shanghai: due soon and overdue (escalated) notices
 }

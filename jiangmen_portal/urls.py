@@ -16,6 +16,8 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("targets/", include("targets.urls")),
     path("tasks/", include("tasks.urls")),
+    path("support/", include("support.urls")),
+    path("policies/", include("policies.urls")),
     path("reports/", include("reports.urls")),
     path("api/v1/", include("jiangmen_portal.api_urls")),
 ]

@@ -31,6 +31,8 @@ def sheet_titles() -> list[str]:
         _("Titles to watch"),
         _("Key tasks"),
         _("Import log"),
+        _("Enterprise requests"),
+        _("Support ledger"),
     ]
 
 
@@ -370,4 +372,82 @@ def build_imports(wb, scope: ReportScope, rows: list[dict] | None) -> None:
             ],
             status=r.get("status"),
             status_column=4,
+        )
+
+
+# --- support ledger (policies, issue 15) ------------------------------------------------------------
+
+
+def build_ledger(wb, scope: ReportScope, rows: list[dict]) -> None:
+    writer = SheetWriter(
+        wb,
+        _("Support ledger"),
+        [
+            Column(_("Granted on"), 11, xlsx.DATE),
+            Column(_("Enterprise"), 30),
+            Column(_("Credit code"), 20),
+            Column(_("County"), 9),
+            Column(_("Policy"), 36, wrap=True),
+            Column(_("Granting unit"), 22),
+            Column(_("Support type"), 10),
+            xlsx.amount(_("Amount (10k yuan)")),
+            Column(_("Batch"), 14),
+            Column(_("Document number"), 20),
+        ],
+    )
+    _caption(writer, scope, _("Support granted in the quarter"))
+    writer.header()
+    for r in rows:
+        writer.row(
+            [
+                r["granted_on"],
+                r["enterprise"],
+                r["credit_code"],
+                r["county"],
+                r["policy"],
+                r["department"],
+                r["support_type"],
+                r["amount"],
+                r["batch"],
+                r["document_no"],
+            ]
+        )
+
+
+# --- enterprise requests (support app) ------------------------------------------------------------
+
+
+def build_support(wb, scope: ReportScope, rows: list[dict] | None) -> None:
+    """诉求办理: per handling department, the requests received in the quarter, then all of them."""
+    writer = SheetWriter(
+        wb,
+        _("Enterprise requests"),
+        [
+            Column(_("Handling department"), 24),
+            xlsx.integer(_("Number of requests")),
+            xlsx.percent(_("Response rate")),
+            xlsx.percent(_("Closed on time")),
+            xlsx.percent(_("Satisfaction rate")),
+            Column(_("Average days to close"), 12, xlsx.DECIMAL),
+            xlsx.integer(_("Still open")),
+            xlsx.integer(_("Overdue")),
+        ],
+    )
+    _caption(writer, scope, _("Enterprise requests received in the quarter (status as of today)"))
+    writer.header()
+    if rows is None:
+        _no_data(writer)
+        return
+    for r in rows:
+        writer.row(
+            [
+                r.get("label"),
+                r.get("total"),
+                r.get("response_rate"),
+                r.get("on_time_close_rate"),
+                r.get("satisfaction_rate"),
+                r.get("avg_days_to_close"),
+                r.get("open"),
+                r.get("overdue"),
+            ]
         )

@@ -10,8 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from enterprises.models import StatisticImport
+from policies.models import SupportGrant
+from support.models import EnterpriseRequest
+from support.selectors import figures_with_total
 from targets.selectors import dashboard_rows
 from tasks.choices import CellStatus
 from tasks.models import ProgressReport, ReportingPeriod
@@ -139,3 +143,58 @@ def import_rows(scope: ReportScope) -> list[dict]:
         }
         for imp in qs
     ]
+
+
+def ledger_rows(scope: ReportScope) -> list[dict]:
+    """Support of the ledger granted in the quarter, within the user's (and the report's) scope."""
+    qs = (
+        SupportGrant.objects.for_user(scope.user, "view")
+        .filter(granted_on__gte=scope.start, granted_on__lte=scope.end)
+        .select_related("enterprise__county", "policy", "department", "support_type")
+        .order_by("granted_on", "pk")
+    )
+    if scope.county is not None:
+        qs = qs.filter(enterprise__county=scope.county)
+    return [
+        {
+            "granted_on": g.granted_on,
+            "enterprise": g.enterprise.name,
+            "credit_code": g.enterprise.credit_code,
+            "county": g.enterprise.county.name,
+            "policy": g.policy_name,
+            "department": g.department.name,
+            "support_type": g.support_type.name,
+            "amount": g.amount,
+            "batch": g.batch,
+            "document_no": g.document_no,
+        }
+        for g in qs
+    ]
+
+
+def support_rows(scope: ReportScope) -> list[dict]:
+    """Request figures per handling department (then all) of the requests received in the quarter,
+    within the user's (and the report's) scope; rates as fractions for the percent cells."""
+    qs = EnterpriseRequest.objects.for_user(scope.user, "view").filter(
+        received_on__gte=scope.start, received_on__lte=scope.end
+    )
+    if scope.county is not None:
+        qs = qs.filter(county=scope.county)
+    total, rows = figures_with_total(qs, by="department", today=scope.today)
+
+    def plain(row, label) -> dict:
+        def fraction(value):
+            return value / 100 if value is not None else None
+
+        return {
+            "label": label,
+            "total": row.total,
+            "response_rate": fraction(row.response_rate),
+            "on_time_close_rate": fraction(row.on_time_close_rate),
+            "satisfaction_rate": fraction(row.satisfaction_rate),
+            "avg_days_to_close": row.avg_days_to_close,
+            "open": row.open,
+            "overdue": row.overdue,
+        }
+
+    return [plain(r, r.label) for r in rows] + [plain(total, _("Sum of all rows"))]

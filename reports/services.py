@@ -64,6 +64,8 @@ def _write_sheets(wb, scope: ReportScope, output, progress: ProgressCallback) ->
     progress(88, _("Titles written"))
     builders.build_tasks(wb, scope, providers.task_rows(scope))
     builders.build_imports(wb, scope, providers.import_rows(scope))
+    builders.build_support(wb, scope, providers.support_rows(scope))
+    builders.build_ledger(wb, scope, providers.ledger_rows(scope))
     progress(95, _("Saving the workbook"))
     sheet_names = [ws.title for ws in wb.worksheets]
     wb.save(output)

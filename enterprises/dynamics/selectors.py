@@ -255,10 +255,11 @@ def required_tiers(tier: Tier, date: dt.date) -> list[Tier]:
     return [r.requires for r in LadderRule.objects.filter(in_force_on(date), tier=tier).select_related("requires")]
 
 
-def load_records(enterprises, *, date: dt.date, target: Tier) -> dict[int, EnterpriseRecords]:
-    """Pre-check records for ``enterprises`` (a list of Enterprise) in five queries."""
+def load_records(enterprises, *, date: dt.date, target: Tier | None) -> dict[int, EnterpriseRecords]:
+    """Pre-check records for ``enterprises`` (a list of Enterprise) in five queries. Without a
+    ``target`` tier (policy conditions, ``policies.matching``) no ladder rule is required."""
     ids = [e.pk for e in enterprises]
-    required = [(t.code, t.name) for t in required_tiers(target, date)]
+    required = [(t.code, t.name) for t in required_tiers(target, date)] if target is not None else []
     stats = defaultdict(list)
     for s in Statistic.objects.filter(enterprise_id__in=ids, year__gte=date.year - 4).values_list(
         "enterprise_id", "year", "quarter", *Statistic.FIGURE_FIELDS, named=True

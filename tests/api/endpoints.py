@@ -25,6 +25,7 @@ from enterprises.models import (
     Title,
     TitleReview,
 )
+from policies.models import Policy, PolicyCondition, SupportGrant, SupportType
 from targets.models import Indicator, SnapshotValue
 from tasks.models import KeyTask, ProgressReport
 from tests import factories
@@ -104,6 +105,28 @@ def _new_enterprise_payload(enterprise: Enterprise) -> dict:
     }
 
 
+def _policy() -> Policy:
+    policy = Policy.objects.create(
+        title="接口测试政策",
+        issuing_department=Department.objects.get(code="kjj"),
+        support_type=SupportType.objects.get(code="fund-award"),
+        valid_from=dt.date(2026, 1, 1),
+    )
+    PolicyCondition.objects.create(policy=policy, kind="figure", figure="revenue", operator="gte", threshold=1000)
+    return policy
+
+
+def _grant(county: str) -> SupportGrant:
+    return SupportGrant.objects.create(
+        enterprise=_enterprise(county),
+        policy_text="接口测试扶持",
+        department=Department.objects.get(code="kjj"),
+        support_type=SupportType.objects.get(code="other"),
+        amount=12,
+        granted_on=dt.date(2026, 2, 1),
+    )
+
+
 ENDPOINTS = [
     Endpoint(
         "enterprises",
@@ -167,6 +190,8 @@ ENDPOINTS = [
     Endpoint("title-reviews", "/api/v1/title-reviews/", TitleReview, _title_review),
     Endpoint("reserve-entries", "/api/v1/reserve-entries/", ReserveEntry, _reserve_entry),
     Endpoint("statistics-imports", "/api/v1/statistics-imports/", StatisticImport, factories.make_statistic_import),
+    Endpoint("policies", "/api/v1/policies/", Policy, lambda county: _policy(), scoped=False),
+    Endpoint("support-grants", "/api/v1/support-grants/", SupportGrant, lambda county: _grant(county)),
 ]
 
 WRITABLE = [e for e in ENDPOINTS if e.create is not None]

@@ -21,7 +21,18 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-SHEETS = ["封面", "目标进度", "分县区指标", "梯度培育", "企业名录", "称号到期与复核", "主要任务", "数据导入记录"]
+SHEETS = [
+    "封面",
+    "目标进度",
+    "分县区指标",
+    "梯度培育",
+    "企业名录",
+    "称号到期与复核",
+    "主要任务",
+    "数据导入记录",
+    "企业诉求",
+    "扶持台账",
+]
 
 
 def build(tmp_path, user, county=None, year=2026, quarter=3, name="report.xlsx"):
@@ -312,6 +323,37 @@ def test_import_log_sheet_lists_the_quarters_imports_in_scope(tmp_path, city_ope
     assert first[5:9] == [10, 4, 5, 1]
     wb, _ = build(tmp_path, taishan_official, name="county.xlsx")
     assert [r[1] for r in rows(wb["数据导入记录"], 3)] == ["台山三季度.xlsx"]
+
+
+def test_support_sheet_lists_the_quarters_grants_in_scope(tmp_path, city_operator, taishan_official, city):
+    """Grants of 2026Q3 (the report's quarter): 台山 12.5 万元 on 08-03 and 开平 4 万元 on 09-30; a
+    台山 grant of 06-30 (Q2) is left out; the 台山 official's report holds 台山's only."""
+    from decimal import Decimal
+
+    from accounts.models import Department
+    from policies.models import SupportGrant, SupportType
+
+    def grant(county_code, name, day, amount):
+        return SupportGrant.objects.create(
+            enterprise=factories.make_enterprise(county_code, name=name),
+            policy_text="技改奖补",
+            department=Department.objects.get(code="miit"),
+            support_type=SupportType.objects.get(code="tech-upgrade"),
+            amount=Decimal(amount),
+            granted_on=day,
+        )
+
+    grant("440781", "台山扶持有限公司", dt.date(2026, 8, 3), "12.5")
+    grant("440783", "开平扶持有限公司", dt.date(2026, 9, 30), "4")
+    grant("440781", "台山二季度有限公司", dt.date(2026, 6, 30), "9")
+    wb, _ = build(tmp_path, city_operator)
+    sheet = rows(wb["扶持台账"], 3)
+    assert [(r[1], r[3], r[7]) for r in sheet] == [
+        ("台山扶持有限公司", "台山市", 12.5),
+        ("开平扶持有限公司", "开平市", 4),
+    ]
+    wb, _ = build(tmp_path, taishan_official, name="county.xlsx")
+    assert [r[1] for r in rows(wb["扶持台账"], 3)] == ["台山扶持有限公司"]
 
 
 def test_goal_and_county_sheets_equal_the_dashboard_for_the_same_snapshot(tmp_path, city_operator, city):

@@ -366,6 +366,31 @@ ROUTES: dict[str, Case] = {
             audit=lambda kw, d: _entry(AuditAction.DELETE, "tasks.reportattachment", kw["pk"]),
         ),
     ),
+    # service commissioners and requests (issue 14): the world's requests are 知识产权 (led by 市市场监管局,
+    # co-department 市科技局, the department principal's unit, which reads them but does not handle them)
+    "support/": Case(BUSINESS_READ, hides_other=True, kwargs=lambda w, which: _support_requests(w)),
+    "support/mine/": Case(BUSINESS_READ),
+    "support/figures/": Case(BUSINESS_READ),
+    "support/coverage/": Case(BUSINESS_READ),
+    "support/assign/": Case(BUSINESS_WRITE),
+    "support/requests/<int:pk>/": Case(
+        BUSINESS_READ, scoped=True, kwargs=lambda w, which: {"pk": _support_request(w, which).pk}
+    ),
+    # the recorder side (city, county) records the enterprise's satisfaction with a closed request
+    "support/requests/<int:pk>/step/": Case(
+        BUSINESS_WRITE,
+        ok=302,
+        method="post",
+        scoped=True,
+        data={"action": "rate", "satisfaction": "satisfied"},
+        kwargs=lambda w, which: {"pk": _support_request(w, which, status="closed").pk},
+        write=Write(
+            state=lambda kw, d: _row(_support_model(), kw["pk"], "satisfaction"),
+            audit=lambda kw, d: _entry(AuditAction.UPDATE, "support.enterpriserequest", kw["pk"]),
+        ),
+    ),
+    "support/enterprises/<int:pk>/visit/": Case(BUSINESS_WRITE, scoped=True, kwargs=ent()),
+    "support/enterprises/<int:pk>/assign/": Case(BUSINESS_WRITE, scoped=True, kwargs=ent()),
     # reports (a job is visible to its requester only; other requesters' jobs are covered in tests/reports)
     "reports/": Case(BUSINESS_READ),
     "reports/<int:pk>/": Case(BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}),
@@ -427,6 +452,39 @@ def _task_attachment(world, which, status="submitted"):
     )
     attachment.file.save("progress.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     return attachment
+
+
+def _support_model():
+    from support.models import EnterpriseRequest
+
+    return EnterpriseRequest
+
+
+def _support_request(world, which, status="pending"):
+    from accounts.models import Department
+    from support.models import RequestCategory
+
+    enterprise = world.enterprise(which)
+    day = dt.date(2026, 3, 2)
+    return _support_model().objects.create(
+        enterprise=enterprise,
+        county_id=enterprise.county_id,
+        category=RequestCategory.objects.get(code="ip"),
+        department=Department.objects.get(code="scjgj"),
+        description="商标被侵权",
+        status=status,
+        received_on=day,
+        accept_due=day,
+        reply_due=day,
+        close_due=day,
+        closed_on=day if status == "closed" else None,
+    )
+
+
+def _support_requests(world):
+    _support_request(world, "own")
+    _support_request(world, "other")
+    return {}
 
 
 def _recompute_run():
@@ -540,12 +598,23 @@ API_RESOURCES = {
         lambda w, which: {"pk": factories.make_statistic_import(w.enterprise(which).county.code).pk},
         True,
     ),
+    "policies": (lambda w, which: {"pk": _policy().pk}, False),
+    "support-grants": (lambda w, which: {"pk": _grant_of(w.enterprise(which)).pk}, True),
+    # enterprise requests (issue 14): 知识产权, co-department 市科技局 (the department principal reads them)
+    "requests": (lambda w, which: {"pk": _support_request(w, which).pk}, True),
 }
 
 
 # Tombstones (``/api/v1/deletions/``): a list only, county-scoped by its queryset.
 ROUTES["api/v1/^deletions/$"] = Case(BUSINESS_READ, api=True)
 ROUTES["api/v1/^deletions\\.(?P<format>[a-z0-9]+)/?$"] = Case(
+    BUSINESS_READ, api=True, kwargs=lambda w, which: {"format": "json"}
+)
+
+
+# Request figures (issue 14): a list only, of the requests the principal reads.
+ROUTES["api/v1/^request-figures/$"] = Case(BUSINESS_READ, api=True)
+ROUTES["api/v1/^request-figures\\.(?P<format>[a-z0-9]+)/?$"] = Case(
     BUSINESS_READ, api=True, kwargs=lambda w, which: {"format": "json"}
 )
 
@@ -600,6 +669,151 @@ def own_report_job(user):
     )
     job.file.save("matrix.xlsx", ContentFile(b"PK\x03\x04 matrix"), save=True)
     return job
+
+
+# Policy library (issue 15): every reader reads policies and matches (match lists show the
+# enterprises the user may read); the city operator and the issuing department's users (市科技局 here)
+# enter policies and conditions.
+POLICY_WRITE = frozenset({CITY, DEPT})
+
+
+def _policy():
+    import datetime as _dt
+
+    from accounts.models import Department
+    from policies.models import Policy, SupportType
+
+    policy, _created = Policy.objects.get_or_create(
+        title="矩阵测试政策",
+        defaults={
+            "issuing_department": Department.objects.get(code="kjj"),
+            "support_type": SupportType.objects.get(code="fund-award"),
+            "valid_from": _dt.date(2026, 1, 1),
+        },
+    )
+    return policy
+
+
+def _policy_condition():
+    from policies.models import PolicyCondition
+
+    return PolicyCondition.objects.get_or_create(policy=_policy(), kind="tag", tag=_first_tag())[0]
+
+
+def _first_tag():
+    from enterprises.models import Tag
+
+    return Tag.objects.order_by("pk").first()
+
+
+def _condition_exists(pk):
+    from policies.models import PolicyCondition
+
+    return PolicyCondition.objects.filter(pk=pk).exists()
+
+
+def _policy_pushes(policy_pk):
+    from policies.models import PolicyPush
+
+    return PolicyPush.objects.filter(policy_id=policy_pk)
+
+
+def _push_of(enterprise):
+    import datetime as _dt
+
+    from policies.models import PolicyPush
+
+    return PolicyPush.objects.get_or_create(
+        policy=_policy(), enterprise=enterprise, defaults={"pushed_on": _dt.date(2026, 2, 1)}
+    )[0]
+
+
+def _push_rows(world):
+    for which in ("own", "other"):
+        _push_of(world.enterprise(which))
+    return {}
+
+
+def _grant_of(enterprise):
+    import datetime as _dt
+
+    from accounts.models import Department
+    from policies.models import SupportGrant, SupportType
+
+    return SupportGrant.objects.get_or_create(
+        enterprise=enterprise,
+        policy_text="矩阵测试扶持",
+        department=Department.objects.get(code="kjj"),
+        support_type=SupportType.objects.get(code="other"),
+        amount=5,
+        granted_on=_dt.date(2026, 2, 1),
+    )[0]
+
+
+def _grant_rows(world):
+    import datetime as _dt
+
+    from accounts.models import Department
+    from policies.models import SupportGrant, SupportType
+
+    for which in ("own", "other"):
+        SupportGrant.objects.get_or_create(
+            enterprise=world.enterprise(which),
+            policy_text="矩阵测试扶持",
+            department=Department.objects.get(code="kjj"),
+            support_type=SupportType.objects.get(code="other"),
+            amount=5,
+            granted_on=_dt.date(2026, 2, 1),
+        )
+    return {}
+
+
+ROUTES.update(
+    {
+        "policies/": Case(BUSINESS_READ),
+        "policies/new/": Case(POLICY_WRITE),
+        "policies/<int:pk>/": Case(BUSINESS_READ, kwargs=lambda w, which: {"pk": _policy().pk}),
+        "policies/<int:pk>/edit/": Case(POLICY_WRITE, kwargs=lambda w, which: {"pk": _policy().pk}),
+        "policies/<int:pk>/conditions/new/": Case(POLICY_WRITE, kwargs=lambda w, which: {"pk": _policy().pk}),
+        "policies/<int:pk>/conditions/<int:condition_pk>/delete/": Case(
+            POLICY_WRITE,
+            ok=302,
+            method="post",
+            kwargs=lambda w, which: {"pk": _policy().pk, "condition_pk": _policy_condition().pk},
+            write=Write(
+                state=lambda kw, d: _condition_exists(kw["condition_pk"]),
+                audit=lambda kw, d: _entry(AuditAction.DELETE, "policies.policycondition", kw["condition_pk"]),
+            ),
+        ),
+        # no conditions: every operating enterprise the user reads is listed as meeting it
+        "policies/<int:pk>/matches/": Case(
+            BUSINESS_READ, hides_other=True, kwargs=lambda w, which: {"pk": _policy().pk}
+        ),
+        "policies/<int:pk>/push/": Case(
+            POLICY_WRITE,
+            ok=302,
+            method="post",
+            kwargs=lambda w, which: {"pk": _policy().pk},
+            write=Write(
+                state=lambda kw, d: _pks(_policy_pushes(kw["pk"])),
+                audit=lambda kw, d: {"action": AuditAction.CREATE, "object_type": "policies.policypush"},
+            ),
+        ),
+        # to-dos and the ledger: county-scoped lists (rows of both counties made first)
+        "policies/todos/": Case(BUSINESS_READ, hides_other=True, data_fn=lambda w, which: _push_rows(w)),
+        "policies/todos/<int:pk>/": Case(
+            BUSINESS_READ, scoped=True, kwargs=lambda w, which: {"pk": _push_of(w.enterprise(which)).pk}
+        ),
+        "policies/ledger/": Case(BUSINESS_READ, hides_other=True, data_fn=lambda w, which: _grant_rows(w)),
+        "policies/ledger/new/": Case(POLICY_WRITE),
+        "policies/indicators/": Case(BUSINESS_READ),
+        "policies/<int:pk>/matches/<int:enterprise_pk>/": Case(
+            BUSINESS_READ,
+            scoped=True,
+            kwargs=lambda w, which: {"pk": _policy().pk, "enterprise_pk": w.enterprise(which).pk},
+        ),
+    }
+)
 
 
 def url_patterns(patterns=None, prefix: str = "", namespace: str = ""):

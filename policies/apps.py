@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PoliciesConfig(AppConfig):
+    name = "policies"
+    verbose_name = _("Policy library and precise push")
+
+    def ready(self):
+        from enterprises.views import register_detail_panel
+
+        from .views import enterprise_policies_panel
+
+        register_detail_panel("policies/_enterprise_panel.html", enterprise_policies_panel)

@@ -1,0 +1,120 @@
+"""Writes of the policy library, all through ``core.services.scoped_save`` / ``scoped_delete``
+(scope check by ``Policy.scope_check``, version check, audit entry)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.choices import AuditAction, Role
+from accounts.models import User
+from core.scoping import CHANGE, require, scope_for
+from core.services import scoped_delete, scoped_save
+from enterprises.models import Enterprise
+from support.selectors import current_commissioners
+
+from .choices import MatchStatus
+from .matching import match_rows
+from .models import Policy, PolicyCondition, PolicyPush, SupportGrant, is_commissioner_of, is_department_user
+from .selectors import candidates, conditions_of
+
+
+def save_policy(*, actor, policy: Policy, tasks=None, expected_version: int | None = None) -> Policy:
+    m2m = {"tasks": list(tasks)} if tasks is not None else None
+    return scoped_save(actor=actor, instance=policy, expected_version=expected_version, m2m=m2m)
+
+
+def save_condition(*, actor, condition: PolicyCondition) -> PolicyCondition:
+    return scoped_save(actor=actor, instance=condition)
+
+
+def delete_condition(*, actor, condition: PolicyCondition) -> None:
+    scoped_delete(actor=actor, instance=condition)
+
+
+# --------------------------------------------------------------------------------------------------
+# Precise push and the grant step
+# --------------------------------------------------------------------------------------------------
+
+STEP_FIELDS = {
+    "notified": ("notified_on", "channel", "intention"),
+    "applied": ("applied_on", "intention"),
+    "granted": ("granted_on", "granted_amount"),
+}
+
+
+def responsible_people(enterprises) -> dict[int, User | None]:
+    """Who gets each enterprise's to-do: its service commissioner (issue 14), else its county's
+    county official (the first active one). Two queries."""
+    commissioners = current_commissioners([e.pk for e in enterprises])
+    county_ids = {e.county_id for e in enterprises}
+    officials: dict[int, User] = {}
+    for user in User.objects.filter(role=Role.COUNTY_OFFICIAL, is_active=True, county_id__in=county_ids).order_by("pk"):
+        if user.county_id is not None:
+            officials.setdefault(user.county_id, user)
+    return {e.pk: commissioners.get(e.pk) or officials.get(e.county_id) for e in enterprises}
+
+
+def push_policy(*, actor, policy: Policy, date: dt.date | None = None) -> int:
+    """One to-do per enterprise that meets ``policy`` today and has none yet; one audit entry per
+    to-do, written in one statement. Who may push: who may change the policy."""
+    date = date or timezone.localdate()
+    require(actor, CHANGE, policy)
+    if policy.is_expired(date):
+        raise ValidationError(_("An expired policy cannot be pushed."))
+    rows = match_rows(conditions_of(policy), candidates(None), date)
+    met_ids = [r[0] for r in rows if r[3] == MatchStatus.MET]
+    with transaction.atomic():
+        done = set(
+            PolicyPush.objects.filter(policy=policy, enterprise_id__in=met_ids).values_list("enterprise_id", flat=True)
+        )
+        enterprises = list(Enterprise.objects.filter(pk__in=[i for i in met_ids if i not in done]))
+        people = responsible_people(enterprises)
+        pushes = PolicyPush.objects.bulk_create(
+            [PolicyPush(policy=policy, enterprise=e, assignee=people[e.pk], pushed_on=date) for e in enterprises]
+        )
+        for push in pushes:
+            push.policy = policy
+        audit.record_many(actor, [audit.entry_for(AuditAction.CREATE, p, after=audit.snapshot(p)) for p in pushes])
+    return len(pushes)
+
+
+def record_step(*, actor, push: PolicyPush, step: str, values: dict, expected_version: int | None = None) -> PolicyPush:
+    """Record a step of a to-do. Notification, intention and application: the enterprise's county
+    (its commissioner or county official, the city operator). The grant: the policy's implementing
+    unit or the city operator; it writes the support ledger in the same transaction."""
+    scope = scope_for(actor)
+    if step not in STEP_FIELDS:
+        raise ValidationError(_("Unknown step."))
+    if step == "granted":
+        if not (
+            scope.city_wide_write or (is_department_user(scope) and scope.department_id == push.policy.implementer.pk)
+        ):
+            raise PermissionDenied
+    elif is_department_user(scope) and not is_commissioner_of(actor, push.enterprise_id):
+        raise PermissionDenied
+    for name in STEP_FIELDS[step]:
+        if name in values:
+            setattr(push, name, values[name])
+    with transaction.atomic():
+        push = scoped_save(actor=actor, instance=push, expected_version=expected_version)
+        if step == "granted":
+            grant = SupportGrant.objects.filter(push=push).first() or SupportGrant(push=push)
+            grant.enterprise = push.enterprise
+            grant.policy = push.policy
+            grant.department = push.policy.implementer
+            grant.support_type = push.policy.support_type
+            grant.amount = push.granted_amount
+            grant.granted_on = push.granted_on
+            grant.document_no = grant.document_no or push.policy.document_no
+            scoped_save(actor=actor, instance=grant)
+    return push
+
+
+def save_grant(*, actor, grant: SupportGrant, expected_version: int | None = None) -> SupportGrant:
+    return scoped_save(actor=actor, instance=grant, expected_version=expected_version)

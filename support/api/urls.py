@@ -1,0 +1,6 @@
+from .views import RequestFiguresViewSet, RequestViewSet
+
+
+def register(router) -> None:
+    router.register("requests", RequestViewSet, basename="request")
+    router.register("request-figures", RequestFiguresViewSet, basename="request-figures")
