@@ -51,7 +51,10 @@ def _codes() -> dict[str, tuple[str, ...]]:
 
 # Query parameters that are model choices (an unknown code is a 400): path pattern → {parameter: codes key}.
 QUERY_CODES: list[tuple[str, dict[str, str]]] = [
-    (r"^/api/v1/(enterprises|titles|statistics|rd-institutions|listing-records)/$", {"county": "county"}),
+    (
+        r"^/api/v1/(enterprises|titles|statistics|rd-institutions|listing-records|listing-pipeline)/$",
+        {"county": "county"},
+    ),
     (
         r"^/api/v1/enterprises/$",
         {

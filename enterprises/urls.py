@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .dynamics import urls as dynamics_urls
 from .imports import views as import_views
+from .listings import urls as listings_urls
 
 app_name = "enterprises"
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("imports/<int:pk>/status/", import_views.ImportStatusView.as_view(), name="import_status"),
     path("imports/<int:pk>/confirm/", import_views.ImportConfirmView.as_view(), name="import_confirm"),
     path("imports/<int:pk>/undo/", import_views.ImportUndoView.as_view(), name="import_undo"),
+    # Listing pipeline (上市后备企业库): enterprises/listings/urls.py
+    *listings_urls.urlpatterns,
     path("<int:pk>/", views.EnterpriseDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.EnterpriseUpdateView.as_view(), name="update"),
     path("<int:pk>/titles/new/", views.TitleFormView.as_view(), name="title_create"),

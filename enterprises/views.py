@@ -87,6 +87,7 @@ class EnterpriseDetailView(ScopedObjectMixin, TemplateView):
             statistics_chart=_statistics_chart(statistics),
             rd_institutions=list(enterprise.rd_institutions.select_related("level")),
             listing_records=list(enterprise.listing_records.all()),
+            listing_entry=enterprise.listing_entries.filter(removed_on__isnull=True).first(),
             tags=list(enterprise.tags.all()),
             status_changes=list(enterprise.status_changes.order_by("-effective_on", "-id")),
             can_edit=scope_for(self.request.user).allows(CHANGE, enterprise.county_id),

@@ -285,6 +285,7 @@ SPECTACULAR_SETTINGS = {
         "ProgressStatusEnum": "targets.choices.ProgressStatus",
         "ReportStatusEnum": "tasks.choices.ReportStatus",
         "JobStatusEnum": "core.models.JobStatus",
+        "ListingVenueEnum": "enterprises.choices.ListingVenue",
     },
 }
 

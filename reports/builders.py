@@ -33,6 +33,7 @@ def sheet_titles() -> list[str]:
         _("Import log"),
         _("Enterprise requests"),
         _("Support ledger"),
+        _("Listing pipeline"),
     ]
 
 
@@ -449,5 +450,57 @@ def build_support(wb, scope: ReportScope, rows: list[dict] | None) -> None:
                 r.get("avg_days_to_close"),
                 r.get("open"),
                 r.get("overdue"),
+            ]
+        )
+
+
+# --- listing pipeline -----------------------------------------------------------------------------
+
+
+def build_listings(wb, scope: ReportScope, data: dict | None) -> None:
+    """The listing goal as a pipeline: the projection to the horizon beside the goal, then every
+    enterprise of the pipeline with its stage, venue, days in stage and expected listing date."""
+    writer = SheetWriter(
+        wb,
+        _("Listing pipeline"),
+        [
+            Column(_("Enterprise"), 34, wrap=True),
+            Column(_("County"), 9),
+            Column(_("Stage"), 12),
+            Column(_("Venue"), 24, wrap=True),
+            xlsx.integer(_("Target year")),
+            xlsx.integer(_("Days in stage")),
+            Column(_("Sponsor"), 24, wrap=True),
+            Column(_("Expected listing"), 13, xlsx.DATE),
+            Column(_("By the horizon"), 10),
+        ],
+        header_row=10,  # below the caption (1), seven projection rows (2–8) and a blank row (9)
+    )
+    _caption(writer, scope, _("Listing reserve list and projection"))
+    if data is None:
+        _no_data(writer)
+        return
+    p = data["projection"]
+    writer.key_value(_("Projection horizon"), p["horizon"], xlsx.DATE)
+    writer.key_value(_("Goal"), p["goal"], xlsx.DECIMAL)
+    writer.key_value(_("Listed, counted towards the goal"), p["listed"], xlsx.DECIMAL)
+    writer.key_value(_("At application accepted or later"), p["in_review"], xlsx.DECIMAL)
+    writer.key_value(_("Of them expected to list by the horizon"), p["likely"], xlsx.DECIMAL)
+    writer.key_value(_("Expected total (weighted by the share that lists)"), p["total_expected"], xlsx.DECIMAL)
+    writer.key_value(_("Total if all of them list"), p["total_if_all_list"], xlsx.DECIMAL)
+    writer.blank()
+    writer.header()
+    for r in data["rows"]:
+        writer.row(
+            [
+                r["enterprise"],
+                r["county"],
+                r["stage"],
+                r["venue"],
+                r["target_year"],
+                r["days_in_stage"],
+                r["sponsor"],
+                r["expected_on"],
+                r["within"],
             ]
         )

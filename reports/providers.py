@@ -12,10 +12,13 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enterprises.listings import selectors as listing_selectors
 from enterprises.models import StatisticImport
 from policies.models import SupportGrant
 from support.models import EnterpriseRequest
 from support.selectors import figures_with_total
+from targets.choices import IndicatorKind
+from targets.models import Indicator
 from targets.selectors import dashboard_rows
 from tasks.choices import CellStatus
 from tasks.models import ProgressReport, ReportingPeriod
@@ -143,6 +146,54 @@ def import_rows(scope: ReportScope) -> list[dict]:
         }
         for imp in qs
     ]
+
+
+def listing_data(scope: ReportScope, goal_rows: list[dict] | None = None) -> dict | None:
+    """The listing pipeline as of the report date: the projection (from the listings the goal counts
+    now, as on the goals sheet: ``goal_rows``) and one row per enterprise. None without a listing
+    programme."""
+    prog = listing_selectors.programme()
+    if prog is None:
+        return None
+    county_id = scope.county.pk if scope.county is not None else None
+    listing_codes = {
+        code
+        for code, params in Indicator.objects.filter(kind=IndicatorKind.EVENT_COUNT).values_list("code", "params")
+        if "listed" in (params or {}).get("stages", [])
+    }
+    goal_row = next((r for r in goal_rows or [] if r.get("code") in listing_codes), None)
+    now = goal_row.get("value") if goal_row is not None else None
+    rows = listing_selectors.pipeline(scope.user, today=scope.as_of, county_id=county_id, prog=prog)
+    projection = listing_selectors.projection_of(rows, prog, today=scope.as_of, listed=now)
+    expected = {p.row.key: p for p in projection.rows}
+    out = []
+    for r in rows:
+        p = expected.get(r.enterprise.pk)
+        out.append(
+            {
+                "enterprise": r.enterprise.name,
+                "county": r.enterprise.county.name,
+                "stage": r.stage_label,
+                "venue": r.venue_label,
+                "target_year": r.entry.target_year if r.entry else None,
+                "days_in_stage": r.state.days_in_stage,
+                "sponsor": r.entry.sponsor if r.entry else "",
+                "expected_on": p.expected_on if p else None,
+                "within": (str(_("yes")) if p.within else str(_("no"))) if p and p.expected_on else "",
+            }
+        )
+    return {
+        "projection": {
+            "horizon": projection.horizon,
+            "goal": goal_row.get("target") if goal_row is not None else None,
+            "listed": projection.listed,
+            "in_review": projection.in_review,
+            "likely": projection.likely,
+            "total_expected": projection.total_expected,
+            "total_if_all_list": projection.total_if_all_list,
+        },
+        "rows": out,
+    }
 
 
 def ledger_rows(scope: ReportScope) -> list[dict]:

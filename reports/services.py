@@ -52,7 +52,8 @@ def report_write(*, scope: ReportScope, output, progress: ProgressCallback | Non
 def _write_sheets(wb, scope: ReportScope, output, progress: ProgressCallback) -> dict:
     builders.build_cover(wb, scope)
     progress(5, _("Cover written"))
-    builders.build_goals(wb, scope, providers.goal_rows(scope))
+    goal_rows = providers.goal_rows(scope)
+    builders.build_goals(wb, scope, goal_rows)
     progress(15, _("Goals written"))
     builders.build_counties(wb, scope, providers.county_rows(scope))
     progress(25, _("Counties written"))
@@ -66,6 +67,7 @@ def _write_sheets(wb, scope: ReportScope, output, progress: ProgressCallback) ->
     builders.build_imports(wb, scope, providers.import_rows(scope))
     builders.build_support(wb, scope, providers.support_rows(scope))
     builders.build_ledger(wb, scope, providers.ledger_rows(scope))
+    builders.build_listings(wb, scope, providers.listing_data(scope, goal_rows))
     progress(95, _("Saving the workbook"))
     sheet_names = [ws.title for ws in wb.worksheets]
     wb.save(output)

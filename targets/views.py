@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
@@ -18,6 +19,7 @@ from accounts.models import Place
 from core.jobs import JobStatusView
 from core.scoping import scope_for
 from core.views import ScopedObjectMixin, ServiceFormMixin, query_value
+from enterprises.listings import selectors as listing_selectors
 
 from . import selectors, services
 from .choices import IndicatorKind, ProgressStatus
@@ -107,6 +109,19 @@ class CountyDashboardView(ReadMixin, TemplateView):
         return self.common(context)
 
 
+def listing_projection(indicator, user, place, row):
+    """Beside the listings goal (an event count of listings): the pipeline's projection to its
+    horizon, starting from the listings the snapshot counts now."""
+    if indicator.kind != IndicatorKind.EVENT_COUNT or "listed" not in (indicator.params or {}).get("stages", []):
+        return None
+    return listing_selectors.projection(
+        user,
+        today=timezone.localdate(),
+        county_id=place.pk if place is not None else None,
+        listed=row.now if row is not None and row.now is not None else None,
+    )
+
+
 class IndicatorDetailView(ReadMixin, TemplateView):
     """One indicator: definition, milestones, trend by quarter, the counties side by side,
     reported values."""
@@ -154,6 +169,7 @@ class IndicatorDetailView(ReadMixin, TemplateView):
             },
             manual_values=manual_values,
             may_report=indicator.kind == IndicatorKind.MANUAL and services.may_report(user, indicator),
+            projection=listing_projection(indicator, user, place, row),
             has_reconciliation=indicator.kind
             in (IndicatorKind.TITLE_COUNT_CUMULATIVE, IndicatorKind.TITLE_COUNT_VALID, IndicatorKind.COHORT_RATIO),
         )

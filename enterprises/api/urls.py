@@ -1,5 +1,6 @@
 from enterprises.dynamics.api.urls import register as register_dynamics
 
+from ..listings.api import PipelineEntryViewSet
 from .views import (
     EnterpriseViewSet,
     ListingRecordViewSet,
@@ -16,5 +17,6 @@ def register(router) -> None:
     router.register("statistics", StatisticViewSet, basename="statistic")
     router.register("rd-institutions", RDInstitutionViewSet, basename="rd-institution")
     router.register("listing-records", ListingRecordViewSet, basename="listing-record")
+    router.register("listing-pipeline", PipelineEntryViewSet, basename="listing-pipeline")
     router.register("statistics-imports", StatisticImportViewSet, basename="statistics-import")
     register_dynamics(router)

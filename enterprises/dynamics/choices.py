@@ -58,6 +58,10 @@ class Figure(models.TextChoices):
     NEW_EQUITY_2Y = "new_equity_2y", _("New equity financing in the last 2 years (10k yuan)")
     QUALITY_CERTIFICATION = "quality_certification", _("Quality management certification (1 yes, 0 no)")
     LOCAL_CHARACTERISTIC = "local_characteristic", _("Provincial characteristic indicators met (1 yes, 0 no)")
+    PROFIT = "profit", _("Total profit last year (10k yuan)")
+    PROFIT_2Y = "profit_2y", _("Total profit of the last 2 years together (10k yuan)")
+    PROFIT_MIN_2Y = "profit_min_2y", _("Lower yearly total profit of the last 2 years (10k yuan)")
+    TIER_HELD = "tier_held", _("Highest valid title held (0 none, 1 innovative, 2 municipal, 3 provincial, 4 national)")
 
 
 class ReviewOutcome(models.TextChoices):

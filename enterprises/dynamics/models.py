@@ -23,6 +23,7 @@ from accounts.models import NaturalKeyManager
 from core.models import VersionedModel
 from core.scoping import ScopedQuerySet
 
+from ..choices import ListingVenue
 from ..models.core import Enterprise, Tier, Title
 from .choices import (  # noqa: F401  (re-exported through enterprises.models)
     RESERVE_TRANSITIONS,
@@ -52,6 +53,10 @@ class CriteriaSetQuerySet(models.QuerySet):
     def in_force(self, date: dt.date):
         return self.filter(in_force_on(date))
 
+    def for_venue(self, venue: str, date: dt.date):
+        """The entry conditions in force for a listing ``venue`` on ``date``, or None."""
+        return self.in_force(date).filter(venue=venue).order_by("-effective_from").first()
+
     def for_tier(self, tier, date: dt.date):
         """The set in force for ``tier`` (instance, id or code) on ``date``, or None."""
         qs = self.in_force(date).select_related("tier")
@@ -74,7 +79,22 @@ class CriteriaSet(models.Model):
     dimension) with a minimum total score."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    tier = models.ForeignKey(Tier, verbose_name=_("tier"), on_delete=models.PROTECT, related_name="criteria_sets")
+    tier = models.ForeignKey(
+        Tier,
+        verbose_name=_("tier"),
+        on_delete=models.PROTECT,
+        related_name="criteria_sets",
+        null=True,
+        blank=True,
+        help_text=_("Empty for the entry conditions of a listing venue."),
+    )
+    venue = models.CharField(
+        _("listing venue"),
+        max_length=16,
+        choices=ListingVenue.choices,
+        blank=True,
+        help_text=_("The venue whose published thresholds the set holds (listing reserve list); empty for a tier."),
+    )
     name = models.CharField(_("name"), max_length=200)
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(
@@ -107,6 +127,13 @@ class CriteriaSet(models.Model):
         ordering = ["tier__rank", "effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["tier", "effective_from"], name="unique_criteria_set_start"),
+            models.UniqueConstraint(
+                fields=["venue", "effective_from"], condition=~Q(venue=""), name="unique_venue_criteria_set_start"
+            ),
+            models.CheckConstraint(
+                condition=(Q(tier__isnull=False) & Q(venue="")) | (Q(tier__isnull=True) & ~Q(venue="")),
+                name="criteria_set_tier_or_venue",
+            ),
             models.CheckConstraint(
                 condition=Q(effective_to__isnull=True) | Q(effective_to__gt=models.F("effective_from")),
                 name="criteria_set_period_order",
@@ -121,9 +148,12 @@ class CriteriaSet(models.Model):
 
     def clean(self):
         super().clean()
-        if self.tier_id and self.effective_from:
+        if bool(self.tier_id) == bool(self.venue):
+            raise ValidationError({"tier": _("A criteria set is for either a tier or a listing venue.")})
+        if self.effective_from:
+            same = {"tier_id": self.tier_id} if self.tier_id else {"venue": self.venue}
             overlapping = (
-                CriteriaSet.objects.filter(tier_id=self.tier_id)
+                CriteriaSet.objects.filter(**same)
                 .exclude(pk=self.pk)
                 .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=self.effective_from))
             )
@@ -133,7 +163,7 @@ class CriteriaSet(models.Model):
             if clash is not None:
                 raise ValidationError(
                     {
-                        "effective_from": _("The period overlaps the criteria set %(other)s of the same tier.")
+                        "effective_from": _("The period overlaps the criteria set %(other)s of the same tier or venue.")
                         % {"other": clash.name}
                     }
                 )

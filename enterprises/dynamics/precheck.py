@@ -42,6 +42,9 @@ MAX_YEARS_BACK = 2
 
 AMOUNT_FIGURES = {
     Figure.REVENUE,
+    Figure.PROFIT,
+    Figure.PROFIT_2Y,
+    Figure.PROFIT_MIN_2Y,
     Figure.RD_EXPENSE,
     Figure.RD_EXPENSE_2Y,
     Figure.RD_EXPENSE_MIN_2Y,
@@ -137,7 +140,8 @@ class EnterpriseRecords:
 
     ``statistics``: objects with ``year``, ``quarter`` and the ``Statistic`` figure fields;
     ``held_tier_codes``: tiers of the titles valid on the pre-check date; ``required_tiers``:
-    (code, name) of the tiers the ladder rules in force require for the target tier."""
+    (code, name) of the tiers the ladder rules in force require for the target tier;
+    ``held_tier_ranks``: ranks of the tiers of the titles valid on the pre-check date."""
 
     established_on: dt.date | None = None
     niche_market: str = ""
@@ -146,6 +150,7 @@ class EnterpriseRecords:
     held_tier_codes: Iterable[str] = ()
     tag_kinds: Iterable[str] = ()
     required_tiers: Sequence[tuple[str, str]] = ()
+    held_tier_ranks: Sequence[int] = ()
 
 
 def _pct(numerator, denominator) -> Decimal | None:
@@ -200,6 +205,9 @@ def compute_figures(records: EnterpriseRecords, date: dt.date) -> dict[str, Figu
             Figure.RD_EXPENSE_2Y,
             Figure.RD_EXPENSE_MIN_2Y,
             Figure.RD_RATIO_MIN_2Y,
+            Figure.PROFIT,
+            Figure.PROFIT_2Y,
+            Figure.PROFIT_MIN_2Y,
         ):
             figures[code] = FigureValue(None, unknown_annual)
     else:
@@ -231,6 +239,16 @@ def compute_figures(records: EnterpriseRecords, date: dt.date) -> dict[str, Figu
             (growth + growth_prev) / 2 if growth is not None and growth_prev is not None else None,
             label3,
             missing3,
+        )
+        profit, profit_prev = annual_value(y, "profit"), annual_value(y1, "profit")
+        put(Figure.PROFIT, profit, label, missing)
+        both_profits = profit is not None and profit_prev is not None
+        put(Figure.PROFIT_2Y, Decimal(profit) + Decimal(profit_prev) if both_profits else None, label2, missing2)
+        put(
+            Figure.PROFIT_MIN_2Y,
+            min(Decimal(profit), Decimal(profit_prev)) if both_profits else None,
+            label2,
+            missing2,
         )
         rd_prev = annual_value(y1, "rd_expense")
         both = rd is not None and rd_prev is not None
@@ -307,6 +325,12 @@ def compute_figures(records: EnterpriseRecords, date: dt.date) -> dict[str, Figu
                 {"tiers": names},
             ),
         )
+
+    held_ranks = list(records.held_tier_ranks)
+    figures[Figure.TIER_HELD] = FigureValue(
+        Decimal(max(held_ranks, default=0)),
+        Text(gettext_noop("%(n)s valid title(s) held"), {"n": len(held_ranks)}),
+    )
 
     for code in EXTERNAL_FIGURES:
         figures[code] = FigureValue(None, Text(gettext_noop("not collected by the portal")))
@@ -386,7 +410,7 @@ class CriteriaSpec:
         return cls(
             code=criteria_set.code,
             name=criteria_set.name,
-            tier_code=criteria_set.tier.code,
+            tier_code=criteria_set.tier.code if criteria_set.tier_id else "",
             source_document=criteria_set.source_document,
             min_score=criteria_set.min_score,
             criteria=tuple(CriterionSpec.from_model(c) for c in rows),

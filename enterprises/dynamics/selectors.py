@@ -234,6 +234,18 @@ def criteria_set_in_force(tier, date: dt.date) -> CriteriaSet | None:
     return CriteriaSet.objects.for_tier(tier, date)
 
 
+def venue_criteria_spec(venue: str, date: dt.date) -> CriteriaSpec | None:
+    """The entry conditions in force for a listing ``venue`` on ``date`` (3 queries)."""
+    cs = (
+        CriteriaSet.objects.in_force(date)
+        .filter(venue=venue)
+        .prefetch_related("dimensions", Prefetch("criteria", queryset=Criterion.objects.select_related("dimension")))
+        .order_by("-effective_from")
+        .first()
+    )
+    return CriteriaSpec.from_model(cs) if cs is not None else None
+
+
 def criteria_spec(tier, date: dt.date) -> CriteriaSpec | None:
     """The criteria set in force for ``tier`` on ``date`` as a ``CriteriaSpec`` (3 queries)."""
     cs = (
@@ -257,7 +269,8 @@ def required_tiers(tier: Tier, date: dt.date) -> list[Tier]:
 
 def load_records(enterprises, *, date: dt.date, target: Tier | None) -> dict[int, EnterpriseRecords]:
     """Pre-check records for ``enterprises`` (a list of Enterprise) in five queries. Without a
-    ``target`` tier (policy conditions, ``policies.matching``) no ladder rule is required."""
+    ``target`` tier (policy conditions, ``policies.matching``; a listing venue's entry conditions)
+    no ladder rule is required."""
     ids = [e.pk for e in enterprises]
     required = [(t.code, t.name) for t in required_tiers(target, date)] if target is not None else []
     stats = defaultdict(list)
@@ -271,10 +284,12 @@ def load_records(enterprises, *, date: dt.date, target: Tier | None) -> dict[int
     ):
         ranks[enterprise_id].append(rank)
     held = defaultdict(set)
-    for enterprise_id, code in Title.objects.filter(title_valid_on(date), enterprise_id__in=ids).values_list(
-        "enterprise_id", "tier__code"
+    held_ranks = defaultdict(list)
+    for enterprise_id, code, rank in Title.objects.filter(title_valid_on(date), enterprise_id__in=ids).values_list(
+        "enterprise_id", "tier__code", "tier__rank"
     ):
         held[enterprise_id].add(code)
+        held_ranks[enterprise_id].append(rank)
     kinds = defaultdict(set)
     for enterprise_id, kind in Enterprise.tags.through.objects.filter(enterprise_id__in=ids).values_list(
         "enterprise_id", "tag__kind"
@@ -289,6 +304,7 @@ def load_records(enterprises, *, date: dt.date, target: Tier | None) -> dict[int
             held_tier_codes=held[e.pk],
             tag_kinds=kinds[e.pk],
             required_tiers=required,
+            held_tier_ranks=held_ranks[e.pk],
         )
         for e in enterprises
     }

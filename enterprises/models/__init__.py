@@ -40,6 +40,7 @@ from ..dynamics.models import (  # noqa: F401,E402
     TitleRevocation,
     in_force_on,
 )
+from ..listings.models import ListingAction, ListingProgramme, ListingReserveEntry, ListingStageRule  # noqa: F401,E402
 from .imports import (  # noqa: F401,E402
     EnterpriseImportChange,
     ImportState,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import NaturalKeyManager, Place
 from core.models import VersionedModel
-from core.scoping import ScopedQuerySet
+from core.scoping import ScopedQuerySet, county_id_of
 
 from ..choices import (
     EnterpriseStatus,
@@ -29,6 +29,7 @@ from ..choices import (
     TagKind,
     TitleStatus,
 )
+from ..listings import policy as listing_policy
 from ..validators import validate_credit_code, validate_phone
 
 # --------------------------------------------------------------------------------------------------
@@ -523,6 +524,10 @@ class ListingRecord(VersionedModel):
             if self.date
             else str(self.enterprise)
         )
+
+    def scope_check(self, user, action):
+        """County scoping, and city-wide writes for the departments leading the listing goal."""
+        return listing_policy.check(user, action, county_id_of(self))
 
     def clean(self):
         super().clean()

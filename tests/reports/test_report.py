@@ -32,6 +32,7 @@ SHEETS = [
     "数据导入记录",
     "企业诉求",
     "扶持台账",
+    "上市后备企业",
 ]
 
 
@@ -268,7 +269,9 @@ def test_report_queries_do_not_grow_with_enterprises(tmp_path, city_operator, ci
         factories.make_enterprise("440781", name=f"批量{i}")
     with CaptureQueriesContext(connection) as after:
         build(tmp_path, city_operator)
-    assert len(after.captured_queries) == len(before.captured_queries) <= 40
+    # 40 before the requests, ledger and listing-pipeline sheets; the listing sheet reads 7 (programme,
+    # indicators, entries, records, enterprises, titles, stage assumptions), none per row
+    assert len(after.captured_queries) == len(before.captured_queries) <= 47
 
 
 def test_key_tasks_sheet_shows_each_units_report_and_county_scope(tmp_path, city_operator, taishan_official, city):

@@ -66,6 +66,8 @@ MUST_FIND = {
     "/api/v1/titles/",
     "/api/v1/statistics/",
     "/api/v1/rd-institutions/",
+    "/enterprises/listings/",
+    "/api/v1/listing-pipeline/",
     "/api/v1/listing-records/",
     "/api/v1/statistics-imports/",
     "/api/v1/progress-reports/",

@@ -31,7 +31,9 @@ from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.models import AuditLog, PasswordResetRequest
 from enterprises.models import (
+    ListingAction,
     ListingRecord,
+    ListingReserveEntry,
     RDInstitution,
     RDInstitutionLevel,
     ReserveEntry,
@@ -252,6 +254,41 @@ ROUTES: dict[str, Case] = {
         BUSINESS_READ, kwargs=lambda w, which: {"enterprise_pk": w.enterprise(which).pk}, scoped=True
     ),
     "enterprises/dynamics/criteria/": Case(BUSINESS_READ),
+    # listing pipeline (issue 22): everybody with business access reads; the city, counties (their own)
+    # and the departments leading the listing goal (市金融局, not the matrix's 市科技局 user) write
+    "enterprises/listings/": Case(BUSINESS_READ),
+    "enterprises/listings/proposals/": Case(BUSINESS_READ),
+    "enterprises/listings/new/": Case(BUSINESS_WRITE),
+    "enterprises/listings/<int:pk>/": Case(
+        BUSINESS_READ, kwargs=lambda w, which: {"pk": w.child(which, "listing_entry").pk}, scoped=True
+    ),
+    "enterprises/listings/<int:pk>/edit/": Case(
+        BUSINESS_WRITE, kwargs=lambda w, which: {"pk": w.child(which, "listing_entry").pk}, scoped=True
+    ),
+    "enterprises/listings/<int:pk>/steps/new/": Case(
+        BUSINESS_WRITE,
+        ok=302,
+        method="post",
+        scoped=True,
+        kwargs=lambda w, which: {"pk": w.child(which, "listing_entry").pk},
+        data={"stage": "accepted", "venue": "bse", "date": "2025-06-01"},
+        write=Write(
+            state=lambda kw, d: _pks(ListingRecord.objects.filter(enterprise__listing_entries=kw["pk"])),
+            audit=lambda kw, d: {"action": AuditAction.CREATE, "object_type": "enterprises.listingrecord"},
+        ),
+    ),
+    "enterprises/listings/<int:pk>/actions/new/": Case(
+        BUSINESS_WRITE,
+        ok=302,
+        method="post",
+        scoped=True,
+        kwargs=lambda w, which: {"pk": w.child(which, "listing_entry").pk},
+        data={"kind": "matchmaking", "date": "2025-06-01", "description": "矩阵测试对接会"},
+        write=Write(
+            state=lambda kw, d: _pks(ListingAction.objects.filter(entry_id=kw["pk"])),
+            audit=lambda kw, d: {"action": AuditAction.CREATE, "object_type": "enterprises.listingaction"},
+        ),
+    ),
     "enterprises/dynamics/criteria/<int:pk>/edit/": Case(
         frozenset({CITY}), kwargs=lambda w, which: {"pk": _first_criterion().pk}
     ),
@@ -586,6 +623,7 @@ API_RESOURCES = {
     "statistics": (lambda w, which: {"pk": w.child(which, "statistic").pk}, True),
     "rd-institutions": (lambda w, which: {"pk": w.child(which, "rd").pk}, True),
     "listing-records": (lambda w, which: {"pk": w.child(which, "listing").pk}, True),
+    "listing-pipeline": (lambda w, which: {"pk": w.child(which, "listing_entry").pk}, True),
     "places": (_place_kwargs, False),
     "departments": (_department_kwargs, False),
     "indicators": (lambda w, which: {"pk": _indicator().pk}, False),
@@ -855,6 +893,9 @@ def world(db):
         )
         children[which, "listing"] = ListingRecord.objects.create(
             enterprise=e, stage="tutoring", venue="szse_main", date=dt.date(2025, 3, 1)
+        )
+        children[which, "listing_entry"] = ListingReserveEntry.objects.create(
+            enterprise=e, target_venue="bse", target_year=2027, entered_on=dt.date(2025, 1, 1)
         )
         children[which, "reserve"] = ReserveEntry.objects.create(
             enterprise=e, target_tier=Tier.objects.get(code="national"), year=2026, recommended_on=dt.date(2026, 3, 1)
