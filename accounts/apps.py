@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts, organisation and audit")
+    workbench = "accounts.workbench"  # home to-dos, figures, search (core.workbench)
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save

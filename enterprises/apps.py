@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class EnterprisesConfig(AppConfig):
     name = "enterprises"
     verbose_name = _("Enterprises and the tier ladder")
+    workbench = "enterprises.workbench"  # home to-dos, figures, search (core.workbench)
 
     def ready(self):
         from accounts import audit

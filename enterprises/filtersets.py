@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Place
-from core.filters import IntegerFilter, IsoDateTimeFilter, PortalFilterSet
+from core.filters import IntegerFilter, IsoDateTimeFilter, PortalFilterSet, PortalOrderingFilter
 
 from .choices import LISTED_STAGES, EnterpriseStatus, ListingStage, ListingVenue, TitleStatus
 from .models import (
@@ -110,7 +110,7 @@ class EnterpriseFilterSet(ScopedFilterSetMixin, PortalFilterSet):
             )
         ],
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = PortalOrderingFilter(
         label=_("Sort by"),
         fields=(
             ("name", "name"),

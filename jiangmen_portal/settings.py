@@ -405,6 +405,11 @@ if not DEBUG and not TESTING:
 PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The home workbench (core.workbench): key figures shown (the first indicators by sort order),
+# recent activity rows, search results per kind of record.
+PORTAL_WORKBENCH_FIGURES = env.int("PORTAL_WORKBENCH_FIGURES", default=4)
+PORTAL_WORKBENCH_ACTIVITY = env.int("PORTAL_WORKBENCH_ACTIVITY", default=8)
+PORTAL_SEARCH_LIMIT = env.int("PORTAL_SEARCH_LIMIT", default=20)
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,13 @@
 from captcha.views import captcha_image
 from django.urls import include, path, re_path
 
-from accounts.views.pages import HomeView
+from accounts.views.pages import HomeView, SearchView
 
 from .health import health
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("search/", SearchView.as_view(), name="search"),
     path("health/", health, name="health"),
     # the login CAPTCHA's image, drawn on this server (the only django-simple-captcha route in use)
     re_path(r"^captcha/image/(?P<key>\w+)/$", captcha_image, {"scale": 1}, name="captcha-image"),

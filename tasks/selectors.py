@@ -16,6 +16,7 @@ from accounts.choices import PlaceLevel, Role
 from accounts.models import Department, Place
 from accounts.roles import scope_of_role
 from core.scoping import CHANGE, VIEW, scope_for
+from targets.models import Indicator
 
 from .choices import CELL_BADGES, REVIEW, STATUS, CellStatus, ReportKind, ReportStatus
 from .models import (
@@ -378,6 +379,13 @@ class SystemReader:
 
 
 SYSTEM_READER = SystemReader()
+
+
+def served_indicators(task: KeyTask) -> list[Indicator]:
+    """The goal indicators a task serves (its ``indicator_codes``), in the task's order; a code
+    with no indicator (removed from the plan) is left out. One query."""
+    by_code = {i.code: i for i in Indicator.objects.filter(code__in=task.indicator_codes or [])}
+    return [by_code[code] for code in task.indicator_codes or [] if code in by_code]
 
 
 def may_coordinate(user) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -115,6 +116,7 @@ class LatenessView(ScopedObjectMixin, PeriodMixin, TemplateView):
     """Who is late for a period (default: the latest overdue one), with a reminder action."""
 
     template_name = "tasks/lateness.html"
+    paginate_by = 50  # units a page (the reminder form sends the chosen units of the page shown)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -131,9 +133,11 @@ class LatenessView(ScopedObjectMixin, PeriodMixin, TemplateView):
             else {CellStatus.MISSING, CellStatus.LATE, CellStatus.DRAFT, CellStatus.PENDING, CellStatus.RETURNED}
         )
         rows = selectors.slots(user=user, period=period, statuses=statuses)
+        page = Paginator(rows, self.paginate_by).get_page(self.request.GET.get("page"))
         context.update(self.period_context(period))
         context.update(
-            slots=rows,
+            slots=page.object_list,
+            page_obj=page,
             show_all=show_all,
             form=kwargs.get("form") or ReminderForm(),
             overdue=period.is_overdue(timezone.localdate()),
@@ -204,6 +208,7 @@ class TaskDetailView(ScopedObjectMixin, PeriodMixin, TemplateView):
         context.update(self.period_context(period))
         context.update(
             task=task,
+            indicators=selectors.served_indicators(task),
             units=list(task.units.select_related("department").order_by("position")),
             cells=[c for c in cells if c.responsible],
             timeline=list(timeline.items()),

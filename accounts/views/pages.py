@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -12,6 +15,7 @@ from accounts.choices import Role
 from accounts.http import AuthenticatedRequest
 from core.scoping import scope_for
 from core.signals import request_denied
+from core.workbench import collect
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -71,6 +75,15 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 continue
             cards.append({"url": url, "icon": icon, "title": title, "text": text})
         context["cards"] = cards
+        # The workbench: each app contributes through its AppConfig.workbench module (core.workbench).
+        today = timezone.localdate()
+        user = self.request.user
+        context["todos"] = collect("todos", user, today) if scope.write or scope.reporting_unit else []
+        context["figures"] = collect("figures", user, today) if scope.read else []
+        context["activity"] = collect("activity", user, settings.PORTAL_WORKBENCH_ACTIVITY)[
+            : settings.PORTAL_WORKBENCH_ACTIVITY
+        ]
+        context["workbench"] = scope.read
         return context
 
     def _may_open_admin_page(self, name: str) -> bool:
@@ -78,6 +91,31 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if name == "accounts:audit_log":
             return role == Role.AUDIT_ADMIN
         return role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+
+
+MIN_QUERY = 2  # characters: one Chinese character matches too much of the city
+
+
+class SearchView(LoginRequiredMixin, TemplateView):
+    """The header search: enterprises (name, credit code, stock code; scoped like the list), key
+    tasks and goal indicators by name. Each app answers through its ``workbench.search``."""
+
+    request: AuthenticatedRequest
+    template_name = "accounts/search.html"
+
+    def get_context_data(self, **kwargs):
+        if not scope_for(self.request.user).read:
+            raise PermissionDenied
+        context = super().get_context_data(**kwargs)
+        query = " ".join(self.request.GET.get("q", "").replace("\x00", "").split())[:100]
+        hits = []
+        if len(query) >= MIN_QUERY:
+            hits = collect("search", self.request.user, query, settings.PORTAL_SEARCH_LIMIT)
+        groups: dict[str, list] = {}
+        for hit in hits:
+            groups.setdefault(hit.group, []).append(hit)
+        context.update(query=query, groups=groups, too_short=0 < len(query) < MIN_QUERY, min_query=MIN_QUERY)
+        return context
 
 
 def permission_denied(request, exception=None):

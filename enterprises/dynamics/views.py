@@ -40,7 +40,7 @@ from .filtersets import ReserveEntryFilterSet
 from .forms import AdvanceForm, CriterionForm, RecommendForm, ReviewForm, RevocationForm
 from .precheck import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 
-LIST_LIMIT = 200
+LIST_LIMIT = 50  # rows per calendar list (five lists on one page; each says how many it leaves out)
 
 
 DATE_RANGE = (dt.date(1990, 1, 1), dt.date(2099, 12, 31))  # the windows and deadlines around it stay dates
@@ -397,12 +397,41 @@ class CriteriaListView(ScopedObjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         if not scope_for(self.request.user).read:
             raise PermissionDenied
-        sets = CriteriaSet.objects.select_related("tier").prefetch_related("dimensions", "criteria__dimension")
         today = timezone.localdate()
-        context.update(sets=list(sets), today=today, can_edit=scope_for(self.request.user).city_wide_write)
+        sets = CriteriaSet.objects.select_related("tier").prefetch_related("dimensions", "criteria__dimension")
+        show_all = self.request.GET.get("all") == "1"
+        ended = sets.filter(effective_to__isnull=False, effective_to__lte=today)
+        ended_count = ended.count()
+        if not show_all:  # the sets in force today and those to come; ended ones on request
+            sets = sets.exclude(pk__in=ended.values("pk"))
+        context.update(
+            sets=list(sets),
+            today=today,
+            can_edit=scope_for(self.request.user).city_wide_write,
+            show_all=show_all,
+            ended_count=ended_count,
+        )
         for cs in context["sets"]:
             cs.in_force_today = cs.effective_from <= today and (cs.effective_to is None or cs.effective_to > today)
+            _label_groups(cs)
         return context
+
+
+def _label_groups(criteria_set) -> None:
+    """Name each criterion's group and option by their order in the set ("条件组 1 · 情形 2"), never
+    by their internal codes (``scale``, ``rd-intensity/mid``)."""
+    groups: dict[str, int] = {}
+    options: dict[tuple[str, str], int] = {}
+    for c in criteria_set.criteria.all():
+        c.group_label = ""
+        if not c.group:
+            continue
+        number = groups.setdefault(c.group, len(groups) + 1)
+        c.group_label = _("condition group %(n)d") % {"n": number}
+        if c.option:
+            in_group = sum(1 for g, _o in options if g == c.group)
+            option = options.setdefault((c.group, c.option), in_group + 1)
+            c.group_label += " · " + _("case %(n)d") % {"n": option}
 
 
 class CriterionEditView(ServiceFormMixin, ScopedObjectMixin, FormView):

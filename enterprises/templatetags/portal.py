@@ -21,6 +21,16 @@ def query_replace(context, **kwargs):
     return query.urlencode()
 
 
+@register.simple_tag
+def page_numbers(page_obj):
+    """The numbered pages around the current one: 1 … 4 5 [6] 7 8 … 20 (``None`` for a gap)."""
+    ellipsis = page_obj.paginator.ELLIPSIS
+    return [
+        None if n == ellipsis else n
+        for n in page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+    ]
+
+
 @register.filter
 def mask_phone(value: str) -> str:
     return masking.mask_phone(value)

@@ -73,6 +73,8 @@ def test_calendar_review_and_reserve_pool(page, login, taishan_official, taishan
     assert entry.status == ReserveStatus.APPLIED and entry.applied_on == today
     assert Title.objects.filter(pk=lapsed.pk).exists()
 
-    # Criteria page lists both generations of sets with their source documents.
+    # Criteria page lists the sets in force (and to come); the ended generation on request.
     page.click("a[href='/enterprises/dynamics/criteria/']")
+    assert page.locator("#set-provincial-2022").count() == 0 and page.locator("#set-provincial-2026").count() == 1
+    page.click("#show-ended-sets")
     assert page.locator("#set-provincial-2022").count() == 1 and page.locator("#set-provincial-2026").count() == 1

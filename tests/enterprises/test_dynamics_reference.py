@@ -2,6 +2,7 @@
 validated; the nightly job is scheduled and discovered by Celery."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -46,7 +47,8 @@ def test_every_set_has_a_source_and_2026_sets_are_marked_unverified():
         assert cs.source_document
         cs.full_clean()
     for cs in CriteriaSet.objects.filter(effective_from__gte=dt.date(2026, 1, 1)):
-        assert not cs.verified and "unverified" in cs.note
+        # said in Chinese (未核实 / 未逐项核实), never in English on the criteria page
+        assert not cs.verified and re.search("未(逐项)?核实", cs.note) and "unverified" not in cs.note
     for criterion in Criterion.objects.select_related("dimension", "criteria_set"):
         criterion.full_clean()
 

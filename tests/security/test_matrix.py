@@ -119,6 +119,8 @@ class Case:
 ROUTES: dict[str, Case] = {
     "": Case(AUTHENTICATED),
     "health/": Case(AUTHENTICATED, public=True),
+    # the header search: both counties' enterprises match, the county official finds only hers
+    "search/": Case(BUSINESS_READ, hides_other=True, data={"q": "矩阵测试"}),
     # the login CAPTCHA picture (public: it is shown before login)
     "^captcha/image/(?P<key>\\w+)/$": Case(
         AUTHENTICATED, public=True, ok_for={NONE: 403}, kwargs=lambda w, _: {"key": _captcha_key()}

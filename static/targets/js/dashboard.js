@@ -12,7 +12,12 @@
   if (!container || !dataNode || typeof window.echarts === "undefined") { return; }
   var data = JSON.parse(dataNode.textContent);
   var chart = window.echarts.init(container, null, { renderer: "canvas" });
-  var STATUS_COLOURS = { achieved: "#0d6efd", on_track: "#198754", behind: "#ffc107", at_risk: "#dc3545", no_data: "#adb5bd" };
+  // The status colours are the legend's (targets.css): one definition for the map and its legend.
+  var STATUS_COLOURS = {};
+  document.querySelectorAll("#map-legend [data-status]").forEach(function (item) {
+    var swatch = item.querySelector(".map-swatch");
+    STATUS_COLOURS[item.getAttribute("data-status")] = window.getComputedStyle(swatch).backgroundColor;
+  });
 
   function format(value, decimals) {
     return value === null || value === undefined ? "—" : Number(value).toFixed(decimals);
@@ -24,7 +29,9 @@
       return {
         name: item.name, value: item.value, code: item.code, target: item.target, done: item.done,
         status_label: item.status_label,
-        itemStyle: { areaColor: STATUS_COLOURS[item.status] || STATUS_COLOURS.no_data }
+        itemStyle: { areaColor: STATUS_COLOURS[item.status] || STATUS_COLOURS.no_data },
+        // hover keeps the county's own status colour (never the "behind" yellow) and outlines it
+        emphasis: { itemStyle: { areaColor: STATUS_COLOURS[item.status] || STATUS_COLOURS.no_data, borderColor: "#212529", borderWidth: 2 } }
       };
     });
     chart.setOption({

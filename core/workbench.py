@@ -1,0 +1,89 @@
+"""The home page as a workbench: a small registry the apps contribute to.
+
+An app names a module in its ``AppConfig.workbench`` attribute (e.g. ``workbench =
+"enterprises.workbench"``). That module may define any of
+
+- ``todos(user, today) -> list[Todo]``: what needs doing now, with a count and a link;
+- ``figures(user, today) -> list[Figure]``: key figures of the user's scope;
+- ``activity(user, limit) -> list[Activity]``: recent activity in the user's scope;
+- ``search(user, query, limit) -> list[SearchHit]``: the header search.
+
+The home and search views (``accounts.views.pages``) only call :func:`collect`; a new app (support
+requests, …) adds its to-dos by declaring its own module, without touching these views. Every
+contribution must read through ``for_user`` scoping itself: the registry does not filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+
+KINDS = ("todos", "figures", "activity", "search")
+
+
+@dataclass(frozen=True)
+class Todo:
+    label: str
+    count: int
+    url: str
+    icon: str = "bi-check2-square"
+    urgent: bool = False  # shown as a danger badge (overdue, lapsing soon)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: str
+    url: str = ""
+    hint: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Activity:
+    when: dt.datetime
+    who: str
+    what: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    group: str  # the kind of record, in Chinese (企业, 重点任务, 目标指标)
+    title: str
+    detail: str
+    url: str
+    order: int = 100
+
+
+def providers(kind: str) -> list[Callable[..., list[Any]]]:
+    """The ``kind`` functions of every installed app's workbench module, in app order."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown workbench kind {kind!r}")
+    found = []
+    for config in apps.get_app_configs():
+        module_name = getattr(config, "workbench", None)
+        if not module_name:
+            continue
+        function = getattr(import_module(module_name), kind, None)
+        if function is not None:
+            found.append(function)
+    return found
+
+
+def collect(kind: str, *args: Any, **kwargs: Any) -> list[Any]:
+    """Every app's contribution of ``kind``, concatenated and ordered by ``order`` (stable)."""
+    items: list[Any] = []
+    for function in providers(kind):
+        items.extend(function(*args, **kwargs))
+    if kind in ("todos", "figures", "search"):
+        items.sort(key=lambda item: item.order)
+    elif kind == "activity":
+        items.sort(key=lambda item: item.when, reverse=True)
+    return items
