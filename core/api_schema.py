@@ -170,7 +170,32 @@ HEADERS: dict[str, tuple[Any, dict[str, Any]]] = {
     "Last-Modified": (gettext_lazy("Time of the record's last change (HTTP date)."), {"type": "string"}),
     "Retry-After": (gettext_lazy("Seconds to wait before the next request."), {"type": "integer", "minimum": 0}),
     "WWW-Authenticate": (gettext_lazy("The authentication scheme the API expects (Api-Key)."), {"type": "string"}),
+    # sent with every response (Django's security and locale middleware, django-csp)
+    "Content-Length": (gettext_lazy("Length of the body in bytes."), {"type": "integer", "minimum": 0}),
+    "Vary": (gettext_lazy("Request headers the response depends on."), {"type": "string"}),
+    "Content-Security-Policy": (gettext_lazy("Content security policy (security header)."), {"type": "string"}),
+    "Cross-Origin-Opener-Policy": (gettext_lazy("Cross-origin opener policy (security header)."), {"type": "string"}),
+    "Referrer-Policy": (gettext_lazy("Referrer policy (security header)."), {"type": "string"}),
+    "X-Content-Type-Options": (gettext_lazy("Always nosniff (security header)."), {"type": "string"}),
+    "X-Frame-Options": (gettext_lazy("Always DENY (security header)."), {"type": "string"}),
+    "Strict-Transport-Security": (
+        gettext_lazy("HTTPS only, in production behind TLS (security header)."),
+        {"type": "string"},
+    ),
 }
+# Sent with every response (Content-Type is stated by each response's content, as OpenAPI asks).
+EVERY_RESPONSE = [
+    "X-Request-ID",
+    "Content-Language",
+    "Content-Length",
+    "Vary",
+    "Content-Security-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Referrer-Policy",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Strict-Transport-Security",
+]
 TIME_ZONE_RULE = gettext_lazy("A time without a UTC offset is read as Beijing time (Asia/Shanghai, UTC+8).")
 
 
@@ -311,9 +336,9 @@ def postprocess_client_contract(result: dict[str, Any], generator: Any, request:
                 continue
             for code, response in operation.get("responses", {}).items():
                 headers = response.setdefault("headers", {})
-                headers["X-Request-ID"] = _header("X-Request-ID")
+                for name in EVERY_RESPONSE:
+                    headers[name] = _header(name)
                 headers["Allow"] = _header("Allow")
-                headers["Content-Language"] = _header("Content-Language")
                 if method == "get" and "{" in path and code in ("200", "304"):
                     headers["ETag"] = _header("ETag")
                     headers["Last-Modified"] = _header("Last-Modified")
