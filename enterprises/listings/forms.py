@@ -6,6 +6,7 @@ from typing import cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin
 
@@ -25,16 +26,18 @@ class EntryForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = ListingReserveEntry
-        fields = ["enterprise", "target_venue", "target_year", "sponsor", "entered_on", "note"]
-        widgets = {"entered_on": DateInput()}
+        fields = ["enterprise", "target_venue", "target_year", "sponsor", "entered_on", "removed_on", "note"]
+        widgets = {"entered_on": DateInput(), "removed_on": DateInput()}
+        help_texts = {"removed_on": _("Fill in to take the enterprise off the reserve list on that day.")}
         field_classes = {"enterprise": EnterpriseChoiceField}
 
     def __init__(self, *args, enterprises=None, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            del self.fields["enterprise"]
+            del self.fields["enterprise"]  # removal: an entry leaves the list by its removal date
             self.fields["version"].initial = self.instance.version
         else:
+            del self.fields["removed_on"]  # a new entry is on the list
             enterprise_field = cast(forms.ModelChoiceField, self.fields["enterprise"])
             enterprise_field.queryset = (
                 enterprises.filter(status=EnterpriseStatus.OPERATING).select_related("county").order_by("name")

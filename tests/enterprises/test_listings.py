@@ -287,3 +287,26 @@ def test_enterprise_page_links_to_its_reserve_entry(client, taishan_official):
     client.force_login(taishan_official)
     page = client.get(e.enterprise.get_absolute_url()).content.decode()
     assert f'href="/enterprises/listings/{e.pk}/"' in page and "北交所" in page
+
+
+def test_an_entry_taken_off_the_list_by_its_removal_date_leaves_the_pipeline(client, finance_user):
+    e = entry(titled(name="戊移出企业有限公司"))
+    client.force_login(finance_user)
+    url = reverse("enterprises:listing_entry_update", args=[e.pk])
+    data = {"target_venue": "szse_chinext", "target_year": 2026, "entered_on": "2025-01-01", "version": e.version}
+    # a removal before the entry date is refused at the field and changes nothing
+    response = client.post(url, {**data, "removed_on": "2024-12-31"})
+    assert response.status_code == 200 and "removed_on" in response.context["form"].errors
+    e.refresh_from_db()
+    assert e.removed_on is None
+    assert client.post(url, {**data, "removed_on": "2025-06-30"}).status_code == 302
+    e.refresh_from_db()
+    assert e.removed_on == D(2025, 6, 30) and e.version == 2
+    assert AuditLog.objects.filter(object_type="enterprises.listingreserveentry", object_id=str(e.pk)).exists()
+    assert "戊移出企业有限公司" not in client.get(reverse("enterprises:listings")).content.decode()
+    # the enterprise may be entered again later: one active entry, not one entry for ever
+    again = services.entry_save(
+        actor=finance_user,
+        entry=ListingReserveEntry(enterprise=e.enterprise, target_venue="bse", target_year=2027, entered_on=TODAY),
+    )
+    assert again.pk != e.pk and ListingReserveEntry.objects.filter(enterprise=e.enterprise).count() == 2

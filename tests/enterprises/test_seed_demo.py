@@ -40,6 +40,14 @@ def test_demo_city(django_capture_on_commit_callbacks):
     }
     assert Statistic.objects.filter(year=2023, quarter=1).count() == 3000
     assert User.objects.filter(role="county_official").count() == 7
+    # the reserve list: the demo's 12 tutoring filers that have not listed, five of them further on
+    # (PATHS of enterprises/listings/demo.py: 注册生效, 审核通过, 申报受理 ×2, 撤回), two actions each
+    from enterprises.listings.models import ListingAction, ListingReserveEntry
+    from enterprises.models import ListingRecord
+
+    assert ListingReserveEntry.objects.count() == 12 and ListingAction.objects.count() == 24
+    assert ListingRecord.objects.filter(stage="registered").count() == 1
+    assert ListingRecord.objects.filter(stage="withdrawn").count() == 1
     # demo users are printed with their passwords
     assert "taishan" in printed and "Jm-Taishan-" in printed
 

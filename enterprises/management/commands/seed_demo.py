@@ -26,7 +26,13 @@ from enterprises import demo
 from enterprises.models import Enterprise
 
 # Other apps' demo modules, run in this order after the enterprises exist (skipped if absent).
-APP_DEMO_MODULES = ["enterprises.dynamics.demo", "tasks.demo", "targets.demo", "reports.demo"]
+APP_DEMO_MODULES = [
+    "enterprises.listings.demo",
+    "enterprises.dynamics.demo",
+    "tasks.demo",
+    "targets.demo",
+    "reports.demo",
+]
 
 COUNTY_USERS = {
     "440703": "pengjiang",
