@@ -5,7 +5,6 @@ every API read; a fixed number of queries per page (records and actions prefetch
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -16,7 +15,6 @@ from rest_framework import serializers
 from accounts.models import Place
 from core.api import ScopedReadOnlyViewSet
 from core.filters import (
-    BoundedIsoDateTimeField,
     IntegerFilter,
     IsoDateTimeFilter,
     PortalFilterSet,
@@ -31,19 +29,6 @@ from .pipeline import Step, derive
 TAG = _("Listing pipeline")
 
 
-class _PresentIsoDateTimeField(BoundedIsoDateTimeField):
-    """A date-time parameter sent empty is an error (the schema states a date-time), not "any"."""
-
-    def to_python(self, value):
-        if value == "":
-            raise ValidationError(_("Enter a date and time."), code="invalid")
-        return super().to_python(value)
-
-
-class PresentIsoDateTimeFilter(IsoDateTimeFilter):
-    field_class = _PresentIsoDateTimeField
-
-
 class PipelineEntryFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     county = django_filters.ModelChoiceFilter(
         label=_("County"),
@@ -53,7 +38,7 @@ class PipelineEntryFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     )
     target_venue = django_filters.ChoiceFilter(label=_("Target venue"), choices=ListingVenue.choices)
     target_year = IntegerFilter(label=_("Target year"))
-    updated_since = PresentIsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(label=_("Updated since"), field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = ListingReserveEntry

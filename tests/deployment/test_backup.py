@@ -25,6 +25,7 @@ from enterprises.models import Enterprise, StatisticImportChange
 from tasks import services as task_services
 from tasks.models import ReportAttachment
 from tests import factories
+from tests.db_role import as_owner
 from tests.enterprises.imports.conftest import uploaded
 from tests.tasks.conftest import czj_user  # noqa: F401  (fixture)
 
@@ -59,13 +60,13 @@ def fresh_database(tmp_path):
         return
     name = f"restore_{uuid.uuid4().hex[:12]}"
     s = connection.settings_dict
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:  # the app role may not create databases
         cursor.execute(f'CREATE DATABASE "{name}"')
     auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
     try:
         yield f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
     finally:
-        with connection.cursor() as cursor:
+        with as_owner(), connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
