@@ -7,6 +7,10 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
+
+# a page may take seconds on a loaded CI machine: assertions on the page retry as long as actions wait
+expect.set_options(timeout=15_000)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from targets import services
 from targets.models import Indicator
@@ -50,12 +51,12 @@ def test_city_dashboard_lists_indicators_and_renders_the_map(page, login, city_o
     page.goto("/targets/")
     table = page.locator("#indicator-table")
     for indicator in Indicator.objects.filter(is_active=True):
-        assert table.get_by_text(indicator.name, exact=True).count() == 1
+        expect(table.get_by_text(indicator.name, exact=True)).to_have_count(1)
     # ECharts draws the county map into a canvas (or svg) inside the container.
     page.wait_for_selector("#county-map canvas, #county-map svg", state="attached")
     box = page.locator("#county-map canvas").first.bounding_box()
     assert box and box["width"] > 100 and box["height"] > 100
-    assert page.locator("#comparison-table tbody tr").count() == 7
+    expect(page.locator("#comparison-table tbody tr")).to_have_count(7)
     # switching the compared indicator reloads the comparison and the map
     page.select_option("#compare-indicator", "cohort-output")
     page.wait_for_url("**indicator=cohort-output**")
@@ -87,4 +88,4 @@ def test_allocation_page_sums_the_counties_against_the_city_and_warns(page, logi
     page.goto("/targets/indicators/provincial-srdi-valid/allocation/")
     # The figures hold 6 provincial firms on 2023-12-31 (T 3, K 2, 蓬江 1) against the declared 713.
     assert "各县（市、区）基数合计为6，而全市基数为713。" in page.locator(".allocation-warning").all_inner_texts()
-    assert page.locator("#allocation-table tbody tr").count() == 7
+    expect(page.locator("#allocation-table tbody tr")).to_have_count(7)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from enterprises.models import ReserveEntry, ReserveStatus, Title
 from tests import factories
@@ -28,11 +29,12 @@ def test_calendar_review_and_reserve_pool(page, login, taishan_official, taishan
     page.click("nav .dropdown-toggle:has-text('动态管理')")
     page.click("nav a[href='/enterprises/dynamics/']")
     page.wait_for_url("**/enterprises/dynamics/")
-    assert page.locator(f"#expiring tr[data-title='{title.pk}']").count() == 1
+    expect(page.locator(f"#expiring tr[data-title='{title.pk}']")).to_have_count(1)
     assert kaiping_enterprise.name not in page.content()
     assert "台山过期测试有限公司" in page.locator("#lost").inner_text()
     page.click(f"a[href='?window=180&date={today.isoformat()}']")
-    assert page.locator(f"#expiring tr[data-title='{title.pk}']").count() == 1
+    page.wait_for_url("**window=180**")
+    expect(page.locator(f"#expiring tr[data-title='{title.pk}']")).to_have_count(1)
 
     # Record a passed review: valid three more years.
     page.click(f"#expiring tr[data-title='{title.pk}'] a[href$='/review/']")
@@ -53,12 +55,13 @@ def test_calendar_review_and_reserve_pool(page, login, taishan_official, taishan
     page.goto("/enterprises/")
     page.click("nav .dropdown-toggle:has-text('动态管理')")
     page.click("nav a[href='/enterprises/dynamics/reserve/']")
+    page.wait_for_url("**/enterprises/dynamics/reserve/")
     row = page.locator(f"#pool-table tr[data-enterprise='{candidate.pk}']")
-    assert row.count() == 1
-    assert row.locator("[data-status=eligible]").count() == 1
+    expect(row).to_have_count(1)
+    expect(row.locator("[data-status=eligible]")).to_have_count(1)
     row.locator("a[href*='/precheck/']").click()
-    assert page.locator("#precheck-result [data-status=eligible]").count() == 1
-    assert page.locator("tr[data-criterion=ladder] [data-status=met]").count() == 1
+    expect(page.locator("#precheck-result [data-status=eligible]")).to_have_count(1)
+    expect(page.locator("tr[data-criterion=ladder] [data-status=met]")).to_have_count(1)
     page.go_back()
     page.locator(f"#pool-table tr[data-enterprise='{candidate.pk}'] button[type=submit]").click()
     page.wait_for_load_state("networkidle")
@@ -75,6 +78,9 @@ def test_calendar_review_and_reserve_pool(page, login, taishan_official, taishan
 
     # Criteria page lists the sets in force (and to come); the ended generation on request.
     page.click("a[href='/enterprises/dynamics/criteria/']")
-    assert page.locator("#set-provincial-2022").count() == 0 and page.locator("#set-provincial-2026").count() == 1
+    page.wait_for_url("**/enterprises/dynamics/criteria/")
+    expect(page.locator("#set-provincial-2022")).to_have_count(0)
+    expect(page.locator("#set-provincial-2026")).to_have_count(1)
     page.click("#show-ended-sets")
-    assert page.locator("#set-provincial-2022").count() == 1 and page.locator("#set-provincial-2026").count() == 1
+    expect(page.locator("#set-provincial-2022")).to_have_count(1)
+    expect(page.locator("#set-provincial-2026")).to_have_count(1)

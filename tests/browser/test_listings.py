@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.choices import Role
 from enterprises.listings.models import ListingAction, ListingReserveEntry
@@ -73,5 +74,5 @@ def test_finance_department_keeps_the_listing_reserve_list(page, login):
     response = page.goto("/targets/indicators/listings/")
     assert response.status == 200
     assert re.search(r"辅导备案\s*1", page.locator("#pipeline-stages").inner_text())
-    assert page.locator("#listing-projection").count() == 1
+    expect(page.locator("#listing-projection")).to_have_count(1)
     assert_chinese(page)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from targets import services
 from tests import factories
@@ -126,7 +127,7 @@ def test_every_navigation_page_per_role_and_the_workbench_in_use(audit_page, cit
     _login(page, "city")
     page.set_viewport_size(DESKTOP)
     todos = page.locator("#workbench-todos")
-    assert todos.get_by_text("待确认的统计数据导入").count() == 1
+    expect(todos.get_by_text("待确认的统计数据导入")).to_have_count(1)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "home.png"), full_page=True)
     todos.get_by_text("90天内到期的认定").click()
