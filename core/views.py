@@ -111,6 +111,22 @@ class ServiceFormMixin:
         return self.service_succeeded(form, result)
 
 
+def attempt_service(
+    request: HttpRequest,
+    call: Callable[[], Any],
+    *,
+    failure: Callable[[str], StrOrPromise] | None = None,
+) -> tuple[bool, Any]:
+    """Run ``call``; its ``ValidationError`` becomes an error message (``failure``: a function of
+    the joined messages, default the messages). ``(True, result)`` when it ran, else ``(False, None)``."""
+    try:
+        return True, call()
+    except ValidationError as error:
+        reason = " ".join(error.messages)
+        messages.error(request, failure(reason) if failure is not None else reason)
+        return False, None
+
+
 def call_service(
     request: HttpRequest,
     call: Callable[[], object],
@@ -118,16 +134,9 @@ def call_service(
     success: StrOrPromise | Callable[[Any], StrOrPromise] | None,
     failure: Callable[[str], StrOrPromise] | None = None,
 ) -> bool:
-    """A button's POST (delete, review, remind): run ``call``; its ``ValidationError`` becomes an
-    error message (``failure``: a function of the joined messages, default the messages), else
-    ``success`` (a message, or a function of the result; None: the page says it) a success
-    message. True when it ran."""
-    try:
-        result = call()
-    except ValidationError as error:
-        reason = " ".join(error.messages)
-        messages.error(request, failure(reason) if failure is not None else reason)
-        return False
-    if success is not None:
+    """A button's POST (delete, review, remind): ``attempt_service``, then ``success`` (a message,
+    or a function of the result; None: the page says it) as a success message. True when it ran."""
+    ran, result = attempt_service(request, call, failure=failure)
+    if ran and success is not None:
         messages.success(request, success(result) if callable(success) else success)
-    return True
+    return ran

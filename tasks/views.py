@@ -5,7 +5,7 @@ via ``services``; every object is fetched through ``for_user`` (404 outside the 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
 from core.scoping import CHANGE, VIEW
-from core.views import ScopedObjectMixin, apply_service_errors, call_service, query_value
+from core.views import ScopedObjectMixin, ServiceFormMixin, call_service, query_value
 
 from . import selectors, services
 from .attachments import CONTENT_TYPES, error_is_about_upload
@@ -221,10 +221,11 @@ class TaskDetailView(ScopedObjectMixin, PeriodMixin, TemplateView):
         return context
 
 
-class TaskEditView(ScopedObjectMixin, TemplateView):
+class TaskEditView(ServiceFormMixin, ScopedObjectMixin, FormView):
     """City operators edit a task of the plan (``/tasks/<code>/edit/``) or add one (``/tasks/new/``)."""
 
     template_name = "tasks/task_form.html"
+    form_class = TaskForm
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -235,32 +236,25 @@ class TaskEditView(ScopedObjectMixin, TemplateView):
                 self.task = KeyTask(source_document="")
         return super().dispatch(request, *args, **kwargs)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.task}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            task=self.task, form=kwargs.get("form") or TaskForm(instance=self.task), wide_fields=["measures", "units"]
-        )
+        context.update(task=self.task, wide_fields=["measures", "units"])
         return context
 
-    def post(self, request, *args, **kwargs):
-        form = TaskForm(request.POST, instance=self.task)
-        if form.is_valid():
-            try:
-                task = services.task_save(
-                    actor=request.user, task=form.save(commit=False), departments=form.cleaned_data["units"]
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(task.get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form))
+    def perform(self, form):
+        return services.task_save(
+            actor=self.request.user, task=form.save(commit=False), departments=form.cleaned_data["units"]
+        )
 
 
-class ReportEditView(ScopedObjectMixin, TemplateView):
+class ReportEditView(ServiceFormMixin, ScopedObjectMixin, FormView):
     """The logged-in unit writes its report on a task for a period: save a draft or submit."""
 
     template_name = "tasks/report_form.html"
+    form_class = ReportForm
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -301,7 +295,6 @@ class ReportEditView(ScopedObjectMixin, TemplateView):
             task=self.task,
             period=self.period,
             report=self.report,
-            form=kwargs.get("form") or ReportForm(instance=self.report),
             attachments=list(self.report.attachments.all()) if self.report.pk else [],
             co_reports=co_reports,
             overdue=self.period.is_overdue(timezone.localdate()),
@@ -309,30 +302,34 @@ class ReportEditView(ScopedObjectMixin, TemplateView):
         )
         return context
 
-    def post(self, request, *args, **kwargs):
-        form = ReportForm(request.POST, request.FILES, instance=self.report)
-        if form.is_valid():
-            submit = request.POST.get("action") == "submit"
-            try:
-                report = services.report_save(
-                    actor=request.user,
-                    report=form.save(commit=False),
-                    expected_version=form.cleaned_data.get("version"),
-                    uploads=form.cleaned_data["uploads"],
-                    submit=submit,
-                )
-            except ValidationError as error:  # a stale edit too: one message, no field
-                apply_service_errors(form, error, unnamed="uploads" if error_is_about_upload(error) else None)
-            else:
-                messages.success(request, _("Report submitted.") if submit else _("Draft saved."))
-                return redirect(
-                    report if submit else reverse("tasks:report_edit", args=[self.task.code, self.period.code])
-                )
-            # the instance may carry the failed attempt's state; show the stored report again
-            self.report = services.report_for_unit(
-                task=self.task, period=self.period, department=self.report.department, county=self.report.county
-            )
-        return self.render_to_response(self.get_context_data(form=form))
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.report}
+
+    def perform(self, form):
+        self.submit = self.request.POST.get("action") == "submit"
+        return services.report_save(
+            actor=self.request.user,
+            report=form.save(commit=False),
+            expected_version=form.cleaned_data.get("version"),
+            uploads=form.cleaned_data["uploads"],
+            submit=self.submit,
+        )
+
+    def service_error_unnamed(self, error):  # a stale edit too: one message, no field
+        return "uploads" if error_is_about_upload(error) else None
+
+    def service_succeeded(self, form, result):
+        messages.success(self.request, _("Report submitted.") if self.submit else _("Draft saved."))
+        if self.submit:
+            return redirect(result)
+        return redirect(reverse("tasks:report_edit", args=[self.task.code, self.period.code]))
+
+    def form_invalid(self, form):
+        # the instance carries the failed attempt's values; show the stored report again
+        self.report = services.report_for_unit(
+            task=self.task, period=self.period, department=self.report.department, county=self.report.county
+        )
+        return super().form_invalid(form)
 
 
 class ReportDetailView(ScopedObjectMixin, TemplateView):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, When
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +21,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.http import AuthenticatedRequest
-from core.views import ServiceFormMixin, call_service
+from core.views import ServiceFormMixin, attempt_service, call_service
 
 from .. import services
 from ..audit import (
@@ -182,15 +182,13 @@ class PasswordResetDecisionView(RoleRequiredMixin, View):
     approve = True
 
     def post(self, request, pk):
-        try:
-            if self.approve:
-                reset, password = services.password_reset_approve(actor=request.user, request_id=pk)
-            else:
-                reset = services.password_reset_reject(actor=request.user, request_id=pk)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("accounts:password_reset_list")
         if self.approve:
+            ran, outcome = attempt_service(
+                request, lambda: services.password_reset_approve(actor=request.user, request_id=pk)
+            )
+            if not ran:
+                return redirect("accounts:password_reset_list")
+            reset, password = outcome
             response = render(
                 request,
                 "accounts/one_time_password.html",
@@ -198,7 +196,11 @@ class PasswordResetDecisionView(RoleRequiredMixin, View):
             )
             response["Cache-Control"] = "no-store"
             return response
-        messages.success(request, _("The password reset of %(name)s was rejected.") % {"name": reset.user.username})
+        call_service(
+            request,
+            lambda: services.password_reset_reject(actor=request.user, request_id=pk),
+            success=lambda reset: _("The password reset of %(name)s was rejected.") % {"name": reset.user.username},
+        )
         return redirect("accounts:password_reset_list")
 
 
