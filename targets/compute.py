@@ -30,10 +30,12 @@ Parameters (``Indicator.params``), per kind:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Aggregate, Count, Exists, Expression, F, Max, OuterRef, Q, Subquery, Sum
 
 from enterprises.choices import TitleStatus
 from enterprises.models import (
@@ -140,13 +142,14 @@ def population_queryset(date: dt.date, min_tier: str, tiers: dict[str, int]):
     return Enterprise.objects.filter(pk__in=holders).exclude(pk__in=gone_by(date))
 
 
-def population_shares(params_list: list[dict], date, tiers) -> list[dict[int, Part]]:
+def population_shares(params_list: list[dict], date, tiers) -> list[dict[int | None, Part]]:
     """Several share-of-population indicators with the same population in ONE query: the
     population is filtered once and each property is a conditional count."""
     min_tier = params_list[0].get("population_min_tier", "provincial")
     qs = population_queryset(date, min_tier, tiers)
     year, quarter = last_quarter_ended(date)
-    annotations, hits = {}, {}
+    annotations: dict[str, Expression | Subquery | Exists] = {}
+    hits: dict[str, Aggregate] = {}
     for i, params in enumerate(params_list):
         prop, minimum = params["property"], params.get("min", 1)
         if prop == PopulationProperty.RD_INSTITUTION:
@@ -176,7 +179,7 @@ def population_shares(params_list: list[dict], date, tiers) -> list[dict[int, Pa
     ]
 
 
-def population_share(params, date, tiers) -> dict[int, Part]:
+def population_share(params, date, tiers) -> dict[int | None, Part]:
     return population_shares([params], date, tiers)[0]
 
 
@@ -240,7 +243,8 @@ def cohort_ratios(params_list: list[dict], date, tiers) -> list[dict[int | None,
     same_quarter = Statistic.objects.filter(
         enterprise_id=OuterRef("enterprise_id"), year=base_year, quarter=OuterRef("quarter")
     )
-    annotations, sums = {}, {}
+    annotations: dict[str, Expression | Subquery | Exists] = {}
+    sums: dict[str, Aggregate] = {}
     for i, params in enumerate(params_list):
         field = params["field"]
         annotations[f"base_{i}"] = Subquery(same_quarter.values(field)[:1])
@@ -274,7 +278,7 @@ def cohort_ratios(params_list: list[dict], date, tiers) -> list[dict[int | None,
     return results
 
 
-def cohort_ratio(params, date, tiers) -> dict[int, Part]:
+def cohort_ratio(params, date, tiers) -> dict[int | None, Part]:
     return cohort_ratios([params], date, tiers)[0]
 
 
@@ -312,11 +316,11 @@ def manual(indicator, date) -> dict[int | None, Part]:
         latest.setdefault(county_id, value)
     parts = {county_id: Part(value) for county_id, value in latest.items()}
     if CITY not in parts and parts and indicator.additive:
-        parts[CITY] = Part(sum((p.numerator for p in parts.values()), Decimal(0)))
+        parts[CITY] = Part(sum((p.numerator or Decimal(0) for p in parts.values()), Decimal(0)))
     return parts
 
 
-KINDS = {
+KINDS: dict[str, Callable[..., dict[Any, Part]]] = {
     IndicatorKind.TITLE_COUNT_VALID: title_count_valid,
     IndicatorKind.TITLE_COUNT_CUMULATIVE: title_count_cumulative,
     IndicatorKind.POPULATION_SHARE: population_share,
@@ -329,7 +333,7 @@ def tier_ranks() -> dict[str, int]:
     return dict(Tier.objects.values_list("code", "rank"))
 
 
-BATCHED = {
+BATCHED: dict[str, tuple[Callable[..., list[dict[int | None, Part]]], Callable[[dict], tuple]]] = {
     IndicatorKind.POPULATION_SHARE: (
         population_shares,
         lambda p: ("population", p.get("population_min_tier", "provincial")),
@@ -369,11 +373,11 @@ def compute_all(indicators, date: dt.date, tiers: dict[str, int] | None = None) 
 
 
 def _city(indicator, parts: dict) -> Part:
-    numerator = sum((p.numerator or 0 for p in parts.values()), Decimal(0))
+    numerator = sum((p.numerator or Decimal(0) for p in parts.values()), Decimal(0))
     if indicator.kind in (IndicatorKind.POPULATION_SHARE, IndicatorKind.COHORT_RATIO):
         if not parts:
             return Part(None, None)
-        return Part(numerator, sum((p.denominator or 0 for p in parts.values()), Decimal(0)))
+        return Part(numerator, sum((p.denominator or Decimal(0) for p in parts.values()), Decimal(0)))
     return Part(numerator)
 
 
@@ -391,12 +395,17 @@ def value_of(indicator, part: Part | None) -> Result:
             return Result(Decimal(0), Decimal(0), None)
         return Result(None, None, None)
     if kind == IndicatorKind.POPULATION_SHARE:
-        if not part.denominator:
+        if not part.denominator or part.numerator is None:
             return Result(None, part.numerator, part.denominator)
         return Result(part.numerator * HUNDRED / part.denominator, part.numerator, part.denominator)
     if kind == IndicatorKind.COHORT_RATIO:
-        extra = {"period": part.period, "compared": part.compared, "left_out": part.left_out}
-        if not part.denominator:
-            return Result(None, part.numerator, part.denominator, **extra)
-        return Result(part.numerator / part.denominator, part.numerator, part.denominator, **extra)
+        value = part.numerator / part.denominator if part.denominator and part.numerator is not None else None
+        return Result(
+            value,
+            part.numerator,
+            part.denominator,
+            period=part.period,
+            compared=part.compared,
+            left_out=part.left_out,
+        )
     return Result(part.numerator, part.numerator, None)

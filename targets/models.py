@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,7 +27,7 @@ from core.scoping import ScopedQuerySet
 from .choices import CompletionRule, Direction, IndicatorKind, ProgressStatus, RunTrigger
 from .params import validate_params
 
-VALUE = {"max_digits": 18, "decimal_places": 4}
+VALUE: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
 
 
 class Plan(models.Model):
@@ -164,7 +165,7 @@ class Indicator(models.Model):
     def natural_key(self):
         return (self.code,)
 
-    natural_key.dependencies = ["targets.plan", "accounts.department"]
+    natural_key.dependencies = ["targets.plan", "accounts.department"]  # type: ignore[attr-defined]
 
     def clean(self):
         super().clean()
@@ -203,7 +204,7 @@ class Milestone(models.Model):
     def natural_key(self):
         return (self.indicator.code, self.year)
 
-    natural_key.dependencies = ["targets.indicator"]
+    natural_key.dependencies = ["targets.indicator"]  # type: ignore[attr-defined]
 
 
 class Allocation(TimestampedModel):
@@ -294,7 +295,8 @@ class RecomputeRun(JobModel):
     as_of = models.DateField(_("as of"), null=True, blank=True, help_text=_("Empty: today."))
     with_history = models.BooleanField(_("also quarter ends since the baseline"), default=True)
     trigger = models.CharField(_("trigger"), max_length=16, choices=RunTrigger.choices, default=RunTrigger.MANUAL)
-    requested_by = models.ForeignKey(
+    # a scheduled or import-triggered run has no requester
+    requested_by = models.ForeignKey(  # type: ignore[assignment]
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
         null=True,

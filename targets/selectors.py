@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef
@@ -73,7 +74,7 @@ class DashboardRow:
 
     @property
     def status_label(self) -> str:
-        return ProgressStatus(self.status).label
+        return str(ProgressStatus(self.status).label)
 
     @property
     def percent_done(self):
@@ -162,7 +163,8 @@ def snapshot_table(snapshot: Snapshot | None, *, user) -> tuple[list[DashboardRo
         .defer("indicator__default_allocation")
         .order_by("indicator__sort_order", "indicator__code", "county__sort_order")
     )
-    city, counties = [], {}
+    city: list[DashboardRow] = []
+    counties: dict[str, list[DashboardRow]] = {}
     for v in values:
         row = _row(v, snapshot, v.county)
         if v.county_id is None:
@@ -177,8 +179,8 @@ def map_series_from(county_rows: dict[str, list[DashboardRow]]) -> dict:
     return {
         code: [
             {
-                "name": r.county.name,
-                "code": r.county.code,
+                "name": r.county.name if r.county is not None else "",
+                "code": r.county.code if r.county is not None else "",
                 "value": _float(r.now),
                 "target": _float(r.target),
                 "done": _float(r.share_done * 100 if r.share_done is not None else None),
@@ -276,7 +278,8 @@ def allocation_summary(indicator: Indicator, snapshot: Snapshot | None = None) -
             else:
                 recorded[county_id] = value
     places = list(Place.objects.filter(level="county").order_by("sort_order", "code"))
-    rows, warnings = [], []
+    rows: list[dict[str, Any]] = []
+    warnings: list[str] = []
     for place in places:
         allocation = allocations.get(place.pk)
         declared = allocation.baseline_value if allocation is not None else None
@@ -286,15 +289,15 @@ def allocation_summary(indicator: Indicator, snapshot: Snapshot | None = None) -
         rows.append(
             {"county": place, "baseline": baseline, "declared": declared is not None, "target": target, "below": below}
         )
-        if below:
+        if below and target is not None and baseline is not None:
             warnings.append(
                 _("%(county)s: the allocated target %(target)s is below its baseline %(baseline)s.")
                 % {"county": place.name, "target": _plain(target), "baseline": _plain(baseline)}
             )
     city_baseline = indicator.baseline_value if indicator.baseline_value is not None else city_recorded
     city_target = indicator.target_value
-    baselines = [r["baseline"] for r in rows if r["baseline"] is not None]
-    targets = [r["target"] for r in rows if r["target"] is not None]
+    baselines: list[Decimal] = [r["baseline"] for r in rows if r["baseline"] is not None]
+    targets: list[Decimal] = [r["target"] for r in rows if r["target"] is not None]
     baseline_total = sum(baselines, Decimal(0)) if baselines else None
     target_total = sum(targets, Decimal(0)) if targets else None
     if indicator.additive:

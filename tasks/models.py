@@ -65,7 +65,10 @@ class ReferenceQuerySet(ScopedQuerySet):
         return self
 
 
-class ReferenceManager(models.Manager.from_queryset(ReferenceQuerySet)):
+_ReferenceManagerBase = models.Manager.from_queryset(ReferenceQuerySet)
+
+
+class ReferenceManager(_ReferenceManagerBase):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
@@ -117,7 +120,7 @@ class KeyTask(models.Model):
         default=True,
         help_text=_("Every county government reports on this task."),
     )
-    departments = models.ManyToManyField(
+    departments: models.ManyToManyField[Department, TaskUnit] = models.ManyToManyField(
         Department, verbose_name=_("responsible units"), through="TaskUnit", related_name="key_tasks"
     )
     indicator_codes = models.JSONField(
@@ -193,7 +196,7 @@ class TaskUnit(models.Model):
     def natural_key(self):
         return (self.task.code, self.department.code)
 
-    natural_key.dependencies = ["tasks.keytask", "accounts.department"]
+    natural_key.dependencies = ["tasks.keytask", "accounts.department"]  # type: ignore[attr-defined]
 
     @property
     def is_lead(self) -> bool:

@@ -170,8 +170,8 @@ class RDInstitutionLevel(models.Model):
 # --------------------------------------------------------------------------------------------------
 
 
-def title_valid_on(date: dt.date, prefix: str = "") -> Q:
-    """Q for titles valid on ``date``.
+def title_valid_on(date: dt.date | OuterRef | F, prefix: str = "") -> Q:
+    """Q for titles valid on ``date`` (a date, or a reference to a date column).
 
     A title is valid from its recognition until ``ended_on`` (revocation or failed review: the first
     day it no longer holds) when that is set; otherwise through ``valid_until``, or beyond it while a

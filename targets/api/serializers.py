@@ -3,6 +3,8 @@ progress snapshot values (the history)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -10,7 +12,7 @@ from rest_framework import serializers
 from targets.choices import ProgressStatus
 from targets.models import Indicator, Milestone, SnapshotValue
 
-VALUE = {"max_digits": 18, "decimal_places": 4, "read_only": True, "allow_null": True}
+VALUE: dict[str, Any] = {"max_digits": 18, "decimal_places": 4, "read_only": True, "allow_null": True}
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -61,7 +63,7 @@ class LatestProgressSerializer(serializers.Serializer):
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    lead_department = serializers.SlugRelatedField(
+    lead_department: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, label=_("lead department"), help_text=_("Code of the lead department.")
     )
     milestones = MilestoneSerializer(many=True, read_only=True, label=_("milestones"))
@@ -117,7 +119,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 def _figures(v: SnapshotValue) -> dict:
     return {
-        "county": v.county.code if v.county_id else None,
+        "county": v.county.code if v.county is not None else None,
         "value": v.value,
         "baseline": v.baseline,
         "target": v.target,
@@ -131,10 +133,10 @@ def _figures(v: SnapshotValue) -> dict:
 
 
 class ProgressValueSerializer(serializers.ModelSerializer):
-    indicator = serializers.SlugRelatedField(
+    indicator: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, label=_("indicator"), help_text=_("Indicator code.")
     )
-    county = serializers.SlugRelatedField(
+    county: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code",
         read_only=True,
         allow_null=True,
