@@ -27,6 +27,10 @@ def scope_of_role(user) -> Scope:
         client = getattr(user, "api_client", None)
         if client is None or client.revoked_at is not None:
             return NO_ACCESS
+        if user.department_id is not None:
+            # a department's key (its ledger system): reads like the department's users; writes only
+            # where the department owns the rows (the support grants it records), never county data
+            return Scope(read=True, write=False, department_id=user.department_id)
         return Scope(read=True, write=client.can_write, county_id=user.county_id)
     # system, security and audit administrators never read or write business data.
     return NO_ACCESS

@@ -477,6 +477,12 @@ class SupportGrant(VersionedModel):
     granted_on = models.DateField(_("granted on"))
     batch = models.CharField(_("batch"), max_length=100, blank=True)
     document_no = models.CharField(_("document number"), max_length=100, blank=True)
+    external_id = models.CharField(
+        _("id in the granting system"),
+        max_length=64,
+        blank=True,
+        help_text=_("Set by a department's system through the API: the same id again records nothing new."),
+    )
     push = models.OneToOneField(
         PolicyPush,
         verbose_name=_("from the push"),
@@ -496,6 +502,12 @@ class SupportGrant(VersionedModel):
             models.CheckConstraint(condition=Q(amount__gt=0), name="support_grant_amount_positive"),
             models.CheckConstraint(
                 condition=Q(policy__isnull=False) | ~Q(policy_text=""), name="support_grant_names_its_policy"
+            ),
+            models.UniqueConstraint(
+                fields=["department", "external_id"],
+                condition=~Q(external_id=""),
+                name="support_grant_external_id_unique",
+                violation_error_message=_("This unit has already recorded a grant with this id."),
             ),
         ]
         indexes = [models.Index(fields=["granted_on", "department"])]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -118,3 +118,20 @@ def record_step(*, actor, push: PolicyPush, step: str, values: dict, expected_ve
 
 def save_grant(*, actor, grant: SupportGrant, expected_version: int | None = None) -> SupportGrant:
     return scoped_save(actor=actor, instance=grant, expected_version=expected_version)
+
+
+def record_grant(*, actor, grant: SupportGrant) -> tuple[SupportGrant, bool]:
+    """Record a grant sent by a department's system: idempotent on (unit, ``external_id``). The
+    grant already recorded under that id is returned (``created`` False) and nothing changes."""
+    if grant.external_id:
+        existing = SupportGrant.objects.filter(department_id=grant.department_id, external_id=grant.external_id)
+        if (found := existing.first()) is not None:
+            return found, False
+        try:
+            with transaction.atomic():
+                return save_grant(actor=actor, grant=grant), True
+        except IntegrityError:  # the same id sent twice at once: the other request recorded it
+            if (found := existing.first()) is None:
+                raise
+            return found, False
+    return save_grant(actor=actor, grant=grant), True

@@ -15,13 +15,20 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.api.authentication import generate_key
 from accounts.choices import AuditAction, PlaceLevel, Role
-from accounts.models import ApiClient, Place, User
+from accounts.models import ApiClient, Department, Place, User
 
 
 def api_client_create(
-    *, name: str, can_write: bool = False, county_code: str | None = None, actor=None
+    *,
+    name: str,
+    can_write: bool = False,
+    county_code: str | None = None,
+    department_code: str | None = None,
+    actor=None,
 ) -> tuple[ApiClient, str]:
-    """Create a client; returns it and the plain key (show it once, it cannot be recovered)."""
+    """Create a client; returns it and the plain key (show it once, it cannot be recovered). A
+    department's key (``department_code``) reads like the department's users and, with
+    ``can_write``, records that department's support grants (``POST /api/v1/support-grants/``)."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the calling system a name.")})
@@ -32,6 +39,15 @@ def api_client_create(
         county = Place.objects.filter(code=county_code, level=PlaceLevel.COUNTY).first()
         if county is None:
             raise ValidationError({"county": _("%(code)s is not the code of a county.") % {"code": county_code}})
+    department = None
+    if department_code:
+        if county is not None:
+            raise ValidationError({"department": _("A key is either a county's or a department's, not both.")})
+        department = Department.objects.filter(code=department_code).first()
+        if department is None:
+            raise ValidationError(
+                {"department": _("%(code)s is not the code of a department.") % {"code": department_code}}
+            )
     new = generate_key()
     with transaction.atomic():
         user = User(
@@ -39,6 +55,7 @@ def api_client_create(
             role=Role.API_CLIENT,
             full_name=name[:50],
             county=county,
+            department=department,
             must_change_password=False,
         )
         user.set_unusable_password()
@@ -48,7 +65,7 @@ def api_client_create(
             name=name, user=user, key_prefix=new.prefix, key_hash=new.hash, can_write=can_write
         )
         scope = "read-write" if can_write else "read-only"
-        where = county.code if county else "all counties"
+        where = county.code if county else (department.code if department else "all counties")
         audit.security_event(
             actor, AuditAction.GRANT, f"API client {name} ({scope}, {where}) created", username="cli", instance=client
         )

@@ -1,4 +1,5 @@
-"""Serializers of the policy API (read-only): policies with their conditions, the support ledger."""
+"""Serializers of the policy API: policies with their conditions and matches, the support ledger
+(read), and a grant sent by a department's system (write)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from policies.choices import MatchStatus
 from policies.models import Policy, PolicyCondition, SupportGrant
 
 
@@ -109,5 +111,57 @@ class SupportGrantSerializer(serializers.ModelSerializer):
             "granted_on",
             "batch",
             "document_no",
+            "external_id",
             "updated_at",
         ]
+
+
+class SupportGrantCreateSerializer(serializers.Serializer):
+    """A grant sent by a department's system; the granting unit is the key's department."""
+
+    enterprise = serializers.CharField(
+        max_length=18, label=_("credit code"), help_text=_("The enterprise's credit code.")
+    )
+    policy = serializers.IntegerField(
+        required=False, allow_null=True, label=_("policy"), help_text=_("Id of the policy in the library.")
+    )
+    policy_text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        label=_("policy (outside the library)"),
+        help_text=_("When the policy is not in the library."),
+    )
+    support_type = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        label=_("support type"),
+        help_text=_("Support type code; by default the policy's."),
+    )
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, label=_("amount (10k yuan)"))
+    granted_on = serializers.DateField(label=_("granted on"))
+    batch = serializers.CharField(required=False, allow_blank=True, max_length=100, label=_("batch"))
+    document_no = serializers.CharField(required=False, allow_blank=True, max_length=100, label=_("document number"))
+    external_id = serializers.CharField(
+        max_length=64,
+        label=_("id in the granting system"),
+        help_text=_("The same id again returns the grant already recorded and changes nothing."),
+    )
+
+
+class PolicyMatchSerializer(serializers.Serializer):
+    """One enterprise matched against a policy today."""
+
+    enterprise = serializers.IntegerField(label=_("enterprise"))
+    credit_code = serializers.CharField(label=_("credit code"))
+    name = serializers.CharField(label=_("name"))
+    county = serializers.CharField(label=_("county"), help_text=_("County division code."))
+    status = serializers.ChoiceField(choices=MatchStatus.choices, label=_("match"))
+
+
+class PolicyMatchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(label=_("count"))
+    next = serializers.URLField(allow_null=True, label=_("next page"))
+    previous = serializers.URLField(allow_null=True, label=_("previous page"))
+    results = PolicyMatchSerializer(many=True)

@@ -657,6 +657,15 @@ ROUTES["api/v1/^request-figures\\.(?P<format>[a-z0-9]+)/?$"] = Case(
 )
 
 
+# A policy's match lists (issue 15): every business reader; the list holds what the principal reads.
+ROUTES["api/v1/^policies/(?P<pk>[^/.]+)/matches/$"] = Case(
+    BUSINESS_READ, api=True, kwargs=lambda w, which: {"pk": _policy().pk}, scoped=False
+)
+ROUTES["api/v1/^policies/(?P<pk>[^/.]+)/matches\\.(?P<format>[a-z0-9]+)/?$"] = Case(
+    BUSINESS_READ, api=True, kwargs=lambda w, which: {"pk": _policy().pk, "format": "json"}, scoped=False
+)
+
+
 def _with_format(kwargs):
     return lambda w, which: {**(kwargs(w, which) if kwargs else {}), "format": "json"}
 

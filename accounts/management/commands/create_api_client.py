@@ -1,4 +1,5 @@
-"""``manage.py create_api_client NAME [--write] [--county CODE]``: issue an API key (printed once)."""
+"""``manage.py create_api_client NAME [--write] [--county CODE | --department CODE]``: issue an API key
+(printed once)."""
 
 from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
@@ -13,14 +14,24 @@ class Command(BaseCommand):
         parser.add_argument("name", help="Name of the calling system, e.g. 市政务数据平台.")
         parser.add_argument("--write", action="store_true", help="Allow writes (default: read only).")
         parser.add_argument("--county", metavar="CODE", help="Limit the client to one county (GB/T 2260 code).")
+        parser.add_argument(
+            "--department",
+            metavar="CODE",
+            help="A department's key: reads like its users; with --write it records the department's support grants.",
+        )
 
-    def handle(self, *args, name, write, county, **options):
+    def handle(self, *args, name, write, county, department, **options):
         try:
-            client, key = api_client_create(name=name, can_write=write, county_code=county)
+            client, key = api_client_create(name=name, can_write=write, county_code=county, department_code=department)
         except ValidationError as error:
             raise CommandError("; ".join(m for msgs in error.message_dict.values() for m in msgs))
         scope = "read-write" if client.can_write else "read-only"
-        where = client.user.county.code if client.user.county else "all counties"
+        user = client.user
+        where = (
+            user.county.code
+            if user.county
+            else (f"department {user.department.code}" if user.department else "all counties")
+        )
         self.stderr.write(
             f"API client {client.name!r} created ({scope}, {where}). Store this key now; it is not shown again:"
         )
