@@ -6,7 +6,9 @@ An app names a module in its ``AppConfig.workbench`` attribute (e.g. ``workbench
 - ``todos(user, today) -> list[Todo]``: what needs doing now, with a count and a link;
 - ``figures(user, today) -> list[Figure]``: key figures of the user's scope;
 - ``activity(user, limit) -> list[Activity]``: recent activity in the user's scope;
-- ``search(user, query, limit) -> list[SearchHit]``: the header search.
+- ``search(user, query, limit) -> list[SearchHit]``: the header search;
+- ``task_panels(user, task, period) -> list[Panel]``: a table on a key task's page for a reporting
+  period (the support ledger: what each unit granted under the task's policies).
 
 The home and search views (``accounts.views.pages``) only call :func:`collect`; a new app (support
 requests, …) adds its to-dos by declaring its own module, without touching these views. Every
@@ -23,7 +25,7 @@ from typing import Any
 
 from django.apps import apps
 
-KINDS = ("todos", "figures", "activity", "search")
+KINDS = ("todos", "figures", "activity", "search", "task_panels")
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,22 @@ class SearchHit:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Panel:
+    """A small table: ``headers`` then ``rows`` (cells already formatted), an optional ``total``
+    row, the sentence shown when there are no rows, and a link to the full list."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    empty: str
+    total: tuple[str, ...] | None = None
+    url: str = ""
+    link_label: str = ""
+    note: str = ""
+    order: int = 100
+
+
 def providers(kind: str) -> list[Callable[..., list[Any]]]:
     """The ``kind`` functions of every installed app's workbench module, in app order."""
     if kind not in KINDS:
@@ -82,7 +100,7 @@ def collect(kind: str, *args: Any, **kwargs: Any) -> list[Any]:
     items: list[Any] = []
     for function in providers(kind):
         items.extend(function(*args, **kwargs))
-    if kind in ("todos", "figures", "search"):
+    if kind in ("todos", "figures", "search", "task_panels"):
         items.sort(key=lambda item: item.order)
     elif kind == "activity":
         items.sort(key=lambda item: item.when, reverse=True)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PoliciesConfig(AppConfig):
     name = "policies"
     verbose_name = _("Policy library and precise push")
+    workbench = "policies.workbench"  # the support ledger on key task pages (core.workbench)
 
     def ready(self):
         from enterprises.views import register_detail_panel

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core import workbench
 from core.scoping import CHANGE, VIEW
 from core.views import ScopedObjectMixin, ServiceFormMixin, call_service, query_value
 
@@ -217,6 +218,7 @@ class TaskDetailView(ScopedObjectMixin, PeriodMixin, TemplateView):
             my_unit=department or county,
             is_my_task=bool(department and task.units.filter(department=department).exists())
             or bool(county and task.counties_responsible),
+            panels=workbench.collect("task_panels", user, task, period),  # e.g. the support ledger
         )
         return context
 
