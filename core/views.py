@@ -53,6 +53,29 @@ def apply_service_errors(
             form.add_error(unnamed if unnamed in form.fields else None, message)
 
 
+def form_service(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    call: Callable[[], Any],
+    *,
+    success: StrOrPromise | None = None,
+    field_for: Callable[[str], str] | None = None,
+    unnamed: str | Callable[[ValidationError], str | None] | None = None,
+) -> tuple[bool, Any]:
+    """The POST half of a form page: ``call()`` the service with the form's valid data. Its
+    ``ValidationError`` lands on the form (``apply_service_errors``; ``unnamed`` may be a function
+    of the error) and ``(False, None)`` says to show the form again; else ``success`` (if any)
+    becomes a message and ``(True, result)``."""
+    try:
+        result = call()
+    except ValidationError as error:
+        apply_service_errors(form, error, field_for, unnamed=unnamed(error) if callable(unnamed) else unnamed)
+        return False, None
+    if success:
+        messages.success(request, success)
+    return True, result
+
+
 class ScopedObjectMixin(LoginRequiredMixin):
     """Fetch objects only through ``Model.objects.for_user(user, action)``: outside the user's
     county the answer is 404; a role without the action at all gets 403."""
@@ -103,10 +126,14 @@ class ServiceFormMixin:
         return redirect(self.service_success_url(result))
 
     def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            result = self.perform(form)
-        except ValidationError as error:
-            apply_service_errors(form, error, self.service_error_field, unnamed=self.service_error_unnamed(error))
+        ran, result = form_service(
+            self.request,
+            form,
+            lambda: self.perform(form),
+            field_for=self.service_error_field,
+            unnamed=self.service_error_unnamed,
+        )
+        if not ran:
             return self.form_invalid(form)
         return self.service_succeeded(form, result)
 
