@@ -657,6 +657,13 @@ ROUTES["api/v1/^request-figures\\.(?P<format>[a-z0-9]+)/?$"] = Case(
 )
 
 
+# Commissioner coverage (issue 14): a list only, of the enterprises the principal reads.
+ROUTES["api/v1/^commissioner-coverage/$"] = Case(BUSINESS_READ, api=True)
+ROUTES["api/v1/^commissioner-coverage\\.(?P<format>[a-z0-9]+)/?$"] = Case(
+    BUSINESS_READ, api=True, kwargs=lambda w, which: {"format": "json"}
+)
+
+
 def _with_format(kwargs):
     return lambda w, which: {**(kwargs(w, which) if kwargs else {}), "format": "json"}
 
