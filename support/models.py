@@ -98,6 +98,36 @@ class CommissionerAssignment(VersionedModel):
         return f"{self.enterprise_id} → {self.commissioner}"
 
 
+class CommissionerImportChange(models.Model):
+    """What one committed commissioner import (the ``commissioners`` import kind) did to one
+    enterprise: the assignment it created, and the current one it ended (if any), with the versions
+    after the import (the undo refuses when either was changed afterwards)."""
+
+    statistic_import = models.ForeignKey(
+        "enterprises.StatisticImport",
+        verbose_name=_("import"),
+        on_delete=models.PROTECT,
+        related_name="commissioner_changes",
+        db_constraint=False,
+    )
+    assignment_id = models.BigIntegerField(_("assignment id"), db_index=True)
+    enterprise_id = models.BigIntegerField(_("enterprise id"))
+    commissioner_id = models.BigIntegerField(_("commissioner id"))
+    starts_on = models.DateField(_("assigned from"))
+    row_no = models.PositiveIntegerField(_("row number"), default=0)
+    previous_id = models.BigIntegerField(_("previous assignment id"), null=True, blank=True, db_index=True)
+    previous_commissioner_id = models.BigIntegerField(_("previous commissioner id"), null=True, blank=True)
+    previous_version_after = models.PositiveIntegerField(_("previous assignment's version after"), null=True)
+
+    class Meta:
+        verbose_name = _("commissioner import change")
+        verbose_name_plural = _("commissioner import changes")
+        indexes = [models.Index(fields=["statistic_import", "row_no"], name="support_cic_import_row")]
+
+    def __str__(self) -> str:
+        return f"#{self.statistic_import_id} · {self.assignment_id}"
+
+
 # --------------------------------------------------------------------------------------------------
 # Reference data: categories with their routing and deadlines, the working-day calendar's overrides
 # --------------------------------------------------------------------------------------------------

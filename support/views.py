@@ -241,7 +241,13 @@ class CoverageView(ScopedObjectMixin, TemplateView):
         self.scoped_queryset(Enterprise)
         today = timezone.localdate()
         coverage_total, coverage_rows = selectors.coverage(self.request.user, today=today)
-        context.update(coverage_total=coverage_total, coverage_rows=coverage_rows, today=today)
+        can_import = getattr(self.request.user, "role", None) in (Role.CITY_OPERATOR, Role.COUNTY_OFFICIAL)
+        context.update(
+            coverage_total=coverage_total,
+            coverage_rows=coverage_rows,
+            today=today,
+            can_import=can_import and scope_for(self.request.user).may(CHANGE),
+        )
         return context
 
 
