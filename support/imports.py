@@ -14,6 +14,7 @@ the change rows keep both, so the undo restores the previous commissioner.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q
@@ -109,9 +110,11 @@ class CommissionersKind(ImportKind):
                 is_current=True
             ).values_list("enterprise_id", "commissioner_id", "starts_on")
         }
-        by_field = {hc.column.field: hc for hc in workbook.columns}
-        code_col, name_col = by_field.get("credit_code"), by_field.get("name")
-        person_col, date_col = by_field["commissioner"], by_field.get("starts_on")
+        by_field: dict[str, Any] = {hc.column.field: hc for hc in workbook.columns}
+        code_col: Any = by_field.get("credit_code")
+        name_col: Any = by_field.get("name")
+        date_col: Any = by_field.get("starts_on")
+        person_col = by_field["commissioner"]
         if code_col is None and name_col is None:
             result.add_error(0, "", _("The file needs the column 统一社会信用代码 or 企业名称 to name the enterprise."))
             return result
@@ -133,7 +136,7 @@ class CommissionersKind(ImportKind):
                     _("The cell holds a formula: copy the column and paste it as values."),
                 )
             # the enterprise: by its credit code, else by its exact name
-            enterprise = None
+            enterprise: tuple[int, int] | None = None
             raw_code = text_of(values[code_col.index]) if code_col else ""
             raw_name = text_of(values[name_col.index]) if name_col else ""
             if raw_code:
@@ -181,15 +184,15 @@ class CommissionersKind(ImportKind):
                 )
                 enterprise = None
             # the commissioner: a username, else the full name of exactly one user
-            person = None
+            person: tuple[int, str, int | None] | None = None
             raw_person = text_of(values[person_col.index])
             if not raw_person:
                 result.add_error(row_no, person_col.title, _("The service commissioner is missing."))
             elif raw_person in by_username:
                 person = by_username[raw_person]
             else:
-                matches = by_full_name.get(normalise_text(raw_person), [])
-                if not matches:
+                people = by_full_name.get(normalise_text(raw_person), [])
+                if not people:
                     result.add_error(
                         row_no,
                         person_col.title,
@@ -199,15 +202,15 @@ class CommissionersKind(ImportKind):
                         )
                         % {"name": raw_person},
                     )
-                elif len(matches) > 1:
+                elif len(people) > 1:
                     result.add_error(
                         row_no,
                         person_col.title,
                         _("%(n)d users are named “%(name)s”: write the username instead.")
-                        % {"n": len(matches), "name": raw_person},
+                        % {"n": len(people), "name": raw_person},
                     )
                 else:
-                    person = matches[0]
+                    person = people[0]
             if person is not None and enterprise is not None:
                 if person[1] == Role.COUNTY_OFFICIAL and person[2] != enterprise[1]:
                     result.add_error(
