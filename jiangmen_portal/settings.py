@@ -403,6 +403,8 @@ if not DEBUG and not TESTING:
 # --- Portal ---------------------------------------------------------------------------------------
 # Uploads (statistics workbooks, report attachments) larger than this are refused.
 PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# Files one enterprise request (诉求) may carry (types and size as report attachments).
+PORTAL_REQUEST_MAX_ATTACHMENTS = env.int("PORTAL_REQUEST_MAX_ATTACHMENTS", default=10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The home workbench (core.workbench): key figures shown (the first indicators by sort order),

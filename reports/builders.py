@@ -32,6 +32,7 @@ def sheet_titles() -> list[str]:
         _("Key tasks"),
         _("Import log"),
         _("Enterprise requests"),
+        _("Commissioner coverage"),
         _("Support ledger"),
         _("Listing pipeline"),
     ]
@@ -450,6 +451,47 @@ def build_support(wb, scope: ReportScope, rows: list[dict] | None) -> None:
                 r.get("avg_days_to_close"),
                 r.get("open"),
                 r.get("overdue"),
+            ]
+        )
+
+
+def build_coverage(wb, scope: ReportScope, rows: list[dict] | None) -> None:
+    """服务专员覆盖: per county, the provincial-and-above SRDI enterprises with a commissioner,
+    visited in the quarter and never visited, and the reserve pool with a commissioner, then all."""
+    writer = SheetWriter(
+        wb,
+        _("Commissioner coverage"),
+        [
+            Column(_("County"), 12),
+            xlsx.integer(_("SRDI enterprises"), 12),
+            xlsx.integer(_("With a commissioner"), 12),
+            xlsx.percent(_("Share with a commissioner"), 12),
+            xlsx.integer(_("Visited in the quarter"), 12),
+            xlsx.percent(_("Share visited"), 11),
+            xlsx.integer(_("Never visited"), 11),
+            xlsx.integer(_("Reserve pool"), 11),
+            xlsx.integer(_("Reserve pool with a commissioner"), 14),
+            xlsx.percent(_("Reserve pool share with a commissioner"), 14),
+        ],
+    )
+    _caption(writer, scope, _("Service commissioners and visits (as of the report date)"))
+    writer.header()
+    if rows is None:
+        _no_data(writer)
+        return
+    for r in rows:
+        writer.row(
+            [
+                r.get("label"),
+                r.get("srdi"),
+                r.get("srdi_with_commissioner"),
+                r.get("srdi_commissioner_share"),
+                r.get("srdi_visited"),
+                r.get("srdi_visited_share"),
+                r.get("srdi_never_visited"),
+                r.get("reserve"),
+                r.get("reserve_with_commissioner"),
+                r.get("reserve_commissioner_share"),
             ]
         )
 

@@ -16,7 +16,7 @@ from enterprises.listings import selectors as listing_selectors
 from enterprises.models import StatisticImport
 from policies.models import SupportGrant
 from support.models import EnterpriseRequest
-from support.selectors import figures_with_total
+from support.selectors import coverage, figures_with_total
 from targets.choices import IndicatorKind
 from targets.models import Indicator
 from targets.selectors import dashboard_rows
@@ -246,6 +246,36 @@ def support_rows(scope: ReportScope) -> list[dict]:
             "avg_days_to_close": row.avg_days_to_close,
             "open": row.open,
             "overdue": row.overdue,
+        }
+
+    return [plain(r, r.label) for r in rows] + [plain(total, _("Sum of all rows"))]
+
+
+def coverage_rows(scope: ReportScope) -> list[dict]:
+    """Commissioner and visit coverage per county (then all) as on the report's date (the quarter's
+    end, or today while it runs), within the user's (and the report's) scope; shares as fractions."""
+    total, rows = coverage(
+        scope.user,
+        today=scope.as_of,
+        county_id=scope.county.pk if scope.county is not None else None,
+        quarter=scope.start,
+    )
+
+    def plain(row, label) -> dict:
+        def fraction(value):
+            return value / 100 if value is not None else None
+
+        return {
+            "label": label,
+            "srdi": row.srdi,
+            "srdi_with_commissioner": row.srdi_with_commissioner,
+            "srdi_commissioner_share": fraction(row.srdi_commissioner_share),
+            "srdi_visited": row.srdi_visited_this_quarter,
+            "srdi_visited_share": fraction(row.srdi_visited_share),
+            "srdi_never_visited": row.srdi_never_visited,
+            "reserve": row.reserve,
+            "reserve_with_commissioner": row.reserve_with_commissioner,
+            "reserve_commissioner_share": fraction(row.reserve_commissioner_share),
         }
 
     return [plain(r, r.label) for r in rows] + [plain(total, _("Sum of all rows"))]

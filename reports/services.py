@@ -66,6 +66,7 @@ def _write_sheets(wb, scope: ReportScope, output, progress: ProgressCallback) ->
     builders.build_tasks(wb, scope, providers.task_rows(scope))
     builders.build_imports(wb, scope, providers.import_rows(scope))
     builders.build_support(wb, scope, providers.support_rows(scope))
+    builders.build_coverage(wb, scope, providers.coverage_rows(scope))
     builders.build_ledger(wb, scope, providers.ledger_rows(scope))
     builders.build_listings(wb, scope, providers.listing_data(scope, goal_rows))
     progress(95, _("Saving the workbook"))

@@ -14,6 +14,7 @@ and viewers all.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from accounts.choices import Role
 from accounts.models import Department, Place
 from core.models import VersionedModel
 from core.scoping import CHANGE, VIEW, Scope, ScopedQuerySet, scope_for
+from tasks.choices import AttachmentKind
 from tasks.models import ReferenceManager, reference_scope_check
 
 from .choices import (
@@ -96,6 +98,36 @@ class CommissionerAssignment(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} → {self.commissioner}"
+
+
+class CommissionerImportChange(models.Model):
+    """What one committed commissioner import (the ``commissioners`` import kind) did to one
+    enterprise: the assignment it created, and the current one it ended (if any), with the versions
+    after the import (the undo refuses when either was changed afterwards)."""
+
+    statistic_import = models.ForeignKey(
+        "enterprises.StatisticImport",
+        verbose_name=_("import"),
+        on_delete=models.PROTECT,
+        related_name="commissioner_changes",
+        db_constraint=False,
+    )
+    assignment_id = models.BigIntegerField(_("assignment id"), db_index=True)
+    enterprise_id = models.BigIntegerField(_("enterprise id"))
+    commissioner_id = models.BigIntegerField(_("commissioner id"))
+    starts_on = models.DateField(_("assigned from"))
+    row_no = models.PositiveIntegerField(_("row number"), default=0)
+    previous_id = models.BigIntegerField(_("previous assignment id"), null=True, blank=True, db_index=True)
+    previous_commissioner_id = models.BigIntegerField(_("previous commissioner id"), null=True, blank=True)
+    previous_version_after = models.PositiveIntegerField(_("previous assignment's version after"), null=True)
+
+    class Meta:
+        verbose_name = _("commissioner import change")
+        verbose_name_plural = _("commissioner import changes")
+        indexes = [models.Index(fields=["statistic_import", "row_no"], name="support_cic_import_row")]
+
+    def __str__(self) -> str:
+        return f"#{self.statistic_import_id} · {self.assignment_id}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -490,3 +522,60 @@ class RequestNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.kind} {self.stage}"
+
+
+class AttachmentQuerySet(ScopedQuerySet):
+    """An attachment is read by whoever reads its request (``request_filter``)."""
+
+    def for_user(self, user: Any, action: str = VIEW) -> Any:
+        q = request_filter(user, action)
+        return self.none() if q is None else self.filter(request__in=EnterpriseRequest.objects.filter(q))
+
+
+def request_attachment_path(instance: RequestAttachment, filename: str) -> str:
+    """Under MEDIA_ROOT, named by a random id (the original name is kept in the row only)."""
+    return f"support/requests/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{instance.kind}"
+
+
+class RequestAttachment(models.Model):
+    """A file attached to a request (the enterprise's documents, a department's reply); its type is
+    detected from its content (``tasks.attachments.check_upload``), and it is served only through the
+    scoped download view."""
+
+    scope_county_field = "request__county"
+
+    request = models.ForeignKey(
+        EnterpriseRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=request_attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    kind = models.CharField(_("type"), max_length=8, choices=AttachmentKind.choices)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("request attachment")
+        verbose_name_plural = _("request attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def scope_check(self, user: Any, action: str) -> Scope:
+        return self.request.scope_check(user, action)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("support:attachment_download", args=[self.pk])

@@ -219,6 +219,7 @@ class CoverageRow:
     srdi_never_visited: int = 0
     reserve: int = 0
     reserve_with_commissioner: int = 0
+    code: str = ""
 
     @property
     def srdi_commissioner_share(self) -> float | None:
@@ -237,25 +238,40 @@ def quarter_start(day: dt.date) -> dt.date:
     return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
-def coverage(user: Any, *, today: dt.date | None = None) -> tuple[CoverageRow, list[CoverageRow]]:
-    """Per county and for the city (the user's scope): of the enterprises holding a valid
-    provincial-or-higher title on ``today``, how many have a current commissioner, were visited this
-    quarter, were never visited; of the reserve pool (recommended or applied), how many have a
-    commissioner. Two grouped queries."""
+def coverage(
+    user: Any, *, today: dt.date | None = None, county_id: int | None = None, quarter: dt.date | None = None
+) -> tuple[CoverageRow, list[CoverageRow]]:
+    """Per county and for the city (the user's scope, narrowed to ``county_id`` if given): of the
+    enterprises holding a valid provincial-or-higher title on ``today``, how many have a current
+    commissioner, were visited this quarter, were never visited; of the reserve pool (recommended or
+    applied), how many have a commissioner. Two grouped queries.
+
+    ``quarter`` (its first day; the quarterly workbook) reads the figures as on ``today`` within that
+    quarter: the commissioner serving on that day by the assignment dates (``starts_on`` ≤ day <
+    ``ends_on``) rather than the current one, only the visits up to that day, and the reserve pool
+    of that day (recommended by then; open, or decided after it; a withdrawal has no date and
+    counts as out of the pool)."""
     from enterprises.dynamics.choices import ReserveStatus
     from enterprises.models import Enterprise, Tier
 
     today = today or timezone.localdate()
     rank = Tier.objects.filter(code=SRDI_TIER).values_list("rank", flat=True).first() or 0
-    served = Exists(CommissionerAssignment.objects.filter(enterprise_id=OuterRef("pk"), is_current=True))
-    visits = Visit.objects.filter(enterprise_id=OuterRef("pk"))
+    assignments = CommissionerAssignment.objects.filter(enterprise_id=OuterRef("pk"))
+    if quarter is None:
+        served = Exists(assignments.filter(is_current=True))
+        visits = Visit.objects.filter(enterprise_id=OuterRef("pk"))
+        since = quarter_start(today)
+    else:
+        served = Exists(assignments.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today), starts_on__lte=today))
+        visits = Visit.objects.filter(enterprise_id=OuterRef("pk"), visited_on__lte=today)
+        since = quarter
     base = Enterprise.objects.for_user(user).order_by()
+    if county_id is not None:
+        base = base.filter(county_id=county_id)
     srdi = (
         base.with_current_tier(today)
         .filter(current_tier_rank__gte=rank)
-        .annotate(
-            served=served, visited=Exists(visits.filter(visited_on__gte=quarter_start(today))), ever=Exists(visits)
-        )
+        .annotate(served=served, visited=Exists(visits.filter(visited_on__gte=since)), ever=Exists(visits))
         .values("county_id")
         .annotate(
             srdi=Count("id"),
@@ -264,8 +280,15 @@ def coverage(user: Any, *, today: dt.date | None = None) -> tuple[CoverageRow, l
             srdi_never_visited=Count("id", filter=Q(ever=False)),
         )
     )
+    in_pool = Q(reserve_entries__status__in=[ReserveStatus.RECOMMENDED, ReserveStatus.APPLIED])
+    if quarter is not None:  # in the pool on that day: recommended by then, still open or decided later
+        decided_later = Q(
+            reserve_entries__status__in=[ReserveStatus.RECOGNISED, ReserveStatus.NOT_RECOGNISED],
+            reserve_entries__decided_on__gt=today,
+        )
+        in_pool = (in_pool | decided_later) & Q(reserve_entries__recommended_on__lte=today)
     reserve = (
-        base.filter(reserve_entries__status__in=[ReserveStatus.RECOMMENDED, ReserveStatus.APPLIED])
+        base.filter(in_pool)
         .distinct()
         .annotate(served=served)
         .values("county_id")
@@ -275,9 +298,12 @@ def coverage(user: Any, *, today: dt.date | None = None) -> tuple[CoverageRow, l
         )
     )
     rows: dict[int, CoverageRow] = {}
-    names = dict(Place.objects.filter(level="county").values_list("pk", "name"))
+    names = {
+        pk: (name, code) for pk, name, code in Place.objects.filter(level="county").values_list("pk", "name", "code")
+    }
     for values in list(srdi) + list(reserve):
-        row = rows.setdefault(values["county_id"], CoverageRow(values["county_id"], names.get(values["county_id"], "")))
+        name, code = names.get(values["county_id"], ("", ""))
+        row = rows.setdefault(values["county_id"], CoverageRow(values["county_id"], name, code=code))
         for name, value in values.items():
             if name != "county_id":
                 setattr(row, name, value)

@@ -6,12 +6,15 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
+from accounts import audit
+from accounts.choices import AuditAction, Role
 from accounts.models import Department
 from core.scoping import CHANGE, require, scope_for
 from core.services import scoped_save
@@ -20,6 +23,7 @@ from .choices import NoticeKind, RequestAction, RequestSource, RequestStatus, Sa
 from .models import (
     CommissionerAssignment,
     EnterpriseRequest,
+    RequestAttachment,
     RequestCategory,
     RequestEvent,
     RequestNotice,
@@ -536,3 +540,49 @@ def flag_deadlines(*, today: dt.date | None = None, calendar: WorkCalendar | Non
     RequestNotice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=1000)
     created = RequestNotice.objects.count() - before
     return {"checked": len(notices), "created": created}
+
+
+# --------------------------------------------------------------------------------------------------
+# Attachments
+# --------------------------------------------------------------------------------------------------
+
+
+def attachment_add(*, actor: Any, request: EnterpriseRequest, upload: Any) -> RequestAttachment:
+    """Attach a file to a request: whoever may change the request (its handling department, its
+    recorder side), while it is open; the same content checks as report attachments
+    (``tasks.attachments.check_upload``: type by content, ``PORTAL_MAX_UPLOAD_BYTES``), at most
+    ``PORTAL_REQUEST_MAX_ATTACHMENTS`` files. The file is stored under MEDIA_ROOT with a random name;
+    a refused or failed save leaves no file and no row. Audited."""
+    from tasks.attachments import check_upload
+
+    info = check_upload(upload)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            stored = _locked(request)
+            if not EnterpriseRequest.objects.for_user(actor, CHANGE).filter(pk=stored.pk).exists():
+                raise PermissionDenied
+            if stored.status == RequestStatus.CLOSED:
+                raise ValidationError(_("A closed request takes no more attachments."))
+            limit = settings.PORTAL_REQUEST_MAX_ATTACHMENTS
+            if stored.attachments.count() >= limit:
+                raise ValidationError(_("A request can have at most %(n)d attachments.") % {"n": limit})
+            attachment = RequestAttachment(
+                request=stored,
+                original_name=info.name,
+                kind=info.kind,
+                size=info.size,
+                sha256=info.sha256,
+                uploaded_by=actor if getattr(actor, "pk", None) else None,
+            )
+            upload.seek(0)
+            attachment.file.save(info.name, upload, save=False)
+            written.append(attachment.file.name)
+            attachment.save()
+            after = {**audit.snapshot(attachment, exclude=["file"]), "file": attachment.file.name}
+            audit.record_many(actor, [audit.entry_for(AuditAction.CREATE, attachment, after=after)])
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+    return attachment

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ from . import selectors, services
 from .choices import RequestAction, RequestStatus
 from .filtersets import RequestFilterSet
 from .forms import AssignForm, RaisedRequestFormSet, StepForm, VisitForm
-from .models import EnterpriseRequest, RequestNotice, Visit, request_filter
+from .models import EnterpriseRequest, RequestAttachment, RequestNotice, Visit, request_filter
 
 # Which steps the handling department (or the city) takes, and which the recorder side takes.
 HANDLER_STEPS = {
@@ -112,6 +112,8 @@ class RequestDetailView(ScopedObjectMixin, TemplateView):
             steps += recorder
         context.update(
             req=request,
+            attachments=list(request.attachments.select_related("uploaded_by")),
+            may_attach=may_change and role != Role.VIEWER and request.status != RequestStatus.CLOSED,
             events=list(request.events.select_related("actor", "department")),
             steps=[(s, RequestAction(s).label, s in NEEDS_TEXT) for s in steps],
             form=StepForm(initial={"version": request.version}),
@@ -158,6 +160,45 @@ class RequestStepView(ScopedObjectMixin, View):
             raise PermissionDenied
         call_service(request, calls[action], success=_("Saved: %(step)s.") % {"step": RequestAction(action).label})
         return redirect(url)
+
+
+class RequestAttachmentUploadView(ScopedObjectMixin, View):
+    """POST a file to a request (``services.attachment_add``); errors come back as messages."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        req = self.scoped_get(EnterpriseRequest, pk=pk)
+        if not EnterpriseRequest.objects.for_user(request.user, CHANGE).filter(pk=req.pk).exists():
+            raise PermissionDenied
+        url = reverse("support:request_detail", args=[req.pk])
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a file to attach."))
+            return redirect(url)
+        call_service(
+            request,
+            lambda: services.attachment_add(actor=request.user, request=req, upload=upload),
+            success=lambda a: _("Attached: %(name)s.") % {"name": a.original_name},
+        )
+        return redirect(url)
+
+
+class RequestAttachmentDownloadView(ScopedObjectMixin, View):
+    """The only way to a request's file: whoever reads the request reads its attachments."""
+
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+        from tasks.attachments import CONTENT_TYPES
+
+        attachment = self.scoped_get(RequestAttachment, pk=pk)
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise Http404
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=CONTENT_TYPES.get(attachment.kind, "application/octet-stream"),
+        )
 
 
 class MyEnterprisesView(ScopedObjectMixin, TemplateView):
@@ -241,7 +282,13 @@ class CoverageView(ScopedObjectMixin, TemplateView):
         self.scoped_queryset(Enterprise)
         today = timezone.localdate()
         coverage_total, coverage_rows = selectors.coverage(self.request.user, today=today)
-        context.update(coverage_total=coverage_total, coverage_rows=coverage_rows, today=today)
+        can_import = getattr(self.request.user, "role", None) in (Role.CITY_OPERATOR, Role.COUNTY_OFFICIAL)
+        context.update(
+            coverage_total=coverage_total,
+            coverage_rows=coverage_rows,
+            today=today,
+            can_import=can_import and scope_for(self.request.user).may(CHANGE),
+        )
         return context
 
 

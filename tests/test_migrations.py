@@ -22,6 +22,7 @@ FIELD_REFERENCES = {
     ("enterprises/migrations/0001_initial.py", "enterprises.validators"),
     ("reports/migrations/0001_initial.py", "reports.models"),
     ("tasks/migrations/0001_initial.py", "tasks.models"),
+    ("support/migrations/0004_request_attachments.py", "support.models"),
 }
 
 

@@ -91,3 +91,33 @@ class FigureRowSerializer(serializers.Serializer[Any]):
 class FiguresSerializer(serializers.Serializer[Any]):
     total = FigureRowSerializer(label=_("all requests"))
     rows = FigureRowSerializer(many=True, label=_("per group"))
+
+
+class CoverageRowSerializer(serializers.Serializer[Any]):
+    county = serializers.CharField(
+        allow_null=True, label=_("county"), help_text=_("County division code; null for the whole scope.")
+    )
+    name = serializers.CharField(label=_("name"))
+    srdi = serializers.IntegerField(
+        label=_("SRDI enterprises"), help_text=_("Enterprises holding a valid provincial-or-higher title today.")
+    )
+    srdi_with_commissioner = serializers.IntegerField(label=_("SRDI enterprises with a commissioner"))
+    srdi_commissioner_share = serializers.FloatField(
+        allow_null=True, label=_("share with a commissioner (%)"), help_text=_("Null when there are none.")
+    )
+    srdi_visited_this_quarter = serializers.IntegerField(label=_("SRDI enterprises visited this quarter"))
+    srdi_visited_share = serializers.FloatField(allow_null=True, label=_("share visited this quarter (%)"))
+    srdi_never_visited = serializers.IntegerField(label=_("SRDI enterprises never visited"))
+    reserve = serializers.IntegerField(
+        label=_("reserve pool"), help_text=_("Enterprises recommended or applying for a higher tier.")
+    )
+    reserve_with_commissioner = serializers.IntegerField(label=_("reserve pool with a commissioner"))
+    reserve_commissioner_share = serializers.FloatField(
+        allow_null=True, label=_("reserve pool share with a commissioner (%)")
+    )
+
+
+class CoverageSerializer(serializers.Serializer[Any]):
+    as_of = serializers.DateField(label=_("as of"))
+    total = CoverageRowSerializer(label=_("all counties"))
+    rows = CoverageRowSerializer(many=True, label=_("per county"))

@@ -1,6 +1,7 @@
-from .views import RequestFiguresViewSet, RequestViewSet
+from .views import CoverageViewSet, RequestFiguresViewSet, RequestViewSet
 
 
 def register(router) -> None:
     router.register("requests", RequestViewSet, basename="request")
     router.register("request-figures", RequestFiguresViewSet, basename="request-figures")
+    router.register("commissioner-coverage", CoverageViewSet, basename="commissioner-coverage")

@@ -23,7 +23,7 @@ from support import selectors, services
 from support.choices import RequestSource, RequestStatus
 from support.models import EnterpriseRequest, RequestCategory
 
-from .serializers import FiguresSerializer, RequestCreateSerializer, RequestSerializer
+from .serializers import CoverageSerializer, FiguresSerializer, RequestCreateSerializer, RequestSerializer
 
 TAG_SUPPORT = gettext_lazy("Enterprise requests")
 
@@ -175,3 +175,43 @@ class RequestFiguresViewSet(viewsets.ViewSet):
             }
 
         return Response({"total": row(total), "rows": [row(r) for r in rows]})
+
+
+class CoverageViewSet(viewsets.ViewSet):
+    """Commissioner and visit coverage of the provincial-and-above SRDI enterprises and of the
+    reserve pool within the key's scope, for all and per county (``selectors.coverage``)."""
+
+    permission_classes = [ScopedPermission]
+    schema = SingleObjectSchema()
+
+    @extend_schema(
+        summary=gettext_lazy("Commissioner coverage"),
+        tags=[TAG_SUPPORT],
+        description=gettext_lazy(
+            "Of the enterprises holding a valid provincial-or-higher SRDI title today: how many have a current "
+            "service commissioner, were visited in the current quarter, were never visited; of the reserve pool "
+            "(recommended or applying), how many have a commissioner. Shares in percent, null when there is "
+            "nothing to count. A county-limited key reads its county only."
+        ),
+        responses={200: CoverageSerializer},
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        today = timezone.localdate()
+        total, rows = selectors.coverage(request.user, today=today)
+
+        def row(r: selectors.CoverageRow) -> dict[str, Any]:
+            return {
+                "county": r.code or None,
+                "name": r.label,
+                "srdi": r.srdi,
+                "srdi_with_commissioner": r.srdi_with_commissioner,
+                "srdi_commissioner_share": r.srdi_commissioner_share,
+                "srdi_visited_this_quarter": r.srdi_visited_this_quarter,
+                "srdi_visited_share": r.srdi_visited_share,
+                "srdi_never_visited": r.srdi_never_visited,
+                "reserve": r.reserve,
+                "reserve_with_commissioner": r.reserve_with_commissioner,
+                "reserve_commissioner_share": r.reserve_commissioner_share,
+            }
+
+        return Response({"as_of": today.isoformat(), "total": row(total), "rows": [row(r) for r in rows]})

@@ -9,6 +9,8 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
 
 from accounts.models import User
 from enterprises.models import Enterprise, LadderRule, Statistic, Title
@@ -48,6 +50,25 @@ def test_demo_city(django_capture_on_commit_callbacks):
     assert ListingReserveEntry.objects.count() == 12 and ListingAction.objects.count() == 24
     assert ListingRecord.objects.filter(stage="registered").count() == 1
     assert ListingRecord.objects.filter(stage="withdrawn").count() == 1
+    # service commissioners (support/demo.py): 台山's official serves its first 12 SRDI enterprises and
+    # 3 of its reserve pool, 开平's its first 8; visits 6 + 2 in 台山 and 3 + 1 in 开平; nine requests,
+    # one in every state, one of them overdue (received 21 days ago, never accepted)
+    from support.models import CommissionerAssignment, EnterpriseRequest, RequestEvent, Visit
+    from support.selectors import overdue_q
+
+    served = CommissionerAssignment.objects.filter(is_current=True)
+    assert served.filter(commissioner__username="taishan").count() == 15
+    assert served.filter(commissioner__username="kaiping").count() == 8
+    assert served.count() == 23 and Visit.objects.count() == 12
+    states = dict(EnterpriseRequest.objects.values_list("status").annotate(n=Count("id")))
+    assert states == {"pending": 3, "in_progress": 1, "replied": 1, "closed": 2, "suspended": 1, "returned": 1}
+    assert EnterpriseRequest.objects.filter(overdue_q(timezone.localdate())).count() == 1
+    assert set(EnterpriseRequest.objects.exclude(satisfaction="").values_list("satisfaction", flat=True)) == {
+        "satisfied",
+        "mostly",
+    }
+    # every step is kept: 9 recorded + 5 accepted + 3 replied + 2 closed + 2 rated + 1 suspended + 1 returned
+    assert RequestEvent.objects.count() == 23
     # demo users are printed with their passwords
     assert "taishan" in printed and "Jm-Taishan-" in printed
 

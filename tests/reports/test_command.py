@@ -20,7 +20,8 @@ def test_command_writes_city_report(tmp_path, city):
     out = tmp_path / "r.xlsx"
     call_command("export_quarterly_report", "--period", "2026Q3", "--output", str(out))
     wb = load_workbook(out)
-    assert len(wb.sheetnames) == 11  # cover … import log, requests, support ledger, listing reserve
+    # cover … import log, requests, commissioner coverage, support ledger, listing reserve
+    assert len(wb.sheetnames) == 12
     assert len(list(wb["企业名录"].iter_rows(min_row=3))) == 7
     event = AuditLog.objects.get(action="export")
     assert event.actor_username == "cli:export_quarterly_report" and event.source == "cli"

@@ -44,7 +44,7 @@ def test_city_operator_requests_report_follows_progress_and_downloads(
     assert download.status_code == 200
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
-    assert wb.sheetnames[0] == "封面" and len(wb.sheetnames) == 11
+    assert wb.sheetnames[0] == "封面" and len(wb.sheetnames) == 12
     events = list(AuditLog.objects.filter(category="security", action="export").values_list("message", flat=True))
     assert len(events) == 2  # requested, downloaded
     assert any("2026Q3" in m for m in events)

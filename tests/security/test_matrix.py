@@ -426,6 +426,23 @@ ROUTES: dict[str, Case] = {
             audit=lambda kw, d: _entry(AuditAction.UPDATE, "support.enterpriserequest", kw["pk"]),
         ),
     ),
+    # a file on a request: the recorder side (city, county) of the world's requests; the department
+    # principal (市科技局, a co-department) reads them and their files but does not change them
+    "support/requests/<int:pk>/attachments/": Case(
+        BUSINESS_WRITE,
+        ok=302,
+        method="post",
+        scoped=True,
+        data_fn=lambda w, which: {"file": _pdf_upload()},
+        kwargs=lambda w, which: {"pk": _support_request(w, which).pk},
+        write=Write(
+            state=lambda kw, d: _support_attachment_count(kw["pk"]),
+            audit=lambda kw, d: {"action": AuditAction.CREATE, "object_type": "support.requestattachment"},
+        ),
+    ),
+    "support/attachments/<int:pk>/": Case(
+        BUSINESS_READ, scoped=True, kwargs=lambda w, which: {"pk": _support_attachment(w, which).pk}
+    ),
     "support/enterprises/<int:pk>/visit/": Case(BUSINESS_WRITE, scoped=True, kwargs=ent()),
     "support/enterprises/<int:pk>/assign/": Case(BUSINESS_WRITE, scoped=True, kwargs=ent()),
     # reports (a job is visible to its requester only; other requesters' jobs are covered in tests/reports)
@@ -516,6 +533,30 @@ def _support_request(world, which, status="pending"):
         close_due=day,
         closed_on=day if status == "closed" else None,
     )
+
+
+def _pdf_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("企业材料.pdf", b"%PDF-1.4\n%matrix\n", content_type="application/pdf")
+
+
+def _support_attachment(world, which):
+    from django.core.files.base import ContentFile
+
+    from support.models import RequestAttachment
+
+    attachment = RequestAttachment(
+        request=_support_request(world, which), original_name="材料.pdf", kind="pdf", size=9, sha256="0" * 64
+    )
+    attachment.file.save("material.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return attachment
+
+
+def _support_attachment_count(pk):
+    from support.models import RequestAttachment
+
+    return RequestAttachment.objects.filter(request_id=pk).count()
 
 
 def _support_requests(world):
@@ -663,6 +704,12 @@ ROUTES["api/v1/^policies/(?P<pk>[^/.]+)/matches/$"] = Case(
 )
 ROUTES["api/v1/^policies/(?P<pk>[^/.]+)/matches\\.(?P<format>[a-z0-9]+)/?$"] = Case(
     BUSINESS_READ, api=True, kwargs=lambda w, which: {"pk": _policy().pk, "format": "json"}, scoped=False
+)
+
+# Commissioner coverage (issue 14): a list only, of the enterprises the principal reads.
+ROUTES["api/v1/^commissioner-coverage/$"] = Case(BUSINESS_READ, api=True)
+ROUTES["api/v1/^commissioner-coverage\\.(?P<format>[a-z0-9]+)/?$"] = Case(
+    BUSINESS_READ, api=True, kwargs=lambda w, which: {"format": "json"}
 )
 
 

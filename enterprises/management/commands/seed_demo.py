@@ -32,6 +32,7 @@ APP_DEMO_MODULES = [
     "tasks.demo",
     "targets.demo",
     "reports.demo",
+    "support.demo",
 ]
 
 COUNTY_USERS = {
