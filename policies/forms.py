@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -103,13 +105,16 @@ STEP_FORMS = {"notified": NotifyForm, "applied": ApplyForm, "granted": GrantStep
 
 
 class EnterpriseByCreditCode(forms.CharField):
-    """An enterprise named by its unified social credit code."""
+    """An enterprise named by its unified social credit code, among those ``user`` reads (set by
+    the form; unset: none)."""
+
+    user = None
 
     def clean(self, value):
         from enterprises.models import Enterprise
 
         value = super().clean(value).strip().upper()
-        enterprise = Enterprise.objects.filter(credit_code=value).first()
+        enterprise = Enterprise.objects.for_user(self.user).filter(credit_code=value).first()
         if enterprise is None:
             raise forms.ValidationError(_("No enterprise with this credit code."))
         return enterprise
@@ -136,6 +141,7 @@ class GrantForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         scope = scope_for(user)
+        cast(EnterpriseByCreditCode, self.fields["enterprise"]).user = user
         self.fields["policy"].required = False
         if not scope.city_wide_write:
             field = self.fields["department"]

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -17,7 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.scoping import CHANGE, VIEW, scope_for
-from core.views import ScopedObjectMixin, apply_service_errors, call_service, query_value
+from core.views import ScopedObjectMixin, call_service, form_service, query_value
 from enterprises.models import Enterprise
 
 from . import selectors, services
@@ -113,17 +112,18 @@ class PolicyEditView(ScopedObjectMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = PolicyForm(request.POST, instance=self.policy, user=request.user)
         if form.is_valid():
-            try:
-                policy = services.save_policy(
+            ran, policy = form_service(
+                request,
+                form,
+                lambda: services.save_policy(
                     actor=request.user,
                     policy=form.save(commit=False),
                     tasks=form.cleaned_data["tasks"],
                     expected_version=form.cleaned_data.get("version"),
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, _("Saved."))
+                ),
+                success=_("Saved."),
+            )
+            if ran:
                 return redirect(policy)
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -146,12 +146,13 @@ class ConditionCreateView(PolicyMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = ConditionForm(request.POST, instance=PolicyCondition(policy=self.policy))
         if form.is_valid():
-            try:
-                services.save_condition(actor=request.user, condition=form.save(commit=False))
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, _("Condition added."))
+            ran, _condition = form_service(
+                request,
+                form,
+                lambda: services.save_condition(actor=request.user, condition=form.save(commit=False)),
+                success=_("Condition added."),
+            )
+            if ran:
                 return redirect(self.policy)
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -317,20 +318,21 @@ class PushDetailView(ScopedObjectMixin, TemplateView):
         form = STEP_FORMS[step](request.POST, prefix=step)
         if form.is_valid():
             values = {k: v for k, v in form.cleaned_data.items() if not (k == "intention" and v == "")}
-            try:
-                services.record_step(
+            ran, _push = form_service(
+                request,
+                form,
+                lambda: services.record_step(
                     actor=request.user,
                     push=push,
                     step=step,
                     values=values,
                     expected_version=_int(request.POST.get("version")),
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-                push.refresh_from_db()
-            else:
-                messages.success(request, _("Saved."))
+                ),
+                success=_("Saved."),
+            )
+            if ran:
                 return redirect(push)
+            push.refresh_from_db()
         return self.render_to_response(self.get_context_data(push=push, forms={step: form}))
 
 
@@ -378,14 +380,10 @@ class GrantCreateView(ScopedObjectMixin, TemplateView):
         form = GrantForm(request.POST, user=request.user)
         if form.is_valid():
             grant = form.save(commit=False)
-            try:
-                services.save_grant(actor=request.user, grant=grant)
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            except Http404:
-                form.add_error("enterprise", _("No enterprise with this credit code."))
-            else:
-                messages.success(request, _("Saved."))
+            ran, _grant = form_service(
+                request, form, lambda: services.save_grant(actor=request.user, grant=grant), success=_("Saved.")
+            )
+            if ran:
                 return redirect("policies:ledger")
         return self.render_to_response(self.get_context_data(form=form))
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -21,7 +20,7 @@ from django.views.generic import TemplateView
 from accounts.choices import Role
 from accounts.models import User
 from core.scoping import CHANGE, VIEW, scope_for
-from core.views import ScopedObjectMixin, apply_service_errors, call_service, query_value
+from core.views import ScopedObjectMixin, call_service, form_service, query_value
 from enterprises.models import Enterprise
 from enterprises.views import enterprise_list_queryset
 
@@ -236,16 +235,13 @@ class VisitCreateView(ScopedObjectMixin, TemplateView):
         formset = RaisedRequestFormSet(request.POST, prefix="req")
         if form.is_valid() and formset.is_valid():
             raised = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("description")]
-            try:
-                with transaction.atomic():
-                    services.record_visit(actor=request.user, visit=form.instance, requests=raised)
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Visit recorded; %(count)s request(s) raised.") % {"count": len(raised)},
-                )
+            ran, _visit = form_service(
+                request,
+                form,
+                lambda: services.record_visit(actor=request.user, visit=form.instance, requests=raised),
+                success=_("Visit recorded; %(count)s request(s) raised.") % {"count": len(raised)},
+            )
+            if ran:
                 return redirect("enterprises:detail", enterprise.pk)
         return self.render_to_response(self.get_context_data(enterprise=enterprise, form=form, formset=formset))
 
@@ -317,17 +313,18 @@ class AssignView(ScopedObjectMixin, TemplateView):
         enterprise = self.get_enterprise()
         form = AssignForm(request.POST, county_id=enterprise.county_id)
         if form.is_valid():
-            try:
-                services.assign_commissioner(
+            ran, _assignment = form_service(
+                request,
+                form,
+                lambda: services.assign_commissioner(
                     actor=request.user,
                     enterprise=enterprise,
                     commissioner=form.cleaned_data["commissioner"],
                     starts_on=form.cleaned_data.get("starts_on"),
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, _("Service commissioner assigned."))
+                ),
+                success=_("Service commissioner assigned."),
+            )
+            if ran:
                 return redirect("enterprises:detail", enterprise.pk)
         return self.render_to_response(self.get_context_data(enterprise=enterprise, form=form))
 
@@ -370,16 +367,17 @@ class BulkAssignView(ScopedObjectMixin, TemplateView):
             elif not enterprises:
                 form.add_error(None, _("The filters select no enterprise."))
             else:
-                try:
-                    changed = services.assign_commissioner_bulk(
+                ran, changed = form_service(
+                    request,
+                    form,
+                    lambda: services.assign_commissioner_bulk(
                         actor=request.user,
                         enterprises=enterprises,
                         commissioner=form.cleaned_data["commissioner"],
                         starts_on=form.cleaned_data.get("starts_on"),
-                    )
-                except ValidationError as error:
-                    apply_service_errors(form, error)
-                else:
+                    ),
+                )
+                if ran:
                     messages.success(
                         request, _("Service commissioner assigned to %(count)s enterprise(s).") % {"count": changed}
                     )
