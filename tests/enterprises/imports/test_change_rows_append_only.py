@@ -124,3 +124,33 @@ def test_titles_undo_still_works_and_seals_the_same_rows(titles_import, city_ope
     undo_seal = AuditLog.objects.get(action="undo", object_id=str(imp.pk))
     assert undo_seal.after["change_set"]["kind"] == "title_import" and undo_seal.after["change_set"]["rows"] == 2
     assert audit.verify_chain() is None
+
+
+def test_every_kind_registers_its_change_set_with_the_audit_trail(roster_import, titles_import):
+    """One loop in ``enterprises.apps`` registers each kind's ``changes`` and ``describe_changes``."""
+    from accounts.choices import AuditAction
+
+    assert audit.change_set_kind("statistic_import") is not None
+    imp, known = roster_import
+    roster = audit.change_set_kind("enterprise_import")
+    rows = list(roster.rows(imp.pk))
+    assert [r.row_no for r in rows] == [2, 3, 4]
+    assert roster.touching("enterprises.enterprise", str(known.pk)) == [imp.pk]
+    assert roster.touching("enterprises.title", str(known.pk)) == []
+    renamed, created = roster.describe(rows)[:2]
+    assert renamed["object_repr"] == f"台山新名有限公司 · {known.credit_code}"
+    assert renamed["action"] == AuditAction.UPDATE.label
+    assert [(str(label), before, after) for label, before, after in renamed["changes"]] == [
+        ("名称", "台山旧名有限公司", "台山新名有限公司")
+    ]
+    assert created["action"] == AuditAction.CREATE.label
+    assert roster.describe(rows, undo=True)[1]["action"] == AuditAction.DELETE.label
+    assert roster.digest(imp.pk)[0] == 3
+
+    listed, firms = titles_import
+    titles = audit.change_set_kind("title_import")
+    title = Title.objects.get(enterprise=firms[0])
+    assert titles.touching("enterprises.title", str(title.pk)) == [listed.pk]
+    first = titles.describe(list(titles.rows(listed.pk)))[0]
+    assert first["object_id"] == title.pk and first["action"] == AuditAction.CREATE.label
+    assert first["changes"] == [("批次", None, "2024年第一批")]
