@@ -9,6 +9,11 @@ staged rows with the stored ones in SQL (new / changed / unchanged) and record, 
 statistic, every figure before and after: the undo's source and the audit trail of the bulk write,
 sealed by ``accounts.audit.seal`` with the digest ``change_set_digest`` computes — all in the
 caller's transaction, with no Python loop over the rows.
+
+The helpers of that write are every kind's (``roster``, ``titles``): the staging table
+(``create_temp_table``, ``load_lines``, ``count_kinds``, ``lock_table``, ``copy_text``) and
+``ChangeSet``, a kind's change rows as the audit trail reads them (digest, imports touching an
+object, rows in file order).
 """
 
 from __future__ import annotations
