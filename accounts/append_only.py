@@ -1,8 +1,9 @@
 """Database triggers that make a table append-only (PostgreSQL and SQLite).
 
-Two tables hold the audit trail and carry them: ``accounts_auditlog`` (installed by
-``accounts`` migration 0003) and ``enterprises_statisticimportchange``, the sealed before/after values
-of bulk imports (installed by ``enterprises`` migration 0004). An UPDATE or DELETE fails inside the
+The tables of the audit trail carry them: ``accounts_auditlog`` (installed by ``accounts``
+migration 0003) and the sealed before/after values of bulk imports: ``enterprises_statisticimportchange``
+(``enterprises`` migration 0004), ``enterprises_enterpriseimportchange`` and
+``enterprises_titleimportchange`` (``enterprises`` migration 0010). An UPDATE or DELETE fails inside the
 database, whoever issues it: the application, a shell or a database client. Only the table's owner
 can lift them (``suspended`` below, used by ``flush``). In production run the application with a
 database role that does not own its tables.

@@ -84,3 +84,19 @@ def test_frozen_trigger_sql_is_what_flush_restores(migration, table):
     assert _normalised(module.UNINSTALL["postgresql"]) == _normalised(append_only._pg_uninstall(table))
     assert _normalised(module.INSTALL["sqlite"]) == _normalised(append_only._sqlite_install(table))
     assert _normalised(module.UNINSTALL["sqlite"]) == _normalised(append_only._sqlite_uninstall(table))
+
+
+@pytest.mark.parametrize(
+    ("migration", "table"),
+    [
+        ("enterprises.migrations.0010_import_change_rows_append_only", "enterprises_enterpriseimportchange"),
+        ("enterprises.migrations.0010_import_change_rows_append_only", "enterprises_titleimportchange"),
+    ],
+)
+def test_frozen_trigger_sql_of_a_migration_of_several_tables(migration, table):
+    """The same for a migration that protects several tables (its statements keyed by table)."""
+    module = importlib.import_module(migration)
+    assert _normalised(module.INSTALL[table]["postgresql"]) == _normalised(append_only._pg_install(table))
+    assert _normalised(module.UNINSTALL[table]["postgresql"]) == _normalised(append_only._pg_uninstall(table))
+    assert _normalised(module.INSTALL[table]["sqlite"]) == _normalised(append_only._sqlite_install(table))
+    assert _normalised(module.UNINSTALL[table]["sqlite"]) == _normalised(append_only._sqlite_uninstall(table))

@@ -15,15 +15,19 @@ Adding a kind (see ``roster.py`` for a complete one)::
         data_sheet = "拨付名单"                # the sheet read (else the first visible one)
         columns = LEDGER_COLUMNS              # columns.Column tuples: header text, kind, required
         change_set_kind = "ledger_import"     # the audit change-set name of its change rows
+        changes = writer.ChangeSet(LedgerImportChange, DIGEST_COLUMNS, Ledger, "ledger_id")  # those rows
         title_rows = True                     # a merged title row above the header is normal
 
         def check_rows(self, workbook, *, user, today, progress, options): ...  # → CheckResult
         # the set-based write: create_staging, load_staging, classify, write, undo_conflicts, undo,
-        # change_set_digest, change_rows, describe_changes (SQL over a temp staging table)
+        # and describe_changes (SQL over a temp staging table: writer.create_temp_table, load_lines,
+        # count_kinds, lock_table)
 
     register(LedgerKind())
 
-and register its change set in ``enterprises.apps`` (``audit.register_change_set``).
+``enterprises.apps`` registers every kind's change set with the audit trail
+(``audit.register_change_set``: ``changes.digest``, ``changes.touching``, ``changes.rows``,
+``describe_changes``).
 """
 
 from __future__ import annotations
@@ -31,11 +35,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
 from .columns import Column, HeaderLookup
+
+if TYPE_CHECKING:
+    from .writer import ChangeSet
 
 
 class ImportKind:
@@ -45,6 +52,7 @@ class ImportKind:
     instructions_sheet: str = "填表说明"
     columns: tuple[Column, ...] = ()
     change_set_kind: str = ""
+    changes: ChangeSet  # the kind's change rows (``writer.ChangeSet``)
     title_rows: bool = False  # rows above the header (a merged title) are skipped, not refused
     city_only: bool = False  # only city users may import this kind
     ignored_headers: frozenset[str] = frozenset({"序号", "备注"})  # read past, not refused
@@ -113,6 +121,10 @@ class ImportKind:
         raise NotImplementedError
 
     def undo(self, import_id: int) -> None:
+        raise NotImplementedError
+
+    def describe_changes(self, rows, *, undo: bool = False) -> list[dict]:
+        """A page of change rows for the audit pages (``audit.ChangeSetKind.describe``)."""
         raise NotImplementedError
 
     def conflict_message(self, rows: list[int]) -> str:

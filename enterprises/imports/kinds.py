@@ -18,6 +18,7 @@ class StatisticsKind(ImportKind):
     data_sheet = DATA_SHEET
     columns = COLUMNS
     change_set_kind = writer.CHANGE_SET_KIND
+    changes = writer.CHANGES
     ignored_headers = frozenset()  # the statistics template's header row is strict
 
     def check_rows(self, workbook, *, user, today, progress, options):
@@ -41,8 +42,7 @@ class StatisticsKind(ImportKind):
         return writer.staged_outside_county(county_id)
 
     def classify(self):
-        counts = writer.classify()
-        return {"new": counts[writer.NEW], "changed": counts[writer.CHANGED], "unchanged": counts[writer.UNCHANGED]}
+        return writer.classify()
 
     def preview(self, limit):
         return writer.preview(limit)
@@ -55,6 +55,9 @@ class StatisticsKind(ImportKind):
 
     def undo(self, import_id):
         writer.undo(import_id)
+
+    def describe_changes(self, rows, *, undo=False):
+        return writer.describe_changes(rows, undo=undo)
 
     def conflict_message(self, rows):
         return _(

@@ -11,8 +11,8 @@ before and after).
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
+import time
 import unicodedata
 
 from django.db import connection
@@ -20,22 +20,35 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.choices import AuditAction
 from accounts.models import Place
 from core.scoping import scope_for
 from enterprises.models import Enterprise, EnterpriseImportChange, Industry, Statistic, Title
-from enterprises.validators import _PHONE, credit_code_problem, normalise_credit_code
+from enterprises.validators import _PHONE, CANONICAL_CREDIT_CODE, credit_code_problem, normalise_credit_code
 
 from .columns import CODE, TEXT, Column, normalise_text
 from .engine import ImportKind, register
 from .parsing import CellError, is_empty, text_of
 from .rows import FOOTER, SUBTOTAL, TOTAL, special_row
 from .validation import CheckResult
+from .writer import (
+    CHANGED,
+    COPY_SPECIAL,
+    NEW,
+    NULL,
+    UNCHANGED,
+    ChangeSet,
+    copy_text,
+    count_kinds,
+    create_temp_table,
+    drop_temp_table,
+    load_lines,
+    lock_table,
+    row_action,
+)
+from .writer import quote as _q
 
 STAGING = "import_staging_roster"
 CHANGE_SET_KIND = "enterprise_import"
-NEW, UNCHANGED, CHANGED = 1, 0, 2
-NULL = "\\N"
 COUNTY, DATE, INDUSTRY, PHONE = "county", "date", "industry", "phone"
 
 # (Enterprise field, staging type) in staging-line order after row_no and credit_code
@@ -52,6 +65,19 @@ FIELDS = (
 MASKED_FIELDS = {"contact_person", "contact_phone"}
 TEXT_FIELDS = {"name", "niche_market", "address", "contact_person", "contact_phone"}
 MAX_LENGTH = {f: getattr(Enterprise._meta.get_field(f), "max_length", None) for f in TEXT_FIELDS}
+# the columns of a change row, in the order its digest reads them
+DIGEST_COLUMNS = (
+    "id",
+    "statistic_import_id",
+    "enterprise_id",
+    "credit_code",
+    "created",
+    "row_no",
+    "version_after",
+    *(f"before_{f}" for f in FIELDS),
+    *(f"after_{f}" for f in FIELDS),
+)
+CHANGES = ChangeSet(EnterpriseImportChange, DIGEST_COLUMNS, Enterprise, "enterprise_id")
 
 COLUMNS: tuple[Column, ...] = (
     Column("credit_code", "统一社会信用代码", CODE, required=True, example="91440781MA4UJ0000X"),
@@ -103,11 +129,6 @@ def parse_date(value, today: dt.date) -> dt.date:
     return date
 
 
-def copy_text(value: str) -> str:
-    """A value in PostgreSQL COPY text format (backslash, tab and line breaks escaped)."""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 def county_lookup() -> dict[str, int]:
     """County name (台山市, 江门市台山市) or GB/T 2260 code (440781) → county id."""
     out: dict[str, int] = {}
@@ -127,12 +148,14 @@ class RosterKind(ImportKind):
     data_sheet = "企业名录"
     columns = COLUMNS
     change_set_kind = CHANGE_SET_KIND
+    changes = CHANGES
     title_rows = True
     # the enterprise list export's other columns (its round trip): read past
     ignored_headers = frozenset({"序号", "备注", "当前层级", "重点标签", "重点领域标签", "状态"})
 
     # -- row checks ------------------------------------------------------------------------------
     def check_rows(self, workbook, *, user, today, progress, options):
+        started = time.perf_counter()
         result = CheckResult()
         scope = scope_for(user)
         own_county = scope.county_id
@@ -157,13 +180,31 @@ class RosterKind(ImportKind):
         moves: list[str] = []
         footer_from = 0
         cell_cache: dict[tuple, str | CellError] = {}  # county, industry and date cells repeat
+        nfkc = unicodedata.normalize
+        # per column read: (field, index, header, how: plain text, cached lookup or other, masked in exports?,
+        # the length limit of a text)
+        readers = []
+        for field in FIELDS:
+            hc = by_field.get(field)
+            if hc is None:
+                continue
+            if hc.column.kind in (COUNTY, INDUSTRY, DATE):
+                how = _CACHED
+            elif hc.column.kind == TEXT and MAX_LENGTH.get(field):
+                how = _PLAIN
+            else:
+                how = _OTHER
+            readers.append((field, hc.index, hc, how, field in MASKED_FIELDS, MAX_LENGTH.get(field) or 0))
         for row_no, values in workbook.rows():
             if len(values) < width:
                 values = list(values) + [""] * (width - len(values))
-            if all(is_empty(v) for v in values):
-                continue
             raw_code = values[code_col.index]
-            code = normalise_credit_code(unicodedata.normalize("NFKC", text_of(raw_code)))
+            if is_empty(raw_code) and all(is_empty(v) for v in values):  # a blank row
+                continue
+            if type(raw_code) is str and CANONICAL_CREDIT_CODE.fullmatch(raw_code):
+                code = raw_code  # already canonical (the rows of a good file)
+            else:
+                code = normalise_credit_code(unicodedata.normalize("NFKC", text_of(raw_code)))
             code_problem = credit_code_problem(code)
             if footer_from or code_problem:
                 special = FOOTER if footer_from else special_row(values, key_indexes=key_indexes)
@@ -196,14 +237,25 @@ class RosterKind(ImportKind):
                 result.add_error(row_no, code_col.title, code_problem)
             stored = known.get(code)
             cells: dict[str, str] = {}
-            for field in FIELDS:
-                hc = by_field.get(field)
-                value = values[hc.index] if hc is not None else None
-                if hc is None or is_empty(value):
+            for field, index, hc, how, maskable, limit in readers:
+                value = values[index]
+                if type(value) is str:
+                    if maskable and "*" in value:
+                        continue  # masked in an export (等保): keep the stored value
+                    if how == _PLAIN:  # a text cell: no lookup, nothing to cache
+                        text = nfkc("NFKC", value).strip()
+                        if not text:
+                            continue
+                        if len(text) > limit:
+                            result.add_error(row_no, hc.title, _too_long(limit, text))
+                        else:
+                            cells[field] = text
+                        continue
+                    if not value.strip():
+                        continue
+                elif value is None:
                     continue
-                if field in MASKED_FIELDS and isinstance(value, str) and "*" in value:
-                    continue  # masked in an export (等保): keep the stored value
-                key = (field, value) if hc.column.kind in (COUNTY, INDUSTRY, DATE) else None
+                key = (field, value) if how == _CACHED else None
                 cached = cell_cache.get(key) if key is not None else None
                 if cached is None:
                     try:
@@ -269,8 +321,11 @@ class RosterKind(ImportKind):
                 )
                 continue
             first_row_of[code] = row_no
-            line = [str(row_no), code] + [copy_text(cells[f]) if f in cells else NULL for f in FIELDS]
-            pending.append((row_no, "\t".join(line)))
+            if COPY_SPECIAL.search("".join(cells.values())) is None:  # nothing to escape (one search a row)
+                line = "\t".join([str(row_no), code, *[cells.get(f, NULL) for f in FIELDS]])
+            else:
+                line = "\t".join([str(row_no), code, *[copy_text(v) if (v := cells.get(f)) else NULL for f in FIELDS]])
+            pending.append((row_no, line))
         if footer_from:
             result.notes.append(
                 _("Rows %(row)d and below are the signature footer (填表人、审核人…): not imported.")
@@ -284,6 +339,7 @@ class RosterKind(ImportKind):
         error_rows = result.error_rows
         result.lines = [line for row_no, line in pending if row_no not in error_rows]
         result.errors.sort(key=lambda e: e["row"])
+        result.validate_seconds = time.perf_counter() - started  # reading the rows included
         return result
 
     def _cell(self, column: Column, value, *, today, counties, industries) -> str:
@@ -316,44 +372,26 @@ class RosterKind(ImportKind):
                 raise CellError(_("Enter a mobile number of 11 digits or a landline such as 0750-3123456."))
         limit = MAX_LENGTH.get(column.field)
         if limit and len(text) > limit:
-            raise CellError(_("At most %(n)d characters; this has %(m)d.") % {"n": limit, "m": len(text)})
+            raise CellError(_too_long(limit, text))
         return text
 
     # -- the set-based write ---------------------------------------------------------------------
     def lock(self):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {_ENT} IN SHARE ROW EXCLUSIVE MODE")
+        lock_table(_ENT)
 
     def create_staging(self):
-        suffix = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
         cols = ", ".join(f"{_q(f)} {_TYPES[f]}, {_q('before_' + f)} {_TYPES[f]}" for f in FIELDS)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {_qualified()}")
-            cursor.execute(
-                f"CREATE TEMP TABLE {STAGING} (row_no integer NOT NULL, credit_code varchar(18) NOT NULL, "
-                f"enterprise_id bigint NULL, kind smallint DEFAULT {NEW}, {cols}){suffix}"
-            )
+        create_temp_table(
+            STAGING,
+            f"row_no integer NOT NULL, credit_code varchar(18) NOT NULL, enterprise_id bigint NULL, "
+            f"kind smallint DEFAULT {NEW}, {cols}",
+        )
 
     def drop_staging(self):
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {_qualified()}")
+        drop_temp_table(STAGING)
 
     def load_staging(self, lines):
-        columns = "row_no, credit_code, " + ", ".join(_q(f) for f in FIELDS)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                if lines:
-                    buffer = io.StringIO("\n".join(lines) + "\n")
-                    cursor.cursor.copy_expert(f"COPY {STAGING} ({columns}) FROM STDIN", buffer)
-                cursor.execute(f"ANALYZE {STAGING} (credit_code)")
-            else:
-                marks = ", ".join(["%s"] * (2 + len(FIELDS)))
-                sql = f"INSERT INTO {STAGING} ({columns}) VALUES ({marks})"
-                for start in range(0, len(lines), 5000):
-                    cursor.executemany(
-                        sql, [[_uncopy(v) for v in line.split("\t")] for line in lines[start : start + 5000]]
-                    )
+        load_lines(STAGING, ["row_no", "credit_code", *FIELDS], lines, analyze=("credit_code",))
 
     def staged_outside_county(self, county_id):
         with connection.cursor() as cursor:
@@ -378,10 +416,7 @@ class RosterKind(ImportKind):
                 f"WHERE e.credit_code = {STAGING}.credit_code"
             )
             cursor.execute(f"UPDATE {STAGING} SET kind = {CHANGED} WHERE kind = {UNCHANGED} AND ({differs})")
-            cursor.execute(f"SELECT kind, COUNT(*) FROM {STAGING} GROUP BY kind")
-            counts = {NEW: 0, UNCHANGED: 0, CHANGED: 0}
-            counts.update({int(k): int(n) for k, n in cursor.fetchall()})
-        return {"new": counts[NEW], "changed": counts[CHANGED], "unchanged": counts[UNCHANGED]}
+        return count_kinds(STAGING)
 
     def preview(self, limit):
         cols = ", ".join(f"st.{_q(f)}, st.{_q('before_' + f)}" for f in FIELDS)
@@ -427,21 +462,37 @@ class RosterKind(ImportKind):
             ]
         )
         false = "false" if connection.vendor == "postgresql" else "0"
+        insert = (
+            f"INSERT INTO {_ENT} (credit_code, {', '.join(_q(f) for f in FIELDS)}, status, is_demo, version, "
+            f"created_at, updated_at) SELECT credit_code, {coalesced}, %s, {false}, 1, %s, %s FROM {STAGING} "
+            f"WHERE kind = {NEW}"
+        )
+        update = (
+            f"UPDATE {_ENT} SET {sets}, version = {_ENT}.version + 1, updated_at = %s FROM {STAGING} st "
+            f"WHERE st.kind = {CHANGED} AND {_ENT}.id = st.enterprise_id"
+        )
+        record = (
+            f"INSERT INTO {_CHANGE} ({change_cols}) SELECT %s, e.id, e.credit_code, st.kind = {NEW}, st.row_no, "
+            f"e.version, {before}, {after} "
+        )
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # One statement, as the statistics kind's upsert: the insert of the new enterprises and the
+                # update of the changed ones return what each became, and the change rows are written from
+                # that (joined to the staging table in memory, not looked up in the enterprise table again)
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+                returned = ", ".join(f"{_ENT}.{c}" for c in ["id", "credit_code", "version", *(_q(f) for f in FIELDS)])
+                cursor.execute(
+                    f"WITH ins AS ({insert} RETURNING {returned}), "
+                    f"upd AS ({update} RETURNING {returned}), e AS (SELECT * FROM ins UNION ALL SELECT * FROM upd) "
+                    f"{record}FROM e JOIN {STAGING} st ON st.credit_code = e.credit_code",
+                    ["operating", now, now, now, import_id],
+                )
+                return
+            cursor.execute(insert, ["operating", now, now])
+            cursor.execute(update, [now])
             cursor.execute(
-                f"INSERT INTO {_ENT} (credit_code, {', '.join(_q(f) for f in FIELDS)}, status, is_demo, version, "
-                f"created_at, updated_at) SELECT credit_code, {coalesced}, %s, {false}, 1, %s, %s FROM {STAGING} "
-                f"WHERE kind = {NEW}",
-                ["operating", now, now],
-            )
-            cursor.execute(
-                f"UPDATE {_ENT} SET {sets}, version = {_ENT}.version + 1, updated_at = %s FROM {STAGING} st "
-                f"WHERE st.kind = {CHANGED} AND {_ENT}.id = st.enterprise_id",
-                [now],
-            )
-            cursor.execute(
-                f"INSERT INTO {_CHANGE} ({change_cols}) SELECT %s, e.id, e.credit_code, st.kind = {NEW}, st.row_no, "
-                f"e.version, {before}, {after} FROM {STAGING} st JOIN {_ENT} e ON e.credit_code = st.credit_code "
+                f"{record}FROM {STAGING} st JOIN {_ENT} e ON e.credit_code = st.credit_code "
                 f"WHERE st.kind IN ({NEW}, {CHANGED})",
                 [import_id],
             )
@@ -476,6 +527,30 @@ class RosterKind(ImportKind):
                 f"WHERE statistic_import_id = %s AND created = %s)",
                 [import_id, True],
             )
+
+    def describe_changes(self, rows, *, undo=False):
+        shown = _Shown()
+        described = []
+        for row in rows:
+            changes = []
+            for field in FIELDS:
+                before = None if row.created else getattr(row, f"before_{field}")
+                after = getattr(row, f"after_{field}")
+                if undo:
+                    before, after = after, before
+                if before != after:
+                    changes.append((_label(field), shown(field, before), shown(field, after)))
+            described.append(
+                {
+                    "row_no": row.row_no,
+                    "object_type": Enterprise._meta.label_lower,
+                    "object_id": row.enterprise_id,
+                    "object_repr": f"{row.after_name or row.before_name} · {row.credit_code}",
+                    "action": row_action(row.created, undo),
+                    "changes": changes,
+                }
+            )
+        return described
 
     def build_template(self, *, user=None):
         from .template import build_kind_template
@@ -535,33 +610,13 @@ _TYPES = {
     "contact_person": "varchar(50)",
     "contact_phone": "varchar(20)",
 }
-DIGEST_COLUMNS = (
-    "id",
-    "statistic_import_id",
-    "enterprise_id",
-    "credit_code",
-    "created",
-    "row_no",
-    "version_after",
-    *(f"before_{f}" for f in FIELDS),
-    *(f"after_{f}" for f in FIELDS),
-)
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
+_PLAIN, _CACHED, _OTHER = range(3)  # how check_rows reads a column
 
 
-def _qualified() -> str:
-    return f"{'pg_temp' if connection.vendor == 'postgresql' else 'temp'}.{STAGING}"
-
-
-def _uncopy(value: str):
-    if value == NULL:
-        return None
-    if "\\" not in value:
-        return value
-    return value.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r").replace("\\\\", "\\")
+def _too_long(limit: int, text: str) -> str:
+    return _("At most %(n)d characters; this has %(m)d.") % {"n": limit, "m": len(text)}
 
 
 def _label(field: str) -> str:
@@ -587,57 +642,6 @@ class _Shown:
                 }
             return self.industries.get(int(value), str(value))
         return str(value)
-
-
-def change_set_digest(import_id: int) -> tuple[int, str]:
-    """Row count and SHA-256 of a roster import's change rows (as ``writer.change_set_digest``)."""
-    from .writer import table_digest
-
-    return table_digest(EnterpriseImportChange, DIGEST_COLUMNS, import_id)
-
-
-def imports_touching(object_type: str, object_id: str) -> list[int]:
-    if object_type != Enterprise._meta.label_lower or not str(object_id).isdigit():
-        return []
-    return list(
-        EnterpriseImportChange.objects.filter(enterprise_id=int(object_id))
-        .values_list("statistic_import_id", flat=True)
-        .distinct()
-        .order_by("statistic_import_id")
-    )
-
-
-def change_rows(import_id: int):
-    return EnterpriseImportChange.objects.filter(statistic_import_id=import_id).order_by("row_no", "id")
-
-
-def describe_changes(rows, *, undo: bool = False) -> list[dict]:
-    shown = _Shown()
-    described = []
-    for row in rows:
-        changes = []
-        for field in FIELDS:
-            before = None if row.created else getattr(row, f"before_{field}")
-            after = getattr(row, f"after_{field}")
-            if undo:
-                before, after = after, before
-            if before != after:
-                changes.append((_label(field), shown(field, before), shown(field, after)))
-        if row.created:
-            action = AuditAction.DELETE if undo else AuditAction.CREATE
-        else:
-            action = AuditAction.UPDATE
-        described.append(
-            {
-                "row_no": row.row_no,
-                "object_type": Enterprise._meta.label_lower,
-                "object_id": row.enterprise_id,
-                "object_repr": f"{row.after_name or row.before_name} · {row.credit_code}",
-                "action": AuditAction(action).label,
-                "changes": changes,
-            }
-        )
-    return described
 
 
 ROSTER = register(RosterKind())

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.choices import AuditAction
 from accounts.models import Place
 from enterprises.models import Enterprise, LadderRule, Tier, Title, TitleImportChange
 from enterprises.models.core import add_years
@@ -31,10 +30,21 @@ from .engine import ImportKind, register
 from .parsing import is_empty, text_of
 from .rows import FOOTER, SUBTOTAL, TOTAL, special_row
 from .validation import CheckResult
+from .writer import (
+    CHANGED,
+    NEW,
+    UNCHANGED,
+    ChangeSet,
+    count_kinds,
+    create_temp_table,
+    drop_temp_table,
+    load_lines,
+    lock_table,
+    row_action,
+)
 
 STAGING = "import_staging_titles"
 CHANGE_SET_KIND = "title_import"
-NEW, UNCHANGED, CHANGED = 1, 0, 2
 BY_CODE, BY_NAME = 1, 2
 REGION = "region"
 
@@ -63,6 +73,7 @@ DIGEST_COLUMNS = (
     "after_batch",
     "after_valid_until",
 )
+CHANGES = ChangeSet(TitleImportChange, DIGEST_COLUMNS, Title, "title_id")
 
 
 def normalise_name(value: str) -> str:
@@ -76,6 +87,7 @@ class TitlesKind(ImportKind):
     data_sheet = "名单"
     columns = COLUMNS
     change_set_kind = CHANGE_SET_KIND
+    changes = CHANGES
     title_rows = True
     lenient_headers = True
     city_only = True
@@ -243,30 +255,20 @@ class TitlesKind(ImportKind):
 
     # -- the set-based write -----------------------------------------------------------------------
     def lock(self):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {_TITLE} IN SHARE ROW EXCLUSIVE MODE")
+        lock_table(_TITLE)
 
     def create_staging(self):
-        suffix = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {_qualified()}")
-            cursor.execute(
-                f"CREATE TEMP TABLE {STAGING} (row_no integer NOT NULL, enterprise_id bigint NOT NULL, "
-                f"method smallint NOT NULL, title_id bigint NULL, kind smallint DEFAULT {NEW}, "
-                f"before_batch varchar(100) NULL){suffix}"
-            )
+        create_temp_table(
+            STAGING,
+            f"row_no integer NOT NULL, enterprise_id bigint NOT NULL, method smallint NOT NULL, title_id bigint NULL, "
+            f"kind smallint DEFAULT {NEW}, before_batch varchar(100) NULL",
+        )
 
     def drop_staging(self):
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {_qualified()}")
+        drop_temp_table(STAGING)
 
     def load_staging(self, lines):
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {STAGING} (row_no, enterprise_id, method) VALUES (%s, %s, %s)",
-                [line.split("\t") for line in lines],
-            )
+        load_lines(STAGING, ["row_no", "enterprise_id", "method"], lines)
 
     def classify(self):
         tier, recognised_on, batch = self._stated()
@@ -280,10 +282,7 @@ class TitlesKind(ImportKind):
                 cursor.execute(
                     f"UPDATE {STAGING} SET kind = {CHANGED} WHERE kind = {UNCHANGED} AND before_batch <> %s", [batch]
                 )
-            cursor.execute(f"SELECT kind, COUNT(*) FROM {STAGING} GROUP BY kind")
-            counts = {NEW: 0, UNCHANGED: 0, CHANGED: 0}
-            counts.update({int(k): int(n) for k, n in cursor.fetchall()})
-        return {"new": counts[NEW], "changed": counts[CHANGED], "unchanged": counts[UNCHANGED]}
+        return count_kinds(STAGING)
 
     def preview(self, limit):
         """Every row (not only new and changed ones): the enterprise matched and how."""
@@ -376,6 +375,27 @@ class TitlesKind(ImportKind):
                 [import_id, True],
             )
 
+    def describe_changes(self, rows, *, undo=False):
+        names = dict(Enterprise.objects.filter(pk__in={r.enterprise_id for r in rows}).values_list("pk", "name"))
+        tiers = dict(Tier.objects.values_list("pk", "name"))
+        described = []
+        for row in rows:
+            before, after = (None if row.created else row.before_batch), row.after_batch
+            if undo:
+                before, after = after, before
+            described.append(
+                {
+                    "row_no": row.row_no,
+                    "object_type": Title._meta.label_lower,
+                    "object_id": row.title_id,
+                    "object_repr": f"{names.get(row.enterprise_id, row.enterprise_id)} · {tiers.get(row.tier_id, '')} · "
+                    f"{row.recognised_on:%Y-%m-%d}",
+                    "action": row_action(row.created, undo),
+                    "changes": [(_("batch"), before, after)] if before != after else [],
+                }
+            )
+        return described
+
     def build_template(self, *, user=None):
         from .template import build_kind_template
 
@@ -405,10 +425,6 @@ class TitlesKind(ImportKind):
 
     def undone_message(self, import_id):
         return _("Recognition list import #%(id)d undone") % {"id": import_id}
-
-
-def _qualified() -> str:
-    return f"{'pg_temp' if connection.vendor == 'postgresql' else 'temp'}.{STAGING}"
 
 
 def _regions() -> set[str]:
@@ -448,53 +464,6 @@ def _ladder_holders(tier: Tier, date: dt.date) -> tuple[set[int], str] | None:
             "source": rule.source_document or _("ladder rule in force from %(d)s") % {"d": rule.effective_from},
         }
     return None if holders is None else (holders, message)
-
-
-def change_set_digest(import_id: int) -> tuple[int, str]:
-    from .writer import table_digest
-
-    return table_digest(TitleImportChange, DIGEST_COLUMNS, import_id)
-
-
-def imports_touching(object_type: str, object_id: str) -> list[int]:
-    if object_type != Title._meta.label_lower or not str(object_id).isdigit():
-        return []
-    return list(
-        TitleImportChange.objects.filter(title_id=int(object_id))
-        .values_list("statistic_import_id", flat=True)
-        .distinct()
-        .order_by("statistic_import_id")
-    )
-
-
-def change_rows(import_id: int):
-    return TitleImportChange.objects.filter(statistic_import_id=import_id).order_by("row_no", "id")
-
-
-def describe_changes(rows, *, undo: bool = False) -> list[dict]:
-    names = dict(Enterprise.objects.filter(pk__in={r.enterprise_id for r in rows}).values_list("pk", "name"))
-    tiers = dict(Tier.objects.values_list("pk", "name"))
-    described = []
-    for row in rows:
-        before, after = (None if row.created else row.before_batch), row.after_batch
-        if undo:
-            before, after = after, before
-        if row.created:
-            action = AuditAction.DELETE if undo else AuditAction.CREATE
-        else:
-            action = AuditAction.UPDATE
-        described.append(
-            {
-                "row_no": row.row_no,
-                "object_type": Title._meta.label_lower,
-                "object_id": row.title_id,
-                "object_repr": f"{names.get(row.enterprise_id, row.enterprise_id)} · {tiers.get(row.tier_id, '')} · "
-                f"{row.recognised_on:%Y-%m-%d}",
-                "action": AuditAction(action).label,
-                "changes": [(_("batch"), before, after)] if before != after else [],
-            }
-        )
-    return described
 
 
 TITLES = register(TitlesKind())

@@ -9,14 +9,22 @@ staged rows with the stored ones in SQL (new / changed / unchanged) and record, 
 statistic, every figure before and after: the undo's source and the audit trail of the bulk write,
 sealed by ``accounts.audit.seal`` with the digest ``change_set_digest`` computes — all in the
 caller's transaction, with no Python loop over the rows.
+
+The helpers of that write are every kind's (``roster``, ``titles``): the staging table
+(``create_temp_table``, ``load_lines``, ``count_kinds``, ``lock_table``, ``copy_text``) and
+``ChangeSet``, a kind's change rows as the audit trail reads them (digest, imports touching an
+object, rows in file order).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from accounts.choices import AuditAction
@@ -24,7 +32,8 @@ from enterprises.models import Enterprise, Statistic, StatisticImportChange
 
 STAGING = "import_staging"
 FIGURES = Statistic.FIGURE_FIELDS
-NEW, UNCHANGED, CHANGED = 1, 0, 2
+NEW, UNCHANGED, CHANGED = 1, 0, 2  # how every kind's staging table marks a row (``classify``)
+NULL = "\\N"  # an empty value in a staging line (PostgreSQL COPY text format)
 CHANGE_SET_KIND = "statistic_import"  # how audit seals name an import's change rows
 
 _STAT = Statistic._meta.db_table
@@ -46,13 +55,149 @@ DIGEST_COLUMNS = (
 )
 
 
-def _q(name: str) -> str:
+# -- the SQL helpers every kind's set-based write uses ----------------------------------------------
+
+
+def quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _staging_qualified() -> str:
-    """The temp table by its schema, so that a DROP can never reach a real table of that name."""
-    return f"{'pg_temp' if connection.vendor == 'postgresql' else 'temp'}.{STAGING}"
+_q = quote
+
+
+def qualified(table: str) -> str:
+    """A temp table by its schema, so that a DROP can never reach a real table of that name."""
+    return f"{'pg_temp' if connection.vendor == 'postgresql' else 'temp'}.{table}"
+
+
+def create_temp_table(table: str, columns: str) -> None:
+    """(Re)create the staging table ``table`` with ``columns`` (SQL column definitions); on
+    PostgreSQL it is dropped at commit."""
+    suffix = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {qualified(table)}")
+        cursor.execute(f"CREATE TEMP TABLE {table} ({columns}){suffix}")
+
+
+def drop_temp_table(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {qualified(table)}")
+
+
+COPY_SPECIAL = re.compile(r"[\\\t\n\r]")  # what ``copy_text`` escapes
+
+
+def copy_text(value: str) -> str:
+    """A value in PostgreSQL COPY text format (backslash, tab and line breaks escaped)."""
+    if COPY_SPECIAL.search(value) is None:
+        return value  # most values: nothing to escape
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def uncopy(value: str):
+    """``copy_text`` undone (``NULL`` is None): the value as SQLite's executemany takes it."""
+    if value == NULL:
+        return None
+    if "\\" not in value:
+        return value
+    return value.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r").replace("\\\\", "\\")
+
+
+def load_lines(table: str, columns: list[str], lines: list[str], *, analyze: Iterable[str] = ()) -> None:
+    """Staging lines (tab-separated, COPY text format) into ``table``'s ``columns``: ``COPY`` on
+    PostgreSQL (then ``ANALYZE`` of the ``analyze`` columns: the join keys), ``executemany`` else."""
+    names = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if lines:
+                buffer = io.StringIO()
+                for start in range(0, len(lines), 10_000):
+                    buffer.write("\n".join(lines[start : start + 10_000]))
+                    buffer.write("\n")
+                buffer.seek(0)
+                cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
+            keys = ", ".join(quote(c) for c in analyze)
+            if keys:
+                cursor.execute(f"ANALYZE {table} ({keys})")
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+            for start in range(0, len(lines), 5000):
+                cursor.executemany(sql, [[uncopy(v) for v in line.split("\t")] for line in lines[start : start + 5000]])
+
+
+def count_kinds(table: str) -> dict[str, int]:
+    """{"new", "changed", "unchanged"}: the staged rows of ``table`` by their ``kind`` mark."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT kind, COUNT(*) FROM {table} GROUP BY kind")
+        counts = {NEW: 0, UNCHANGED: 0, CHANGED: 0}
+        counts.update({int(kind): int(n) for kind, n in cursor.fetchall()})
+    return {"new": counts[NEW], "changed": counts[CHANGED], "unchanged": counts[UNCHANGED]}
+
+
+def row_action(created: bool, undo: bool) -> str:
+    """The audit pages' action of one change row (an undo reads it backwards)."""
+    if created:
+        return AuditAction(AuditAction.DELETE if undo else AuditAction.CREATE).label
+    return AuditAction(AuditAction.UPDATE).label
+
+
+def lock_table(table: str) -> None:
+    """Keep other writers of ``table`` out between classify and write (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """A kind's change rows (``model``: one row per object written, keyed by ``statistic_import``):
+    what ``accounts.audit.register_change_set`` needs of them. ``digest_columns`` in digest order;
+    ``target`` the model of the objects written, ``target_field`` the change row's column naming one."""
+
+    model: type[models.Model]
+    digest_columns: tuple[str, ...]
+    target: type[models.Model]
+    target_field: str
+
+    def digest(self, import_id: int) -> tuple[int, str]:
+        """Row count and SHA-256 of an import's change rows: one ``digest_line`` per row in id order,
+        joined by newlines. PostgreSQL computes it in one aggregate; other databases stream the rows."""
+        if connection.vendor == "postgresql":
+            line = "ROW(" + ", ".join(quote(c) for c in self.digest_columns) + ")::text"
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT COUNT(*), encode(sha256(convert_to(COALESCE(string_agg({line}, E'\\n' ORDER BY id), "
+                    f"''), 'UTF8')), 'hex') FROM {self.model._meta.db_table} WHERE statistic_import_id = %s",
+                    [import_id],
+                )
+                rows, digest = cursor.fetchone()
+            return int(rows), digest
+        sha, rows = hashlib.sha256(), 0
+        for values in (
+            self.model._default_manager.filter(statistic_import_id=import_id)
+            .order_by("id")
+            .values_list(*self.digest_columns)
+            .iterator(chunk_size=5000)
+        ):
+            sha.update((("\n" if rows else "") + digest_line(values)).encode("utf-8"))
+            rows += 1
+        return rows, sha.hexdigest()
+
+    def touching(self, object_type: str, object_id: str) -> list[int]:
+        """Imports whose change rows wrote this object."""
+        if object_type != self.target._meta.label_lower or not str(object_id).isdigit():
+            return []
+        return list(
+            self.model._default_manager.filter(**{self.target_field: int(object_id)})
+            .values_list("statistic_import_id", flat=True)
+            .distinct()
+            .order_by("statistic_import_id")
+        )
+
+    def rows(self, import_id: int) -> models.QuerySet:
+        """An import's change rows in file order (the audit page pages through them)."""
+        return self.model._default_manager.filter(statistic_import_id=import_id).order_by("row_no", "id")
 
 
 def create_staging() -> None:
@@ -60,47 +205,31 @@ def create_staging() -> None:
     types = [f.db_type(connection).replace(" unsigned", "") for f in fields]
     cols = ", ".join(f"{_q(f.column)} {t}" for f, t in zip(fields, types, strict=True))
     before = ", ".join(f"{_q('before_' + f.column)} {t}" for f, t in zip(fields, types, strict=True))
-    suffix = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_staging_qualified()}")
-        cursor.execute(
-            f"CREATE TEMP TABLE {STAGING} (row_no integer NOT NULL, enterprise_id bigint NOT NULL, "
-            f"year smallint NOT NULL, quarter smallint NOT NULL, statistic_id bigint NULL, kind smallint DEFAULT {NEW}, "
-            f"{cols}, {before}){suffix}"
-        )
+    create_temp_table(
+        STAGING,
+        f"row_no integer NOT NULL, enterprise_id bigint NOT NULL, year smallint NOT NULL, quarter smallint NOT NULL, "
+        f"statistic_id bigint NULL, kind smallint DEFAULT {NEW}, {cols}, {before}",
+    )
 
 
 def drop_staging() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_staging_qualified()}")
+    drop_temp_table(STAGING)
 
 
 def load_staging(lines: list[str]) -> None:
-    columns = "row_no, enterprise_id, year, quarter, " + ", ".join(_q(f) for f in FIGURES)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            for start in range(0, len(lines), 10_000):
-                buffer.write("\n".join(lines[start : start + 10_000]))
-                buffer.write("\n")
-            buffer.seek(0)
-            if lines:
-                cursor.cursor.copy_expert(f"COPY {STAGING} ({columns}) FROM STDIN", buffer)
-            # statistics for the join keys only: all 36 columns took 0.3 s per 100k rows
-            cursor.execute(f"ANALYZE {STAGING} (enterprise_id, year, quarter)")
-        else:
-            marks = ", ".join(["%s"] * (4 + len(FIGURES)))
-            sql = f"INSERT INTO {STAGING} ({columns}) VALUES ({marks})"
-            for start in range(0, len(lines), 5000):
-                cursor.executemany(
-                    sql, [[None if v == "\\N" else v for v in line.split("\t")] for line in lines[start : start + 5000]]
-                )
+    # statistics for the join keys only: all 36 columns took 0.3 s per 100k rows
+    load_lines(
+        STAGING,
+        ["row_no", "enterprise_id", "year", "quarter", *FIGURES],
+        lines,
+        analyze=("enterprise_id", "year", "quarter"),
+    )
 
 
-def classify() -> dict[int, int]:
+def classify() -> dict[str, int]:
     """Mark each staged row new (as loaded), changed or unchanged (keeping the stored figures of the
-    existing ones: the change rows' *before*); return {kind: count}. An empty cell keeps the stored
-    value, so it never makes a row changed."""
+    existing ones: the change rows' *before*); return the counts (``count_kinds``). An empty cell
+    keeps the stored value, so it never makes a row changed."""
     differs = " OR ".join(
         f"({STAGING}.{_q(f)} IS NOT NULL AND {STAGING}.{_q(f)} IS DISTINCT FROM {STAGING}.{_q('before_' + f)})"
         for f in FIGURES
@@ -113,10 +242,7 @@ def classify() -> dict[int, int]:
             f"AND s.quarter = {STAGING}.quarter"
         )
         cursor.execute(f"UPDATE {STAGING} SET kind = {CHANGED} WHERE kind = {UNCHANGED} AND ({differs})")
-        cursor.execute(f"SELECT kind, COUNT(*) FROM {STAGING} GROUP BY kind")
-        counts = {NEW: 0, UNCHANGED: 0, CHANGED: 0}
-        counts.update({int(kind): int(n) for kind, n in cursor.fetchall()})
-    return counts
+    return count_kinds(STAGING)
 
 
 def staged_outside_county(county_id: int) -> int:
@@ -131,9 +257,7 @@ def staged_outside_county(county_id: int) -> int:
 
 def lock_statistics() -> None:
     """Keep other writers of statistics out between classify and upsert (PostgreSQL)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {_STAT} IN SHARE ROW EXCLUSIVE MODE")
+    lock_table(_STAT)
 
 
 def upsert(import_id: int) -> None:
@@ -195,7 +319,7 @@ def upsert(import_id: int) -> None:
 def digest_line(values) -> str:
     """One change row as its digest reads it: PostgreSQL's text form of ``ROW(<DIGEST_COLUMNS>)``,
     e.g. ``(7,3,41,9,2024,1,f,12,2,10.00,,…,t)`` (NULL empty, booleans t/f, amounts with 2 decimals).
-    The Python twin of the SQL in ``change_set_digest``."""
+    The Python twin of the SQL in ``ChangeSet.digest``."""
     return (
         "("
         + ",".join("" if v is None else ("t" if v else "f") if isinstance(v, bool) else str(v) for v in values)
@@ -203,47 +327,12 @@ def digest_line(values) -> str:
     )
 
 
-def change_set_digest(import_id: int) -> tuple[int, str]:
-    """Row count and SHA-256 of an import's change rows: one ``digest_line`` per row in id order,
-    joined by newlines. PostgreSQL computes it in one aggregate; other databases stream the rows."""
-    if connection.vendor == "postgresql":
-        line = "ROW(" + ", ".join(_q(c) for c in DIGEST_COLUMNS) + ")::text"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT COUNT(*), encode(sha256(convert_to(COALESCE(string_agg({line}, E'\\n' ORDER BY id), ''), "
-                f"'UTF8')), 'hex') FROM {_CHANGE} WHERE statistic_import_id = %s",
-                [import_id],
-            )
-            rows, digest = cursor.fetchone()
-        return int(rows), digest
-    sha, rows = hashlib.sha256(), 0
-    for values in (
-        StatisticImportChange.objects.filter(statistic_import_id=import_id)
-        .order_by("id")
-        .values_list(*DIGEST_COLUMNS)
-        .iterator(chunk_size=5000)
-    ):
-        sha.update((("\n" if rows else "") + digest_line(values)).encode("utf-8"))
-        rows += 1
-    return rows, sha.hexdigest()
-
-
-def imports_touching(object_type: str, object_id: str) -> list[int]:
-    """Imports whose change rows wrote this statistic (the objects of the change set; an import
-    does not change the enterprise itself)."""
-    if object_type != Statistic._meta.label_lower or not str(object_id).isdigit():
-        return []
-    return list(
-        StatisticImportChange.objects.filter(statistic_id=int(object_id))
-        .values_list("statistic_import_id", flat=True)
-        .distinct()
-        .order_by("statistic_import_id")
-    )
-
-
-def change_rows(import_id: int):
-    """An import's change rows in file order (the audit page pages through them)."""
-    return StatisticImportChange.objects.filter(statistic_import_id=import_id).order_by("row_no", "id")
+CHANGES = ChangeSet(StatisticImportChange, DIGEST_COLUMNS, Statistic, "statistic_id")
+# the change set's digest (sealed into the audit chain), the imports that wrote a statistic (an import
+# does not change the enterprise itself), the change rows in file order
+change_set_digest = CHANGES.digest
+imports_touching = CHANGES.touching
+change_rows = CHANGES.rows
 
 
 def describe_changes(rows, *, undo: bool = False) -> list[dict]:
@@ -261,17 +350,13 @@ def describe_changes(rows, *, undo: bool = False) -> list[dict]:
                 before, after = after, before
             if before != after:
                 changes.append((labels[field], before, after))
-        if row.created:
-            action = AuditAction.DELETE if undo else AuditAction.CREATE
-        else:
-            action = AuditAction.UPDATE
         described.append(
             {
                 "row_no": row.row_no,
                 "object_type": Statistic._meta.label_lower,
                 "object_id": row.statistic_id,
                 "object_repr": f"{names.get(row.enterprise_id, row.enterprise_id)} · {row.year}Q{row.quarter}",
-                "action": AuditAction(action).label,
+                "action": row_action(row.created, undo),
                 "changes": changes,
             }
         )
@@ -344,29 +429,3 @@ def _shown(value, flag: bool) -> str:
     if flag:
         return "是" if value and value not in ("0", "f", "false") else "否"
     return str(value)
-
-
-def table_digest(model, columns: tuple[str, ...], import_id: int) -> tuple[int, str]:
-    """``change_set_digest`` for another kind's change rows: ``model`` (with a ``statistic_import``
-    key), its ``columns`` in digest order."""
-    table = model._meta.db_table
-    if connection.vendor == "postgresql":
-        line = "ROW(" + ", ".join(_q(c) for c in columns) + ")::text"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT COUNT(*), encode(sha256(convert_to(COALESCE(string_agg({line}, E'\\n' ORDER BY id), ''), "
-                f"'UTF8')), 'hex') FROM {table} WHERE statistic_import_id = %s",
-                [import_id],
-            )
-            rows, digest = cursor.fetchone()
-        return int(rows), digest
-    sha, rows = hashlib.sha256(), 0
-    for values in (
-        model.objects.filter(statistic_import_id=import_id)
-        .order_by("id")
-        .values_list(*columns)
-        .iterator(chunk_size=5000)
-    ):
-        sha.update((("\n" if rows else "") + digest_line(values)).encode("utf-8"))
-        rows += 1
-    return rows, sha.hexdigest()

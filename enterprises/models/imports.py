@@ -228,7 +228,8 @@ class EnterpriseImportChange(models.Model):
     """What one committed roster import did to one enterprise (the ``roster`` import kind): every
     field it reads before and after, ``created`` when the import created the enterprise (its undo
     deletes it), ``version_after`` to see a later edit. Written by set-based SQL
-    (``enterprises.imports.roster``) and sealed into the audit chain like the statistics' rows."""
+    (``enterprises.imports.roster``) and sealed into the audit chain like the statistics' rows;
+    append-only in the database like them (``enterprises`` migration 0010)."""
 
     statistic_import = models.ForeignKey(
         StatisticImport,
@@ -270,7 +271,8 @@ class EnterpriseImportChange(models.Model):
 
 class TitleImportChange(models.Model):
     """What one committed recognition-list import did to one title (the ``titles`` import kind):
-    ``created`` titles (the undo deletes them) or a batch name changed (before/after)."""
+    ``created`` titles (the undo deletes them) or a batch name changed (before/after). Sealed into
+    the audit chain and append-only in the database (``enterprises`` migration 0010)."""
 
     statistic_import = models.ForeignKey(
         StatisticImport,

@@ -19,7 +19,12 @@ from tests.db_role import active_role, as_owner
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles: PostgreSQL only")
 
 PASSWORD = "Role-Passw0rd!"
-AUDIT_TABLES = ["accounts_auditlog", "enterprises_statisticimportchange"]
+AUDIT_TABLES = [
+    "accounts_auditlog",
+    "enterprises_enterpriseimportchange",
+    "enterprises_statisticimportchange",
+    "enterprises_titleimportchange",
+]
 
 
 @pytest.fixture
