@@ -8,23 +8,9 @@ class EnterprisesConfig(AppConfig):
     workbench = "enterprises.workbench"  # home to-dos, figures, search (core.workbench)
 
     def ready(self):
-        from accounts import audit
         from accounts.views.reveal import register_revealable
 
-        from .imports import kinds  # noqa: F401 - registers the built-in kinds
-        from .imports.engine import all_kinds
-        from .models import Enterprise, StatisticImport
+        from .imports import kinds  # noqa: F401 - registers the built-in kinds and their change rows
+        from .models import Enterprise
 
         register_revealable("enterprise", Enterprise, ("contact_person", "contact_phone"))
-
-        for kind in all_kinds():  # each import kind's change rows, sealed into the audit chain
-            audit.register_change_set(
-                audit.ChangeSetKind(
-                    name=kind.change_set_kind,
-                    seal_object_type=StatisticImport._meta.label_lower,
-                    digest=kind.changes.digest,
-                    touching=kind.changes.touching,
-                    rows=kind.changes.rows,
-                    describe=kind.describe_changes,
-                )
-            )

@@ -8,18 +8,4 @@ class SupportConfig(AppConfig):
     workbench = "support.workbench"  # home to-dos (core.workbench)
 
     def ready(self):
-        from accounts import audit
-        from enterprises.models import StatisticImport
-
-        from . import imports  # registers the commissioner-assignment import kind
-
-        audit.register_change_set(
-            audit.ChangeSetKind(
-                name=imports.CHANGE_SET_KIND,
-                seal_object_type=StatisticImport._meta.label_lower,
-                digest=imports.change_set_digest,
-                touching=imports.imports_touching,
-                rows=imports.change_rows,
-                describe=imports.describe_changes,
-            )
-        )
+        from . import imports  # noqa: F401 - registers the commissioner-assignment import kind and its change rows

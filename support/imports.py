@@ -17,7 +17,6 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +29,7 @@ from enterprises.imports.engine import ImportKind, register
 from enterprises.imports.parsing import CellError, is_empty, text_of
 from enterprises.imports.roster import parse_date
 from enterprises.imports.validation import CheckResult
+from enterprises.imports.writer import ChangeSet
 from enterprises.models import Enterprise, StatisticImport
 from enterprises.validators import credit_code_problem, normalise_credit_code
 
@@ -84,6 +84,10 @@ class CommissionersKind(ImportKind):
     data_sheet = "服务专员"
     columns = COLUMNS
     change_set_kind = CHANGE_SET_KIND
+    # an import's change rows: one per assignment made, naming the assignment it replaced
+    changes = ChangeSet(
+        CommissionerImportChange, DIGEST_COLUMNS, CommissionerAssignment, "assignment_id", also_fields=("previous_id",)
+    )
     title_rows = True
 
     # -- row checks ------------------------------------------------------------------------------
@@ -416,31 +420,12 @@ class CommissionersKind(ImportKind):
     def undone_message(self, import_id):
         return _("Commissioner import #%(id)d undone") % {"id": import_id}
 
+    def describe_changes(self, rows, *, undo=False):
+        return describe_changes(rows, undo=undo)
+
 
 def _qualified() -> str:
     return f"{'pg_temp' if connection.vendor == 'postgresql' else 'temp'}.{STAGING}"
-
-
-def change_set_digest(import_id: int) -> tuple[int, str]:
-    from enterprises.imports.writer import table_digest
-
-    return table_digest(CommissionerImportChange, DIGEST_COLUMNS, import_id)
-
-
-def imports_touching(object_type: str, object_id: str) -> list[int]:
-    if object_type != CommissionerAssignment._meta.label_lower or not str(object_id).isdigit():
-        return []
-    pk = int(object_id)
-    return list(
-        CommissionerImportChange.objects.filter(Q(assignment_id=pk) | Q(previous_id=pk))
-        .values_list("statistic_import_id", flat=True)
-        .distinct()
-        .order_by("statistic_import_id")
-    )
-
-
-def change_rows(import_id: int):
-    return CommissionerImportChange.objects.filter(statistic_import_id=import_id).order_by("row_no", "id")
 
 
 def describe_changes(rows, *, undo: bool = False) -> list[dict]:

@@ -151,10 +151,23 @@ KINDS: dict[str, ImportKind] = {}
 
 
 def register(kind: ImportKind) -> ImportKind:
+    """Make ``kind`` available to the upload, the CLI and the jobs, and register its change rows
+    with the audit trail (an import's change set is sealed into the chain and shown on audit pages)."""
+    from accounts import audit
     from enterprises.models import StatisticImport
 
     KINDS[kind.code] = kind
     StatisticImport.KIND_LABELS[kind.code] = kind.label
+    audit.register_change_set(
+        audit.ChangeSetKind(
+            name=kind.change_set_kind,
+            seal_object_type=StatisticImport._meta.label_lower,
+            digest=kind.changes.digest,
+            touching=kind.changes.touching,
+            rows=kind.changes.rows,
+            describe=kind.describe_changes,
+        )
+    )
     return kind
 
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, models
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.choices import AuditAction
@@ -159,6 +160,7 @@ class ChangeSet:
     digest_columns: tuple[str, ...]
     target: type[models.Model]
     target_field: str
+    also_fields: tuple[str, ...] = ()  # other columns naming an object of ``target`` (e.g. the one replaced)
 
     def digest(self, import_id: int) -> tuple[int, str]:
         """Row count and SHA-256 of an import's change rows: one ``digest_line`` per row in id order,
@@ -188,8 +190,11 @@ class ChangeSet:
         """Imports whose change rows wrote this object."""
         if object_type != self.target._meta.label_lower or not str(object_id).isdigit():
             return []
+        names = Q()
+        for field in (self.target_field, *self.also_fields):
+            names |= Q(**{field: int(object_id)})
         return list(
-            self.model._default_manager.filter(**{self.target_field: int(object_id)})
+            self.model._default_manager.filter(names)
             .values_list("statistic_import_id", flat=True)
             .distinct()
             .order_by("statistic_import_id")
