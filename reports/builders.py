@@ -109,7 +109,9 @@ def build_cover(
                 by_county.setdefault(r["county"], {})[r["code"]] = r["value"]
             for county, values in by_county.items():
                 writer.row([county, *[values.get(code) for code in codes]], formats=formats)
-        writer.note(_("Counts of enterprises as of the report date; the goals sheet compares them with the 2026 goals."))
+        writer.note(
+            _("Counts of enterprises as of the report date; the goals sheet compares them with the 2026 goals.")
+        )
 
     writer.blank()
     writer.section(_("Goals at risk"))
