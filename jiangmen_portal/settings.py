@@ -268,6 +268,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # the model section lists component names (machine names): hidden; each operation shows its bodies.
+    # No deep links: they put a link inside each operation's button (axe: nested-interactive).
+    # The UI's own strings are put in Chinese by static/portal/js/swagger_zh.js.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "defaultModelsExpandDepth": -1},
     "DESCRIPTION": _(
         "REST API for the city's other systems: enterprises, titles, statistics, R&D institutions, "
         "listing records, statistics import status, the 2026 goals with their progress, the key tasks "

@@ -63,6 +63,12 @@ def normalise_goal_row(row) -> dict:
     for key in ("code", "name", "unit", "status_label"):
         if out[key] is not None:
             out[key] = str(out[key])
+    # from the indicator where the row carries one (a ``DashboardRow``): the cover's column label,
+    # the decimals its values are shown with, and whether county figures add up to the city's
+    indicator = _get(row, "indicator")
+    out["short_name"] = str(_get(indicator, "short_name", None) or _get(row, "short_name", None) or out["name"])
+    out["decimals"] = _get(indicator, "decimals", None) if indicator is not None else _get(row, "decimals")
+    out["additive"] = bool(_get(indicator, "additive", False) if indicator is not None else _get(row, "additive"))
     return out
 
 

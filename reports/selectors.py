@@ -212,6 +212,7 @@ def roster(scope: ReportScope) -> Iterator[dict]:
         tier = tiers.get(row["current_tier_id"])
         revenue, rd = row["stat__revenue"], row["stat__rd_expense"]
         row["tier_name"] = tier.name if tier else _("No valid title")
+        row["tier_short_name"] = tier.short_name if tier else _("No valid title")
         row["tier_code"] = tier.code if tier else ""
         row["status_label"] = str(status_labels.get(row["status"], row["status"]))
         row["rd_ratio"] = (rd / revenue) if (rd is not None and revenue) else None

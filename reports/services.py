@@ -50,25 +50,29 @@ def report_write(*, scope: ReportScope, output, progress: ProgressCallback | Non
 
 
 def _write_sheets(wb, scope: ReportScope, output, progress: ProgressCallback) -> dict:
-    builders.build_cover(wb, scope)
-    progress(5, _("Cover written"))
+    # Write-only sheets are written in order; the cover needs the goal figures, so they come first.
     goal_rows = providers.goal_rows(scope)
+    county_rows = providers.county_rows(scope)
+    builders.build_cover(wb, scope, goal_rows, county_rows)
+    progress(5, _("Cover written"))
     builders.build_goals(wb, scope, goal_rows)
     progress(15, _("Goals written"))
-    builders.build_counties(wb, scope, providers.county_rows(scope))
+    builders.build_counties(wb, scope, county_rows)
     progress(25, _("Counties written"))
     builders.build_ladder(wb, scope, selectors.ladder(scope))
-    progress(35, _("Tier ladder written"))
-    roster_rows = builders.build_roster(wb, scope, selectors.roster(scope))
-    progress(80, _("Enterprise roster written"))
+    progress(30, _("Tier ladder written"))
     builders.build_titles(wb, scope, selectors.titles_to_watch(scope))
-    progress(88, _("Titles written"))
+    progress(35, _("Titles written"))
     builders.build_tasks(wb, scope, providers.task_rows(scope))
     builders.build_imports(wb, scope, providers.import_rows(scope))
     builders.build_support(wb, scope, providers.support_rows(scope))
     builders.build_coverage(wb, scope, providers.coverage_rows(scope))
     builders.build_ledger(wb, scope, providers.ledger_rows(scope))
     builders.build_listings(wb, scope, providers.listing_data(scope, goal_rows))
+    progress(45, _("Summary sheets written"))
+    # the long roster last: it prints after every summary
+    roster_rows = builders.build_roster(wb, scope, selectors.roster(scope))
+    progress(90, _("Enterprise roster written"))
     progress(95, _("Saving the workbook"))
     sheet_names = [ws.title for ws in wb.worksheets]
     wb.save(output)

@@ -34,28 +34,36 @@ AMOUNT = "#,##0.00"  # 万元 (10,000 yuan); the unit is in the header
 INTEGER = "#,##0"
 PERCENT = "0.0%"
 DECIMAL = "#,##0.00"
+ONE_DECIMAL = "#,##0.0"
 DATE = "yyyy-mm-dd"
 DATETIME = "yyyy-mm-dd hh:mm"
 
+# Print: about how many width units (characters of the body font) an A4 page holds at 100 %, with
+# the default margins. Sheets fit to the page width, so a sheet wider than this prints smaller.
+PORTRAIT_WIDTH = 95
+LANDSCAPE_WIDTH = 140
+
 # Styles -------------------------------------------------------------------------------------------
 FONT_NAME = "等线"
+FONT_SIZE = 11  # printed at no less than about 80 %: sheets are laid out to fit A4 at a readable size
 _thin = Side(style="thin", color="B7B7B7")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-HEADER_FONT = Font(name=FONT_NAME, bold=True, color="FFFFFF")
+HEADER_FONT = Font(name=FONT_NAME, size=FONT_SIZE, bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
-CAPTION_FONT = Font(name=FONT_NAME, bold=True, size=13)
-TOTAL_FONT = Font(name=FONT_NAME, bold=True)
+CAPTION_FONT = Font(name=FONT_NAME, bold=True, size=14)
+SECTION_FONT = Font(name=FONT_NAME, bold=True, size=12, color="1F4E78")
+TOTAL_FONT = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
 TOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
-BODY_FONT = Font(name=FONT_NAME)
-NOTE_FONT = Font(name=FONT_NAME, italic=True, color="7F7F7F")
+BODY_FONT = Font(name=FONT_NAME, size=FONT_SIZE)
+NOTE_FONT = Font(name=FONT_NAME, size=FONT_SIZE, italic=True, color="7F7F7F")
 
 # Status colours (traffic light), shared by goals, titles and task reports.
 STATUS_STYLES = {
-    "green": (PatternFill("solid", fgColor="C6EFCE"), Font(name=FONT_NAME, color="006100")),
-    "amber": (PatternFill("solid", fgColor="FFEB9C"), Font(name=FONT_NAME, color="9C5700")),
-    "red": (PatternFill("solid", fgColor="FFC7CE"), Font(name=FONT_NAME, color="9C0006")),
-    "grey": (PatternFill("solid", fgColor="EDEDED"), Font(name=FONT_NAME, color="595959")),
+    "green": (PatternFill("solid", fgColor="C6EFCE"), Font(name=FONT_NAME, size=FONT_SIZE, color="006100")),
+    "amber": (PatternFill("solid", fgColor="FFEB9C"), Font(name=FONT_NAME, size=FONT_SIZE, color="9C5700")),
+    "red": (PatternFill("solid", fgColor="FFC7CE"), Font(name=FONT_NAME, size=FONT_SIZE, color="9C0006")),
+    "grey": (PatternFill("solid", fgColor="EDEDED"), Font(name=FONT_NAME, size=FONT_SIZE, color="595959")),
 }
 # The status codes the sheets carry, mapped to a colour: goals (``targets.choices.ProgressStatus``),
 # titles (``TitleStatus``; ``expiring``/``expiring_soon`` from ``selectors.titles_to_watch``) and
@@ -76,6 +84,15 @@ STATUS_COLOURS = {
     "expiring_soon": "red",
     "no_data": "grey",
 }
+
+
+def number_format_for(unit: str | None, decimals: int | None) -> str:
+    """The number format of an indicator's value: ``%`` units as percentages (the value is then
+    written as a fraction), others with thousands separators and the indicator's decimals."""
+    places = 0 if decimals is None else max(0, min(int(decimals), 4))
+    if unit == "%":
+        return "0" + ("." + "0" * places if places else "") + "%"
+    return "#,##0" + ("." + "0" * places if places else "")
 
 
 def to_cell_value(value):
@@ -161,7 +178,13 @@ class SheetWriter:
     """
 
     def __init__(
-        self, wb: Workbook, title: str, columns: Sequence[Column], *, header_row: int | None = 2, landscape: bool = True
+        self,
+        wb: Workbook,
+        title: str,
+        columns: Sequence[Column],
+        *,
+        header_row: int | None = 2,
+        landscape: bool | None = None,
     ):
         self.wb = wb
         self.ws = add_sheet(wb, clean_text(title)[:31])
@@ -175,6 +198,8 @@ class SheetWriter:
             self.ws.print_title_rows = f"1:{header_row}"
         for index, col in enumerate(self.columns, start=1):
             self.ws.column_dimensions[get_column_letter(index)].width = col.width
+        if landscape is None:  # landscape where the columns are wider than a portrait page
+            landscape = sum(col.width for col in self.columns) > PORTRAIT_WIDTH
         setup = self.ws.page_setup
         setup.orientation = "landscape" if landscape else "portrait"
         setup.paperSize = "9"  # A4
@@ -187,6 +212,7 @@ class SheetWriter:
         # One prototype cell per column: body cells copy its style array (fast, no per-cell lookups).
         self._protos = [self._make_proto(col) for col in self.columns]
         self._text_proto = self._styled(None, font=BODY_FONT)
+        self._format_protos: dict[tuple[int, str], WriteOnlyCell] = {}
 
     # -- styles ------------------------------------------------------------------------------------
     def _styled(self, number_format, *, font=BODY_FONT, fill=None, alignment=None, border=True):
@@ -234,13 +260,33 @@ class SheetWriter:
         self.ws.append([self._cell(col.header, proto) for col in self.columns])
         self.rows_written += 1
 
+    def _format_proto(self, index: int, number_format: str):
+        """The column's prototype with another number format (cached: one per column and format)."""
+        key = (index, number_format)
+        proto = self._format_protos.get(key)
+        if proto is None:
+            col = self.columns[index] if index < len(self.columns) else Column("")
+            align = Alignment(vertical="top", wrap_text=True) if col.wrap else None
+            proto = self._format_protos[key] = self._styled(number_format, alignment=align)
+        return proto
+
     def row(
-        self, values: Sequence, *, status: str | None = None, status_column: int | None = None, total: bool = False
+        self,
+        values: Sequence,
+        *,
+        status: str | None = None,
+        status_column: int | None = None,
+        total: bool = False,
+        formats: dict[int, str] | None = None,
     ) -> None:
-        """Append one body row. ``status`` colours the cell at ``status_column`` (0-based)."""
+        """Append one body row. ``status`` colours the cell at ``status_column`` (0-based);
+        ``formats`` overrides the column's number format for some cells (0-based index: format)."""
         cells = []
         for index, value in enumerate(values):
-            proto = self._protos[index] if index < len(self._protos) else self._text_proto
+            if formats and index in formats:
+                proto = self._format_proto(index, formats[index])
+            else:
+                proto = self._protos[index] if index < len(self._protos) else self._text_proto
             fill = font = None
             if total:
                 fill, font = TOTAL_FILL, TOTAL_FONT
@@ -263,11 +309,24 @@ class SheetWriter:
         self.ws.append([])
         self.rows_written += 1
 
-    def key_value(self, label: str, value, number_format: str | None = None) -> None:
-        """A two-column label/value row (cover sheet)."""
+    def key_value(self, label: str, value, number_format: str | None = None, *, wrap: bool = True) -> None:
+        """A two-column label/value row (cover sheet). ``wrap=False``: a long value runs on into
+        the empty cells to its right instead of being cut at the column's edge."""
         label_cell = self._cell(label, self._styled(None, font=TOTAL_FONT, fill=TOTAL_FILL))
-        value_cell = self._cell(value, self._styled(number_format, alignment=Alignment(wrap_text=True)))
+        align = Alignment(wrap_text=True) if wrap else Alignment(horizontal="left")
+        value_cell = self._cell(value, self._styled(number_format, alignment=align, border=wrap))
         self.ws.append([label_cell, value_cell])
+        self.rows_written += 1
+
+    def section(self, text: str) -> None:
+        """A heading inside a sheet (the cover's parts)."""
+        self.ws.append([self._cell(text, self._styled(None, font=SECTION_FONT, border=False))])
+        self.rows_written += 1
+
+    def table_header(self, labels: Sequence[str]) -> None:
+        """A header-styled row anywhere in the sheet (a small table on the cover)."""
+        proto = self._styled(None, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGN)
+        self.ws.append([self._cell(label, proto) for label in labels])
         self.rows_written += 1
 
 

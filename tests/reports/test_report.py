@@ -26,7 +26,6 @@ SHEETS = [
     "目标进度",
     "分县区指标",
     "梯度培育",
-    "企业名录",
     "称号到期与复核",
     "主要任务",
     "数据导入记录",
@@ -34,6 +33,7 @@ SHEETS = [
     "服务专员覆盖",
     "扶持台账",
     "上市后备企业",
+    "企业名录",  # the long roster last
 ]
 
 
@@ -67,7 +67,21 @@ def test_sheets_cover_and_print_setup(tmp_path, city_operator, city):
     assert roster.print_title_rows == "$1:$2"
     assert roster.page_setup.orientation == "landscape"
     assert roster.page_setup.paperSize == 9
-    assert roster.column_dimensions["C"].width == 34
+    assert roster.column_dimensions["C"].width == 30
+    # every sheet prints fit to the page width (any number of pages down), A4, header rows repeated,
+    # landscape where its columns are wider than a portrait page, at a readable scale: its columns
+    # add up to at most 1.45 times the page (about 70 % or more)
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True, ws.title
+        pages_down = 1 if ws.title == "封面" else 0  # the cover is one page; the others as long as they are
+        assert (setup.fitToWidth, setup.fitToHeight, setup.paperSize) == (1, pages_down, 9), ws.title
+        width = sum(d.width for d in ws.column_dimensions.values() if d.width)
+        page = 140 if setup.orientation == "landscape" else 95
+        assert setup.orientation == ("landscape" if width > 95 else "portrait"), ws.title
+        assert width <= 1.45 * page, (ws.title, width)
+        if ws.title != "封面":
+            assert ws.print_title_rows, ws.title
 
 
 def test_roster_values_match_database_with_formats(tmp_path, city_operator, city):
@@ -77,7 +91,7 @@ def test_roster_values_match_database_with_formats(tmp_path, city_operator, city
     body = rows(ws, 3)
     assert len(body) == Enterprise.objects.count() == result["roster_rows"] == 7
     # highest tier first: national, then provincial, …; no valid title last
-    tiers = {t.code: t.name for t in Tier.objects.all()}
+    tiers = {t.code: t.short_name for t in Tier.objects.all()}  # 国家级小巨人, 省级专精特新
     assert [r[1] for r in body[:3]] == [tiers["national"], tiers["provincial"], tiers["provincial"]]
     assert body[0][2] == city["kp1"].name
     assert body[-1][2] == city["ts3"].name and body[-1][1] == "无有效称号"
@@ -215,19 +229,22 @@ def fake_dashboard(monkeypatch):
 def test_goals_sheet_equals_dashboard_rows_with_chart(tmp_path, city_operator, city, fake_dashboard):
     wb, _ = build(tmp_path, city_operator)
     ws = wb["目标进度"]
-    assert header(ws) == ["指标编码", "指标", "单位", "基数", "当前值", "2026年目标", "完成比例", "时间进度", "状态"]
+    # no indicator code column: the name is the label
+    assert header(ws) == ["指标", "单位", "基数", "当前值", "2026年目标", "完成比例", "时间进度", "状态"]
     body = rows(ws, 3)
-    assert body[0] == ["G01", "国家级专精特新“小巨人”企业（累计）", "家", 24, 30, 48, 0.25, 0.917, "滞后"]
-    assert body[1][4] == 1300 and body[1][1] == "=省级专精特新企业"
-    assert ws.cell(row=4, column=2).data_type == "s"
-    assert ws.cell(row=3, column=7).number_format == "0.0%"
-    assert ws.cell(row=3, column=9).fill.fgColor.rgb.endswith("FFC7CE")  # behind: red
-    assert ws.cell(row=4, column=9).fill.fgColor.rgb.endswith("C6EFCE")  # on track: green
+    assert body[0] == ["国家级专精特新“小巨人”企业（累计）", "家", 24, 30, 48, 0.25, 0.917, "滞后"]
+    assert body[1][3] == 1300 and body[1][0] == "=省级专精特新企业"
+    assert ws.cell(row=4, column=1).data_type == "s"
+    assert [ws.cell(row=3, column=c).number_format for c in (3, 4, 5)] == ["#,##0"] * 3  # counts: no "24.00"
+    assert ws.cell(row=3, column=6).number_format == "0.0%"
+    assert ws.cell(row=3, column=8).fill.fgColor.rgb.endswith("FFC7CE")  # behind: red
+    assert ws.cell(row=4, column=8).fill.fgColor.rgb.endswith("C6EFCE")  # on track: green
     assert len(ws._charts) == 1
     assert fake_dashboard[0] == (dt.date(2026, 9, 30), None)
     counties = rows(wb["分县区指标"], 3)
     assert len(counties) == 2 * 7
-    assert counties[0][:2] == ["蓬江区", "G01"] and counties[0][5] == 15
+    assert counties[0][:2] == ["蓬江区", "国家级专精特新“小巨人”企业（累计）"] and counties[0][4] == 15
+    assert "G01" not in {v for r in counties for v in r}
 
 
 def test_county_official_report_contains_only_her_county(tmp_path, taishan_official, city, fake_dashboard):
@@ -378,20 +395,22 @@ def test_goal_and_county_sheets_equal_the_dashboard_for_the_same_snapshot(tmp_pa
     def cells(row):
         with translation.override("zh-hans"):
             label = str(row.status_label)
+        # values of a "%" indicator are written as fractions (45.0 % is 0.45), shown as percentages
+        scale = 100 if row.indicator.unit == "%" else 1
+        values = [None if v is None else v / scale for v in (row.baseline, row.now, row.target)]
         return [
-            row.indicator.code,
             row.indicator.name,
             row.indicator.unit,
-            *map(as_float, (row.baseline, row.now, row.target, row.share_done, row.share_time)),
+            *map(as_float, (*values, row.share_done, row.share_time)),
             label,
         ]
 
     def sheet_cells(r):
-        return [*r[:3], *map(as_float, r[3:8]), r[8]]
+        return [*r[:2], *map(as_float, r[2:7]), r[7]]
 
     expected = [cells(r) for r in dashboard_rows(as_of)]
     assert len(expected) == Indicator.objects.filter(is_active=True).count() == 16
-    assert all(e[1] and e[2] for e in expected)  # names and units are never empty
+    assert all(e[0] and e[1] for e in expected)  # names and units are never empty
     assert [sheet_cells(r) for r in rows(wb["目标进度"], 3)] == expected
     got = rows(wb["分县区指标"], 3)
     expected = []
@@ -399,3 +418,83 @@ def test_goal_and_county_sheets_equal_the_dashboard_for_the_same_snapshot(tmp_pa
         expected += [[place.name, *cells(r)] for r in dashboard_rows(as_of, county=place)]
     assert len(expected) == 16 * 7
     assert [[r[0], *sheet_cells(r[1:])] for r in got] == expected
+
+
+def test_goal_value_formats_follow_the_indicator(tmp_path, city_operator, city):
+    """Counts (家, 个) print as integers, multiples (倍) with their 2 decimals, shares (%) as
+    percentages with 1 decimal: the decimals and units declared in fixtures/reference/070_indicators.yaml."""
+    from targets.models import Plan
+    from targets.services import snapshot_compute
+
+    snapshot_compute(plan=Plan.objects.get(), as_of=dt.date(2026, 9, 30))
+    wb, _ = build(tmp_path, city_operator)
+    ws = wb["目标进度"]
+    expected = {"家": "#,##0", "个": "#,##0", "倍": "#,##0.00", "%": "0.0%"}
+    seen = set()
+    for row in ws.iter_rows(min_row=3, max_row=18):
+        unit = row[1].value
+        seen.add(unit)
+        assert [c.number_format for c in row[2:5]] == [expected[unit]] * 3, row[0].value
+        assert [c.number_format for c in row[5:7]] == ["0.0%", "0.0%"]
+    assert seen == set(expected)
+
+
+def test_cover_headline_figures_and_goals_at_risk(tmp_path, city_operator, city):
+    """On the conftest city at 2026-09-30: national titles ever recognised: kp1 (开平); provincial:
+    ts1 (台山) and kp2 (开平, under review, still valid). The city has 1 小巨人 against a baseline of
+    24 and a goal of 48, and 2 省级 against 713 and 1,400: both at risk (share done 0, time elapsed
+    1,004 of 1,096 days = 91.6 %: done ÷ time is 0, below the plan's at-risk ratio)."""
+    from targets.models import Plan
+    from targets.services import snapshot_compute
+
+    snapshot_compute(plan=Plan.objects.get(), as_of=dt.date(2026, 9, 30))
+    wb, _ = build(tmp_path, city_operator)
+    cover = rows(wb["封面"])
+    labels = [r[0] for r in cover]
+    head_at = labels.index("主要指标") + 1
+    head = cover[head_at]
+    assert head[:5] == ["县（市、区）", "国家级小巨人", "国家级小巨人（有效）", "省级专精特新", "省级专精特新（有效）"]
+    by_place = {r[0]: r for r in cover[head_at + 1 : head_at + 9]}
+    assert list(by_place) == ["江门市（全市）", "蓬江区", "江海区", "新会区", "台山市", "开平市", "鹤山市", "恩平市"]
+    assert by_place["江门市（全市）"][1:5] == [1, 1, 2, 2]
+    assert by_place["开平市"][1:5] == [1, 1, 1, 1]
+    assert by_place["台山市"][1:5] == [0, 0, 1, 1]
+    assert by_place["蓬江区"][1:5] == [0, 0, 0, 0]
+    ws = wb["封面"]
+    assert ws.cell(row=head_at + 2, column=2).number_format == "#,##0"
+    risk_at = labels.index("需关注的目标") + 1
+    assert cover[risk_at][:6] == ["指标", "当前值", "2026年目标", "完成比例", "时间进度", "状态"]
+    at_risk = {r[0]: r for r in cover[risk_at + 1 :] if r[0] and r[5] in ("进度滞后", "存在风险")}
+    giants = at_risk["国家级小巨人"]
+    assert giants[1:4] == [1, 48, 0] and giants[4] == pytest.approx(1004 / 1096, abs=0.0001)
+    assert giants[5] == "存在风险"
+    assert at_risk["省级专精特新"][1:3] == [2, 1400]
+    assert ws.cell(row=risk_at + 2, column=4).number_format == "0.0%"
+    # the sheets that follow are listed one per row, none cut off
+    contents_at = labels.index("本报告工作表") + 1
+    assert [r[0] for r in cover[contents_at : contents_at + 10]] == SHEETS[1:]
+    assert all(cover[i][1] for i in range(contents_at, contents_at + 10))
+
+
+def test_goal_chart_is_labelled_and_points_at_the_table(tmp_path, city_operator, city):
+    from targets.models import Plan
+    from targets.services import snapshot_compute
+
+    snapshot_compute(plan=Plan.objects.get(), as_of=dt.date(2026, 9, 30))
+    wb, _ = build(tmp_path, city_operator)
+    ws = wb["目标进度"]
+    (chart,) = ws._charts
+    assert chart.title.tx.rich.p[0].r[0].t == "完成进度与时间进度"
+    assert chart.x_axis.title.tx.rich.p[0].r[0].t == "指标"
+    assert chart.y_axis.title.tx.rich.p[0].r[0].t == "比例"
+    assert chart.x_axis.delete is False and chart.y_axis.delete is False  # both axes shown
+    # 16 goals on rows 3-18: categories are the indicator names (A3:A18), the series the two share
+    # columns (F, G) with their headers as titles
+    series = chart.series
+    assert [s.tx.strRef.f.replace("$", "") for s in series] == ["'目标进度'!F2", "'目标进度'!G2"]
+    assert [s.val.numRef.f for s in series] == ["'目标进度'!$F$3:$F$18", "'目标进度'!$G$3:$G$18"]
+    refs = {s.cat.strRef.f if s.cat.strRef is not None else s.cat.numRef.f for s in series}
+    assert refs == {"'目标进度'!$A$3:$A$18"}
+    assert ws["A3"].value == "国家级专精特新“小巨人”企业（累计培育）"
+    # the chart sits below the table (not beside it, where it would shrink the printed table)
+    assert chart.anchor._from.row >= 18 and chart.anchor._from.col == 0

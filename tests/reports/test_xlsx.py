@@ -81,9 +81,38 @@ def test_header_frozen_styled_and_printed_on_every_page(tmp_path):
     assert ws.print_title_rows == "$1:$2"
     assert ws["A2"].value == "文本" and ws["A2"].font.b is True
     assert ws["A2"].fill.fgColor.rgb.endswith("1F4E78")
-    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    # 20 + 14 + 11 + 12 = 57 characters wide: fits a portrait page
+    assert ws.page_setup.orientation == "portrait" and ws.page_setup.paperSize == 9
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.column_dimensions["A"].width == 20
+    assert ws["A3"].font.sz == 11
+
+
+def test_wide_sheets_print_landscape(tmp_path):
+    # 8 columns of 14 = 112 characters: wider than a portrait page (95), so landscape
+    ws = write(tmp_path, [["x"] * 8], columns=[Column(f"列{i}", 14) for i in range(8)])
+    assert ws.page_setup.orientation == "landscape"
+
+
+def test_indicator_number_formats_and_per_cell_formats(tmp_path):
+    assert xlsx.number_format_for("家", 0) == "#,##0"
+    assert xlsx.number_format_for("倍", 2) == "#,##0.00"
+    assert xlsx.number_format_for("%", 1) == "0.0%"
+    assert xlsx.number_format_for("%", 0) == "0%"
+    assert xlsx.number_format_for("家", None) == "#,##0"
+    wb = xlsx.new_workbook()
+    writer = SheetWriter(wb, "f", [xlsx.integer("数量"), Column("值", 12, xlsx.INTEGER)], header_row=1)
+    writer.header()
+    writer.row([24, 1.25], formats={1: "#,##0.00"})
+    writer.row([713, 0.5], formats={1: "0.0%"})
+    writer.row([1400, 48])
+    path = tmp_path / "f.xlsx"
+    wb.save(path)
+    ws = load_workbook(path)["f"]
+    assert [ws.cell(row=r, column=1).number_format for r in (2, 3, 4)] == ["#,##0"] * 3
+    assert [ws.cell(row=r, column=2).number_format for r in (2, 3, 4)] == ["#,##0.00", "0.0%", "#,##0"]
+    assert ws["B3"].border.left.style == "thin"  # the override keeps the column's style
 
 
 def test_header_in_the_wrong_place_is_a_programming_error(tmp_path):

@@ -39,45 +39,4 @@
       menu.querySelector(".dropdown-toggle").classList.add("active");
     }
   }
-  // Breadcrumbs on every page that has none of its own: 首页 › menu › menu item › this page (h1).
-  var trail = document.getElementById("portal-breadcrumb");
-  var heading = document.querySelector("main h1");
-  if (trail && here !== trail.getAttribute("data-home") && !document.querySelector("main .breadcrumb:not(#portal-breadcrumb .breadcrumb)")) {
-    var list = trail.querySelector("ol");
-    var add = function (text, href) {
-      var li = document.createElement("li");
-      li.className = "breadcrumb-item";
-      if (href) {
-        var link = document.createElement("a");
-        link.href = href;
-        link.textContent = text;
-        li.appendChild(link);
-      } else {
-        li.textContent = text;
-        li.classList.add("active");
-        li.setAttribute("aria-current", "page");
-      }
-      list.appendChild(li);
-    };
-    add(trail.getAttribute("data-home-label"), trail.getAttribute("data-home"));
-    var title = heading ? heading.textContent.replace(/\s+/g, " ").trim() : document.title.split("·")[0].trim();
-    if (best) {
-      var toggle = best.closest(".dropdown") && best.closest(".dropdown").querySelector(".dropdown-toggle");
-      var itemText = best.textContent.replace(/\s+/g, " ").trim();
-      if (toggle) {
-        add(toggle.textContent.replace(/\s+/g, " ").trim(), null);
-        list.lastChild.classList.remove("active");
-        list.lastChild.removeAttribute("aria-current");
-      }
-      if (best.pathname !== here || !title) {
-        add(itemText, best.getAttribute("href"));
-      } else {
-        title = title || itemText;
-      }
-    }
-    if (title) {
-      add(title, null);
-    }
-    trail.hidden = false;
-  }
 })();
