@@ -39,7 +39,9 @@ from ..models import (
     in_force_on,
     title_valid_on,
 )
+from . import precheck_sql
 from .precheck import CriteriaSpec, EnterpriseRecords, PrecheckResult, precheck
+from .precheck_sql import Verdict
 
 EXPIRY_WINDOWS = (90, 180)
 
@@ -202,14 +204,16 @@ def reserve_pool_counts(
     date = date or timezone.localdate()
     year = year or date.year
     result: dict[str, dict] = {code: {} for code in _county_codes(user_or_none)}
+    county_codes = dict(Place.objects.filter(level="county").values_list("pk", "code"))
     for tier in Tier.objects.order_by("rank"):
-        rows = reserve_pool(user_or_none, tier=tier, date=date, year=year)
-        for row in rows or []:
-            cell = result.setdefault(row.enterprise.county.code, {}).setdefault(
+        pool = reserve_pool_verdicts(user_or_none, tier=tier, date=date)
+        for row in pool.verdicts if pool else []:
+            if row.status not in ("eligible", "unknown"):
+                continue
+            cell = result.setdefault(county_codes[row.county_id], {}).setdefault(
                 tier.code, {"eligible": 0, "unknown": 0, "recommended": 0}
             )
-            if row.result.status in ("eligible", "unknown"):
-                cell[row.result.status] += 1
+            cell[row.status] += 1
     entries = (
         _scoped(ReserveEntry, user_or_none)
         .filter(year=year, status__in=[ReserveStatus.RECOMMENDED, ReserveStatus.APPLIED])
@@ -340,25 +344,64 @@ class PoolRow:
     result: PrecheckResult
     entry: ReserveEntry | None
 
+    @property
+    def status(self) -> str:
+        return self.result.status
+
 
 STATUS_ORDER = {"eligible": 0, "unknown": 1, "not_eligible": 2}
 
 
-def reserve_pool(user_or_none, *, tier: Tier, date: dt.date, year: int) -> list[PoolRow] | None:
-    """Every candidate for ``tier`` with its pre-check (criteria in force on ``date``) and its
-    reserve entry for ``year`` if any, best first. None when no criteria set is in force."""
+@dataclass
+class Pool:
+    """The candidates for a rung with their verdict, best first (``precheck_sql``: one statement),
+    and what the explanation of some of them needs."""
+
+    tier: Tier
+    spec: CriteriaSpec
+    date: dt.date
+    verdicts: list[Verdict]
+
+
+def reserve_pool_verdicts(user_or_none, *, tier: Tier, date: dt.date) -> Pool | None:
+    """Every candidate for ``tier`` in scope with its pre-check status and lowest score (criteria in
+    force on ``date``), best first, in a fixed number of queries. None when no criteria set is in force."""
     spec = criteria_spec(tier, date)
     if spec is None:
         return None
-    enterprises = list(candidate_enterprises(user_or_none, tier=tier, date=date).order_by("name"))
-    records = load_records(enterprises, date=date, target=tier)
+    candidates = candidate_enterprises(user_or_none, tier=tier, date=date)
+    required = [t.code for t in required_tiers(tier, date)]
+    rows = precheck_sql.verdicts(candidates, spec, date, required)
+    rows.sort(key=lambda r: (STATUS_ORDER[r.status], -(r.score_min or 0), r.name, r.enterprise_id))
+    return Pool(tier=tier, spec=spec, date=date, verdicts=rows)
+
+
+def explain_pool(pool: Pool, verdicts: list[Verdict], *, year: int) -> list[PoolRow]:
+    """The rows of ``verdicts`` (some of ``pool``'s, e.g. one page) with the Python pre-check that
+    explains each criterion and their reserve entry for ``year``, in the order given (7 queries)."""
+    ids = [v.enterprise_id for v in verdicts]
+    by_id = Enterprise.objects.select_related("county").in_bulk(ids)
+    enterprises = [by_id[pk] for pk in ids if pk in by_id]
+    records = load_records(enterprises, date=pool.date, target=pool.tier)
     entries = {
-        e.enterprise_id: e
-        for e in ReserveEntry.objects.filter(target_tier=tier, year=year, enterprise_id__in=[x.pk for x in enterprises])
+        e.enterprise_id: e for e in ReserveEntry.objects.filter(target_tier=pool.tier, year=year, enterprise_id__in=ids)
     }
-    rows = [PoolRow(e, precheck(records[e.pk], spec, date), entries.get(e.pk)) for e in enterprises]
-    rows.sort(key=lambda r: (STATUS_ORDER[r.result.status], -(r.result.score_min or 0), r.enterprise.name))
-    return rows
+    return [PoolRow(e, precheck(records[e.pk], pool.spec, pool.date), entries.get(e.pk)) for e in enterprises]
+
+
+def reserve_pool(user_or_none, *, tier: Tier, date: dt.date, year: int) -> list[PoolRow] | None:
+    """Every candidate for ``tier`` with its pre-check (criteria in force on ``date``) explained and
+    its reserve entry for ``year`` if any, best first. None when no criteria set is in force. Pages
+    use ``reserve_pool_verdicts`` and explain only the rows they show."""
+    pool = reserve_pool_verdicts(user_or_none, tier=tier, date=date)
+    if pool is None:
+        return None
+    return explain_pool(pool, pool.verdicts, year=year)
+
+
+def entered_ids(tier: Tier, year: int) -> set[int]:
+    """Enterprises with a reserve entry for ``tier`` in ``year`` (any status)."""
+    return set(ReserveEntry.objects.filter(target_tier=tier, year=year).values_list("enterprise_id", flat=True))
 
 
 def reserve_entries(user):
