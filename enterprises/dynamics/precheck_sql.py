@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
@@ -111,6 +111,13 @@ class _Columns:
     date: dt.date
     required_tiers: tuple[str, ...]
     exprs: dict
+    derived: dict = field(default_factory=dict)  # SQL over the inner columns → its column in step ``f``
+
+    def derive(self, sql: str) -> str:
+        """A value computed once per enterprise (step ``f``) instead of in every criterion using it."""
+        if sql not in self.derived:
+            self.derived[sql] = f"f{len(self.derived)}"
+        return self.derived[sql]
 
     def need(self, name: str) -> str:
         if name not in self.exprs:
@@ -184,13 +191,15 @@ def _plain(expr: str) -> Compare:
     return lambda symbol, t: f"({expr}) {symbol} {_lit(t)}"
 
 
-def _ratio(num: str, den: str, factor: int = 1) -> Compare:
-    """``num × 100 ÷ den <symbol> t`` (÷ factor on the left) without dividing: the comparison of
-    ``num × 100`` with ``t × factor × den``, turned round when ``den`` is negative."""
+def _ratio(num: str, den: str, cols: _Columns, factor: int = 1) -> Compare:
+    """``num × 100 ÷ den <symbol> t`` (÷ factor on the left) without dividing: ``num × 100`` against
+    ``t × factor × den``. Both sides are turned round once per enterprise when ``den`` is negative
+    (two columns of the figures step), so each comparison costs one multiplication."""
+    scaled = cols.derive(f"CASE WHEN ({den}) < 0 THEN -(({num}) * 100) ELSE ({num}) * 100 END")
+    positive = cols.derive(f"ABS({den})")
 
     def compare(symbol: str, t: Decimal) -> str:
-        rhs = f"{_lit(t * factor)} * ({den})"
-        return f"((({den}) > 0 AND ({num}) * 100 {symbol} {rhs}) OR (({den}) < 0 AND ({num}) * 100 {_FLIPPED[symbol]} {rhs}))"
+        return f"{scaled} {symbol} {_lit(t * factor)} * {positive}"
 
     return compare
 
@@ -227,15 +236,15 @@ def _figure(figure: str, cols: _Columns) -> tuple[str, Compare] | None:
     }
     if figure in ratios:
         num, den = (a(0, name) for name in ratios[Figure(figure)])
-        return f"{_not_null(num, den)} AND {den} <> 0", _ratio(num, den)
+        return f"{_not_null(num, den)} AND {den} <> 0", _ratio(num, den, cols)
     if figure == Figure.REVENUE_GROWTH:
         r0, r1 = a(0, "revenue"), a(1, "revenue")
-        return f"{_not_null(r0, r1)} AND {r1} <> 0", _ratio(f"{r0} - {r1}", r1)
+        return f"{_not_null(r0, r1)} AND {r1} <> 0", _ratio(f"{r0} - {r1}", r1, cols)
     if figure == Figure.REVENUE_GROWTH_AVG_2Y:
         r0, r1, r2 = a(0, "revenue"), a(1, "revenue"), a(2, "revenue")
         # ((r0 − r1)/r1 + (r1 − r2)/r2) × 100 ÷ 2 over the common denominator r1 × r2
         num = f"({r0} - {r1}) * {r2} + ({r1} - {r2}) * {r1}"
-        return f"{_not_null(r0, r1, r2)} AND {r1} <> 0 AND {r2} <> 0", _ratio(num, f"{r1} * {r2}", factor=2)
+        return f"{_not_null(r0, r1, r2)} AND {r1} <> 0 AND {r2} <> 0", _ratio(num, f"{r1} * {r2}", cols, factor=2)
     sums = {
         Figure.PROFIT_2Y: "profit",
         Figure.PROFIT_MIN_2Y: "profit",
@@ -250,13 +259,13 @@ def _figure(figure: str, cols: _Columns) -> tuple[str, Compare] | None:
     if figure == Figure.RD_RATIO_MIN_2Y:
         d0, r0, d1, r1 = a(0, "rd_expense"), a(0, "revenue"), a(1, "rd_expense"), a(1, "revenue")
         known = f"{_not_null(d0, r0, d1, r1)} AND {r0} <> 0 AND {r1} <> 0"
-        return known, _lower_of(_ratio(d0, r0), _ratio(d1, r1))
+        return known, _lower_of(_ratio(d0, r0, cols), _ratio(d1, r1, cols))
     if figure in _STOCK:
         column = cols.need(f"_k_{_STOCK[figure]}")
         return _not_null(column), _plain(column)
     if figure == Figure.RD_STAFF_SHARE:
         staff, employees = cols.need("_rd_staff"), cols.need("_employees")
-        return _not_null(staff, employees), _ratio(staff, employees)
+        return _not_null(staff, employees), _ratio(staff, employees, cols)
     simple = {
         Figure.RD_INSTITUTION_RANK: "_rd_rank",
         Figure.STRATEGIC_INDUSTRY: "_strategic",
@@ -333,9 +342,10 @@ def precheck_sql(enterprises: QuerySet, spec: CriteriaSpec, date: dt.date, requi
     ``enterprises`` against ``spec`` (criteria in force on ``date``; ``required_tiers``: codes of
     the tiers the ladder rules require), and its parameters.
 
-    Five steps, each a materialised CTE whose columns the next one reads, so that no expression is
-    computed twice: the figures (``e``), the criteria (``v``), the threshold groups, direct
-    conditions and score items (``s``), the dimensions (``d``), the verdict (``r``)."""
+    Six steps, each a materialised CTE whose columns the next one reads, so that no expression is
+    computed twice: the records (``e``), the figures compared (``f``), the criteria (``v``), the
+    threshold groups, direct conditions and score items (``s``), the dimensions (``d``), the
+    verdict (``r``)."""
     q = connection.ops.quote_name
     plan = _plan(spec)
     cols = _Columns(date=date, required_tiers=tuple(required_tiers), exprs={})
@@ -404,11 +414,13 @@ def precheck_sql(enterprises: QuerySet, spec: CriteriaSpec, date: dt.date, requi
         return f"{name} AS MATERIALIZED (SELECT {keys}{selected} FROM {source})"
 
     step_v = {alias: sql for alias, sql in criteria.values()}
+    derived = "".join(f", {sql} AS {alias}" for sql, alias in cols.derived.items())
     sql = (
         f"WITH e0 AS MATERIALIZED ({inner_sql}), "
         f"e AS MATERIALIZED (SELECT e0.*, e0.{q('_id')} AS id, e0.{q('_name')} AS name, "
         f"e0.{q('_county')} AS county_id FROM e0), "
-        f"{step('v', 'e', step_v)}, {step('s', 'v', step_s)}, {step('d', 's', step_d)}, {step('r', 'd', step_r)} "
+        f"f AS MATERIALIZED (SELECT e.*{derived} FROM e), "
+        f"{step('v', 'f', step_v)}, {step('s', 'v', step_s)}, {step('d', 's', step_d)}, {step('r', 'd', step_r)} "
         f"SELECT {keys}, {eligible} AS eligible, score_min FROM r"
     )
     return sql, list(params)

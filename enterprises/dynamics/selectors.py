@@ -271,12 +271,18 @@ def required_tiers(tier: Tier, date: dt.date) -> list[Tier]:
     return [r.requires for r in LadderRule.objects.filter(in_force_on(date), tier=tier).select_related("requires")]
 
 
-def load_records(enterprises, *, date: dt.date, target: Tier | None) -> dict[int, EnterpriseRecords]:
-    """Pre-check records for ``enterprises`` (a list of Enterprise) in five queries. Without a
-    ``target`` tier (policy conditions, ``policies.matching``; a listing venue's entry conditions)
-    no ladder rule is required."""
+def load_records(
+    enterprises, *, date: dt.date, target: Tier | None, required: list[Tier] | None = None
+) -> dict[int, EnterpriseRecords]:
+    """Pre-check records for ``enterprises`` (a list of Enterprise) in five queries (four when the
+    ``required`` tiers of ``target`` are given). Without a ``target`` tier (policy conditions,
+    ``policies.matching``; a listing venue's entry conditions) no ladder rule is required."""
     ids = [e.pk for e in enterprises]
-    required = [(t.code, t.name) for t in required_tiers(target, date)] if target is not None else []
+    if target is None:
+        required = []
+    elif required is None:
+        required = required_tiers(target, date)
+    required_codes = [(t.code, t.name) for t in required]
     stats = defaultdict(list)
     for s in Statistic.objects.filter(enterprise_id__in=ids, year__gte=date.year - 4).values_list(
         "enterprise_id", "year", "quarter", *Statistic.FIGURE_FIELDS, named=True
@@ -307,7 +313,7 @@ def load_records(enterprises, *, date: dt.date, target: Tier | None) -> dict[int
             rd_institution_ranks=ranks[e.pk],
             held_tier_codes=held[e.pk],
             tag_kinds=kinds[e.pk],
-            required_tiers=required,
+            required_tiers=required_codes,
             held_tier_ranks=held_ranks[e.pk],
         )
         for e in enterprises
@@ -322,14 +328,14 @@ def precheck_enterprise(enterprise: Enterprise, *, tier: Tier, date: dt.date) ->
     return precheck(records, spec, date)
 
 
-def candidate_enterprises(user_or_none, *, tier: Tier, date: dt.date):
+def candidate_enterprises(user_or_none, *, tier: Tier, date: dt.date, required: list[Tier] | None = None):
     """Operating enterprises in scope that may climb to ``tier``: they hold a valid title of the
     rung(s) the ladder requires (else of the rung just below) and no valid title of ``tier`` or
     above. For the lowest rung: enterprises without a valid title of it or above."""
     qs = _scoped(Enterprise, user_or_none).filter(status=EnterpriseStatus.OPERATING)
     at_or_above = Title.objects.filter(title_valid_on(date), enterprise=OuterRef("pk"), tier__rank__gte=tier.rank)
     qs = qs.exclude(Exists(at_or_above))
-    below = required_tiers(tier, date)
+    below = required_tiers(tier, date) if required is None else list(required)
     if not below:
         lower = Tier.objects.filter(rank__lt=tier.rank).order_by("-rank").first()
         below = [lower] if lower else []
@@ -361,6 +367,7 @@ class Pool:
     spec: CriteriaSpec
     date: dt.date
     verdicts: list[Verdict]
+    required: list[Tier]  # the rungs the ladder rules in force require
 
 
 def reserve_pool_verdicts(user_or_none, *, tier: Tier, date: dt.date) -> Pool | None:
@@ -369,11 +376,11 @@ def reserve_pool_verdicts(user_or_none, *, tier: Tier, date: dt.date) -> Pool | 
     spec = criteria_spec(tier, date)
     if spec is None:
         return None
-    candidates = candidate_enterprises(user_or_none, tier=tier, date=date)
-    required = [t.code for t in required_tiers(tier, date)]
-    rows = precheck_sql.verdicts(candidates, spec, date, required)
+    required = required_tiers(tier, date)
+    candidates = candidate_enterprises(user_or_none, tier=tier, date=date, required=required)
+    rows = precheck_sql.verdicts(candidates, spec, date, [t.code for t in required])
     rows.sort(key=lambda r: (STATUS_ORDER[r.status], -(r.score_min or 0), r.name, r.enterprise_id))
-    return Pool(tier=tier, spec=spec, date=date, verdicts=rows)
+    return Pool(tier=tier, spec=spec, date=date, verdicts=rows, required=required)
 
 
 def explain_pool(pool: Pool, verdicts: list[Verdict], *, year: int) -> list[PoolRow]:
@@ -382,7 +389,7 @@ def explain_pool(pool: Pool, verdicts: list[Verdict], *, year: int) -> list[Pool
     ids = [v.enterprise_id for v in verdicts]
     by_id = Enterprise.objects.select_related("county").in_bulk(ids)
     enterprises = [by_id[pk] for pk in ids if pk in by_id]
-    records = load_records(enterprises, date=pool.date, target=pool.tier)
+    records = load_records(enterprises, date=pool.date, target=pool.tier, required=pool.required)
     entries = {
         e.enterprise_id: e for e in ReserveEntry.objects.filter(target_tier=pool.tier, year=year, enterprise_id__in=ids)
     }

@@ -41,6 +41,7 @@ from .forms import AdvanceForm, CriterionForm, RecommendForm, ReviewForm, Revoca
 from .precheck import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 
 LIST_PAGE = 20  # rows per page of each calendar list (five lists on one page, each paged on its own)
+POOL_PAGE = 20  # rows per page of the reserve pool (each explained by the Python pre-check)
 
 
 DATE_RANGE = (dt.date(1990, 1, 1), dt.date(2099, 12, 31))  # the windows and deadlines around it stay dates
@@ -250,7 +251,7 @@ class ReservePoolView(ScopedObjectMixin, TemplateView):
             counts["all"] = len(verdicts)
             if result != "all":
                 verdicts = [v for v in verdicts if v.status == result]
-        page = Paginator(verdicts, 50).get_page(self.request.GET.get("page"))
+        page = Paginator(verdicts, POOL_PAGE).get_page(self.request.GET.get("page"))
         rows = selectors.explain_pool(pool, list(page.object_list), year=year) if pool is not None else []
         context.update(
             date=date,
@@ -266,7 +267,7 @@ class ReservePoolView(ScopedObjectMixin, TemplateView):
                 (NOT_ELIGIBLE, _("Not eligible")),
                 ("all", _("All candidates")),
             ],
-            criteria_set=selectors.criteria_set_in_force(tier, date),
+            criteria_set=pool.spec if pool is not None else None,  # name, source, verified
             no_criteria=pool is None,
             open_only=open_only,
             page_obj=page,
