@@ -3,7 +3,8 @@
 An app names a module in its ``AppConfig.workbench`` attribute (e.g. ``workbench =
 "enterprises.workbench"``). That module may define any of
 
-- ``todos(user, today) -> list[Todo]``: what needs doing now, with a count and a link;
+- ``todos(user, today) -> list[Todo]``: what needs doing now, with a count and a link (or, when
+  counting is costly, a ``Todo(source=url)`` the home page loads after it is shown);
 - ``figures(user, today) -> list[Figure]``: key figures of the user's scope;
 - ``activity(user, limit) -> list[Activity]``: recent activity in the user's scope;
 - ``search(user, query, limit) -> list[SearchHit]``: the header search;
@@ -36,6 +37,9 @@ class Todo:
     icon: str = "bi-check2-square"
     urgent: bool = False  # shown as a danger badge (overdue, lapsing soon)
     order: int = 100
+    #: For to-dos too costly to count while the home page waits: the URL of an HTML fragment with
+    #: the items (``label``/``count`` unused), fetched by the page once it is shown.
+    source: str = ""
 
 
 @dataclass(frozen=True)

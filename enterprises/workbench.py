@@ -1,5 +1,6 @@
 """The enterprises app's part of the home workbench (``core.workbench``): imports waiting for
-confirmation, titles lapsing soon, reviews pending; the header search of enterprises."""
+confirmation, titles lapsing soon, reviews pending, reserve-pool candidates eligible and not yet
+recommended; the header search of enterprises."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from core.scoping import CHANGE, VIEW, scope_for
 from core.workbench import SearchHit, Todo
 
 from .dynamics import selectors as dynamics
-from .models import Enterprise, ImportState, ListingRecord, StatisticImport
+from .dynamics.precheck import ELIGIBLE
+from .models import Enterprise, ImportState, ListingRecord, StatisticImport, Tier
 
 
 def todos(user, today: dt.date) -> list[Todo]:
@@ -61,6 +63,34 @@ def todos(user, today: dt.date) -> list[Todo]:
                 order=21,
             )
         )
+    # Counting needs every rung's pool pre-checked: the home page loads these after it is shown.
+    items.append(Todo("", 0, "", source=reverse("enterprises:dynamics_reserve_todos"), order=30))
+    return items
+
+
+def reserve_todos(user, today: dt.date) -> list[Todo]:
+    """Per rung with criteria in force: candidates in the user's scope whose pre-check is eligible
+    today and who have no reserve entry for this year's batch (of any status: a withdrawn or
+    decided entry was handled). They stay counted until someone recommends them (or they stop being
+    eligible), so the count is what is left to decide, not what changed since the last visit."""
+    items = []
+    for tier in Tier.objects.order_by("rank"):
+        pool = dynamics.reserve_pool_verdicts(user, tier=tier, date=today)
+        if pool is None:
+            continue
+        eligible = {v.enterprise_id for v in pool.verdicts if v.status == ELIGIBLE}
+        count = len(eligible - dynamics.entered_ids(tier, today.year)) if eligible else 0
+        if count:
+            items.append(
+                Todo(
+                    _("Eligible for %(tier)s, not yet recommended for %(year)d")
+                    % {"tier": tier.name, "year": today.year},
+                    count,
+                    f"{reverse('enterprises:dynamics_reserve')}?tier={tier.code}&result={ELIGIBLE}&open=1",
+                    icon="bi-person-up",
+                    order=30 + tier.rank,
+                )
+            )
     return items
 
 

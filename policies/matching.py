@@ -10,7 +10,9 @@
   ``compute_figures`` computes its figure (the annual statistics of last year, or of the year
   before when last year's Q4 is not in; stock figures from the latest quarter that reports them;
   a ratio unknown when its denominator is missing or zero). Ratios are compared without division
-  (``rd × 100 ≥ t × revenue`` with revenue > 0), so the database compares exact decimals.
+  (``rd × 100 ≥ t × revenue`` with revenue > 0), so the database compares exact decimals. The
+  statistics rows read are the pre-check's (``enterprises.dynamics.precheck_sql.reported_by``);
+  the reserve pool compiles whole criteria sets (score tables included) the same way there.
 
 Both give the same status: conditions sharing a group are alternatives (the group is met when one
 is met, missed when all are missed, else unknown); an enterprise **meets** the policy when every
@@ -56,6 +58,7 @@ from enterprises.dynamics.precheck import (
     fmt,
     unit_of,
 )
+from enterprises.dynamics.precheck_sql import reported_by
 from enterprises.dynamics.selectors import load_records
 from enterprises.models import Enterprise, Industry, ListingRecord, RDInstitution, Statistic, Title, title_valid_on
 
@@ -86,8 +89,6 @@ _STOCK_FIELD = {
     Figure.TRADEMARKS.value: "trademarks",
     Figure.DIGITAL_LEVEL.value: "digital_level",
 }
-#: How many years of statistics the pre-check reads (``load_records``: year ≥ date.year − 4).
-_YEARS_READ = 4
 
 
 def reached_stages(stage: str) -> list[str]:
@@ -283,17 +284,6 @@ def _verdict(unknown: Q | None, met) -> Case:
     return Case(*whens, When(met, then=Value(1)), default=Value(0), output_field=_INT)
 
 
-def _reported_by(date: dt.date) -> Q:
-    """Statistics rows of periods that ended on or before ``date`` (and read by the pre-check)."""
-    done = sum(1 for q in (1, 2, 3, 4) if _quarter_end(date.year, q) <= date)
-    return Q(year__gte=date.year - _YEARS_READ) & (Q(year__lt=date.year) | Q(year=date.year, quarter__lte=done))
-
-
-def _quarter_end(year: int, quarter: int) -> dt.date:
-    month = quarter * 3
-    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
-
-
 def condition_expression(c, date: dt.date):
     """One condition as an SQL expression over ``Enterprise`` rows."""
     kind = c.kind
@@ -332,12 +322,12 @@ def condition_expression(c, date: dt.date):
         return Subquery(rows.annotate(_v=verdict).values("_v")[:1], output_field=_INT)
     if figure in _STOCK_FIELD:
         name = _STOCK_FIELD[figure]
-        rows = Statistic.objects.filter(_reported_by(date), enterprise=OuterRef("pk"), **{f"{name}__isnull": False})
+        rows = Statistic.objects.filter(reported_by(date), enterprise=OuterRef("pk"), **{f"{name}__isnull": False})
         verdict = _verdict(None, _compare(F(name), operator, threshold))
         return Subquery(rows.order_by("-year", "-quarter").annotate(_v=verdict).values("_v")[:1], output_field=_INT)
     if figure == Figure.RD_STAFF_SHARE.value:
         rows = Statistic.objects.filter(
-            _reported_by(date), enterprise=OuterRef("pk"), rd_staff__isnull=False, employees__gt=0
+            reported_by(date), enterprise=OuterRef("pk"), rd_staff__isnull=False, employees__gt=0
         )
         verdict = _ratio("rd_staff", "employees", operator, c.threshold)
         return Subquery(rows.order_by("-year", "-quarter").annotate(_v=verdict).values("_v")[:1], output_field=_INT)

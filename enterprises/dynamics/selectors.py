@@ -39,7 +39,9 @@ from ..models import (
     in_force_on,
     title_valid_on,
 )
+from . import precheck_sql
 from .precheck import CriteriaSpec, EnterpriseRecords, PrecheckResult, precheck
+from .precheck_sql import Verdict
 
 EXPIRY_WINDOWS = (90, 180)
 
@@ -202,14 +204,16 @@ def reserve_pool_counts(
     date = date or timezone.localdate()
     year = year or date.year
     result: dict[str, dict] = {code: {} for code in _county_codes(user_or_none)}
+    county_codes = dict(Place.objects.filter(level="county").values_list("pk", "code"))
     for tier in Tier.objects.order_by("rank"):
-        rows = reserve_pool(user_or_none, tier=tier, date=date, year=year)
-        for row in rows or []:
-            cell = result.setdefault(row.enterprise.county.code, {}).setdefault(
+        pool = reserve_pool_verdicts(user_or_none, tier=tier, date=date)
+        for row in pool.verdicts if pool else []:
+            if row.status not in ("eligible", "unknown"):
+                continue
+            cell = result.setdefault(county_codes[row.county_id], {}).setdefault(
                 tier.code, {"eligible": 0, "unknown": 0, "recommended": 0}
             )
-            if row.result.status in ("eligible", "unknown"):
-                cell[row.result.status] += 1
+            cell[row.status] += 1
     entries = (
         _scoped(ReserveEntry, user_or_none)
         .filter(year=year, status__in=[ReserveStatus.RECOMMENDED, ReserveStatus.APPLIED])
@@ -267,12 +271,18 @@ def required_tiers(tier: Tier, date: dt.date) -> list[Tier]:
     return [r.requires for r in LadderRule.objects.filter(in_force_on(date), tier=tier).select_related("requires")]
 
 
-def load_records(enterprises, *, date: dt.date, target: Tier | None) -> dict[int, EnterpriseRecords]:
-    """Pre-check records for ``enterprises`` (a list of Enterprise) in five queries. Without a
-    ``target`` tier (policy conditions, ``policies.matching``; a listing venue's entry conditions)
-    no ladder rule is required."""
+def load_records(
+    enterprises, *, date: dt.date, target: Tier | None, required: list[Tier] | None = None
+) -> dict[int, EnterpriseRecords]:
+    """Pre-check records for ``enterprises`` (a list of Enterprise) in five queries (four when the
+    ``required`` tiers of ``target`` are given). Without a ``target`` tier (policy conditions,
+    ``policies.matching``; a listing venue's entry conditions) no ladder rule is required."""
     ids = [e.pk for e in enterprises]
-    required = [(t.code, t.name) for t in required_tiers(target, date)] if target is not None else []
+    if target is None:
+        required = []
+    elif required is None:
+        required = required_tiers(target, date)
+    required_codes = [(t.code, t.name) for t in required]
     stats = defaultdict(list)
     for s in Statistic.objects.filter(enterprise_id__in=ids, year__gte=date.year - 4).values_list(
         "enterprise_id", "year", "quarter", *Statistic.FIGURE_FIELDS, named=True
@@ -303,7 +313,7 @@ def load_records(enterprises, *, date: dt.date, target: Tier | None) -> dict[int
             rd_institution_ranks=ranks[e.pk],
             held_tier_codes=held[e.pk],
             tag_kinds=kinds[e.pk],
-            required_tiers=required,
+            required_tiers=required_codes,
             held_tier_ranks=held_ranks[e.pk],
         )
         for e in enterprises
@@ -318,14 +328,14 @@ def precheck_enterprise(enterprise: Enterprise, *, tier: Tier, date: dt.date) ->
     return precheck(records, spec, date)
 
 
-def candidate_enterprises(user_or_none, *, tier: Tier, date: dt.date):
+def candidate_enterprises(user_or_none, *, tier: Tier, date: dt.date, required: list[Tier] | None = None):
     """Operating enterprises in scope that may climb to ``tier``: they hold a valid title of the
     rung(s) the ladder requires (else of the rung just below) and no valid title of ``tier`` or
     above. For the lowest rung: enterprises without a valid title of it or above."""
     qs = _scoped(Enterprise, user_or_none).filter(status=EnterpriseStatus.OPERATING)
     at_or_above = Title.objects.filter(title_valid_on(date), enterprise=OuterRef("pk"), tier__rank__gte=tier.rank)
     qs = qs.exclude(Exists(at_or_above))
-    below = required_tiers(tier, date)
+    below = required_tiers(tier, date) if required is None else list(required)
     if not below:
         lower = Tier.objects.filter(rank__lt=tier.rank).order_by("-rank").first()
         below = [lower] if lower else []
@@ -340,25 +350,65 @@ class PoolRow:
     result: PrecheckResult
     entry: ReserveEntry | None
 
+    @property
+    def status(self) -> str:
+        return self.result.status
+
 
 STATUS_ORDER = {"eligible": 0, "unknown": 1, "not_eligible": 2}
 
 
-def reserve_pool(user_or_none, *, tier: Tier, date: dt.date, year: int) -> list[PoolRow] | None:
-    """Every candidate for ``tier`` with its pre-check (criteria in force on ``date``) and its
-    reserve entry for ``year`` if any, best first. None when no criteria set is in force."""
+@dataclass
+class Pool:
+    """The candidates for a rung with their verdict, best first (``precheck_sql``: one statement),
+    and what the explanation of some of them needs."""
+
+    tier: Tier
+    spec: CriteriaSpec
+    date: dt.date
+    verdicts: list[Verdict]
+    required: list[Tier]  # the rungs the ladder rules in force require
+
+
+def reserve_pool_verdicts(user_or_none, *, tier: Tier, date: dt.date) -> Pool | None:
+    """Every candidate for ``tier`` in scope with its pre-check status and lowest score (criteria in
+    force on ``date``), best first, in a fixed number of queries. None when no criteria set is in force."""
     spec = criteria_spec(tier, date)
     if spec is None:
         return None
-    enterprises = list(candidate_enterprises(user_or_none, tier=tier, date=date).order_by("name"))
-    records = load_records(enterprises, date=date, target=tier)
+    required = required_tiers(tier, date)
+    candidates = candidate_enterprises(user_or_none, tier=tier, date=date, required=required)
+    rows = precheck_sql.verdicts(candidates, spec, date, [t.code for t in required])
+    rows.sort(key=lambda r: (STATUS_ORDER[r.status], -(r.score_min or 0), r.name, r.enterprise_id))
+    return Pool(tier=tier, spec=spec, date=date, verdicts=rows, required=required)
+
+
+def explain_pool(pool: Pool, verdicts: list[Verdict], *, year: int) -> list[PoolRow]:
+    """The rows of ``verdicts`` (some of ``pool``'s, e.g. one page) with the Python pre-check that
+    explains each criterion and their reserve entry for ``year``, in the order given (7 queries)."""
+    ids = [v.enterprise_id for v in verdicts]
+    by_id = Enterprise.objects.select_related("county").in_bulk(ids)
+    enterprises = [by_id[pk] for pk in ids if pk in by_id]
+    records = load_records(enterprises, date=pool.date, target=pool.tier, required=pool.required)
     entries = {
-        e.enterprise_id: e
-        for e in ReserveEntry.objects.filter(target_tier=tier, year=year, enterprise_id__in=[x.pk for x in enterprises])
+        e.enterprise_id: e for e in ReserveEntry.objects.filter(target_tier=pool.tier, year=year, enterprise_id__in=ids)
     }
-    rows = [PoolRow(e, precheck(records[e.pk], spec, date), entries.get(e.pk)) for e in enterprises]
-    rows.sort(key=lambda r: (STATUS_ORDER[r.result.status], -(r.result.score_min or 0), r.enterprise.name))
-    return rows
+    return [PoolRow(e, precheck(records[e.pk], pool.spec, pool.date), entries.get(e.pk)) for e in enterprises]
+
+
+def reserve_pool(user_or_none, *, tier: Tier, date: dt.date, year: int) -> list[PoolRow] | None:
+    """Every candidate for ``tier`` with its pre-check (criteria in force on ``date``) explained and
+    its reserve entry for ``year`` if any, best first. None when no criteria set is in force. Pages
+    use ``reserve_pool_verdicts`` and explain only the rows they show."""
+    pool = reserve_pool_verdicts(user_or_none, tier=tier, date=date)
+    if pool is None:
+        return None
+    return explain_pool(pool, pool.verdicts, year=year)
+
+
+def entered_ids(tier: Tier, year: int) -> set[int]:
+    """Enterprises with a reserve entry for ``tier`` in ``year`` (any status)."""
+    return set(ReserveEntry.objects.filter(target_tier=tier, year=year).values_list("enterprise_id", flat=True))
 
 
 def reserve_entries(user):

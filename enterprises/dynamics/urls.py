@@ -10,6 +10,7 @@ urlpatterns = [
     path("dynamics/titles/<int:title_pk>/review/", views.ReviewFormView.as_view(), name="dynamics_review"),
     path("dynamics/titles/<int:title_pk>/revoke/", views.RevokeFormView.as_view(), name="dynamics_revoke"),
     path("dynamics/reserve/", views.ReservePoolView.as_view(), name="dynamics_reserve"),
+    path("dynamics/reserve/todos/", views.ReserveTodosView.as_view(), name="dynamics_reserve_todos"),
     path("dynamics/reserve/recommend/", views.ReserveRecommendView.as_view(), name="dynamics_recommend"),
     path("dynamics/reserve/entries/", views.ReserveEntryListView.as_view(), name="dynamics_entries"),
     path("dynamics/reserve/entries/<int:pk>/advance/", views.ReserveAdvanceView.as_view(), name="dynamics_advance"),

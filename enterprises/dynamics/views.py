@@ -40,7 +40,8 @@ from .filtersets import ReserveEntryFilterSet
 from .forms import AdvanceForm, CriterionForm, RecommendForm, ReviewForm, RevocationForm
 from .precheck import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 
-LIST_LIMIT = 50  # rows per calendar list (five lists on one page; each says how many it leaves out)
+LIST_PAGE = 20  # rows per page of each calendar list (five lists on one page, each paged on its own)
+POOL_PAGE = 20  # rows per page of the reserve pool (each explained by the Python pre-check)
 
 
 DATE_RANGE = (dt.date(1990, 1, 1), dt.date(2099, 12, 31))  # the windows and deadlines around it stay dates
@@ -74,10 +75,9 @@ def parse_int(request, name: str, default: int, allowed=None) -> int:
     return value
 
 
-def _limited(qs):
-    """The first ``LIST_LIMIT`` rows and the total (long lists are cut, never paged by query per row)."""
-    rows = list(qs[: LIST_LIMIT + 1])
-    return rows[:LIST_LIMIT], (qs.count() if len(rows) > LIST_LIMIT else len(rows))
+def _paged(request, qs, name: str):
+    """The page of ``qs`` asked for by ``<name>_page`` (``LIST_PAGE`` rows; a count and a slice)."""
+    return Paginator(qs, LIST_PAGE).get_page(request.GET.get(f"{name}_page"))
 
 
 class CalendarView(ScopedObjectMixin, TemplateView):
@@ -92,33 +92,40 @@ class CalendarView(ScopedObjectMixin, TemplateView):
         user = self.request.user
         date = parse_date(self.request)
         window = parse_int(self.request, "window", 90, allowed=selectors.EXPIRY_WINDOWS)
-        expiring, expiring_total = _limited(selectors.expiring_titles(user, date=date, days=window))
-        for title in expiring:
-            title.days_left = (title.valid_until - date).days
-        pending, pending_total = _limited(selectors.pending_reviews(user))
-        outcomes, outcomes_total = _limited(selectors.review_outcomes(user, date=date))
-        lost, lost_total = _limited(selectors.lost_titles(user, date=date))
+        request = self.request
+        pages = {
+            "expiring": _paged(request, selectors.expiring_titles(user, date=date, days=window), "expiring"),
+            "pending": _paged(request, selectors.pending_reviews(user), "pending"),
+            "outcomes": _paged(request, selectors.review_outcomes(user, date=date), "outcomes"),
+            "lost": _paged(request, selectors.lost_titles(user, date=date), "lost"),
+        }
         check = selectors.data_update_check(user, date=date)
-        missed, missed_total = _limited(check.missed)
+        pages["missed"] = _paged(request, check.missed, "missed")
+        for title in pages["expiring"].object_list:
+            title.days_left = (title.valid_until - date).days
         refreshed = DynamicsAlert.objects.order_by("-refreshed_at").values_list("refreshed_at", flat=True).first()
         context.update(
             date=date,
             window=window,
             windows=selectors.EXPIRY_WINDOWS,
-            expiring=expiring,
-            expiring_total=expiring_total,
+            expiring=pages["expiring"].object_list,
+            expiring_total=pages["expiring"].paginator.count,
             expiring_counts={
-                days: selectors.expiring_titles(user, date=date, days=days).count() for days in selectors.EXPIRY_WINDOWS
+                days: pages["expiring"].paginator.count
+                if days == window
+                else selectors.expiring_titles(user, date=date, days=days).count()
+                for days in selectors.EXPIRY_WINDOWS
             },
-            pending=pending,
-            pending_total=pending_total,
-            outcomes=outcomes,
-            outcomes_total=outcomes_total,
-            lost=lost,
-            lost_total=lost_total,
+            pending=pages["pending"].object_list,
+            pending_total=pages["pending"].paginator.count,
+            outcomes=pages["outcomes"].object_list,
+            outcomes_total=pages["outcomes"].paginator.count,
+            lost=pages["lost"].object_list,
+            lost_total=pages["lost"].paginator.count,
             check=check,
-            missed=missed,
-            missed_total=missed_total,
+            missed=pages["missed"].object_list,
+            missed_total=pages["missed"].paginator.count,
+            pages=pages,
             not_yet_total=check.not_yet.count() if check.upcoming else 0,
             application_windows=selectors.upcoming_windows(date=date),
             alerts_refreshed_at=refreshed,
@@ -228,15 +235,24 @@ class ReservePoolView(ScopedObjectMixin, TemplateView):
         result = self.request.GET.get("result") or ELIGIBLE
         if result not in self.RESULTS:
             result = ELIGIBLE
-        rows = selectors.reserve_pool(user, tier=tier, date=date, year=year)
-        counts = {}
-        if rows is not None:
+        open_only = self.request.GET.get("open") == "1"
+        # Every candidate's verdict in one statement (counts, order, filters); the Python
+        # explanation only for the rows of the page shown.
+        pool = selectors.reserve_pool_verdicts(user, tier=tier, date=date)
+        counts: dict[str, int] = {}
+        verdicts = []
+        if pool is not None:
+            verdicts = pool.verdicts
+            if open_only:  # not yet recommended for this batch year
+                entered = selectors.entered_ids(tier, year)
+                verdicts = [v for v in verdicts if v.enterprise_id not in entered]
             for key in (ELIGIBLE, UNKNOWN, NOT_ELIGIBLE):
-                counts[key] = sum(1 for r in rows if r.result.status == key)
-            counts["all"] = len(rows)
+                counts[key] = sum(1 for v in verdicts if v.status == key)
+            counts["all"] = len(verdicts)
             if result != "all":
-                rows = [r for r in rows if r.result.status == result]
-        page = Paginator(rows or [], 50).get_page(self.request.GET.get("page"))
+                verdicts = [v for v in verdicts if v.status == result]
+        page = Paginator(verdicts, POOL_PAGE).get_page(self.request.GET.get("page"))
+        rows = selectors.explain_pool(pool, list(page.object_list), year=year) if pool is not None else []
         context.update(
             date=date,
             tier=tier,
@@ -251,14 +267,32 @@ class ReservePoolView(ScopedObjectMixin, TemplateView):
                 (NOT_ELIGIBLE, _("Not eligible")),
                 ("all", _("All candidates")),
             ],
-            criteria_set=selectors.criteria_set_in_force(tier, date),
-            no_criteria=rows is None,
+            criteria_set=pool.spec if pool is not None else None,  # name, source, verified
+            no_criteria=pool is None,
+            open_only=open_only,
             page_obj=page,
-            rows=page.object_list,
+            rows=rows,
             can_recommend=scope_for(user).may(CHANGE)
             and year in (date.year, date.year + 1)
             and date == timezone.localdate(),
         )
+        return context
+
+
+class ReserveTodosView(ScopedObjectMixin, TemplateView):
+    """The home page's reserve-pool to-dos (``enterprises.workbench.reserve_todos``) as an HTML
+    fragment, fetched by the home page once shown: every rung's pool is pre-checked, which the
+    home page should not wait for. Empty for roles without anything to do there."""
+
+    template_name = "enterprises/dynamics/_reserve_todos.html"
+
+    def get_context_data(self, **kwargs):
+        from ..workbench import reserve_todos
+
+        context = super().get_context_data(**kwargs)
+        self.scoped_queryset(Enterprise)  # 403 for roles without business access
+        user = self.request.user
+        context["todos"] = reserve_todos(user, timezone.localdate()) if scope_for(user).write else []
         return context
 
 
@@ -474,6 +508,7 @@ __all__ = [
     "ReserveEntryListView",
     "ReservePoolView",
     "ReserveRecommendView",
+    "ReserveTodosView",
     "ReviewFormView",
     "RevokeFormView",
     "TitleReview",

@@ -21,6 +21,14 @@ def query_replace(context, **kwargs):
     return query.urlencode()
 
 
+@register.simple_tag(takes_context=True)
+def query_with(context, key, value):
+    """The current query string with the parameter ``key`` (a name held in a variable) set to ``value``."""
+    query = context["request"].GET.copy()
+    query[key] = value
+    return query.urlencode()
+
+
 @register.simple_tag
 def page_numbers(page_obj):
     """The numbered pages around the current one: 1 … 4 5 [6] 7 8 … 20 (``None`` for a gap)."""

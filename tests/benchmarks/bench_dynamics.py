@@ -3,9 +3,11 @@
 Run from the repository root: ``.venv/bin/python tests/benchmarks/bench_dynamics.py [N]`` (default
 3,000 enterprises, the demo city's size). It builds its own throwaway SQLite database in a temporary
 directory (or uses PostgreSQL when DATABASE_URL points there), never db.sqlite3. It prints the time
-of ``reserve_pool`` for the provincial rung (every candidate pre-checked), of the calendar selectors,
-and of ``reserve_pool_counts`` (all rungs), next to a reference measured in the same run: fetching
-the same statistics rows with a plain ``values()`` query. Last line: one JSON object.
+of ``reserve_pool_verdicts`` for the provincial rung (every candidate pre-checked in one SQL
+statement, what the pool page and the counts use), of one page of it explained by the Python
+pre-check (50 rows), of ``reserve_pool`` (every candidate explained in Python, as before), of the
+calendar selectors and of ``reserve_pool_counts`` (all rungs), next to a reference measured in the
+same run: fetching the same statistics rows with a plain ``values()`` query. Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -97,7 +99,10 @@ def main(n: int) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
+    verdicts_s, pool = timed(lambda: sel.reserve_pool_verdicts(None, tier=provincial, date=today))
+    page_s, _ = timed(lambda: sel.explain_pool(pool, pool.verdicts[:50], year=2026))
     pool_s, rows = timed(lambda: sel.reserve_pool(None, tier=provincial, date=today, year=2026))
+    assert [(r.enterprise.pk, r.result.status) for r in rows] == [(v.enterprise_id, v.status) for v in pool.verdicts]
     ref_s, ref_rows = timed(
         lambda: list(
             Statistic.objects.filter(year__gte=2022).values(
@@ -117,7 +122,10 @@ def main(n: int) -> dict:
     for r in rows:
         statuses[r.result.status] = statuses.get(r.result.status, 0) + 1
     print(f"enterprises: {n}, provincial candidates pre-checked: {len(rows)} {statuses} ({connection.vendor})")
-    print(f"reserve_pool(provincial): {pool_s:.3f} s  ({pool_s / max(1, len(rows)) * 1000:.3f} ms per enterprise)")
+    print(f"reserve_pool_verdicts(provincial), SQL: {verdicts_s:.3f} s; one page of 50 explained: {page_s:.3f} s")
+    print(
+        f"reserve_pool(provincial), all explained: {pool_s:.3f} s  ({pool_s / max(1, len(rows)) * 1000:.3f} ms per enterprise)"
+    )
     print(f"reference values() of the same {len(ref_rows)} statistics rows: {ref_s:.3f} s")
     print(f"calendar selectors (expiring 180 d, counts, missed update): {cal_s:.3f} s")
     print(f"reserve_pool_counts (all rungs): {counts_s:.3f} s")
@@ -126,6 +134,9 @@ def main(n: int) -> dict:
         "database": connection.vendor,
         "enterprises": n,
         "candidates": len(rows),
+        "pool_verdicts_s": round(verdicts_s, 4),
+        "pool_page_explained_s": round(page_s, 4),
+        "pool_verdicts_ratio": round(verdicts_s / ref_s, 2) if ref_s else None,
         "reserve_pool_s": round(pool_s, 4),
         "reference_values_s": round(ref_s, 4),
         "reserve_pool_ratio": round(pool_s / ref_s, 2) if ref_s else None,

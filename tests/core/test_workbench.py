@@ -259,3 +259,58 @@ def test_the_api_documentation_is_a_chinese_page_with_the_way_back(client, viewe
     html = client.get("/api/v1/docs/").content.decode()
     assert '<html lang="zh-Hans">' in html and "返回平台首页" in html and 'href="/"' in html
     assert "<script>" not in html  # still no inline script (CSP)
+
+
+def _reserve_todos(client) -> dict[str, tuple[int, str]]:
+    """The reserve-pool to-dos as the home page loads them: label → (count, link)."""
+    home = client.get(reverse("home")).content.decode()
+    source = reverse("enterprises:dynamics_reserve_todos")
+    assert f'data-deferred-todos="{source}"' in home  # the home page does not wait for the pools
+    html = client.get(source).content.decode()
+    found = re.findall(
+        r'href="([^"]+)" data-todo="reserve">\s*<span><i class="bi [^"]*" aria-hidden="true"></i> ([^<]+)</span>\s*'
+        r'<span class="badge[^"]*">(\d+)<',
+        html,
+    )
+    return {label.strip(): (int(count), url.replace("&amp;", "&")) for url, label, count in found}
+
+
+def test_reserve_candidates_eligible_and_not_recommended(client, taishan_official, city_operator):
+    from enterprises.dynamics import services as dynamics_services
+    from enterprises.models import Statistic, Tier
+    from tests.enterprises.test_dynamics_views import strong_candidate
+
+    # 台山: three strong candidates for the provincial rung (each meets the 2026 provincial criteria,
+    # worked through in tests/enterprises/test_precheck_sql.py); one recommended this year, one whose
+    # last-year revenue is cut to 1,000 (< 1,500: not eligible). 开平: one strong candidate.
+    # Expected for 台山: 3 − 1 recommended − 1 not eligible = 1; for the city: 1 + 开平's 1 = 2.
+    open_one = strong_candidate("440781")
+    recommended = strong_candidate("440781")
+    too_small = strong_candidate("440781")
+    strong_candidate("440783")
+    year = timezone.localdate().year
+    Statistic.objects.filter(enterprise=too_small, year=year - 1, quarter=4).update(revenue=1000)
+    provincial = Tier.objects.get(code="provincial")
+    dynamics_services.reserve_recommend(actor=taishan_official, enterprise=recommended, tier=provincial, year=year)
+    label = f"符合省级专精特新中小企业条件、{year}年尚未推荐"
+
+    client.force_login(taishan_official)
+    todos = _reserve_todos(client)
+    count, link = todos[label]
+    assert count == 1
+    assert link == f"{reverse('enterprises:dynamics_reserve')}?tier=provincial&result=eligible&open=1"
+    pool = client.get(link).content.decode()
+    assert re.findall(r'data-enterprise="(\d+)"', pool) == [str(open_one.pk)]  # the pool, filtered the same way
+    assert all("小巨人" not in key for key in todos)  # no candidate for the national rung
+
+    client.force_login(city_operator)
+    assert _reserve_todos(client)[label][0] == 2
+
+
+def test_reserve_todos_fragment_is_for_business_users(client, viewer, system_admin):
+    source = reverse("enterprises:dynamics_reserve_todos")
+    client.force_login(viewer)
+    assert client.get(source).content.decode().strip() == ""  # a viewer has nothing to do
+    assert "data-deferred-todos" not in client.get(reverse("home")).content.decode()
+    client.force_login(system_admin)
+    assert client.get(source).status_code == 403

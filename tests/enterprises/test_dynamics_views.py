@@ -2,6 +2,7 @@
 scoping (another county's rows answer 404 by every route, read-only roles 403 on writes)."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -81,6 +82,20 @@ def test_calendar_query_count_does_not_grow(client, city_operator, django_assert
         expiring_title(factories.make_enterprise("440783"))
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert client.get("/enterprises/dynamics/").status_code == 200
+
+
+def test_calendar_lists_are_paged_each_on_its_own(client, taishan_official, kaiping_enterprise):
+    # 25 titles of 台山 expiring within 30 days (one per day, so the order is known) and one of 开平:
+    # 20 on the first page of the list, the last 5 on the second; the other lists keep their page.
+    titles = [expiring_title(factories.make_enterprise("440781"), days=1 + i) for i in range(25)]
+    expiring_title(kaiping_enterprise)
+    client.force_login(taishan_official)
+    html = client.get("/enterprises/dynamics/").content.decode()
+    shown = [int(pk) for pk in re.findall(r'tr data-title="(\d+)"', html)]
+    assert shown == [t.pk for t in titles[:20]]
+    assert "expiring_page=2#expiring" in html and "第 1 / 2 页（共 25 条）" in html.replace("\n", "")
+    html = client.get("/enterprises/dynamics/?expiring_page=2&lost_page=x").content.decode()
+    assert [int(pk) for pk in re.findall(r'tr data-title="(\d+)"', html)] == [t.pk for t in titles[20:]]
 
 
 def test_review_form_records_outcome(client, taishan_official, taishan_enterprise):

@@ -230,6 +230,7 @@ ROUTES: dict[str, Case] = {
         BUSINESS_WRITE, kwargs=lambda w, which: {"title_pk": w.child(which, "title").pk}, scoped=True
     ),
     "enterprises/dynamics/reserve/": Case(BUSINESS_READ),
+    "enterprises/dynamics/reserve/todos/": Case(BUSINESS_READ),
     "enterprises/dynamics/reserve/recommend/": Case(
         BUSINESS_WRITE,
         ok=302,

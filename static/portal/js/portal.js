@@ -9,6 +9,20 @@
       event.preventDefault();
     }
   });
+  // To-dos counted after the page is shown (data-deferred-todos: the URL of their HTML fragment).
+  document.querySelectorAll("[data-deferred-todos]").forEach(function (placeholder) {
+    window
+      .fetch(placeholder.getAttribute("data-deferred-todos"), { credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok ? response.text() : "";
+      })
+      .then(function (html) {
+        placeholder.outerHTML = html;
+      })
+      .catch(function () {
+        placeholder.remove();
+      });
+  });
   // Selects with data-autosubmit submit their form on change (filter bars).
   document.addEventListener("change", function (event) {
     var el = event.target;
