@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Place
 from core.filters import IntegerFilter, IsoDateTimeFilter, PortalFilterSet, PortalOrderingFilter
+from core.scoping import VIEW
 
 from .choices import LISTED_STAGES, EnterpriseStatus, ListingStage, ListingVenue, TitleStatus
 from .models import (
@@ -335,3 +336,15 @@ class ListingRecordFilterSet(ScopedFilterSetMixin, PortalFilterSet):
     class Meta:
         model = ListingRecord
         fields = ["county", "stage", "venue", "date_from", "date_to", "credit_code", "enterprise", "updated_since"]
+
+
+def enterprise_list_queryset(user, params, request=None) -> EnterpriseFilterSet:
+    """The filtered enterprise list a user sees: shared by the list page, exports (also run as a job,
+    where ``request`` is anything with the requester as ``user``) and drill-downs."""
+    base = (
+        Enterprise.objects.for_user(user, VIEW)
+        .with_current_tier()
+        .select_related("county", "industry")
+        .prefetch_related("tags")
+    )
+    return EnterpriseFilterSet(params, queryset=base, request=request)

@@ -18,21 +18,9 @@ from core.scoping import CHANGE, VIEW, scope_for
 from core.views import ScopedObjectMixin, ServiceFormMixin, call_service
 
 from . import services
-from .filtersets import EnterpriseFilterSet
+from .filtersets import enterprise_list_queryset
 from .forms import EnterpriseForm, ListingRecordForm, RDInstitutionForm, StatisticForm, TitleForm
 from .models import Enterprise, ListingRecord, RDInstitution, Statistic, Tier, Title, title_valid_on
-
-
-def enterprise_list_queryset(user, params, request=None):
-    """The filtered enterprise list a user sees: shared by the list page, exports and drill-downs."""
-    base = (
-        Enterprise.objects.for_user(user, VIEW)
-        .with_current_tier()
-        .select_related("county", "industry")
-        .prefetch_related("tags")
-    )
-    filterset = EnterpriseFilterSet(params, queryset=base, request=request)
-    return filterset
 
 
 class EnterpriseListView(ScopedObjectMixin, TemplateView):

@@ -205,6 +205,7 @@ CELERY_TASK_ROUTES = {
     "enterprises.tasks.*": {"queue": "imports"},
     "targets.tasks.*": {"queue": "recompute"},
     "reports.build_report": {"queue": "reports"},
+    "reports.build_list_export": {"queue": "reports"},
     "tasks.mark_lateness": {"queue": "notifications"},
     "support.flag_deadlines": {"queue": "notifications"},
     "accounts.tasks.*": {"queue": "notifications"},
@@ -429,6 +430,8 @@ LOGGING = {
 # --- Reports (quarterly workbook, list exports) ----------------------------------------------------
 # Days a generated report file is kept before the beat job removes it.
 REPORT_FILE_RETENTION_DAYS = env.int("REPORT_FILE_RETENTION_DAYS", default=7)
+# Hours the file of a list export (enterprises, titles, statistics) is kept for its requester.
+LIST_EXPORT_RETENTION_HOURS = env.int("LIST_EXPORT_RETENTION_HOURS", default=24)
 # The "titles to watch" sheet lists titles whose validity ends within this many days (red within the second).
 REPORT_EXPIRY_WINDOW_DAYS = env.int("REPORT_EXPIRY_WINDOW_DAYS", default=180)
 REPORT_EXPIRY_URGENT_DAYS = env.int("REPORT_EXPIRY_URGENT_DAYS", default=90)

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Place
 from core.scoping import VIEW, scope_for
 from enterprises.choices import EnterpriseStatus, TitleStatus
-from enterprises.models import Enterprise, Tier, Title, period_end, title_valid_on
+from enterprises.filtersets import StatisticFilterSet, TitleFilterSet
+from enterprises.models import Enterprise, Statistic, Tier, Title, period_end, title_valid_on
 
 
 def parse_period(code: str) -> tuple[int, int]:
@@ -263,3 +264,19 @@ def titles_to_watch(scope: ReportScope, window_days: int | None = None) -> list[
         row.update(days_left=days_left, status_key=colour_key, status_label=label)
         rows.append(row)
     return rows
+
+
+# --- the lists the portal exports (pages and export jobs read the same filterset and order) -------
+
+TITLE_ORDER = ("-recognised_on", "-tier__rank", "enterprise__name", "id")
+STATISTIC_ORDER = ("-year", "-quarter", "enterprise__county__sort_order", "enterprise__name", "id")
+
+
+def title_list_filterset(user, params, request=None) -> TitleFilterSet:
+    base = Title.objects.for_user(user, VIEW).select_related("enterprise__county", "tier")
+    return TitleFilterSet(params, queryset=base, request=request)
+
+
+def statistic_list_filterset(user, params, request=None) -> StatisticFilterSet:
+    base = Statistic.objects.for_user(user, VIEW).select_related("enterprise__county")
+    return StatisticFilterSet(params, queryset=base, request=request)

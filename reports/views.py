@@ -5,10 +5,8 @@ Views stay thin: they check the role, read through ``for_user`` and call service
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -22,13 +20,13 @@ from accounts.choices import AuditAction
 from core.jobs import JobStatusView, fail_stale
 from core.scoping import VIEW, scope_for
 from core.views import ScopedObjectMixin, ServiceFormMixin
-from enterprises.filtersets import StatisticFilterSet, TitleFilterSet
-from enterprises.models import Enterprise, Statistic, Title
-from enterprises.views import enterprise_list_queryset
+from enterprises.models import Statistic, Title
 
-from . import exports, services, xlsx
+from . import list_exports, services
+from .choices import ExportKind
 from .forms import ReportRequestForm
-from .models import ReportJob
+from .models import ListExportJob, ReportJob
+from .selectors import STATISTIC_ORDER, TITLE_ORDER, statistic_list_filterset, title_list_filterset
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -64,6 +62,9 @@ class ReportIndexView(ServiceFormMixin, ReportAccessMixin, FormView):
         context = super().get_context_data(**kwargs)
         fail_stale(self.my_jobs())  # a job whose worker died shows as failed
         context["jobs"] = list(self.my_jobs().select_related("county")[:20])
+        my_exports = ListExportJob.objects.for_user(self.request.user, VIEW).filter(requested_by=self.request.user)
+        fail_stale(my_exports)
+        context["exports"] = list(my_exports[:20])
         return context
 
 
@@ -103,116 +104,91 @@ class ReportDownloadView(ReportAccessMixin, View):
         return FileResponse(handle, as_attachment=True, filename=services.report_file_name(job), content_type=XLSX_TYPE)
 
 
-# --- list exports ---------------------------------------------------------------------------------
+# --- list exports (jobs: ``reports.list_exports``) -------------------------------------------------
 
 
-class ListExportView(ScopedObjectMixin, View):
-    """Exports what a list page shows: the same filterset, the same scope, the same order."""
+def _list_url(kind: str, query: str) -> str:
+    return reverse(list_exports.SPECS[kind].list_url_name) + (f"?{query}" if query else "")
 
-    model = None
-    list_url_name = ""
-    file_stem = ""
 
-    def filterset(self):
-        raise NotImplementedError
+class ListExportRequestView(ScopedObjectMixin, View):
+    """``POST`` (the list's export button, the list's query in the URL): record the export job and
+    follow its progress; a filter that is not valid goes back to the list with the message.
+    ``GET`` (an old link) goes back to the list with the same filters, asking nothing."""
 
-    def ordered(self, qs):
-        return qs
-
-    def export(self, **kwargs) -> int:
-        raise NotImplementedError
+    kind = ""
 
     def get(self, request):
-        self.scoped_queryset(self.model)  # 403 for roles without business access
-        filterset = self.filterset()
-        if not filterset.is_valid():
-            errors = "；".join(
-                f"{filterset.form.fields[f].label if f in filterset.form.fields else f}：{' '.join(e)}"
-                for f, e in filterset.errors.items()
-            )
-            messages.error(
-                request, _("The export was not made, the filters are not valid: %(errors)s") % {"errors": errors}
-            )
-            return redirect(reverse(self.list_url_name) + ("?" + request.GET.urlencode() if request.GET else ""))
-        output = tempfile.TemporaryFile()
-        self.export(
-            user=request.user,
-            queryset=self.ordered(filterset.qs),
-            filters=xlsx.filters_description(filterset.form),
-            output=output,
+        return redirect(_list_url(self.kind, request.GET.urlencode()))
+
+    def post(self, request):
+        query = request.GET.copy()
+        query.pop("page", None)
+        try:
+            job = list_exports.list_export_create(actor=request.user, kind=self.kind, params=query)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(_list_url(self.kind, query.urlencode()))
+        return redirect(job)
+
+
+class EnterpriseExportView(ListExportRequestView):
+    kind = ExportKind.ENTERPRISES
+
+
+class TitleExportView(ListExportRequestView):
+    kind = ExportKind.TITLES
+
+
+class StatisticExportView(ListExportRequestView):
+    kind = ExportKind.STATISTICS
+
+
+class ListExportAccessMixin(ReportAccessMixin):
+    """An export job is its requester's alone (another user, even of the same county: 404)."""
+
+    def my_exports(self):
+        return ListExportJob.objects.for_user(self.request.user, VIEW).filter(requested_by=self.request.user)
+
+
+class ListExportDetailView(ListExportAccessMixin, TemplateView):
+    template_name = "reports/export_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = get_object_or_404(self.my_exports(), pk=self.kwargs["pk"])
+        job.fail_if_stale()
+        context.update(job=job, list_url=_list_url(job.kind, job.query_string))
+        return context
+
+
+class ListExportStatusView(ListExportAccessMixin, JobStatusView):
+    def get_job(self, request, pk):
+        return get_object_or_404(self.my_exports(), pk=pk)
+
+    def status_extra(self, job):
+        return {"download_url": reverse("reports:export_download", args=[job.pk]) if job.is_downloadable else None}
+
+
+class ListExportDownloadView(ListExportAccessMixin, View):
+    def get(self, request, pk):
+        job = get_object_or_404(self.my_exports(), pk=pk)
+        if not job.is_downloadable:
+            raise Http404(_("This export file is not available (not ready, failed or expired)."))
+        try:
+            handle = job.file.open("rb")
+        except FileNotFoundError:
+            raise Http404(_("This export file is not available (not ready, failed or expired)."))
+        audit.security_event(
+            request.user,
+            AuditAction.EXPORT,
+            _("%(list)s export downloaded (job %(id)s, %(n)s rows)")
+            % {"list": job.get_kind_display(), "id": job.pk, "n": job.row_count},
+            instance=job,
         )
-        output.seek(0)
-        return FileResponse(output, as_attachment=True, filename=f"{self.file_stem}.xlsx", content_type=XLSX_TYPE)
-
-
-class EnterpriseExportView(ListExportView):
-    model = Enterprise
-    list_url_name = "enterprises:list"
-
-    @property
-    def file_stem(self):
-        return _("enterprises")
-
-    def filterset(self):
-        return enterprise_list_queryset(self.request.user, self.request.GET, self.request)
-
-    def ordered(self, qs):
-        if not self.request.GET.get("ordering"):  # the list page's default order
-            qs = qs.order_by("county__sort_order", "name")
-        return qs
-
-    def export(self, **kwargs):
-        return exports.export_enterprises(**kwargs)
-
-
-def title_list_filterset(user, params, request=None) -> TitleFilterSet:
-    base = Title.objects.for_user(user, VIEW).select_related("enterprise__county", "tier")
-    return TitleFilterSet(params, queryset=base, request=request)
-
-
-def statistic_list_filterset(user, params, request=None) -> StatisticFilterSet:
-    base = Statistic.objects.for_user(user, VIEW).select_related("enterprise__county")
-    return StatisticFilterSet(params, queryset=base, request=request)
-
-
-TITLE_ORDER = ("-recognised_on", "-tier__rank", "enterprise__name", "id")
-STATISTIC_ORDER = ("-year", "-quarter", "enterprise__county__sort_order", "enterprise__name", "id")
-
-
-class TitleExportView(ListExportView):
-    model = Title
-    list_url_name = "reports:titles"
-
-    @property
-    def file_stem(self):
-        return _("titles")
-
-    def filterset(self):
-        return title_list_filterset(self.request.user, self.request.GET, self.request)
-
-    def ordered(self, qs):
-        return qs.order_by(*TITLE_ORDER)
-
-    def export(self, **kwargs):
-        return exports.export_titles(**kwargs)
-
-
-class StatisticExportView(ListExportView):
-    model = Statistic
-    list_url_name = "reports:statistics"
-
-    @property
-    def file_stem(self):
-        return _("statistics")
-
-    def filterset(self):
-        return statistic_list_filterset(self.request.user, self.request.GET, self.request)
-
-    def ordered(self, qs):
-        return qs.order_by(*STATISTIC_ORDER)
-
-    def export(self, **kwargs):
-        return exports.export_statistics(**kwargs)
+        return FileResponse(
+            handle, as_attachment=True, filename=list_exports.export_file_name(job), content_type=XLSX_TYPE
+        )
 
 
 class FilteredListView(ScopedObjectMixin, TemplateView):

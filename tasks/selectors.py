@@ -189,6 +189,10 @@ def matrix(*, user, period: ReportingPeriod, today: dt.date | None = None) -> Ma
             row = rows_by_slot.get((task.pk, column.key))
             status = cell_status(row, period, today)
             totals[status] += 1
+            # The status of every unit's report is public to business readers (STATUS); its figures,
+            # the progress percentage among them, only to those who may read the report (VIEW):
+            # a county official sees her county's, not another county's.
+            readable = bool(row) and _may_open(user, scope, task, column)
             cells.append(
                 Cell(
                     column=column,
@@ -196,8 +200,8 @@ def matrix(*, user, period: ReportingPeriod, today: dt.date | None = None) -> Ma
                     is_lead=keys[column.key],
                     status=status,
                     report_id=row["id"] if row else None,
-                    progress=row["progress_percent"] if row else None,
-                    can_open=bool(row) and _may_open(user, scope, task, column),
+                    progress=row["progress_percent"] if readable and row else None,
+                    can_open=readable,
                 )
             )
         result.rows.append((task, cells))

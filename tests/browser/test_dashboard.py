@@ -89,3 +89,35 @@ def test_allocation_page_sums_the_counties_against_the_city_and_warns(page, logi
     # The figures hold 6 provincial firms on 2023-12-31 (T 3, K 2, 蓬江 1) against the declared 713.
     assert "各县（市、区）基数合计为6，而全市基数为713。" in page.locator(".allocation-warning").all_inner_texts()
     expect(page.locator("#allocation-table tbody tr")).to_have_count(7)
+
+
+def test_phone_shows_the_indicator_table_and_the_enterprise_list_as_cards(page, login, city_operator, figures):
+    """At 390 px each indicator is a card as wide as the screen with its status on screen (it was
+    squeezed to two characters, the status off screen); the enterprise list's filters are folded
+    and each enterprise is a card whose cells carry their column's name."""
+    from tests.browser.checks import PHONE, horizontal_overflow
+
+    page.set_viewport_size(PHONE)
+    login("city")
+    page.goto("/targets/")
+    row = page.locator("#indicator-table tbody tr").first
+    name = row.locator("td.card-head").bounding_box()
+    assert name and name["width"] > 300
+    status = row.locator("td").nth(6)
+    assert status.get_attribute("data-label") == "状态"
+    badge = status.locator(".badge").bounding_box()
+    assert badge and badge["x"] >= 0 and badge["x"] + badge["width"] <= PHONE["width"]
+    assert horizontal_overflow(page) == 0
+
+    page.goto("/enterprises/")
+    expect(page.locator("#enterprise-filters")).to_be_hidden()  # folded behind the "筛选" button
+    card = page.locator("#enterprise-table tbody tr").first
+    head = card.locator("td.card-head").bounding_box()
+    assert head and head["width"] > 300
+    label = page.evaluate(
+        "getComputedStyle(document.querySelector('#enterprise-table td[data-label]'), '::before').content"
+    )
+    assert label == '"统一社会信用代码"'
+    assert horizontal_overflow(page) == 0
+    page.click("button[aria-controls=enterprise-filters]")
+    expect(page.locator("#enterprise-filters")).to_be_visible()

@@ -116,6 +116,17 @@ class Case:
     write: Write | None = None  # what a successful POST writes (checked before and after)
 
 
+def _export_jobs():
+    from reports.models import ListExportJob
+
+    return _pks(ListExportJob.objects.filter(status="succeeded").exclude(file=""))
+
+
+EXPORT_WRITE = Write(
+    state=lambda kw, d: _export_jobs(), audit=lambda kw, d: {"action": "export", "object_type": "reports.listexportjob"}
+)
+
+
 ROUTES: dict[str, Case] = {
     "": Case(AUTHENTICATED),
     "health/": Case(AUTHENTICATED, public=True),
@@ -453,11 +464,22 @@ ROUTES: dict[str, Case] = {
     "reports/<int:pk>/download/": Case(
         BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_report_job(user).pk}
     ),
-    "reports/export/enterprises/": Case(BUSINESS_READ, hides_other=False),
+    # list exports: a POST records the job (audited) and runs it; the job is its requester's alone
+    # (other requesters and counties are covered in tests/reports/test_exports.py)
+    "reports/export/enterprises/": Case(BUSINESS_READ, ok=302, method="post", write=EXPORT_WRITE),
+    "reports/exports/<int:pk>/": Case(
+        BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_export_job(user).pk}
+    ),
+    "reports/exports/<int:pk>/status/": Case(
+        BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_export_job(user).pk}
+    ),
+    "reports/exports/<int:pk>/download/": Case(
+        BUSINESS_READ, user_kwargs=lambda w, which, user: {"pk": own_export_job(user).pk}
+    ),
     "reports/titles/": Case(BUSINESS_READ, hides_other=True),
-    "reports/titles/export/": Case(BUSINESS_READ),
+    "reports/titles/export/": Case(BUSINESS_READ, ok=302, method="post", write=EXPORT_WRITE),
     "reports/statistics/": Case(BUSINESS_READ, hides_other=True),
-    "reports/statistics/export/": Case(BUSINESS_READ),
+    "reports/statistics/export/": Case(BUSINESS_READ, ok=302, method="post", write=EXPORT_WRITE),
     # REST API (DefaultRouter root and its format suffix)
     "api/v1/": Case(BUSINESS_READ, api=True),
     "api/v1/<drf_format_suffix:format>": Case(BUSINESS_READ, api=True, path="/api/v1/.json"),
@@ -761,6 +783,28 @@ def own_report_job(user):
         progress=100,
         finished_at=timezone.now(),
         expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    job.file.save("matrix.xlsx", ContentFile(b"PK\x03\x04 matrix"), save=True)
+    return job
+
+
+def own_export_job(user):
+    """A finished list export of ``user`` (or of a city operator for principals without business access)."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from reports.models import ListExportJob
+
+    requester = user if user is not None else factories.make_user(Role.CITY_OPERATOR)
+    job = ListExportJob.objects.create(
+        requested_by=requester,
+        kind="statistics",
+        county=requester.county,
+        status="succeeded",
+        progress=100,
+        row_count=1,
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + dt.timedelta(hours=24),
     )
     job.file.save("matrix.xlsx", ContentFile(b"PK\x03\x04 matrix"), save=True)
     return job

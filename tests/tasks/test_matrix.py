@@ -210,3 +210,25 @@ def test_my_tasks_lists_the_units_tasks_with_lead_marks(client, czj_user, taisha
     client.force_login(taishan_official)
     page = client.get("/tasks/mine/?period=2025Q1")
     assert len(page.context["my_tasks"]) == KeyTask.objects.filter(is_active=True).count()
+
+
+def test_county_official_sees_only_her_countys_progress_figures(client, taishan_official, city_operator):
+    """Two counties report on 二（二）1: Taishan 35 %, Kaiping 80 %. Both statuses are shown to
+    everyone; the percentages only to those who may read the report."""
+    factories.make_report("2-2-1", "2025Q1", county_code="440781", status="submitted", progress_percent=35)
+    factories.make_report("2-2-1", "2025Q1", county_code="440783", status="submitted", progress_percent=80)
+    period = ReportingPeriod.objects.get(code="2025Q1")
+    taishan, kaiping = ("2-2-1", _key(county_code="440781")), ("2-2-1", _key(county_code="440783"))
+
+    own_view = _cells(selectors.matrix(user=taishan_official, period=period, today=dt.date(2025, 4, 1)))
+    assert own_view[taishan].progress == 35 and own_view[taishan].can_open
+    assert own_view[kaiping].status == CellStatus.SUBMITTED  # the status stays visible
+    assert own_view[kaiping].progress is None and not own_view[kaiping].can_open
+
+    city_view = _cells(selectors.matrix(user=city_operator, period=period, today=dt.date(2025, 4, 1)))
+    assert (city_view[taishan].progress, city_view[kaiping].progress) == (35, 80)
+
+    client.force_login(taishan_official)
+    html = client.get("/tasks/?period=2025Q1").content.decode()
+    assert '<div class="text-muted">35%</div>' in html
+    assert '<div class="text-muted">80%</div>' not in html
