@@ -111,7 +111,7 @@ class GrantForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["role", "county", "department"]
+        fields = ["role", "county", "department", "is_unit_lead"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,4 +128,6 @@ class GrantForm(BootstrapMixin, forms.ModelForm):
             self.add_error("department", _("A department user needs a department."))
         if role != Role.COUNTY_OFFICIAL:
             data["county"] = None
+        if role != Role.DEPARTMENT_USER:
+            data["is_unit_lead"] = False
         return data

@@ -100,6 +100,11 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
+    is_unit_lead = models.BooleanField(
+        _("leads the unit"),
+        default=False,
+        help_text=_("A department user who leads the department: overdue enterprise requests are escalated to them."),
+    )
     must_change_password = models.BooleanField(_("must change password at next login"), default=True)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
@@ -116,6 +121,9 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~Q(role=Role.DEPARTMENT_USER) | Q(department__isnull=False),
                 name="department_user_has_department",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_unit_lead=False) | Q(role=Role.DEPARTMENT_USER), name="unit_lead_is_a_department_user"
             ),
         ]
         permissions = [

@@ -154,8 +154,11 @@ def password_reset_reject(*, actor, request_id: int) -> PasswordResetRequest:
     return request
 
 
-def user_grant(*, actor, user: User, role: str, county=None, department=None, may_reveal: bool = False) -> User:
-    """Role, scope and the reveal permission (security administrator; never on their own account)."""
+def user_grant(
+    *, actor, user: User, role: str, county=None, department=None, may_reveal: bool = False, unit_lead: bool = False
+) -> User:
+    """Role, scope, the reveal permission and, for a department user, whether they lead the unit
+    (security administrator; never on their own account)."""
     _require_role(actor, Role.SECURITY_ADMIN)
     if user.pk == actor.pk:
         raise ValidationError(_("You cannot change your own role or permissions."))
@@ -176,8 +179,9 @@ def user_grant(*, actor, user: User, role: str, county=None, department=None, ma
         user.role = role
         user.county = county if role == Role.COUNTY_OFFICIAL else None
         user.department = department
+        user.is_unit_lead = unit_lead and role == Role.DEPARTMENT_USER
         user.full_clean(exclude=["password"])
-        user.save(update_fields=["role", "county", "department"])
+        user.save(update_fields=["role", "county", "department", "is_unit_lead"])
         permission = Permission.objects.get(codename="reveal_personal_data", content_type__app_label="accounts")
         if may_reveal:
             user.user_permissions.add(permission)

@@ -17,8 +17,8 @@ from core.scoping import CHANGE, scope_for
 from core.workbench import Todo
 
 from . import selectors
-from .choices import RequestStatus
-from .models import CommissionerAssignment, EnterpriseRequest
+from .choices import NoticeKind, RequestStatus
+from .models import CommissionerAssignment, EnterpriseRequest, RequestNotice
 
 
 def todos(user: Any, today: dt.date) -> list[Todo]:
@@ -79,6 +79,30 @@ def todos(user: Any, today: dt.date) -> list[Todo]:
                 order=43,
             )
         )
+    if role == Role.DEPARTMENT_USER and getattr(user, "is_unit_lead", False):
+        # the beat job's escalations (``services.flag_deadlines``) of the unit's requests still open
+        escalated = (
+            RequestNotice.objects.filter(
+                kind=NoticeKind.OVERDUE,
+                department_id=scope.department_id,
+                request__department_id=scope.department_id,
+                request__status__in=(RequestStatus.PENDING, RequestStatus.IN_PROGRESS, RequestStatus.REPLIED),
+            )
+            .values("request_id")
+            .distinct()
+            .count()
+        )
+        if escalated:
+            items.append(
+                Todo(
+                    _("Overdue requests of your unit escalated to you"),
+                    escalated,
+                    f"{url}?overdue=1&department={scope.department_id}",
+                    "bi-megaphone",
+                    True,
+                    order=39,
+                )
+            )
     due = selectors.my_enterprises(user).filter(next_visit_on__lte=today).count()
     if due:
         items.append(Todo(_("Enterprises due a visit"), due, reverse("support:mine"), "bi-geo-alt", order=44))

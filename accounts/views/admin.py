@@ -237,6 +237,7 @@ class GrantView(ServiceFormMixin, RoleRequiredMixin, FormView):
             county=data.get("county"),
             department=data.get("department"),
             may_reveal=data["may_reveal_personal_data"],
+            unit_lead=data.get("is_unit_lead", False),
         )
 
     def service_success_url(self, result):
