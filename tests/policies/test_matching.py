@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from accounts.models import Department, Place
 from enterprises.models import Tier
@@ -194,3 +195,20 @@ def test_threshold_is_exact_decimal(dataset):
     )
     rows = {r[0]: r[3] for r in match_rows([condition], candidates(factories.make_user("city_operator")), DATE)}
     assert rows[dataset["I"].pk] == ONE  # 3 % > 3 % is false
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="JIT is a PostgreSQL setting")
+def test_matching_runs_without_jit_and_puts_the_setting_back(dataset):
+    """The match statement turns JIT compilation off for itself only (README: it cost more than the
+    statement at 100,000 enterprises); the caller's transaction keeps its own setting."""
+    policy = make_policy()
+    conditions = add_conditions(policy)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = on")
+        match_counts(conditions, candidates(None), DATE)
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone()[0] == "on"
+        cursor.execute("SET LOCAL jit = off")
+        match_rows(conditions, candidates(None), DATE)
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone()[0] == "off"
