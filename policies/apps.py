@@ -7,8 +7,21 @@ class PoliciesConfig(AppConfig):
     verbose_name = _("Policy library and precise push")
 
     def ready(self):
+        from accounts import audit
+        from enterprises.models import StatisticImport
         from enterprises.views import register_detail_panel
 
+        from . import ledger_import  # registers the import kind of the disbursement lists (拨付名单)
         from .views import enterprise_policies_panel
 
         register_detail_panel("policies/_enterprise_panel.html", enterprise_policies_panel)
+        audit.register_change_set(
+            audit.ChangeSetKind(
+                name=ledger_import.CHANGE_SET_KIND,
+                seal_object_type=StatisticImport._meta.label_lower,
+                digest=ledger_import.change_set_digest,
+                touching=ledger_import.imports_touching,
+                rows=ledger_import.change_rows,
+                describe=ledger_import.describe_changes,
+            )
+        )
