@@ -10,11 +10,13 @@ class PoliciesConfig(AppConfig):
         from accounts import audit
         from enterprises.models import StatisticImport
         from enterprises.views import register_detail_panel
+        from tasks.views import register_task_panel
 
         from . import ledger_import  # registers the import kind of the disbursement lists (拨付名单)
-        from .views import enterprise_policies_panel
+        from .views import enterprise_policies_panel, task_support_panel
 
         register_detail_panel("policies/_enterprise_panel.html", enterprise_policies_panel)
+        register_task_panel("policies/_task_panel.html", task_support_panel)
         audit.register_change_set(
             audit.ChangeSetKind(
                 name=ledger_import.CHANGE_SET_KIND,

@@ -176,3 +176,30 @@ def indicator_value(user, indicator: SupportIndicator, year: int, date: dt.date)
 
 def indicators(user, year: int, date: dt.date) -> list[IndicatorValue]:
     return [indicator_value(user, i, year, date) for i in SupportIndicator.objects.select_related("min_tier")]
+
+
+@dataclass
+class TaskSupport:
+    """The support granted under a plan task's policies in a period: per granting unit and in all."""
+
+    rows: list[dict]
+    count: int
+    amount: Decimal
+
+
+def task_support(user, task, starts_on: dt.date, ends_on: dt.date) -> TaskSupport:
+    """Grants of the library's policies that serve ``task`` (``Policy.tasks``), paid from
+    ``starts_on`` to ``ends_on``, that ``user`` may read, per granting unit (one grouped query).
+    Grants under a policy named outside the library serve no task and are not counted."""
+    rows = list(
+        SupportGrant.objects.for_user(user, VIEW)
+        .filter(policy__tasks=task, granted_on__gte=starts_on, granted_on__lte=ends_on)
+        .values("department_id", "department__name", "department__short_name", "department__sort_order")
+        .annotate(count=Count("id"), amount=Sum("amount"))
+        .order_by("department__sort_order", "department_id")
+    )
+    return TaskSupport(
+        rows=rows,
+        count=sum(r["count"] for r in rows),
+        amount=sum((r["amount"] for r in rows), Decimal(0)),
+    )

@@ -235,6 +235,15 @@ def enterprise_policies_panel(request, enterprise) -> dict:
     }
 
 
+def task_support_panel(request, task, period) -> dict:
+    """Context of the panel on a plan task's page: what each unit granted in the period under the
+    task's policies (``tasks.views.register_task_panel``)."""
+    return {
+        "period": period,
+        "support": selectors.task_support(request.user, task, period.starts_on, period.ends_on),
+    }
+
+
 # --------------------------------------------------------------------------------------------------
 # Precise push: the push button, the to-do list, one to-do with its steps
 # --------------------------------------------------------------------------------------------------

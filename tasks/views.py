@@ -4,6 +4,8 @@ via ``services``; every object is fetched through ``for_user`` (404 outside the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -188,6 +190,17 @@ class ReminderSendView(ScopedObjectMixin, PeriodMixin, View):
         return redirect(back)
 
 
+#: Panels of apps above ``tasks`` on a task's page: (template, context function of (request, task,
+#: period)), registered in their ``AppConfig.ready`` (no upward import; policies: the support
+#: granted under the task's policies in the period).
+TASK_PANELS: list[tuple[str, Callable]] = []
+
+
+def register_task_panel(template_name: str, context: Callable) -> None:
+    if all(name != template_name for name, _fn in TASK_PANELS):
+        TASK_PANELS.append((template_name, context))
+
+
 class TaskDetailView(ScopedObjectMixin, PeriodMixin, TemplateView):
     """A task: its measures and units, this period's status per unit, and a timeline of reports."""
 
@@ -217,6 +230,7 @@ class TaskDetailView(ScopedObjectMixin, PeriodMixin, TemplateView):
             my_unit=department or county,
             is_my_task=bool(department and task.units.filter(department=department).exists())
             or bool(county and task.counties_responsible),
+            panels=[(name, fn(self.request, task, period)) for name, fn in TASK_PANELS],
         )
         return context
 
