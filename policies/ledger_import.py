@@ -524,8 +524,9 @@ class LedgerKind(ImportKind):
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {_GRANT} (enterprise_id, policy_id, policy_text, department_id, support_type_id, amount, "
-                f"granted_on, batch, document_no, push_id, version, created_at, updated_at) SELECT enterprise_id, "
-                f"policy_id, policy_text, %s, support_type_id, amount, granted_on, batch, document_no, NULL, 1, %s, %s "
+                f"granted_on, batch, document_no, external_id, push_id, version, created_at, updated_at) SELECT "
+                f"enterprise_id, policy_id, policy_text, %s, support_type_id, amount, granted_on, batch, document_no, "
+                f"'', NULL, 1, %s, %s "
                 f"FROM {STAGING} WHERE kind = {NEW}",
                 [department.pk, now, now],
             )
