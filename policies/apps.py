@@ -10,6 +10,7 @@ class PoliciesConfig(AppConfig):
     def ready(self):
         from enterprises.views import register_detail_panel
 
+        from . import ledger_import  # noqa: F401 - registers the disbursement-list (拨付名单) import kind
         from .views import enterprise_policies_panel
 
         register_detail_panel("policies/_enterprise_panel.html", enterprise_policies_panel)

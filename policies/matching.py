@@ -24,11 +24,13 @@ the two against each other and against hand-worked values.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     DecimalField,
@@ -369,6 +371,38 @@ def _annual_verdict(c) -> Case:
     return _ratio(num, den, operator, c.threshold)
 
 
+def _reads_statistics(c) -> bool:
+    return c.kind == ConditionKind.FIGURE and c.figure != Figure.RD_INSTITUTION_RANK.value
+
+
+def _groups(conditions) -> dict[str, list]:
+    """Conditions by group (alternatives); a condition without a group is a group of its own."""
+    groups: dict[str, list] = {}
+    for i, c in enumerate(conditions):
+        groups.setdefault(c.group or f"_{i}", []).append(c)
+    return groups
+
+
+def _without_two_cheap_misses(enterprises, conditions, date: dt.date):
+    """The enterprises that do not already miss two groups of conditions that read no statistics
+    (tier, county, industry, tag, listing, R&D institution): the others miss two groups whatever
+    their statistics say, so they are left out of every list anyway, and filtering them first spares
+    the statistics subqueries for them (PostgreSQL evaluates the select list only for rows that
+    pass the WHERE clause). A group is missed when every alternative is 0 (NULL is unknown)."""
+    if not any(_reads_statistics(c) for c in conditions):
+        return enterprises
+    cheap = [cs for cs in _groups(conditions).values() if not any(_reads_statistics(c) for c in cs)]
+    if len(cheap) < 2:
+        return enterprises
+    terms = []
+    for cs in cheap:
+        all_missed = Q()
+        for c in cs:
+            all_missed &= Q(Exact(condition_expression(c, date), 0))
+        terms.append(Case(When(all_missed, then=Value(1)), default=Value(0), output_field=_INT))
+    return enterprises.alias(_cheap_missed=reduce(operator.add, terms)).filter(_cheap_missed__lte=1)
+
+
 def match_sql(conditions, enterprises, date: dt.date) -> tuple[str, str, list]:
     """SQL of ``(enterprise id, name, county id, status)`` for the enterprises of the queryset
     ``enterprises`` that meet, miss by one or are unknown (the others are left out): the CTE of
@@ -387,7 +421,7 @@ def match_sql(conditions, enterprises, date: dt.date) -> tuple[str, str, list]:
             packed = f"{q('_annual')}"
             value = f"(({packed} / {3**digit}) %% 3)"  # %% : the statement is run with parameters
             columns[id(c)] = f"(CASE WHEN {packed} IS NULL OR {value} = 2 THEN NULL ELSE {value} END)"
-    qs = enterprises.annotate(**annotations)
+    qs = _without_two_cheap_misses(enterprises, conditions, date).annotate(**annotations)
     inner = qs.values(*annotations, _id=F("pk"), _name=F("name"), _county=F("county_id")).order_by()
     inner_sql, params = inner.query.sql_with_params()
     groups: dict[str, list[str]] = {}
@@ -412,19 +446,34 @@ def match_sql(conditions, enterprises, date: dt.date) -> tuple[str, str, list]:
     return cte, body, list(params)
 
 
+def _fetch(sql: str, params: list) -> list[tuple]:
+    """Run one matching statement. On PostgreSQL without JIT compilation: the statement's cost
+    estimate (one subquery per enterprise and condition) is far above ``jit_above_cost``, and
+    compiling its CASE expressions took longer than running it (EXPLAIN ANALYZE at 100,000
+    enterprises: JIT 2.0 s of 3.8 s; README, "Policies")."""
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SELECT current_setting('jit')")
+            before = cursor.fetchone()[0]
+            cursor.execute("SELECT set_config('jit', 'off', true)")
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        if postgres:  # this statement only: the transaction may be a caller's (a request, a test)
+            cursor.execute("SELECT set_config('jit', %s, true)", [before])
+        return rows
+
+
 def match_rows(conditions, enterprises, date: dt.date) -> list[tuple[int, str, int, str]]:
     cte, body, params = match_sql(conditions, enterprises, date)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{cte} {body} ORDER BY m.name, m.id", params)
-        return [tuple(row) for row in cursor.fetchall()]
+    return [tuple(row) for row in _fetch(f"{cte} {body} ORDER BY m.name, m.id", params)]
 
 
 def match_counts(conditions, enterprises, date: dt.date) -> dict[tuple[int, str], int]:
     """``{(county id, status): count}`` in one statement."""
     cte, body, params = match_sql(conditions, enterprises, date)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{cte} SELECT county_id, status, COUNT(*) FROM ({body}) s GROUP BY county_id, status", params)
-        return {(county_id, status): count for county_id, status, count in cursor.fetchall()}
+    sql = f"{cte} SELECT county_id, status, COUNT(*) FROM ({body}) s GROUP BY county_id, status"
+    return {(county_id, status): count for county_id, status, count in _fetch(sql, params)}
 
 
 __all__ = ["MISSED", "UNKNOWN", "evaluate_enterprises", "match_counts", "match_rows", "match_sql"]

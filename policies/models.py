@@ -587,3 +587,38 @@ class SupportIndicator(models.Model):
         super().clean()
         if self.kind == IndicatorKind.SHARE_SUPPORTED and self.min_tier_id is None:
             raise ValidationError({"min_tier": _("A share needs the tier of the enterprises it counts.")})
+
+
+class GrantImportChange(models.Model):
+    """What one committed import of a 拨付名单 (the ``ledger`` import kind) did to one support
+    grant: ``created`` it (the undo deletes it) or changed its amount, type, batch or document
+    (before/after kept; the undo puts the before values back)."""
+
+    statistic_import = models.ForeignKey(
+        "enterprises.StatisticImport",
+        verbose_name=_("import"),
+        on_delete=models.PROTECT,
+        related_name="grant_changes",
+        db_constraint=False,
+    )
+    grant_id = models.BigIntegerField(_("grant id"), db_index=True)
+    enterprise_id = models.BigIntegerField(_("enterprise id"))
+    created = models.BooleanField(_("created by the import"), default=False)
+    row_no = models.PositiveIntegerField(_("row number"), default=0)
+    version_after = models.PositiveIntegerField(_("version after the import"), default=1)
+    before_amount = models.DecimalField(_("amount before"), max_digits=14, decimal_places=2, null=True, blank=True)
+    after_amount = models.DecimalField(_("amount after"), max_digits=14, decimal_places=2, null=True, blank=True)
+    before_support_type_id = models.BigIntegerField(_("support type before"), null=True, blank=True)
+    after_support_type_id = models.BigIntegerField(_("support type after"), null=True, blank=True)
+    before_batch = models.CharField(_("batch before"), max_length=100, null=True, blank=True)
+    after_batch = models.CharField(_("batch after"), max_length=100, null=True, blank=True)
+    before_document_no = models.CharField(_("document number before"), max_length=100, null=True, blank=True)
+    after_document_no = models.CharField(_("document number after"), max_length=100, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("grant import change")
+        verbose_name_plural = _("grant import changes")
+        indexes = [models.Index(fields=["statistic_import", "row_no"])]
+
+    def __str__(self):
+        return f"#{self.statistic_import_id} · {self.grant_id}"

@@ -355,7 +355,11 @@ class LedgerView(ScopedObjectMixin, TemplateView):
         )
         page = Paginator(grants.order_by("-granted_on", "-id"), 50).get_page(self.request.GET.get("page"))
         scope = scope_for(self.request.user)
-        context.update(page_obj=page, can_create=scope.city_wide_write or is_department_user(scope))
+        context.update(
+            page_obj=page,
+            can_create=scope.city_wide_write or is_department_user(scope),
+            can_import=scope.city_wide_write,  # the disbursement list import kind is city_only
+        )
         return context
 
 

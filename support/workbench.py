@@ -79,7 +79,7 @@ def todos(user: Any, today: dt.date) -> list[Todo]:
                 order=43,
             )
         )
-    if role == Role.DEPARTMENT_USER and getattr(user, "is_unit_lead", False):
+    if role == Role.DEPARTMENT_USER and scope.department_id is not None and getattr(user, "is_unit_lead", False):
         # the beat job's escalations (``services.flag_deadlines``) of the unit's requests still open
         escalated = (
             RequestNotice.objects.filter(

@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from accounts.models import Department, Place
 from enterprises.models import Tier
@@ -194,3 +195,79 @@ def test_threshold_is_exact_decimal(dataset):
     )
     rows = {r[0]: r[3] for r in match_rows([condition], candidates(factories.make_user("city_operator")), DATE)}
     assert rows[dataset["I"].pk] == ONE  # 3 % > 3 % is false
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="JIT is a PostgreSQL setting")
+def test_matching_runs_without_jit_and_puts_the_setting_back(dataset):
+    """The match statement turns JIT compilation off for itself only (README: it cost more than the
+    statement at 100,000 enterprises); the caller's transaction keeps its own setting."""
+    policy = make_policy()
+    conditions = add_conditions(policy)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = on")
+        match_counts(conditions, candidates(None), DATE)
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone()[0] == "on"
+        cursor.execute("SET LOCAL jit = off")
+        match_rows(conditions, candidates(None), DATE)
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone()[0] == "off"
+
+
+def test_two_misses_without_statistics_are_left_out_before_the_statistics_are_read(db):
+    """The statement first drops enterprises that miss two groups of conditions reading no statistics
+    (README: it spares their statistics subqueries); an unknown (no industry) is not a miss. Policy:
+    provincial title or higher; industry section C; in 台山; revenue last year ≥ 5000. By hand:
+
+    - J 鹤山, innovative, C/34, revenue 9000: county and tier missed → left out (revenue met or not);
+    - K 鹤山, innovative, no industry: county and tier missed, industry unknown → left out;
+    - L 鹤山, provincial, no industry, revenue 9000: county missed, industry unknown → misses one;
+    - M 台山, innovative, A/01: tier and industry missed → left out;
+    - N 台山, provincial, no industry, no statistics: industry and revenue unknown → unknown;
+    - O 台山, innovative, C/34, no statistics: tier missed, revenue unknown → misses one.
+    The engine's drill-down gives the same statuses (None: misses two or more)."""
+    from enterprises.models import Industry
+
+    c34, a01 = Industry.objects.get(code="34"), Industry.objects.get(code="01")
+
+    def enterprise(name, county, tier, industry=None, revenue=None):
+        e = factories.make_enterprise(county, name=name, industry=industry)
+        factories.make_title(e, tier, dt.date(2024, 7, 1))
+        if revenue is not None:
+            factories.make_annual(e, 2025, revenue=revenue, rd_expense=0)
+        return e
+
+    e = {
+        "J": enterprise("J", "440784", "innovative", c34, 9000),
+        "K": enterprise("K", "440784", "innovative"),
+        "L": enterprise("L", "440784", "provincial", None, 9000),
+        "M": enterprise("M", "440781", "innovative", a01),
+        "N": enterprise("N", "440781", "provincial"),
+        "O": enterprise("O", "440781", "innovative", c34),
+    }
+    policy = make_policy()
+    conditions = [
+        PolicyCondition.objects.create(
+            policy=policy, kind=ConditionKind.TIER, tier=Tier.objects.get(code="provincial")
+        ),
+        PolicyCondition.objects.create(
+            policy=policy, kind=ConditionKind.INDUSTRY, industry=Industry.objects.get(code="C")
+        ),
+        PolicyCondition.objects.create(
+            policy=policy, kind=ConditionKind.COUNTY, county=Place.objects.get(code="440781")
+        ),
+        PolicyCondition.objects.create(
+            policy=policy, kind=ConditionKind.FIGURE, figure="revenue", operator="gte", threshold=5000
+        ),
+    ]
+    rows = {r[1]: r[3] for r in match_rows(conditions, candidates(None), DATE)}
+    assert rows == {"L": ONE, "N": UNKNOWN, "O": ONE}
+    results = evaluate_enterprises(policy, conditions, list(e.values()), DATE)
+    assert {k: results[x.pk].status for k, x in e.items()} == {
+        "J": None,
+        "K": None,
+        "L": ONE,
+        "M": None,
+        "N": UNKNOWN,
+        "O": ONE,
+    }
