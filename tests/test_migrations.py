@@ -23,6 +23,7 @@ FIELD_REFERENCES = {
     ("reports/migrations/0001_initial.py", "reports.models"),
     ("tasks/migrations/0001_initial.py", "tasks.models"),
     ("support/migrations/0004_request_attachments.py", "support.models"),
+    ("reports/migrations/0003_list_export_job.py", "reports.models"),
 }
 
 
@@ -91,6 +92,8 @@ def test_frozen_trigger_sql_is_what_flush_restores(migration, table):
     [
         ("enterprises.migrations.0010_import_change_rows_append_only", "enterprises_enterpriseimportchange"),
         ("enterprises.migrations.0010_import_change_rows_append_only", "enterprises_titleimportchange"),
+        ("support.migrations.0005_commissioner_import_change_append_only", "support_commissionerimportchange"),
+        ("policies.migrations.0004_grant_import_change_append_only", "policies_grantimportchange"),
     ],
 )
 def test_frozen_trigger_sql_of_a_migration_of_several_tables(migration, table):
