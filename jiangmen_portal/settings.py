@@ -208,6 +208,7 @@ CELERY_TASK_ROUTES = {
     "reports.build_list_export": {"queue": "reports"},
     "tasks.mark_lateness": {"queue": "notifications"},
     "support.flag_deadlines": {"queue": "notifications"},
+    "policies.match_all_policies": {"queue": "recompute"},
     "accounts.tasks.*": {"queue": "notifications"},
 }
 # Every queue a worker may be asked to consume (a single worker for all: ``-Q`` with all of them).
@@ -460,6 +461,11 @@ CELERY_BEAT_SCHEDULE["tasks.mark_lateness"] = {
     "schedule": crontab(hour=1, minute=30),  # 01:30 Asia/Shanghai: flag late reports, remind missing ones
 }
 # --- Service commissioners and enterprise requests (support app) -----------------------------------
+# policies: the nightly match of every policy in force (the policy list's counts), after the imports.
+CELERY_BEAT_SCHEDULE["policies-match-all"] = {
+    "task": "policies.match_all_policies",
+    "schedule": crontab(hour=2, minute=0),
+}
 CELERY_BEAT_SCHEDULE["support.flag_deadlines"] = {
     "task": "support.flag_deadlines",
     "schedule": crontab(hour=7, minute=30),  # 07:30 Asia/Shanghai: due soon and overdue (escalated) notices

@@ -436,6 +436,34 @@ class PolicyPush(VersionedModel):
             raise ValidationError(errors)
 
 
+class PolicyMatchSummary(models.Model):
+    """The nightly match of a policy in force against every operating enterprise
+    (``services.match_all_policies``): per county, how many meet every condition, miss one, or
+    lack data, as of ``as_of``. The policy list shows it (each reader her counties' part); the
+    match pages compute the lists live."""
+
+    policy = models.OneToOneField(Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="summary")
+    as_of = models.DateField(_("as of"))
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    counts = models.JSONField(_("counts"), default=dict, help_text=_("{county id: {status: count}}"))
+
+    class Meta:
+        verbose_name = _("policy match summary")
+        verbose_name_plural = _("policy match summaries")
+
+    def __str__(self):
+        return f"{self.policy_id} {self.as_of}"
+
+    def for_counties(self, county_id: int | None) -> dict[str, int]:
+        """The counts of one county (None: every county), by status."""
+        totals = {status: 0 for status in ("met", "missed_one", "unknown")}
+        for county, by_status in (self.counts or {}).items():
+            if county_id is None or str(county) == str(county_id):
+                for status, n in by_status.items():
+                    totals[status] = totals.get(status, 0) + n
+        return totals
+
+
 # --------------------------------------------------------------------------------------------------
 # Support ledger (扶持台账)
 # --------------------------------------------------------------------------------------------------

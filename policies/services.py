@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -19,8 +21,16 @@ from enterprises.models import Enterprise
 from support.selectors import current_commissioners
 
 from .choices import MatchStatus
-from .matching import match_rows
-from .models import Policy, PolicyCondition, PolicyPush, SupportGrant, is_commissioner_of, is_department_user
+from .matching import match_counts, match_rows
+from .models import (
+    Policy,
+    PolicyCondition,
+    PolicyMatchSummary,
+    PolicyPush,
+    SupportGrant,
+    is_commissioner_of,
+    is_department_user,
+)
 from .selectors import candidates, conditions_of
 
 
@@ -135,3 +145,23 @@ def record_grant(*, actor, grant: SupportGrant) -> tuple[SupportGrant, bool]:
                 raise
             return found, False
     return save_grant(actor=actor, grant=grant), True
+
+
+def match_all_policies(*, date: dt.date | None = None) -> dict[str, Any]:
+    """The nightly job: every policy in force matched against every operating enterprise (one SQL
+    statement each, ``matching.match_counts``), stored per county as ``PolicyMatchSummary``; the
+    summaries of policies no longer in force are dropped. Returns the number of policies and seconds."""
+    date = date or timezone.localdate()
+    started = time.perf_counter()
+    policies = list(Policy.objects.in_force(date).order_by("pk"))
+    enterprises = candidates(None)
+    now = timezone.now()
+    for policy in policies:
+        by_county: dict[str, dict[str, int]] = {}
+        for (county_id, status), n in match_counts(conditions_of(policy), enterprises, date).items():
+            by_county.setdefault(str(county_id), {})[status] = n
+        PolicyMatchSummary.objects.update_or_create(
+            policy=policy, defaults={"as_of": date, "computed_at": now, "counts": by_county}
+        )
+    PolicyMatchSummary.objects.exclude(policy__in=policies).delete()
+    return {"policies": len(policies), "seconds": round(time.perf_counter() - started, 2)}

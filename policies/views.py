@@ -26,6 +26,7 @@ from .forms import STEP_FORMS, ConditionForm, GrantForm, PolicyForm
 from .models import (
     Policy,
     PolicyCondition,
+    PolicyMatchSummary,
     PolicyPush,
     SupportGrant,
     is_commissioner_of,
@@ -52,8 +53,17 @@ class PolicyListView(ScopedObjectMixin, TemplateView):
         filterset = PolicyFilterSet(self.request.GET or None, queryset=queryset)
         rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
         page = Paginator(rows.order_by("-valid_from", "-id"), 50).get_page(self.request.GET.get("page"))
+        county_id = scope_for(self.request.user).county_id  # a county official: her county's counts
+        summaries = {
+            s.policy_id: (s, s.for_counties(county_id))
+            for s in PolicyMatchSummary.objects.filter(policy__in=[p.pk for p in page.object_list])
+        }
         context.update(
-            filter=filterset, page_obj=page, today=timezone.localdate(), can_create=_can_write(self.request.user)
+            filter=filterset,
+            page_obj=page,
+            rows=[(p, *summaries.get(p.pk, (None, None))) for p in page.object_list],
+            today=timezone.localdate(),
+            can_create=_can_write(self.request.user),
         )
         return context
 
