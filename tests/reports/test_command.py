@@ -93,14 +93,14 @@ def test_libreoffice_reads_the_report(tmp_path, city):
     )
     assert pdf.returncode == 0, pdf.stderr
     assert (tmp_path / "report.pdf").stat().st_size > 1000
-    # CSV of the roster sheet (sheet 11, the last); filter options: separator, quote, UTF-8, start row, …, sheet number
+    # CSV of the roster sheet (the last); filter options: separator, quote, UTF-8, start row, …, sheet number
     csv_run = subprocess.run(
         [
             SOFFICE,
             profile,
             "--headless",
             "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,11",
+            f"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{len(load_workbook(out, read_only=True).sheetnames)}",
             "--outdir",
             str(tmp_path),
             str(out),

@@ -24,6 +24,8 @@ AUDIT_TABLES = [
     "enterprises_enterpriseimportchange",
     "enterprises_statisticimportchange",
     "enterprises_titleimportchange",
+    "policies_grantimportchange",
+    "support_commissionerimportchange",
 ]
 
 
