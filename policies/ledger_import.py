@@ -32,19 +32,17 @@ from accounts.choices import AuditAction
 from accounts.models import Department
 from enterprises.imports.columns import AMOUNT, AMOUNT_UNITS, CODE, TEXT, Column, normalise_text
 from enterprises.imports.engine import ImportKind, register
+from enterprises.imports.naming import BY_CODE, BY_NAME, EnterpriseIndex, data_rows
 from enterprises.imports.parsing import CellError, is_empty, parse_amount, text_of
-from enterprises.imports.rows import FOOTER, SUBTOTAL, TOTAL, special_row
 from enterprises.imports.validation import CheckResult
 from enterprises.imports.writer import ChangeSet
 from enterprises.models import Enterprise
-from enterprises.validators import credit_code_problem, normalise_credit_code
 
 from .models import GrantImportChange, Policy, SupportGrant, SupportType
 
 STAGING = "import_staging_grants"
 CHANGE_SET_KIND = "grant_import"
 NEW, UNCHANGED, CHANGED = 1, 0, 2
-BY_CODE, BY_NAME = 1, 2
 DATE = "date"
 
 _GRANT = SupportGrant._meta.db_table
@@ -205,82 +203,18 @@ class LedgerKind(ImportKind):
     def check_rows(self, workbook, *, user, today, progress, options):
         _department, default_batch, default_type = self._stated(options)
         result = CheckResult()
-        by_code: dict[str, int] = {}
-        by_name: dict[str, list[int]] = {}
-        for pk, code, name in Enterprise.objects.values_list("id", "credit_code", "name").iterator(chunk_size=10_000):
-            by_code[code] = pk
-            by_name.setdefault(normalise_text(name), []).append(pk)
+        index = EnterpriseIndex(workbook)
         policies = _policy_lookup()
         policy_types = dict(Policy.objects.values_list("pk", "support_type_id"))
         types = _type_lookup()
         col = {hc.column.field: hc for hc in workbook.columns}
-        name_col, code_col = col["name"], col.get("credit_code")
+        name_col = col["name"]
         factor = AMOUNT_UNITS[col["amount"].unit or "万元"]
-        width = max(hc.index for hc in workbook.columns) + 1
-        key_indexes = tuple(hc.index for hc in workbook.columns if hc.column.kind in (CODE, TEXT))
         first_row_of: dict[tuple, int] = {}
         pending: list[tuple[int, str]] = []
-        footer_from = 0
-        for row_no, values in workbook.rows():
-            if len(values) < width:
-                values = list(values) + [""] * (width - len(values))
-            if all(is_empty(v) for v in values):
-                continue
-            raw_name = text_of(values[name_col.index])
-            raw_code = text_of(values[code_col.index]) if code_col else ""
-            code = normalise_credit_code(raw_code) if raw_code else ""
-            matched_name = by_name.get(normalise_text(raw_name)) if raw_name else None
-            if footer_from or (code not in by_code and not matched_name):
-                special = FOOTER if footer_from else special_row(values, key_indexes=key_indexes)
-                if special is not None:
-                    if special == FOOTER and not footer_from:
-                        footer_from = row_no
-                    elif special in (TOTAL, SUBTOTAL):
-                        result.notes.append(
-                            _("Row %(row)d is a total (合计) or subtotal (小计) row: not imported.") % {"row": row_no}
-                        )
-                    continue
-            result.row_count += 1
-            errors_before = len(result.errors)
-            for index in workbook.formula_cells.get(row_no, ()):
-                result.add_error(
-                    row_no,
-                    _("column %(n)d") % {"n": index + 1},
-                    _("The cell holds a formula: copy the column and paste it as values."),
-                )
+        for row_no, values, errors_before in data_rows(workbook, result, index):
             # the enterprise
-            enterprise_id, method = None, 0
-            if code and code_col is not None:
-                problem = credit_code_problem(code)
-                if problem:
-                    result.add_error(row_no, code_col.title, problem)
-                elif code not in by_code:
-                    result.add_error(
-                        row_no,
-                        code_col.title,
-                        _("No enterprise with the credit code %(code)s in the portal: add it first (roster import).")
-                        % {"code": code},
-                    )
-                else:
-                    enterprise_id, method = by_code[code], BY_CODE
-            elif not raw_name:
-                result.add_error(row_no, name_col.title, _("The enterprise name is missing."))
-            elif not matched_name:
-                result.add_error(
-                    row_no,
-                    name_col.title,
-                    _("No enterprise named “%(name)s” in the portal: add it first (roster import), or check the name.")
-                    % {"name": raw_name},
-                )
-            elif len(matched_name) > 1:
-                result.add_error(
-                    row_no,
-                    name_col.title,
-                    _("%(n)d enterprises are named “%(name)s”: add the credit code column to tell them apart.")
-                    % {"n": len(matched_name), "name": raw_name},
-                )
-            else:
-                enterprise_id, method = matched_name[0], BY_NAME
+            enterprise_id, method = index.match(result, row_no, values)
             # the texts
             texts: dict[str, str] = {}
             for field in ("policy", "document_no", "batch", "support_type"):
@@ -391,11 +325,6 @@ class LedgerKind(ImportKind):
                 texts["document_no"],
             ]
             pending.append((row_no, json.dumps(line, ensure_ascii=False)))
-        if footer_from:
-            result.notes.append(
-                _("Rows %(row)d and below are the signature footer (填表人、审核人…): not imported.")
-                % {"row": footer_from}
-            )
         result.notes.extend(workbook.ignored_notes)
         error_rows = result.error_rows
         result.lines = [line for row_no, line in pending if row_no not in error_rows]

@@ -26,12 +26,12 @@ from accounts.models import Place, User
 from core.scoping import scope_for
 from enterprises.imports.columns import CODE, TEXT, Column, normalise_text
 from enterprises.imports.engine import ImportKind, register
+from enterprises.imports.naming import EnterpriseIndex, data_rows
 from enterprises.imports.parsing import CellError, is_empty, text_of
 from enterprises.imports.roster import parse_date
 from enterprises.imports.validation import CheckResult
 from enterprises.imports.writer import ChangeSet
 from enterprises.models import Enterprise, StatisticImport
-from enterprises.validators import credit_code_problem, normalise_credit_code
 
 from .models import CommissionerAssignment, CommissionerImportChange
 from .services import COMMISSIONER_ROLES
@@ -95,11 +95,7 @@ class CommissionersKind(ImportKind):
         result = CheckResult()
         own_county = scope_for(user).county_id
         county_names = dict(Place.objects.filter(level="county").values_list("pk", "name"))
-        by_code: dict[str, tuple[int, int]] = {}
-        by_name: dict[str, list[tuple[int, int]]] = {}
-        for pk, code, name, county_id in Enterprise.objects.values_list("id", "credit_code", "name", "county_id"):
-            by_code[code] = (pk, county_id)
-            by_name.setdefault(normalise_text(name), []).append((pk, county_id))
+        index = EnterpriseIndex(workbook, ("id", "county_id"))
         by_username: dict[str, tuple[int, str, int | None]] = {}
         by_full_name: dict[str, list[tuple[int, str, int | None]]] = {}
         for pk, username, full_name, role, county_id in User.objects.filter(
@@ -115,67 +111,17 @@ class CommissionersKind(ImportKind):
             ).values_list("enterprise_id", "commissioner_id", "starts_on")
         }
         by_field: dict[str, Any] = {hc.column.field: hc for hc in workbook.columns}
-        code_col: Any = by_field.get("credit_code")
-        name_col: Any = by_field.get("name")
         date_col: Any = by_field.get("starts_on")
         person_col = by_field["commissioner"]
-        if code_col is None and name_col is None:
+        if index.code_col is None and index.name_col is None:
             result.add_error(0, "", _("The file needs the column 统一社会信用代码 or 企业名称 to name the enterprise."))
             return result
-        enterprise_title = (code_col or name_col).title
-        width = max(hc.index for hc in workbook.columns) + 1
+        enterprise_title = index.title
         first_row_of: dict[int, int] = {}
         pending: list[tuple[int, str]] = []
-        for row_no, values in workbook.rows():
-            if len(values) < width:
-                values = list(values) + [""] * (width - len(values))
-            if all(is_empty(v) for v in values):
-                continue
-            result.row_count += 1
-            errors_before = len(result.errors)
-            for col in workbook.formula_cells.get(row_no, ()):
-                result.add_error(
-                    row_no,
-                    _("column %(n)d") % {"n": col + 1},
-                    _("The cell holds a formula: copy the column and paste it as values."),
-                )
+        for row_no, values, errors_before in data_rows(workbook, result, index):
             # the enterprise: by its credit code, else by its exact name
-            enterprise: tuple[int, int] | None = None
-            raw_code = text_of(values[code_col.index]) if code_col else ""
-            raw_name = text_of(values[name_col.index]) if name_col else ""
-            if raw_code:
-                code = normalise_credit_code(raw_code)
-                problem = credit_code_problem(code)
-                if problem:
-                    result.add_error(row_no, code_col.title, problem)
-                elif code not in by_code:
-                    result.add_error(
-                        row_no,
-                        code_col.title,
-                        _("No enterprise with the credit code %(code)s in the portal.") % {"code": code},
-                    )
-                else:
-                    enterprise = by_code[code]
-            elif raw_name:
-                matches = by_name.get(normalise_text(raw_name), [])
-                if not matches:
-                    result.add_error(
-                        row_no,
-                        name_col.title,
-                        _("No enterprise named “%(name)s” in the portal: check the name or give the credit code.")
-                        % {"name": raw_name},
-                    )
-                elif len(matches) > 1:
-                    result.add_error(
-                        row_no,
-                        name_col.title,
-                        _("%(n)d enterprises are named “%(name)s”: add the credit code column to tell them apart.")
-                        % {"n": len(matches), "name": raw_name},
-                    )
-                else:
-                    enterprise = matches[0]
-            else:
-                result.add_error(row_no, enterprise_title, _("Name the enterprise: its credit code or its name."))
+            enterprise: tuple[int, int] | None = index.match(result, row_no, values)[0]
             if enterprise is not None and own_county is not None and enterprise[1] != own_county:
                 result.add_error(
                     row_no,

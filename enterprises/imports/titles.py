@@ -23,12 +23,11 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Place
 from enterprises.models import Enterprise, LadderRule, Tier, Title, TitleImportChange
 from enterprises.models.core import add_years
-from enterprises.validators import credit_code_problem, normalise_credit_code
 
 from .columns import CODE, TEXT, Column, normalise_text
 from .engine import ImportKind, register
-from .parsing import is_empty, text_of
-from .rows import FOOTER, SUBTOTAL, TOTAL, special_row
+from .naming import BY_CODE, BY_NAME, EnterpriseIndex, data_rows
+from .parsing import text_of
 from .validation import CheckResult
 from .writer import (
     CHANGED,
@@ -45,7 +44,6 @@ from .writer import (
 
 STAGING = "import_staging_titles"
 CHANGE_SET_KIND = "title_import"
-BY_CODE, BY_NAME = 1, 2
 REGION = "region"
 
 COLUMNS: tuple[Column, ...] = (
@@ -133,84 +131,16 @@ class TitlesKind(ImportKind):
         result = CheckResult()
         tier = Tier.objects.get(code=options["tier"])
         recognised_on = dt.date.fromisoformat(options["recognised_on"])
-        by_code: dict[str, int] = {}
-        by_name: dict[str, list[int]] = {}
-        names: dict[int, str] = {}
-        for pk, code, name in Enterprise.objects.values_list("id", "credit_code", "name").iterator(chunk_size=10_000):
-            by_code[code] = pk
-            by_name.setdefault(normalise_name(name), []).append(pk)
-            names[pk] = name
+        index = EnterpriseIndex(workbook)
         regions = _regions()
         ladder = _ladder_holders(tier, recognised_on)
         by_field = {hc.column.field: hc for hc in workbook.columns}
         name_col = by_field["name"]
-        code_col = by_field.get("credit_code")
         region_col = by_field.get("region")
-        width = max(hc.index for hc in workbook.columns) + 1
-        key_indexes = tuple(hc.index for hc in workbook.columns if hc.column.kind in (CODE, TEXT))
         first_row_of: dict[int, int] = {}
         pending: list[tuple[int, str]] = []
-        footer_from = 0
-        for row_no, values in workbook.rows():
-            if len(values) < width:
-                values = list(values) + [""] * (width - len(values))
-            if all(is_empty(v) for v in values):
-                continue
-            raw_name = text_of(values[name_col.index])
-            raw_code = text_of(values[code_col.index]) if code_col else ""
-            code = normalise_credit_code(raw_code) if raw_code else ""
-            matched_name = by_name.get(normalise_name(raw_name)) if raw_name else None
-            if footer_from or (code not in by_code and not matched_name):
-                special = FOOTER if footer_from else special_row(values, key_indexes=key_indexes)
-                if special is not None:
-                    if special == FOOTER and not footer_from:
-                        footer_from = row_no
-                    elif special in (TOTAL, SUBTOTAL):
-                        result.notes.append(
-                            _("Row %(row)d is a total (合计) or subtotal (小计) row: not imported.") % {"row": row_no}
-                        )
-                    continue
-            result.row_count += 1
-            errors_before = len(result.errors)
-            for col in workbook.formula_cells.get(row_no, ()):
-                result.add_error(
-                    row_no,
-                    _("column %(n)d") % {"n": col + 1},
-                    _("The cell holds a formula: copy the column and paste it as values."),
-                )
-            enterprise_id = None
-            method = 0
-            if code and code_col is not None:
-                problem = credit_code_problem(code)
-                if problem:
-                    result.add_error(row_no, code_col.title, problem)
-                elif code not in by_code:
-                    result.add_error(
-                        row_no,
-                        code_col.title,
-                        _("No enterprise with the credit code %(code)s in the portal: add it first (roster import).")
-                        % {"code": code},
-                    )
-                else:
-                    enterprise_id, method = by_code[code], BY_CODE
-            elif not raw_name:
-                result.add_error(row_no, name_col.title, _("The enterprise name is missing."))
-            elif not matched_name:
-                result.add_error(
-                    row_no,
-                    name_col.title,
-                    _("No enterprise named “%(name)s” in the portal: add it first (roster import), or check the name.")
-                    % {"name": raw_name},
-                )
-            elif len(matched_name) > 1:
-                result.add_error(
-                    row_no,
-                    name_col.title,
-                    _("%(n)d enterprises are named “%(name)s”: add the credit code column to tell them apart.")
-                    % {"n": len(matched_name), "name": raw_name},
-                )
-            else:
-                enterprise_id, method = matched_name[0], BY_NAME
+        for row_no, values, errors_before in data_rows(workbook, result, index):
+            enterprise_id, method = index.match(result, row_no, values)
             if region_col is not None:
                 region = normalise_text(text_of(values[region_col.index]))
                 if region and region not in regions:
@@ -234,11 +164,6 @@ class TitlesKind(ImportKind):
                 continue
             first_row_of[enterprise_id] = row_no
             pending.append((row_no, f"{row_no}\t{enterprise_id}\t{method}"))
-        if footer_from:
-            result.notes.append(
-                _("Rows %(row)d and below are the signature footer (填表人、审核人…): not imported.")
-                % {"row": footer_from}
-            )
         result.notes.extend(workbook.ignored_notes)
         error_rows = result.error_rows
         result.lines = [line for row_no, line in pending if row_no not in error_rows]
