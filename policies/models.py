@@ -15,6 +15,7 @@ lists, into a SQL expression with the same three values (met / missed / unknown)
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +35,8 @@ from enterprises.dynamics.choices import Figure, Operator
 from enterprises.dynamics.precheck import fmt
 from enterprises.models import Industry, Tag, Tier
 from support.models import CommissionerAssignment
+from tasks.attachments import CONTENT_TYPES
+from tasks.choices import AttachmentKind
 from tasks.models import KeyTask
 
 from .choices import SQL_FIGURES, Channel, ConditionKind, IndicatorGroup, IndicatorKind, Intention, PushStep
@@ -177,6 +180,63 @@ class Policy(VersionedModel):
             errors["apply_to"] = _("The application window cannot end before it opens.")
         if errors:
             raise ValidationError(errors)
+
+
+class PolicyAttachmentQuerySet(ScopedQuerySet):
+    """An attachment follows its policy: every reader reads it, its policy's writers change it."""
+
+    def for_user(self, user, action: str = VIEW):
+        return self.filter(policy__in=Policy.objects.for_user(user, action))
+
+
+def policy_attachment_path(instance: PolicyAttachment, filename: str) -> str:
+    """Under MEDIA_ROOT, named by a random id (the original name is kept in the row only)."""
+    return f"policies/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{instance.kind}"
+
+
+class PolicyAttachment(models.Model):
+    """A file of a policy (the document, the application guide, forms): type detected from its
+    content (``tasks.attachments.check_upload``), served only through the download view, which
+    every business reader may use; uploaded and deleted by whoever may change the policy. A file
+    added or removed gives its policy a new ``updated_at`` (``sync_parent``: the API lists files)."""
+
+    sync_parent = "policy"
+
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=policy_attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    kind = models.CharField(_("type"), max_length=8, choices=AttachmentKind.choices)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    objects = PolicyAttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("policy attachment")
+        verbose_name_plural = _("policy attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    def scope_check(self, user, action: str) -> Scope:
+        return self.policy.scope_check(user, action)
+
+    def get_absolute_url(self):
+        return reverse("policies:attachment_download", args=[self.policy_id, self.pk])
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES.get(AttachmentKind(self.kind), "application/octet-stream")
 
 
 class PolicyConditionQuerySet(ScopedQuerySet):

@@ -7,8 +7,11 @@ import datetime as dt
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +19,7 @@ from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.models import User
 from core.scoping import CHANGE, require, scope_for
-from core.services import scoped_delete, scoped_save
+from core.services import delete_with_tombstones, scoped_delete, scoped_save, touch_parents
 from enterprises.models import Enterprise
 from support.selectors import current_commissioners
 
@@ -24,6 +27,7 @@ from .choices import MatchStatus
 from .matching import match_counts, match_rows
 from .models import (
     Policy,
+    PolicyAttachment,
     PolicyCondition,
     PolicyMatchSummary,
     PolicyPush,
@@ -45,6 +49,71 @@ def save_condition(*, actor, condition: PolicyCondition) -> PolicyCondition:
 
 def delete_condition(*, actor, condition: PolicyCondition) -> None:
     scoped_delete(actor=actor, instance=condition)
+
+
+# --------------------------------------------------------------------------------------------------
+# Attachments (the policy document, the application guide, forms)
+# --------------------------------------------------------------------------------------------------
+
+
+def _attachment_snapshot(attachment: PolicyAttachment) -> dict:
+    return {**audit.snapshot(attachment, exclude=["file"]), "file": attachment.file.name}
+
+
+def add_attachment(*, actor, policy: Policy, upload) -> PolicyAttachment:
+    """Attach a file to a policy: whoever may change the policy (``Policy.scope_check``). The same
+    content checks as report and request attachments (``tasks.attachments.check_upload``: type by
+    content, ``PORTAL_MAX_UPLOAD_BYTES``), at most ``PORTAL_REQUEST_MAX_ATTACHMENTS`` files per
+    policy. Stored under MEDIA_ROOT with a random name; a refused or failed save leaves no file and
+    no row. Audited."""
+    from tasks.attachments import check_upload
+
+    info = check_upload(upload)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            stored = Policy.objects.select_for_update().get(pk=policy.pk)
+            require(actor, CHANGE, stored)
+            limit = settings.PORTAL_REQUEST_MAX_ATTACHMENTS
+            if stored.attachments.count() >= limit:
+                raise ValidationError(_("A policy can have at most %(n)d attachments.") % {"n": limit})
+            attachment = PolicyAttachment(
+                policy=stored,
+                original_name=info.name,
+                kind=info.kind,
+                size=info.size,
+                sha256=info.sha256,
+                uploaded_by=actor if getattr(actor, "pk", None) else None,
+            )
+            upload.seek(0)
+            attachment.file.save(info.name, upload, save=False)
+            written.append(attachment.file.name)
+            attachment.save()
+            touch_parents(PolicyAttachment, [stored.pk])
+            audit.record_many(
+                actor, [audit.entry_for(AuditAction.CREATE, attachment, after=_attachment_snapshot(attachment))]
+            )
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+    return attachment
+
+
+def delete_attachment(*, actor, attachment: PolicyAttachment) -> None:
+    """Remove a policy's file: whoever may change the policy. The row goes (with its tombstone and
+    audit entry) in one transaction; the stored file once that transaction commits."""
+    with transaction.atomic():
+        policy = Policy.objects.select_for_update().get(pk=attachment.policy_id)
+        require(actor, CHANGE, policy)
+        stored = PolicyAttachment.objects.filter(pk=attachment.pk, policy=policy).first()
+        if stored is None:
+            raise Http404
+        entry = audit.entry_for(AuditAction.DELETE, stored, before=_attachment_snapshot(stored))
+        name = stored.file.name
+        delete_with_tombstones([stored])
+        audit.record_many(actor, [entry])
+        transaction.on_commit(lambda: default_storage.delete(name))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -13,6 +13,17 @@ urlpatterns = [
     path(
         "<int:pk>/conditions/<int:condition_pk>/delete/", views.ConditionDeleteView.as_view(), name="condition_delete"
     ),
+    path("<int:pk>/attachments/", views.AttachmentUploadView.as_view(), name="attachment_upload"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/",
+        views.AttachmentDownloadView.as_view(),
+        name="attachment_download",
+    ),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/delete/",
+        views.AttachmentDeleteView.as_view(),
+        name="attachment_delete",
+    ),
     path("<int:pk>/matches/", views.PolicyMatchesView.as_view(), name="matches"),
     path("<int:pk>/matches/<int:enterprise_pk>/", views.MatchDetailView.as_view(), name="match_detail"),
 ]

@@ -5,10 +5,12 @@ drill-down to the figures; the panel of the enterprise page."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +27,7 @@ from .filtersets import PolicyFilterSet
 from .forms import STEP_FORMS, ConditionForm, GrantForm, PolicyForm
 from .models import (
     Policy,
+    PolicyAttachment,
     PolicyCondition,
     PolicyMatchSummary,
     PolicyPush,
@@ -89,6 +92,7 @@ class PolicyDetailView(PolicyMixin, TemplateView):
         context.update(
             policy=policy,
             conditions=selectors.conditions_of(policy),
+            attachments=list(policy.attachments.select_related("uploaded_by")),
             funnel=selectors.policy_funnel(self.request.user, policy, today),
             statuses=MatchStatus.choices,
             today=today,
@@ -179,6 +183,63 @@ class ConditionDeleteView(PolicyMixin, View):
             request,
             lambda: services.delete_condition(actor=request.user, condition=condition),
             success=_("Condition removed."),
+        )
+        return redirect(policy)
+
+
+class AttachmentWriteMixin(PolicyMixin):
+    request: Any
+
+    def _writable_policy(self) -> Policy:
+        """Every reader sees the policy, so a reader who may not change it gets 403 (not 404)."""
+        policy = self.get_policy()
+        if not _can_write(self.request.user, policy):
+            raise PermissionDenied
+        return policy
+
+
+class AttachmentUploadView(AttachmentWriteMixin, View):
+    """POST a file to a policy (``services.add_attachment``): the city operator or a user of the
+    issuing department; errors (type, size, content) come back as a message naming the field."""
+
+    def post(self, request, *args, **kwargs):
+        policy = self._writable_policy()
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Attachment file: choose a file to upload."))
+            return redirect(policy)
+        call_service(
+            request,
+            lambda: services.add_attachment(actor=request.user, policy=policy, upload=upload),
+            success=lambda a: _("Attached: %(name)s.") % {"name": a.original_name},
+            failure=lambda reason: _("Attachment file: %(reason)s") % {"reason": reason},
+        )
+        return redirect(policy)
+
+
+class AttachmentDownloadView(PolicyMixin, View):
+    """The only way to a policy's file: every business reader reads every policy and its files."""
+
+    def get(self, request, *args, **kwargs):
+        policy = self.get_policy()
+        attachment = get_object_or_404(PolicyAttachment, policy=policy, pk=kwargs["attachment_pk"])
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise Http404
+        return FileResponse(
+            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        )
+
+
+class AttachmentDeleteView(AttachmentWriteMixin, View):
+    def post(self, request, *args, **kwargs):
+        policy = self._writable_policy()
+        attachment = get_object_or_404(PolicyAttachment, policy=policy, pk=kwargs["attachment_pk"])
+        call_service(
+            request,
+            lambda: services.delete_attachment(actor=request.user, attachment=attachment),
+            success=_("Attachment deleted."),
         )
         return redirect(policy)
 

@@ -24,6 +24,7 @@ FIELD_REFERENCES = {
     ("tasks/migrations/0001_initial.py", "tasks.models"),
     ("support/migrations/0004_request_attachments.py", "support.models"),
     ("reports/migrations/0003_list_export_job.py", "reports.models"),
+    ("policies/migrations/0005_policy_attachments.py", "policies.models"),
 }
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from policies.choices import MatchStatus
-from policies.models import Policy, PolicyCondition, SupportGrant
+from policies.models import Policy, PolicyAttachment, PolicyCondition, SupportGrant
 
 
 class PolicyConditionSerializer(serializers.ModelSerializer):
@@ -42,6 +42,24 @@ class PolicyConditionSerializer(serializers.ModelSerializer):
         ]
 
 
+class PolicyAttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True, label=_("file name"))
+    size = serializers.IntegerField(read_only=True, label=_("size (bytes)"))
+    content_type = serializers.CharField(read_only=True, label=_("content type"))
+    download_url = serializers.SerializerMethodField(
+        label=_("download URL"), help_text=_("The portal's download page of the file (needs a portal login).")
+    )
+
+    class Meta:
+        model = PolicyAttachment
+        fields = ["id", "name", "size", "content_type", "sha256", "uploaded_at", "download_url"]
+
+    def get_download_url(self, obj: PolicyAttachment) -> str:
+        request = self.context.get("request")
+        url = obj.get_absolute_url()
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class PolicySerializer(serializers.ModelSerializer):
     issuing_department: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, label=_("issuing unit"), help_text=_("Department code.")
@@ -60,6 +78,7 @@ class PolicySerializer(serializers.ModelSerializer):
         slug_field="code", many=True, read_only=True, label=_("plan tasks served")
     )
     conditions = PolicyConditionSerializer(many=True, read_only=True, label=_("eligibility conditions"))
+    attachments = PolicyAttachmentSerializer(many=True, read_only=True, label=_("files"))
 
     class Meta:
         model = Policy
@@ -78,6 +97,7 @@ class PolicySerializer(serializers.ModelSerializer):
             "amount_rule",
             "no_application",
             "conditions",
+            "attachments",
             "updated_at",
         ]
 

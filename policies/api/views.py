@@ -74,6 +74,7 @@ class PolicyViewSet(ScopedReadOnlyViewSet):
     prefetch_related = [
         "tasks",
         Prefetch("conditions", queryset=PolicyCondition.objects.select_related("tier", "county", "industry", "tag")),
+        "attachments",
     ]
     ordering_fields = ["id", "valid_from", "updated_at"]
     ordering = ["pk"]

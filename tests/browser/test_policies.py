@@ -9,6 +9,8 @@ import pytest
 from policies.models import Policy, PolicyPush, SupportGrant
 from tests import factories
 
+from .checks import ALLOWED_WORDS
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ASCII_WORD = re.compile(r"\b[A-Za-z]{4,}\b")
@@ -16,7 +18,7 @@ ASCII_WORD = re.compile(r"\b[A-Za-z]{4,}\b")
 
 def no_english(page):
     text = page.locator("main").inner_text()
-    return [w for w in ASCII_WORD.findall(text) if w not in {"GB/T"}]
+    return [w for w in ASCII_WORD.findall(text) if w not in {"GB/T"} | ALLOWED_WORDS]
 
 
 def test_policy_push_to_grant(page, login, department_user, taishan_official):
@@ -86,3 +88,61 @@ def test_policy_push_to_grant(page, login, department_user, taishan_official):
     funnel = page.inner_text("#funnel")
     assert "25.5" in funnel
     assert not no_english(page), no_english(page)
+
+
+@pytest.fixture
+def audit_page(_browser, live_server):
+    """A page whose context lets the test inject axe-core (see tests/browser/test_workbench.py)."""
+    from .checks import DESKTOP
+
+    context = _browser.new_context(base_url=live_server.url, locale="zh-CN", bypass_csp=True, viewport=DESKTOP)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def test_policy_files_upload_and_download(audit_page, live_server, department_user, viewer, settings, tmp_path):
+    """The issuing unit's user uploads the application guide on the policy page; a viewer downloads it."""
+    from accounts.models import Department
+    from policies.models import PolicyAttachment, SupportType
+    from tests.factories import PASSWORD
+
+    from .checks import axe_violations, english_words
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    page = audit_page
+    policy = Policy.objects.create(
+        title="研发费用后补助",
+        issuing_department=Department.objects.get(code="kjj"),
+        support_type=SupportType.objects.get(code="fund-award"),
+        valid_from=dt.date(2026, 1, 1),
+    )
+
+    def login(username):
+        page.context.clear_cookies()
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state("networkidle")
+
+    login("kjj")
+    page.goto(f"/policies/{policy.pk}/")
+    guide = tmp_path / "申报指南.pdf"
+    guide.write_bytes(b"%PDF-1.4\n%guide\n")
+    page.set_input_files("#policy-attachment-file", str(guide))
+    page.click("#policy-attachment-form button[type=submit]")
+    page.wait_for_url(f"**/policies/{policy.pk}/")
+    attachment = PolicyAttachment.objects.get()
+    assert "申报指南.pdf" in page.inner_text("#policy-attachments")
+    assert axe_violations(page) == []
+    assert english_words(page, frozenset({"kjj", "JPG"})) == []  # the file formats the form names
+
+    login("viewer")
+    page.goto(f"/policies/{policy.pk}/")
+    assert page.locator("#policy-attachment-form").count() == 0
+    with page.expect_download() as download:
+        page.click(f"a[href='/policies/{policy.pk}/attachments/{attachment.pk}/']")
+    assert download.value.suggested_filename == "申报指南.pdf"
+    assert open(download.value.path(), "rb").read() == b"%PDF-1.4\n%guide\n"

@@ -833,6 +833,28 @@ def _policy():
     return policy
 
 
+def _policy_attachment():
+    from django.core.files.base import ContentFile
+
+    from policies.models import PolicyAttachment
+
+    attachment = PolicyAttachment(policy=_policy(), original_name="政策原文.pdf", kind="pdf", size=9, sha256="0" * 64)
+    attachment.file.save("policy.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return attachment
+
+
+def _policy_attachment_pks(policy_pk):
+    from policies.models import PolicyAttachment
+
+    return _pks(PolicyAttachment.objects.filter(policy_id=policy_pk))
+
+
+def _policy_attachment_exists(pk):
+    from policies.models import PolicyAttachment
+
+    return PolicyAttachment.objects.filter(pk=pk).exists()
+
+
 def _policy_condition():
     from policies.models import PolicyCondition
 
@@ -922,6 +944,31 @@ ROUTES.update(
             write=Write(
                 state=lambda kw, d: _condition_exists(kw["condition_pk"]),
                 audit=lambda kw, d: _entry(AuditAction.DELETE, "policies.policycondition", kw["condition_pk"]),
+            ),
+        ),
+        # a policy's files: every reader downloads, who may edit the policy uploads and deletes
+        "policies/<int:pk>/attachments/": Case(
+            POLICY_WRITE,
+            ok=302,
+            method="post",
+            data_fn=lambda w, which: {"file": _pdf_upload()},
+            kwargs=lambda w, which: {"pk": _policy().pk},
+            write=Write(
+                state=lambda kw, d: _policy_attachment_pks(kw["pk"]),
+                audit=lambda kw, d: {"action": AuditAction.CREATE, "object_type": "policies.policyattachment"},
+            ),
+        ),
+        "policies/<int:pk>/attachments/<int:attachment_pk>/": Case(
+            BUSINESS_READ, kwargs=lambda w, which: {"pk": _policy().pk, "attachment_pk": _policy_attachment().pk}
+        ),
+        "policies/<int:pk>/attachments/<int:attachment_pk>/delete/": Case(
+            POLICY_WRITE,
+            ok=302,
+            method="post",
+            kwargs=lambda w, which: {"pk": _policy().pk, "attachment_pk": _policy_attachment().pk},
+            write=Write(
+                state=lambda kw, d: _policy_attachment_exists(kw["attachment_pk"]),
+                audit=lambda kw, d: _entry(AuditAction.DELETE, "policies.policyattachment", kw["attachment_pk"]),
             ),
         ),
         # no conditions: every operating enterprise the user reads is listed as meeting it

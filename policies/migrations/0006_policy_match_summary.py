@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('policies', '0004_grant_import_change_append_only'),
+        ('policies', '0005_policy_attachments'),
     ]
 
     operations = [
