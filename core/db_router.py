@@ -6,7 +6,8 @@ it, the settings add the ``replica`` alias, ``PrimaryReplicaRouter`` and ``Repli
 - Writes, and every read inside a transaction on the primary, go to ``default``.
 - Reads go to the replica only inside ``replica_reads()``: the middleware opens it for a safe
   request (GET, HEAD, OPTIONS) of a client that has not written within ``REPLICA_PIN_SECONDS``
-  (read-your-writes); jobs that only read (the quarterly workbook, exports) may open it too.
+  (read-your-writes); jobs that only read business data (the quarterly workbook, list exports:
+  ``JobRunner.reads_replica``) open it without that pin, their own progress going to the primary.
 - The client is known before authentication by a digest of its session cookie or its
   ``Authorization`` header, so an API key that writes is pinned to the primary like a browser.
   An unsafe request pins its client in the cache for ``REPLICA_PIN_SECONDS``.
@@ -31,6 +32,7 @@ REPLICA = "replica"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _replica_reads: contextvars.ContextVar[bool] = contextvars.ContextVar("portal_replica_reads", default=False)
+_pin_on_write: contextvars.ContextVar[bool] = contextvars.ContextVar("portal_replica_pin_on_write", default=True)
 
 
 def replica_configured() -> bool:
@@ -38,12 +40,17 @@ def replica_configured() -> bool:
 
 
 @contextmanager
-def replica_reads(enabled: bool = True) -> Iterator[None]:
-    """Within the block, reads outside a transaction go to the replica (when one is configured)."""
+def replica_reads(enabled: bool = True, *, pin_on_write: bool = True) -> Iterator[None]:
+    """Within the block, reads outside a transaction go to the replica (when one is configured).
+    A write sends the rest of the block to the primary (read-your-writes), unless ``pin_on_write``
+    is False: a job that only reads business data (the quarterly workbook, a list export) keeps
+    reading the replica while it writes its own progress and result to the primary."""
     token = _replica_reads.set(enabled)
+    pin = _pin_on_write.set(pin_on_write)
     try:
         yield
     finally:
+        _pin_on_write.reset(pin)
         _replica_reads.reset(token)
 
 
@@ -61,7 +68,8 @@ class PrimaryReplicaRouter:
 
     def db_for_write(self, model: type, **hints: Any) -> str:
         # after its first write a request reads its own writes: the rest of it uses the primary
-        _replica_reads.set(False)
+        if _pin_on_write.get():
+            _replica_reads.set(False)
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:

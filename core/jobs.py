@@ -29,6 +29,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views import View
 
+from .db_router import replica_reads
 from .models import JobModel, JobStatus, stale_after
 
 J = TypeVar("J", bound=JobModel)
@@ -119,6 +120,9 @@ class JobRunner(Generic[J]):
     select_related: ClassVar[tuple[str, ...]] = ()
     refusals: ClassVar[tuple[type[Exception], ...]] = ()
     reraise: ClassVar[bool] = False
+    # ``work`` only reads business data: with a replica configured it reads there (its own progress
+    # and outcome are written to the primary; ``core.db_router.replica_reads(pin_on_write=False)``)
+    reads_replica: ClassVar[bool] = False
 
     def __init__(self, job: J) -> None:
         self.job = job
@@ -179,7 +183,8 @@ class JobRunner(Generic[J]):
         if not self.ready() or not self.start():
             return job
         try:
-            done = self.work()
+            with replica_reads(self.reads_replica, pin_on_write=False):
+                done = self.work()
         except self.refusals as refused:
             self.logger.info("%s %s refused: %s", self.name, job.pk, refused)
             self.on_failure(refused)

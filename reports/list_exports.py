@@ -150,6 +150,7 @@ class _ListExportRunner(jobs.JobRunner[ListExportJob]):
 
     model = ListExportJob
     name = "list export"
+    reads_replica = True  # reads business data only: on the replica when one is configured
     select_related = ("requested_by",)
     refusals = (PermissionDenied, ValidationError)
 

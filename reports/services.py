@@ -121,6 +121,7 @@ class _ReportRunner(jobs.JobRunner[ReportJob]):
 
     model = ReportJob
     name = "report job"
+    reads_replica = True  # reads business data only: on the replica when one is configured
 
     def work(self) -> str:
         job = self.job

@@ -70,6 +70,22 @@ class TestRouting:  # no database access: the router's choice is read from ``Que
             # after a write the rest of the request reads its own write
             assert _read_alias() == "default"
 
+    def test_a_job_that_reads_keeps_reading_the_replica_while_it_writes_its_progress(self, replica_alias):
+        router = PrimaryReplicaRouter()
+        with replica_reads(pin_on_write=False):
+            assert router.db_for_write(Enterprise) == "default"  # its progress, its file: the primary
+            assert _read_alias() == "replica"  # the business data: still the replica
+        assert _read_alias() == "default"
+
+    def test_report_and_list_export_jobs_read_the_replica_and_imports_do_not(self):
+        from enterprises.imports.services import _ImportRunner
+        from reports.list_exports import _ListExportRunner
+        from reports.services import _ReportRunner
+        from targets.services import _RecomputeRunner
+
+        assert _ReportRunner.reads_replica and _ListExportRunner.reads_replica
+        assert not _ImportRunner.reads_replica and not _RecomputeRunner.reads_replica  # they write
+
     def test_migrations_only_on_the_primary(self):
         router = PrimaryReplicaRouter()
         assert router.allow_migrate("default", "enterprises") is True
@@ -219,3 +235,30 @@ class TestRealReplica:
         assert len(on_replica) > 0
         body = page.content.decode()
         assert "台山副本原名企业有限公司" in body and "台山主库改名企业有限公司" not in body
+
+    def test_the_quarterly_report_job_reads_the_replica(self, real_replica):
+        """Built while the replica's replay is paused, the workbook holds what the replica holds (not
+        the enterprise added on the primary meanwhile), and the job's progress and outcome are on
+        the primary."""
+        from openpyxl import load_workbook
+
+        from reports.models import ReportJob
+        from reports.services import report_job_run
+
+        operator = factories.make_user(factories.Role.CITY_OPERATOR, username="replica_reporter")
+        factories.make_enterprise("440781", name="台山副本已有企业有限公司")
+        _caught_up(real_replica)
+        with real_replica.cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_pause()")
+        factories.make_enterprise("440781", name="台山主库新增企业有限公司")
+        job = ReportJob.objects.create(requested_by=operator, year=2026, quarter=3)
+        with CaptureQueriesContext(real_replica) as on_replica:
+            report_job_run(job_id=job.pk)
+        job.refresh_from_db()
+        assert job.status == "succeeded", job.error
+        assert len(on_replica) > 0
+        names = {
+            row[2]  # 序号, 当前层级, 企业名称
+            for row in load_workbook(job.file.path, read_only=True)["企业名录"].iter_rows(min_row=3, values_only=True)
+        }
+        assert "台山副本已有企业有限公司" in names and "台山主库新增企业有限公司" not in names
