@@ -270,6 +270,8 @@ def test_county_official_imports_her_county_only(client, taishan_official, kaipi
 def test_web_upload_form(client, taishan_official):
     own = factories.make_enterprise("440781")
     client.force_login(taishan_official)
+    listing = client.get(reverse("enterprises:import_list")).content.decode()
+    assert "?kind=rd_institutions" in listing and "导入研发机构" in listing  # the history page's button
     form = client.get(reverse("enterprises:import_upload") + "?kind=rd_institutions")
     assert form.status_code == 200 and "研发机构" in form.content.decode()
     response = client.post(
