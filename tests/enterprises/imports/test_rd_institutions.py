@@ -227,6 +227,9 @@ def test_command_dry_run_and_errors(tmp_path, city_operator):
     assert "新增：1" in out.getvalue() and not RDInstitution.objects.exists()
     call_command("import_rd_institutions", str(path), "--user", city_operator.username, stdout=StringIO())
     assert institutions(a) == [("municipal-etrc", "A中心", 2024)]
+    out = StringIO()  # the same file again: exits 0, nothing written
+    call_command("import_rd_institutions", str(path), stdout=out)
+    assert "未变：1" in out.getvalue() and RDInstitution.objects.get().version == 1
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(workbook([[a.credit_code, "", "B中心", "区级中心", 2024]]))
     with pytest.raises(CommandError):
