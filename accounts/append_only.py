@@ -3,10 +3,11 @@
 The tables of the audit trail carry them: ``accounts_auditlog`` (installed by ``accounts``
 migration 0003) and the sealed before/after values of bulk imports: ``enterprises_statisticimportchange``
 (``enterprises`` migration 0004), ``enterprises_enterpriseimportchange`` and
-``enterprises_titleimportchange`` (``enterprises`` migration 0010). An UPDATE or DELETE fails inside the
-database, whoever issues it: the application, a shell or a database client. Only the table's owner
-can lift them (``suspended`` below, used by ``flush``). In production run the application with a
-database role that does not own its tables.
+``enterprises_titleimportchange`` (``enterprises`` migration 0010), ``enterprises_rdinstitutionimportchange``
+(``enterprises`` migration 0011). An UPDATE or DELETE fails inside the database, whoever issues it:
+the application, a shell or a database client. Only the table's owner can lift them (``suspended``
+below, used by ``flush``). In production run the application with a database role that does not own
+its tables.
 
 The migrations hold frozen copies of these statements (a migration does not import application
 code); ``tests/test_migrations.py`` checks that they are the statements written here. SQLite drops a

@@ -93,6 +93,7 @@ def test_frozen_trigger_sql_is_what_flush_restores(migration, table):
     [
         ("enterprises.migrations.0010_import_change_rows_append_only", "enterprises_enterpriseimportchange"),
         ("enterprises.migrations.0010_import_change_rows_append_only", "enterprises_titleimportchange"),
+        ("enterprises.migrations.0011_rd_institution_import", "enterprises_rdinstitutionimportchange"),
         ("support.migrations.0005_commissioner_import_change_append_only", "support_commissionerimportchange"),
         ("policies.migrations.0004_grant_import_change_append_only", "policies_grantimportchange"),
     ],

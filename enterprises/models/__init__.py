@@ -43,6 +43,7 @@ from ..dynamics.models import (  # noqa: F401,E402
 from ..listings.models import ListingAction, ListingProgramme, ListingReserveEntry, ListingStageRule  # noqa: F401,E402
 from .imports import (  # noqa: F401,E402
     EnterpriseImportChange,
+    RDInstitutionImportChange,
     ImportState,
     StatisticImport,
     StatisticImportChange,

@@ -299,3 +299,36 @@ class TitleImportChange(models.Model):
 
     def __str__(self):
         return f"#{self.statistic_import_id} · {self.title_id}"
+
+
+class RDInstitutionImportChange(models.Model):
+    """What one committed R&D institution import (the ``rd_institutions`` import kind) did to one
+    institution: ``created`` ones (the undo deletes them), or the year and the name's spelling
+    before and after. Sealed into the audit chain and append-only in the database (``enterprises``
+    migration 0011)."""
+
+    statistic_import = models.ForeignKey(
+        StatisticImport,
+        verbose_name=_("import"),
+        on_delete=models.PROTECT,
+        related_name="rd_institution_changes",
+        db_constraint=False,
+    )
+    institution_id = models.BigIntegerField(_("R&D institution id"), db_index=True)
+    enterprise_id = models.BigIntegerField(_("enterprise id"))
+    level_id = models.BigIntegerField(_("level id"))
+    created = models.BooleanField(_("created by the import"), default=False)
+    row_no = models.PositiveIntegerField(_("row number"), default=0)
+    version_after = models.PositiveIntegerField(_("version after the import"), default=1)
+    before_name = models.CharField(_("name before"), max_length=200, null=True, blank=True)
+    before_recognised_year = models.PositiveSmallIntegerField(_("year recognised before"), null=True, blank=True)
+    after_name = models.CharField(_("name after"), max_length=200, null=True, blank=True)
+    after_recognised_year = models.PositiveSmallIntegerField(_("year recognised after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("R&D institution import change")
+        verbose_name_plural = _("R&D institution import changes")
+        indexes = [models.Index(fields=["statistic_import", "row_no"])]
+
+    def __str__(self):
+        return f"#{self.statistic_import_id} · {self.institution_id}"

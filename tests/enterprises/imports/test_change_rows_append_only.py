@@ -156,10 +156,13 @@ def test_every_kind_registers_its_change_set_with_the_audit_trail(roster_import,
     assert first["changes"] == [("批次", None, "2024年第一批")]
 
 
-@pytest.mark.parametrize("table", ["support_commissionerimportchange", "policies_grantimportchange"])
+@pytest.mark.parametrize(
+    "table",
+    ["enterprises_rdinstitutionimportchange", "support_commissionerimportchange", "policies_grantimportchange"],
+)
 def test_every_import_kinds_change_rows_are_append_only(table):
-    """The kinds of the apps above (commissioner assignments, disbursement lists) are protected too:
-    every registered kind's change table carries the triggers."""
+    """R&D institutions and the kinds of the apps above (commissioner assignments, disbursement lists)
+    are protected too: every registered kind's change table carries the triggers."""
     from enterprises.imports.engine import all_kinds
 
     assert installed(connection, table)
