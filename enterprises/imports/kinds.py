@@ -80,4 +80,4 @@ class StatisticsKind(ImportKind):
 STATISTICS = register(StatisticsKind())
 
 
-from . import roster, titles  # noqa: E402,F401 - the roster and recognition-list kinds register themselves
+from . import listings, roster, titles  # noqa: E402,F401 - the roster, recognition-list and listing-record kinds register themselves

@@ -44,6 +44,7 @@ from ..listings.models import ListingAction, ListingProgramme, ListingReserveEnt
 from .imports import (  # noqa: F401,E402
     EnterpriseImportChange,
     ImportState,
+    ListingImportChange,
     StatisticImport,
     StatisticImportChange,
     TitleImportChange,

@@ -156,7 +156,9 @@ def test_every_kind_registers_its_change_set_with_the_audit_trail(roster_import,
     assert first["changes"] == [("批次", None, "2024年第一批")]
 
 
-@pytest.mark.parametrize("table", ["support_commissionerimportchange", "policies_grantimportchange"])
+@pytest.mark.parametrize(
+    "table", ["support_commissionerimportchange", "policies_grantimportchange", "enterprises_listingimportchange"]
+)
 def test_every_import_kinds_change_rows_are_append_only(table):
     """The kinds of the apps above (commissioner assignments, disbursement lists) are protected too:
     every registered kind's change table carries the triggers."""
