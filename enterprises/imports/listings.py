@@ -51,7 +51,7 @@ from .writer import (
 STAGING = "import_staging_listings"
 CHANGE_SET_KIND = "listing_import"
 CHOICE, DATE = "choice", "date"
-NOTE_LENGTH = ListingRecord._meta.get_field("note").max_length
+NOTE_LENGTH: int = ListingRecord._meta.get_field("note").max_length or 300
 
 COLUMNS: tuple[Column, ...] = (
     Column("credit_code", "统一社会信用代码", CODE, example="91440781MA4UJ0000X", aliases=("信用代码",)),
@@ -151,7 +151,7 @@ class ListingRecordsKind(ImportKind):
                     if date > today:
                         result.add_error(row_no, date_col.title, _("The date cannot be in the future."))
             note = text_of(values[note_col.index]).strip() if note_col is not None else ""
-            if len(note) > NOTE_LENGTH:
+            if note_col is not None and len(note) > NOTE_LENGTH:
                 result.add_error(
                     row_no,
                     note_col.title,
