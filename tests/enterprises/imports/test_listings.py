@@ -255,9 +255,12 @@ def test_command_dry_run_user_and_errors(tmp_path, city_operator):
     assert records(a)[-1] == ("listed", "bse", D(2025, 9, 1), "")
 
 
-def test_template_round_trip_and_web_upload(client, taishan_official):
+def test_template_round_trip_and_web_upload(client, taishan_official, viewer):
     a = factories.make_enterprise("440781")
     client.force_login(taishan_official)
+    page = client.get("/enterprises/listings/").content.decode()
+    assert "/enterprises/imports/upload/?kind=listing_records" in page
+    assert "/enterprises/imports/template/?kind=listing_records" in page
     template = client.get("/enterprises/imports/template/?kind=listing_records")
     assert template.status_code == 200
     wb = load_workbook(io.BytesIO(template.content))
@@ -283,3 +286,5 @@ def test_template_round_trip_and_web_upload(client, taishan_official):
     assert (imp.errors, imp.new_count) == ([], 1)
     commit(taishan_official, imp)
     assert records(a) == [("tutoring", "bse", D(2025, 1, 10), "模板")]
+    client.force_login(viewer)
+    assert "kind=listing_records" not in client.get("/enterprises/listings/").content.decode()
