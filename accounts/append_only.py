@@ -4,7 +4,8 @@ The tables of the audit trail carry them: ``accounts_auditlog`` (installed by ``
 migration 0003) and the sealed before/after values of bulk imports: ``enterprises_statisticimportchange``
 (``enterprises`` migration 0004), ``enterprises_enterpriseimportchange`` and
 ``enterprises_titleimportchange`` (``enterprises`` migration 0010), ``enterprises_rdinstitutionimportchange``
-(``enterprises`` migration 0011). An UPDATE or DELETE fails inside the database, whoever issues it:
+(0011), ``enterprises_listingimportchange`` (0012), ``support_commissionerimportchange`` (``support``
+0005) and ``policies_grantimportchange`` (``policies`` 0004). An UPDATE or DELETE fails inside the database, whoever issues it:
 the application, a shell or a database client. Only the table's owner can lift them (``suspended``
 below, used by ``flush``). In production run the application with a database role that does not own
 its tables.

@@ -96,6 +96,7 @@ def test_frozen_trigger_sql_is_what_flush_restores(migration, table):
         ("enterprises.migrations.0011_rd_institution_import", "enterprises_rdinstitutionimportchange"),
         ("support.migrations.0005_commissioner_import_change_append_only", "support_commissionerimportchange"),
         ("policies.migrations.0004_grant_import_change_append_only", "policies_grantimportchange"),
+        ("enterprises.migrations.0012_listing_record_import", "enterprises_listingimportchange"),
     ],
 )
 def test_frozen_trigger_sql_of_a_migration_of_several_tables(migration, table):

@@ -80,4 +80,4 @@ class StatisticsKind(ImportKind):
 STATISTICS = register(StatisticsKind())
 
 
-from . import rd_institutions, roster, titles  # noqa: E402,F401 - the roster, recognition-list and R&D institution kinds register themselves
+from . import listings, rd_institutions, roster, titles  # noqa: E402,F401 - the built-in kinds register themselves

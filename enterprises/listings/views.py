@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
+from accounts.choices import Role
 from core.scoping import CHANGE, VIEW, scope_for
 from core.views import ScopedObjectMixin, ServiceFormMixin, query_value
 
@@ -86,6 +87,9 @@ class PipelineView(ReadMixin, TemplateView):
             projection=selectors.projection_of(all_rows, prog, today=today) if prog is not None else None,
             programme=prog,
             may_write=policy.may(user, CHANGE),
+            # the listing-record import (kind ``listing_records``): the city operator, a county official her county
+            can_import=getattr(user, "role", None) in (Role.CITY_OPERATOR, Role.COUNTY_OFFICIAL)
+            and scope_for(user).may(CHANGE),
             today=today,
         )
         return context

@@ -45,6 +45,7 @@ from .imports import (  # noqa: F401,E402
     EnterpriseImportChange,
     RDInstitutionImportChange,
     ImportState,
+    ListingImportChange,
     StatisticImport,
     StatisticImportChange,
     TitleImportChange,

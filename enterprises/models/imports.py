@@ -332,3 +332,35 @@ class RDInstitutionImportChange(models.Model):
 
     def __str__(self):
         return f"#{self.statistic_import_id} · {self.institution_id}"
+
+
+class ListingImportChange(models.Model):
+    """What one committed listing-record import did to one listing record (the ``listing_records``
+    import kind): ``created`` records (the undo deletes them) or a note changed (before/after).
+    Sealed into the audit chain and append-only in the database (``enterprises`` migration 0012)."""
+
+    statistic_import = models.ForeignKey(
+        StatisticImport,
+        verbose_name=_("import"),
+        on_delete=models.PROTECT,
+        related_name="listing_changes",
+        db_constraint=False,
+    )
+    record_id = models.BigIntegerField(_("listing record id"), db_index=True)
+    enterprise_id = models.BigIntegerField(_("enterprise id"))
+    stage = models.CharField(_("stage"), max_length=16)
+    venue = models.CharField(_("venue"), max_length=16)
+    date = models.DateField(_("date"))
+    created = models.BooleanField(_("created by the import"), default=False)
+    row_no = models.PositiveIntegerField(_("row number"), default=0)
+    version_after = models.PositiveIntegerField(_("version after the import"), default=1)
+    before_note = models.CharField(_("note before"), max_length=300, null=True, blank=True)
+    after_note = models.CharField(_("note after"), max_length=300, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("listing import change")
+        verbose_name_plural = _("listing import changes")
+        indexes = [models.Index(fields=["statistic_import", "row_no"])]
+
+    def __str__(self):
+        return f"#{self.statistic_import_id} · {self.record_id}"

@@ -22,6 +22,7 @@ PASSWORD = "Role-Passw0rd!"
 AUDIT_TABLES = [
     "accounts_auditlog",
     "enterprises_enterpriseimportchange",
+    "enterprises_listingimportchange",
     "enterprises_rdinstitutionimportchange",
     "enterprises_statisticimportchange",
     "enterprises_titleimportchange",

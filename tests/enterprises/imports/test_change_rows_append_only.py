@@ -158,7 +158,12 @@ def test_every_kind_registers_its_change_set_with_the_audit_trail(roster_import,
 
 @pytest.mark.parametrize(
     "table",
-    ["enterprises_rdinstitutionimportchange", "support_commissionerimportchange", "policies_grantimportchange"],
+    [
+        "enterprises_rdinstitutionimportchange",
+        "enterprises_listingimportchange",
+        "support_commissionerimportchange",
+        "policies_grantimportchange",
+    ],
 )
 def test_every_import_kinds_change_rows_are_append_only(table):
     """R&D institutions and the kinds of the apps above (commissioner assignments, disbursement lists)
