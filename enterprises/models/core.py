@@ -214,6 +214,7 @@ class Enterprise(VersionedModel):
         on_delete=models.PROTECT,
         related_name="enterprises",
         limit_choices_to={"level": "county"},
+        db_index=False,  # the (county, status) index serves every lookup by county
     )
     industry = models.ForeignKey(
         Industry,
@@ -234,7 +235,8 @@ class Enterprise(VersionedModel):
         max_length=16,
         choices=EnterpriseStatus.choices,
         default=EnterpriseStatus.OPERATING,
-        db_index=True,
+        # no index of its own: nearly every enterprise is operating, and lookups by county and status
+        # use (county, status); each index also slows the roster import's write
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
 
