@@ -6,6 +6,7 @@ horizontal overflow on a 390 px phone."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -44,6 +45,13 @@ def english_words(page, allowed: frozenset[str] = frozenset()) -> list[str]:
     return sorted({w for w in WORD.findall(text) if w not in ALLOWED_WORDS and w not in allowed})
 
 
-def horizontal_overflow(page) -> int:
-    """How many pixels the page is wider than the viewport (0: no horizontal scrolling)."""
-    return int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
+def horizontal_overflow(page, settle: float = 5.0) -> int:
+    """How many pixels the page is wider than the viewport (0: no horizontal scrolling). Right after
+    the window changed size a chart may not have redrawn at the new width yet (ECharts resizes on
+    the window's resize event): the layout is given up to ``settle`` seconds to follow."""
+    deadline = time.monotonic() + settle
+    while True:
+        overflow = int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
+        if overflow <= 0 or time.monotonic() >= deadline:
+            return overflow
+        page.wait_for_timeout(100)
