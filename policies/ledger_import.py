@@ -35,7 +35,7 @@ from enterprises.imports.engine import ImportKind, register
 from enterprises.imports.naming import BY_CODE, BY_NAME, EnterpriseIndex, data_rows
 from enterprises.imports.parsing import CellError, is_empty, parse_amount, text_of
 from enterprises.imports.validation import CheckResult
-from enterprises.imports.writer import ChangeSet
+from enterprises.imports.writer import ChangeSet, create_temp_table, drop_temp_table, lock_table
 from enterprises.models import Enterprise
 
 from .models import GrantImportChange, Policy, SupportGrant, SupportType
@@ -333,26 +333,20 @@ class LedgerKind(ImportKind):
 
     # -- the set-based write -----------------------------------------------------------------------
     def lock(self):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {_GRANT} IN SHARE ROW EXCLUSIVE MODE")
+        lock_table(_GRANT)
 
     def create_staging(self):
-        suffix = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {_qualified()}")
-            cursor.execute(
-                f"CREATE TEMP TABLE {STAGING} (row_no integer NOT NULL, enterprise_id bigint NOT NULL, "
-                f"method smallint NOT NULL, policy_id bigint NULL, policy_text varchar(200) NOT NULL, "
-                f"support_type_id bigint NOT NULL, amount numeric(14, 2) NOT NULL, granted_on date NOT NULL, "
-                f"batch varchar(100) NOT NULL, document_no varchar(100) NOT NULL, grant_id bigint NULL, "
-                f"kind smallint DEFAULT {NEW}, before_amount numeric(14, 2) NULL, before_support_type_id bigint NULL, "
-                f"before_batch varchar(100) NULL, before_document_no varchar(100) NULL){suffix}"
-            )
+        create_temp_table(
+            STAGING,
+            "row_no integer NOT NULL, enterprise_id bigint NOT NULL, method smallint NOT NULL, policy_id bigint NULL, "
+            "policy_text varchar(200) NOT NULL, support_type_id bigint NOT NULL, amount numeric(14, 2) NOT NULL, "
+            "granted_on date NOT NULL, batch varchar(100) NOT NULL, document_no varchar(100) NOT NULL, "
+            f"grant_id bigint NULL, kind smallint DEFAULT {NEW}, before_amount numeric(14, 2) NULL, "
+            "before_support_type_id bigint NULL, before_batch varchar(100) NULL, before_document_no varchar(100) NULL",
+        )
 
     def drop_staging(self):
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {_qualified()}")
+        drop_temp_table(STAGING)
 
     def load_staging(self, lines):
         with connection.cursor() as cursor:
@@ -566,10 +560,6 @@ def _amount(value) -> str:
 
 def _date(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def _qualified() -> str:
-    return f"{'pg_temp' if connection.vendor == 'postgresql' else 'temp'}.{STAGING}"
 
 
 def describe_changes(rows, *, undo: bool = False) -> list[dict]:

@@ -30,7 +30,7 @@ from enterprises.imports.naming import EnterpriseIndex, data_rows
 from enterprises.imports.parsing import CellError, is_empty, text_of
 from enterprises.imports.roster import parse_date
 from enterprises.imports.validation import CheckResult
-from enterprises.imports.writer import ChangeSet
+from enterprises.imports.writer import ChangeSet, create_temp_table, drop_temp_table, load_lines, lock_table
 from enterprises.models import Enterprise, StatisticImport
 
 from .models import CommissionerAssignment, CommissionerImportChange
@@ -211,30 +211,21 @@ class CommissionersKind(ImportKind):
 
     # -- the set-based write -----------------------------------------------------------------------
     def lock(self):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {_ASSIGN} IN SHARE ROW EXCLUSIVE MODE")
+        lock_table(_ASSIGN)
 
     def create_staging(self):
-        suffix = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {_qualified()}")
-            cursor.execute(
-                f"CREATE TEMP TABLE {STAGING} (row_no integer NOT NULL, enterprise_id bigint NOT NULL, "
-                f"commissioner_id bigint NOT NULL, starts_on date NOT NULL, previous_id bigint NULL, "
-                f"previous_commissioner_id bigint NULL, kind smallint DEFAULT {NEW}){suffix}"
-            )
+        create_temp_table(
+            STAGING,
+            "row_no integer NOT NULL, enterprise_id bigint NOT NULL, commissioner_id bigint NOT NULL, "
+            f"starts_on date NOT NULL, previous_id bigint NULL, previous_commissioner_id bigint NULL, "
+            f"kind smallint DEFAULT {NEW}",
+        )
 
     def drop_staging(self):
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {_qualified()}")
+        drop_temp_table(STAGING)
 
     def load_staging(self, lines):
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {STAGING} (row_no, enterprise_id, commissioner_id, starts_on) VALUES (%s, %s, %s, %s)",
-                [line.split("\t") for line in lines],
-            )
+        load_lines(STAGING, ["row_no", "enterprise_id", "commissioner_id", "starts_on"], lines)
 
     def staged_outside_county(self, county_id):
         with connection.cursor() as cursor:
@@ -368,10 +359,6 @@ class CommissionersKind(ImportKind):
 
     def describe_changes(self, rows, *, undo=False):
         return describe_changes(rows, undo=undo)
-
-
-def _qualified() -> str:
-    return f"{'pg_temp' if connection.vendor == 'postgresql' else 'temp'}.{STAGING}"
 
 
 def describe_changes(rows, *, undo: bool = False) -> list[dict]:
