@@ -1,6 +1,7 @@
 """A county official uploads a small statistics file in a real browser and sees the preview."""
 
 import pytest
+from playwright.sync_api import expect
 
 from enterprises.models import Statistic
 from tests.factories import make_enterprise, make_statistics_workbook, statistics_row
@@ -35,7 +36,8 @@ def test_upload_shows_preview_with_counts_and_errors(
     assert page.is_visible("#id_skip_error_rows")
     assert not Statistic.objects.exists()
 
-    assert page.is_disabled("#import-confirm-form button[type=submit]")
+    # import_confirm.js disables the button once it has run; expect() waits for it.
+    expect(page.locator("#import-confirm-form button[type=submit]")).to_be_disabled()
     page.check("#id_skip_error_rows")
     page.click("#import-confirm-form button[type=submit]")
     page.wait_for_selector("text=已写入")
