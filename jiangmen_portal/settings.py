@@ -105,6 +105,11 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# Persistent connections: a web or worker process keeps its database connection for this many
+# seconds instead of opening one per request (0: one per request, Django's default). Checked
+# before reuse, so a restarted database costs one failed check, not an error page. Measured in
+# tests/benchmarks/bench_api.py (README); docker-compose.yml sets 60 for web and workers.
+DATABASE_CONN_MAX_AGE = env.int("DATABASE_CONN_MAX_AGE", default=0)
 # Reads on a streaming replica (core/db_router.py): dashboards, lists, exports and API reads of a
 # client that has not written in the last REPLICA_PIN_SECONDS; writes and everything else on the
 # primary. Unset: one database, as before.
@@ -118,6 +123,9 @@ if DATABASE_REPLICA_URL:
     MIDDLEWARE.insert(
         MIDDLEWARE.index("core.middleware.RequestContextMiddleware") + 1, "core.db_router.ReplicaReadsMiddleware"
     )
+for _alias in DATABASES:
+    DATABASES[_alias]["CONN_MAX_AGE"] = DATABASE_CONN_MAX_AGE
+    DATABASES[_alias]["CONN_HEALTH_CHECKS"] = DATABASE_CONN_MAX_AGE > 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -9,8 +9,15 @@
    API p95 / reference p95 (goal: at most 2). The same at the last page of 100 (``deep_page_100``),
    and a full synchronisation by cursor in pages of 1000 (``cursor_sync_1000``) against keyset pages
    of the reference (goal: 100k enterprises in under 30 s).
-2. Under gunicorn on loopback: 16 concurrent clients requesting pages of 100 (varying page
-   numbers), bounded by a request count and a time limit; throughput and latency percentiles.
+2. Under gunicorn on loopback (``bench_api_wsgi.py``: the portal plus the reference view, so both
+   are served by the same gunicorn in the same run): 16 concurrent clients, (a) on random page
+   numbers of 100 over the whole list, (b) each doing a full sync, the API by cursor (``next``
+   links) and the reference by keyset (``after=<last id>``); each side twice for half of
+   ``--seconds``, the order swapped. Throughput, median, p95, errors per side;
+   ``throughput_ratio`` = API / reference (goal: at least 0.5; p95 under 500 ms, zero errors).
+   The whole gunicorn part runs once per ``--conn-max-age`` value (default 0 and 60: one database
+   connection per request against persistent connections, ``DATABASE_CONN_MAX_AGE``);
+   ``persistent_connections_throughput_ratio`` compares the API's random-page throughput of the two.
 
 It builds its own throwaway database (a temporary SQLite file, or a ``<name>_bench_api`` PostgreSQL
 database when DATABASE_URL points to PostgreSQL), never touches db.sqlite3, and prints one JSON
@@ -277,50 +284,71 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def under_gunicorn(key: str, *, clients: int, max_requests: int, seconds: float, total_rows: int) -> dict:
-    port = free_port()
-    workers = min(2 * (os.cpu_count() or 1) + 1, 9)
-    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1"}
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    server = subprocess.Popen(
-        [
-            gunicorn,
-            "jiangmen_portal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--log-level",
-            "warning",
-            "--chdir",
-            str(ROOT),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
+class Gunicorn:
+    """The portal (and the reference view) under gunicorn on loopback: ``2 × cores + 1`` sync
+    workers, as the Dockerfile's default; ``env`` adds settings (``DATABASE_CONN_MAX_AGE``)."""
+
+    def __init__(self, key: str, env: dict[str, str] | None = None):
+        self.key = key
+        self.port = free_port()
+        self.workers = min(2 * (os.cpu_count() or 1) + 1, 9)
+        gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+        self.server = subprocess.Popen(
+            [
+                gunicorn,
+                "tests.benchmarks.bench_api_wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--worker-class",
+                "sync",
+                "--log-level",
+                "warning",
+                "--chdir",
+                str(ROOT),
+            ],
+            env={**os.environ, "ALLOWED_HOSTS": "127.0.0.1", **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def get(self, path: str, *, api: bool, timeout: float = 30) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request("GET", path, headers={"X-API-Key": self.key} if api else {})
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def __enter__(self):
         deadline = time.monotonic() + 30
         while True:  # wait until it answers
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/api/v1/places/", headers={"X-API-Key": key})
-                if conn.getresponse().status == 200:
+                if self.get("/api/v1/places/", api=True, timeout=5)[0] == 200:
                     break
             except OSError:
                 pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("gunicorn did not start: " + server.stderr.read().decode()[-2000:])
+            if time.monotonic() > deadline or self.server.poll() is not None:
+                self.__exit__()
+                raise RuntimeError("gunicorn did not start: " + self.server.stderr.read().decode()[-2000:])
             time.sleep(0.2)
-        # warm every worker
-        for _ in range(workers * 3):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", "/api/v1/enterprises/?page_size=100", headers={"X-API-Key": key})
-            conn.getresponse().read()
+        for _ in range(self.workers * 3):  # warm every worker, both views
+            self.get("/api/v1/enterprises/?page_size=100", api=True)
+            self.get("/bench/reference/?page_size=100", api=False)
+        return self
 
-        pages = max(1, total_rows // 100)
+    def __exit__(self, *exc):
+        self.server.terminate()
+        try:
+            self.server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+
+    def load(self, next_path, *, api: bool, clients: int, max_requests: int, seconds: float) -> dict:
+        """``clients`` threads, each asking ``next_path(state)`` (path, or None when its walk is
+        over) in turn, until ``max_requests`` or ``seconds``: throughput and latency."""
         latencies: list[float] = []
         errors = [0]
         lock = threading.Lock()
@@ -328,22 +356,19 @@ def under_gunicorn(key: str, *, clients: int, max_requests: int, seconds: float,
         stop_at = time.monotonic() + seconds
 
         def worker(seed_: int):
-            rng = random.Random(seed_)
+            state: dict = {"rng": random.Random(seed_), "body": None}
             while True:
+                path = next_path(state)
                 with lock:
-                    if issued[0] >= max_requests or time.monotonic() > stop_at:
+                    if path is None or issued[0] >= max_requests or time.monotonic() > stop_at:
                         return
                     issued[0] += 1
-                path = f"/api/v1/enterprises/?page_size=100&page={rng.randrange(1, pages + 1)}"
                 start = time.perf_counter()
                 try:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                    conn.request("GET", path, headers={"X-API-Key": key})
-                    response = conn.getresponse()
-                    response.read()
-                    ok = response.status == 200
-                    conn.close()
-                except OSError:
+                    status, body = self.get(path, api=api)
+                    ok = status == 200
+                    state["body"] = json.loads(body) if ok else None
+                except (OSError, ValueError):
                     ok = False
                 elapsed = time.perf_counter() - start
                 with lock:
@@ -351,6 +376,7 @@ def under_gunicorn(key: str, *, clients: int, max_requests: int, seconds: float,
                         latencies.append(elapsed)
                     else:
                         errors[0] += 1
+                        return
 
         threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
         started = time.perf_counter()
@@ -359,23 +385,95 @@ def under_gunicorn(key: str, *, clients: int, max_requests: int, seconds: float,
         for t in threads:
             t.join()
         wall = time.perf_counter() - started
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    return {
-        "clients": clients,
-        "workers": workers,
-        "rows_per_request": 100,
-        "requests": len(latencies),
-        "errors": errors[0],
-        "seconds": round(wall, 2),
-        "throughput_rps": round(len(latencies) / wall, 1) if wall else None,
-        "median_ms": ms(statistics.median(latencies)) if latencies else None,
-        "p95_ms": ms(percentile(latencies, 95)) if latencies else None,
+        return {
+            "requests": len(latencies),
+            "errors": errors[0],
+            "seconds": round(wall, 2),
+            "throughput_rps": round(len(latencies) / wall, 1) if wall else None,
+            "median_ms": ms(statistics.median(latencies)) if latencies else None,
+            "p95_ms": ms(percentile(latencies, 95)) if latencies else None,
+            "latencies": latencies,
+        }
+
+
+def random_pages(base: str, pages: int):
+    """Page numbers drawn at random over the whole list (deep pages included)."""
+
+    def next_path(state):
+        return f"{base}?page_size=100&page={state['rng'].randrange(1, pages + 1)}"
+
+    return next_path
+
+
+def api_cursor_walk(state):
+    """A full sync by cursor: the first page, then each ``next`` link until there is none."""
+    body = state["body"]
+    if body is None:
+        return "/api/v1/enterprises/?cursor=&page_size=100"
+    nxt = body.get("next")
+    if not nxt:
+        return None
+    parts = urlparse(nxt)
+    return f"{parts.path}?{parts.query}"
+
+
+def reference_keyset_walk(state):
+    """The reference's sync: keyset pages (``WHERE id > last ORDER BY id LIMIT 100``)."""
+    body = state["body"]
+    if body is None:
+        return "/bench/reference/?page_size=100&after=0"
+    if not body["results"]:
+        return None
+    return f"/bench/reference/?page_size=100&after={body['results'][-1]['id']}"
+
+
+def under_gunicorn(key: str, *, clients: int, max_requests: int, seconds: float, total_rows: int, env=None) -> dict:
+    """Random page numbers and a full cursor sync, the API against the reference served by the
+    same gunicorn, interleaved: each side twice, half the time each, the order swapped."""
+    pages = max(1, total_rows // 100)
+    scenarios = {
+        "random_pages": (
+            random_pages("/api/v1/enterprises/", pages),
+            random_pages("/bench/reference/", pages),
+        ),
+        "cursor_sync": (api_cursor_walk, reference_keyset_walk),
     }
+    result: dict = {}
+    with Gunicorn(key, env) as server:
+        result["workers"] = server.workers
+        result["clients"] = clients
+        for name, (api_walk, ref_walk) in scenarios.items():
+            runs: dict[str, list[dict]] = {"api": [], "reference": []}
+            for order in (("reference", "api"), ("api", "reference")):
+                for side in order:
+                    walk = api_walk if side == "api" else ref_walk
+                    runs[side].append(
+                        server.load(
+                            walk,
+                            api=side == "api",
+                            clients=clients,
+                            max_requests=max_requests // 2,
+                            seconds=seconds / 2,
+                        )
+                    )
+            merged = {}
+            for side, parts in runs.items():
+                latencies = [x for p in parts for x in p["latencies"]]
+                wall = sum(p["seconds"] for p in parts)
+                merged[side] = {
+                    "requests": len(latencies),
+                    "errors": sum(p["errors"] for p in parts),
+                    "throughput_rps": round(len(latencies) / wall, 1) if wall else None,
+                    "median_ms": ms(statistics.median(latencies)) if latencies else None,
+                    "p95_ms": ms(percentile(latencies, 95)) if latencies else None,
+                }
+            merged["throughput_ratio"] = (
+                round(merged["api"]["throughput_rps"] / merged["reference"]["throughput_rps"], 2)
+                if merged["reference"]["throughput_rps"]
+                else None
+            )
+            result[name] = merged
+    return result
 
 
 def main():
@@ -385,7 +483,13 @@ def main():
     parser.add_argument("--rounds-1000", type=int, default=40)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--max-requests", type=int, default=2000)
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--seconds", type=float, default=20.0, help="per scenario and side under gunicorn")
+    parser.add_argument(
+        "--conn-max-age",
+        type=lambda v: [int(x) for x in v.split(",")],
+        default=[0, 60],
+        help="DATABASE_CONN_MAX_AGE values to serve with, each a gunicorn run (default 0,60)",
+    )
     args = parser.parse_args()
 
     tmpdir = Path(tempfile.mkdtemp(prefix="bench_api_"))
@@ -428,10 +532,22 @@ def main():
         from django.db import connections
 
         connections.close_all()
-        served = under_gunicorn(
-            key, clients=args.clients, max_requests=args.max_requests, seconds=args.seconds, total_rows=args.enterprises
-        )
-        print("gunicorn ", served)
+        served = {}
+        for age in args.conn_max_age:
+            served[f"conn_max_age_{age}"] = under_gunicorn(
+                key,
+                clients=args.clients,
+                max_requests=args.max_requests,
+                seconds=args.seconds,
+                total_rows=args.enterprises,
+                env={"DATABASE_CONN_MAX_AGE": str(age)},
+            )
+            print(f"gunicorn (DATABASE_CONN_MAX_AGE={age})", served[f"conn_max_age_{age}"])
+        if len(args.conn_max_age) == 2:  # persistent connections against one per request
+            first, second = (served[f"conn_max_age_{age}"] for age in args.conn_max_age)
+            served["persistent_connections_throughput_ratio"] = round(
+                second["random_pages"]["api"]["throughput_rps"] / first["random_pages"]["api"]["throughput_rps"], 2
+            )
     finally:
         cleanup()
         shutil.rmtree(tmpdir, ignore_errors=True)

@@ -95,3 +95,39 @@ def test_tasks_are_routed_by_kind():
     portal_tasks = [name for name in app.tasks if not name.startswith("celery.")]
     assert len(portal_tasks) >= 8
     assert {queue(name) for name in portal_tasks} <= set(settings.CELERY_WORKER_QUEUES)
+
+
+def test_app_services_keep_persistent_database_connections():
+    """web and the workers keep their connection (DATABASE_CONN_MAX_AGE), checked before reuse."""
+    for service in APP_SERVICES:
+        assert int(COMPOSE["services"][service]["environment"]["DATABASE_CONN_MAX_AGE"]) == 60
+
+
+def test_conn_max_age_reaches_every_database_alias(tmp_path):
+    """The variable sets CONN_MAX_AGE and CONN_HEALTH_CHECKS on every alias, the replica too; unset,
+    one connection per request as Django's default."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps({a: [d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS']] for a, d in settings.DATABASES.items()}))"
+    )
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_CONN_MAX_AGE", "DATABASE_REPLICA_URL")}
+    base.update(DJANGO_SETTINGS_MODULE="jiangmen_portal.settings", DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+
+    def read(**env):
+        out = subprocess.run(
+            [sys.executable, "-c", code], env={**base, **env}, cwd=settings.BASE_DIR, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr[-2000:]
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    assert read() == {"default": [0, False]}
+    replica = "postgres://u@127.0.0.1:5433/x"
+    assert read(DATABASE_CONN_MAX_AGE="60", DATABASE_REPLICA_URL=replica) == {
+        "default": [60, True],
+        "replica": [60, True],
+    }
