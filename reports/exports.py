@@ -19,7 +19,9 @@ from accounts import audit
 from accounts.choices import AuditAction
 from core.masking import mask_name, mask_phone
 from enterprises.choices import EnterpriseStatus, TitleStatus
-from enterprises.models import Statistic, Tier
+from enterprises.imports.columns import COLUMNS as STATISTIC_COLUMNS
+from enterprises.imports.columns import template_header
+from enterprises.models import Tier
 
 from . import xlsx
 from .xlsx import Column, SheetWriter
@@ -47,12 +49,6 @@ def _discarded_on_error(wb):
     except BaseException:
         xlsx.discard(wb)
         raise
-
-
-def _verbose_name(meta, name: str) -> str:
-    """A model field's name as the column heading (``meta.get_field`` also returns relations)."""
-    field = meta.get_field(name)
-    return str(getattr(field, "verbose_name", name))
 
 
 def _start(title: str, columns, filters: str, count_hint: str = ""):
@@ -183,17 +179,19 @@ STATISTIC_FLAGS = ("university_cooperation", "fills_tech_gap")
 def export_statistics(*, user, queryset, filters: str, output, progress: RowProgress | None = None) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Statistics")
-        meta = Statistic._meta
+        # The statistics import's own headers (its template's), so that the export imports back
+        # unchanged; the 序号 and county columns are read past by the import.
+        header = {c.field: template_header(c) for c in STATISTIC_COLUMNS}
         columns = [
             xlsx.integer(_("No."), 7),
-            Column(_("Enterprise name"), 34),
-            Column(_("Credit code"), 21),
+            Column(header["name"], 34),
+            Column(header["credit_code"], 21),
             Column(_("County"), 9),
-            Column(_("Period"), 9),
+            Column(header["period"], 9),
         ]
-        columns += [xlsx.amount(_verbose_name(meta, f), 14) for f in STATISTIC_AMOUNTS]
-        columns += [xlsx.integer(_verbose_name(meta, f), 10) for f in STATISTIC_COUNTS]
-        columns += [Column(_verbose_name(meta, f), 12) for f in STATISTIC_FLAGS]
+        columns += [xlsx.amount(header[f], 14) for f in STATISTIC_AMOUNTS]
+        columns += [xlsx.integer(header[f], 10) for f in STATISTIC_COUNTS]
+        columns += [Column(header[f], 12) for f in STATISTIC_FLAGS]
         wb, writer = _start(title, columns, filters)
         with _discarded_on_error(wb):
             n = 0

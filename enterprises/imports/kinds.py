@@ -19,7 +19,10 @@ class StatisticsKind(ImportKind):
     columns = COLUMNS
     change_set_kind = writer.CHANGE_SET_KIND
     changes = writer.CHANGES
-    ignored_headers = frozenset()  # the statistics template's header row is strict
+    # The template's header is the first row; the statistics list's export (reports.exports) puts
+    # a caption and the filters above it and a 序号 column first, and imports back unchanged.
+    title_rows = True
+    ignored_headers = frozenset({"序号", "县(市、区)"})  # compared after normalise_text (half-width)
 
     def check_rows(self, workbook, *, user, today, progress, options):
         from .validation import check_rows

@@ -242,7 +242,11 @@ def test_statistic_list_and_export_keep_numbers(client, city_operator, city, exp
     _job, wb = export("/reports/statistics/export/", params)
     ws = wb.active
     header = [c.value for c in ws[3]]
-    assert header[4] == "统计期" and len(header) == 5 + 8 + 6 + 2
+    assert (
+        header[:5] == ["序号", "企业名称", "统一社会信用代码", "县（市、区）", "报告期"]
+        and len(header) == 5 + 8 + 6 + 2
+    )
+    assert header[5] == "工业总产值（万元）" and header[-1] == "是否填补技术空白或替代进口（是/否）"
     rows = {r[1]: r for r in body(ws)}
     assert set(rows) == {city["ts1"].name, city["kp1"].name}
     ts1 = rows[city["ts1"].name]

@@ -204,3 +204,41 @@ def test_statistics_changed_is_sent_after_commit_with_the_import_id(
         assert received[-1] == (type(imp), imp.pk, False)
     finally:
         statistics_changed.disconnect(receiver)
+
+
+def test_statistics_list_export_imports_back_unchanged(taishan_official, city_operator):
+    """The statistics list page's export, as written by the real exporter from the real list
+    order, goes back into the statistics import with every row unchanged and nothing written."""
+    from reports import exports
+    from reports.selectors import STATISTIC_ORDER
+
+    a, b = make_enterprise("440781"), make_enterprise("440781")
+    make_statistic(
+        a,
+        2024,
+        1,
+        output_value=Decimal("1234.56"),
+        revenue=Decimal("1200.00"),
+        profit=Decimal("-15.50"),
+        rd_expense=Decimal("48.00"),
+        employees=30,
+        rd_staff=5,
+        invention_patents=2,
+        digital_level=3,
+        university_cooperation=True,
+        fills_tech_gap=False,
+    )
+    make_statistic(a, 2024, 2, revenue=Decimal("2500.00"), employees=31)  # the other figures empty
+    make_statistic(b, 2024, 1, revenue=Decimal("0.00"), profit=Decimal("0.00"), employees=0)
+    queryset = Statistic.objects.filter(enterprise__county__code="440781").order_by(*STATISTIC_ORDER)
+    output = __import__("io").BytesIO()
+    assert exports.export_statistics(user=taishan_official, queryset=queryset, filters="", output=output) == 3
+    before = db_state()
+    for user in (taishan_official, city_operator):
+        imp = services.statistic_import_create(
+            actor=user, uploaded_file=uploaded(output.getvalue(), "统计数据.xlsx"), enqueue=False
+        )
+        imp = services.statistic_import_check(import_id=imp.pk)
+        assert imp.errors == [], imp.errors
+        assert (imp.new_count, imp.changed_count, imp.unchanged_count) == (0, 0, 3)
+    assert db_state() == before
