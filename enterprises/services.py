@@ -63,8 +63,8 @@ def enterprise_save(
             ) or (None, None)
         changed = enterprise.status != (stored_status or EnterpriseStatus.OPERATING)
         checked_on = _check_status_date(enterprise, effective_on) if changed else None
-        moving = stored_county is not None and enterprise.county_id != stored_county
-        move_on = _check_move(actor, enterprise, moved_on, stored_county) if moving else None
+        move_from: int | None = stored_county if stored_county != enterprise.county_id else None
+        move_on = _check_move(actor, enterprise, moved_on, move_from) if move_from is not None else None
         saved = scoped_save(actor=actor, instance=enterprise, expected_version=expected_version, m2m=m2m)
         recorder = actor if getattr(actor, "pk", None) else None
         if checked_on is not None:
@@ -72,10 +72,10 @@ def enterprise_save(
                 enterprise=saved, status=saved.status, effective_on=checked_on, recorded_by=recorder
             )
             scoped_save(actor=actor, instance=change)
-        if move_on is not None:
+        if move_on is not None and move_from is not None:
             move = EnterpriseCountyChange(
                 enterprise=saved,
-                from_county_id=stored_county,
+                from_county_id=move_from,
                 to_county_id=saved.county_id,
                 effective_on=move_on,
                 note=move_note,

@@ -330,7 +330,7 @@ class RosterKind(ImportKind):
                 moved_on = self._moved_on(values, moved_on_col, row_no, result, today)
                 latest = latest_move.get(stored[0])
                 back_dated = moved_on is not None and latest is not None and moved_on < latest
-                if back_dated:
+                if back_dated and latest is not None:
                     result.add_error(
                         row_no,
                         moved_on_col.title if moved_on_col is not None else county_title,
