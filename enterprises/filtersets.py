@@ -50,7 +50,13 @@ class ScopedFilterSetMixin:
 
 
 class EnterpriseFilterSet(ScopedFilterSetMixin, PortalFilterSet):
-    """Expects a queryset annotated by ``Enterprise.objects.with_current_tier()``."""
+    """Expects a queryset annotated by ``Enterprise.objects.with_current_tier()``.
+
+    ``county`` is the county today, also with ``on``: a county's drill-down lists the enterprises
+    the county holds today (the ones its official may open), while the goal figures count an
+    enterprise in the county it was in on the date (``targets.compute``, ``county_on``). The two
+    differ only by the enterprises moved between counties after ``on`` (their history is on each
+    enterprise's page)."""
 
     q = django_filters.CharFilter(label=_("Name or credit code"), method="filter_q")
     county = django_filters.ModelChoiceFilter(

@@ -69,6 +69,16 @@ class EnterpriseForm(VersionedForm):
         ),
     )
 
+    county_effective_on = forms.DateField(
+        label=_("Move effective on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "Needed when the county changes: the first day the enterprise belongs to the new county. "
+            "Figures as of an earlier date count it in the county it was in then."
+        ),
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
@@ -77,6 +87,8 @@ class EnterpriseForm(VersionedForm):
         if scope.county_id is not None:
             counties = counties.filter(pk=scope.county_id)
             self.fields["county"].initial = scope.county_id
+        if scope.county_id is not None or not self.instance.pk:
+            del self.fields["county_effective_on"]  # only the city moves an enterprise (services.may_move)
         county, industry = self.fields["county"], self.fields["industry"]
         assert isinstance(county, forms.ModelChoiceField) and isinstance(industry, forms.ModelChoiceField)
         county.queryset = counties
@@ -113,6 +125,10 @@ class EnterpriseForm(VersionedForm):
         before = self.initial.get("status") if self.instance.pk else EnterpriseStatus.OPERATING
         if status and status != before and not cleaned.get("status_effective_on"):
             self.add_error("status_effective_on", _("The status changes: give the date it took effect."))
+        county = cleaned.get("county")
+        moving = self.instance.pk and county is not None and county.pk != self.initial.get("county")
+        if moving and "county_effective_on" in self.fields and not cleaned.get("county_effective_on"):
+            self.add_error("county_effective_on", _("The county changes: give the date the move took effect."))
         return cleaned
 
     def clean_credit_code(self):

@@ -11,13 +11,16 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.scoping import CHANGE, require, scope_for
 from core.services import scoped_delete, scoped_save
 
 from .choices import EnterpriseStatus
 from .models import (
     Enterprise,
+    EnterpriseCountyChange,
     EnterpriseStatusChange,
     LadderRule,
     ListingRecord,
@@ -31,32 +34,110 @@ from .models import (
 
 
 def enterprise_save(
-    *, actor, enterprise: Enterprise, tags=None, expected_version=None, status_effective_on: dt.date | None = None
+    *,
+    actor,
+    enterprise: Enterprise,
+    tags=None,
+    expected_version=None,
+    status_effective_on: dt.date | None = None,
+    county_effective_on: dt.date | None = None,
+    move_note: str = "",
 ) -> Enterprise:
     """Create or edit an enterprise. A change of status (operating, deregistered, moved out) needs
     the date it took effect (``status_effective_on``, or the attribute of that name the API sets on
     the instance): the change is kept as an ``EnterpriseStatusChange`` row, written and audited
-    through the same write path in the same transaction."""
+    through the same write path in the same transaction. A change of county is a move
+    (``enterprise_move``'s rules: the city only, ``county_effective_on`` required, not before the
+    latest move), kept as an ``EnterpriseCountyChange`` row likewise."""
     m2m = {"tags": list(tags)} if tags is not None else None
     effective_on = status_effective_on or getattr(enterprise, "status_effective_on", None)
+    moved_on = county_effective_on or getattr(enterprise, "county_effective_on", None)
     with transaction.atomic():
-        stored = None
+        stored_status, stored_county = None, None
         if enterprise.pk:
-            stored = (
-                Enterprise.objects.select_for_update().filter(pk=enterprise.pk).values_list("status", flat=True).first()
-            )
-        changed = enterprise.status != (stored or EnterpriseStatus.OPERATING)
+            stored_status, stored_county = (
+                Enterprise.objects.select_for_update()
+                .filter(pk=enterprise.pk)
+                .values_list("status", "county_id")
+                .first()
+            ) or (None, None)
+        changed = enterprise.status != (stored_status or EnterpriseStatus.OPERATING)
         checked_on = _check_status_date(enterprise, effective_on) if changed else None
+        move_from: int | None = stored_county if stored_county != enterprise.county_id else None
+        move_on = _check_move(actor, enterprise, moved_on, move_from) if move_from is not None else None
         saved = scoped_save(actor=actor, instance=enterprise, expected_version=expected_version, m2m=m2m)
+        recorder = actor if getattr(actor, "pk", None) else None
         if checked_on is not None:
             change = EnterpriseStatusChange(
-                enterprise=saved,
-                status=saved.status,
-                effective_on=checked_on,
-                recorded_by=actor if getattr(actor, "pk", None) else None,
+                enterprise=saved, status=saved.status, effective_on=checked_on, recorded_by=recorder
             )
             scoped_save(actor=actor, instance=change)
+        if move_on is not None and move_from is not None:
+            move = EnterpriseCountyChange(
+                enterprise=saved,
+                from_county_id=move_from,
+                to_county_id=saved.county_id,
+                effective_on=move_on,
+                note=move_note,
+                recorded_by=recorder,
+            )
+            scoped_save(actor=actor, instance=move)
     return saved
+
+
+def enterprise_move(
+    *, actor, enterprise: Enterprise, to_county, effective_on: dt.date | None, note: str = "", expected_version=None
+) -> Enterprise:
+    """Move an enterprise to another county of the city from ``effective_on`` (its first day
+    there). Only a city-wide writer (the city operator) may move; the date may not be in the future
+    nor before the enterprise's latest move (a back-dated move would rewrite the history between two
+    recorded moves: refused). ``Enterprise.county`` becomes ``to_county`` and the move is kept as an
+    ``EnterpriseCountyChange``, both through ``scoped_save`` (scoped, audited) in one transaction."""
+    enterprise.county = to_county
+    return enterprise_save(
+        actor=actor,
+        enterprise=enterprise,
+        expected_version=expected_version,
+        county_effective_on=effective_on,
+        move_note=note,
+    )
+
+
+def may_move(actor) -> bool:
+    """Moves between counties are for city-wide writers (the city operator, a city-wide API key)."""
+    scope = scope_for(actor)
+    return scope.write and scope.county_id is None
+
+
+def _check_move(actor, enterprise: Enterprise, effective_on: dt.date | None, from_county_id: int) -> dt.date:
+    """The date a move took effect, checked: a city-wide writer, a date, not in the future, not
+    before the latest recorded move."""
+    if not may_move(actor):
+        require(actor, CHANGE, county_id=from_county_id)  # another county's enterprise: 404, as elsewhere
+        raise ValidationError(
+            {"county": _("Only the city operator can move an enterprise to another county.")}, code="move_refused"
+        )
+    if effective_on is None:
+        raise ValidationError({"county_effective_on": _("The county changes: give the date the move took effect.")})
+    if effective_on > timezone.localdate():
+        raise ValidationError({"county_effective_on": _("The date the move took effect cannot be in the future.")})
+    latest = (
+        EnterpriseCountyChange.objects.filter(enterprise_id=enterprise.pk)
+        .order_by("-effective_on", "-id")
+        .values_list("effective_on", flat=True)
+        .first()
+    )
+    if latest is not None and effective_on < latest:
+        raise ValidationError(
+            {
+                "county_effective_on": _(
+                    "The date cannot be before the enterprise's latest move (%(date)s): record the moves in "
+                    "the order they happened."
+                )
+                % {"date": latest.isoformat()}
+            }
+        )
+    return effective_on
 
 
 def _check_status_date(enterprise: Enterprise, effective_on: dt.date | None) -> dt.date:

@@ -78,6 +78,9 @@ class EnterpriseDetailView(ScopedObjectMixin, TemplateView):
             listing_entry=enterprise.listing_entries.filter(removed_on__isnull=True).first(),
             tags=list(enterprise.tags.all()),
             status_changes=list(enterprise.status_changes.order_by("-effective_on", "-id")),
+            county_changes=list(
+                enterprise.county_changes.select_related("from_county", "to_county").order_by("-effective_on", "-id")
+            ),
             can_edit=scope_for(self.request.user).allows(CHANGE, enterprise.county_id),
             panels=[(name, fn(self.request, enterprise)) for name, fn in DETAIL_PANELS],
         )
@@ -173,6 +176,7 @@ class EnterpriseUpdateView(EnterpriseCreateView):
             tags=form.cleaned_data["tags"],
             expected_version=form.cleaned_data.get("version"),
             status_effective_on=form.cleaned_data.get("status_effective_on"),
+            county_effective_on=form.cleaned_data.get("county_effective_on"),
         )
 
     def cancel_url(self):

@@ -25,6 +25,17 @@ Parameters (``Indicator.params``), per kind:
   with such a listing record dated ``since`` … date, which had been recognised at ``min_tier`` or
   higher by the date.
 - ``manual``: no parameters; the latest reported value up to the date.
+
+Counties: every kind counts an enterprise in the county it belonged to ON THE DATE of the figure
+(``enterprises.models.county_on``: its moves between counties are effective-dated), not in the
+county it has today; so a snapshot as of a past date, or the records on the baseline date, are
+what the counties held then, and a move never changes the city total. Cumulative counts
+(累计培育) and listing events count in the county on the date of the figure as well (an
+enterprise recognised in 台山 that has since moved to 开平 adds to 开平's cumulative count from its
+move on). A cohort member's figures (now and in the base year) go with it to the county it
+belongs to on the date: the comparison stays like for like. ``compute_all`` reads the moves that
+matter on its date once (``moved_after``) and hands them to every kind (``moved``): one query,
+whatever the number of indicators; none of the kinds' queries grows with the moves.
 """
 
 from __future__ import annotations
@@ -45,7 +56,9 @@ from enterprises.models import (
     Statistic,
     Tier,
     Title,
+    county_on,
     gone_by,
+    moved_after,
     period_end,
     title_valid_on,
 )
@@ -111,24 +124,24 @@ def _counts(rows, key="county", value="n") -> dict[int, Part]:
     return {row[key]: Part(Decimal(row[value])) for row in rows}
 
 
-def title_count_valid(params, date, tiers) -> dict[int, Part]:
+def title_count_valid(params, date, tiers, moved=None) -> dict[int, Part]:
     """As of ``date``: enterprises gone (deregistered, moved out) on or before it do not count."""
     rows = (
         Title.objects.filter(title_valid_on(date), tier__code=params["tier"])
         .exclude(enterprise_id__in=gone_by(date))
-        .values(county=F("enterprise__county_id"))
+        .values(county=county_on(date, "enterprise", moved))
         .annotate(n=Count("enterprise_id", distinct=True))
         .order_by()
     )
     return _counts(rows)
 
 
-def title_count_cumulative(params, date, tiers) -> dict[int, Part]:
+def title_count_cumulative(params, date, tiers, moved=None) -> dict[int, Part]:
     revoked = Q(status=TitleStatus.REVOKED, ended_on__lte=date)
     rows = (
         Title.objects.filter(tier__code=params["tier"], recognised_on__lte=date)
         .exclude(revoked)
-        .values(county=F("enterprise__county_id"))
+        .values(county=county_on(date, "enterprise", moved))
         .annotate(n=Count("enterprise_id", distinct=True))
         .order_by()
     )
@@ -142,7 +155,7 @@ def population_queryset(date: dt.date, min_tier: str, tiers: dict[str, int]):
     return Enterprise.objects.filter(pk__in=holders).exclude(pk__in=gone_by(date))
 
 
-def population_shares(params_list: list[dict], date, tiers) -> list[dict[int | None, Part]]:
+def population_shares(params_list: list[dict], date, tiers, moved=None) -> list[dict[int | None, Part]]:
     """Several share-of-population indicators with the same population in ONE query: the
     population is filtered once and each property is a conditional count."""
     min_tier = params_list[0].get("population_min_tier", "provincial")
@@ -172,15 +185,20 @@ def population_shares(params_list: list[dict], date, tiers) -> list[dict[int | N
             )
             condition = Q(**{name: True}) if prop in BOOLEAN_PROPERTIES else Q(**{f"{name}__gte": minimum})
             hits[f"hits_{i}"] = Count("id", filter=condition)
-    rows = list(qs.annotate(**annotations).values("county_id").annotate(total=Count("id"), **hits).order_by())
+    rows = list(
+        qs.annotate(**annotations)
+        .values(county_then=county_on(date, "", moved))
+        .annotate(total=Count("id"), **hits)
+        .order_by()
+    )
     return [
-        {row["county_id"]: Part(Decimal(row[f"hits_{i}"]), Decimal(row["total"])) for row in rows}
+        {row["county_then"]: Part(Decimal(row[f"hits_{i}"]), Decimal(row["total"])) for row in rows}
         for i in range(len(params_list))
     ]
 
 
-def population_share(params, date, tiers) -> dict[int | None, Part]:
-    return population_shares([params], date, tiers)[0]
+def population_share(params, date, tiers, moved=None) -> dict[int | None, Part]:
+    return population_shares([params], date, tiers, moved)[0]
 
 
 def cohort_ids(params):
@@ -198,7 +216,7 @@ def _period_label(key: int) -> str:
     return f"{key // 10}Q{key % 10}"
 
 
-def cohort_periods(params_list: list[dict], date) -> dict[int, int]:
+def cohort_periods(params_list: list[dict], date, moved=None) -> dict[int, int]:
     """Per county, its latest quarter up to ``date`` (not before the base year) in which a member
     of the cohort reported any of the figures, as ``year * 10 + quarter``. One query."""
     base_year = int(params_list[0]["base_year"])
@@ -212,14 +230,14 @@ def cohort_periods(params_list: list[dict], date) -> dict[int, int]:
         Statistic.objects.filter(
             reported, _up_to(year, quarter), enterprise_id__in=cohort_ids(params_list[0]), year__gte=base_year
         )
-        .values(county=F("enterprise__county_id"))
+        .values(county=county_on(date, "enterprise", moved))
         .annotate(key=Max(F("year") * 10 + F("quarter")))
         .order_by()
     )
     return {row["county"]: row["key"] for row in rows}
 
 
-def cohort_ratios(params_list: list[dict], date, tiers) -> list[dict[int | None, Part]]:
+def cohort_ratios(params_list: list[dict], date, tiers, moved=None) -> list[dict[int | None, Part]]:
     """Several figures of the same cohort and base year (output value, profit), like for like.
 
     Each scope (each county, and the city) compares its OWN latest reported quarter with the same
@@ -229,13 +247,14 @@ def cohort_ratios(params_list: list[dict], date, tiers) -> list[dict[int | None,
     city's latest quarter, not summed from the counties. Four queries, whatever the cohort size."""
     base_year = int(params_list[0]["base_year"])
     cohort = cohort_ids(params_list[0])
-    periods = cohort_periods(params_list, date)
+    moved = moved_after(date) if moved is None else moved
+    periods = cohort_periods(params_list, date, moved)
     members = dict(
         Enterprise.objects.filter(pk__in=cohort)
-        .values("county_id")
+        .values(county_then=county_on(date, "", moved))
         .annotate(n=Count("id"))
         .order_by()
-        .values_list("county_id", "n")
+        .values_list("county_then", "n")
     )
     results: list[dict[int | None, Part]] = [{} for _ in params_list]
     if not periods:
@@ -254,12 +273,16 @@ def cohort_ratios(params_list: list[dict], date, tiers) -> list[dict[int | None,
         sums[f"n_{i}"] = Count("id", filter=both)
     in_own_period = Q()
     for county_id, key in periods.items():
-        in_own_period |= Q(enterprise__county_id=county_id, year=key // 10, quarter=key % 10)
+        in_own_period |= Q(county_then=county_id, year=key // 10, quarter=key % 10)
     compared = Statistic.objects.filter(enterprise_id__in=cohort).annotate(**annotations)
     by_county = {
-        row["county"]: row
+        row["county_then"]: row
         for row in (
-            compared.filter(in_own_period).values(county=F("enterprise__county_id")).annotate(**sums).order_by()
+            compared.annotate(county_then=county_on(date, "enterprise", moved))
+            .filter(in_own_period)
+            .values("county_then")
+            .annotate(**sums)
+            .order_by()
         )
     }
     city_key = max(periods.values())
@@ -278,11 +301,11 @@ def cohort_ratios(params_list: list[dict], date, tiers) -> list[dict[int | None,
     return results
 
 
-def cohort_ratio(params, date, tiers) -> dict[int | None, Part]:
-    return cohort_ratios([params], date, tiers)[0]
+def cohort_ratio(params, date, tiers, moved=None) -> dict[int | None, Part]:
+    return cohort_ratios([params], date, tiers, moved)[0]
 
 
-def event_count(params, date, tiers) -> dict[int, Part]:
+def event_count(params, date, tiers, moved=None) -> dict[int, Part]:
     """Enterprises with an event of the stages between ``since`` and ``date``; with ``min_tier``,
     only those holding a valid title of that tier or higher ON THE DAY of the event (a title
     revoked or lapsed before the listing does not count, one recognised after it neither)."""
@@ -295,7 +318,11 @@ def event_count(params, date, tiers) -> dict[int, Part]:
             enterprise=OuterRef("enterprise_id"),
         )
         qs = qs.filter(Exists(held))
-    rows = qs.values(county=F("enterprise__county_id")).annotate(n=Count("enterprise_id", distinct=True)).order_by()
+    rows = (
+        qs.values(county=county_on(date, "enterprise", moved))
+        .annotate(n=Count("enterprise_id", distinct=True))
+        .order_by()
+    )
     return _counts(rows)
 
 
@@ -347,8 +374,10 @@ BATCHED: dict[str, tuple[Callable[..., list[dict[int | None, Part]]], Callable[[
 
 def compute_all(indicators, date: dt.date, tiers: dict[str, int] | None = None) -> dict[int, dict[int | None, Part]]:
     """Parts of every indicator on ``date`` (``{indicator id: {county id or None: Part}}``).
-    Indicators that share a population or a cohort are computed together, one query per group."""
+    Indicators that share a population or a cohort are computed together, one query per group.
+    The moves between counties that matter on ``date`` are read once, for every kind."""
     tiers = tiers if tiers is not None else tier_ranks()
+    moved = moved_after(date)
     raw: dict[int, dict] = {}
     groups: dict[tuple, list] = {}
     for indicator in indicators:
@@ -358,10 +387,11 @@ def compute_all(indicators, date: dt.date, tiers: dict[str, int] | None = None) 
         elif indicator.kind == IndicatorKind.MANUAL:
             raw[indicator.pk] = manual(indicator, date)
         else:
-            raw[indicator.pk] = dict(KINDS[indicator.kind](indicator.params, date, tiers))
+            raw[indicator.pk] = dict(KINDS[indicator.kind](indicator.params, date, tiers, moved))
     for (kind, *_key), members in groups.items():
         function = BATCHED[kind][0]
-        for indicator, parts in zip(members, function([m.params for m in members], date, tiers), strict=True):
+        parts_list = function([m.params for m in members], date, tiers, moved)
+        for indicator, parts in zip(members, parts_list, strict=True):
             raw[indicator.pk] = dict(parts)
     result = {}
     for indicator in indicators:

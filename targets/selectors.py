@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Place
-from core.scoping import VIEW
+from core.scoping import VIEW, scope_for
 from enterprises.choices import TitleStatus
-from enterprises.models import Enterprise, Title, gone_by, period_end, title_valid_on
+from enterprises.models import Enterprise, Title, county_on, gone_by, period_end, title_valid_on
 
 from . import compute
 from .choices import IndicatorKind, ProgressStatus
@@ -392,11 +392,12 @@ def reconciliation(indicator: Indicator, *, user) -> Reconciliation | None:
     if indicator.kind == IndicatorKind.COHORT_RATIO:
         date = dt.date.fromisoformat(str(p["cohort_date"]))
     enterprises = Enterprise.objects.for_user(user, VIEW)
+    counted_in = _in_scope_on(user, date)
     titles = Title.objects.filter(tier__code=tier, enterprise=OuterRef("pk"))
     valid = titles.filter(title_valid_on(date))
     ever = titles.filter(recognised_on__lte=date).exclude(status=TitleStatus.REVOKED, ended_on__lte=date)
-    valid_count = enterprises.filter(Exists(valid)).exclude(pk__in=gone_by(date)).count()  # as the valid-title kind
-    cumulative_count = enterprises.filter(Exists(ever)).count()
+    valid_count = counted_in.filter(Exists(valid)).exclude(pk__in=gone_by(date)).count()  # as the valid-title kind
+    cumulative_count = counted_in.filter(Exists(ever)).count()
     counted = Decimal(cumulative_count if indicator.kind == IndicatorKind.TITLE_COUNT_CUMULATIVE else valid_count)
     declared = indicator.baseline_value if indicator.kind != IndicatorKind.COHORT_RATIO else None
     not_valid_titles = (
@@ -437,6 +438,19 @@ def reconciliation(indicator: Indicator, *, user) -> Reconciliation | None:
         under_review=under_review,
         tier_code=tier,
     )
+
+
+def _in_scope_on(user, date: dt.date):
+    """The enterprises a user's counts on ``date`` cover: a county's are those in the county ON
+    ``date`` (``county_on``, as the goal figures count them), so the counts match the snapshot's
+    records. The lists of enterprises beside them stay those the user may read today (the county
+    today): an enterprise moved away since is counted but not listed to the county."""
+    scope = scope_for(user)
+    if not scope.may(VIEW):
+        return Enterprise.objects.none()
+    if scope.county_id is None:
+        return Enterprise.objects.all()
+    return Enterprise.objects.annotate(county_then=county_on(date, "")).filter(county_then=scope.county_id)
 
 
 def counties_for(user) -> list[Place]:

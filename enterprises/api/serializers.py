@@ -133,6 +133,15 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         label=_("status effective on"),
         help_text=_("Required when the status changes: the day it took effect (history is kept)."),
     )
+    county_effective_on = serializers.DateField(
+        write_only=True,
+        required=False,
+        label=_("move effective on"),
+        help_text=_(
+            "Required when the county changes (city-wide writers only): the first day in the new county "
+            "(history is kept; not before the latest move)."
+        ),
+    )
 
     class Meta:
         model = Enterprise
@@ -151,6 +160,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "contact_phone",
             "status",
             "status_effective_on",
+            "county_effective_on",
             "current_tier",
             "version",
             "created_at",

@@ -3,9 +3,11 @@
 New codes create enterprises, known codes update them (an empty cell keeps the stored value);
 codes are stored in canonical form (python-stdnum's compact form, upper case, half-width). A county
 official imports her own county only: a row placing an enterprise elsewhere, or naming one
-recorded in another county, is an error. For a city user such a row is a move, reported in the
-import's notes and preview; the move takes effect with the commit (the change row keeps the county
-before and after).
+recorded in another county, is an error. For a city user such a row is a move, reported with its
+date in the import's notes and preview: the optional column 迁移生效日期 gives the day it took effect
+(default: the day the import is written; not before the enterprise's latest move). The commit
+records an ``EnterpriseCountyChange`` per move in the same set-based write (one statement), and the
+undo deletes them with the rest (the change row keeps the county before and after).
 """
 
 from __future__ import annotations
@@ -16,13 +18,22 @@ import time
 import unicodedata
 
 from django.db import connection
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Place
 from core.scoping import scope_for
-from enterprises.models import Enterprise, EnterpriseImportChange, Industry, Statistic, Title
+from enterprises.models import (
+    Enterprise,
+    EnterpriseCountyChange,
+    EnterpriseImportChange,
+    Industry,
+    Statistic,
+    StatisticImport,
+    Title,
+)
 from enterprises.validators import _PHONE, CANONICAL_CREDIT_CODE, credit_code_problem, normalise_credit_code
 
 from .columns import CODE, TEXT, Column, normalise_text
@@ -62,8 +73,10 @@ FIELDS = (
     "contact_person",
     "contact_phone",
 )
+MOVED_ON = "county_moved_on"  # the optional date of a move: staged after FIELDS, not an enterprise field
 MASKED_FIELDS = {"contact_person", "contact_phone"}
 TEXT_FIELDS = {"name", "niche_market", "address", "contact_person", "contact_phone"}
+STAGED = (*FIELDS, MOVED_ON)  # the fields of a staging line, after row_no and credit_code
 MAX_LENGTH = {f: getattr(Enterprise._meta.get_field(f), "max_length", None) for f in TEXT_FIELDS}
 # the columns of a change row, in the order its digest reads them
 DIGEST_COLUMNS = (
@@ -95,6 +108,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("established_on", "成立日期", DATE, example="2015-03-01", aliases=("成立时间",)),
     Column("contact_person", "联系人", TEXT, example="张三"),
     Column("contact_phone", "联系电话", PHONE, example="0750-5123456", aliases=("电话", "联系方式")),
+    Column(
+        MOVED_ON,
+        "迁移生效日期",
+        DATE,
+        aliases=("县区变更日期", "县（市、区）变更日期", "迁移日期", "迁入日期", "变更生效日期"),
+    ),
 )
 
 _DATE_PATTERNS = (
@@ -104,7 +123,7 @@ _DATE_PATTERNS = (
 )
 
 
-def parse_date(value, today: dt.date) -> dt.date:
+def parse_date(value, today: dt.date, *, future_message: str = "") -> dt.date:
     date = None
     if isinstance(value, dt.datetime):
         date = value.date()
@@ -123,7 +142,7 @@ def parse_date(value, today: dt.date) -> dt.date:
         if date is None:
             raise CellError(_("“%(value)s” is not a date: write 2015-03-01 or 2015年3月1日.") % {"value": text})
     if date > today:
-        raise CellError(_("The establishment date cannot be in the future."))
+        raise CellError(future_message or _("The establishment date cannot be in the future."))
     if date.year < 1900:
         raise CellError(_("The year %(year)d is too early.") % {"year": date.year})
     return date
@@ -167,6 +186,12 @@ class RosterKind(ImportKind):
         }
         counties = county_lookup()
         county_names = dict(Place.objects.filter(level="county").values_list("pk", "name"))
+        latest_move = dict(  # moves are rare: the latest date of each moved enterprise, one query
+            EnterpriseCountyChange.objects.values("enterprise_id")
+            .annotate(latest=Max("effective_on"))
+            .order_by()
+            .values_list("enterprise_id", "latest")
+        )
         industries = dict(Industry.objects.values_list("code", "pk"))
         industries.update({normalise_text(name): pk for name, pk in Industry.objects.values_list("name", "pk")})
         by_field = {hc.column.field: hc for hc in workbook.columns}
@@ -195,6 +220,7 @@ class RosterKind(ImportKind):
             else:
                 how = _OTHER
             readers.append((field, hc.index, hc, how, field in MASKED_FIELDS, MAX_LENGTH.get(field) or 0))
+        moved_on_col = by_field.get(MOVED_ON)
         for row_no, values in workbook.rows():
             if len(values) < width:
                 values = list(values) + [""] * (width - len(values))
@@ -301,15 +327,32 @@ class RosterKind(ImportKind):
             elif stored is None and county_id is None and len(result.errors) == errors_before:
                 result.add_error(row_no, county_title, _("The county is missing: a new enterprise needs its county."))
             elif stored is not None and county_id is not None and county_id != stored[1]:
-                moves.append(
-                    _("row %(row)d: %(code)s from %(before)s to %(after)s")
-                    % {
-                        "row": row_no,
-                        "code": code,
-                        "before": county_names.get(stored[1], ""),
-                        "after": county_names.get(county_id, ""),
-                    }
-                )
+                moved_on = self._moved_on(values, moved_on_col, row_no, result, today)
+                latest = latest_move.get(stored[0])
+                back_dated = moved_on is not None and latest is not None and moved_on < latest
+                if back_dated and latest is not None:
+                    result.add_error(
+                        row_no,
+                        moved_on_col.title if moved_on_col is not None else county_title,
+                        _(
+                            "The move cannot take effect before the enterprise's latest move (%(date)s): record "
+                            "the moves in the order they happened."
+                        )
+                        % {"date": latest.isoformat()},
+                    )
+                elif moved_on is not None:
+                    cells[MOVED_ON] = moved_on.isoformat()
+                if not back_dated:
+                    moves.append(
+                        _("row %(row)d: %(code)s from %(before)s to %(after)s, effective %(date)s")
+                        % {
+                            "row": row_no,
+                            "code": code,
+                            "before": county_names.get(stored[1], ""),
+                            "after": county_names.get(county_id, ""),
+                            "date": moved_on.isoformat() if moved_on else _("on the day the import is written"),
+                        }
+                    )
             if len(result.errors) != errors_before:
                 continue
             first = first_row_of.get(code)
@@ -322,9 +365,9 @@ class RosterKind(ImportKind):
                 continue
             first_row_of[code] = row_no
             if COPY_SPECIAL.search("".join(cells.values())) is None:  # nothing to escape (one search a row)
-                line = "\t".join([str(row_no), code, *[cells.get(f, NULL) for f in FIELDS]])
+                line = "\t".join([str(row_no), code, *[cells.get(f, NULL) for f in STAGED]])
             else:
-                line = "\t".join([str(row_no), code, *[copy_text(v) if (v := cells.get(f)) else NULL for f in FIELDS]])
+                line = "\t".join([str(row_no), code, *[copy_text(v) if (v := cells.get(f)) else NULL for f in STAGED]])
             pending.append((row_no, line))
         if footer_from:
             result.notes.append(
@@ -333,7 +376,7 @@ class RosterKind(ImportKind):
             )
         if moves:
             result.notes.append(
-                _("Enterprises moved to another county (effective on the day the import is written): %(moves)s.")
+                _("Enterprises moved to another county: %(moves)s.")
                 % {"moves": "；".join(moves[:50]) + ("…" if len(moves) > 50 else "")}
             )
         error_rows = result.error_rows
@@ -341,6 +384,20 @@ class RosterKind(ImportKind):
         result.errors.sort(key=lambda e: e["row"])
         result.validate_seconds = time.perf_counter() - started  # reading the rows included
         return result
+
+    def _moved_on(self, values, column, row_no: int, result: CheckResult, today: dt.date) -> dt.date | None:
+        """The date a row's move took effect (the optional column), or None: the day it is written."""
+        if column is None or is_empty(values[column.index]):
+            return None
+        try:
+            return parse_date(
+                values[column.index],
+                today,
+                future_message=_("The date the move took effect cannot be in the future."),
+            )
+        except CellError as error:
+            result.add_error(row_no, column.title, str(error))
+            return None
 
     def _cell(self, column: Column, value, *, today, counties, industries) -> str:
         kind = column.kind
@@ -384,14 +441,14 @@ class RosterKind(ImportKind):
         create_temp_table(
             STAGING,
             f"row_no integer NOT NULL, credit_code varchar(18) NOT NULL, enterprise_id bigint NULL, "
-            f"kind smallint DEFAULT {NEW}, {cols}",
+            f"kind smallint DEFAULT {NEW}, {cols}, {_q(MOVED_ON)} date NULL",
         )
 
     def drop_staging(self):
         drop_temp_table(STAGING)
 
     def load_staging(self, lines):
-        load_lines(STAGING, ["row_no", "credit_code", *FIELDS], lines, analyze=("credit_code",))
+        load_lines(STAGING, ["row_no", "credit_code", *STAGED], lines, analyze=("credit_code",))
 
     def staged_outside_county(self, county_id):
         with connection.cursor() as cursor:
@@ -422,7 +479,7 @@ class RosterKind(ImportKind):
         cols = ", ".join(f"st.{_q(f)}, st.{_q('before_' + f)}" for f in FIELDS)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT st.row_no, st.credit_code, st.kind, {cols} FROM {STAGING} st "
+                f"SELECT st.row_no, st.credit_code, st.kind, {cols}, st.{_q(MOVED_ON)} FROM {STAGING} st "
                 f"WHERE st.kind IN ({NEW}, {CHANGED}) ORDER BY st.row_no LIMIT %s",
                 [limit],
             )
@@ -436,7 +493,13 @@ class RosterKind(ImportKind):
                 after, before = row[3 + 2 * i], row[4 + 2 * i]
                 if after is None or (not new and str(after) == str(before)):
                     continue
-                changes.append([_label(field), "" if new else shown(field, before), shown(field, after)])
+                value = shown(field, after)
+                if field == "county_id" and not new:  # a move: with the day it takes effect
+                    value = _("%(county)s (from %(date)s)") % {
+                        "county": value,
+                        "date": _iso(row[-1]) if row[-1] else _("the day the import is written"),
+                    }
+                changes.append([_label(field), "" if new else shown(field, before), value])
             name = row[3] if row[3] is not None else row[4]
             out.append(
                 {
@@ -476,6 +539,8 @@ class RosterKind(ImportKind):
             f"e.version, {before}, {after} "
         )
         with connection.cursor() as cursor:
+            # the moves first (the staging table holds the county before and after): one statement
+            self._record_moves(cursor, import_id)
             if connection.vendor == "postgresql":
                 # One statement, as the statistics kind's upsert: the insert of the new enterprises and the
                 # update of the changed ones return what each became, and the change rows are written from
@@ -497,6 +562,23 @@ class RosterKind(ImportKind):
                 [import_id],
             )
 
+    def _record_moves(self, cursor, import_id) -> None:
+        """An ``EnterpriseCountyChange`` for each staged row that moves a known enterprise to another
+        county, effective on the row's date or today, recorded by the importer, linked to the import."""
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        today = connection.ops.adapt_datefield_value(timezone.localdate())
+        importer = StatisticImport.objects.filter(pk=import_id).values_list("requested_by_id", flat=True).first()
+        note = _("Roster import #%(id)d") % {"id": import_id}
+        cursor.execute(
+            f"INSERT INTO {_MOVE} (created_at, updated_at, enterprise_id, from_county_id, to_county_id, "
+            f"effective_on, note, recorded_by_id, statistic_import_id) "
+            f"SELECT %s, %s, st.enterprise_id, st.{_q('before_county_id')}, st.{_q('county_id')}, "
+            f"COALESCE(st.{_q(MOVED_ON)}, %s), %s, %s, %s FROM {STAGING} st "
+            f"WHERE st.kind = {CHANGED} AND st.{_q('county_id')} IS NOT NULL "
+            f"AND st.{_q('county_id')} <> st.{_q('before_county_id')} ORDER BY st.row_no",
+            [now, now, today, note, importer, import_id],
+        )
+
     def undo_conflicts(self, import_id):
         with connection.cursor() as cursor:
             cursor.execute(
@@ -517,6 +599,7 @@ class RosterKind(ImportKind):
             for f in FIELDS
         )
         with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {_MOVE} WHERE statistic_import_id = %s", [import_id])  # its moves
             cursor.execute(
                 f"UPDATE {_ENT} SET {sets}, version = {_ENT}.version + 1, updated_at = %s FROM {_CHANGE} c "
                 f"WHERE c.enterprise_id = {_ENT}.id AND c.statistic_import_id = %s AND c.created = %s",
@@ -585,6 +668,15 @@ def INSTRUCTIONS() -> list[tuple[str, str]]:  # noqa: N802 - built per request (
             _("Industry"),
             _("The GB/T 4754-2017 division code (34) or a longer class code (3484): its division is recorded."),
         ),
+        (
+            _("Moves"),
+            _(
+                "For the city: a known enterprise placed in another county is moved there. The column "
+                "迁移生效日期 (optional) gives the first day in the new county (default: the day the import is "
+                "written); it may not be in the future nor before the enterprise's latest move. Figures as of an "
+                "earlier date count the enterprise in its former county. Left empty on rows that do not move."
+            ),
+        ),
         (_("Dates"), _("Write 2015-03-01 or 2015年3月1日.")),
         (_("Empty cells"), _("An empty cell keeps the value already in the portal.")),
         (
@@ -598,6 +690,7 @@ def INSTRUCTIONS() -> list[tuple[str, str]]:  # noqa: N802 - built per request (
 
 _ENT = Enterprise._meta.db_table
 _CHANGE = EnterpriseImportChange._meta.db_table
+_MOVE = EnterpriseCountyChange._meta.db_table
 _STAT = Statistic._meta.db_table
 _TITLE = Title._meta.db_table
 _TYPES = {
@@ -613,6 +706,10 @@ _TYPES = {
 
 
 _PLAIN, _CACHED, _OTHER = range(3)  # how check_rows reads a column
+
+
+def _iso(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _too_long(limit: int, text: str) -> str:

@@ -50,4 +50,4 @@ from .imports import (  # noqa: F401,E402
     StatisticImportChange,
     TitleImportChange,
 )
-from .status import EnterpriseStatusChange, gone_by  # noqa: F401,E402
+from .status import EnterpriseCountyChange, EnterpriseStatusChange, county_on, gone_by, moved_after  # noqa: F401,E402

@@ -198,6 +198,35 @@ def test_county_key_cannot_move_an_enterprise_out_of_its_county(taishan_api, tai
     assert Enterprise.objects.get(pk=taishan_enterprise.pk).county.code == "440781"
 
 
+def test_a_move_needs_its_effective_date_and_is_kept(write_api, taishan_enterprise):
+    """A city-wide key moves an enterprise like the city operator: with the date of the move."""
+    url = f"/api/v1/enterprises/{taishan_enterprise.pk}/"
+    refused = write_api.client.patch(url, {"county": "440783"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["county_effective_on"] == ["所属县（市、区）有变更：请填写迁移生效日期。"]
+    assert Enterprise.objects.get(pk=taishan_enterprise.pk).county.code == "440781"
+    saved = write_api.client.patch(url, {"county": "440783", "county_effective_on": "2025-07-01"}, format="json")
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["county"] == "440783" and "county_effective_on" not in saved.json()
+    move = taishan_enterprise.county_changes.get()
+    assert (move.from_county.code, move.to_county.code, move.effective_on) == ("440781", "440783", dt.date(2025, 7, 1))
+    back_dated = write_api.client.patch(url, {"county": "440785", "county_effective_on": "2025-06-01"}, format="json")
+    assert back_dated.status_code == 400
+    assert back_dated.json()["errors"]["county_effective_on"] == [
+        "日期不能早于该企业最近一次迁移（2025-07-01）：请按发生先后记录迁移。"
+    ]
+    assert Enterprise.objects.get(pk=taishan_enterprise.pk).county.code == "440783"
+
+
+def test_county_key_cannot_move_even_with_a_date(taishan_api, taishan_enterprise):
+    url = f"/api/v1/enterprises/{taishan_enterprise.pk}/"
+    body = {"county": "440783", "county_effective_on": "2025-07-01"}
+    response = taishan_api.client.patch(url, body, format="json")
+    assert response.status_code == 400 and "county" in response.json()["errors"]
+    assert Enterprise.objects.get(pk=taishan_enterprise.pk).county.code == "440781"
+    assert not taishan_enterprise.county_changes.exists()
+
+
 def test_child_record_cannot_be_moved_to_another_enterprise(write_api, taishan_enterprise):
     other = factories.make_enterprise("440781")
     statistic = factories.make_statistic(taishan_enterprise, 2024, 1, revenue=1)

@@ -42,3 +42,20 @@ def test_deregistering_asks_for_the_date_and_the_detail_shows_the_history(
     assert (
         Enterprise.objects.get(pk=taishan_enterprise.pk).status_changes.get().effective_on.isoformat() == "2025-05-20"
     )
+
+
+def test_moving_to_another_county_asks_for_the_date_and_the_detail_shows_the_history(
+    page, login, city_operator, taishan_enterprise
+):
+    login("city")
+    page.goto(f"/enterprises/{taishan_enterprise.pk}/edit/")
+    page.select_option("select[name=county]", label="开平市")
+    page.click("main button[type=submit]")
+    assert "所属县（市、区）有变更：请填写迁移生效日期。" in page.content()
+    assert Enterprise.objects.get(pk=taishan_enterprise.pk).county.code == "440781"
+    page.fill("input[name=county_effective_on]", "2025-07-01")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/enterprises/{taishan_enterprise.pk}/")
+    assert "2025-07-01 由台山市迁至开平市" in page.locator("#county-history").inner_text()
+    move = Enterprise.objects.get(pk=taishan_enterprise.pk).county_changes.get()
+    assert (move.to_county.code, move.effective_on.isoformat()) == ("440783", "2025-07-01")

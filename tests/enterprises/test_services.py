@@ -45,9 +45,11 @@ def test_county_official_cannot_write_other_county(taishan_official, kaiping_ent
 
 
 def test_county_official_cannot_move_an_enterprise_to_another_county(taishan_official, taishan_enterprise):
+    """Refused with a message that says why (moves are for the city: issue 18), nothing written."""
     taishan_enterprise.county = Place.objects.get(code="440783")
-    with pytest.raises(Http404):
+    with pytest.raises(ValidationError) as error:
         services.enterprise_save(actor=taishan_official, enterprise=taishan_enterprise)
+    assert error.value.message_dict["county"] == ["只有市级管理员可以将企业迁至其他县（市、区）。"]
     assert Enterprise.objects.get(pk=taishan_enterprise.pk).county.code == "440781"
 
 

@@ -1,6 +1,7 @@
 """The enterprise roster kind of the import engine: create, update, idempotent re-run, scoping both
 ways, county moves, every error class, hostile files, template round trip, CLI and undo."""
 
+import datetime as dt
 import io
 from io import StringIO
 
@@ -8,13 +9,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import Q
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from accounts.models import AuditLog
+from accounts.models import AuditLog, Place
+from enterprises import services as enterprise_services
 from enterprises.identifiers import make_credit_code
 from enterprises.imports import services
 from enterprises.imports.engine import get_kind
-from enterprises.models import Enterprise, EnterpriseImportChange, ImportState
+from enterprises.models import Enterprise, EnterpriseCountyChange, EnterpriseImportChange, ImportState
 from tests.enterprises.imports.conftest import uploaded
 from tests.factories import make_enterprise
 
@@ -137,6 +140,89 @@ def test_city_move_is_reported_and_undone(city_operator):
     services.statistic_import_undo(actor=city_operator, statistic_import=imp)
     moved.refresh_from_db()
     assert moved.county.code == "440781" and moved.version == 3
+
+
+MOVE_HEADERS = [*HEADERS, "迁移生效日期"]
+
+
+def test_city_move_without_a_date_takes_effect_the_day_it_is_written(city_operator):
+    moved = make_enterprise("440781")
+    imp = check(city_operator, book([[moved.credit_code, moved.name, "开平市", "", "", "", "", ""]]))
+    assert f"第2行：{moved.credit_code} 由台山市迁至开平市，生效日期 导入写入之日" in imp.message
+    assert ["县（市、区）", "台山市", "开平市（导入写入之日起）"] in imp.preview[0]["changes"]
+    imp = commit(city_operator, imp)
+    change = EnterpriseCountyChange.objects.get(enterprise=moved)
+    assert (change.from_county.code, change.to_county.code) == ("440781", "440783")
+    assert change.effective_on == timezone.localdate()
+    assert (change.statistic_import_id, change.recorded_by) == (imp.pk, city_operator)
+
+
+def test_city_move_with_its_date_is_recorded_and_undone(city_operator):
+    moved = make_enterprise("440781")
+    stays = make_enterprise("440781")
+    rows = [
+        [moved.credit_code, moved.name, "开平市", "", "", "", "", "", "2025年7月1日"],
+        [stays.credit_code, "台山改名有限公司", "台山市", "", "", "", "", "", ""],  # no move: no change row
+    ]
+    imp = check(city_operator, book(rows, headers=MOVE_HEADERS))
+    assert imp.errors == [] and imp.changed_count == 2
+    assert f"第2行：{moved.credit_code} 由台山市迁至开平市，生效日期 2025-07-01" in imp.message
+    assert ["县（市、区）", "台山市", "开平市（2025-07-01起）"] in imp.preview[0]["changes"]
+    imp = commit(city_operator, imp)
+    change = EnterpriseCountyChange.objects.get()
+    assert (change.enterprise_id, change.effective_on, change.statistic_import_id) == (
+        moved.pk,
+        dt.date(2025, 7, 1),
+        imp.pk,
+    )
+    assert change.note == f"企业名录导入 #{imp.pk}"
+    moved.refresh_from_db()
+    assert moved.county.code == "440783"
+    services.statistic_import_undo(actor=city_operator, statistic_import=imp)
+    moved.refresh_from_db()
+    assert moved.county.code == "440781" and not EnterpriseCountyChange.objects.exists()
+
+
+def test_a_move_dated_before_the_latest_move_or_in_the_future_is_an_error(city_operator):
+    moved = make_enterprise("440781")
+    enterprise_services.enterprise_move(
+        actor=city_operator,
+        enterprise=Enterprise.objects.get(pk=moved.pk),
+        to_county=Place.objects.get(code="440783"),
+        effective_on=dt.date(2025, 7, 1),
+    )
+    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    rows = [
+        [moved.credit_code, moved.name, "恩平市", "", "", "", "", "", "2025-03-01"],
+        [make_enterprise("440781").credit_code, "台山甲有限公司", "开平市", "", "", "", "", "", future],
+        [make_enterprise("440781").credit_code, "台山乙有限公司", "开平市", "", "", "", "", "", "下月"],
+    ]
+    before = roster_state(), EnterpriseCountyChange.objects.count()
+    imp = check(city_operator, book(rows, headers=MOVE_HEADERS))
+    assert [(e["row"], e["column"]) for e in imp.errors] == [
+        (2, "迁移生效日期"),
+        (3, "迁移生效日期"),
+        (4, "迁移生效日期"),
+    ]
+    assert imp.errors[0]["message"] == "迁移生效日期不能早于该企业最近一次迁移（2025-07-01）：请按发生先后记录迁移。"
+    assert imp.errors[1]["message"] == "迁移生效日期不能晚于今天。"
+    assert "不是日期" in imp.errors[2]["message"] or "下月" in imp.errors[2]["message"]
+    with pytest.raises(ValidationError):
+        commit(city_operator, imp)
+    assert (roster_state(), EnterpriseCountyChange.objects.count()) == before
+
+
+def test_a_move_is_still_an_error_for_a_county_official_with_a_date(taishan_official):
+    mine = make_enterprise("440781")
+    before = roster_state(), EnterpriseCountyChange.objects.count()
+    imp = check(
+        taishan_official,
+        book([[mine.credit_code, mine.name, "开平市", "", "", "", "", "", "2025-07-01"]], headers=MOVE_HEADERS),
+    )
+    assert [(e["row"], e["column"]) for e in imp.errors] == [(2, "所属县（市、区）")]
+    with pytest.raises(ValidationError):
+        commit(taishan_official, imp)
+    assert (roster_state(), EnterpriseCountyChange.objects.count()) == before
 
 
 def test_undo_refused_after_a_later_edit_naming_the_rows(city_operator):
