@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from tests import factories
 
@@ -17,9 +18,20 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+#: The day the report tests live on: the fixture's "expires within 90 / 180 days" and "ended in
+#: 2026Q3" are as seen from it, so the tests read the same whatever the machine's date.
+TODAY = "2026-11-20 10:00 +0800"
+
+
 @pytest.fixture
 def city(db):
-    """Enterprises and titles chosen so every ladder measure and every watch status occurs once."""
+    """Enterprises and titles chosen so every ladder measure and every watch status occurs once,
+    seen from ``TODAY`` (the clock moves on from there while the test runs)."""
+    with time_machine.travel(TODAY, tick=True):
+        yield _city()
+
+
+def _city():
     mk, title, stat = factories.make_enterprise, factories.make_title, factories.make_statistic
     ts1 = mk(
         "440781",
