@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -158,7 +157,9 @@ def build_child(period: str, output: str) -> dict:
     started, cpu_started = time.perf_counter(), time.process_time()
     result = report_write(scope=scope, output=output)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    from tests.benchmarks.bench_export import rss_mb
+
+    peak_mb = rss_mb()  # VmHWM: ru_maxrss would carry the parent's peak (the city's creation) over
     reference_seconds, reference_cpu = plain_openpyxl_reference(result["roster_rows"], output + ".plain.xlsx")
     return {
         "seconds": round(seconds, 2),
