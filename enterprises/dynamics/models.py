@@ -594,7 +594,9 @@ class ReserveVerdict(models.Model):
     status = models.CharField(_("pre-check result"), max_length=16)
     status_order = models.PositiveSmallIntegerField(_("order of the result"))  # eligible 0, unknown 1, not eligible 2
     score_min = models.DecimalField(_("lowest score"), max_digits=8, decimal_places=2, null=True, blank=True)
-    score_order = models.DecimalField(_("score for the order"), max_digits=8, decimal_places=2, default=0)
+    # The rank in the pool's order (result, lowest score descending, name, id) as the live pool
+    # sorts it (``selectors.sort_verdicts``): the database's collation of names plays no part.
+    position = models.PositiveIntegerField(_("position in the pool"))
     name = models.CharField(_("name"), max_length=200)
     computed_for = models.DateField(_("computed for"))
     computed_at = models.DateTimeField(_("computed at"))
@@ -604,17 +606,12 @@ class ReserveVerdict(models.Model):
     class Meta:
         verbose_name = _("reserve pool verdict")
         verbose_name_plural = _("reserve pool verdicts")
-        ordering = ["tier", "status_order", "-score_order", "name", "enterprise_id"]
+        ordering = ["tier", "status_order", "position"]
         constraints = [models.UniqueConstraint(fields=["tier", "enterprise"], name="unique_reserve_verdict")]
         indexes = [
             models.Index(fields=["tier", "county", "status"], name="reserve_verdict_counts"),
-            models.Index(
-                fields=["tier", "status_order", "-score_order", "name", "enterprise"], name="reserve_verdict_order"
-            ),
-            models.Index(
-                fields=["tier", "county", "status_order", "-score_order", "name", "enterprise"],
-                name="reserve_verdict_county_order",
-            ),
+            models.Index(fields=["tier", "status_order", "position"], name="reserve_verdict_order"),
+            models.Index(fields=["tier", "county", "status_order", "position"], name="reserve_verdict_county_order"),
         ]
 
     def __str__(self):

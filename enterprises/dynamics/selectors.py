@@ -385,6 +385,13 @@ class Pool:
     required: list[Tier]  # the rungs the ladder rules in force require
 
 
+def sort_verdicts(rows: list[Verdict]) -> list[Verdict]:
+    """``rows`` in the pool's order (in place): eligible, undetermined, not eligible; then the
+    lowest score descending (none counts as 0), the name, the id."""
+    rows.sort(key=lambda r: (STATUS_ORDER[r.status], -(r.score_min or 0), r.name, r.enterprise_id))
+    return rows
+
+
 def reserve_pool_verdicts(user_or_none, *, tier: Tier, date: dt.date) -> Pool | None:
     """Every candidate for ``tier`` in scope with its pre-check status and lowest score (criteria in
     force on ``date``), best first, in a fixed number of queries. None when no criteria set is in force."""
@@ -393,13 +400,12 @@ def reserve_pool_verdicts(user_or_none, *, tier: Tier, date: dt.date) -> Pool | 
         return None
     required = required_tiers(tier, date)
     candidates = candidate_enterprises(user_or_none, tier=tier, date=date, required=required)
-    rows = precheck_sql.verdicts(candidates, spec, date, [t.code for t in required])
-    rows.sort(key=lambda r: (STATUS_ORDER[r.status], -(r.score_min or 0), r.name, r.enterprise_id))
+    rows = sort_verdicts(precheck_sql.verdicts(candidates, spec, date, [t.code for t in required]))
     return Pool(tier=tier, spec=spec, date=date, verdicts=rows, required=required)
 
 
-# The order of the pool (``reserve_pool_verdicts``) over the stored verdicts.
-VERDICT_ORDER = ("status_order", "-score_order", "name", "enterprise_id")
+# The order of the pool (``sort_verdicts``) over the stored verdicts (``position`` follows the result).
+VERDICT_ORDER = ("status_order", "position")
 
 
 def fresh_verdicts(

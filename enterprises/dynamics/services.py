@@ -389,7 +389,9 @@ def reserve_verdicts_refresh(*, date: dt.date | None = None) -> dict[str, int]:
                 continue
             required = selectors.required_tiers(tier, date)
             candidates = selectors.candidate_enterprises(None, tier=tier, date=date, required=required)
-            verdicts = precheck_sql.verdicts(candidates, spec, date, [t.code for t in required])
+            verdicts = selectors.sort_verdicts(
+                precheck_sql.verdicts(candidates, spec, date, [t.code for t in required])
+            )
             now = timezone.now()
             ReserveVerdict.objects.filter(tier=tier).delete()
             ReserveVerdict.objects.bulk_create(
@@ -402,12 +404,12 @@ def reserve_verdicts_refresh(*, date: dt.date | None = None) -> dict[str, int]:
                         status=v.status,
                         status_order=selectors.STATUS_ORDER[v.status],
                         score_min=v.score_min,
-                        score_order=v.score_min or 0,
+                        position=position,
                         name=v.name,
                         computed_for=date,
                         computed_at=now,
                     )
-                    for v in verdicts
+                    for position, v in enumerate(verdicts)
                 ),
                 batch_size=2000,
             )
