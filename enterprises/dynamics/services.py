@@ -14,6 +14,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -432,3 +433,14 @@ def reserve_verdicts_follow(*, enterprise: Enterprise) -> None:
     ReserveVerdict.objects.filter(enterprise_id=enterprise.pk).exclude(
         county_id=enterprise.county_id, name=enterprise.name
     ).update(county_id=enterprise.county_id, name=enterprise.name)
+
+
+def reserve_verdicts_follow_all() -> int:
+    """The same for every stored verdict, set-based (after bulk writes: imports, which write
+    enterprises without ``save``). Returns the number of verdicts brought in step."""
+    enterprise = Enterprise.objects.filter(pk=OuterRef("enterprise_id"))
+    county, name = Subquery(enterprise.values("county_id")[:1]), Subquery(enterprise.values("name")[:1])
+    behind = ReserveVerdict.objects.annotate(e_county=county, e_name=name).exclude(
+        county_id=F("e_county"), name=F("e_name")
+    )
+    return ReserveVerdict.objects.filter(pk__in=behind.values("pk")).update(county_id=county, name=name)

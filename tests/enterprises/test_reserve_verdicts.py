@@ -193,6 +193,20 @@ def test_a_county_official_sees_only_her_countys_verdicts(client, taishan_offici
     assert shown(client, "&result=all") == [city["ts_b"].pk, city["kp_a"].pk, city["kp_d"].pk]
 
 
+def test_a_move_by_import_follows_before_the_refresh(client, taishan_official, city):
+    """An import writes enterprises in bulk (no ``save``), then sends ``statistics_changed``."""
+    services.reserve_verdicts_refresh(date=TODAY)
+    from enterprises.models import Enterprise
+
+    Enterprise.objects.filter(pk=city["ts_b"].pk).update(county=city["kp_a"].county, name="开平B精密有限公司")
+    statistics_changed.send(sender=Statistic, import_id=None)
+    verdict = ReserveVerdict.objects.get(enterprise=city["ts_b"])
+    assert (verdict.county.code, verdict.name) == ("440783", "开平B精密有限公司")
+    assert ReserveVerdict.objects.get(enterprise=city["ts_a"]).county.code == "440781"  # untouched
+    client.force_login(taishan_official)
+    assert shown(client, "&result=all") == [city["ts_a"].pk, city["ts_c"].pk]
+
+
 def test_the_refresh_after_a_statistics_import_changes_a_verdict(
     settings, client, city_operator, city, django_capture_on_commit_callbacks
 ):
