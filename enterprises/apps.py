@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
+
+from .signals import statistics_changed
 
 
 class EnterprisesConfig(AppConfig):
@@ -14,3 +17,22 @@ class EnterprisesConfig(AppConfig):
         from .models import Enterprise
 
         register_revealable("enterprise", Enterprise, ("contact_person", "contact_phone"))
+        post_save.connect(_verdicts_follow, sender=Enterprise, dispatch_uid="enterprises-reserve-verdicts-follow")
+        statistics_changed.connect(_verdicts_follow_all, dispatch_uid="enterprises-reserve-verdicts-follow-all")
+
+
+def _verdicts_follow(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
+    """The reserve pool's stored verdicts copy an enterprise's county and name: keep them in step
+    (a move to another county is seen at once by the scoping of the pool)."""
+    if raw or created or (update_fields is not None and not {"county", "name"} & set(update_fields)):
+        return
+    from .dynamics.services import reserve_verdicts_follow
+
+    reserve_verdicts_follow(enterprise=instance)
+
+
+def _verdicts_follow_all(sender, **kwargs):
+    """After an import (bulk writes, no ``save``): the same for every stored verdict, set-based."""
+    from .dynamics.services import reserve_verdicts_follow_all
+
+    reserve_verdicts_follow_all()

@@ -75,11 +75,16 @@ def reserve_todos(user, today: dt.date) -> list[Todo]:
     eligible), so the count is what is left to decide, not what changed since the last visit."""
     items = []
     for tier in Tier.objects.order_by("rank"):
-        pool = dynamics.reserve_pool_verdicts(user, tier=tier, date=today)
-        if pool is None:
-            continue
-        eligible = {v.enterprise_id for v in pool.verdicts if v.status == ELIGIBLE}
-        count = len(eligible - dynamics.entered_ids(tier, today.year)) if eligible else 0
+        fresh = dynamics.fresh_verdicts(user, tier=tier, date=today)
+        if fresh is not None:  # precomputed: one count
+            eligible_rows = fresh[0].filter(status_order=dynamics.STATUS_ORDER[ELIGIBLE])
+            count = dynamics.not_entered(eligible_rows, tier=tier, year=today.year).count()
+        else:
+            pool = dynamics.reserve_pool_verdicts(user, tier=tier, date=today)
+            if pool is None:
+                continue
+            eligible = {v.enterprise_id for v in pool.verdicts if v.status == ELIGIBLE}
+            count = len(eligible - dynamics.entered_ids(tier, today.year)) if eligible else 0
         if count:
             items.append(
                 Todo(

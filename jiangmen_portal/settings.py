@@ -217,6 +217,7 @@ CELERY_TASK_ROUTES = {
     "tasks.mark_lateness": {"queue": "notifications"},
     "support.flag_deadlines": {"queue": "notifications"},
     "policies.match_all_policies": {"queue": "recompute"},
+    "enterprises.refresh_reserve_verdicts": {"queue": "recompute"},
     "accounts.tasks.*": {"queue": "notifications"},
 }
 # Every queue a worker may be asked to consume (a single worker for all: ``-Q`` with all of them).
@@ -233,6 +234,12 @@ CELERY_BEAT_SCHEDULE["enterprises-refresh-review-calendar"] = {
     "schedule": crontab(hour=1, minute=30),
 }
 # targets: nightly recompute of the progress snapshots (today and the quarter ends since the baseline).
+# The reserve pool's precomputed verdicts for the new day, just after midnight (the nightly recompute
+# at 01:30 refreshes them again; data changes in the day refresh them after their recompute).
+CELERY_BEAT_SCHEDULE["enterprises-refresh-reserve-verdicts"] = {
+    "task": "enterprises.refresh_reserve_verdicts",
+    "schedule": crontab(hour=0, minute=5),
+}
 CELERY_BEAT_SCHEDULE["targets-nightly-recompute"] = {
     "task": "targets.tasks.recompute_progress",
     "schedule": crontab(hour=1, minute=30),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.core.cache import cache
 
-from core import context
+from core import context, jobs
+from enterprises.dynamics.services import REFRESH_VERDICTS_TASK
 
 from . import services
 from .choices import RunTrigger
@@ -22,4 +23,7 @@ def recompute_progress(run_id: int | None = None, trigger: str = RunTrigger.DATA
             # after a data change: today and the last quarter end (quick); nightly: the whole history
             run_id = services.run_create(trigger=trigger, with_history=trigger != RunTrigger.DATA_CHANGE).pk
         services.run_execute(run_id=run_id)
+    # The reserve pool's precomputed verdicts read the same records: refresh them after each run
+    # (its own task on the same queue, so that its failure does not fail the recompute).
+    jobs.enqueue(REFRESH_VERDICTS_TASK)
     return run_id

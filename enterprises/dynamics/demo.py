@@ -203,6 +203,7 @@ def seed(*, rng: random.Random, today: dt.date, stdout) -> None:
         or ReserveEntry.objects.filter(enterprise__is_demo=True).exists()
     ):
         stdout.write("dynamics demo: already seeded, skipped")
+        _refresh_pool(today=today, stdout=stdout)
         return
     with transaction.atomic():
         timely = _timely_annual_data(rng=rng, today=today)
@@ -214,3 +215,10 @@ def seed(*, rng: random.Random, today: dt.date, stdout) -> None:
         f"dynamics demo: {timely} timely annual statistics, {reviews} reviews, {revocations} revocations, "
         f"{entries} reserve entries, {expired} titles expired, alerts {alerts}"
     )
+    _refresh_pool(today=today, stdout=stdout)
+
+
+def _refresh_pool(*, today: dt.date, stdout) -> None:
+    """The reserve pool page reads precomputed verdicts: compute them for the demo's day."""
+    counts = services.reserve_verdicts_refresh(date=today)
+    stdout.write(f"dynamics demo: reserve-pool verdicts precomputed {counts}")

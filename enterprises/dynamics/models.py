@@ -554,6 +554,70 @@ class DynamicsAlert(models.Model):
         return f"{self.get_kind_display()} · {self.enterprise_id} · {self.due_on:%Y-%m-%d}"
 
 
+class ReservePoolRefresh(models.Model):
+    """When the reserve pool of a tier was last precomputed (``ReserveVerdict``): for which day,
+    with which criteria set, how many candidates. One row per tier; the page reads the stored
+    verdicts only when this row is for today and the criteria set in force."""
+
+    tier = models.OneToOneField(Tier, verbose_name=_("target tier"), on_delete=models.CASCADE, related_name="+")
+    criteria_set = models.ForeignKey(
+        CriteriaSet, verbose_name=_("criteria set used"), on_delete=models.CASCADE, related_name="+"
+    )
+    computed_for = models.DateField(_("computed for"))
+    computed_at = models.DateTimeField(_("computed at"))
+    candidates = models.PositiveIntegerField(_("candidates"), default=0)
+
+    class Meta:
+        verbose_name = _("reserve pool refresh")
+        verbose_name_plural = _("reserve pool refreshes")
+
+    def __str__(self):
+        return f"{self.tier_id} {self.computed_for:%Y-%m-%d}"
+
+
+class ReserveVerdict(models.Model):
+    """The pre-check verdict of one candidate of a tier's reserve pool, precomputed city-wide
+    (``services.reserve_verdicts_refresh``, derived data, not edited): the pool page counts and
+    pages these rows instead of pre-checking every candidate per request. ``county`` and ``name``
+    are copies of the enterprise's (scoping and order), kept in step on every save of it."""
+
+    scope_county_field = "county"
+
+    tier = models.ForeignKey(Tier, verbose_name=_("target tier"), on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="+")
+    county = models.ForeignKey(
+        "accounts.Place", verbose_name=_("county"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    criteria_set = models.ForeignKey(
+        CriteriaSet, verbose_name=_("criteria set used"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    status = models.CharField(_("pre-check result"), max_length=16)
+    status_order = models.PositiveSmallIntegerField(_("order of the result"))  # eligible 0, unknown 1, not eligible 2
+    score_min = models.DecimalField(_("lowest score"), max_digits=8, decimal_places=2, null=True, blank=True)
+    # The rank in the pool's order (result, lowest score descending, name, id) as the live pool
+    # sorts it (``selectors.sort_verdicts``): the database's collation of names plays no part.
+    position = models.PositiveIntegerField(_("position in the pool"))
+    name = models.CharField(_("name"), max_length=200)
+    computed_for = models.DateField(_("computed for"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reserve pool verdict")
+        verbose_name_plural = _("reserve pool verdicts")
+        ordering = ["tier", "status_order", "position"]
+        constraints = [models.UniqueConstraint(fields=["tier", "enterprise"], name="unique_reserve_verdict")]
+        indexes = [
+            models.Index(fields=["tier", "county", "status"], name="reserve_verdict_counts"),
+            models.Index(fields=["tier", "status_order", "position"], name="reserve_verdict_order"),
+            models.Index(fields=["tier", "county", "status_order", "position"], name="reserve_verdict_county_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.tier_id} · {self.enterprise_id} · {self.status}"
+
+
 __all__ = [
     "AlertKind",
     "ApplicationWindow",
@@ -566,7 +630,9 @@ __all__ = [
     "Operator",
     "RESERVE_TRANSITIONS",
     "ReserveEntry",
+    "ReservePoolRefresh",
     "ReserveStatus",
+    "ReserveVerdict",
     "ReviewOutcome",
     "RevocationGround",
     "ScoreDimension",

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Place
@@ -30,7 +31,9 @@ from ..models import (
     LadderRule,
     RDInstitution,
     ReserveEntry,
+    ReservePoolRefresh,
     ReserveStatus,
+    ReserveVerdict,
     ReviewOutcome,
     Statistic,
     Tier,
@@ -206,14 +209,26 @@ def reserve_pool_counts(
     result: dict[str, dict] = {code: {} for code in _county_codes(user_or_none)}
     county_codes = dict(Place.objects.filter(level="county").values_list("pk", "code"))
     for tier in Tier.objects.order_by("rank"):
-        pool = reserve_pool_verdicts(user_or_none, tier=tier, date=date)
-        for row in pool.verdicts if pool else []:
-            if row.status not in ("eligible", "unknown"):
+        fresh = fresh_verdicts(user_or_none, tier=tier, date=date)
+        if fresh is not None:  # precomputed: one GROUP BY
+            counted = [
+                (row["county_id"], row["status"], row["n"])
+                for row in fresh[0]
+                .filter(status__in=("eligible", "unknown"))
+                .values("county_id", "status")
+                .annotate(n=Count("id"))
+                .order_by()
+            ]
+        else:
+            pool = reserve_pool_verdicts(user_or_none, tier=tier, date=date)
+            counted = [(row.county_id, row.status, 1) for row in pool.verdicts] if pool else []
+        for county_id, status, n in counted:
+            if status not in ("eligible", "unknown"):
                 continue
-            cell = result.setdefault(county_codes[row.county_id], {}).setdefault(
+            cell = result.setdefault(county_codes[county_id], {}).setdefault(
                 tier.code, {"eligible": 0, "unknown": 0, "recommended": 0}
             )
-            cell[row.status] += 1
+            cell[status] += n
     entries = (
         _scoped(ReserveEntry, user_or_none)
         .filter(year=year, status__in=[ReserveStatus.RECOMMENDED, ReserveStatus.APPLIED])
@@ -370,6 +385,13 @@ class Pool:
     required: list[Tier]  # the rungs the ladder rules in force require
 
 
+def sort_verdicts(rows: list[Verdict]) -> list[Verdict]:
+    """``rows`` in the pool's order (in place): eligible, undetermined, not eligible; then the
+    lowest score descending (none counts as 0), the name, the id."""
+    rows.sort(key=lambda r: (STATUS_ORDER[r.status], -(r.score_min or 0), r.name, r.enterprise_id))
+    return rows
+
+
 def reserve_pool_verdicts(user_or_none, *, tier: Tier, date: dt.date) -> Pool | None:
     """Every candidate for ``tier`` in scope with its pre-check status and lowest score (criteria in
     force on ``date``), best first, in a fixed number of queries. None when no criteria set is in force."""
@@ -378,14 +400,72 @@ def reserve_pool_verdicts(user_or_none, *, tier: Tier, date: dt.date) -> Pool | 
         return None
     required = required_tiers(tier, date)
     candidates = candidate_enterprises(user_or_none, tier=tier, date=date, required=required)
-    rows = precheck_sql.verdicts(candidates, spec, date, [t.code for t in required])
-    rows.sort(key=lambda r: (STATUS_ORDER[r.status], -(r.score_min or 0), r.name, r.enterprise_id))
+    rows = sort_verdicts(precheck_sql.verdicts(candidates, spec, date, [t.code for t in required]))
     return Pool(tier=tier, spec=spec, date=date, verdicts=rows, required=required)
 
 
-def explain_pool(pool: Pool, verdicts: list[Verdict], *, year: int) -> list[PoolRow]:
+# The order of the pool (``sort_verdicts``) over the stored verdicts (``position`` follows the result).
+VERDICT_ORDER = ("status_order", "position")
+
+
+def fresh_verdicts(
+    user_or_none, *, tier: Tier, date: dt.date
+) -> tuple[QuerySet[ReserveVerdict], ReservePoolRefresh] | None:
+    """The precomputed verdicts of ``tier``'s pool in scope, best first, and their refresh, when
+    they are fresh: computed for ``date``, which is today, with the criteria set in force on it
+    (one query). None otherwise: the caller computes the pool live (``reserve_pool_verdicts``)."""
+    if date != timezone.localdate():
+        return None
+    in_force = CriteriaSet.objects.in_force(date).filter(tier=tier).order_by("-effective_from").values("pk")[:1]
+    refresh = ReservePoolRefresh.objects.filter(
+        tier=tier, computed_for=date, criteria_set_id=Subquery(in_force)
+    ).first()
+    if refresh is None:
+        return None
+    return _scoped(ReserveVerdict, user_or_none).filter(tier=tier).order_by(*VERDICT_ORDER), refresh
+
+
+@dataclass
+class StoredPool:
+    """A pool read from its precomputed verdicts: ``pool`` (no ``verdicts``) for the explanation of
+    the rows shown, ``rows`` the verdicts in scope best first, and when they were computed."""
+
+    pool: Pool
+    rows: QuerySet[ReserveVerdict]
+    computed_at: dt.datetime
+
+
+def stored_pool(user_or_none, *, tier: Tier, date: dt.date) -> StoredPool | None:
+    """``fresh_verdicts`` with what ``explain_pool`` needs (five queries), or None (compute live)."""
+    fresh = fresh_verdicts(user_or_none, tier=tier, date=date)
+    if fresh is None:
+        return None
+    rows, refresh = fresh
+    spec = criteria_spec(tier, date)
+    if spec is None or spec.pk != refresh.criteria_set_id:  # the set changed in between
+        return None
+    pool = Pool(tier=tier, spec=spec, date=date, verdicts=[], required=required_tiers(tier, date))
+    return StoredPool(pool=pool, rows=rows, computed_at=refresh.computed_at)
+
+
+def not_entered(rows: QuerySet[ReserveVerdict], *, tier: Tier, year: int) -> QuerySet[ReserveVerdict]:
+    """The verdicts of enterprises without a reserve entry for ``tier`` in ``year`` (any status)."""
+    entry = ReserveEntry.objects.filter(target_tier=tier, year=year, enterprise_id=OuterRef("enterprise_id"))
+    return rows.filter(~Exists(entry))
+
+
+def verdict_counts(rows: QuerySet[ReserveVerdict]) -> dict[str, int]:
+    """``{status: n}`` of the stored verdicts ``rows`` (one GROUP BY), every status present."""
+    counts = {status: 0 for status in STATUS_ORDER}
+    for row in rows.values("status").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def explain_pool(pool: Pool, verdicts: Sequence[Verdict | ReserveVerdict], *, year: int) -> list[PoolRow]:
     """The rows of ``verdicts`` (some of ``pool``'s, e.g. one page) with the Python pre-check that
-    explains each criterion and their reserve entry for ``year``, in the order given (7 queries)."""
+    explains each criterion and their reserve entry for ``year``, in the order given (7 queries).
+    ``verdicts`` are computed live (``Verdict``) or stored (``ReserveVerdict``)."""
     ids = [v.enterprise_id for v in verdicts]
     by_id = Enterprise.objects.select_related("county").in_bulk(ids)
     enterprises = [by_id[pk] for pk in ids if pk in by_id]

@@ -14,11 +14,13 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction
+from core import jobs
 from core.scoping import CHANGE, require, scope_for
 from core.services import bulk_update, check_version, scoped_save
 
@@ -30,7 +32,9 @@ from ..models import (
     DynamicsAlert,
     Enterprise,
     ReserveEntry,
+    ReservePoolRefresh,
     ReserveStatus,
+    ReserveVerdict,
     ReviewOutcome,
     RevocationGround,
     Tier,
@@ -40,8 +44,11 @@ from ..models import (
     add_years,
 )
 from ..services import title_save
-from . import selectors
+from . import precheck_sql, selectors
 from .precheck import NOT_ELIGIBLE
+
+#: The Celery task (``dynamics/tasks.py``) that refreshes the precomputed reserve-pool verdicts.
+REFRESH_VERDICTS_TASK = "enterprises.refresh_reserve_verdicts"
 
 # -- reviews (复核) ---------------------------------------------------------------------------------
 
@@ -279,6 +286,9 @@ def criterion_save(*, actor, criterion: Criterion) -> Criterion:
         criterion.full_clean()
         criterion.save()
         audit.record(actor, AuditAction.UPDATE, criterion, before=before, after=audit.snapshot(criterion))
+        # The stored verdicts of this set are outdated: the pool computes live until the refresh.
+        ReservePoolRefresh.objects.filter(criteria_set_id=criterion.criteria_set_id).delete()
+        jobs.enqueue(REFRESH_VERDICTS_TASK)
     return criterion
 
 
@@ -359,3 +369,78 @@ def alerts_refresh(*, date: dt.date) -> dict[str, int]:
     for row in rows:
         counts[row.kind] += 1
     return counts
+
+
+def reserve_verdicts_refresh(*, date: dt.date | None = None) -> dict[str, int]:
+    """Precompute the reserve pool of every tier as of ``date`` (today): for each tier with a
+    criteria set in force, every candidate city-wide with its verdict (``precheck_sql.verdicts``,
+    one statement), replacing the tier's ``ReserveVerdict`` rows and its ``ReservePoolRefresh`` in
+    one transaction (bulk inserts, no query per row); a tier without a criteria set in force loses
+    its rows. Runs as the system after each progress recompute, nightly and from
+    ``manage.py refresh_reserve_verdicts``. Returns ``{tier code: candidates}``."""
+    date = date or timezone.localdate()
+    result: dict[str, int] = {}
+    for tier in Tier.objects.order_by("rank"):
+        spec = selectors.criteria_spec(tier, date)
+        with transaction.atomic():
+            Tier.objects.select_for_update().filter(pk=tier.pk).first()  # one refresh of a tier at a time
+            if spec is None or spec.pk is None:
+                ReserveVerdict.objects.filter(tier=tier).delete()
+                ReservePoolRefresh.objects.filter(tier=tier).delete()
+                continue
+            required = selectors.required_tiers(tier, date)
+            candidates = selectors.candidate_enterprises(None, tier=tier, date=date, required=required)
+            verdicts = selectors.sort_verdicts(
+                precheck_sql.verdicts(candidates, spec, date, [t.code for t in required])
+            )
+            now = timezone.now()
+            ReserveVerdict.objects.filter(tier=tier).delete()
+            ReserveVerdict.objects.bulk_create(
+                (
+                    ReserveVerdict(
+                        tier=tier,
+                        enterprise_id=v.enterprise_id,
+                        county_id=v.county_id,
+                        criteria_set_id=spec.pk,
+                        status=v.status,
+                        status_order=selectors.STATUS_ORDER[v.status],
+                        score_min=v.score_min,
+                        position=position,
+                        name=v.name,
+                        computed_for=date,
+                        computed_at=now,
+                    )
+                    for position, v in enumerate(verdicts)
+                ),
+                batch_size=2000,
+            )
+            ReservePoolRefresh.objects.update_or_create(
+                tier=tier,
+                defaults={
+                    "criteria_set_id": spec.pk,
+                    "computed_for": date,
+                    "computed_at": now,
+                    "candidates": len(verdicts),
+                },
+            )
+        result[tier.code] = len(verdicts)
+    return result
+
+
+def reserve_verdicts_follow(*, enterprise: Enterprise) -> None:
+    """Keep the copies in the stored verdicts of ``enterprise`` (county, name) in step with it
+    (one UPDATE, touching nothing when they already are)."""
+    ReserveVerdict.objects.filter(enterprise_id=enterprise.pk).exclude(
+        county_id=enterprise.county_id, name=enterprise.name
+    ).update(county_id=enterprise.county_id, name=enterprise.name)
+
+
+def reserve_verdicts_follow_all() -> int:
+    """The same for every stored verdict, set-based (after bulk writes: imports, which write
+    enterprises without ``save``). Returns the number of verdicts brought in step."""
+    enterprise = Enterprise.objects.filter(pk=OuterRef("enterprise_id"))
+    county, name = Subquery(enterprise.values("county_id")[:1]), Subquery(enterprise.values("name")[:1])
+    behind = ReserveVerdict.objects.annotate(e_county=county, e_name=name).exclude(
+        county_id=F("e_county"), name=F("e_name")
+    )
+    return ReserveVerdict.objects.filter(pk__in=behind.values("pk")).update(county_id=county, name=name)

@@ -24,3 +24,13 @@ def refresh_review_calendar(as_of: str | None = None) -> dict:
         expired = services.titles_mark_lapsed(date=date)
         alerts = services.alerts_refresh(date=date)
     return {"date": date.isoformat(), "expired": expired, "alerts": alerts}
+
+
+@shared_task(name=services.REFRESH_VERDICTS_TASK, acks_late=True, soft_time_limit=1500, time_limit=1800)
+def refresh_reserve_verdicts(as_of: str | None = None) -> dict:
+    """After each progress recompute (data changes), nightly (beat) and after a criterion edit:
+    precompute every tier's reserve-pool verdicts for today (``services.reserve_verdicts_refresh``)."""
+    date = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    with context.use(context.ActionContext(source="job")):
+        counts = services.reserve_verdicts_refresh(date=date)
+    return {"date": date.isoformat(), "candidates": counts}

@@ -13,6 +13,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -236,12 +237,27 @@ class ReservePoolView(ScopedObjectMixin, TemplateView):
         if result not in self.RESULTS:
             result = ELIGIBLE
         open_only = self.request.GET.get("open") == "1"
-        # Every candidate's verdict in one statement (counts, order, filters); the Python
-        # explanation only for the rows of the page shown.
-        pool = selectors.reserve_pool_verdicts(user, tier=tier, date=date)
         counts: dict[str, int] = {}
-        verdicts = []
-        if pool is not None:
+        verdicts: list | QuerySet = []
+        computed_at = None
+        # Today, with the verdicts precomputed (``services.reserve_verdicts_refresh``): counts by
+        # one GROUP BY, the page by ORDER BY … LIMIT; the Python explanation only for the rows shown.
+        stored = selectors.stored_pool(user, tier=tier, date=date)
+        if stored is not None:
+            pool: selectors.Pool | None = stored.pool
+            computed_at = stored.computed_at
+            rows_qs = stored.rows
+            if open_only:  # not yet recommended for this batch year
+                rows_qs = selectors.not_entered(rows_qs, tier=tier, year=year)
+            counts = selectors.verdict_counts(rows_qs)
+            counts["all"] = sum(counts.values())
+            if result != "all":
+                rows_qs = rows_qs.filter(status_order=selectors.STATUS_ORDER[result])
+            verdicts = rows_qs
+        else:
+            # Another date, or not precomputed yet: every candidate's verdict in one statement.
+            pool = selectors.reserve_pool_verdicts(user, tier=tier, date=date)
+        if stored is None and pool is not None:
             verdicts = pool.verdicts
             if open_only:  # not yet recommended for this batch year
                 entered = selectors.entered_ids(tier, year)
@@ -251,7 +267,10 @@ class ReservePoolView(ScopedObjectMixin, TemplateView):
             counts["all"] = len(verdicts)
             if result != "all":
                 verdicts = [v for v in verdicts if v.status == result]
-        page = Paginator(verdicts, POOL_PAGE).get_page(self.request.GET.get("page"))
+        paginator = Paginator(verdicts, POOL_PAGE)
+        if stored is not None:  # the count is known: no second COUNT query
+            paginator.count = counts[result]
+        page = paginator.get_page(self.request.GET.get("page"))
         rows = selectors.explain_pool(pool, list(page.object_list), year=year) if pool is not None else []
         context.update(
             date=date,
@@ -270,6 +289,7 @@ class ReservePoolView(ScopedObjectMixin, TemplateView):
             criteria_set=pool.spec if pool is not None else None,  # name, source, verified
             no_criteria=pool is None,
             open_only=open_only,
+            computed_at=computed_at,
             page_obj=page,
             rows=rows,
             can_recommend=scope_for(user).may(CHANGE)

@@ -6,7 +6,8 @@ directory (or uses PostgreSQL when DATABASE_URL points there), never db.sqlite3.
 of ``reserve_pool_verdicts`` for the provincial rung (every candidate pre-checked in one SQL
 statement, what the pool page and the counts use), of one page of it explained by the Python
 pre-check (50 rows), of ``reserve_pool`` (every candidate explained in Python, as before), of the
-calendar selectors and of ``reserve_pool_counts`` (all rungs), next to a reference measured in the
+calendar selectors, of ``reserve_pool_counts`` (all rungs), of the refresh of the precomputed
+verdicts and of what the page reads of them (counts and one page), next to a reference measured in the
 same run: fetching the same statistics rows with a plain ``values()`` query. Last line: one JSON object.
 """
 
@@ -118,6 +119,15 @@ def main(n: int) -> dict:
         )
     )
     counts_s, _ = timed(lambda: sel.reserve_pool_counts(None, date=today), repeat=1)
+    # The precomputed verdicts (issue 17): the refresh (every rung, city-wide), then what the pool
+    # page reads of them for today: the counts (one GROUP BY) and one page of 50 (ORDER BY … LIMIT).
+    from enterprises.dynamics.services import reserve_verdicts_refresh
+    from enterprises.models import ReserveVerdict
+
+    refresh_s, _ = timed(lambda: reserve_verdicts_refresh(date=today), repeat=1)
+    stored = ReserveVerdict.objects.filter(tier=provincial).order_by(*sel.VERDICT_ORDER)
+    assert list(stored.values_list("enterprise_id", flat=True)) == [v.enterprise_id for v in pool.verdicts]
+    stored_s, _ = timed(lambda: (sel.verdict_counts(stored), list(stored.filter(status_order=0)[:50])))
     statuses = {}
     for r in rows:
         statuses[r.result.status] = statuses.get(r.result.status, 0) + 1
@@ -129,6 +139,7 @@ def main(n: int) -> dict:
     print(f"reference values() of the same {len(ref_rows)} statistics rows: {ref_s:.3f} s")
     print(f"calendar selectors (expiring 180 d, counts, missed update): {cal_s:.3f} s")
     print(f"reserve_pool_counts (all rungs): {counts_s:.3f} s")
+    print(f"reserve_verdicts_refresh (all rungs): {refresh_s:.3f} s; stored counts + one page: {stored_s:.4f} s")
     return {
         "bench": "dynamics",
         "database": connection.vendor,
@@ -142,6 +153,8 @@ def main(n: int) -> dict:
         "reserve_pool_ratio": round(pool_s / ref_s, 2) if ref_s else None,
         "calendar_s": round(cal_s, 4),
         "reserve_pool_counts_s": round(counts_s, 4),
+        "verdicts_refresh_s": round(refresh_s, 4),
+        "stored_counts_and_page_s": round(stored_s, 4),
     }
 
 

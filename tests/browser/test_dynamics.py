@@ -84,3 +84,27 @@ def test_calendar_review_and_reserve_pool(page, login, taishan_official, taishan
     page.click("#show-ended-sets")
     expect(page.locator("#set-provincial-2022")).to_have_count(1)
     expect(page.locator("#set-provincial-2026")).to_have_count(1)
+
+
+def test_reserve_pool_from_precomputed_verdicts(page, login, taishan_official):
+    """Today's pool read from the stored verdicts: says when they were computed, shows her county's
+    candidates only, and "not yet recommended" drops the one she recommends."""
+    from enterprises.dynamics import services
+
+    candidate = strong_candidate(name="台山预计算测试有限公司")
+    other = strong_candidate("440783", name="开平预计算测试有限公司")
+    services.reserve_verdicts_refresh()
+
+    login("taishan")
+    page.goto("/enterprises/dynamics/reserve/?tier=provincial")
+    expect(page.locator("#pool-computed-at")).to_contain_text("预审结果计算于")
+    expect(page.locator(f"#pool-table tr[data-enterprise='{candidate.pk}']")).to_have_count(1)
+    expect(page.locator(f"#pool-table tr[data-enterprise='{other.pk}']")).to_have_count(0)
+    expect(page.locator("[data-count=eligible]")).to_have_text("1")
+    page.locator(f"#pool-table tr[data-enterprise='{candidate.pk}'] button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert ReserveEntry.objects.filter(enterprise=candidate).exists()
+    page.check("#pool-open")
+    page.wait_for_url("**open=1**")
+    expect(page.locator(f"#pool-table tr[data-enterprise='{candidate.pk}']")).to_have_count(0)
+    expect(page.locator("[data-count=eligible]")).to_have_text("0")

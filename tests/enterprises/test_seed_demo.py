@@ -42,6 +42,12 @@ def test_demo_city(django_capture_on_commit_callbacks):
     }
     assert Statistic.objects.filter(year=2023, quarter=1).count() == 3000
     assert User.objects.filter(role="county_official").count() == 7
+    # the reserve pool page reads precomputed verdicts: the demo computes them for its day
+    from enterprises.models import ReservePoolRefresh, ReserveVerdict
+
+    refresh = ReservePoolRefresh.objects.get(tier__code="provincial")
+    assert refresh.computed_for == timezone.localdate() and refresh.candidates > 0
+    assert ReserveVerdict.objects.filter(tier__code="provincial", status="eligible").exists()
     # the reserve list: the demo's 12 tutoring filers that have not listed, five of them further on
     # (PATHS of enterprises/listings/demo.py: 注册生效, 审核通过, 申报受理 ×2, 撤回), two actions each
     from enterprises.listings.models import ListingAction, ListingReserveEntry
