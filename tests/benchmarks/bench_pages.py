@@ -145,7 +145,8 @@ def query_counts() -> dict[str, int]:
 def grow_city(extra: int) -> None:
     """Add ``extra`` enterprises to the demo city in bulk (``bench_recompute.seed``: titles, 16
     quarters of statistics, R&D institutions, listings; in chunks of 10,000), then recompute the
-    progress snapshot and refresh PostgreSQL's statistics: a city of the size of a province."""
+    progress snapshot and the reserve pool's verdicts and refresh PostgreSQL's statistics: a city
+    of the size of a province."""
     import random
 
     from tests.benchmarks.bench_recompute import seed
@@ -156,6 +157,7 @@ def grow_city(extra: int) -> None:
         seed(chunk, done, rng)
         done += chunk
     call_command("recompute_progress", no_history=True, verbosity=0)
+    call_command("refresh_reserve_verdicts", verbosity=0)  # as the job after a recompute does
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
