@@ -31,8 +31,13 @@ def _verdicts_follow(sender, instance, raw=False, created=False, update_fields=N
     reserve_verdicts_follow(enterprise=instance)
 
 
-def _verdicts_follow_all(sender, **kwargs):
-    """After an import (bulk writes, no ``save``): the same for every stored verdict, set-based."""
+def _verdicts_follow_all(sender, import_id=None, **kwargs):
+    """After a roster import or its undo (bulk writes, no ``save``): the same for every stored
+    verdict, set-based. The other kinds write no enterprise name or county: nothing to follow."""
     from .dynamics.services import reserve_verdicts_follow_all
+    from .imports.roster import ROSTER
+    from .models import StatisticImport
 
+    if import_id is not None and not StatisticImport.objects.filter(pk=import_id, kind=ROSTER.code).exists():
+        return
     reserve_verdicts_follow_all()

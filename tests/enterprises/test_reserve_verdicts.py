@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 from django.conf import settings
@@ -193,14 +194,26 @@ def test_a_county_official_sees_only_her_countys_verdicts(client, taishan_offici
     assert shown(client, "&result=all") == [city["ts_b"].pk, city["kp_a"].pk, city["kp_d"].pk]
 
 
-def test_a_move_by_import_follows_before_the_refresh(client, taishan_official, city):
-    """An import writes enterprises in bulk (no ``save``), then sends ``statistics_changed``."""
-    services.reserve_verdicts_refresh(date=TODAY)
-    from enterprises.models import Enterprise
+def test_a_move_by_import_follows_before_the_refresh(
+    client, city_operator, taishan_official, city, django_capture_on_commit_callbacks
+):
+    """A roster import writes enterprises in bulk (no ``save``); once committed, the stored
+    verdicts follow its moves and names. A statistics import leaves them alone."""
+    from tests.enterprises.imports.test_roster import MOVE_HEADERS, book
+    from tests.enterprises.imports.test_roster import check as roster_check
+    from tests.enterprises.imports.test_roster import commit as roster_commit
 
-    Enterprise.objects.filter(pk=city["ts_b"].pk).update(county=city["kp_a"].county, name="开平B精密有限公司")
-    statistics_changed.send(sender=Statistic, import_id=None)
-    verdict = ReserveVerdict.objects.get(enterprise=city["ts_b"])
+    services.reserve_verdicts_refresh(date=TODAY)
+    ts_b = city["ts_b"]
+    row = [ts_b.credit_code, "开平B精密有限公司", "开平市", "", "", "", "", "", TODAY.isoformat()]
+    with patch("enterprises.dynamics.services.reserve_verdicts_follow_all") as follow:
+        statistics_changed.send(sender=Statistic, import_id=0)  # not a roster import: nothing to follow
+    follow.assert_not_called()
+    imp = roster_check(city_operator, book([row], headers=MOVE_HEADERS))
+    assert imp.errors == [], imp.errors
+    with django_capture_on_commit_callbacks(execute=True):  # statistics_changed is sent on commit
+        roster_commit(city_operator, imp)
+    verdict = ReserveVerdict.objects.get(enterprise=ts_b)
     assert (verdict.county.code, verdict.name) == ("440783", "开平B精密有限公司")
     assert ReserveVerdict.objects.get(enterprise=city["ts_a"]).county.code == "440781"  # untouched
     client.force_login(taishan_official)
