@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.generic import FormView, TemplateView
 from accounts import audit
 from accounts.choices import AuditAction
 from core.jobs import JobStatusView, fail_stale
+from core.paging import ids_first_page
 from core.scoping import VIEW, scope_for
 from core.views import ScopedObjectMixin, ServiceFormMixin
 from enterprises.models import Statistic, Title
@@ -205,7 +205,7 @@ class FilteredListView(ScopedObjectMixin, TemplateView):
         self.scoped_queryset(self.model)  # 403 for roles without business access
         filterset = self.make_filterset()
         qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-        page = Paginator(qs.order_by(*self.order), self.paginate_by).get_page(self.request.GET.get("page"))
+        page = ids_first_page(qs.order_by(*self.order), self.paginate_by, self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
+from core.paging import ids_first_page
 from core.scoping import CHANGE, VIEW, scope_for
 from core.views import ScopedObjectMixin, ServiceFormMixin, call_service, query_value
 
@@ -78,7 +79,7 @@ def parse_int(request, name: str, default: int, allowed=None) -> int:
 
 def _paged(request, qs, name: str):
     """The page of ``qs`` asked for by ``<name>_page`` (``LIST_PAGE`` rows; a count and a slice)."""
-    return Paginator(qs, LIST_PAGE).get_page(request.GET.get(f"{name}_page"))
+    return ids_first_page(qs, LIST_PAGE, request.GET.get(f"{name}_page"))
 
 
 class CalendarView(ScopedObjectMixin, TemplateView):
