@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -14,13 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import Place
+from core.paging import ids_first_page
 from core.scoping import CHANGE, VIEW, scope_for
 from core.views import ScopedObjectMixin, ServiceFormMixin, call_service
 
 from . import services
 from .filtersets import enterprise_list_queryset
 from .forms import EnterpriseForm, ListingRecordForm, RDInstitutionForm, StatisticForm, TitleForm
-from .models import Enterprise, ListingRecord, RDInstitution, Statistic, Tier, Title, title_valid_on
+from .models import Enterprise, ListingRecord, RDInstitution, Statistic, Tier, Title
 
 
 class EnterpriseListView(ScopedObjectMixin, TemplateView):
@@ -33,8 +32,8 @@ class EnterpriseListView(ScopedObjectMixin, TemplateView):
         filterset = enterprise_list_queryset(self.request.user, self.request.GET, self.request)
         qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         if not self.request.GET.get("ordering"):
-            qs = qs.order_by("county__sort_order", "name")
-        page = Paginator(qs, self.paginate_by).get_page(self.request.GET.get("page"))
+            qs = qs.order_by("county__sort_order", "name", "pk")
+        page = ids_first_page(qs, self.paginate_by, self.request.GET.get("page"))
         tiers = {t.pk: t for t in Tier.objects.all()}
         for enterprise in page.object_list:
             enterprise.current_tier = tiers.get(enterprise.current_tier_id)
@@ -297,19 +296,7 @@ class LadderView(ScopedObjectMixin, TemplateView):
         if scope.county_id is not None:
             counties = [c for c in counties if c.pk == scope.county_id]
         tiers = list(Tier.objects.order_by("-rank"))
-        enterprises = Enterprise.objects.for_user(self.request.user, VIEW).with_current_tier(date)
-        current = {
-            (row["county_id"], row["current_tier_id"]): row["n"]
-            for row in enterprises.values("county_id", "current_tier_id").annotate(n=Count("id")).order_by()
-        }
-        holding = {
-            (row["enterprise__county_id"], row["tier_id"]): row["n"]
-            for row in Title.objects.for_user(self.request.user, VIEW)
-            .filter(title_valid_on(date))
-            .values("enterprise__county_id", "tier_id")
-            .annotate(n=Count("enterprise_id", distinct=True))
-            .order_by()
-        }
+        current, holding = Enterprise.objects.for_user(self.request.user, VIEW).tier_counts(date)
         rows = []
         for tier in tiers:
             cells = [(c, current.get((c.pk, tier.pk), 0), holding.get((c.pk, tier.pk), 0)) for c in counties]
