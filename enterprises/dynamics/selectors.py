@@ -127,15 +127,16 @@ class DataUpdateCheck:
 def _without_update(user, deadline: DataUpdateDeadline, entered_by: dt.date | None):
     """Enterprises holding a valid title on the deadline without the annual statistics (Q4 of the
     data year) entered by ``entered_by`` (None: by now)."""
-    # Not correlated: the set of enterprises that did update, anti-joined once (robust plan on any size).
-    updated = Statistic.objects.filter(year=deadline.data_year, quarter=4)
+    # NOT EXISTS, which PostgreSQL plans as a hash anti-join over the period index (``statistic_period``
+    # holds the enterprise and the entry time: an index-only scan), never as a subquery per row; a
+    # NOT IN would build a hashed subplan of every updated enterprise in each worker (issue 17).
+    updated = Statistic.objects.filter(year=deadline.data_year, quarter=4, enterprise=OuterRef("pk"))
     if entered_by is not None:
         updated = updated.filter(created_at__lt=_day_end(entered_by))
     titled = Title.objects.filter(title_valid_on(deadline.deadline), enterprise=OuterRef("pk"))
     return (
         _scoped(Enterprise, user)
-        .filter(Exists(titled), status=EnterpriseStatus.OPERATING)
-        .exclude(pk__in=updated.values("enterprise_id"))
+        .filter(Exists(titled), ~Exists(updated), status=EnterpriseStatus.OPERATING)
         .select_related("county")
         .order_by("county__sort_order", "name")
     )
