@@ -16,16 +16,17 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 
 
-class IdsFirstPaginator(Paginator):
+class IdsFirstPaginator(Paginator):  # type: ignore[type-arg]  # (not subscriptable at run time)
     """A ``Paginator`` of a model queryset that selects each page by primary key first. Anything
     else (a list, a ``values()`` queryset) is paginated as by ``Paginator``."""
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: Any) -> Page[Any]:
         rows = self.object_list
-        if not isinstance(rows, QuerySet) or rows._fields is not None or rows._iterable_class is not _model_iterable():
-            return super().page(number)
+        if not isinstance(rows, QuerySet) or getattr(rows, "_iterable_class", None) is not ModelIterable:
+            return super().page(number)  # a list, or values()/values_list() rows
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
@@ -33,16 +34,10 @@ class IdsFirstPaginator(Paginator):
             top = self.count
         ids = list(rows.values_list("pk", flat=True)[bottom:top])
         by_id = {row.pk: row for row in rows.filter(pk__in=ids).order_by()} if ids else {}
-        return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
+        return Page([by_id[pk] for pk in ids if pk in by_id], number, self)
 
 
-def _model_iterable() -> type:
-    from django.db.models.query import ModelIterable
-
-    return ModelIterable
-
-
-def ids_first_page(queryset: QuerySet[Any], per_page: int, number: Any) -> Page:
+def ids_first_page(queryset: QuerySet[Any], per_page: int, number: Any) -> Page[Any]:
     """The page ``number`` of ``queryset`` (``get_page`` semantics: a bad number gives the first
     page, one past the end the last), chosen on primary keys first."""
     return IdsFirstPaginator(queryset, per_page).get_page(number)
