@@ -140,6 +140,11 @@ def seed(n: int, rng: random.Random) -> None:
                 )
             )
     Title.objects.bulk_create(titles, batch_size=5000)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # autovacuum vacuums and analyses after bulk inserts (PostgreSQL 13+)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
 
 
 # --------------------------------------------------------------------------------------------------

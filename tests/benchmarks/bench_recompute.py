@@ -83,7 +83,11 @@ def main() -> None:
     print(json.dumps(result, ensure_ascii=False))
 
 
-def seed(n: int, start: int, rng: random.Random) -> None:
+def seed(n: int, start: int, rng: random.Random, entered_in_time: bool = False) -> None:
+    """``n`` enterprises from number ``start``: titles, 16 quarters of statistics, R&D institutions,
+    listings. ``entered_in_time``: each quarter's statistics are dated as entered on the 20th of the
+    month after it, as quarterly imports are (``bulk_create`` stamps every row with today, so every
+    enterprise would have missed the yearly data-update deadline of the review calendar)."""
     from accounts.models import Place
     from enterprises.identifiers import make_credit_code
     from enterprises.models import (
@@ -161,6 +165,11 @@ def seed(n: int, start: int, rng: random.Random) -> None:
             )
     Title.objects.bulk_create(titles, batch_size=5000)
     Statistic.objects.bulk_create(stats, batch_size=5000)
+    if entered_in_time:
+        ids = [firm.pk for firm in firms]
+        for year, quarter in quarters:
+            entered = dt.datetime(year + (quarter == 4), quarter % 4 * 3 + 1, 20, tzinfo=dt.UTC)
+            Statistic.objects.filter(enterprise_id__in=ids, year=year, quarter=quarter).update(created_at=entered)
     RDInstitution.objects.bulk_create(rds, batch_size=5000)
     ListingRecord.objects.bulk_create(listings, batch_size=5000)
 
