@@ -1,6 +1,7 @@
 """A county official edits her enterprise in a real browser and cannot open another county's."""
 
 import pytest
+from playwright.sync_api import expect
 
 from enterprises.models import Enterprise
 
@@ -34,7 +35,8 @@ def test_deregistering_asks_for_the_date_and_the_detail_shows_the_history(
     page.goto(f"/enterprises/{taishan_enterprise.pk}/edit/")
     page.select_option("select[name=status]", "deregistered")
     page.click("main button[type=submit]")
-    assert "状态已变更：请填写变更生效日期。" in page.content()
+    # the form comes back with the question; wait for it rather than read a page still loading
+    expect(page.locator("main")).to_contain_text("状态已变更：请填写变更生效日期。")
     page.fill("input[name=status_effective_on]", "2025-05-20")
     page.click("main button[type=submit]")
     page.wait_for_url(f"**/enterprises/{taishan_enterprise.pk}/")
@@ -51,7 +53,7 @@ def test_moving_to_another_county_asks_for_the_date_and_the_detail_shows_the_his
     page.goto(f"/enterprises/{taishan_enterprise.pk}/edit/")
     page.select_option("select[name=county]", label="开平市")
     page.click("main button[type=submit]")
-    assert "所属县（市、区）有变更：请填写迁移生效日期。" in page.content()
+    expect(page.locator("main")).to_contain_text("所属县（市、区）有变更：请填写迁移生效日期。")
     assert Enterprise.objects.get(pk=taishan_enterprise.pk).county.code == "440781"
     page.fill("input[name=county_effective_on]", "2025-07-01")
     page.click("main button[type=submit]")

@@ -2,6 +2,7 @@
 lead unit accepts it; another unit cannot open it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.choices import Role
 from tasks.models import ProgressReport
@@ -47,7 +48,8 @@ def test_department_submits_report_and_lead_accepts_it(page, login, tmp_path, se
     login("kjj")  # 市科技局 leads 二（二）1
     page.goto("/tasks/mine/")
     page.click(f"#review-queue a[href='/tasks/reports/{report.pk}/']")
-    assert "拨付资金320万元" in page.content()
+    page.wait_for_url(f"**/tasks/reports/{report.pk}/")
+    expect(page.locator("main")).to_contain_text("拨付资金320万元")
     page.select_option("select[name=decision]", "accept")
     page.click("#review-form button[type=submit]")
     page.wait_for_load_state("networkidle")
