@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, pagination, permissions, throttling
 from rest_framework.response import Response
 
+from core.counting import CountCachingPaginator
 from core.scoping import CHANGE, VIEW, scope_for
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ class PortalPagination(pagination.PageNumberPagination):
     by page numbers. ``?cursor=`` (empty to start, then each ``next`` link) pages by keyset instead
     (``SyncCursorPagination``): the way to synchronise a whole list, ``count`` then is null."""
 
+    django_paginator_class = CountCachingPaginator  # ``count`` cached until the data changes
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000

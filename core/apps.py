@@ -10,3 +10,11 @@ class CoreConfig(AppConfig):
     name = "core"
     label = "core"
     verbose_name = _("Shared core")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .counting import install_triggers_after_migrate
+
+        # after every app has migrated (and after each test flush): the data-generation triggers
+        post_migrate.connect(install_triggers_after_migrate, sender=self, dispatch_uid="core-count-triggers")

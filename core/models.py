@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models, transaction
@@ -158,3 +159,20 @@ class DeletedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} #{self.object_id}"
+
+
+class DataChange(models.Model):
+    """The data generation (``core.counting``): a transaction inserts one row at its first change
+    of business data (a trigger does, in the transaction), so the committed rows change exactly
+    when committed data does. Pruned by ``core.counting.prune_data_changes``."""
+
+    id = models.BigAutoField(primary_key=True)
+    token = models.UUIDField(_("token"), default=uuid.uuid4)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("data change")
+        verbose_name_plural = _("data changes")
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.changed_at:%Y-%m-%d %H:%M:%S}"

@@ -116,6 +116,10 @@ DATABASE_CONN_MAX_AGE = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
 DATABASE_ROUTERS: list[str] = []
+# List counts (web lists, the API's ``count``) are cached until the data changes (core/counting.py:
+# PostgreSQL triggers renew a data-generation token at each commit that changed data); an entry
+# lives at most this many seconds. 0: count on every page.
+COUNT_CACHE_SECONDS = env.int("COUNT_CACHE_SECONDS", default=300)
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the test runner reads the test database there

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.counting import CountCachingPaginator
 from core.scoping import CHANGE, VIEW, scope_for
 from core.views import ScopedObjectMixin, call_service, form_service, query_value
 from enterprises.models import Enterprise
@@ -55,7 +56,7 @@ class PolicyListView(ScopedObjectMixin, TemplateView):
         )
         filterset = PolicyFilterSet(self.request.GET or None, queryset=queryset)
         rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-        page = Paginator(rows.order_by("-valid_from", "-id"), 50).get_page(self.request.GET.get("page"))
+        page = CountCachingPaginator(rows.order_by("-valid_from", "-id"), 50).get_page(self.request.GET.get("page"))
         county_id = scope_for(self.request.user).county_id  # a county official: her county's counts
         summaries = {
             s.policy_id: (s, s.for_counties(county_id))

@@ -8,7 +8,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Role
 from accounts.models import User
+from core.counting import CountCachingPaginator
 from core.scoping import CHANGE, VIEW, scope_for
 from core.views import ScopedObjectMixin, call_service, form_service, query_value
 from enterprises.models import Enterprise
@@ -66,7 +66,9 @@ class RequestListView(ScopedObjectMixin, TemplateView):
         base = self.scoped_queryset(EnterpriseRequest).select_related("enterprise", "category", "department", "county")
         filterset = RequestFilterSet(self.request.GET, queryset=base, request=self.request)
         qs = filterset.qs if filterset.is_valid() else base.none()
-        page = Paginator(qs.order_by("-received_on", "-id"), self.paginate_by).get_page(self.request.GET.get("page"))
+        page = CountCachingPaginator(qs.order_by("-received_on", "-id"), self.paginate_by).get_page(
+            self.request.GET.get("page")
+        )
         notices = RequestNotice.objects.for_user(user).select_related("request__enterprise", "department")
         if getattr(user, "role", None) == Role.DEPARTMENT_USER:
             notices = notices.filter(department_id=scope_for(user).department_id)
