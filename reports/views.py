@@ -195,6 +195,7 @@ class FilteredListView(ScopedObjectMixin, TemplateView):
     model = None
     paginate_by = 50
     order = ()
+    group_by: tuple[str, ...] = ()  # leading fields of ``order`` a page is chosen within (core.paging)
     export_url_name = ""
 
     def make_filterset(self):
@@ -205,7 +206,9 @@ class FilteredListView(ScopedObjectMixin, TemplateView):
         self.scoped_queryset(self.model)  # 403 for roles without business access
         filterset = self.make_filterset()
         qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-        page = ids_first_page(qs.order_by(*self.order), self.paginate_by, self.request.GET.get("page"))
+        page = ids_first_page(
+            qs.order_by(*self.order), self.paginate_by, self.request.GET.get("page"), group_by=self.group_by
+        )
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -231,6 +234,7 @@ class StatisticListView(FilteredListView):
     template_name = "reports/statistic_list.html"
     model = Statistic
     order = STATISTIC_ORDER
+    group_by = ("-year", "-quarter")  # the latest quarter first, sorted by county and name
     export_url_name = "reports:export_statistics"
 
     def make_filterset(self):

@@ -138,7 +138,7 @@ def _without_update(user, deadline: DataUpdateDeadline, entered_by: dt.date | No
         _scoped(Enterprise, user)
         .filter(Exists(titled), ~Exists(updated), status=EnterpriseStatus.OPERATING)
         .select_related("county")
-        .order_by("county__sort_order", "name")
+        .order_by("county__sort_order", "name", "pk")  # pk: a tie of names never moves rows between pages
     )
 
 
