@@ -27,8 +27,9 @@ progress, written while people only read). ``COUNT_CACHE_SECONDS`` bounds how lo
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import cache as memoize
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,6 +38,8 @@ from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+
+_T = TypeVar("_T")
 
 TRIGGER = "portal_data_changed"
 CHANGE_TABLE = "core_datachange"
@@ -166,6 +169,20 @@ def cached_count(queryset: QuerySet[Any]) -> int:
         count = queryset.count()
         cache.set(key, count, timeout=settings.COUNT_CACHE_SECONDS)
     return int(count)
+
+
+def cached_rows(queryset: QuerySet[Any], kind: str, compute: Callable[[], _T]) -> _T:
+    """``compute()``, a small result derived from ``queryset`` (grouped counts, say), cached like
+    the counts under the query's SQL and the data generation; ``kind`` tells results of one query
+    apart. ``compute`` must depend on nothing but the rows of ``queryset`` and its parameters."""
+    key = _cache_key(queryset, kind)
+    if key is None:
+        return compute()
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, timeout=settings.COUNT_CACHE_SECONDS)
+    return cast("_T", found)
 
 
 def cached_small_set(queryset: QuerySet[Any], limit: int) -> list[Any] | None:

@@ -207,6 +207,8 @@ class EnterpriseQuerySet(ScopedQuerySet):
         from django.db import connections
         from django.db.models import Case, Count, IntegerField, Max, Sum, Value, When
 
+        from core.counting import cached_rows
+
         date = date or timezone.localdate()
         tiers = list(Tier.objects.order_by("rank"))
         bits = {tier.pk: 1 << index for index, tier in enumerate(tiers)}  # 62 tiers at most, as integers
@@ -229,18 +231,24 @@ class EnterpriseQuerySet(ScopedQuerySet):
         current: dict[tuple[int, int | None], int] = {}
         holding: dict[tuple[int, int], int] = {}
         titled: dict[int, int] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {county}, {best}, {held}, COUNT(*) FROM ({sql}) per_enterprise GROUP BY 1, 2, 3", params
-            )
-            for county_id, rank, tiers_held, n in cursor.fetchall():
-                key = (county_id, tier_of_rank[rank])
-                current[key] = current.get(key, 0) + n
-                titled[county_id] = titled.get(county_id, 0) + n
-                for pk, bit in bits.items():
-                    if int(tiers_held) & bit:
-                        holding[(county_id, pk)] = holding.get((county_id, pk), 0) + n
-        for row in self.values("county_id").annotate(n=Count("pk")).order_by():
+
+        def grouped() -> list[tuple[int, int, int, int]]:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {county}, {best}, {held}, COUNT(*) FROM ({sql}) per_enterprise GROUP BY 1, 2, 3", params
+                )
+                return [tuple(row) for row in cursor.fetchall()]
+
+        # both cached until the data changes (core.counting): the ladder is read far more than written
+        for county_id, rank, tiers_held, n in cached_rows(per_enterprise, "ladder", grouped):
+            key = (county_id, tier_of_rank[rank])
+            current[key] = current.get(key, 0) + n
+            titled[county_id] = titled.get(county_id, 0) + n
+            for pk, bit in bits.items():
+                if int(tiers_held) & bit:
+                    holding[(county_id, pk)] = holding.get((county_id, pk), 0) + n
+        per_county = self.values("county_id").annotate(n=Count("pk")).order_by()
+        for row in cached_rows(per_county, "rows", lambda: list(per_county)):
             untitled = row["n"] - titled.get(row["county_id"], 0)
             if untitled:
                 current[(row["county_id"], None)] = untitled

@@ -211,3 +211,24 @@ def test_the_api_count_is_cached_and_follows_writes():
     assert _count_queries(again) == 0
     factories.make_enterprise("440703")
     assert http.get("/api/v1/enterprises/", {"page_size": 2}).json()["count"] == 4
+
+
+def test_the_ladder_is_cached_and_follows_a_new_title(django_assert_num_queries):
+    import datetime as dt
+
+    from enterprises.models import Tier
+
+    on = dt.date(2026, 6, 30)
+    taishan = Place.objects.get(code="440781")
+    tiers = {tier.code: tier.pk for tier in Tier.objects.all()}
+    enterprise = factories.make_enterprise("440781")
+    factories.make_enterprise("440781")  # no title
+    factories.make_title(enterprise, "innovative", dt.date(2025, 3, 1))
+    current, holding = Enterprise.objects.tier_counts(on)
+    assert current == {(taishan.pk, tiers["innovative"]): 1, (taishan.pk, None): 1}
+    with django_assert_num_queries(3):  # the tiers, then a generation read for each cached result
+        assert Enterprise.objects.tier_counts(on)[0] == current
+    factories.make_title(enterprise, "provincial", dt.date(2026, 1, 10))
+    current, holding = Enterprise.objects.tier_counts(on)
+    assert current == {(taishan.pk, tiers["provincial"]): 1, (taishan.pk, None): 1}
+    assert holding == {(taishan.pk, tiers["innovative"]): 1, (taishan.pk, tiers["provincial"]): 1}
