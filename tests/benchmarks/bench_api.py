@@ -6,7 +6,9 @@
    ``GET /api/v1/enterprises/?page_size=N&page=3`` with an API key, for N = 100 and 1000, measured
    interleaved with a plain ``values()`` + ``JsonResponse`` view of the same rows (same columns,
    current tier, tag codes; no serializer, no auth, no count) in the same run. ``p95_ratio`` =
-   API p95 / reference p95 (goal: at most 2). The same at the last page of 100 (``deep_page_100``),
+   API p95 / reference p95 (goal: at most 2). The API's ``count`` is cached until the data
+   changes (``core/counting.py``); ``page_100_count_cache_off`` is page 100 counted on every
+   request (``COUNT_CACHE_SECONDS=0``). The same at the last page of 100 (``deep_page_100``),
    and a full synchronisation by cursor in pages of 1000 (``cursor_sync_1000``) against keyset pages
    of the reference (goal: 100k enterprises in under 30 s).
 2. Under gunicorn on loopback (``bench_api_wsgi.py``: the portal plus the reference view, so both
@@ -527,6 +529,11 @@ def main():
         install_reference_urlconf()
         page_100 = in_process(key, 100, args.rounds_100, total=args.enterprises)
         print("page_100 ", page_100)
+        from django.test import override_settings
+
+        with override_settings(COUNT_CACHE_SECONDS=0):  # every page counts its rows (core/counting.py off)
+            page_100_uncached = in_process(key, 100, args.rounds_100, total=args.enterprises)
+        print("page_100 without the count cache", page_100_uncached)
         page_1000 = in_process(key, 1000, args.rounds_1000, total=args.enterprises)
         print("page_1000", page_1000)
         # the last pages (OFFSET n - size): page numbers at depth; annotations only for the page's rows
@@ -563,6 +570,7 @@ def main():
                 "database": database,
                 "enterprises": args.enterprises,
                 "page_100": page_100,
+                "page_100_count_cache_off": page_100_uncached,
                 "page_1000": page_1000,
                 "deep_page_100": deep_100,
                 "cursor_sync_1000": sync,

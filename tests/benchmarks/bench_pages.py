@@ -12,6 +12,10 @@ the 台山 county official and the viewer it requests each navigation page, plus
 the enterprise list sorted and filtered, an enterprise's detail page and the 台山 county page, once
 to warm up, then ``REPEAT`` times through Django's test client (server time: view, templates,
 queries; no network, no browser), and prints the median, the p95 and the query count per page.
+List counts and the ladder are cached until the data changes (``core/counting.py``): the timed
+requests read them from the cache, as every view after the first does while nobody writes;
+``cold_ms`` is one request with the cache emptied just before (the first view after a change),
+and ``pages_over_300ms_cold`` counts the pages over the goal then.
 The reference measured in the same run is the health check (``/health/``: one query), so
 ``p95_ratio`` is how many health checks a page costs. Last line: one JSON object. The goal of
 issues 17 and 20: every page under 300 ms (p95), at 100k enterprises too.
@@ -87,7 +91,13 @@ def navigation(client: Client) -> list[str]:
 
 
 def measure(client: Client, url: str) -> dict:
+    from django.core.cache import cache
+
     client.get(url)  # warm-up
+    cache.clear()  # the first view after the data changed: counts and the ladder computed (core/counting.py)
+    start = time.perf_counter()
+    client.get(url)
+    cold = (time.perf_counter() - start) * 1000
     times, queries, status = [], 0, 0
     for _ in range(REPEAT):
         with CaptureQueriesContext(connection) as captured:
@@ -100,6 +110,7 @@ def measure(client: Client, url: str) -> dict:
     return {
         "median_ms": round(statistics.median(times), 1),
         "p95_ms": round(p95, 1),
+        "cold_ms": round(cold, 1),
         "queries": queries,
         "status": status,
     }
@@ -199,7 +210,7 @@ def main(n: int, demo: int, reuse: bool = False) -> dict:
             growth = f" ({before} at {small})" if before is not None else ""
             print(
                 f"{username:8} {url:45} median {r['median_ms']:7.1f} ms  p95 {r['p95_ms']:7.1f} ms  "
-                f"{r['queries']:3d} queries{growth}{flag}"
+                f"cold {r['cold_ms']:7.1f} ms  {r['queries']:3d} queries{growth}{flag}"
             )
     slow = sorted((k for k, r in results.items() if r["p95_ms"] >= GOAL_MS), key=lambda k: -results[k]["p95_ms"])
     worst = max(results.values(), key=lambda r: r["p95_ms"])
@@ -209,6 +220,12 @@ def main(n: int, demo: int, reuse: bool = False) -> dict:
         "pages": len(results),
         "pages_over_300ms": len(slow),
         "slow": {k: results[k]["p95_ms"] for k in slow},
+        "pages_over_300ms_cold": sum(1 for r in results.values() if r["cold_ms"] >= GOAL_MS),
+        "slow_cold": {
+            k: r["cold_ms"]
+            for k, r in sorted(results.items(), key=lambda kv: -kv[1]["cold_ms"])
+            if r["cold_ms"] >= GOAL_MS
+        },
         "worst_p95_ms": worst["p95_ms"],
         "worst_page": max(results, key=lambda k: results[k]["p95_ms"]),
         "home_city_p95_ms": results.get("city /", {}).get("p95_ms"),
@@ -220,7 +237,8 @@ def main(n: int, demo: int, reuse: bool = False) -> dict:
         "query_counts_compared_at": small if small_counts else None,
         "query_growth_ratio": round(max(growth), 2) if growth else None,
         "by_page": {
-            k: {"median_ms": r["median_ms"], "p95_ms": r["p95_ms"], "queries": r["queries"]} for k, r in results.items()
+            k: {"median_ms": r["median_ms"], "p95_ms": r["p95_ms"], "cold_ms": r["cold_ms"], "queries": r["queries"]}
+            for k, r in results.items()
         },
     }
     return summary
