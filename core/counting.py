@@ -78,6 +78,15 @@ def unwatched_tables() -> frozenset[str]:
     return frozenset(UNWATCHED) | jobs | {CHANGE_TABLE}
 
 
+def schema_tables(cursor: Any) -> list[str]:
+    """The tables (plain and partitioned) of the current schema: never a session's temporary
+    staging tables, which the introspection of Django would list too."""
+    cursor.execute(
+        "SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relnamespace = to_regnamespace(current_schema())"
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
 def install_triggers(using: str) -> list[str]:
     """Give every table but the unwatched ones the statement trigger (PostgreSQL; idempotent, one
     query when nothing is missing). Returns the tables it changed; when it changed any (a new
@@ -96,8 +105,7 @@ def install_triggers(using: str) -> list[str]:
             [TRIGGER],
         )
         have = {row[0] for row in cursor.fetchall()}
-        tables = set(connection.introspection.table_names(cursor, include_views=False))
-        want = tables - unwatched_tables()
+        want = set(schema_tables(cursor)) - unwatched_tables()
         changed = sorted((want - have) | (have & unwatched_tables()))
         for table in changed:
             cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}")
