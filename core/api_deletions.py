@@ -9,12 +9,11 @@ from typing import Any
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from .api import ScopedViewSetMixin, ValuesListMixin
-from .filters import IsoDateTimeFilter, PortalFilterSet
+from .filters import IsoDateTimeFilter, PortalFilterBackend, PortalFilterSet
 from .models import DeletedRecord
 
 
@@ -67,7 +66,7 @@ class DeletedRecordViewSet(
     model = DeletedRecord
     serializer_class = DeletedRecordSerializer
     filterset_class = DeletedRecordFilterSet
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [PortalFilterBackend]
 
     def decorate_queryset(self, queryset: Any) -> Any:
         return queryset.order_by("deleted_at", "pk")

@@ -269,7 +269,7 @@ REST_FRAMEWORK = {
     # JSON only: the schema declares application/json bodies alone, a form or multipart body answers 415.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.filters.PortalFilterBackend",  # DjangoFilterBackend; no FilterSet built for a page of everything
         "core.filters.StrictOrderingFilter",  # an unknown sort field is a 400
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api_security.PortalPagination",

@@ -6,11 +6,10 @@ from __future__ import annotations
 import django_filters
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
 from core.api import JobReadMixin, ScopedModelViewSet, ScopedReadOnlyViewSet
-from core.filters import IsoDateTimeFilter, PortalFilterSet, StrictOrderingFilter
+from core.filters import IsoDateTimeFilter, PortalFilterBackend, PortalFilterSet, StrictOrderingFilter
 from core.models import JobStatus
 from enterprises import services
 from enterprises.filtersets import (
@@ -96,7 +95,7 @@ class EnterpriseViewSet(ScopedModelViewSet):
     model = Enterprise
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilterSet  # the web list's filterset (ordering included)
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [PortalFilterBackend]
     select_related = ["county", "industry"]
     prefetch_related = ["tags"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]  # no deletion (as on the web)
@@ -112,7 +111,7 @@ class EnterpriseViewSet(ScopedModelViewSet):
 
 class EnterpriseChildViewSet(ScopedModelViewSet):
     select_related = ["enterprise"]
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [PortalFilterBackend, StrictOrderingFilter]
     ordering = ["pk"]
 
     def perform_remove(self, instance, expected_version):

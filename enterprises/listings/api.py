@@ -7,7 +7,6 @@ from __future__ import annotations
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
@@ -17,6 +16,7 @@ from core.api import ScopedReadOnlyViewSet
 from core.filters import (
     IntegerFilter,
     IsoDateTimeFilter,
+    PortalFilterBackend,
     PortalFilterSet,
     StrictOrderingFilter,
 )
@@ -138,7 +138,7 @@ class PipelineEntryViewSet(ScopedReadOnlyViewSet):
     model = ListingReserveEntry
     serializer_class = PipelineEntrySerializer
     filterset_class = PipelineEntryFilterSet
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [PortalFilterBackend, StrictOrderingFilter]
     select_related = ["enterprise__county"]
     prefetch_related = ["enterprise__listing_records", "actions"]
     ordering_fields = ["id", "target_year", "updated_at"]

@@ -46,6 +46,31 @@ def test_filters_are_the_web_lists(read_api):
     assert [r["credit_code"] for r in results(http.get("/api/v1/titles/", {"enterprise": a.pk}))] == [a.credit_code]
 
 
+def test_a_page_of_everything_builds_no_filterset_and_keeps_the_scope(taishan_api, monkeypatch):
+    """Only paging parameters: nothing to filter, so no FilterSet is built (core.filters.PortalFilterBackend);
+    the county scope is the queryset's and holds. Any other parameter, even an unknown one, builds it."""
+    from enterprises.filtersets import EnterpriseFilterSet
+
+    mine = factories.make_enterprise("440781")
+    factories.make_enterprise("440783")  # another county's
+    built = []
+    original = EnterpriseFilterSet.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(EnterpriseFilterSet, "__init__", counting)
+    http = taishan_api.client
+    for params in ({}, {"page": 1}, {"page_size": 10}, {"cursor": ""}, {"page": 1, "page_size": 10, "format": "json"}):
+        assert [r["id"] for r in results(http.get("/api/v1/enterprises/", params))] == [mine.pk], params
+    assert built == []
+    assert [r["id"] for r in results(http.get("/api/v1/enterprises/", {"county": "440781"}))] == [mine.pk]
+    assert [r["id"] for r in results(http.get("/api/v1/enterprises/", {"colour": "red"}))] == [mine.pk]
+    assert len(built) == 2
+    assert results(http.get("/api/v1/enterprises/", {"status": "deregistered", "page": 1})) == []
+
+
 def test_bad_filter_value_is_a_400_naming_the_field(read_api):
     response = read_api.client.get("/api/v1/enterprises/", {"county": "999999", "updated_since": "yesterday"})
     assert response.status_code == 400
