@@ -304,6 +304,8 @@ class Gunicorn:
             [
                 gunicorn,
                 "tests.benchmarks.bench_api_wsgi:application",
+                "--config",  # as docker-compose.yml's web service: the application frozen for the GC
+                str(ROOT / "jiangmen_portal" / "gunicorn_conf.py"),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",

@@ -46,6 +46,23 @@ def test_web_runs_gunicorn_on_the_real_wsgi_application():
     assert callable(getattr(importlib.import_module(module), attr))
 
 
+def test_web_workers_freeze_the_loaded_application_for_the_garbage_collector():
+    """The web service's gunicorn config (jiangmen_portal/gunicorn_conf.py) freezes what a worker has
+    loaded, so the collector's full passes walk only what requests left behind."""
+    import gc
+
+    argv = _command("web")
+    config = Path(settings.BASE_DIR) / argv[argv.index("--config") + 1]
+    namespace: dict = {}
+    exec(compile(config.read_text(), str(config), "exec"), namespace)  # as gunicorn loads a config file
+    assert gc.get_freeze_count() == 0
+    try:
+        namespace["post_worker_init"](None)
+        assert gc.get_freeze_count() > 10_000  # Django and the apps
+    finally:
+        gc.unfreeze()
+
+
 def test_worker_and_beat_use_the_real_celery_app():
     for service, sub in [*((worker, "worker") for worker in WORKERS), ("beat", "beat")]:
         argv = _command(service)
