@@ -44,6 +44,7 @@ _T = TypeVar("_T")
 TRIGGER = "portal_data_changed"
 CHANGE_TABLE = "core_datachange"
 PRUNE_AT = 2000  # change rows kept before the next read on the primary prunes them
+PRUNE_NIGHTLY_OVER = 100  # the nightly beat job (core.prune_data_changes) prunes beyond this many
 # Tables written while people only read (sessions, logs, lockout records, job progress): watching
 # them would renew the token on every request. A query that reads one of them is never cached.
 UNWATCHED = (
@@ -153,6 +154,18 @@ def prune_data_changes(using: str = DEFAULT_DB_ALIAS) -> int:
     return int(deleted)
 
 
+def prune_data_changes_over(rows: int, using: str = DEFAULT_DB_ALIAS) -> int:
+    """``prune_data_changes`` when more than ``rows`` change rows have piled up, else nothing (a prune
+    renews the generation, so every cached count is counted again once). Returns the rows deleted."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {CHANGE_TABLE}")
+        (count,) = cursor.fetchone()
+    return prune_data_changes(using) if count > rows else 0
+
+
 def _cache_key(queryset: QuerySet[Any], kind: str = "count") -> str | None:
     try:
         sql, params = queryset.query.sql_with_params()
@@ -169,14 +182,7 @@ def _cache_key(queryset: QuerySet[Any], kind: str = "count") -> str | None:
 
 def cached_count(queryset: QuerySet[Any]) -> int:
     """``queryset.count()``, from the cache while the data has not changed (module docstring)."""
-    key = _cache_key(queryset)
-    if key is None:
-        return queryset.count()
-    count = cache.get(key)
-    if count is None:
-        count = queryset.count()
-        cache.set(key, count, timeout=settings.COUNT_CACHE_SECONDS)
-    return int(count)
+    return int(cached_rows(queryset, "count", queryset.count))
 
 
 def cached_rows(queryset: QuerySet[Any], kind: str, compute: Callable[[], _T]) -> _T:
@@ -199,13 +205,8 @@ def cached_small_set(queryset: QuerySet[Any], limit: int) -> list[Any] | None:
     a deadline) are found faster as a set (hash joins) than by walking a sorted list until a page
     of them turns up; ``core.paging`` then sorts that set alone."""
     unordered = queryset.order_by()
-    key = _cache_key(unordered, f"ids{limit}")
-    found = cache.get(key) if key is not None else None
-    if found is None:
-        found = list(unordered.values_list("pk", flat=True)[: limit + 1])
-        if key is not None:
-            cache.set(key, found, timeout=settings.COUNT_CACHE_SECONDS)
-    return None if len(found) > limit else list(found)
+    found = cached_rows(unordered, f"ids{limit}", lambda: list(unordered.values_list("pk", flat=True)[: limit + 1]))
+    return None if len(found) > limit else found
 
 
 class CountCachingPaginator(Paginator):  # type: ignore[type-arg]  # (not subscriptable at run time)

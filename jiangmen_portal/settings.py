@@ -467,6 +467,12 @@ CELERY_BEAT_SCHEDULE["core-fail-stale-jobs"] = {
     "task": "core.fail_stale_jobs",
     "schedule": 15 * 60,
 }
+# The change rows behind the list counts' cache (core/counting.py), pruned at night rather than by a
+# read request once more than 2,000 have piled up.
+CELERY_BEAT_SCHEDULE["core-prune-data-changes"] = {
+    "task": "core.prune_data_changes",
+    "schedule": crontab(hour=3, minute=15),
+}
 # --- Targets (2026 goals) --------------------------------------------------------------------------
 # Recompute the progress snapshots after data changes (coalesced: one run per burst of edits).
 TARGETS_RECOMPUTE_ON_CHANGE = env.bool("TARGETS_RECOMPUTE_ON_CHANGE", default=True)

@@ -236,3 +236,30 @@ def test_the_ladder_is_cached_and_follows_a_new_title(django_assert_num_queries)
     current, holding = Enterprise.objects.tier_counts(on)
     assert current == {(taishan.pk, tiers["provincial"]): 1, (taishan.pk, None): 1}
     assert holding == {(taishan.pk, tiers["innovative"]): 1, (taishan.pk, tiers["provincial"]): 1}
+
+
+def test_the_nightly_job_prunes_only_a_pile_of_change_rows():
+    """core.prune_data_changes (beat, each night): with at most PRUNE_NIGHTLY_OVER (100) change rows
+    it leaves them (and the cached counts) alone; with more it leaves one new row."""
+    from core.tasks import prune_data_changes as nightly
+
+    def change_rows(n):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM core_datachange")
+            cursor.execute(
+                "INSERT INTO core_datachange (token, changed_at) SELECT gen_random_uuid(), now() FROM generate_series(1, %s)",
+                [n],
+            )
+
+    def left():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM core_datachange")
+            return cursor.fetchone()[0]
+
+    change_rows(100)
+    token = _token()
+    assert nightly.delay().get() == 0
+    assert left() == 100 and _token() == token
+    change_rows(101)
+    assert nightly.delay().get() == 101
+    assert left() == 1 and _token() not in (None, token)
