@@ -168,18 +168,35 @@ class PortalOrderingFilter(django_filters.OrderingFilter):  # type: ignore[misc]
     descending_fmt = _("%s (descending)")
 
 
-#: Query parameters that never filter: the pages' (``core.api_security.PortalPagination``) and the format.
-NON_FILTER_PARAMS = frozenset({"page", "page_size", "cursor", "format"})
-
-
 class PortalFilterBackend(DjangoFilterBackend):  # type: ignore[misc]  # django-filter ships no type information
-    """The API's FilterSet backend. A request whose query has nothing but paging parameters (a
-    client browsing or synchronising the whole list) builds no FilterSet: every filter would get
-    an empty value and filter nothing, and building the form (its class, fields and validation)
-    costs about a millisecond a page. Any other parameter, known or not, goes the FilterSet's way."""
+    """The API's FilterSet backend. A request whose query has nothing but the paginator's parameters
+    and the format (a client browsing or synchronising the whole list) builds no FilterSet: every
+    filter would get an empty value and filter nothing, and building the form (its class, fields
+    and validation) costs about a millisecond a page. Any other parameter, known or not, goes the
+    FilterSet's way."""
+
+    @staticmethod
+    def non_filter_params(view: APIView) -> set[str]:
+        """The query parameters the view's paginator reads (``core.api_security.PortalPagination``:
+        page, page size, cursor), and REST framework's format override."""
+        from rest_framework.settings import api_settings
+
+        paginator = getattr(view, "paginator", None)
+        names = {
+            getattr(paginator, attr, None)
+            for attr in (
+                "page_query_param",
+                "page_size_query_param",
+                "cursor_query_param",
+                "limit_query_param",
+                "offset_query_param",
+            )
+        }
+        names.add(api_settings.URL_FORMAT_OVERRIDE)
+        return {name for name in names if name}
 
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: APIView) -> QuerySet[Any]:
-        if NON_FILTER_PARAMS.issuperset(request.query_params):
+        if self.non_filter_params(view).issuperset(request.query_params):
             return queryset
         filtered: QuerySet[Any] = super().filter_queryset(request, queryset, view)
         return filtered
